@@ -1,0 +1,57 @@
+#include "engine/histogram.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace banensim::engine {
+
+Histogram::Histogram(double low, double high, std::size_t n_bins)
+    : low_(low), high_(high), counts_(n_bins, 0) {
+  if (!(std::isfinite(low) && std::isfinite(high) && low < high) || n_bins == 0) {
+    throw std::invalid_argument("Histogram: need finite low < high and n_bins > 0, got [" +
+                                std::to_string(low) + ", " + std::to_string(high) + ") with " +
+                                std::to_string(n_bins) + " bins");
+  }
+  inv_width_ = static_cast<double>(n_bins) / (high - low);
+}
+
+void Histogram::merge(const Histogram& other) {
+  if (other.n_ == 0) return;
+  if (other.counts_.size() != counts_.size() || other.low_ != low_ || other.high_ != high_) {
+    throw std::invalid_argument("Histogram::merge: histograms have different bins");
+  }
+  for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
+  n_ += other.n_;
+  underflow_ += other.underflow_;
+  overflow_ += other.overflow_;
+  if (other.min_ < min_) min_ = other.min_;
+  if (other.max_ > max_) max_ = other.max_;
+}
+
+double Histogram::quantile(double p) const {
+  if (n_ == 0) return std::nan("");
+  if (p <= 0.0) return min_;
+  if (p >= 1.0) return max_;
+  // Rank target in [0, n]; values inside a bin are taken as spread uniformly
+  // over it, clipped to the exact [min, max] so a narrow distribution is not
+  // widened to whole bins.
+  const double target = p * static_cast<double>(n_);
+  double cumulative = static_cast<double>(underflow_);
+  if (target <= cumulative) return min_;
+  const double width = bin_width();
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    const double c = static_cast<double>(counts_[i]);
+    if (c > 0 && target <= cumulative + c) {
+      double lo = low_ + static_cast<double>(i) * width;
+      double hi = lo + width;
+      if (lo < min_) lo = min_;
+      if (hi > max_) hi = max_;
+      return lo + (hi - lo) * (target - cumulative) / c;
+    }
+    cumulative += c;
+  }
+  return max_;
+}
+
+}  // namespace banensim::engine

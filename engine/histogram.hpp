@@ -1,0 +1,63 @@
+#pragma once
+// Fixed-width histogram over [low, high) with under- and overflow counts and
+// the exact minimum and maximum seen. Memory is fixed by the bin count, not
+// by the number of values; merging adds counts, so it is exact and
+// order-independent.
+//
+// Quantiles interpolate linearly within a bin; their resolution is the bin
+// width (high - low) / n_bins. A quantile that falls into the under- or
+// overflow region is clamped to the exact minimum or maximum and flagged by
+// quantile_exact_range() == false.
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace banensim::engine {
+
+class Histogram {
+ public:
+  Histogram() = default;
+  Histogram(double low, double high, std::size_t n_bins);
+
+  void add(double x) noexcept {
+    if (x < min_) min_ = x;
+    if (x > max_) max_ = x;
+    ++n_;
+    if (x < low_) {
+      ++underflow_;
+    } else if (x >= high_) {
+      ++overflow_;
+    } else {
+      auto i = static_cast<std::size_t>((x - low_) * inv_width_);
+      if (i >= counts_.size()) i = counts_.size() - 1;  // guards x just below high_
+      ++counts_[i];
+    }
+  }
+  void merge(const Histogram& other);
+
+  // The p-quantile, p in [0, 1]; NaN when empty.
+  double quantile(double p) const;
+  std::uint64_t count() const noexcept { return n_; }
+  std::uint64_t underflow() const noexcept { return underflow_; }
+  std::uint64_t overflow() const noexcept { return overflow_; }
+  double min() const noexcept { return min_; }
+  double max() const noexcept { return max_; }
+  double low() const noexcept { return low_; }
+  double high() const noexcept { return high_; }
+  double bin_width() const noexcept { return (high_ - low_) / static_cast<double>(counts_.size()); }
+  const std::vector<std::uint64_t>& counts() const noexcept { return counts_; }
+
+ private:
+  double low_ = 0.0;
+  double high_ = 1.0;
+  double inv_width_ = 1.0;
+  std::vector<std::uint64_t> counts_;
+  std::uint64_t n_ = 0;
+  std::uint64_t underflow_ = 0;
+  std::uint64_t overflow_ = 0;
+  double min_ = std::numeric_limits<double>::infinity();
+  double max_ = -std::numeric_limits<double>::infinity();
+};
+
+}  // namespace banensim::engine

@@ -1,0 +1,58 @@
+#pragma once
+// Streaming mean and variance: Welford's update (1962) for single values and
+// Chan, Golub & LeVeque's pairwise merge (1979) for partial results. Memory is
+// constant in the number of observations, and E[x^2] - mean^2 (which cancels
+// badly) is never formed.
+//
+// Merging is exact in the counts and deterministic in floating point for a
+// fixed merge order; the runner fixes that order (see parallel_runner.hpp).
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+namespace banensim::engine {
+
+class RunningStats {
+ public:
+  void add(double x) noexcept {
+    ++n_;
+    const double delta = x - mean_;
+    mean_ += delta / static_cast<double>(n_);
+    m2_ += delta * (x - mean_);
+  }
+
+  void merge(const RunningStats& other) noexcept {
+    if (other.n_ == 0) return;
+    if (n_ == 0) {
+      *this = other;
+      return;
+    }
+    const double na = static_cast<double>(n_);
+    const double nb = static_cast<double>(other.n_);
+    const double n = na + nb;
+    const double delta = other.mean_ - mean_;
+    mean_ += delta * (nb / n);
+    m2_ += other.m2_ + delta * delta * (na * nb / n);
+    n_ += other.n_;
+  }
+
+  std::uint64_t count() const noexcept { return n_; }
+  double mean() const noexcept { return n_ > 0 ? mean_ : std::numeric_limits<double>::quiet_NaN(); }
+  // Unbiased sample variance (divides by n - 1); NaN for fewer than 2 values.
+  double variance() const noexcept {
+    return n_ > 1 ? m2_ / static_cast<double>(n_ - 1) : std::numeric_limits<double>::quiet_NaN();
+  }
+  double stddev() const noexcept { return std::sqrt(variance()); }
+  // Standard error of the mean, sqrt(s^2 / n).
+  double std_error() const noexcept { return std::sqrt(variance() / static_cast<double>(n_)); }
+  // Sum of squared deviations from the mean (for exact comparisons in tests).
+  double m2() const noexcept { return m2_; }
+
+ private:
+  std::uint64_t n_ = 0;
+  double mean_ = 0.0;
+  double m2_ = 0.0;
+};
+
+}  // namespace banensim::engine

@@ -1,0 +1,122 @@
+#include "engine/tally.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace banensim::engine {
+
+NonFiniteError::NonFiniteError(std::string output_name, std::uint64_t path, std::uint64_t run_seed,
+                               std::size_t variant_index)
+    : std::runtime_error("non-finite value in output '" + output_name + "' of variant " +
+                         std::to_string(variant_index) + " on path " + std::to_string(path) +
+                         " (seed " + std::to_string(run_seed) + "); rerun with this seed to reproduce"),
+      output(std::move(output_name)),
+      i_path(path),
+      seed(run_seed),
+      variant(variant_index) {}
+
+Tally::Tally(const OutputLayout& layout) : n_steps_(layout.n_steps()), layout_(&layout) {
+  series_.reserve(layout.series.size() * n_steps_);
+  for (const SeriesSpec& s : layout.series) {
+    for (std::size_t t = 0; t < n_steps_; ++t) {
+      series_.push_back({RunningStats{}, Histogram(s.hist_low, s.hist_high, s.hist_bins)});
+    }
+  }
+  for (const ScalarSpec& s : layout.scalars) {
+    scalars_.push_back({RunningStats{}, Histogram(s.hist_low, s.hist_high, s.hist_bins)});
+    optional_.push_back(s.optional ? 1 : 0);
+  }
+  scalar_present_.resize(layout.scalars.size());
+  indicators_.resize(layout.indicators.size());
+}
+
+void Tally::add(const PathRecord& record, std::uint64_t i_path, std::uint64_t seed, std::size_t variant) {
+  // Validate the whole path before touching any summary, so a failing path
+  // leaves the tally as it was.
+  for (std::size_t i = 0; i < record.n_series(); ++i) {
+    for (std::size_t t = 0; t < n_steps_; ++t) {
+      if (!std::isfinite(record.series(i, t))) {
+        throw NonFiniteError(layout_->series[i].name + " [" + layout_->step_labels[t] + "]", i_path, seed, variant);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < scalars_.size(); ++i) {
+    const double x = record.scalar(i);
+    if (!std::isfinite(x) && !(optional_[i] && std::isnan(x))) {
+      throw NonFiniteError(layout_->scalars[i].name, i_path, seed, variant);
+    }
+  }
+  ++n_paths_;
+  for (std::size_t i = 0; i < record.n_series(); ++i) {
+    for (std::size_t t = 0; t < n_steps_; ++t) series_[i * n_steps_ + t].add(record.series(i, t));
+  }
+  for (std::size_t i = 0; i < scalars_.size(); ++i) {
+    const double x = record.scalar(i);
+    const bool present = !std::isnan(x);
+    scalar_present_[i].add(present);
+    if (present) scalars_[i].add(x);
+  }
+  for (std::size_t i = 0; i < indicators_.size(); ++i) indicators_[i].add(record.indicator(i));
+}
+
+void Tally::merge(const Tally& other) {
+  if (other.n_paths_ == 0) return;
+  if (other.series_.size() != series_.size() || other.scalars_.size() != scalars_.size() ||
+      other.indicators_.size() != indicators_.size()) {
+    throw std::invalid_argument("Tally::merge: tallies of different layouts");
+  }
+  n_paths_ += other.n_paths_;
+  for (std::size_t i = 0; i < series_.size(); ++i) series_[i].merge(other.series_[i]);
+  for (std::size_t i = 0; i < scalars_.size(); ++i) {
+    scalars_[i].merge(other.scalars_[i]);
+    scalar_present_[i].merge(other.scalar_present_[i]);
+  }
+  for (std::size_t i = 0; i < indicators_.size(); ++i) indicators_[i].merge(other.indicators_[i]);
+}
+
+PairedTally::PairedTally(const OutputLayout& layout, std::size_t n_variants)
+    : n_indicators_(layout.indicators.size()), n_scalars_(layout.scalars.size()) {
+  if (n_variants == 0) throw std::invalid_argument("PairedTally: need at least one variant");
+  variants_.assign(n_variants, Tally(layout));
+  pairs_.resize((n_variants - 1) * n_indicators_);
+  scalar_diffs_.resize((n_variants - 1) * n_scalars_);
+  for (const ScalarSpec& s : layout.scalars) optional_.push_back(s.optional ? 1 : 0);
+}
+
+void PairedTally::add(const std::vector<PathRecord>& records, std::uint64_t i_path, std::uint64_t seed) {
+  for (std::size_t k = 0; k < variants_.size(); ++k) variants_[k].add(records[k], i_path, seed, k);
+  const PathRecord& ref = records[0];
+  for (std::size_t k = 1; k < variants_.size(); ++k) {
+    const PathRecord& var = records[k];
+    for (std::size_t i = 0; i < n_indicators_; ++i) {
+      IndicatorPair& p = pairs_[(k - 1) * n_indicators_ + i];
+      const bool a = var.indicator(i);
+      const bool b = ref.indicator(i);
+      p.difference.add(static_cast<double>(a) - static_cast<double>(b));
+      p.variant_only.add(a && !b);
+      p.reference_only.add(b && !a);
+    }
+    for (std::size_t i = 0; i < n_scalars_; ++i) {
+      // Optional scalars (e.g. "first year reached") have no paired mean.
+      if (!optional_[i]) scalar_diffs_[(k - 1) * n_scalars_ + i].add(var.scalar(i) - ref.scalar(i));
+    }
+  }
+}
+
+void PairedTally::merge(const PairedTally& other) {
+  if (other.variants_.size() != variants_.size()) {
+    throw std::invalid_argument("PairedTally::merge: different numbers of variants");
+  }
+  for (std::size_t k = 0; k < variants_.size(); ++k) variants_[k].merge(other.variants_[k]);
+  for (std::size_t i = 0; i < pairs_.size(); ++i) pairs_[i].merge(other.pairs_[i]);
+  for (std::size_t i = 0; i < scalar_diffs_.size(); ++i) scalar_diffs_[i].merge(other.scalar_diffs_[i]);
+}
+
+Interval mean_interval(const RunningStats& s, double z) noexcept {
+  if (s.count() == 0) return {std::nan(""), std::nan("")};
+  if (s.count() == 1 || s.m2() == 0.0) return {s.mean(), s.mean()};
+  const double h = z * s.std_error();
+  return {s.mean() - h, s.mean() + h};
+}
+
+}  // namespace banensim::engine

@@ -1,0 +1,119 @@
+#pragma once
+// Streaming summaries of every output in an OutputLayout, for one model
+// (Tally) and for several models on the same paths (PairedTally, for common
+// random numbers). Memory is fixed by the layout, never by the path count.
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/histogram.hpp"
+#include "engine/model.hpp"
+#include "engine/proportion.hpp"
+#include "engine/running_stats.hpp"
+
+namespace banensim::engine {
+
+// Thrown when a model writes a non-finite value where one is not allowed.
+// Carries what is needed to reproduce the path.
+class NonFiniteError : public std::runtime_error {
+ public:
+  NonFiniteError(std::string output, std::uint64_t i_path, std::uint64_t seed, std::size_t variant);
+  std::string output;
+  std::uint64_t i_path;
+  std::uint64_t seed;
+  std::size_t variant;
+};
+
+struct DistributionSummary {
+  RunningStats moments;
+  Histogram histogram;
+  void add(double x) noexcept {
+    moments.add(x);
+    histogram.add(x);
+  }
+  void merge(const DistributionSummary& other) {
+    moments.merge(other.moments);
+    histogram.merge(other.histogram);
+  }
+};
+
+class Tally {
+ public:
+  Tally() = default;
+  explicit Tally(const OutputLayout& layout);
+
+  // Adds one path. Throws NonFiniteError (with i_path and seed) when a
+  // series or a non-optional scalar is not finite.
+  void add(const PathRecord& record, std::uint64_t i_path, std::uint64_t seed, std::size_t variant = 0);
+  void merge(const Tally& other);
+
+  std::uint64_t n_paths() const noexcept { return n_paths_; }
+  std::size_t n_steps() const noexcept { return n_steps_; }
+  const DistributionSummary& series(std::size_t i_series, std::size_t i_step) const {
+    return series_[i_series * n_steps_ + i_step];
+  }
+  const DistributionSummary& scalar(std::size_t i) const { return scalars_[i]; }
+  // For optional scalars: present (finite) on how many paths.
+  const Proportion& scalar_present(std::size_t i) const { return scalar_present_[i]; }
+  const Proportion& indicator(std::size_t i) const { return indicators_[i]; }
+
+ private:
+  std::uint64_t n_paths_ = 0;
+  std::size_t n_steps_ = 0;
+  const OutputLayout* layout_ = nullptr;  // for naming outputs in errors; outlives the run
+  std::vector<DistributionSummary> series_;  // [i_series * n_steps + i_step]
+  std::vector<DistributionSummary> scalars_;
+  std::vector<Proportion> scalar_present_;
+  std::vector<Proportion> indicators_;
+  std::vector<unsigned char> optional_;
+};
+
+// Paired comparison of one variant against the reference on the same paths.
+struct IndicatorPair {
+  RunningStats difference;          // of (variant - reference) in {-1, 0, 1}
+  Proportion variant_only;          // variant yes, reference no
+  Proportion reference_only;        // reference yes, variant no
+  void merge(const IndicatorPair& other) {
+    difference.merge(other.difference);
+    variant_only.merge(other.variant_only);
+    reference_only.merge(other.reference_only);
+  }
+};
+
+class PairedTally {
+ public:
+  PairedTally() = default;
+  PairedTally(const OutputLayout& layout, std::size_t n_variants);
+
+  // records[k] is variant k's record of the same path; variant 0 is the reference.
+  void add(const std::vector<PathRecord>& records, std::uint64_t i_path, std::uint64_t seed);
+  void merge(const PairedTally& other);
+
+  std::size_t n_variants() const noexcept { return variants_.size(); }
+  std::uint64_t n_paths() const noexcept { return variants_.empty() ? 0 : variants_[0].n_paths(); }
+  const Tally& variant(std::size_t k) const { return variants_[k]; }
+  // Paired statistics of variant k (k >= 1) against variant 0.
+  const IndicatorPair& indicator_pair(std::size_t k, std::size_t i_indicator) const {
+    return pairs_[(k - 1) * n_indicators_ + i_indicator];
+  }
+  // Paired difference (variant k - reference) of a non-optional scalar.
+  const RunningStats& scalar_difference(std::size_t k, std::size_t i_scalar) const {
+    return scalar_diffs_[(k - 1) * n_scalars_ + i_scalar];
+  }
+
+ private:
+  std::vector<Tally> variants_;
+  std::size_t n_indicators_ = 0;
+  std::size_t n_scalars_ = 0;
+  std::vector<IndicatorPair> pairs_;
+  std::vector<RunningStats> scalar_diffs_;
+  std::vector<unsigned char> optional_;
+};
+
+// Normal-approximation interval mean +- z * se for a paired mean difference;
+// [0, 0] when every difference is 0.
+Interval mean_interval(const RunningStats& s, double z = kZ95) noexcept;
+
+}  // namespace banensim::engine
