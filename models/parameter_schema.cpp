@@ -1,0 +1,129 @@
+#include "models/parameter_schema.hpp"
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+
+namespace banensim::models {
+
+namespace {
+
+bool is_bare_key(const std::string& segment) {
+  if (segment.empty()) return false;
+  for (const char c : segment) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string toml_basic_string(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (byte < 0x20 || byte == 0x7F) {
+          std::array<char, 8> buffer{};
+          std::snprintf(buffer.data(), buffer.size(), "\\u%04X", static_cast<unsigned>(byte));
+          out += buffer.data();
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// Dotted keys at top level are valid TOML and keep one value per line, which
+// makes the text diff-friendly and trivially sorted.
+std::string toml_key(const std::string& dotted) {
+  std::string out;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = dotted.find('.', start);
+    const std::string segment = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!out.empty()) out += '.';
+    out += is_bare_key(segment) ? segment : toml_basic_string(segment);
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return out;
+}
+
+// %.17g round-trips every double; the ".0" keeps integral values floats when
+// the text is parsed back as TOML.
+std::string toml_float(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  std::array<char, 40> buffer{};
+  std::snprintf(buffer.data(), buffer.size(), "%.17g", value);
+  std::string text = buffer.data();
+  if (text.find_first_of(".eE") == std::string::npos) text += ".0";
+  return text;
+}
+
+std::string toml_value(const ParamScalar& value) {
+  if (const auto* real = std::get_if<double>(&value)) return toml_float(*real);
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) return std::to_string(*integer);
+  if (const auto* flag = std::get_if<bool>(&value)) return *flag ? "true" : "false";
+  return toml_basic_string(std::get<std::string>(value));
+}
+
+}  // namespace
+
+double ResolvedScenario::real(const std::string& key) const {
+  const ParamScalar& value = values.at(key).value;
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) return static_cast<double>(*integer);
+  return std::get<double>(value);
+}
+
+std::int64_t ResolvedScenario::integer(const std::string& key) const {
+  return std::get<std::int64_t>(values.at(key).value);
+}
+
+bool ResolvedScenario::boolean(const std::string& key) const {
+  return std::get<bool>(values.at(key).value);
+}
+
+const std::string& ResolvedScenario::string(const std::string& key) const {
+  return std::get<std::string>(values.at(key).value);
+}
+
+const SourceLocation& ResolvedScenario::where(const std::string& key) const {
+  return values.at(key).where;
+}
+
+std::string ResolvedScenario::canonical_toml() const {
+  std::string text;
+  for (const auto& [key, param] : values) {  // std::map: already sorted by key
+    text += toml_key(key);
+    text += " = ";
+    text += toml_value(param.value);
+    text += '\n';
+  }
+  return text;
+}
+
+std::string ResolvedScenario::hash() const {
+  // FNV-1a 64 (Fowler, Noll, Vo): tiny, stable across platforms, enough to
+  // tell two resolved scenarios apart in provenance records.
+  constexpr std::uint64_t kOffsetBasis = 14695981039346656037ULL;
+  constexpr std::uint64_t kPrime = 1099511628211ULL;
+  std::uint64_t h = kOffsetBasis;
+  for (const char c : canonical_toml()) {
+    h ^= static_cast<unsigned char>(c);
+    h *= kPrime;
+  }
+  std::array<char, 17> buffer{};
+  std::snprintf(buffer.data(), buffer.size(), "%016llx", static_cast<unsigned long long>(h));
+  return buffer.data();
+}
+
+}  // namespace banensim::models

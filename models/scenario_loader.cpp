@@ -1,0 +1,469 @@
+#include "models/scenario_loader.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include <toml++/toml.h>
+
+namespace banensim::models {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const ParamSpec* find_spec(const ParamSchema& schema, const std::string& key) {
+  const auto it = std::find_if(schema.begin(), schema.end(),
+                               [&](const ParamSpec& spec) { return spec.key == key; });
+  return it == schema.end() ? nullptr : &*it;
+}
+
+std::size_t levenshtein(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t substitution = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
+      diagonal = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitution});
+    }
+  }
+  return row[b.size()];
+}
+
+std::string_view last_segment(std::string_view key) {
+  const std::size_t dot = key.rfind('.');
+  return dot == std::string_view::npos ? key : key.substr(dot + 1);
+}
+
+// Suggests the closest schema key: a small edit distance catches typos, a
+// shared last segment catches a key put in the wrong table.
+std::string unknown_key_constraint(const ParamSchema& schema, const std::string& key) {
+  constexpr std::size_t kMaxDistance = 3;
+  const ParamSpec* best = nullptr;
+  std::size_t best_distance = kMaxDistance + 1;
+  for (const ParamSpec& spec : schema) {
+    const std::size_t distance = levenshtein(key, spec.key);
+    if (distance < best_distance) {
+      best = &spec;
+      best_distance = distance;
+    }
+  }
+  if (best == nullptr) {
+    for (const ParamSpec& spec : schema) {
+      if (last_segment(spec.key) == last_segment(key)) {
+        best = &spec;
+        break;
+      }
+    }
+  }
+  if (best == nullptr) return "unknown key";
+  return "unknown key (did you mean '" + best->key + "'?)";
+}
+
+std::string format_number(double value) {
+  std::array<char, 32> buffer{};
+  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  return std::string(buffer.data(), result.ptr);
+}
+
+const char* type_name(ParamType type) {
+  switch (type) {
+    case ParamType::Real: return "a number";
+    case ParamType::Integer: return "an integer";
+    case ParamType::Boolean: return "true or false";
+    case ParamType::String: return "a string";
+    case ParamType::Path: return "a string naming a file";
+  }
+  return "a value";
+}
+
+// Returns the constraint the value breaks, or nullopt when it is in range.
+std::optional<std::string> range_problem(const ParamSpec& spec, double value) {
+  if (spec.type != ParamType::Real && spec.type != ParamType::Integer) return std::nullopt;
+  if (value >= spec.min && value <= spec.max) return std::nullopt;
+  const bool has_min = std::isfinite(spec.min);
+  const bool has_max = std::isfinite(spec.max);
+  if (has_min && has_max) {
+    return "must be in [" + format_number(spec.min) + ", " + format_number(spec.max) + "]";
+  }
+  if (has_min) return "must be >= " + format_number(spec.min);
+  return "must be <= " + format_number(spec.max);
+}
+
+std::optional<std::string> range_problem(const ParamSpec& spec, const ParamScalar& value) {
+  if (const auto* real = std::get_if<double>(&value)) return range_problem(spec, *real);
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+    return range_problem(spec, static_cast<double>(*integer));
+  }
+  return std::nullopt;
+}
+
+// Keeps user-given paths relative-looking (messages and `explain` show what
+// the user would type) while making them independent of the file's place.
+std::string resolve_relative(const fs::path& setting_file, const std::string& value) {
+  if (value.empty()) return value;
+  const fs::path path(value);
+  if (path.is_absolute()) return path.lexically_normal().string();
+  return (setting_file.parent_path() / path).lexically_normal().string();
+}
+
+// The offending value as the user would recognise it: floats in their
+// shortest round-trip form (0.1, not 0.10000000000000001), containers elided.
+std::string node_text(const toml::node& node) {
+  if (const auto* real = node.as_floating_point()) {
+    const double value = real->get();
+    if (std::isnan(value)) return "nan";
+    if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+    std::string text = format_number(value);
+    if (text.find_first_of(".eE") == std::string::npos) text += ".0";
+    return text;
+  }
+  if (node.is_array()) return "[...]";
+  if (node.is_table()) return "{...}";
+  std::ostringstream out;
+  node.visit([&](const auto& typed) { out << typed; });
+  return out.str();
+}
+
+const char* toml_type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    default: return "an unknown type";
+  }
+}
+
+SourceLocation location_of(const std::string& file, const toml::source_region& region) {
+  return SourceLocation{file, static_cast<int>(region.begin.line), static_cast<int>(region.begin.column)};
+}
+
+struct ParentRef {
+  fs::path path;          // as the user would write it (relative to the working directory)
+  SourceLocation where;   // the `extends` entry naming it
+  std::string entry;      // the entry's text, for messages
+};
+
+// One file's own contribution, parsed and checked once even when several
+// scenarios extend it (a diamond), so its problems are reported once.
+struct Layer {
+  bool readable = false;  // false: missing, empty, binary, not UTF-8 or bad TOML
+  std::vector<ParentRef> parents;
+  std::map<std::string, ParamValue> values;
+};
+
+class Resolver {
+ public:
+  Resolver(const ParamSchema& schema, std::vector<Problem>& problems)
+      : schema_(schema), problems_(problems) {}
+
+  // Applies the chain ending at `file` to `values`: parents first, in order,
+  // then the file's own keys.
+  void apply(const fs::path& file, std::vector<std::string>& stack,
+             std::map<std::string, ParamValue>& values) {
+    const Layer& layer = load(file);
+    stack.push_back(identity(file));
+    for (const ParentRef& parent : layer.parents) {
+      const std::string parent_id = identity(parent.path);
+      const auto cycle_start = std::find(stack.begin(), stack.end(), parent_id);
+      if (cycle_start != stack.end()) {
+        std::string chain;
+        for (auto it = cycle_start; it != stack.end(); ++it) chain += display_.at(*it) + " -> ";
+        chain += parent.path.string();
+        problems_.push_back(Problem{parent.where, "extends", parent.entry,
+                                    "extends cycle: " + chain});
+        any_unreadable_ = true;
+        continue;
+      }
+      apply(parent.path, stack, values);
+    }
+    stack.pop_back();
+    for (const auto& [key, value] : layer.values) values[key] = value;
+  }
+
+  const std::vector<std::string>& files() const { return files_; }
+  const std::set<std::string>& bad_keys() const { return bad_keys_; }
+  bool any_unreadable() const { return any_unreadable_; }
+
+ private:
+  std::string identity(const fs::path& file) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(file, ec);
+    std::string id = ec ? file.lexically_normal().string() : canonical.string();
+    display_.emplace(id, file.string());
+    return id;
+  }
+
+  const Layer& load(const fs::path& file) {
+    const std::string id = identity(file);
+    if (const auto it = layers_.find(id); it != layers_.end()) return it->second;
+    Layer& layer = layers_[id];
+    files_.push_back(file.string());
+    const std::string name = file.string();
+
+    const std::optional<std::string> text = read_text_file(file, name, problems_);
+    if (!text) {
+      any_unreadable_ = true;
+      return layer;
+    }
+    toml::table root;
+    try {
+      root = toml::parse(*text, name);
+    } catch (const toml::parse_error& error) {
+      problems_.push_back(Problem{location_of(name, error.source()), "", "",
+                                  "TOML syntax error: " + std::string(error.description())});
+      any_unreadable_ = true;
+      return layer;
+    }
+    layer.readable = true;
+
+    // toml::table iterates in key order; report in line order instead, as a
+    // reader fixes a file top to bottom.
+    const std::size_t first_problem = problems_.size();
+    if (const toml::node* extends = root.get("extends")) read_extends(file, *extends, layer);
+    walk(file, root, "", layer);
+    std::stable_sort(problems_.begin() + static_cast<std::ptrdiff_t>(first_problem), problems_.end(),
+                     [](const Problem& a, const Problem& b) {
+                       return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
+                     });
+    return layer;
+  }
+
+  void read_extends(const fs::path& file, const toml::node& extends, Layer& layer) {
+    const std::string name = file.string();
+    const auto add = [&](const toml::node& entry) {
+      const SourceLocation where = location_of(name, entry.source());
+      const auto* path = entry.as_string();
+      if (path == nullptr) {
+        problems_.push_back(Problem{where, "extends", node_text(entry),
+                                    "must be a file name string or an array of them"});
+        any_unreadable_ = true;
+        return;
+      }
+      const fs::path parent = (file.parent_path() / fs::path(path->get())).lexically_normal();
+      std::error_code ec;
+      if (!fs::is_regular_file(parent, ec)) {
+        problems_.push_back(Problem{where, "extends", node_text(entry),
+                                    "file not found: " + parent.string()});
+        any_unreadable_ = true;
+        return;
+      }
+      layer.parents.push_back(ParentRef{parent, where, node_text(entry)});
+    };
+    if (const auto* array = extends.as_array()) {
+      for (const toml::node& entry : *array) add(entry);
+    } else {
+      add(extends);
+    }
+  }
+
+  void walk(const fs::path& file, const toml::table& table, const std::string& prefix, Layer& layer) {
+    for (const auto& [toml_key, node] : table) {
+      const std::string key_part(toml_key.str());
+      if (prefix.empty() && key_part == "extends") continue;
+      const std::string key = prefix.empty() ? key_part : prefix + "." + key_part;
+      const ParamSpec* spec = find_spec(schema_, key);
+      if (spec == nullptr) {
+        if (const auto* sub = node.as_table()) {
+          walk(file, *sub, key, layer);
+        } else {
+          problems_.push_back(Problem{location_of(file.string(), toml_key.source()), key,
+                                      node_text(node), unknown_key_constraint(schema_, key)});
+        }
+        continue;
+      }
+      const SourceLocation where = location_of(file.string(), node.source());
+      if (std::optional<ParamScalar> value = convert(file, *spec, node, where)) {
+        layer.values[key] = ParamValue{std::move(*value), where};
+      } else {
+        bad_keys_.insert(key);
+      }
+    }
+  }
+
+  std::optional<ParamScalar> convert(const fs::path& file, const ParamSpec& spec,
+                                     const toml::node& node, const SourceLocation& where) {
+    const auto fail = [&](std::string constraint) {
+      problems_.push_back(Problem{where, spec.key, node_text(node), std::move(constraint)});
+      return std::nullopt;
+    };
+    const auto wrong_type = [&]() {
+      return fail(std::string("must be ") + type_name(spec.type) + ", not " + toml_type_name(node));
+    };
+    ParamScalar value;
+    switch (spec.type) {
+      case ParamType::Real:
+        if (const auto* real = node.as_floating_point()) {
+          if (!std::isfinite(real->get())) return fail("must be finite");
+          value = real->get();
+        } else if (const auto* integer = node.as_integer()) {
+          value = static_cast<double>(integer->get());
+        } else {
+          return wrong_type();
+        }
+        break;
+      case ParamType::Integer:
+        if (const auto* integer = node.as_integer()) {
+          value = integer->get();
+        } else if (node.is_floating_point()) {
+          return fail("must be an integer (write it without a decimal point)");
+        } else {
+          return wrong_type();
+        }
+        break;
+      case ParamType::Boolean:
+        if (const auto* flag = node.as_boolean()) {
+          value = flag->get();
+        } else {
+          return wrong_type();
+        }
+        break;
+      case ParamType::String:
+      case ParamType::Path:
+        if (const auto* text = node.as_string()) {
+          value = spec.type == ParamType::Path ? resolve_relative(file, text->get()) : text->get();
+        } else {
+          return wrong_type();
+        }
+        break;
+    }
+    if (std::optional<std::string> broken = range_problem(spec, value)) return fail(*broken);
+    return value;
+  }
+
+  const ParamSchema& schema_;
+  std::vector<Problem>& problems_;
+  std::map<std::string, Layer> layers_;          // by canonical path
+  std::map<std::string, std::string> display_;   // canonical path -> path as the user wrote it
+  std::vector<std::string> files_;
+  std::set<std::string> bad_keys_;
+  bool any_unreadable_ = false;
+};
+
+void run_check(const ScenarioCheck& check, const ResolvedScenario& scenario,
+               std::vector<Problem>& problems) {
+  // Cross-key checks assume every value is present and individually valid;
+  // running them on a broken scenario would only add noise.
+  if (!check || !problems.empty()) return;
+  std::vector<Problem> cross = check(scenario);
+  problems.insert(problems.end(), std::make_move_iterator(cross.begin()),
+                  std::make_move_iterator(cross.end()));
+}
+
+std::string_view trim(std::string_view text) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+// Parses command-line text as the key's type; returns the constraint broken
+// on failure.
+std::variant<ParamScalar, std::string> parse_override(const ParamSpec& spec, std::string_view raw) {
+  const std::string_view text = trim(raw);
+  switch (spec.type) {
+    case ParamType::Real: {
+      std::string_view digits = text;
+      if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
+      double value = 0;
+      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+      if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
+        return std::string("must be a number");
+      }
+      if (!std::isfinite(value)) return std::string("must be finite");
+      return ParamScalar{value};
+    }
+    case ParamType::Integer: {
+      std::string_view digits = text;
+      if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
+      std::int64_t value = 0;
+      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+      if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
+        return std::string("must be an integer");
+      }
+      return ParamScalar{value};
+    }
+    case ParamType::Boolean:
+      if (text == "true") return ParamScalar{true};
+      if (text == "false") return ParamScalar{false};
+      return std::string("must be true or false");
+    case ParamType::String:
+    case ParamType::Path:
+      // The command line is the origin, so a Path stays relative to the
+      // working directory: exactly what the user typed.
+      return ParamScalar{std::string(raw)};
+  }
+  return std::string("unsupported type");
+}
+
+}  // namespace
+
+ResolvedScenario load_scenario(const fs::path& file, const ParamSchema& schema, const ScenarioCheck& check) {
+  std::vector<Problem> problems;
+  Resolver resolver(schema, problems);
+  ResolvedScenario scenario;
+  std::vector<std::string> stack;
+  resolver.apply(file, stack, scenario.values);
+  scenario.files = resolver.files();
+
+  // A key missing because its file could not be read, or because its value
+  // was rejected, is already reported; saying "no value" too would mislead.
+  if (!resolver.any_unreadable()) {
+    for (const ParamSpec& spec : schema) {
+      if (scenario.values.count(spec.key) != 0 || resolver.bad_keys().count(spec.key) != 0) continue;
+      problems.push_back(Problem{{file.string(), 0, 0}, spec.key, "",
+                                 "no value: add it to the base scenario"});
+    }
+  }
+  run_check(check, scenario, problems);
+  if (!problems.empty()) throw InputError(std::move(problems));
+  return scenario;
+}
+
+void apply_overrides(ResolvedScenario& scenario, const ParamSchema& schema,
+                     const std::vector<std::pair<std::string, std::string>>& overrides,
+                     const std::string& origin, const ScenarioCheck& check) {
+  std::vector<Problem> problems;
+  ResolvedScenario updated = scenario;  // strong guarantee: untouched on error
+  for (const auto& [key, text] : overrides) {
+    const SourceLocation where{origin, 0, 0};
+    const ParamSpec* spec = find_spec(schema, key);
+    if (spec == nullptr) {
+      problems.push_back(Problem{where, key, text, unknown_key_constraint(schema, key)});
+      continue;
+    }
+    auto parsed = parse_override(*spec, text);
+    if (auto* broken = std::get_if<std::string>(&parsed)) {
+      problems.push_back(Problem{where, key, text, std::move(*broken)});
+      continue;
+    }
+    ParamScalar& value = std::get<ParamScalar>(parsed);
+    if (std::optional<std::string> broken = range_problem(*spec, value)) {
+      problems.push_back(Problem{where, key, text, std::move(*broken)});
+      continue;
+    }
+    updated.values[key] = ParamValue{std::move(value), where};
+  }
+  run_check(check, updated, problems);
+  if (!problems.empty()) throw InputError(std::move(problems));
+  scenario = std::move(updated);
+}
+
+}  // namespace banensim::models

@@ -1,0 +1,39 @@
+#pragma once
+// Loads scenario TOML files (toml++) against a ParamSchema.
+//
+// File format: nested TOML tables whose leaf keys are the schema's dotted
+// keys; an optional top-level `extends = "other.toml"` (relative to the file)
+// names the scenario this one overrides. Resolution follows the chain to its
+// root, then applies overrides from the root outwards. After resolution every
+// schema key must have a value (the base file holds every default).
+//
+// Every problem in the whole chain is collected and thrown together as an
+// InputError: TOML syntax errors, files missing, empty, binary or not UTF-8,
+// extends cycles, unknown keys (with "did you mean"), wrong types, non-finite
+// numbers, values out of range, keys with no value after resolution.
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/parameter_schema.hpp"
+
+namespace banensim::models {
+
+// Cross-key checks a model adds (e.g. a correlation matrix is positive
+// semi-definite); returns problems, empty when fine.
+using ScenarioCheck = std::function<std::vector<Problem>(const ResolvedScenario&)>;
+
+ResolvedScenario load_scenario(const std::filesystem::path& file, const ParamSchema& schema,
+                               const ScenarioCheck& check = {});
+
+// Applies "key=value" overrides (from --set or a sweep), parsing value_text
+// as the key's type, then re-runs range and cross-key checks. Problems name
+// `origin` (e.g. "--set") as the file.
+void apply_overrides(ResolvedScenario& scenario, const ParamSchema& schema,
+                     const std::vector<std::pair<std::string, std::string>>& overrides,
+                     const std::string& origin, const ScenarioCheck& check = {});
+
+}  // namespace banensim::models
