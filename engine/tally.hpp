@@ -51,6 +51,7 @@ class Tally {
 
   std::uint64_t n_paths() const noexcept { return n_paths_; }
   std::size_t n_steps() const noexcept { return n_steps_; }
+  std::size_t n_indicators() const noexcept { return indicators_.size(); }
   const DistributionSummary& series(std::size_t i_series, std::size_t i_step) const {
     return series_[i_series * n_steps_ + i_step];
   }

@@ -8,7 +8,7 @@
 #include <limits>
 #include <vector>
 
-#include "tests/engine/test_models.hpp"
+#include "engine/reference_model.hpp"
 
 using banensim::engine::PairedTally;
 using banensim::engine::run;
@@ -16,7 +16,7 @@ using banensim::engine::run_paired;
 using banensim::engine::RunConfig;
 using banensim::engine::RunResult;
 using banensim::engine::Tally;
-using banensim::testing::RandomWalkModel;
+using banensim::engine::RandomWalkModel;
 
 namespace {
 

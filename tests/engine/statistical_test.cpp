@@ -10,14 +10,14 @@
 #include "engine/parallel_runner.hpp"
 #include "engine/random_stream.hpp"
 #include "engine/running_stats.hpp"
-#include "tests/engine/test_models.hpp"
+#include "engine/reference_model.hpp"
 
 using banensim::engine::normal_cdf;
 using banensim::engine::RandomStream;
 using banensim::engine::run;
 using banensim::engine::RunConfig;
 using banensim::engine::RunningStats;
-using banensim::testing::RandomWalkModel;
+using banensim::engine::RandomWalkModel;
 
 namespace {
 constexpr double kSigmas = 4.5;

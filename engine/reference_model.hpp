@@ -1,5 +1,7 @@
 #pragma once
-// Small models with closed-form answers, for testing the engine.
+// A reference model with closed-form answers: the engine's known-answer
+// check, used by the tests, the benchmarks and `banensim selftest`. Generic:
+// it knows nothing of jobs.
 
 #include <cmath>
 #include <string>
@@ -7,7 +9,7 @@
 #include "engine/model.hpp"
 #include "engine/random_stream.hpp"
 
-namespace banensim::testing {
+namespace banensim::engine {
 
 // A Gaussian random walk x_t = x_{t-1} + mu + sigma * Z_t, x_0 = 0, over
 // n_steps steps. Outputs: series "x"; scalar "x_final"; optional scalar
@@ -32,19 +34,19 @@ class RandomWalkModel {
     layout_.indicators.push_back({"reach", "x_T >= threshold"});
   }
 
-  const engine::OutputLayout& layout() const { return layout_; }
+  const OutputLayout& layout() const { return layout_; }
   State make_state() const { return {}; }
-  void begin_path(State& s, const engine::PathRandom&, engine::PathRecord&) const {
+  void begin_path(State& s, const PathRandom&, PathRecord&) const {
     s.x = 0.0;
     s.first = std::nan("");
   }
-  void step(State& s, std::size_t i_step, const engine::PathRandom& rng, engine::PathRecord& rec) const {
-    auto stream = rng.stream(engine::stream_id("walk.increment"), i_step);
+  void step(State& s, std::size_t i_step, const PathRandom& rng, PathRecord& rec) const {
+    auto stream = rng.stream(stream_id("walk.increment"), i_step);
     s.x += mu_ + sigma_ * stream.normal();
     rec.series(0, i_step) = s.x;
     if (std::isnan(s.first) && s.x >= threshold_) s.first = static_cast<double>(i_step + 1);
   }
-  void end_path(State& s, const engine::PathRandom&, engine::PathRecord& rec) const {
+  void end_path(State& s, const PathRandom&, PathRecord& rec) const {
     rec.scalar(0) = s.x;
     rec.scalar(1) = s.first;
     rec.set_indicator(0, s.x >= threshold_);
@@ -56,7 +58,7 @@ class RandomWalkModel {
 
  private:
   double mu_, sigma_, threshold_;
-  engine::OutputLayout layout_;
+  OutputLayout layout_;
 };
 
-}  // namespace banensim::testing
+}  // namespace banensim::engine

@@ -1,0 +1,151 @@
+#include "engine/run_summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace banensim::engine {
+namespace {
+
+nlohmann::json number_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); }
+
+nlohmann::json distribution_json(const DistributionSummary& d) {
+  nlohmann::json j;
+  j["mean"] = number_or_null(d.moments.mean());
+  j["std_error"] = number_or_null(d.moments.std_error());
+  j["sd"] = number_or_null(d.moments.stddev());
+  const char* names[] = {"p05", "p25", "p50", "p75", "p95"};
+  for (std::size_t i = 0; i < 5; ++i) j[names[i]] = number_or_null(d.histogram.quantile(kQuantileLevels[i]));
+  j["min"] = number_or_null(d.histogram.min());
+  j["max"] = number_or_null(d.histogram.max());
+  // Values outside the histogram range make outer quantiles coarse; say so.
+  j["outside_histogram"] = d.histogram.underflow() + d.histogram.overflow();
+  return j;
+}
+
+nlohmann::json proportion_json(const Proportion& p) {
+  const Interval ci = p.wilson();
+  return {{"probability", number_or_null(p.estimate())},
+          {"ci_low", ci.low},
+          {"ci_high", ci.high},
+          {"successes", p.successes()},
+          {"paths", p.trials()}};
+}
+
+}  // namespace
+
+nlohmann::json tally_json(const Tally& tally, const OutputLayout& layout) {
+  nlohmann::json out;
+  out["paths"] = tally.n_paths();
+  nlohmann::json indicators = nlohmann::json::object();
+  for (std::size_t i = 0; i < layout.indicators.size(); ++i) {
+    auto j = proportion_json(tally.indicator(i));
+    j["description"] = layout.indicators[i].description;
+    indicators[layout.indicators[i].name] = j;
+  }
+  out["indicators"] = indicators;
+  nlohmann::json scalars = nlohmann::json::object();
+  for (std::size_t i = 0; i < layout.scalars.size(); ++i) {
+    auto j = distribution_json(tally.scalar(i));
+    j["unit"] = layout.scalars[i].unit;
+    if (layout.scalars[i].optional) j["present"] = proportion_json(tally.scalar_present(i));
+    scalars[layout.scalars[i].name] = j;
+  }
+  out["scalars"] = scalars;
+  nlohmann::json series = nlohmann::json::object();
+  for (std::size_t i = 0; i < layout.series.size(); ++i) {
+    nlohmann::json steps = nlohmann::json::array();
+    for (std::size_t t = 0; t < layout.n_steps(); ++t) {
+      auto j = distribution_json(tally.series(i, t));
+      j["step"] = layout.step_labels[t];
+      steps.push_back(j);
+    }
+    series[layout.series[i].name] = {{"unit", layout.series[i].unit}, {"steps", steps}};
+  }
+  out["series"] = series;
+  return out;
+}
+
+nlohmann::json paired_json(const PairedTally& tally, std::size_t k, const OutputLayout& layout) {
+  nlohmann::json out;
+  nlohmann::json indicators = nlohmann::json::object();
+  for (std::size_t i = 0; i < layout.indicators.size(); ++i) {
+    const IndicatorPair& p = tally.indicator_pair(k, i);
+    const Interval ci = mean_interval(p.difference);
+    indicators[layout.indicators[i].name] = {
+        {"difference", number_or_null(p.difference.mean())},
+        {"ci_low", number_or_null(ci.low)},
+        {"ci_high", number_or_null(ci.high)},
+        {"std_error", number_or_null(p.difference.count() > 1 ? p.difference.std_error() : 0.0)},
+        {"p_variant_only", proportion_json(p.variant_only)},
+        {"p_reference_only", proportion_json(p.reference_only)}};
+  }
+  out["indicators"] = indicators;
+  nlohmann::json scalars = nlohmann::json::object();
+  for (std::size_t i = 0; i < layout.scalars.size(); ++i) {
+    if (layout.scalars[i].optional) continue;
+    const RunningStats& d = tally.scalar_difference(k, i);
+    const Interval ci = mean_interval(d);
+    scalars[layout.scalars[i].name] = {{"difference", number_or_null(d.mean())},
+                                       {"ci_low", number_or_null(ci.low)},
+                                       {"ci_high", number_or_null(ci.high)}};
+  }
+  out["scalars"] = scalars;
+  return out;
+}
+
+double max_half_width(const PairedTally& tally) {
+  double worst = 0.0;
+  for (std::size_t k = 0; k < tally.n_variants(); ++k) {
+    const Tally& t = tally.variant(k);
+    for (std::size_t i = 0; i < t.n_indicators(); ++i) {
+      worst = std::max(worst, t.indicator(i).wilson().half_width());
+      if (k > 0) {
+        const Interval ci = mean_interval(tally.indicator_pair(k, i).difference);
+        worst = std::max(worst, std::isfinite(ci.low) ? ci.half_width() : 1.0);
+      }
+    }
+  }
+  return worst;
+}
+
+std::string format_table(const std::vector<std::vector<std::string>>& rows, std::size_t n_left_aligned) {
+  std::vector<std::size_t> width;
+  for (const auto& row : rows) {
+    if (width.size() < row.size()) width.resize(row.size(), 0);
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      const std::string pad(width[c] - row[c].size(), ' ');
+      if (c > 0) line += "  ";
+      line += c < n_left_aligned ? row[c] + pad : pad + row[c];
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string fmt(double x, int decimals) {
+  if (!std::isfinite(x)) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
+  return buf;
+}
+
+std::string fmt_int(double x) {
+  if (!std::isfinite(x)) return "-";
+  const long long v = std::llround(x);
+  std::string digits = std::to_string(v < 0 ? -v : v);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return v < 0 ? "-" + out : out;
+}
+
+}  // namespace banensim::engine

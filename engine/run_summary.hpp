@@ -1,0 +1,41 @@
+#pragma once
+// Turns a RunResult into plain, documented JSON (nlohmann::json) and into
+// aligned text tables. Field names are part of the program's interface (see
+// docs/OUTPUT.md) and stay stable.
+//
+// Every probability is reported with its 95% Wilson interval; every mean
+// with its standard error; paired differences with a normal interval from
+// the per-path differences.
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/model.hpp"
+#include "engine/parallel_runner.hpp"
+
+namespace banensim::engine {
+
+// Quantile levels reported for every distribution.
+inline constexpr double kQuantileLevels[] = {0.05, 0.25, 0.5, 0.75, 0.95};
+
+// Summary of one variant's Tally: {"indicators": {...}, "scalars": {...},
+// "series": {...}}; see docs/OUTPUT.md for the fields.
+nlohmann::json tally_json(const Tally& tally, const OutputLayout& layout);
+
+// Paired comparison of variant k >= 1 against variant 0.
+nlohmann::json paired_json(const PairedTally& tally, std::size_t k, const OutputLayout& layout);
+
+// Largest 95% half-width over every indicator of every variant and every
+// paired indicator difference: what --precision compares with.
+double max_half_width(const PairedTally& tally);
+
+// Right-aligns columns of a text table; the first row is the header.
+std::string format_table(const std::vector<std::vector<std::string>>& rows, std::size_t n_left_aligned = 1);
+
+// printf-style number formatting helpers for tables.
+std::string fmt(double x, int decimals);
+std::string fmt_int(double x);  // thousands separators: 125,000
+
+}  // namespace banensim::engine
