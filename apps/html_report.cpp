@@ -1,0 +1,194 @@
+#include "apps/html_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace banensim::app {
+namespace {
+
+std::string esc(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+std::string num(double x, int decimals) {
+  if (!std::isfinite(x)) return "-";
+  char b[64];
+  std::snprintf(b, sizeof b, "%.*f", decimals, x);
+  return b;
+}
+
+std::string jobs(double x) {
+  if (!std::isfinite(x)) return "-";
+  const long long v = std::llround(x);
+  std::string d = std::to_string(v < 0 ? -v : v), o;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (i > 0 && (d.size() - i) % 3 == 0) o += ',';
+    o += d[i];
+  }
+  return v < 0 ? "-" + o : o;
+}
+
+double get(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_number() ? j[key].get<double>() : std::nan("");
+}
+
+const char* kColours[] = {"#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#833c0b"};
+
+// One fan chart: median, 50% and 90% bands of series "total", target path.
+std::string fan_chart(const nlohmann::json& scenario, const std::vector<TargetPoint>& targets, double y_max,
+                      const char* colour) {
+  const auto& steps = scenario["results"]["series"]["total"]["steps"];
+  const double w = 460, h = 260, left = 60, right = 10, top = 20, bottom = 30;
+  const double n = static_cast<double>(steps.size());
+  const int y0 = std::stoi(steps.front()["step"].get<std::string>());
+  auto x_of = [&](double year) { return left + (year - y0 + 0.5) / n * (w - left - right); };
+  auto y_of = [&](double v) { return top + (1.0 - v / y_max) * (h - top - bottom); };
+  std::ostringstream s;
+  s << "<svg class=\"fan\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h
+    << "\" role=\"img\" aria-label=\"fan chart of total extra jobs\">";
+  for (int k = 0; k <= 5; ++k) {  // horizontal grid
+    const double v = y_max * k / 5.0;
+    s << "<line x1=\"" << left << "\" x2=\"" << w - right << "\" y1=\"" << y_of(v) << "\" y2=\"" << y_of(v)
+      << "\" stroke=\"#ddd\"/><text x=\"" << left - 4 << "\" y=\"" << y_of(v) + 4
+      << "\" font-size=\"10\" text-anchor=\"end\">" << jobs(v) << "</text>";
+  }
+  auto band = [&](const char* lo, const char* hi, double opacity) {
+    s << "<polygon fill=\"" << colour << "\" fill-opacity=\"" << opacity << "\" points=\"";
+    for (const auto& st : steps) s << x_of(std::stoi(st["step"].get<std::string>())) << "," << y_of(get(st, hi)) << " ";
+    for (auto it = steps.rbegin(); it != steps.rend(); ++it)
+      s << x_of(std::stoi((*it)["step"].get<std::string>())) << "," << y_of(get(*it, lo)) << " ";
+    s << "\"/>";
+  };
+  band("p05", "p95", 0.18);
+  band("p25", "p75", 0.35);
+  s << "<polyline class=\"median\" fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"2\" points=\"";
+  for (const auto& st : steps) s << x_of(std::stoi(st["step"].get<std::string>())) << "," << y_of(get(st, "p50")) << " ";
+  s << "\"/>";
+  s << "<polyline class=\"target\" fill=\"none\" stroke=\"#c00000\" stroke-dasharray=\"5,3\" stroke-width=\"1.5\" points=\"";
+  for (const auto& t : targets) {
+    if (t.year < y0 || t.year > y0 + static_cast<int>(n) - 1) continue;
+    s << x_of(t.year) << "," << y_of(t.total) << " ";
+  }
+  s << "\"/>";
+  for (const auto& st : steps) {
+    const int y = std::stoi(st["step"].get<std::string>());
+    if ((y - y0) % 2 == 0 || steps.size() <= 8)
+      s << "<text x=\"" << x_of(y) << "\" y=\"" << h - 12 << "\" font-size=\"10\" text-anchor=\"middle\">" << y << "</text>";
+  }
+  s << "</svg>";
+  return s.str();
+}
+
+std::string probability_bars(const nlohmann::json& scenarios) {
+  const double row = 28, w = 560, left = 170, right = 60;
+  const double h = row * static_cast<double>(scenarios.size()) + 30;
+  auto x_of = [&](double p) { return left + p * (w - left - right); };
+  std::ostringstream s;
+  s << "<svg class=\"bars\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h
+    << "\" role=\"img\" aria-label=\"probability of reaching the target\">";
+  for (int k = 0; k <= 4; ++k) {
+    const double p = k / 4.0;
+    s << "<line x1=\"" << x_of(p) << "\" x2=\"" << x_of(p) << "\" y1=\"0\" y2=\"" << h - 20
+      << "\" stroke=\"#ddd\"/><text x=\"" << x_of(p) << "\" y=\"" << h - 6 << "\" font-size=\"10\" text-anchor=\"middle\">"
+      << num(p, 2) << "</text>";
+  }
+  for (std::size_t k = 0; k < scenarios.size(); ++k) {
+    const auto& sc = scenarios[k];
+    const double y = 8 + row * static_cast<double>(k);
+    const double p = get(sc, "probability"), lo = get(sc, "ci_low"), hi = get(sc, "ci_high");
+    s << "<text x=\"" << left - 6 << "\" y=\"" << y + 13 << "\" font-size=\"12\" text-anchor=\"end\">"
+      << esc(sc["name"].get<std::string>()) << "</text>";
+    s << "<rect x=\"" << left << "\" y=\"" << y << "\" width=\"" << x_of(p) - left << "\" height=\"18\" fill=\""
+      << kColours[k % 7] << "\"/>";
+    s << "<line x1=\"" << x_of(lo) << "\" x2=\"" << x_of(hi) << "\" y1=\"" << y + 9 << "\" y2=\"" << y + 9
+      << "\" stroke=\"#000\" stroke-width=\"1.5\"/>";
+    s << "<text x=\"" << x_of(hi) + 6 << "\" y=\"" << y + 13 << "\" font-size=\"11\">" << num(p, 3) << "</text>";
+  }
+  s << "</svg>";
+  return s.str();
+}
+
+}  // namespace
+
+std::string html_report(const nlohmann::json& result, const std::vector<TargetPoint>& target_path) {
+  const auto& scenarios = result["scenarios"];
+  const auto& prov = result["provenance"];
+  const auto& ref = scenarios[0];
+  double y_max = 0;
+  for (const auto& sc : scenarios)
+    for (const auto& st : sc["results"]["series"]["total"]["steps"]) y_max = std::max(y_max, get(st, "p95"));
+  for (const auto& t : target_path) y_max = std::max(y_max, t.total);
+  y_max = std::ceil(y_max * 1.05 / 25000.0) * 25000.0;
+
+  std::ostringstream h;
+  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>banensim: P(reach "
+    << jobs(get(ref, "target_jobs")) << ")</title><style>"
+    << "body{font-family:system-ui,Arial,sans-serif;margin:2em;color:#222;max-width:1100px}"
+    << "table{border-collapse:collapse;margin:1em 0}td,th{border-bottom:1px solid #ccc;padding:4px 8px;text-align:right}"
+    << "td:first-child,th:first-child{text-align:left}.panels{display:flex;flex-wrap:wrap;gap:12px}"
+    << ".panel h3{margin:.3em 0;font-size:14px}.note{color:#555;font-size:13px}</style></head><body>\n";
+  h << "<h1>Probability that the banenafspraak reaches " << jobs(get(ref, "target_jobs")) << " extra jobs by end "
+    << ref["target_year"].get<int>() << "</h1>\n";
+  h << "<p class=\"note\">Observed up to " << ref["origin_year"].get<int>() << ", simulated after. "
+    << jobs(result["paths"].get<double>()) << " Monte Carlo paths per scenario, all on the same random draws (common "
+    << "random numbers); seed " << result["seed"].get<std::uint64_t>()
+    << ". Intervals: 95% Wilson for probabilities, 95% normal on paired per-path differences.</p>\n";
+
+  h << "<h2>Comparison</h2><table id=\"comparison\"><tr><th>scenario</th><th>P(reach)</th><th>95% CI</th>"
+    << "<th>difference vs " << esc(ref["name"].get<std::string>()) << "</th><th>95% CI</th><th>P(only variant)</th>"
+    << "<th>P(only reference)</th><th>median total</th><th>90% interval</th><th>P(quota activated)</th><th>E[levy] EUR</th></tr>\n";
+  for (std::size_t k = 0; k < scenarios.size(); ++k) {
+    const auto& sc = scenarios[k];
+    const auto& last = sc["results"]["series"]["total"]["steps"].back();
+    h << "<tr><td>" << esc(sc["name"].get<std::string>()) << "</td><td>" << num(get(sc, "probability"), 3) << "</td><td>["
+      << num(get(sc, "ci_low"), 3) << ", " << num(get(sc, "ci_high"), 3) << "]</td>";
+    if (sc.contains("vs_reference")) {
+      const auto& d = sc["vs_reference"]["indicators"]["reach_target"];
+      h << "<td>" << num(get(d, "difference"), 3) << "</td><td>[" << num(get(d, "ci_low"), 3) << ", "
+        << num(get(d, "ci_high"), 3) << "]</td><td>" << num(get(d["p_variant_only"], "probability"), 3) << "</td><td>"
+        << num(get(d["p_reference_only"], "probability"), 3) << "</td>";
+    } else {
+      h << "<td>(reference)</td><td></td><td></td><td></td>";
+    }
+    const auto& ind = sc["results"]["indicators"];
+    const auto& levy = sc["results"]["scalars"]["levy_total_eur"];
+    h << "<td>" << jobs(get(last, "p50")) << "</td><td>[" << jobs(get(last, "p05")) << ", " << jobs(get(last, "p95"))
+      << "]</td><td>" << num(get(ind["quota_activated"], "probability"), 3) << "</td><td>" << jobs(get(levy, "mean"))
+      << " &plusmn; " << jobs(get(levy, "std_error")) << "</td></tr>\n";
+  }
+  h << "</table>\n";
+
+  h << "<h2>Probability of reaching the target</h2>" << probability_bars(scenarios) << "\n";
+  h << "<h2>Total extra jobs per year</h2><p class=\"note\">Median (line), 50% band (dark), 90% band (light); "
+    << "red dashes: the legal target path.</p><div class=\"panels\">\n";
+  for (std::size_t k = 0; k < scenarios.size(); ++k) {
+    h << "<div class=\"panel\"><h3>" << esc(scenarios[k]["name"].get<std::string>()) << "</h3>"
+      << fan_chart(scenarios[k], target_path, y_max, kColours[k % 7]) << "</div>\n";
+  }
+  h << "</div>\n<h2>Provenance</h2><table id=\"provenance\">";
+  for (const char* key : {"program", "version", "git_commit", "seed", "paths", "block_size", "threads", "wall_seconds", "rng",
+                          "interval_method"}) {
+    h << "<tr><td>" << key << "</td><td>" << esc(prov[key].is_string() ? prov[key].get<std::string>() : prov[key].dump())
+      << "</td></tr>";
+  }
+  h << "<tr><td>stopping</td><td>" << esc(prov["stopping"].dump()) << "</td></tr>";
+  for (const auto& f : prov["scenarios"])
+    h << "<tr><td>scenario " << esc(f["name"].get<std::string>()) << "</td><td>" << esc(f["file"].get<std::string>())
+      << " (resolved hash " << esc(f["resolved_hash"].get<std::string>()) << ")</td></tr>";
+  h << "</table>\n</body></html>\n";
+  return h.str();
+}
+
+}  // namespace banensim::app

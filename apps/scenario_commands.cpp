@@ -1,0 +1,596 @@
+// NOT BUILT YET: the scenario commands (run/compare/validate/explain/
+// calibrate with --report) written against models/banenafspraak_model.hpp,
+// which has not landed (issue 3). The next session adds it to
+// apps/CMakeLists.txt in place of the interim main.cpp.
+//
+// banensim: the command-line program. The composition root -- the only code
+// that sees both the generic engine and the banenafspraak model.
+//
+// Exit codes: 0 success; 1 run-time failure (e.g. a non-finite value in a
+// path, an output file that cannot be written); 2 bad input (command line,
+// scenario or data files); 130 interrupted (SIGINT/SIGTERM), nothing written.
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+
+#include "engine/atomic_file.hpp"
+#include "engine/parallel_runner.hpp"
+#include "engine/run_summary.hpp"
+#include "apps/html_report.hpp"
+#include "models/banenafspraak_model.hpp"
+#include "models/banenafspraak_params.hpp"
+#include "models/calibration.hpp"
+#include "models/history.hpp"
+#include "models/scenario_loader.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using namespace banensim;
+
+namespace {
+
+constexpr std::uint64_t kDefaultSeed = 2013;  // the year of the agreement; never the clock
+constexpr int kExitRuntime = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitInterrupted = 130;
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_signal(int) { g_interrupted.store(true); }
+
+// A command-line problem: one line, exit code 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::uint64_t parse_count(const std::string& option, const std::string& text, std::uint64_t min,
+                          std::uint64_t max) {
+  // Digits only: rejects "-5", "1e99", "abc", "12x" and anything that overflows.
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 19) {
+    throw UsageError("--" + option + " " + text + ": must be a whole number from " + std::to_string(min) +
+                     " to " + std::to_string(max));
+  }
+  const std::uint64_t v = std::stoull(text);
+  if (v < min || v > max) {
+    throw UsageError("--" + option + " " + text + ": must be from " + std::to_string(min) + " to " +
+                     std::to_string(max));
+  }
+  return v;
+}
+
+double parse_real(const std::string& option, const std::string& text, double min, double max) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || !std::isfinite(v) || v < min || v > max) {
+    throw UsageError("--" + option + " " + text + ": must be a number in [" + engine::fmt(min, 4) + ", " +
+                     engine::fmt(max, 4) + "]");
+  }
+  return v;
+}
+
+std::string version_string() {
+  return std::string("banensim ") + BANENSIM_VERSION + " (commit " + BANENSIM_GIT_COMMIT + ")";
+}
+
+const char* kMainHelp = R"(banensim - Monte Carlo scenarios for the Dutch banenafspraak
+
+Usage:
+  banensim run SCENARIO [options]          probability of reaching the target, per-year distributions
+  banensim compare S1 S2 ... [options]     scenarios on common random numbers, paired against S1
+  banensim validate FILE...                check scenario files; every problem at once
+  banensim explain SCENARIO [--set K=V]    print the fully resolved scenario
+  banensim calibrate [--history FILE] [--fit-until YEAR] [--out FILE]
+                                           estimate trend, volatility and correlation from the history
+  banensim --help | --version
+
+Run 'banensim COMMAND --help' for the options of a command.
+Exit codes: 0 ok, 1 run-time failure, 2 bad input, 130 interrupted.
+)";
+
+struct RunOptions {
+  std::vector<std::string> scenarios;
+  std::optional<std::uint64_t> paths;
+  std::uint64_t seed = kDefaultSeed;
+  int threads = 0;
+  std::string format = "table";
+  std::optional<std::string> out;
+  std::optional<std::string> report;
+  std::optional<double> precision;
+  std::uint64_t max_paths = 10'000'000;
+  std::uint64_t block_size = 1024;
+  std::vector<std::pair<std::string, std::string>> overrides;
+};
+
+po::options_description run_options_description() {
+  po::options_description d("Options");
+  d.add_options()
+    ("help,h", "show this help")
+    ("paths,n", po::value<std::string>(), "number of paths (default: the scenario's simulation.paths)")
+    ("seed,s", po::value<std::string>(), "random seed, 0..2^64-1 (default 2013); recorded in every output")
+    ("threads,j", po::value<std::string>(), "worker threads (default: all cores); results do not depend on it")
+    ("format,f", po::value<std::string>()->default_value("table"), "table | json | csv")
+    ("out,o", po::value<std::string>(), "write the output to FILE (atomically) instead of stdout")
+    ("report", po::value<std::string>(), "also write a self-contained HTML report (charts, table, provenance) to FILE")
+    ("target", po::value<std::string>(), "target number of extra jobs (sets target.total_jobs)")
+    ("target-year", po::value<std::string>(), "year of the measurement that must reach it (sets target.year)")
+    ("set", po::value<std::vector<std::string>>()->composing(), "override a parameter: KEY=VALUE (repeatable)")
+    ("precision", po::value<std::string>(), "add blocks of paths until every 95% half-width <= EPS")
+    ("max-paths", po::value<std::string>(), "cap on paths with --precision (default 10,000,000)")
+    ("block-size", po::value<std::string>(), "paths per block (default 1024; part of the reproducibility key)");
+  return d;
+}
+
+RunOptions parse_run_options(const std::vector<std::string>& args, bool many) {
+  po::options_description desc = run_options_description();
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "");
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description pos;
+  pos.add("scenario", -1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << (many ? "Usage: banensim compare S1 S2 ... [options]\n  S1 is the reference.\n"
+                       : "Usage: banensim run SCENARIO [options]\n")
+              << desc;
+    std::exit(0);
+  }
+  RunOptions o;
+  if (vm.count("scenario")) o.scenarios = vm["scenario"].as<std::vector<std::string>>();
+  if (o.scenarios.empty()) throw UsageError("no scenario file given");
+  if (!many && o.scenarios.size() > 1) throw UsageError("run takes one scenario; use 'compare' for several");
+  if (vm.count("paths")) o.paths = parse_count("paths", vm["paths"].as<std::string>(), 1, 1'000'000'000'000ULL);
+  if (vm.count("seed")) o.seed = parse_count("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
+  if (vm.count("threads")) o.threads = static_cast<int>(parse_count("threads", vm["threads"].as<std::string>(), 1, 1024));
+  o.format = vm["format"].as<std::string>();
+  if (o.format != "table" && o.format != "json" && o.format != "csv") {
+    throw UsageError("--format " + o.format + ": must be table, json or csv");
+  }
+  if (vm.count("out")) o.out = vm["out"].as<std::string>();
+  if (vm.count("report")) o.report = vm["report"].as<std::string>();
+  if (o.out && o.report && fs::path(*o.out).lexically_normal() == fs::path(*o.report).lexically_normal()) {
+    throw UsageError("--out and --report name the same file " + *o.out);
+  }
+  if (vm.count("block-size")) o.block_size = parse_count("block-size", vm["block-size"].as<std::string>(), 1, 1'000'000);
+  if (vm.count("precision")) o.precision = parse_real("precision", vm["precision"].as<std::string>(), 1e-6, 0.5);
+  if (vm.count("max-paths")) {
+    if (!o.precision) throw UsageError("--max-paths needs --precision");
+    o.max_paths = parse_count("max-paths", vm["max-paths"].as<std::string>(), 1, 1'000'000'000'000ULL);
+  }
+  if (o.precision && o.paths) throw UsageError("--paths and --precision conflict: --precision decides the path count (cap it with --max-paths)");
+  if (vm.count("target")) {
+    parse_real("target", vm["target"].as<std::string>(), 1, 1e7);
+    o.overrides.emplace_back("target.total_jobs", vm["target"].as<std::string>());
+  }
+  if (vm.count("target-year")) {
+    parse_count("target-year", vm["target-year"].as<std::string>(), 2013, 2100);
+    o.overrides.emplace_back("target.year", vm["target-year"].as<std::string>());
+  }
+  if (vm.count("set")) {
+    for (const std::string& kv : vm["set"].as<std::vector<std::string>>()) {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) throw UsageError("--set " + kv + ": must be KEY=VALUE");
+      o.overrides.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+  }
+  return o;
+}
+
+struct LoadedScenario {
+  std::string file;
+  std::string name;
+  models::ResolvedScenario resolved;
+  models::BanenafspraakModel model;
+};
+
+LoadedScenario load(const std::string& file, const std::vector<std::pair<std::string, std::string>>& overrides) {
+  const auto& schema = models::banenafspraak_schema();
+  models::ResolvedScenario r = models::load_scenario(file, schema, models::banenafspraak_check);
+  if (!overrides.empty()) models::apply_overrides(r, schema, overrides, "command line", models::banenafspraak_check);
+  std::string name = r.string("scenario.name");
+  if (name.empty()) name = fs::path(file).stem().string();
+  models::BanenafspraakModel model(models::params_from_scenario(r));
+  return LoadedScenario{file, name, std::move(r), std::move(model)};
+}
+
+// Progress on stderr, only when it is a terminal and the run is not quick.
+class Progress {
+ public:
+  Progress() : enabled_(::isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()) {}
+  void update(std::uint64_t done, std::uint64_t planned) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    if (elapsed < 1.0 || std::chrono::duration<double>(now - last_).count() < 0.2) return;
+    last_ = now;
+    shown_ = true;
+    const double frac = static_cast<double>(done) / static_cast<double>(planned);
+    const double rate = static_cast<double>(done) / elapsed;
+    const int width = 30;
+    const int filled = static_cast<int>(frac * width);
+    std::fprintf(stderr, "\r[%s%s] %s/%s paths  %s paths/s  %s s left ", std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                 std::string(static_cast<std::size_t>(width - filled), ' ').c_str(), engine::fmt_int(static_cast<double>(done)).c_str(),
+                 engine::fmt_int(static_cast<double>(planned)).c_str(), engine::fmt_int(rate).c_str(),
+                 engine::fmt(rate > 0 ? static_cast<double>(planned - done) / rate : 0.0, 0).c_str());
+  }
+  ~Progress() {
+    if (shown_) std::fprintf(stderr, "\r%80s\r", "");
+  }
+
+ private:
+  bool enabled_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+nlohmann::json provenance(const RunOptions& o, const std::vector<LoadedScenario>& scenarios,
+                          const engine::RunResult& r, std::uint64_t planned) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& s : scenarios) {
+    files.push_back({{"file", s.file}, {"name", s.name}, {"resolved_hash", s.resolved.hash()},
+                     {"extends_chain", s.resolved.files}});
+  }
+  nlohmann::json stop = o.precision ? nlohmann::json{{"rule", "precision"}, {"epsilon", *o.precision},
+                                                     {"max_paths", planned}, {"converged", r.stopped_by_rule}}
+                                    : nlohmann::json{{"rule", "fixed"}, {"paths", planned}};
+  return {{"program", "banensim"},
+          {"version", BANENSIM_VERSION},
+          {"git_commit", BANENSIM_GIT_COMMIT},
+          {"scenarios", files},
+          {"seed", o.seed},
+          {"paths", r.n_paths},
+          {"block_size", o.block_size},
+          {"threads", r.n_threads},
+          {"stopping", stop},
+          {"wall_seconds", r.wall_seconds},
+          {"rng", "Philox4x64-10 keyed by (seed, purpose), counter (path, substream, block)"},
+          {"interval_method", "Wilson score 95% for probabilities; normal 95% on paired per-path differences"}};
+}
+
+nlohmann::json result_json(const RunOptions& o, const std::vector<LoadedScenario>& sc, const engine::RunResult& r,
+                          std::uint64_t planned) {
+  const auto& layout = sc[0].model.layout();
+  nlohmann::json out;
+  out["provenance"] = provenance(o, sc, r, planned);
+  out["seed"] = o.seed;
+  out["paths"] = r.n_paths;
+  nlohmann::json arr = nlohmann::json::array();
+  for (std::size_t k = 0; k < sc.size(); ++k) {
+    const auto& m = sc[k].model;
+    const auto& t = r.tally.variant(k);
+    const auto& reach = t.indicator(layout.indicator_index("reach_target"));
+    const auto ci = reach.wilson();
+    nlohmann::json j;
+    j["name"] = sc[k].name;
+    j["file"] = sc[k].file;
+    j["target_jobs"] = m.target_total();
+    j["target_year"] = m.target_year();
+    j["origin_year"] = m.origin_year();
+    j["probability"] = reach.estimate();
+    j["ci_low"] = ci.low;
+    j["ci_high"] = ci.high;
+    j["results"] = engine::tally_json(t, layout);
+    if (k > 0) j["vs_reference"] = engine::paired_json(r.tally, k, layout);
+    arr.push_back(j);
+  }
+  out["scenarios"] = arr;
+  return out;
+}
+
+std::string render_csv(const std::vector<LoadedScenario>& sc, const engine::RunResult& r, std::uint64_t seed) {
+  // Tidy: one row per scenario and year; one column group per series.
+  const auto& layout = sc[0].model.layout();
+  std::ostringstream os;
+  os << "scenario,year,seed,paths";
+  for (const auto& s : layout.series) {
+    for (const char* q : {"mean", "std_error", "p05", "p25", "p50", "p75", "p95"}) os << "," << s.name << "_" << q;
+  }
+  os << "\n";
+  os.precision(10);
+  for (std::size_t k = 0; k < sc.size(); ++k) {
+    const auto& t = r.tally.variant(k);
+    for (std::size_t step = 0; step < layout.n_steps(); ++step) {
+      os << sc[k].name << "," << layout.step_labels[step] << "," << seed << "," << r.n_paths;
+      for (std::size_t i = 0; i < layout.series.size(); ++i) {
+        const auto& d = t.series(i, step);
+        os << "," << d.moments.mean() << "," << d.moments.std_error();
+        for (double q : engine::kQuantileLevels) os << "," << d.histogram.quantile(q);
+      }
+      os << "\n";
+    }
+  }
+  return os.str();
+}
+
+std::string ci_text(const engine::Interval& ci, int decimals) {
+  return "[" + engine::fmt(ci.low, decimals) + ", " + engine::fmt(ci.high, decimals) + "]";
+}
+
+std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>& sc, const engine::RunResult& r,
+                         std::uint64_t planned) {
+  const auto& layout = sc[0].model.layout();
+  const auto& m0 = sc[0].model;
+  std::ostringstream os;
+  os << version_string() << "\n";
+  os << "seed " << o.seed << ", " << engine::fmt_int(static_cast<double>(r.n_paths)) << " paths, " << r.n_threads
+     << " threads, " << engine::fmt(r.wall_seconds, 1) << " s";
+  if (o.precision) {
+    os << "; stopping rule: 95% half-width <= " << *o.precision << " -> "
+       << (r.stopped_by_rule ? "converged" : "NOT converged (max paths reached), widest half-width " +
+                                                 engine::fmt(engine::max_half_width(r.tally), 4));
+  }
+  (void)planned;
+  os << "\nTarget: " << engine::fmt_int(m0.target_total()) << " extra jobs at the end-" << m0.target_year()
+     << " measurement; observed up to " << m0.origin_year() << ", simulated after.\n";
+  os << "Intervals: 95% Wilson for probabilities; 95% normal on paired per-path differences.\n\n";
+
+  const std::size_t i_reach = layout.indicator_index("reach_target");
+  const std::size_t i_total = layout.series_index("total");
+  const std::size_t i_first = layout.scalar_index("first_year_reached");
+  const std::size_t i_levy = layout.scalar_index("levy_total_eur");
+  const std::size_t i_quota = layout.indicator_index("quota_activated");
+  const std::size_t last = layout.n_steps() - 1;
+
+  std::vector<std::vector<std::string>> rows;
+  if (sc.size() == 1) {
+    const auto& t = r.tally.variant(0);
+    os << "Scenario: " << sc[0].name << " (" << sc[0].file << ")\n\n";
+    const auto& p = t.indicator(i_reach);
+    os << "P(total >= " << engine::fmt_int(m0.target_total()) << " in " << m0.target_year()
+       << ") = " << engine::fmt(p.estimate(), 4) << "  95% CI " << ci_text(p.wilson(), 4) << "\n\n";
+    rows.push_back({"outcome", "probability", "95% CI"});
+    for (std::size_t i = 0; i < layout.indicators.size(); ++i) {
+      rows.push_back({layout.indicators[i].description.empty() ? layout.indicators[i].name
+                                                              : layout.indicators[i].description,
+                      engine::fmt(t.indicator(i).estimate(), 4), ci_text(t.indicator(i).wilson(), 4)});
+    }
+    os << engine::format_table(rows) << "\n";
+    rows.clear();
+    rows.push_back({"per-path figure", "mean", "s.e.", "5%", "median", "95%", "unit"});
+    for (std::size_t i = 0; i < layout.scalars.size(); ++i) {
+      const auto& d = t.scalar(i);
+      std::string name = layout.scalars[i].name;
+      if (layout.scalars[i].optional) {
+        name += " (on " + engine::fmt(100.0 * t.scalar_present(i).estimate(), 1) + "% of paths)";
+      }
+      const int dec = layout.scalars[i].unit == "year" ? 1 : 0;
+      rows.push_back({name, dec ? engine::fmt(d.moments.mean(), 1) : engine::fmt_int(d.moments.mean()),
+                      dec ? engine::fmt(d.moments.std_error(), 2) : engine::fmt_int(d.moments.std_error()),
+                      dec ? engine::fmt(d.histogram.quantile(0.05), 1) : engine::fmt_int(d.histogram.quantile(0.05)),
+                      dec ? engine::fmt(d.histogram.quantile(0.5), 1) : engine::fmt_int(d.histogram.quantile(0.5)),
+                      dec ? engine::fmt(d.histogram.quantile(0.95), 1) : engine::fmt_int(d.histogram.quantile(0.95)),
+                      layout.scalars[i].unit});
+    }
+    os << engine::format_table(rows) << "\n";
+    for (std::size_t i = 0; i < layout.series.size(); ++i) {
+      rows.clear();
+      rows.push_back({"year", layout.series[i].name + " mean", "s.e.", "5%", "25%", "median", "75%", "95%"});
+      for (std::size_t step = 0; step < layout.n_steps(); ++step) {
+        const auto& d = t.series(i, step);
+        std::vector<std::string> row = {layout.step_labels[step], engine::fmt_int(d.moments.mean()),
+                                        engine::fmt_int(d.moments.std_error())};
+        for (double q : engine::kQuantileLevels) row.push_back(engine::fmt_int(d.histogram.quantile(q)));
+        rows.push_back(row);
+      }
+      os << "Extra jobs counted: " << layout.series[i].name << " (" << layout.series[i].unit << ")\n"
+         << engine::format_table(rows) << "\n";
+    }
+    return os.str();
+  }
+  // compare
+  os << "Reference: " << sc[0].name << ". All scenarios run on the same random draws (common random numbers).\n\n";
+  rows.push_back({"scenario", "P(reach)", "95% CI", "diff vs ref", "95% CI", "P(only var)", "P(only ref)",
+                  "median total " + layout.step_labels[last], "90% interval", "median 1st year", "P(quota)",
+                  "E[levy] EUR"});
+  for (std::size_t k = 0; k < sc.size(); ++k) {
+    const auto& t = r.tally.variant(k);
+    const auto& p = t.indicator(i_reach);
+    const auto& tot = t.series(i_total, last).histogram;
+    std::vector<std::string> row = {sc[k].name, engine::fmt(p.estimate(), 4), ci_text(p.wilson(), 4)};
+    if (k == 0) {
+      row.insert(row.end(), {"(reference)", "", "", ""});
+    } else {
+      const auto& pair = r.tally.indicator_pair(k, i_reach);
+      row.push_back(engine::fmt(pair.difference.mean(), 4));
+      row.push_back(ci_text(engine::mean_interval(pair.difference), 4));
+      row.push_back(engine::fmt(pair.variant_only.estimate(), 4));
+      row.push_back(engine::fmt(pair.reference_only.estimate(), 4));
+    }
+    row.push_back(engine::fmt_int(tot.quantile(0.5)));
+    row.push_back("[" + engine::fmt_int(tot.quantile(0.05)) + ", " + engine::fmt_int(tot.quantile(0.95)) + "]");
+    const auto& first = t.scalar(i_first);
+    row.push_back(t.scalar_present(i_first).successes() * 2 > t.scalar_present(i_first).trials()
+                      ? engine::fmt(first.histogram.quantile(0.5 * static_cast<double>(t.n_paths()) /
+                                                            static_cast<double>(t.scalar_present(i_first).successes())), 0)
+                      : "not reached");
+    row.push_back(engine::fmt(t.indicator(i_quota).estimate(), 3));
+    row.push_back(engine::fmt_int(t.scalar(i_levy).moments.mean()) + " +- " +
+                  engine::fmt_int(t.scalar(i_levy).moments.std_error()));
+    rows.push_back(row);
+  }
+  os << engine::format_table(rows)
+     << "\nmedian 1st year: the year by which half of all paths have reached the target (\"not reached\" if fewer than half do).\n";
+  return os.str();
+}
+
+int cmd_run(const std::vector<std::string>& args, bool many) {
+  RunOptions o = parse_run_options(args, many);
+  if (many && o.scenarios.size() < 2) throw UsageError("compare needs at least two scenarios (the first is the reference)");
+  if (o.out) engine::check_writable(*o.out);
+  if (o.report) engine::check_writable(*o.report);
+  std::vector<LoadedScenario> sc;
+  for (const auto& f : o.scenarios) sc.push_back(load(f, o.overrides));
+  for (std::size_t k = 1; k < sc.size(); ++k) {
+    if (sc[k].model.layout().step_labels != sc[0].model.layout().step_labels) {
+      throw UsageError("scenario " + sc[k].file + " simulates years " + sc[k].model.layout().step_labels.front() + "-" +
+                       sc[k].model.layout().step_labels.back() + " but the reference " + sc[0].file + " simulates " +
+                       sc[0].model.layout().step_labels.front() + "-" + sc[0].model.layout().step_labels.back() +
+                       ": compared scenarios need the same forecast origin and target year");
+    }
+  }
+  std::vector<models::BanenafspraakModel> variants;
+  for (const auto& s : sc) variants.push_back(s.model);
+
+  engine::RunConfig cfg;
+  cfg.seed = o.seed;
+  cfg.block_size = o.block_size;
+  cfg.n_threads = o.threads;
+  cfg.cancel = &g_interrupted;
+  const std::uint64_t planned =
+      o.precision ? o.max_paths : o.paths.value_or(static_cast<std::uint64_t>(sc[0].resolved.integer("simulation.paths")));
+  cfg.n_paths = planned;
+  if (o.precision) {
+    const double eps = *o.precision;
+    cfg.stop_rule = [eps](const engine::PairedTally& t) { return engine::max_half_width(t) <= eps; };
+  }
+  Progress progress;
+  cfg.progress = [&progress](std::uint64_t done, std::uint64_t n) { progress.update(done, n); };
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  const engine::RunResult r = engine::run_paired(std::span<const models::BanenafspraakModel>(variants), cfg);
+  if (r.cancelled) {
+    std::cerr << "banensim: interrupted after " << r.n_paths << " of " << planned
+              << " paths; no output written\n";
+    return kExitInterrupted;
+  }
+  const nlohmann::json result = result_json(o, sc, r, planned);
+  std::string text = o.format == "json"  ? result.dump(2) + "\n"
+                     : o.format == "csv" ? render_csv(sc, r, o.seed)
+                                         : render_table(o, sc, r, planned);
+  if (o.precision) {
+    std::cerr << "banensim: " << (r.stopped_by_rule ? "converged" : "not converged") << " after " << r.n_paths
+              << " paths (widest 95% half-width " << engine::fmt(engine::max_half_width(r.tally), 5) << ", asked <= "
+              << *o.precision << ")\n";
+  }
+  if (o.report) {
+    std::vector<app::TargetPoint> path;
+    for (const auto& t : models::read_targets(sc[0].resolved.string("targets.file")).years) {
+      path.push_back({t.year, t.total});
+    }
+    // The model holds the target flat after the file's last year.
+    const auto& m0 = sc[0].model;
+    if (!path.empty() && path.back().year < m0.target_year()) path.push_back({m0.target_year(), m0.target_total()});
+    engine::write_file_atomically(*o.report, app::html_report(result, path));
+  }
+  if (o.out) {
+    engine::write_file_atomically(*o.out, text);
+  } else {
+    std::cout << text;
+  }
+  return 0;
+}
+
+int cmd_validate(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    if (args.empty()) throw UsageError("validate needs at least one scenario file");
+    std::cout << "Usage: banensim validate FILE...\n  Checks each scenario (extends chain, keys, types, ranges, data files).\n";
+    return 0;
+  }
+  int status = 0;
+  for (const auto& f : args) {
+    try {
+      (void)load(f, {});
+      std::cout << f << ": ok\n";
+    } catch (const models::InputError& e) {
+      for (const auto& p : e.problems()) std::cerr << p.message() << "\n";
+      status = kExitUsage;
+    }
+  }
+  return status;
+}
+
+int cmd_explain(const std::vector<std::string>& args) {
+  RunOptions o = parse_run_options(args, false);
+  const LoadedScenario s = load(o.scenarios[0], o.overrides);
+  std::cout << "# " << s.file << " fully resolved (extends: ";
+  for (std::size_t i = 0; i < s.resolved.files.size(); ++i) std::cout << (i ? " <- " : "") << s.resolved.files[i];
+  std::cout << "); hash " << s.resolved.hash() << "\n" << s.resolved.canonical_toml();
+  return 0;
+}
+
+int cmd_calibrate(const std::vector<std::string>& args) {
+  po::options_description d("Options");
+  d.add_options()("help,h", "show this help")
+    ("history", po::value<std::string>()->default_value((fs::path("data") / "monitor-history.csv").string()), "history CSV")
+    ("fit-until", po::value<std::string>(), "use observed years up to YEAR only")
+    ("out,o", po::value<std::string>(), "write the parameter file (TOML) to FILE");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(d).run(), vm);
+  if (vm.count("help")) {
+    std::cout << "Usage: banensim calibrate [options]\n" << d;
+    return 0;
+  }
+  const int until = vm.count("fit-until") ? static_cast<int>(parse_count("fit-until", vm["fit-until"].as<std::string>(), 2013, 2100)) : 0;
+  if (vm.count("out")) engine::check_writable(vm["out"].as<std::string>());
+  const models::History h = models::read_history(vm["history"].as<std::string>());
+  const models::CalibrationResult c = models::calibrate(h, until);
+  std::vector<std::vector<std::string>> rows = {{"parameter", "estimate", "std. error", "unit", "note"}};
+  for (const auto& e : c.estimates) rows.push_back({e.key, engine::fmt(e.value, 4), engine::fmt(e.std_error, 4), e.unit, e.note});
+  std::cout << "Calibration on " << c.history_file << ", years " << c.first_year << "-" << c.last_year << "\nMethod: "
+            << c.method << "\n\n" << engine::format_table(rows, 1);
+  if (vm.count("out")) {
+    engine::write_file_atomically(vm["out"].as<std::string>(), models::calibration_toml(c));
+    std::cout << "\nwrote " << vm["out"].as<std::string>() << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      std::cout << kMainHelp;
+      return args.empty() ? kExitUsage : 0;
+    }
+    if (args[0] == "--version" || args[0] == "-V") {
+      std::cout << version_string() << "\n";
+      return 0;
+    }
+    const std::string cmd = args[0];
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (cmd == "run") return cmd_run(rest, false);
+    if (cmd == "compare") return cmd_run(rest, true);
+    if (cmd == "validate") return cmd_validate(rest);
+    if (cmd == "explain") return cmd_explain(rest);
+    if (cmd == "calibrate") return cmd_calibrate(rest);
+    throw UsageError("unknown command '" + cmd + "' (try 'banensim --help')");
+  } catch (const UsageError& e) {
+    std::cerr << "banensim: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const po::error& e) {
+    std::cerr << "banensim: " << e.what() << " (try 'banensim --help')\n";
+    return kExitUsage;
+  } catch (const models::InputError& e) {
+    for (const auto& p : e.problems()) std::cerr << p.message() << "\n";
+    return kExitUsage;
+  } catch (const engine::NonFiniteError& e) {
+    std::cerr << "banensim: " << e.what() << "\n";
+    return kExitRuntime;
+  } catch (const std::exception& e) {
+    std::cerr << "banensim: " << e.what() << "\n";
+    return kExitRuntime;
+  }
+}

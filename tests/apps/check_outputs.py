@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""End-to-end checks of banensim's outputs, as a user's scripts would read them.
+
+  check_outputs.py BANENSIM SOURCE_DIR ARTEFACT_DIR
+
+- `compare` of the five shipped scenarios as JSON validates against
+  docs/result.schema.json, and the paired-difference intervals are narrower
+  than independent-sample intervals at the same path count;
+- the CSV loads with Python's csv module into the documented columns;
+- the HTML report renders in headless Chromium without errors, contains the
+  charts, and a screenshot is kept in ARTEFACT_DIR.
+Exits non-zero with a message on the first failure.
+"""
+import csv
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import jsonschema
+
+banensim, source, artefacts = sys.argv[1:4]
+os.makedirs(artefacts, exist_ok=True)
+scenarios = [f"scenarios/{s}.toml" for s in
+             ("status-quo", "abolish-split", "purchase-at-buyer", "exclude-security", "all-three")]
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def run(*args):
+    r = subprocess.run([banensim, *args], cwd=source, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"banensim {' '.join(args)} failed ({r.returncode}): {r.stderr}")
+    return r.stdout
+
+
+# JSON against the schema kept in the repo.
+doc = json.loads(run("compare", *scenarios, "--paths", "20000", "--format", "json"))
+with open(os.path.join(source, "docs", "result.schema.json")) as f:
+    schema = json.load(f)
+try:
+    jsonschema.validate(doc, schema)
+    check(True, "compare JSON validates against docs/result.schema.json")
+except jsonschema.ValidationError as e:
+    check(False, f"compare JSON validates against the schema: {e.message} at {list(e.path)}")
+
+# Paired differences are narrower than two independent Wilson intervals would give.
+n = doc["paths"]
+ref = doc["scenarios"][0]
+p0 = ref["probability"]
+for sc in doc["scenarios"][1:]:
+    d = sc["vs_reference"]["indicators"]["reach_target"]
+    paired_hw = (d["ci_high"] - d["ci_low"]) / 2
+    p1 = sc["probability"]
+    independent_hw = 1.959963984540054 * math.sqrt((p0 * (1 - p0) + p1 * (1 - p1)) / n)
+    check(paired_hw < independent_hw,
+          f"{sc['name']}: paired half-width {paired_hw:.4f} < independent {independent_hw:.4f}")
+
+# CSV: documented columns, one row per scenario and year, numbers parse.
+text = run("compare", *scenarios, "--paths", "5000", "--format", "csv")
+rows = list(csv.DictReader(text.splitlines()))
+expected = ["scenario", "year", "seed", "paths"] + [
+    f"{s}_{q}" for s in ("total",) for q in ("mean", "std_error", "p05", "p25", "p50", "p75", "p95")]
+header = text.splitlines()[0].split(",")
+check(header[:len(expected)] == expected, "CSV header starts with the documented columns")
+years = sorted({r["year"] for r in rows})
+check(len(rows) == 5 * len(years), f"CSV has one row per scenario and year ({len(rows)} rows)")
+check(all(float(r["total_p05"]) <= float(r["total_p50"]) <= float(r["total_p95"]) for r in rows),
+      "CSV quantiles are ordered and numeric")
+
+# HTML report in headless Chromium.
+chromium = shutil.which("chromium")
+if chromium is None:
+    check(False, "chromium is installed (scripts/setup.sh installs it)")
+else:
+    report = os.path.join(artefacts, "report.html")
+    run("compare", *scenarios, "--paths", "5000", "--report", report, "--out", os.path.join(artefacts, "compare.json"),
+        "--format", "json")
+    with open(report) as f:
+        html = f.read()
+    check(html.count("<svg") >= 6, "report has the bar chart and one fan chart per scenario")
+    check("http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in html,
+          "report needs no network")
+    with tempfile.TemporaryDirectory() as profile:
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={profile}"]
+        dom = subprocess.run([chromium, *flags, "--dump-dom", "file://" + report],
+                             capture_output=True, text=True, timeout=120)
+        check(dom.returncode == 0 and "<svg" in dom.stdout and 'id="comparison"' in dom.stdout,
+              "Chromium loads the report and its DOM holds the table and the charts")
+        shot = os.path.join(artefacts, "report.png")
+        subprocess.run([chromium, *flags, "--window-size=1200,1800", f"--screenshot={shot}", "file://" + report],
+                       capture_output=True, text=True, timeout=120)
+        check(os.path.exists(shot) and os.path.getsize(shot) > 10000, f"screenshot written to {shot}")
+
+print(f"{len(failures)} failed")
+sys.exit(1 if failures else 0)

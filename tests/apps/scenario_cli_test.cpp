@@ -1,0 +1,199 @@
+// NOT BUILT YET: end-to-end tests of the scenario commands (scenario_commands.cpp),
+// registered once the banenafspraak model lands (issue 3).
+// End-to-end tests of the banensim program: run as a user would, check exit
+// codes, messages and output files.
+
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs banensim with `args` (shell words) from the source directory.
+Result banensim(const std::string& args) {
+  const fs::path err_file = fs::temp_directory_path() / ("banensim_cli_err_" + std::to_string(::getpid()));
+  const std::string cmd = std::string("cd '") + BANENSIM_SOURCE_DIR + "' && '" + BANENSIM_BINARY + "' " + args +
+                          " 2>'" + err_file.string() + "'";
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  std::array<char, 4096> buf{};
+  std::size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  std::ifstream ef(err_file);
+  std::stringstream es;
+  es << ef.rdbuf();
+  fs::remove(err_file);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, es.str()};
+}
+
+const char* kScenarios[] = {"status-quo", "abolish-split", "purchase-at-buyer", "exclude-security", "all-three"};
+
+}  // namespace
+
+TEST_SUITE("cli") {
+TEST_CASE("--help and --version") {
+  auto r = banensim("--help");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("banensim run SCENARIO") != std::string::npos);
+  r = banensim("--version");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("banensim ") == 0);
+  r = banensim("run --help");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("--seed") != std::string::npos);
+}
+
+TEST_CASE("bad command-line values: one line, exit code 2") {
+  const char* cases[][2] = {
+      {"run scenarios/status-quo.toml --paths -5", "--paths -5"},
+      {"run scenarios/status-quo.toml --paths 1e99", "--paths 1e99"},
+      {"run scenarios/status-quo.toml --paths 0", "--paths 0"},
+      {"run scenarios/status-quo.toml --threads 0", "--threads 0"},
+      {"run scenarios/status-quo.toml --seed abc", "--seed abc"},
+      {"run scenarios/status-quo.toml --format xml", "--format xml"},
+      {"run scenarios/status-quo.toml --bogus", "bogus"},
+      {"run scenarios/status-quo.toml --paths 100 --precision 0.01", "conflict"},
+      {"run scenarios/status-quo.toml --precision 2", "--precision 2"},
+      {"run scenarios/status-quo.toml --out /nonexistent-dir/x.json", "/nonexistent-dir/x.json"},
+      {"run", "no scenario"},
+      {"frobnicate", "unknown command"},
+      {"compare scenarios/status-quo.toml", "at least two"},
+      {"run scenarios/status-quo.toml --set nosuch.key=1", "nosuch.key"},
+      {"run scenarios/does-not-exist.toml", "does-not-exist.toml"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c[0]);
+    const auto r = banensim(c[0]);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(c[1]) != std::string::npos);
+    CHECK(r.out.empty());
+  }
+}
+
+TEST_CASE("every shipped scenario validates") {
+  std::string args = "validate";
+  for (const char* s : kScenarios) args += std::string(" scenarios/") + s + ".toml";
+  const auto r = banensim(args);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("run prints the probability with its interval, per sector, per year, first year, quota and levy") {
+  for (const char* s : kScenarios) {
+    CAPTURE(s);
+    const auto r = banensim(std::string("run scenarios/") + s + ".toml --paths 4000 --format table");
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("P(total >= 125,000 in") != std::string::npos);
+    CHECK(r.out.find("95% CI") != std::string::npos);
+    CHECK(r.out.find("first_year_reached") != std::string::npos);
+    CHECK(r.out.find("levy_total_eur") != std::string::npos);
+    CHECK(r.out.find("Extra jobs counted: total") != std::string::npos);
+  }
+}
+
+TEST_CASE("JSON output: documented fields, seed recorded, identical at 1 and 2 threads") {
+  const auto a = banensim("run scenarios/status-quo.toml --paths 3000 --seed 99 --threads 1 --format json");
+  const auto b = banensim("run scenarios/status-quo.toml --paths 3000 --seed 99 --threads 2 --format json");
+  REQUIRE(a.exit_code == 0);
+  REQUIRE(b.exit_code == 0);
+  auto ja = nlohmann::json::parse(a.out);
+  auto jb = nlohmann::json::parse(b.out);
+  CHECK(ja["seed"] == 99);
+  CHECK(ja["paths"] == 3000);
+  CHECK(ja["provenance"]["threads"] == 1);
+  const auto& s = ja["scenarios"][0];
+  CHECK(s["probability"].get<double>() >= s["ci_low"].get<double>());
+  CHECK(s["probability"].get<double>() <= s["ci_high"].get<double>());
+  // Everything but provenance (threads, wall time) is bit-identical.
+  ja.erase("provenance");
+  jb.erase("provenance");
+  CHECK(ja.dump() == jb.dump());
+}
+
+TEST_CASE("compare: a scenario against itself differs by exactly zero") {
+  const auto r = banensim(
+      "compare scenarios/status-quo.toml scenarios/status-quo.toml --paths 3000 --format json");
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& ref = j["scenarios"][0];
+  const auto& same = j["scenarios"][1];
+  CHECK(ref["results"].dump() == same["results"].dump());
+  const auto& d = same["vs_reference"]["indicators"]["reach_target"];
+  CHECK(d["difference"].get<double>() == 0.0);
+  CHECK(d["ci_low"].get<double>() == 0.0);
+  CHECK(d["ci_high"].get<double>() == 0.0);
+}
+
+TEST_CASE("--out writes atomically and leaves no temporary file") {
+  const fs::path dir = fs::temp_directory_path() / ("banensim_out_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path out = dir / "r.csv";
+  const auto r = banensim("run scenarios/status-quo.toml --paths 2000 --format csv --out '" + out.string() + "'");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.empty());
+  REQUIRE(fs::exists(out));
+  std::size_t n_files = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    (void)e;
+    ++n_files;
+  }
+  CHECK(n_files == 1);
+  std::ifstream f(out);
+  std::string header;
+  std::getline(f, header);
+  CHECK(header.rfind("scenario,year,seed,paths,total_mean", 0) == 0);
+  fs::remove_all(dir);
+}
+}
+
+TEST_SUITE("cli") {
+TEST_CASE("SIGINT during a long compare: clean exit 130, no output file, paths done reported") {
+  const fs::path dir = fs::temp_directory_path() / ("banensim_sigint_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path out = dir / "long.json";
+  const fs::path err = dir / "stderr.txt";
+  // Start a run far too long to finish, interrupt it after 2 s, report its exit code.
+  const std::string script = std::string("cd '") + BANENSIM_SOURCE_DIR + "' && ('" + BANENSIM_BINARY +
+                             "' compare scenarios/status-quo.toml scenarios/all-three.toml --paths 2000000000"
+                             " --format json --out '" + out.string() + "' 2>'" + err.string() +
+                             "' & pid=$!; sleep 2; kill -INT $pid; wait $pid; echo $?)";
+  FILE* pipe = ::popen(script.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buf[64] = {0};
+  const std::size_t n = std::fread(buf, 1, sizeof buf - 1, pipe);
+  ::pclose(pipe);
+  const int code = std::atoi(std::string(buf, n).c_str());
+  CHECK(code == 130);
+  CHECK_FALSE(fs::exists(out));
+  std::size_t n_files = 0;
+  for (const auto& e : fs::directory_iterator(dir)) n_files += e.path() != err ? 1 : 0;
+  CHECK(n_files == 0);  // no temporary file left behind either
+  std::ifstream ef(err);
+  std::stringstream es;
+  es << ef.rdbuf();
+  CHECK(es.str().find("interrupted after") != std::string::npos);
+  CHECK(es.str().find("no output written") != std::string::npos);
+  fs::remove_all(dir);
+}
+}
