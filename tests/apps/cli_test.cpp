@@ -106,7 +106,7 @@ TEST_CASE("run: probability with its Wilson interval, within 4.5 s.e. of the clo
   CHECK(j["paths"] == 200000);
 }
 
-TEST_CASE("JSON: same seed, identical numbers at 1 and 2 threads; the seed is recorded") {
+TEST_CASE("JSON: same seed, identical numbers at 1 and 2 threads and the seed is recorded") {
   const auto a = run_cli("run --paths 30000 --seed 99 --threads 1 --format json");
   const auto b = run_cli("run --paths 30000 --seed 99 --threads 2 --format json");
   REQUIRE(a.exit_code == 0);
