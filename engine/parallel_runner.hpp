@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -123,10 +124,16 @@ RunResult run_paired(std::span<const M> variants, const RunConfig& config) {
   std::atomic<bool> stop{false};  // written by the fold stage, read by the input stage
   std::uint64_t next_block = 0;
 
+  // A failure inside a block travels as data to the in-order fold stage
+  // instead of unwinding through the pipeline: TBB does not destroy items
+  // in flight when a filter throws (they would leak), and the fold stage
+  // reports the failure of the lowest block -- the same one at any thread count.
   struct Block {
     std::uint64_t index;
     PairedTally tally;
+    std::exception_ptr error;
   };
+  std::exception_ptr first_error;
 
   auto current_total = [&]() {
     PairedTally total = result.tally;
@@ -157,11 +164,20 @@ RunResult run_paired(std::span<const M> variants, const RunConfig& config) {
                 [&](std::uint64_t b) -> Block {
                   const std::uint64_t first = b * config.block_size;
                   const std::uint64_t last = std::min(first + config.block_size, config.n_paths);
-                  return Block{b, simulator.simulate(first, last, config.seed)};
+                  try {
+                    return Block{b, simulator.simulate(first, last, config.seed), nullptr};
+                  } catch (...) {
+                    return Block{b, PairedTally{}, std::current_exception()};
+                  }
                 }) &
             tbb::make_filter<Block, void>(
                 tbb::filter_mode::serial_in_order, [&](Block block) {
                   if (stop) return;  // in flight when the rule fired: not part of the result
+                  if (block.error) {
+                    first_error = block.error;
+                    stop = true;
+                    return;
+                  }
                   chunk.merge(block.tally);
                   ++result.n_blocks;
                   if (++blocks_in_chunk == config.chunk_blocks) {
@@ -177,6 +193,7 @@ RunResult run_paired(std::span<const M> variants, const RunConfig& config) {
                   }
                 }));
   });
+  if (first_error) std::rethrow_exception(first_error);
   if (blocks_in_chunk > 0) result.tally.merge(chunk);
   result.n_paths = result.tally.n_paths();
   result.cancelled = !result.stopped_by_rule && result.n_blocks < n_blocks_max;
