@@ -1,8 +1,3 @@
-// NOT BUILT YET: the scenario commands (run/compare/validate/explain/
-// calibrate with --report) written against models/banenafspraak_model.hpp,
-// which has not landed (issue 3). The next session adds it to
-// apps/CMakeLists.txt in place of the interim main.cpp.
-//
 // banensim: the command-line program. The composition root -- the only code
 // that sees both the generic engine and the banenafspraak model.
 //
@@ -194,6 +189,17 @@ RunOptions parse_run_options(const std::vector<std::string>& args, bool many) {
     }
   }
   return o;
+}
+
+// An output path that cannot be written is a command-line problem (exit 2),
+// found before any work is done.
+void check_output(const std::optional<std::string>& file) {
+  if (!file) return;
+  try {
+    engine::check_writable(*file);
+  } catch (const std::exception& e) {
+    throw UsageError(e.what());
+  }
 }
 
 struct LoadedScenario {
@@ -437,8 +443,8 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
 int cmd_run(const std::vector<std::string>& args, bool many) {
   RunOptions o = parse_run_options(args, many);
   if (many && o.scenarios.size() < 2) throw UsageError("compare needs at least two scenarios (the first is the reference)");
-  if (o.out) engine::check_writable(*o.out);
-  if (o.report) engine::check_writable(*o.report);
+  check_output(o.out);
+  check_output(o.report);
   std::vector<LoadedScenario> sc;
   for (const auto& f : o.scenarios) sc.push_back(load(f, o.overrides));
   for (std::size_t k = 1; k < sc.size(); ++k) {
@@ -532,7 +538,9 @@ int cmd_explain(const std::vector<std::string>& args) {
 int cmd_calibrate(const std::vector<std::string>& args) {
   po::options_description d("Options");
   d.add_options()("help,h", "show this help")
-    ("history", po::value<std::string>()->default_value((fs::path("data") / "monitor-history.csv").string()), "history CSV")
+    ("scenario", po::value<std::string>()->default_value((fs::path("scenarios") / "base.toml").string()),
+     "scenario supplying the assumptions calibration does not estimate (composition shares, supply, cycle)")
+    ("history", po::value<std::string>(), "history CSV (default: the scenario's history.file)")
     ("fit-until", po::value<std::string>(), "use observed years up to YEAR only")
     ("out,o", po::value<std::string>(), "write the parameter file (TOML) to FILE");
   po::variables_map vm;
@@ -542,9 +550,11 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     return 0;
   }
   const int until = vm.count("fit-until") ? static_cast<int>(parse_count("fit-until", vm["fit-until"].as<std::string>(), 2013, 2100)) : 0;
-  if (vm.count("out")) engine::check_writable(vm["out"].as<std::string>());
-  const models::History h = models::read_history(vm["history"].as<std::string>());
-  const models::CalibrationResult c = models::calibrate(h, until);
+  if (vm.count("out")) check_output(vm["out"].as<std::string>());
+  const LoadedScenario s = load(vm["scenario"].as<std::string>(), {});
+  const models::History h = vm.count("history") ? models::read_history(vm["history"].as<std::string>())
+                                                : s.model.params().history;
+  const models::CalibrationResult c = models::calibrate(h, until, s.model.params());
   std::vector<std::vector<std::string>> rows = {{"parameter", "estimate", "std. error", "unit", "note"}};
   for (const auto& e : c.estimates) rows.push_back({e.key, engine::fmt(e.value, 4), engine::fmt(e.std_error, 4), e.unit, e.note});
   std::cout << "Calibration on " << c.history_file << ", years " << c.first_year << "-" << c.last_year << "\nMethod: "

@@ -1,5 +1,3 @@
-// NOT BUILT YET: end-to-end tests of the scenario commands (scenario_commands.cpp),
-// registered once the banenafspraak model lands (issue 3).
 // End-to-end tests of the banensim program: run as a user would, check exit
 // codes, messages and output files.
 
@@ -187,7 +185,7 @@ TEST_CASE("SIGINT during a long compare: clean exit 130, no output file, paths d
   CHECK(code == 130);
   CHECK_FALSE(fs::exists(out));
   std::size_t n_files = 0;
-  for (const auto& e : fs::directory_iterator(dir)) n_files += e.path() != err ? 1 : 0;
+  for (const auto& e : fs::directory_iterator(dir)) n_files += e.path() != err ? 1U : 0U;
   CHECK(n_files == 0);  // no temporary file left behind either
   std::ifstream ef(err);
   std::stringstream es;
