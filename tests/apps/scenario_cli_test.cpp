@@ -143,6 +143,30 @@ TEST_CASE("compare: a scenario against itself differs by exactly zero") {
   CHECK(d["ci_high"].get<double>() == 0.0);
 }
 
+TEST_CASE("--precision stops at a block boundary with every half-width <= EPS, at the same count on 1 and 2 threads") {
+  const std::string cmd =
+      "compare scenarios/status-quo.toml scenarios/abolish-split.toml scenarios/all-three.toml --precision 0.005 "
+      "--max-paths 400000 --format json --threads ";
+  const auto a = banensim(cmd + "1");
+  const auto b = banensim(cmd + "2");
+  REQUIRE(a.exit_code == 0);
+  REQUIRE(b.exit_code == 0);
+  const auto ja = nlohmann::json::parse(a.out);
+  const auto jb = nlohmann::json::parse(b.out);
+  CHECK(ja["paths"] == jb["paths"]);
+  CHECK(ja["paths"].get<long>() < 400000);
+  CHECK(ja["paths"].get<long>() % 1024 == 0);
+  CHECK(ja["provenance"]["stopping"]["converged"] == true);
+  CHECK(a.err.find("converged after " + std::to_string(ja["paths"].get<long>()) + " paths") != std::string::npos);
+  for (const auto& s : ja["scenarios"]) {
+    CHECK((s["ci_high"].get<double>() - s["ci_low"].get<double>()) / 2 <= 0.005);
+    if (s.contains("vs_reference")) {
+      const auto& d = s["vs_reference"]["indicators"]["reach_target"];
+      CHECK((d["ci_high"].get<double>() - d["ci_low"].get<double>()) / 2 <= 0.005);
+    }
+  }
+}
+
 TEST_CASE("--out writes atomically and leaves no temporary file") {
   const fs::path dir = fs::temp_directory_path() / ("banensim_out_" + std::to_string(::getpid()));
   fs::create_directories(dir);
