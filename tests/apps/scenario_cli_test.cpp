@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -217,5 +218,42 @@ TEST_CASE("SIGINT during a long compare: clean exit 130, no output file, paths d
   CHECK(es.str().find("interrupted after") != std::string::npos);
   CHECK(es.str().find("no output written") != std::string::npos);
   fs::remove_all(dir);
+}
+}
+
+TEST_SUITE("cli") {
+TEST_CASE("malformed scenarios and data files: exit 2, a message naming the file and the key or cell, no output") {
+  // tests/data/cli-bad/EXPECT.tsv: one case per line, the file (broken in one
+  // way) and the substrings its error message must contain.
+  const fs::path dir = fs::path(BANENSIM_SOURCE_DIR) / "tests" / "data" / "cli-bad";
+  const fs::path out = fs::temp_directory_path() / ("banensim_bad_" + std::to_string(::getpid()) + ".json");
+  std::ifstream manifest(dir / "EXPECT.tsv");
+  REQUIRE(manifest.good());
+  std::string line;
+  int n_cases = 0;
+  while (std::getline(manifest, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> fields;
+    std::stringstream ss(line);
+    std::string field;
+    while (std::getline(ss, field, '\t')) fields.push_back(field);
+    const std::string file = "tests/data/cli-bad/" + fields[0];
+    CAPTURE(file);
+    REQUIRE(fs::exists(fs::path(BANENSIM_SOURCE_DIR) / file));
+    const auto r = banensim("run " + file + " --paths 100 --out '" + out.string() + "'");
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    CHECK_FALSE(fs::exists(out));
+    CHECK(r.err.find(fields[0]) != std::string::npos);
+    CHECK(r.err.find("terminate") == std::string::npos);
+    for (std::size_t i = 1; i < fields.size(); ++i) {
+      CAPTURE(fields[i]);
+      CHECK(r.err.find(fields[i]) != std::string::npos);
+    }
+    // validate reports the same problem, also with exit code 2.
+    CHECK(banensim("validate " + file).exit_code == 2);
+    ++n_cases;
+  }
+  CHECK(n_cases >= 40);
 }
 }
