@@ -257,3 +257,31 @@ TEST_CASE("malformed scenarios and data files: exit 2, a message naming the file
   CHECK(n_cases >= 40);
 }
 }
+
+TEST_SUITE("cli") {
+TEST_CASE("calibrate prints estimates with standard errors and writes a file a scenario can include") {
+  const fs::path dir = fs::temp_directory_path() / ("banensim_cal_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const auto r = banensim("calibrate --fit-until 2017 --out '" + (dir / "cal.toml").string() + "'");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("years 2015-2017") != std::string::npos);
+  CHECK(r.out.find("std. error") != std::string::npos);
+  CHECK(r.out.find("growth.market.trend_mean") != std::string::npos);
+  {
+    std::ofstream s(dir / "s.toml");
+    s << "extends = [\"" << BANENSIM_SOURCE_DIR << "/scenarios/status-quo.toml\", \"cal.toml\"]\n";
+  }
+  const auto e = banensim("explain '" + (dir / "s.toml").string() + "'");
+  REQUIRE(e.exit_code == 0);
+  // The included file wins over base.toml: the 2015-2017 fit differs from the shipped 2015-2018 one.
+  const auto base = banensim("explain scenarios/status-quo.toml");
+  auto line_of = [](const std::string& text, const std::string& key) {
+    const auto at = text.find("\n" + key + " = ");
+    return at == std::string::npos ? std::string() : text.substr(at, text.find('\n', at + 1) - at);
+  };
+  CHECK(!line_of(e.out, "growth.market.trend_mean").empty());
+  CHECK(line_of(e.out, "growth.market.trend_mean") != line_of(base.out, "growth.market.trend_mean"));
+  CHECK(banensim("calibrate --fit-until 2015").exit_code == 2);  // one year is not enough
+  fs::remove_all(dir);
+}
+}
