@@ -8,6 +8,8 @@ packages=(
   libeigen3-dev libboost-program-options-dev libtbb-dev doctest-dev
   librandom123-dev libtomlplusplus-dev nlohmann-json3-dev libbenchmark-dev
   python3
+  # the `outputs` test (tests/apps/check_outputs.py): schema validation, HTML report in headless Chromium
+  python3-jsonschema chromium
 )
 
 missing=()
