@@ -148,7 +148,8 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
 
   h << "<h2>Comparison</h2><table id=\"comparison\"><tr><th>scenario</th><th>P(reach)</th><th>95% CI</th>"
     << "<th>difference vs " << esc(ref["name"].get<std::string>()) << "</th><th>95% CI</th><th>P(only variant)</th>"
-    << "<th>P(only reference)</th><th>median total</th><th>90% interval</th><th>P(quota activated)</th><th>E[levy] EUR</th></tr>\n";
+    << "<th>P(only reference)</th><th>median total "
+    << esc(ref["results"]["series"]["total"]["steps"].back()["step"].get<std::string>()) << "</th><th>90% interval</th><th>P(quota activated)</th><th>E[levy] EUR</th></tr>\n";
   for (std::size_t k = 0; k < scenarios.size(); ++k) {
     const auto& sc = scenarios[k];
     const auto& last = sc["results"]["series"]["total"]["steps"].back();

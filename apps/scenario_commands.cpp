@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -92,7 +93,7 @@ Usage:
   banensim compare S1 S2 ... [options]     scenarios on common random numbers, paired against S1
   banensim validate FILE...                check scenario files; every problem at once
   banensim explain SCENARIO [--set K=V]    print the fully resolved scenario
-  banensim calibrate [--history FILE] [--fit-until YEAR] [--out FILE]
+  banensim calibrate [--scenario F] [--history FILE] [--fit-until YEAR] [--out FILE]
                                            estimate trend, volatility and correlation from the history
   banensim --help | --version
 
@@ -304,6 +305,21 @@ nlohmann::json result_json(const RunOptions& o, const std::vector<LoadedScenario
   return out;
 }
 
+// RFC 4180: a field holding a comma, quote or line break is quoted, quotes doubled.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string q = "\"";
+  for (char c : text) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+// Undefined numbers (e.g. a mean over zero paths) are empty fields, which
+// pandas and R both read as missing.
+void csv_number(std::ostream& os, double x) {
+  os << ",";
+  if (std::isfinite(x)) os << x;
+}
+
 std::string render_csv(const std::vector<LoadedScenario>& sc, const engine::RunResult& r, std::uint64_t seed) {
   // Tidy: one row per scenario and year; one column group per series.
   const auto& layout = sc[0].model.layout();
@@ -317,11 +333,12 @@ std::string render_csv(const std::vector<LoadedScenario>& sc, const engine::RunR
   for (std::size_t k = 0; k < sc.size(); ++k) {
     const auto& t = r.tally.variant(k);
     for (std::size_t step = 0; step < layout.n_steps(); ++step) {
-      os << sc[k].name << "," << layout.step_labels[step] << "," << seed << "," << r.n_paths;
+      os << csv_field(sc[k].name) << "," << layout.step_labels[step] << "," << seed << "," << r.n_paths;
       for (std::size_t i = 0; i < layout.series.size(); ++i) {
         const auto& d = t.series(i, step);
-        os << "," << d.moments.mean() << "," << d.moments.std_error();
-        for (double q : engine::kQuantileLevels) os << "," << d.histogram.quantile(q);
+        csv_number(os, d.moments.mean());
+        csv_number(os, d.moments.std_error());
+        for (double q : engine::kQuantileLevels) csv_number(os, d.histogram.quantile(q));
       }
       os << "\n";
     }
