@@ -4,10 +4,11 @@
 // random-number bound is visible. Fixed seed; run with repetitions and read
 // the medians:
 //
-//   build/release/bench/model_benchmark --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+//   build/ci/bench/model_benchmark --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 
 #include <benchmark/benchmark.h>
 
+#include <cstdint>
 #include <string>
 
 #include "engine/parallel_runner.hpp"
@@ -26,6 +27,15 @@ models::BanenafspraakModel load_model(const std::string& name) {
   return models::BanenafspraakModel(models::params_from_scenario(resolved));
 }
 
+void BM_RawUniform(benchmark::State& state) {
+  engine::RandomStream s(1, engine::stream_id("bench"), 0);
+  double sum = 0;
+  for (auto _ : state) sum += s.uniform();
+  benchmark::DoNotOptimize(sum);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RawUniform);
+
 void BM_RawNormal(benchmark::State& state) {
   engine::RandomStream s(1, engine::stream_id("bench"), 0);
   double sum = 0;
@@ -34,6 +44,49 @@ void BM_RawNormal(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_RawNormal);
+
+// The model's stream purposes (same names, hence the same ids).
+constexpr engine::StreamId kTrend = engine::stream_id("banenafspraak.trend");
+constexpr engine::StreamId kGovShare = engine::stream_id("banenafspraak.inleen.government_share");
+constexpr engine::StreamId kCycleInitial = engine::stream_id("banenafspraak.cycle.initial");
+constexpr engine::StreamId kCycle = engine::stream_id("banenafspraak.cycle");
+constexpr engine::StreamId kShocks = engine::stream_id("banenafspraak.shocks");
+constexpr engine::StreamId kKey = engine::stream_id("banenafspraak.inleen.key");
+constexpr engine::StreamId kActMarket = engine::stream_id("banenafspraak.quota.activation.market");
+constexpr engine::StreamId kActGovernment = engine::stream_id("banenafspraak.quota.activation.government");
+constexpr engine::StreamId kActNational = engine::stream_id("banenafspraak.quota.activation.national");
+
+// The random numbers of one banenafspraak path, drawn alone in the model's
+// pattern (models/banenafspraak_model.cpp): at the start 5 normals from 3
+// streams; then per simulated year (8 at the default 2019-2026) 6 normals and
+// 3 uniforms from 6 streams, each stream keyed by the year. The bound.
+void BM_ModelDrawsOnly(benchmark::State& state) {
+  constexpr int kFirstYear = 2019;
+  constexpr int kYears = 8;
+  std::uint64_t i_path = 0;
+  double sum = 0;
+  for (auto _ : state) {
+    const engine::PathRandom rng(1, i_path++);
+    auto trend = rng.stream(kTrend);
+    sum += trend.normal() + trend.normal() + trend.normal();
+    sum += rng.stream(kGovShare).normal();
+    sum += rng.stream(kCycleInitial).normal();
+    for (int y = kFirstYear; y < kFirstYear + kYears; ++y) {
+      const auto sub = static_cast<std::uint64_t>(y);
+      sum += rng.stream(kCycle, sub).normal();
+      auto shocks = rng.stream(kShocks, sub);
+      for (int c = 0; c < 4; ++c) sum += shocks.normal();
+      sum += rng.stream(kKey, sub).normal();
+      sum += rng.stream(kActMarket, sub).uniform();
+      sum += rng.stream(kActGovernment, sub).uniform();
+      sum += rng.stream(kActNational, sub).uniform();
+    }
+  }
+  benchmark::DoNotOptimize(sum);
+  state.SetItemsProcessed(state.iterations());
+  state.counters["paths/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ModelDrawsOnly);
 
 void BM_Scenario(benchmark::State& state, const std::string& name) {
   const auto model = load_model(name);

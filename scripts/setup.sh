@@ -10,6 +10,8 @@ packages=(
   python3
   # the `outputs` test (tests/apps/check_outputs.py): schema validation, HTML report in headless Chromium
   python3-jsonschema chromium
+  # the libFuzzer targets (fuzz/run.sh): clang++ and its fuzzer/sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 
 missing=()
