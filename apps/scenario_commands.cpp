@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -33,6 +34,12 @@
 #include "models/history.hpp"
 #include "models/scenario_loader.hpp"
 
+#ifdef BANENSIM_MPI
+#include <mpi.h>
+
+#include "engine/mpi_runner.hpp"
+#endif
+
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
 using namespace banensim;
@@ -45,6 +52,10 @@ constexpr int kExitUsage = 2;
 constexpr int kExitInterrupted = 130;
 
 std::atomic<bool> g_interrupted{false};
+// This process's MPI rank and the number of ranks (0 and 1 without MPI).
+// Only rank 0 prints, shows progress and writes files.
+int g_rank = 0;
+int g_n_ranks = 1;
 extern "C" void on_signal(int) { g_interrupted.store(true); }
 
 // A command-line problem: one line, exit code 2.
@@ -223,7 +234,7 @@ LoadedScenario load(const std::string& file, const std::vector<std::pair<std::st
 // Progress on stderr, only when it is a terminal and the run is not quick.
 class Progress {
  public:
-  Progress() : enabled_(::isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()) {}
+  Progress() : enabled_(g_rank == 0 && ::isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()) {}
   void update(std::uint64_t done, std::uint64_t planned) {
     if (!enabled_) return;
     const auto now = std::chrono::steady_clock::now();
@@ -269,6 +280,7 @@ nlohmann::json provenance(const RunOptions& o, const std::vector<LoadedScenario>
           {"paths", r.n_paths},
           {"block_size", o.block_size},
           {"threads", r.n_threads},
+          {"ranks", g_n_ranks},
           {"stopping", stop},
           {"wall_seconds", r.wall_seconds},
           {"rng", "Philox4x64-10 keyed by (seed, purpose), counter (path, substream, block)"},
@@ -491,7 +503,13 @@ int cmd_run(const std::vector<std::string>& args, bool many) {
   cfg.progress = [&progress](std::uint64_t done, std::uint64_t n) { progress.update(done, n); };
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  const engine::RunResult r = engine::run_paired(std::span<const models::BanenafspraakModel>(variants), cfg);
+  const std::span<const models::BanenafspraakModel> span(variants);
+#ifdef BANENSIM_MPI
+  const engine::RunResult r = engine::run_paired_mpi(span, cfg, MPI_COMM_WORLD);
+  if (g_rank != 0) return 0;  // rank 0 holds the result and writes the output
+#else
+  const engine::RunResult r = engine::run_paired(span, cfg);
+#endif
   if (r.cancelled) {
     std::cerr << "banensim: interrupted after " << r.n_paths << " of " << planned
               << " paths; no output written\n";
@@ -576,7 +594,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   for (const auto& e : c.estimates) rows.push_back({e.key, engine::fmt(e.value, 4), engine::fmt(e.std_error, 4), e.unit, e.note});
   std::cout << "Calibration on " << c.history_file << ", years " << c.first_year << "-" << c.last_year << "\nMethod: "
             << c.method << "\n\n" << engine::format_table(rows, 1);
-  if (vm.count("out")) {
+  if (vm.count("out") && g_rank == 0) {
     engine::write_file_atomically(vm["out"].as<std::string>(), models::calibration_toml(c));
     std::cout << "\nwrote " << vm["out"].as<std::string>() << "\n";
   }
@@ -585,7 +603,33 @@ int cmd_calibrate(const std::vector<std::string>& args) {
 
 }  // namespace
 
+#ifdef BANENSIM_MPI
+// Every rank runs the whole command (loading and checking the same inputs, so
+// a bad input fails on every rank alike); run/compare split the paths across
+// ranks (engine/mpi_runner.hpp), and only rank 0 prints and writes.
+void finalize_mpi() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Finalize();
+}
+
+void init_mpi(int& argc, char**& argv) {
+  int provided = 0;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  std::atexit(finalize_mpi);
+  MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &g_n_ranks);
+  if (g_rank != 0) {
+    std::cout.rdbuf(nullptr);
+    std::cerr.rdbuf(nullptr);
+  }
+}
+#endif
+
 int main(int argc, char** argv) {
+#ifdef BANENSIM_MPI
+  init_mpi(argc, argv);
+#endif
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {

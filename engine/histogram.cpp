@@ -1,5 +1,6 @@
 #include "engine/histogram.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -14,6 +15,46 @@ Histogram::Histogram(double low, double high, std::size_t n_bins)
                                 std::to_string(n_bins) + " bins");
   }
   inv_width_ = static_cast<double>(n_bins) / (high - low);
+}
+
+void Histogram::reset() noexcept {
+  std::fill(counts_.begin(), counts_.end(), 0);
+  n_ = underflow_ = overflow_ = 0;
+  min_ = std::numeric_limits<double>::infinity();
+  max_ = -std::numeric_limits<double>::infinity();
+}
+
+void Histogram::encode(WordWriter& w) const {
+  w.put(n_);
+  w.put(underflow_);
+  w.put(overflow_);
+  w.put_double(min_);
+  w.put_double(max_);
+  w.put(counts_.size());
+  std::uint64_t nonzero = 0;
+  for (std::uint64_t c : counts_) nonzero += c != 0 ? 1 : 0;
+  w.put(nonzero);
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    if (counts_[i] == 0) continue;
+    w.put(i);
+    w.put(counts_[i]);
+  }
+}
+
+void Histogram::decode(WordReader& r) {
+  n_ = r.get();
+  underflow_ = r.get();
+  overflow_ = r.get();
+  min_ = r.get_double();
+  max_ = r.get_double();
+  if (r.get() != counts_.size()) throw std::runtime_error("Histogram::decode: encoded histogram has different bins");
+  std::fill(counts_.begin(), counts_.end(), 0);
+  const std::uint64_t nonzero = r.get();
+  for (std::uint64_t k = 0; k < nonzero; ++k) {
+    const std::uint64_t i = r.get();
+    if (i >= counts_.size()) throw std::runtime_error("Histogram::decode: bin index out of range");
+    counts_[i] = r.get();
+  }
 }
 
 void Histogram::merge(const Histogram& other) {

@@ -13,6 +13,8 @@
 #include <limits>
 #include <vector>
 
+#include "engine/word_codec.hpp"
+
 namespace banensim::engine {
 
 class Histogram {
@@ -35,6 +37,12 @@ class Histogram {
     }
   }
   void merge(const Histogram& other);
+  // Back to empty, keeping the bins (no allocation).
+  void reset() noexcept;
+  // Exact state (counts sparsely: the non-zero bins only), for transport
+  // between processes; decode needs a histogram with the same bins.
+  void encode(WordWriter& w) const;
+  void decode(WordReader& r);
 
   // The p-quantile, p in [0, 1]; NaN when empty.
   double quantile(double p) const;

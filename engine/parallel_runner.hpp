@@ -16,14 +16,18 @@
 // Early stopping (stop rule) and cancellation act only at block boundaries,
 // in fold order, so a given seed stops at the same path count every time.
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <exception>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
+#include <tbb/concurrent_queue.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
@@ -37,7 +41,7 @@ struct RunConfig {
   std::uint64_t seed = 0;
   std::uint64_t n_paths = 10000;       // paths to run, or the cap when a stop rule is set
   std::uint64_t block_size = 1024;     // paths per block (part of the reproducibility key)
-  std::uint64_t chunk_blocks = 64;     // blocks per chunk in the reduction tree
+  std::uint64_t chunk_blocks = 8;      // blocks per chunk in the reduction tree (the unit of MPI work)
   int n_threads = 0;                   // 0: all cores
   // Evaluated after each folded block (in order); return true to stop there.
   std::function<bool(const PairedTally&)> stop_rule;
@@ -67,10 +71,12 @@ template <PathModel M>
 class BlockSimulator {
  public:
   explicit BlockSimulator(std::span<const M> variants) : variants_(variants) {}
+  const OutputLayout& layout() const { return variants_[0].layout(); }
+  std::size_t n_variants() const { return variants_.size(); }
 
-  PairedTally simulate(std::uint64_t first, std::uint64_t last, std::uint64_t seed) const {
-    const OutputLayout& layout = variants_[0].layout();
-    PairedTally tally(layout, variants_.size());
+  // Simulates paths [first, last) into `tally` (emptied first).
+  void simulate(std::uint64_t first, std::uint64_t last, std::uint64_t seed, PairedTally& tally) const {
+    tally.reset();
     std::vector<PathRecord> records;
     std::vector<typename M::State> states;
     records.reserve(variants_.size());
@@ -93,12 +99,167 @@ class BlockSimulator {
       }
       tally.add(records, i_path, seed);
     }
-    return tally;
   }
 
  private:
   std::span<const M> variants_;
 };
+
+}  // namespace detail
+
+namespace detail {
+
+// The outcome of one block: its tally, or the failure that stopped it.
+struct BlockResult {
+  std::uint64_t index = 0;
+  std::unique_ptr<PairedTally> tally;
+  std::exception_ptr error;
+};
+
+// Simulates blocks [b_first, b_last) on `n_threads` threads (oneTBB pipeline)
+// and hands each BlockResult to `consume` in block order, on one thread at a
+// time. `consume` returns false to stop taking further blocks; `keep_going`
+// is asked before each new block is started (cancellation).
+template <PathModel M, class Consume, class KeepGoing>
+void for_each_block(const BlockSimulator<M>& simulator, const RunConfig& config, std::uint64_t b_first,
+                    std::uint64_t b_last, int n_threads, Consume&& consume, KeepGoing&& keep_going) {
+  std::atomic<bool> stop{false};  // written by the consume stage, read by the input stage
+  std::uint64_t next_block = b_first;
+  // Block tallies are recycled, not allocated per block: the pipeline has at
+  // most `max_tokens` blocks in flight, so that many tallies, made here, are
+  // all the run ever needs -- memory is fixed from the start, whatever the
+  // path count.
+  const auto max_tokens = static_cast<std::size_t>(2 * n_threads + 2);
+  const OutputLayout& layout = simulator.layout();
+  tbb::concurrent_queue<std::unique_ptr<PairedTally>> free_tallies;
+  for (std::size_t i = 0; i < max_tokens; ++i) {
+    free_tallies.push(std::make_unique<PairedTally>(layout, simulator.n_variants()));
+  }
+  // global_control lifts TBB's default cap (the core count) so that a
+  // requested count above it is honoured too; the arena pins the run to it.
+  tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
+                                  static_cast<std::size_t>(n_threads));
+  tbb::task_arena arena(n_threads);
+  arena.execute([&] {
+    tbb::parallel_pipeline(
+        max_tokens,
+        tbb::make_filter<void, std::uint64_t>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& fc) -> std::uint64_t {
+              if (stop || next_block >= b_last || !keep_going()) {
+                fc.stop();
+                return 0;
+              }
+              return next_block++;
+            }) &
+            tbb::make_filter<std::uint64_t, BlockResult>(
+                tbb::filter_mode::parallel,
+                [&](std::uint64_t b) -> BlockResult {
+                  const std::uint64_t first = b * config.block_size;
+                  const std::uint64_t last = std::min(first + config.block_size, config.n_paths);
+                  // A failure travels as data to the in-order stage instead of
+                  // unwinding through the pipeline: TBB does not destroy items in
+                  // flight when a filter throws (they would leak), and the
+                  // in-order stage sees the failure of the lowest block -- the
+                  // same one at any thread count.
+                  std::unique_ptr<PairedTally> tally;
+                  if (!free_tallies.try_pop(tally)) {
+                    tally = std::make_unique<PairedTally>(layout, simulator.n_variants());
+                  }
+                  try {
+                    simulator.simulate(first, last, config.seed, *tally);
+                    return BlockResult{b, std::move(tally), nullptr};
+                  } catch (...) {
+                    return BlockResult{b, std::move(tally), std::current_exception()};
+                  }
+                }) &
+            tbb::make_filter<BlockResult, void>(
+                tbb::filter_mode::serial_in_order, [&](BlockResult block) {
+                  // In flight when consume said stop: not part of the result.
+                  if (!stop && !consume(block)) stop = true;
+                  if (block.tally) free_tallies.push(std::move(block.tally));
+                }));
+  });
+}
+
+// The fixed reduction tree: block tallies are folded left to right into a
+// chunk of `chunk_blocks` blocks, chunks left to right into the result. Shared
+// by the one-process runner and the MPI runner, so both fold identically.
+class Folder {
+ public:
+  Folder(const OutputLayout& layout, std::size_t n_variants, const RunConfig& config)
+      : layout_(&layout), n_variants_(n_variants), config_(&config), chunk_(layout, n_variants) {
+    result.tally = PairedTally(layout, n_variants);
+  }
+
+  // Folds one block; returns false when the run must stop here (stop rule
+  // fired, or the block failed: then `error` is set).
+  bool fold_block(const BlockResult& block) {
+    if (block.error) {
+      error = block.error;
+      return false;
+    }
+    chunk_.merge(*block.tally);
+    ++result.n_blocks;
+    if (++blocks_in_chunk_ == config_->chunk_blocks) close_chunk();
+    report_progress();
+    if (config_->stop_rule && config_->stop_rule(blocks_in_chunk_ == 0 ? result.tally : current_total())) {
+      result.stopped_by_rule = true;
+      return false;
+    }
+    return true;
+  }
+
+  // Folds a whole chunk of `n_blocks` blocks, already folded left to right
+  // (only without a stop rule, which must see every block).
+  void fold_chunk(const PairedTally& chunk, std::uint64_t n_blocks) {
+    result.tally.merge(chunk);
+    result.n_blocks += n_blocks;
+    report_progress();
+  }
+
+  RunResult finish(std::uint64_t n_blocks_max) {
+    if (blocks_in_chunk_ > 0) close_chunk();
+    result.n_paths = result.tally.n_paths();
+    result.cancelled = !result.stopped_by_rule && result.n_blocks < n_blocks_max;
+    return std::move(result);
+  }
+
+  RunResult result;
+  std::exception_ptr error;
+
+ private:
+  void close_chunk() {
+    result.tally.merge(chunk_);
+    chunk_.reset();
+    blocks_in_chunk_ = 0;
+  }
+  PairedTally current_total() const {
+    PairedTally total = result.tally;
+    total.merge(chunk_);
+    return total;
+  }
+  void report_progress() const {
+    if (config_->progress) {
+      config_->progress(std::min(result.n_blocks * config_->block_size, config_->n_paths), config_->n_paths);
+    }
+  }
+
+  const OutputLayout* layout_;
+  std::size_t n_variants_;
+  const RunConfig* config_;
+  PairedTally chunk_;
+  std::uint64_t blocks_in_chunk_ = 0;
+};
+
+inline void check_config(const RunConfig& config) {
+  if (config.block_size == 0) throw std::invalid_argument("run_paired: block_size must be > 0");
+  if (config.chunk_blocks == 0) throw std::invalid_argument("run_paired: chunk_blocks must be > 0");
+}
+
+inline bool not_cancelled(const RunConfig& config) {
+  return config.cancel == nullptr || !config.cancel->load(std::memory_order_relaxed);
+}
 
 }  // namespace detail
 
@@ -108,95 +269,19 @@ class BlockSimulator {
 template <PathModel M>
 RunResult run_paired(std::span<const M> variants, const RunConfig& config) {
   if (variants.empty()) throw std::invalid_argument("run_paired: no model variants given");
-  if (config.block_size == 0) throw std::invalid_argument("run_paired: block_size must be > 0");
-  if (config.chunk_blocks == 0) throw std::invalid_argument("run_paired: chunk_blocks must be > 0");
+  detail::check_config(config);
   const auto t0 = std::chrono::steady_clock::now();
-  const OutputLayout& layout = variants[0].layout();
   const std::uint64_t n_blocks_max = (config.n_paths + config.block_size - 1) / config.block_size;
   const int n_threads = resolve_threads(config.n_threads);
   detail::BlockSimulator<M> simulator(variants);
-
-  RunResult result;
+  detail::Folder folder(variants[0].layout(), variants.size(), config);
+  detail::for_each_block(
+      simulator, config, 0, n_blocks_max, n_threads,
+      [&](const detail::BlockResult& block) { return folder.fold_block(block); },
+      [&] { return detail::not_cancelled(config); });
+  if (folder.error) std::rethrow_exception(folder.error);
+  RunResult result = folder.finish(n_blocks_max);
   result.n_threads = n_threads;
-  result.tally = PairedTally(layout, variants.size());
-  PairedTally chunk(layout, variants.size());
-  std::uint64_t blocks_in_chunk = 0;
-  std::atomic<bool> stop{false};  // written by the fold stage, read by the input stage
-  std::uint64_t next_block = 0;
-
-  // A failure inside a block travels as data to the in-order fold stage
-  // instead of unwinding through the pipeline: TBB does not destroy items
-  // in flight when a filter throws (they would leak), and the fold stage
-  // reports the failure of the lowest block -- the same one at any thread count.
-  struct Block {
-    std::uint64_t index;
-    PairedTally tally;
-    std::exception_ptr error;
-  };
-  std::exception_ptr first_error;
-
-  auto current_total = [&]() {
-    PairedTally total = result.tally;
-    total.merge(chunk);
-    return total;
-  };
-
-  // global_control lifts TBB's default cap (the core count) so that a
-  // requested count above it is honoured too; the arena pins the run to it.
-  tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
-                                  static_cast<std::size_t>(n_threads));
-  tbb::task_arena arena(n_threads);
-  arena.execute([&] {
-    tbb::parallel_pipeline(
-        static_cast<std::size_t>(2 * n_threads + 2),
-        tbb::make_filter<void, std::uint64_t>(
-            tbb::filter_mode::serial_in_order,
-            [&](tbb::flow_control& fc) -> std::uint64_t {
-              if (stop || next_block >= n_blocks_max ||
-                  (config.cancel != nullptr && config.cancel->load(std::memory_order_relaxed))) {
-                fc.stop();
-                return 0;
-              }
-              return next_block++;
-            }) &
-            tbb::make_filter<std::uint64_t, Block>(
-                tbb::filter_mode::parallel,
-                [&](std::uint64_t b) -> Block {
-                  const std::uint64_t first = b * config.block_size;
-                  const std::uint64_t last = std::min(first + config.block_size, config.n_paths);
-                  try {
-                    return Block{b, simulator.simulate(first, last, config.seed), nullptr};
-                  } catch (...) {
-                    return Block{b, PairedTally{}, std::current_exception()};
-                  }
-                }) &
-            tbb::make_filter<Block, void>(
-                tbb::filter_mode::serial_in_order, [&](Block block) {
-                  if (stop) return;  // in flight when the rule fired: not part of the result
-                  if (block.error) {
-                    first_error = block.error;
-                    stop = true;
-                    return;
-                  }
-                  chunk.merge(block.tally);
-                  ++result.n_blocks;
-                  if (++blocks_in_chunk == config.chunk_blocks) {
-                    result.tally.merge(chunk);
-                    chunk = PairedTally(layout, variants.size());
-                    blocks_in_chunk = 0;
-                  }
-                  const std::uint64_t done = std::min(result.n_blocks * config.block_size, config.n_paths);
-                  if (config.progress) config.progress(done, config.n_paths);
-                  if (config.stop_rule && config.stop_rule(blocks_in_chunk == 0 ? result.tally : current_total())) {
-                    stop = true;
-                    result.stopped_by_rule = true;
-                  }
-                }));
-  });
-  if (first_error) std::rethrow_exception(first_error);
-  if (blocks_in_chunk > 0) result.tally.merge(chunk);
-  result.n_paths = result.tally.n_paths();
-  result.cancelled = !result.stopped_by_rule && result.n_blocks < n_blocks_max;
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result;
 }

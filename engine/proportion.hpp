@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "engine/word_codec.hpp"
+
 namespace banensim::engine {
 
 struct Interval {
@@ -29,6 +31,15 @@ class Proportion {
   }
   std::uint64_t trials() const noexcept { return n_; }
   std::uint64_t successes() const noexcept { return successes_; }
+  // Exact state, for transport between processes (engine/word_codec.hpp).
+  void encode(WordWriter& w) const {
+    w.put(n_);
+    w.put(successes_);
+  }
+  void decode(WordReader& r) {
+    n_ = r.get();
+    successes_ = r.get();
+  }
   // Point estimate k/n; NaN when n = 0.
   double estimate() const noexcept;
   // Wilson score interval at normal quantile z (default: 95%).

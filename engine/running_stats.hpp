@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "engine/word_codec.hpp"
+
 namespace banensim::engine {
 
 class RunningStats {
@@ -48,6 +50,18 @@ class RunningStats {
   double std_error() const noexcept { return std::sqrt(variance() / static_cast<double>(n_)); }
   // Sum of squared deviations from the mean (for exact comparisons in tests).
   double m2() const noexcept { return m2_; }
+
+  // Exact state, for transport between processes (engine/word_codec.hpp).
+  void encode(WordWriter& w) const {
+    w.put(n_);
+    w.put_double(mean_);
+    w.put_double(m2_);
+  }
+  void decode(WordReader& r) {
+    n_ = r.get();
+    mean_ = r.get_double();
+    m2_ = r.get_double();
+  }
 
  private:
   std::uint64_t n_ = 0;

@@ -74,6 +74,52 @@ void Tally::merge(const Tally& other) {
   for (std::size_t i = 0; i < indicators_.size(); ++i) indicators_[i].merge(other.indicators_[i]);
 }
 
+void Tally::reset() noexcept {
+  n_paths_ = 0;
+  for (auto& d : series_) {
+    d.moments = RunningStats{};
+    d.histogram.reset();
+  }
+  for (auto& d : scalars_) {
+    d.moments = RunningStats{};
+    d.histogram.reset();
+  }
+  for (auto& p : scalar_present_) p = Proportion{};
+  for (auto& p : indicators_) p = Proportion{};
+}
+
+void PairedTally::reset() noexcept {
+  for (Tally& t : variants_) t.reset();
+  for (auto& p : pairs_) p = IndicatorPair{};
+  for (auto& s : scalar_diffs_) s = RunningStats{};
+}
+
+void Tally::encode(WordWriter& w) const {
+  w.put(n_paths_);
+  w.put(series_.size());
+  w.put(scalars_.size());
+  w.put(indicators_.size());
+  for (const auto& d : series_) d.encode(w);
+  for (std::size_t i = 0; i < scalars_.size(); ++i) {
+    scalars_[i].encode(w);
+    scalar_present_[i].encode(w);
+  }
+  for (const auto& p : indicators_) p.encode(w);
+}
+
+void Tally::decode(WordReader& r) {
+  n_paths_ = r.get();
+  if (r.get() != series_.size() || r.get() != scalars_.size() || r.get() != indicators_.size()) {
+    throw std::runtime_error("Tally::decode: encoded tally has a different layout");
+  }
+  for (auto& d : series_) d.decode(r);
+  for (std::size_t i = 0; i < scalars_.size(); ++i) {
+    scalars_[i].decode(r);
+    scalar_present_[i].decode(r);
+  }
+  for (auto& p : indicators_) p.decode(r);
+}
+
 PairedTally::PairedTally(const OutputLayout& layout, std::size_t n_variants)
     : n_indicators_(layout.indicators.size()), n_scalars_(layout.scalars.size()) {
   if (n_variants == 0) throw std::invalid_argument("PairedTally: need at least one variant");
@@ -110,6 +156,20 @@ void PairedTally::merge(const PairedTally& other) {
   for (std::size_t k = 0; k < variants_.size(); ++k) variants_[k].merge(other.variants_[k]);
   for (std::size_t i = 0; i < pairs_.size(); ++i) pairs_[i].merge(other.pairs_[i]);
   for (std::size_t i = 0; i < scalar_diffs_.size(); ++i) scalar_diffs_[i].merge(other.scalar_diffs_[i]);
+}
+
+void PairedTally::encode(WordWriter& w) const {
+  w.put(variants_.size());
+  for (const Tally& t : variants_) t.encode(w);
+  for (const auto& p : pairs_) p.encode(w);
+  for (const auto& s : scalar_diffs_) s.encode(w);
+}
+
+void PairedTally::decode(WordReader& r) {
+  if (r.get() != variants_.size()) throw std::runtime_error("PairedTally::decode: different numbers of variants");
+  for (Tally& t : variants_) t.decode(r);
+  for (auto& p : pairs_) p.decode(r);
+  for (auto& s : scalar_diffs_) s.decode(r);
 }
 
 Interval mean_interval(const RunningStats& s, double z) noexcept {

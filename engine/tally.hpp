@@ -33,6 +33,14 @@ struct DistributionSummary {
     moments.add(x);
     histogram.add(x);
   }
+  void encode(WordWriter& w) const {
+    moments.encode(w);
+    histogram.encode(w);
+  }
+  void decode(WordReader& r) {
+    moments.decode(r);
+    histogram.decode(r);
+  }
   void merge(const DistributionSummary& other) {
     moments.merge(other.moments);
     histogram.merge(other.histogram);
@@ -48,6 +56,12 @@ class Tally {
   // series or a non-optional scalar is not finite.
   void add(const PathRecord& record, std::uint64_t i_path, std::uint64_t seed, std::size_t variant = 0);
   void merge(const Tally& other);
+  // Back to no paths, keeping the layout and storage (no allocation).
+  void reset() noexcept;
+  // Exact state, for transport between processes; decode needs a tally made
+  // from the same layout.
+  void encode(WordWriter& w) const;
+  void decode(WordReader& r);
 
   std::uint64_t n_paths() const noexcept { return n_paths_; }
   std::size_t n_steps() const noexcept { return n_steps_; }
@@ -76,6 +90,16 @@ struct IndicatorPair {
   RunningStats difference;          // of (variant - reference) in {-1, 0, 1}
   Proportion variant_only;          // variant yes, reference no
   Proportion reference_only;        // reference yes, variant no
+  void encode(WordWriter& w) const {
+    difference.encode(w);
+    variant_only.encode(w);
+    reference_only.encode(w);
+  }
+  void decode(WordReader& r) {
+    difference.decode(r);
+    variant_only.decode(r);
+    reference_only.decode(r);
+  }
   void merge(const IndicatorPair& other) {
     difference.merge(other.difference);
     variant_only.merge(other.variant_only);
@@ -91,6 +115,9 @@ class PairedTally {
   // records[k] is variant k's record of the same path; variant 0 is the reference.
   void add(const std::vector<PathRecord>& records, std::uint64_t i_path, std::uint64_t seed);
   void merge(const PairedTally& other);
+  void reset() noexcept;
+  void encode(WordWriter& w) const;
+  void decode(WordReader& r);
 
   std::size_t n_variants() const noexcept { return variants_.size(); }
   std::uint64_t n_paths() const noexcept { return variants_.empty() ? 0 : variants_[0].n_paths(); }

@@ -248,7 +248,7 @@ TEST_CASE("abolishing the split: friction gain raises jobs, accountability loss 
   CHECK(d_loss_market < 0.1 * -d_loss_gov);
 }
 
-TEST_CASE("quota: never activated and no levy when activation is impossible; activated after the delay when certain") {
+TEST_CASE("quota: never activated and no levy when activation is impossible, activated after the delay when certain") {
   const Overrides never = {{"quota.activation_probability", "0"}, {"quota.government_active_at_origin", "false"}};
   const auto m = make("status-quo", never);
   engine::RunConfig cfg;
@@ -297,7 +297,7 @@ TEST_CASE("same seed, same numbers at 1 and 2 threads") {
   CHECK(summary(m, 5000, 1) == summary(m, 5000, 2));
 }
 
-TEST_CASE("the forecast origin is the last year of the history file; a newer file needs no code change") {
+TEST_CASE("the forecast origin is the last year of the history file, and a newer file needs no code change") {
   const auto m = make("status-quo");
   CHECK(m.origin_year() == 2018);
   CHECK(m.layout().step_labels.front() == "2019");

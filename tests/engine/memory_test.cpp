@@ -1,0 +1,57 @@
+// Memory does not grow with the path count: the runner keeps streaming
+// summaries only, nothing per path. The program itself is run, in separate
+// processes, for 10^6 and for 10^8 paths of the status quo; the peak resident
+// memory of each (from wait4's rusage) must agree within 10%.
+
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Peak {
+  int exit_code;
+  long max_rss_kib;
+};
+
+Peak run_banensim(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  std::string program = BANENSIM_BINARY;
+  argv.push_back(program.data());
+  std::vector<std::string> copy = args;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (::chdir(BANENSIM_SOURCE_DIR) != 0) ::_exit(127);
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, STDOUT_FILENO);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  rusage usage{};
+  REQUIRE(::wait4(pid, &status, 0, &usage) == pid);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, usage.ru_maxrss};
+}
+
+}  // namespace
+
+TEST_CASE("peak memory of a 10^8-path run is within 10% of a 10^6-path run") {
+  const Peak small = run_banensim({"run", "scenarios/status-quo.toml", "--paths", "1000000", "--format", "json"});
+  const Peak large = run_banensim({"run", "scenarios/status-quo.toml", "--paths", "100000000", "--format", "json"});
+  REQUIRE(small.exit_code == 0);
+  REQUIRE(large.exit_code == 0);
+  std::printf("peak RSS: %ld KiB for 1e6 paths, %ld KiB for 1e8 paths (%+.1f%%)\n", small.max_rss_kib,
+              large.max_rss_kib,
+              100.0 * static_cast<double>(large.max_rss_kib - small.max_rss_kib) / static_cast<double>(small.max_rss_kib));
+  CHECK(static_cast<double>(large.max_rss_kib) <= 1.10 * static_cast<double>(small.max_rss_kib));
+}
