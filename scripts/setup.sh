@@ -12,6 +12,8 @@ packages=(
   python3-jsonschema chromium
   # the libFuzzer targets (fuzz/run.sh): clang++ and its fuzzer/sanitizer runtimes
   clang libclang-rt-14-dev
+  # banensim-mpi and its tests (the ci preset builds it): OpenMPI
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()
