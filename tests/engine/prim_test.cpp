@@ -1,0 +1,133 @@
+#include "engine/prim.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "engine/random_stream.hpp"
+#include "engine/sobol_design.hpp"
+
+using banensim::engine::DesignMatrix;
+using banensim::engine::measure_box;
+using banensim::engine::monte_carlo_design;
+using banensim::engine::prim;
+using banensim::engine::PrimBox;
+using banensim::engine::PrimObjective;
+using banensim::engine::PrimOptions;
+using banensim::engine::PrimResult;
+using banensim::engine::RandomStream;
+using banensim::engine::stream_id;
+
+namespace {
+
+// n = 2000 uniform points in [0,1]^4; of interest iff x0 in [0.2, 0.6] and
+// x2 in [0.5, 1.0] (x1, x3 irrelevant), each label flipped with probability
+// `noise`.
+struct Experiment {
+  DesignMatrix x;
+  std::vector<bool> y;
+};
+
+Experiment make_experiment(double noise, std::uint64_t seed) {
+  Experiment e{monte_carlo_design(2000, 4, seed), std::vector<bool>(2000)};
+  RandomStream flips(seed, stream_id("test.prim.noise"), 0);
+  for (std::size_t i = 0; i < 2000; ++i) {
+    const bool in = 0.2 <= e.x(i, 0) && e.x(i, 0) <= 0.6 && 0.5 <= e.x(i, 2);
+    e.y[i] = flips.bernoulli(noise) ? !in : in;
+  }
+  return e;
+}
+
+// Recounts a box's measures directly from the data.
+void check_recount(const Experiment& e, const PrimBox& box) {
+  std::size_t inside = 0, interest_inside = 0, interest = 0;
+  for (std::size_t i = 0; i < e.x.rows(); ++i) {
+    bool in = true;
+    for (std::size_t j = 0; j < 4; ++j) in = in && box.low[j] <= e.x(i, j) && e.x(i, j) <= box.high[j];
+    interest += e.y[i] ? 1u : 0u;
+    inside += in ? 1u : 0u;
+    interest_inside += (in && e.y[i]) ? 1u : 0u;
+  }
+  CHECK(box.n_inside == inside);
+  CHECK(box.n_interest_inside == interest_inside);
+  CHECK(box.coverage == static_cast<double>(interest_inside) / static_cast<double>(interest));
+  CHECK(box.density == static_cast<double>(interest_inside) / static_cast<double>(inside));
+  CHECK(box.mass == static_cast<double>(inside) / 2000.0);
+}
+
+void check_recovers_box(const Experiment& e, const PrimResult& r, const PrimBox& box) {
+  MESSAGE("box x0 in [" << box.low[0] << ", " << box.high[0] << "], x2 in [" << box.low[2] << ", "
+                        << box.high[2] << "], coverage " << box.coverage << ", density " << box.density
+                        << ", mass " << box.mass << "; trajectory of " << r.trajectory.size() << " boxes");
+  CHECK(box.restricted == std::vector<bool>{true, false, true, false});
+  CHECK(box.n_restricted() == 2);
+  CHECK(std::fabs(box.low[0] - 0.2) < 0.05);
+  CHECK(std::fabs(box.high[0] - 0.6) < 0.05);
+  CHECK(std::fabs(box.low[2] - 0.5) < 0.05);
+  CHECK(box.high[2] == r.domain_high[2]);
+  check_recount(e, box);
+  const PrimBox recount = measure_box(e.x, e.y, r, box.low, box.high);
+  CHECK(recount.coverage == box.coverage);
+  CHECK(recount.density == box.density);
+  CHECK(recount.restricted == box.restricted);
+}
+
+}  // namespace
+
+TEST_SUITE("unit") {
+TEST_CASE("PRIM: recovers a two-input box from noise-free labels") {
+  const Experiment e = make_experiment(0.0, 314);
+  const PrimResult r = prim(e.x, e.y);
+  REQUIRE(r.trajectory.size() > 2);
+  CHECK(r.trajectory.front().coverage == 1.0);
+  CHECK(r.trajectory.front().mass == 1.0);
+  CHECK(r.trajectory.front().n_restricted() == 0);
+  const auto& box = r.trajectory[r.last_with_density_at_least(1.0)];
+  CHECK(box.density == 1.0);
+  // Peels of 5% overshoot the true bounds by up to one slice, and a paste of
+  // 5% would cross them again, so some coverage is lost.
+  CHECK(box.coverage > 0.85);
+  check_recovers_box(e, r, box);
+  // Every box on the trajectory reports its own recount; peeled boxes shrink.
+  for (std::size_t i = 0; i < r.trajectory.size(); ++i) {
+    check_recount(e, r.trajectory[i]);
+    if (i > 0 && !r.trajectory[i].pasted) CHECK(r.trajectory[i].n_inside < r.trajectory[i - 1].n_inside);
+  }
+}
+
+TEST_CASE("PRIM: recovers the box with 5% label noise") {
+  const Experiment e = make_experiment(0.05, 2718);
+  const PrimResult r = prim(e.x, e.y);
+  const auto& box = r.trajectory[r.max_coverage_with_density_at_least(0.9)];
+  CHECK(box.density >= 0.9);
+  CHECK(box.coverage > 0.75);
+  check_recovers_box(e, r, box);
+  // Peeling goes on to mass_min when density never reaches 1.
+  CHECK(r.trajectory.back().mass >= 0.05);
+  CHECK(r.trajectory.back().n_restricted() >= 2);
+}
+
+TEST_CASE("PRIM: the original Friedman-Fisher objective also finds the box") {
+  const Experiment e = make_experiment(0.0, 314);
+  PrimOptions opt;
+  opt.objective = PrimObjective::original;
+  const PrimResult r = prim(e.x, e.y, opt);
+  check_recovers_box(e, r, r.trajectory[r.last_with_density_at_least(1.0)]);
+}
+
+TEST_CASE("PRIM: bad input is rejected with the constraint named") {
+  const Experiment e = make_experiment(0.0, 1);
+  CHECK_THROWS_AS(prim(e.x, std::vector<bool>(10)), std::invalid_argument);
+  CHECK_THROWS_AS(prim(e.x, std::vector<bool>(2000, false)), std::invalid_argument);
+  PrimOptions bad;
+  bad.peel_alpha = 0.6;
+  bad.mass_min = -1.0;
+  CHECK_THROWS_WITH_AS(prim(e.x, e.y, bad), doctest::Contains("mass_min"), std::invalid_argument);
+  DesignMatrix nan_x = e.x;
+  nan_x(3, 1) = std::nan("");
+  CHECK_THROWS_AS(prim(nan_x, e.y), std::invalid_argument);
+  const PrimResult r = prim(e.x, e.y);
+  CHECK_THROWS_AS(r.last_with_density_at_least(1.5), std::out_of_range);
+}
+}
