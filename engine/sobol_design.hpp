@@ -3,9 +3,10 @@
 // analysis and scenario discovery: randomised quasi-Monte Carlo (Sobol'
 // points with a random digital shift) and plain Monte Carlo.
 //
-// Sobol' points: the direction numbers of Boost.Random's sobol_engine
-// (Bratley & Fox 1988, ACM TOMS 659, extended by Joe & Kuo), 52 bits per
-// coordinate, in Gray-code order. Unlike Boost's engine we keep the first
+// Sobol' points: Boost.Random's sobol_engine, whose direction numbers are
+// Joe & Kuo's new-joe-kuo-6.21201 ("Constructing Sobol sequences with better
+// two-dimensional projections", SIAM J. Sci. Comput. 30, 2008) cut at 3667
+// dimensions; 52 bits per coordinate, in Gray-code order. Unlike Boost's engine we keep the first
 // point of the sequence (the origin): the first 2^m points are then a
 // (t,m,d)-net, which is what makes QMC error shrink faster than n^-1/2 (Owen,
 // "On dropping the first Sobol' point", 2022).
