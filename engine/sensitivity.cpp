@@ -188,6 +188,41 @@ SobolIndices sobol_indices(std::size_t n_dims, std::span<const double> values,
   return out;
 }
 
+double student_t_quantile(double p, double dof) {
+  if (!(p > 0.0 && p < 1.0) || !(dof >= 4.0))
+    throw std::invalid_argument("student_t_quantile: need 0 < p < 1 and dof >= 4");
+  const double z = inverse_normal_cdf(p);
+  const double z2 = z * z, z3 = z2 * z, z5 = z3 * z2, z7 = z5 * z2, z9 = z7 * z2;
+  const double v = dof;
+  return z + (z3 + z) / (4.0 * v) + (5.0 * z5 + 16.0 * z3 + 3.0 * z) / (96.0 * v * v) +
+         (3.0 * z7 + 19.0 * z5 + 17.0 * z3 - 15.0 * z) / (384.0 * v * v * v) +
+         (79.0 * z9 + 776.0 * z7 + 1482.0 * z5 - 1920.0 * z3 - 945.0 * z) / (92160.0 * v * v * v * v);
+}
+
+IndexEstimate replicate_interval(std::span<const double> estimates, double confidence) {
+  if (estimates.size() < 5)
+    throw std::invalid_argument("replicate_interval: " + std::to_string(estimates.size()) +
+                                " replicates. Violated constraint: at least 5");
+  if (!(confidence > 0.0 && confidence < 1.0))
+    throw std::invalid_argument("replicate_interval: confidence = " + std::to_string(confidence) +
+                                ". Violated constraint: 0 < confidence < 1");
+  check_finite(estimates, "replicate_interval");
+  const auto r = static_cast<double>(estimates.size());
+  double mean = 0.0;
+  for (double e : estimates) mean += e;
+  mean /= r;
+  double ss = 0.0;
+  for (double e : estimates) ss += (e - mean) * (e - mean);
+  const double se = std::sqrt(ss / (r - 1.0) / r);
+  const double t = student_t_quantile(0.5 * (1.0 + confidence), r - 1.0);
+  IndexEstimate out;
+  out.estimate = mean;
+  out.low = mean - t * se;
+  out.high = mean + t * se;
+  out.interval_contains_zero = out.low <= 0.0 && 0.0 <= out.high;
+  return out;
+}
+
 MorrisDesign morris_design(std::size_t n_dims, const MorrisOptions& options) {
   const std::size_t p = options.n_levels;
   if (n_dims < 1) throw std::invalid_argument("morris_design: n_dims = 0. Violated constraint: n_dims >= 1");

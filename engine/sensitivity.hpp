@@ -96,6 +96,19 @@ struct SobolIndices {
 SobolIndices sobol_indices(std::size_t n_dims, std::span<const double> values,
                            const BootstrapOptions& bootstrap = {});
 
+// Error estimate from independent replicates, e.g. S_i from R analyses on
+// randomised Sobol' designs with i_replicate = 0 .. R-1 (the bootstrap
+// assumes i.i.d. rows and overstates the error of randomised QMC; see
+// docs/ANALYSIS.md). Returns the mean with the Student-t interval
+// mean +- t_{R-1} s / sqrt(R). Requires R >= 5 finite estimates and
+// 0 < confidence < 1; throws std::invalid_argument otherwise.
+IndexEstimate replicate_interval(std::span<const double> estimates, double confidence = 0.95);
+
+// Quantile of Student's t with dof >= 4 degrees of freedom, by the
+// Cornish-Fisher expansion around the normal quantile (Abramowitz & Stegun
+// 26.7.5; absolute error below 2e-3 for p in [0.005, 0.995] and dof >= 4).
+double student_t_quantile(double p, double dof);
+
 // ------------------------------------------------------------------ Morris
 
 struct MorrisOptions {

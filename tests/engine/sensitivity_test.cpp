@@ -105,6 +105,22 @@ TEST_CASE("Sobol' indices: bad input is rejected") {
   CHECK_THROWS_AS(sobol_indices(3, ten, bad), std::invalid_argument);
 }
 
+TEST_CASE("Student t quantiles match the tables; replicate intervals are mean +- t s/sqrt(R)") {
+  // Two-sided 95% critical values (any statistics table).
+  CHECK(banensim::engine::student_t_quantile(0.975, 4) == doctest::Approx(2.776).epsilon(0.001));
+  CHECK(banensim::engine::student_t_quantile(0.975, 9) == doctest::Approx(2.262).epsilon(0.001));
+  CHECK(banensim::engine::student_t_quantile(0.995, 19) == doctest::Approx(2.861).epsilon(0.001));
+  CHECK(banensim::engine::student_t_quantile(0.025, 29) == doctest::Approx(-2.045).epsilon(0.001));
+  const std::vector<double> x = {1.0, 2.0, 3.0, 4.0, 5.0};  // mean 3, s = sqrt(2.5)
+  const auto e = banensim::engine::replicate_interval(x);
+  const double half = banensim::engine::student_t_quantile(0.975, 4) * std::sqrt(2.5 / 5.0);
+  CHECK(e.estimate == doctest::Approx(3.0));
+  CHECK(e.low == doctest::Approx(3.0 - half));
+  CHECK(e.high == doctest::Approx(3.0 + half));
+  CHECK_FALSE(e.interval_contains_zero);
+  CHECK_THROWS_AS(banensim::engine::replicate_interval(std::span(x).first(4)), std::invalid_argument);
+}
+
 TEST_CASE("Morris: on a linear function mu* is |c_i| times the range, exactly") {
   // f = sum c_i x_i with x_i = lo_i + u_i (hi_i - lo_i), the caller's mapping.
   static constexpr std::array<double, 4> c = {2.0, -3.0, 0.0, 0.5};
@@ -303,16 +319,48 @@ TEST_CASE("Sobol' indices: randomised-QMC replicates beat the bootstrap's error 
   // and the mean over replicates is within 4.5 standard errors of the truth.
   const IshigamiTruth truth = ishigami_truth();
   banensim::engine::RunningStats s1;
+  std::vector<double> s1_values;
   double mean_half_width = 0.0;
   for (std::uint64_t r = 0; r < 20; ++r) {
     const auto design = saltelli_design(4096, 3, 5, DesignKind::randomized_sobol, r);
     const auto s = sobol_indices(3, evaluate(design.points, ishigami));
     s1.add(s.first_order[0].estimate);
+    s1_values.push_back(s.first_order[0].estimate);
     mean_half_width += 0.5 * (s.first_order[0].high - s.first_order[0].low) / 20.0;
   }
   MESSAGE("S1 over 20 RQMC replicates: mean " << s1.mean() << ", sd " << s1.stddev()
                                               << "; mean bootstrap half-width " << mean_half_width);
+  CHECK(covers(banensim::engine::replicate_interval(s1_values), truth.first[0]));
   CHECK(std::fabs(s1.mean() - truth.first[0]) < 4.5 * s1.std_error());
   CHECK(s1.stddev() < 0.5 * mean_half_width / 1.96);
+}
+}
+
+TEST_SUITE("statistical") {
+TEST_CASE("Sobol' indices: 8 randomised-QMC replicates give a tight interval covering the Ishigami values") {
+  // n = 2^10 base rows per replicate, replicates 0..7 (8 x 5120 evaluations).
+  const IshigamiTruth truth = ishigami_truth();
+  std::array<std::vector<double>, 6> est;
+  BootstrapOptions fast;
+  fast.n_resamples = 100;  // only the point estimates are used here
+  for (std::uint64_t r = 0; r < 8; ++r) {
+    const auto design = saltelli_design(1024, 3, 31, DesignKind::randomized_sobol, r);
+    const auto s = sobol_indices(3, evaluate(design.points, ishigami), fast);
+    for (std::size_t i = 0; i < 3; ++i) {
+      est[i].push_back(s.first_order[i].estimate);
+      est[3 + i].push_back(s.total_order[i].estimate);
+    }
+  }
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto first = banensim::engine::replicate_interval(est[i]);
+    const auto total = banensim::engine::replicate_interval(est[3 + i]);
+    MESSAGE("RQMC 8 x 2^10: S" << i + 1 << " " << first.estimate << " [" << first.low << ", "
+                               << first.high << "], ST" << i + 1 << " " << total.estimate << " ["
+                               << total.low << ", " << total.high << "]");
+    CHECK(covers(first, truth.first[i]));
+    CHECK(covers(total, truth.total[i]));
+    CHECK(first.high - first.low < 0.04);
+    CHECK(total.high - total.low < 0.03);
+  }
 }
 }
