@@ -223,6 +223,100 @@ IndexEstimate replicate_interval(std::span<const double> estimates, double confi
   return out;
 }
 
+namespace {
+
+// One Morris trajectory: (d+1) x d points and the factor moved at each step.
+struct Trajectory {
+  std::vector<double> points;  // row-major, (d+1) rows
+  std::vector<std::size_t> moved;
+};
+
+Trajectory make_trajectory(std::uint64_t seed, std::size_t t, std::size_t d, std::size_t p) {
+  const std::size_t jump = p / 2;  // delta in grid steps
+  const double step = 1.0 / static_cast<double>(p - 1);
+  const auto pick = [](RandomStream& s, std::size_t k) {
+    return std::min(static_cast<std::size_t>(s.uniform() * static_cast<double>(k)), k - 1);
+  };
+  RandomStream stream(seed, kMorrisStream, t);
+  // Random direction per factor; the start level leaves room for the move:
+  // up from {0 .. p/2 - 1}, down from {p/2 .. p - 1}. This is the
+  // distribution of Morris's B* = (J x* + delta/2 ((2B - J) D* + J)) P*.
+  std::vector<std::size_t> level(d);
+  std::vector<bool> up(d);
+  for (std::size_t i = 0; i < d; ++i) {
+    up[i] = stream.uniform() < 0.5;
+    level[i] = pick(stream, jump) + (up[i] ? 0 : jump);
+  }
+  // Random order of the factors (Fisher-Yates).
+  std::vector<std::size_t> order(d);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  for (std::size_t i = d; i > 1; --i) std::swap(order[i - 1], order[pick(stream, i)]);
+  Trajectory tr;
+  tr.points.resize((d + 1) * d);
+  tr.moved = order;
+  for (std::size_t i = 0; i < d; ++i) tr.points[i] = static_cast<double>(level[i]) * step;
+  for (std::size_t k = 0; k < d; ++k) {
+    const std::size_t i = order[k];
+    level[i] = up[i] ? level[i] + jump : level[i] - jump;
+    for (std::size_t c = 0; c < d; ++c) tr.points[(k + 1) * d + c] = static_cast<double>(level[c]) * step;
+  }
+  return tr;
+}
+
+// d_ml of Campolongo et al. (2007): all point-to-point Euclidean distances.
+double trajectory_distance(std::span<const double> a, std::span<const double> b, std::size_t d) {
+  double sum = 0.0;
+  for (std::size_t i = 0; i <= d; ++i) {
+    for (std::size_t j = 0; j <= d; ++j) {
+      double sq = 0.0;
+      for (std::size_t c = 0; c < d; ++c) {
+        const double diff = a[i * d + c] - b[j * d + c];
+        sq += diff * diff;
+      }
+      sum += std::sqrt(sq);
+    }
+  }
+  return sum;
+}
+
+// Greedy maximisation of the spread: start from the most distant pair, then
+// repeatedly add the candidate with the largest sum of squared distances to
+// the ones chosen (ties: lowest index). Campolongo et al. enumerate all
+// subsets, which is infeasible beyond toy sizes; greedy forward selection is
+// the usual substitute (cf. Ruano et al. 2012).
+std::vector<std::size_t> select_spread(const std::vector<Trajectory>& cands, std::size_t r, std::size_t d) {
+  const std::size_t m = cands.size();
+  std::vector<double> dist(m * m, 0.0);
+  for (std::size_t a = 0; a < m; ++a)
+    for (std::size_t b = a + 1; b < m; ++b)
+      dist[a * m + b] = dist[b * m + a] = trajectory_distance(cands[a].points, cands[b].points, d);
+  std::size_t best_a = 0, best_b = 1;
+  for (std::size_t a = 0; a < m; ++a)
+    for (std::size_t b = a + 1; b < m; ++b)
+      if (dist[a * m + b] > dist[best_a * m + best_b]) {
+        best_a = a;
+        best_b = b;
+      }
+  std::vector<std::size_t> chosen = {best_a, best_b};
+  std::vector<bool> taken(m, false);
+  taken[best_a] = taken[best_b] = true;
+  std::vector<double> score(m, 0.0);  // sum of squared distances to the chosen
+  for (std::size_t c = 0; c < m; ++c)
+    score[c] = dist[c * m + best_a] * dist[c * m + best_a] + dist[c * m + best_b] * dist[c * m + best_b];
+  while (chosen.size() < r) {
+    std::size_t next = m;
+    for (std::size_t c = 0; c < m; ++c)
+      if (!taken[c] && (next == m || score[c] > score[next])) next = c;
+    chosen.push_back(next);
+    taken[next] = true;
+    for (std::size_t c = 0; c < m; ++c) score[c] += dist[c * m + next] * dist[c * m + next];
+  }
+  std::sort(chosen.begin(), chosen.end());
+  return chosen;
+}
+
+}  // namespace
+
 MorrisDesign morris_design(std::size_t n_dims, const MorrisOptions& options) {
   const std::size_t p = options.n_levels;
   if (n_dims < 1) throw std::invalid_argument("morris_design: n_dims = 0. Violated constraint: n_dims >= 1");
@@ -233,44 +327,48 @@ MorrisDesign morris_design(std::size_t n_dims, const MorrisOptions& options) {
     throw std::invalid_argument("MorrisOptions::n_trajectories = " +
                                 std::to_string(options.n_trajectories) +
                                 ". Violated constraint: n_trajectories >= 2");
+  if (options.n_candidates != 0 && options.n_candidates < options.n_trajectories)
+    throw std::invalid_argument("MorrisOptions::n_candidates = " + std::to_string(options.n_candidates) +
+                                ". Violated constraint: 0 or >= n_trajectories");
+  const std::size_t d = n_dims;
+  const std::size_t r = options.n_trajectories;
+  const std::size_t n_cand = std::max(options.n_candidates, r);
+  std::vector<Trajectory> cands;
+  cands.reserve(n_cand);
+  for (std::size_t t = 0; t < n_cand; ++t) cands.push_back(make_trajectory(options.seed, t, d, p));
+  std::vector<std::size_t> chosen(r);
+  std::iota(chosen.begin(), chosen.end(), std::size_t{0});
+  if (n_cand > r) chosen = select_spread(cands, r, d);
+
   MorrisDesign m;
-  m.n_dims = n_dims;
-  m.n_trajectories = options.n_trajectories;
+  m.n_dims = d;
+  m.n_trajectories = r;
   m.n_levels = p;
-  const std::size_t jump = p / 2;  // delta in grid steps
-  const double step = 1.0 / static_cast<double>(p - 1);
-  m.delta = static_cast<double>(jump) * step;
-  m.points = DesignMatrix(m.n_trajectories * (n_dims + 1), n_dims);
-  m.moved_factor.resize(m.n_trajectories * n_dims);
-  const auto pick = [](RandomStream& s, std::size_t k) {
-    return std::min(static_cast<std::size_t>(s.uniform() * static_cast<double>(k)), k - 1);
-  };
-  for (std::size_t t = 0; t < m.n_trajectories; ++t) {
-    RandomStream stream(options.seed, kMorrisStream, t);
-    // Random direction per factor; the start level leaves room for the move:
-    // up from {0 .. p/2 - 1}, down from {p/2 .. p - 1}. This is the
-    // distribution of Morris's B* = (J x* + delta/2 ((2B - J) D* + J)) P*.
-    std::vector<std::size_t> level(n_dims);
-    std::vector<bool> up(n_dims);
-    for (std::size_t i = 0; i < n_dims; ++i) {
-      up[i] = stream.uniform() < 0.5;
-      level[i] = pick(stream, jump) + (up[i] ? 0 : jump);
-    }
-    // Random order of the factors (Fisher-Yates).
-    std::vector<std::size_t> order(n_dims);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    for (std::size_t i = n_dims; i > 1; --i) std::swap(order[i - 1], order[pick(stream, i)]);
-    const std::size_t row0 = t * (n_dims + 1);
-    for (std::size_t i = 0; i < n_dims; ++i) m.points(row0, i) = static_cast<double>(level[i]) * step;
-    for (std::size_t k = 0; k < n_dims; ++k) {
-      const std::size_t i = order[k];
-      level[i] = up[i] ? level[i] + jump : level[i] - jump;
-      m.moved_factor[t * n_dims + k] = i;
-      for (std::size_t c = 0; c < n_dims; ++c)
-        m.points(row0 + k + 1, c) = static_cast<double>(level[c]) * step;
-    }
+  m.delta = static_cast<double>(p / 2) / static_cast<double>(p - 1);
+  m.points = DesignMatrix(r * (d + 1), d);
+  m.candidate = chosen;
+  for (std::size_t t = 0; t < r; ++t) {
+    const Trajectory& tr = cands[chosen[t]];
+    for (std::size_t k = 0; k <= d; ++k)
+      for (std::size_t c = 0; c < d; ++c) m.points(t * (d + 1) + k, c) = tr.points[k * d + c];
+    m.moved_factor.insert(m.moved_factor.end(), tr.moved.begin(), tr.moved.end());
   }
   return m;
+}
+
+double morris_spread(const MorrisDesign& design) {
+  const std::size_t d = design.n_dims;
+  const std::size_t rows = d + 1;
+  double sum = 0.0;
+  for (std::size_t a = 0; a < design.n_trajectories; ++a) {
+    for (std::size_t b = a + 1; b < design.n_trajectories; ++b) {
+      const auto& v = design.points.values();
+      const double dist = trajectory_distance(std::span(v).subspan(a * rows * d, rows * d),
+                                              std::span(v).subspan(b * rows * d, rows * d), d);
+      sum += dist * dist;
+    }
+  }
+  return std::sqrt(sum);
 }
 
 std::vector<std::size_t> MorrisResult::ranking() const {

@@ -114,7 +114,11 @@ double student_t_quantile(double p, double dof);
 struct MorrisOptions {
   std::size_t n_levels = 4;         // p: grid {0, 1/(p-1), ..., 1}; even, >= 2
   std::size_t n_trajectories = 20;  // r
-  std::uint64_t seed = 19910501;    // trajectory t uses RandomStream(seed, kMorrisStream, t)
+  std::uint64_t seed = 19910501;    // candidate t uses RandomStream(seed, kMorrisStream, t)
+  // Campolongo et al. (2007) spread: if > n_trajectories, draw this many
+  // candidate trajectories and keep the r most spread out (greedy selection,
+  // docs/ANALYSIS.md section 4); 0 keeps candidates 0 .. r-1 as drawn.
+  std::size_t n_candidates = 0;
 };
 inline constexpr StreamId kMorrisStream = stream_id("engine.sensitivity.morris");
 
@@ -130,13 +134,19 @@ struct MorrisDesign {
   double delta = 0.0;
   DesignMatrix points;                    // n_trajectories (n_dims + 1) rows
   std::vector<std::size_t> moved_factor;  // n_trajectories n_dims entries
+  std::vector<std::size_t> candidate;     // per trajectory: its candidate index t
 
   friend bool operator==(const MorrisDesign&, const MorrisDesign&) = default;
 };
 
 // Throws std::invalid_argument unless n_dims >= 1, n_levels even and >= 2,
-// n_trajectories >= 2.
+// n_trajectories >= 2, n_candidates == 0 or >= n_trajectories.
 MorrisDesign morris_design(std::size_t n_dims, const MorrisOptions& options = {});
+
+// Campolongo et al. (2007) spread of a design: sqrt of the sum over pairs of
+// trajectories (m, l) of d_ml^2, d_ml = sum of the Euclidean distances between
+// every point of m and every point of l.
+double morris_spread(const MorrisDesign& design);
 
 struct MorrisFactor {
   double mu = 0.0;       // mean elementary effect

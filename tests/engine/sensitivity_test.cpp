@@ -177,6 +177,39 @@ TEST_CASE("Morris: trajectories move each factor once by +-delta on the grid") {
   CHECK_THROWS_AS(morris_design(5, opt), std::invalid_argument);
 }
 
+TEST_CASE("Morris: Campolongo's selection spreads the trajectories out") {
+  MorrisOptions plain;
+  plain.n_trajectories = 10;
+  MorrisOptions spread = plain;
+  spread.n_candidates = 100;
+  const auto a = morris_design(6, plain);
+  const auto b = morris_design(6, spread);
+  CHECK(a.candidate == std::vector<std::size_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  CHECK(b.candidate.size() == 10);
+  CHECK(b.candidate.back() < 100);
+  MESSAGE("spread: first 10 candidates " << banensim::engine::morris_spread(a) << ", best 10 of 100 "
+                                         << banensim::engine::morris_spread(b));
+  CHECK(banensim::engine::morris_spread(b) > 1.1 * banensim::engine::morris_spread(a));
+  // The chosen trajectories are the candidates themselves: candidate t of the
+  // optimised design equals trajectory t of a plain design with enough rows.
+  MorrisOptions many = plain;
+  many.n_trajectories = 100;
+  const auto all = morris_design(6, many);
+  for (std::size_t t = 0; t < 10; ++t)
+    for (std::size_t k = 0; k < 7; ++k)
+      for (std::size_t c = 0; c < 6; ++c)
+        REQUIRE(b.points(t * 7 + k, c) == all.points(b.candidate[t] * 7 + k, c));
+  // A linear function still gives exact effects on the optimised design.
+  std::vector<double> y(b.points.rows());
+  for (std::size_t k = 0; k < y.size(); ++k) y[k] = 3.0 * b.points(k, 1) - b.points(k, 4);
+  const auto res = morris_effects(b, y);
+  CHECK(res.factors[1].mu_star.estimate == doctest::Approx(3.0));
+  CHECK(res.factors[4].mu == doctest::Approx(-1.0));
+  CHECK(res.factors[0].mu_star.estimate == 0.0);
+  spread.n_candidates = 5;
+  CHECK_THROWS_AS(morris_design(6, spread), std::invalid_argument);
+}
+
 TEST_CASE("Morris: the ranking on the g-function follows the known order") {
   MorrisOptions opt;
   opt.n_trajectories = 40;
