@@ -1,6 +1,7 @@
 #include "engine/prim.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -62,8 +63,20 @@ class Search {
       std::sort(v.begin(), v.end());
       for (bool upper : {false, true}) {
         // Lower: keep x >= v[k]; upper: keep x <= v[m-1-k]. Ties at the bound
-        // stay inside, so fewer than k rows may go.
-        const double bound = upper ? v[m - 1 - k].first : v[k].first;
+        // stay inside, so fewer than k rows may go. If none would go (a
+        // discrete input whose end value holds more than alpha of the rows),
+        // peel that whole value instead: the bound moves to the next distinct
+        // value, so integer and binary inputs can be peeled too.
+        double bound = upper ? v[m - 1 - k].first : v[k].first;
+        if (!upper && bound == v.front().first) {
+          const auto next = std::upper_bound(v.begin(), v.end(), std::make_pair(bound, true));
+          if (next == v.end()) continue;  // constant input
+          bound = next->first;
+        } else if (upper && bound == v.back().first) {
+          const auto prev = std::lower_bound(v.begin(), v.end(), std::make_pair(bound, false));
+          if (prev == v.begin()) continue;
+          bound = std::prev(prev)->first;
+        }
         std::size_t removed = 0, removed_ones = 0;
         for (const auto& [xv, yv] : v) {
           if (upper ? xv > bound : xv < bound) {

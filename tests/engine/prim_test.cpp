@@ -116,6 +116,26 @@ TEST_CASE("PRIM: the original Friedman-Fisher objective also finds the box") {
   check_recovers_box(e, r, r.trajectory[r.last_with_density_at_least(1.0)]);
 }
 
+TEST_CASE("PRIM: a discrete input is peeled a whole value at a time") {
+  // x1 takes the values 0, 1, 2 (e.g. a policy lever); of interest iff
+  // x1 == 2 and x0 <= 0.5. Every value of x1 holds a third of the rows, far
+  // more than alpha, so a quantile peel could never move its bound.
+  Experiment e = make_experiment(0.0, 99);
+  for (std::size_t i = 0; i < 2000; ++i) {
+    e.x(i, 1) = std::floor(3.0 * e.x(i, 1));
+    e.y[i] = e.x(i, 1) == 2.0 && e.x(i, 0) <= 0.5;
+  }
+  const PrimResult r = prim(e.x, e.y);
+  const auto& box = r.trajectory[r.last_with_density_at_least(1.0)];
+  MESSAGE("discrete: x0 in [" << box.low[0] << ", " << box.high[0] << "], x1 in [" << box.low[1] << ", "
+                              << box.high[1] << "], coverage " << box.coverage);
+  CHECK(box.low[1] == 2.0);
+  CHECK(box.high[1] == 2.0);
+  CHECK(std::fabs(box.high[0] - 0.5) < 0.05);
+  CHECK(box.restricted == std::vector<bool>{true, true, false, false});
+  check_recount(e, box);
+}
+
 TEST_CASE("PRIM: bad input is rejected with the constraint named") {
   const Experiment e = make_experiment(0.0, 1);
   CHECK_THROWS_AS(prim(e.x, std::vector<bool>(10)), std::invalid_argument);
