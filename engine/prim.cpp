@@ -38,10 +38,12 @@ void check_options(const PrimOptions& o) {
 
 class Search {
  public:
-  Search(const DesignMatrix& x, const std::vector<bool>& y, const PrimOptions& o, PrimResult& r)
-      : x_(x), y_(y), opt_(o), r_(r), low_(r.domain_low), high_(r.domain_high) {
-    for (std::size_t i = 0; i < x.rows(); ++i) inside_.push_back(i);
-    ones_ = r.n_interest;
+  Search(const DesignMatrix& x, const std::vector<bool>& y, std::vector<bool> eligible,
+         const PrimOptions& o, PrimResult& r)
+      : x_(x), y_(y), eligible_(std::move(eligible)), opt_(o), r_(r), low_(r.domain_low),
+        high_(r.domain_high) {
+    refilter();
+    if (ones_ == 0) throw std::invalid_argument("prim: no case of interest left outside the earlier boxes");
     record(false);
   }
 
@@ -112,6 +114,7 @@ class Search {
     // widening that input.
     std::vector<std::vector<std::pair<double, bool>>> below(d), above(d);
     for (std::size_t i = 0; i < x_.rows(); ++i) {
+      if (!eligible_[i]) continue;
       std::size_t n_out = 0, j_out = 0;
       for (std::size_t j = 0; j < d && n_out < 2; ++j) {
         if (x_(i, j) < low_[j] || x_(i, j) > high_[j]) {
@@ -168,7 +171,7 @@ class Search {
     inside_.clear();
     ones_ = 0;
     for (std::size_t i = 0; i < x_.rows(); ++i) {
-      bool in = true;
+      bool in = eligible_[i];
       for (std::size_t j = 0; j < x_.cols() && in; ++j) in = low_[j] <= x_(i, j) && x_(i, j) <= high_[j];
       if (in) {
         inside_.push_back(i);
@@ -195,6 +198,7 @@ class Search {
 
   const DesignMatrix& x_;
   const std::vector<bool>& y_;
+  const std::vector<bool> eligible_;  // false for rows inside an earlier box
   const PrimOptions& opt_;
   PrimResult& r_;
   std::vector<double> low_, high_;
@@ -236,7 +240,8 @@ std::size_t PrimResult::max_coverage_with_density_at_least(double threshold) con
   return best;
 }
 
-PrimResult prim(const DesignMatrix& x, const std::vector<bool>& of_interest, const PrimOptions& options) {
+PrimResult prim(const DesignMatrix& x, const std::vector<bool>& of_interest, const PrimOptions& options,
+                const std::vector<PrimBox>& earlier_boxes) {
   check_options(options);
   if (x.rows() == 0 || x.cols() == 0)
     throw std::invalid_argument("prim: the experiment has no rows or no inputs");
@@ -263,7 +268,14 @@ PrimResult prim(const DesignMatrix& x, const std::vector<bool>& of_interest, con
       r.domain_high[j] = std::max(r.domain_high[j], x(i, j));
     }
   }
-  Search search(x, of_interest, options, r);
+  std::vector<bool> eligible(x.rows(), true);
+  for (const PrimBox& box : earlier_boxes) {
+    if (box.low.size() != x.cols() || box.high.size() != x.cols())
+      throw std::invalid_argument("prim: an earlier box has the wrong number of inputs");
+    for (std::size_t i = 0; i < x.rows(); ++i)
+      if (box.contains(x.row(i))) eligible[i] = false;
+  }
+  Search search(x, of_interest, std::move(eligible), options, r);
   while (search.peel()) {
   }
   if (options.paste) {

@@ -79,11 +79,16 @@ struct PrimResult {
   std::size_t max_coverage_with_density_at_least(double threshold) const;
 };
 
-// Runs peeling and pasting. `of_interest` has one flag per row of x. Throws
-// std::invalid_argument on a size mismatch, no rows, non-finite inputs, no
-// case of interest, or options out of range.
+// Runs peeling and pasting. `of_interest` has one flag per row of x.
+// Covering (Friedman & Fisher 1999, section 5): rows inside any of
+// `earlier_boxes` (boxes chosen from previous calls) are left out of the
+// search, so the next box explains the remaining cases of interest; the
+// measures stay relative to the whole experiment (coverage: share of all
+// cases of interest; mass: share of all rows), as in the EMA Workbench.
+// Throws std::invalid_argument on a size mismatch, no rows, non-finite
+// inputs, no case of interest (left), or options out of range.
 PrimResult prim(const DesignMatrix& x, const std::vector<bool>& of_interest,
-                const PrimOptions& options = {});
+                const PrimOptions& options = {}, const std::vector<PrimBox>& earlier_boxes = {});
 
 // The measures of a box with the given bounds on this data (a recount; the
 // `restricted` flags are set against `result`'s domain).

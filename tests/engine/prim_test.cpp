@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "engine/random_stream.hpp"
@@ -134,6 +135,44 @@ TEST_CASE("PRIM: a discrete input is peeled a whole value at a time") {
   CHECK(std::fabs(box.high[0] - 0.5) < 0.05);
   CHECK(box.restricted == std::vector<bool>{true, true, false, false});
   check_recount(e, box);
+}
+
+TEST_CASE("PRIM: covering finds a second box among the rows outside the first") {
+  // Two planted boxes: x0, x1 <= 0.4 (box A, mass 0.16) or x2, x3 >= 0.7
+  // (box B, mass 0.09). One search finds one of them; the covering step,
+  // run on the rows outside it, finds the other.
+  Experiment e = make_experiment(0.0, 4242);
+  for (std::size_t i = 0; i < 2000; ++i) {
+    const bool a = e.x(i, 0) <= 0.4 && e.x(i, 1) <= 0.4;
+    const bool b = e.x(i, 2) >= 0.7 && e.x(i, 3) >= 0.7;
+    e.y[i] = a || b;
+  }
+  const PrimResult first = prim(e.x, e.y);
+  const PrimBox box1 = first.trajectory[first.last_with_density_at_least(1.0)];
+  const PrimResult second = prim(e.x, e.y, {}, {box1});
+  const PrimBox box2 = second.trajectory[second.last_with_density_at_least(1.0)];
+  const auto describe = [](const PrimBox& b) {
+    std::string out;
+    for (std::size_t j = 0; j < b.low.size(); ++j)
+      if (b.restricted[j]) out += " x" + std::to_string(j) + " in [" + std::to_string(b.low[j]) + ", " +
+                                  std::to_string(b.high[j]) + "]";
+    return out;
+  };
+  MESSAGE("first box:" << describe(box1) << ", coverage " << box1.coverage);
+  MESSAGE("second box:" << describe(box2) << ", coverage " << box2.coverage);
+  const PrimBox& a = box1.restricted[0] ? box1 : box2;
+  const PrimBox& b = box1.restricted[0] ? box2 : box1;
+  CHECK(a.restricted == std::vector<bool>{true, true, false, false});
+  CHECK(b.restricted == std::vector<bool>{false, false, true, true});
+  CHECK(std::fabs(a.high[0] - 0.4) < 0.05);
+  CHECK(std::fabs(a.high[1] - 0.4) < 0.05);
+  CHECK(std::fabs(b.low[2] - 0.7) < 0.05);
+  CHECK(std::fabs(b.low[3] - 0.7) < 0.05);
+  // The second search starts from the rows outside the first box; its
+  // measures stay relative to the whole experiment.
+  CHECK(second.trajectory.front().coverage == doctest::Approx(1.0 - box1.coverage));
+  CHECK(box1.coverage + box2.coverage > 0.9);
+  CHECK_THROWS_AS(prim(e.x, e.y, {}, {first.trajectory.front()}), std::invalid_argument);
 }
 
 TEST_CASE("PRIM: bad input is rejected with the constraint named") {
