@@ -97,7 +97,10 @@ SobolPoint estimate_sobol(std::size_t d, std::span<const double> f,
     const double fa = f[j * stride], fb = f[j * stride + d + 1];
     for (std::size_t i = 0; i < d; ++i) {
       const double fab = f[j * stride + 1 + i];
-      p.first[i] += fb * (fab - fa);
+      // f(B) centred on the pooled mean: the estimator becomes invariant to
+      // adding a constant to f; uncentred, its variance grows with mean^2,
+      // which matters for outputs like a probability near 0.8.
+      p.first[i] += (fb - p.mean) * (fab - fa);
       p.total[i] += (fa - fab) * (fa - fab);
     }
   }

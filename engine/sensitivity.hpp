@@ -78,7 +78,7 @@ struct SobolIndices {
   std::size_t n_base = 0;
   double mean = 0.0;      // of f over the A and B rows
   double variance = 0.0;  // of f over the A and B rows (divisor 2 n_base)
-  std::vector<IndexEstimate> first_order;  // S_i, Saltelli et al. (2010), eq. (b) of Table 2
+  std::vector<IndexEstimate> first_order;  // S_i, Saltelli et al. (2010), Table 2 (b), centred
   std::vector<IndexEstimate> total_order;  // ST_i, Jansen (1999)
   double confidence = 0.0;
   std::size_t n_resamples = 0;
@@ -88,7 +88,8 @@ struct SobolIndices {
 // SaltelliDesign with n_dims factors (values.size() must be a multiple of
 // n_dims + 2; n_base = values.size() / (n_dims + 2) >= 2):
 //   V    = variance of f(A) and f(B) pooled
-//   S_i  = (1/n) sum_j f(B)_j (f(AB_i)_j - f(A)_j) / V
+//   S_i  = (1/n) sum_j (f(B)_j - mean) (f(AB_i)_j - f(A)_j) / V
+//          (Saltelli et al. 2010 with f(B) centred on the pooled mean)
 //   ST_i = (1/2n) sum_j (f(A)_j - f(AB_i)_j)^2 / V
 // Bootstrap: resample base rows j with replacement (all indices of one
 // resample share the rows), recompute, take percentiles. Throws
