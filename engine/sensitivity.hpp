@@ -10,8 +10,10 @@
 //   3. passes the vector of outputs (row order of the design) back for the
 //      analysis.
 // Nothing here calls the model, so the engine stays independent of it. All
-// functions are deterministic given their seeds; results do not depend on the
-// number of threads. Methods and references: docs/ANALYSIS.md.
+// functions are deterministic given their seeds and reentrant; the bootstrap
+// runs its resamples with tbb::parallel_for in the caller's task_arena, and
+// its results do not depend on the number of threads (resample r draws only
+// from its own stream). Methods and references: docs/ANALYSIS.md.
 
 #include <cstddef>
 #include <cstdint>
