@@ -23,7 +23,8 @@ std::string num(double x) {
 // A short tick label: up to 4 significant digits.
 std::string tick(double x) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", x);
+  // Whole numbers for counts (125000, not 1.25e+05); 4 significant digits otherwise.
+  std::snprintf(buf, sizeof buf, std::abs(x) >= 1e4 && std::abs(x) < 1e12 ? "%.0f" : "%.4g", x);
   return buf;
 }
 
@@ -204,7 +205,7 @@ std::string svg_heat_map(const std::string& title, const std::string& x_label, c
 
 std::string svg_tornado(const std::string& title, const std::string& value_label, double base,
                         const std::vector<TornadoBar>& bars) {
-  const double label_w = 300, row_h = 22;
+  const double label_w = 380, row_h = 22;
   const double height = kTop + kBottom + row_h * static_cast<double>(std::max<std::size_t>(bars.size(), 1));
   Range vr;
   vr.add(base);
@@ -216,10 +217,10 @@ std::string svg_tornado(const std::string& title, const std::string& value_label
   const double pad = 0.08 * (vr.hi - vr.lo);
   vr.lo -= pad;
   vr.hi += pad;
-  const double x0 = label_w, pw = kWidth + 160 - label_w - kRight;
+  const double x0 = label_w, pw = kWidth + 240 - label_w - kRight;
   auto px = [&](double v) { return x0 + (v - vr.lo) / (vr.hi - vr.lo) * pw; };
   std::ostringstream os;
-  os << open_svg(kWidth + 160, height, title);
+  os << open_svg(kWidth + 240, height, title);
   const double bottom = height - kBottom;
   for (std::size_t i = 0; i < bars.size(); ++i) {
     const auto& b = bars[i];
@@ -238,7 +239,8 @@ std::string svg_tornado(const std::string& title, const std::string& value_label
       os << "<rect class=\"bar\" x=\"" << num(a) << "\" y=\"" << num(y + 3) << "\" width=\"" << num(w)
          << "\" height=\"" << num(row_h - 6) << "\" fill=\"" << s.fill << "\"><title>" << xml_escape(b.label) << " = "
          << xml_escape(s.text) << " (" << s.side << "): " << tick(s.v) << "</title></rect>\n";
-      const bool right = v >= base;
+      // A zero-width bar still puts the low value's text left of the base line and the high value's right.
+      const bool right = v > base || (v == base && s.side[0] == 'h');
       os << "<text x=\"" << num(right ? a + w + 3 : a - 3) << "\" y=\"" << num(y + row_h * 0.65)
          << "\" font-size=\"10\" text-anchor=\"" << (right ? "start" : "end") << "\">" << xml_escape(s.text)
          << "</text>\n";
