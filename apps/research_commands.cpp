@@ -781,8 +781,9 @@ int cmd_backtest(const std::vector<std::string>& args) {
     }
     os << "Coverage and mean CRPS over " << first_scored << "-" << last_scored << "\n" << engine::format_table(rows, 1);
     if (last_scored - first_scored < 4) {
-      os << "\nWith " << (last_scored - first_scored + 1)
-         << " scored years a coverage is a count out of very few: read it as a check, not a rate.\n";
+      const int n = last_scored - first_scored + 1;
+      os << "\nWith " << n << (n == 1 ? " scored year" : " scored years")
+         << " a coverage is a count out of very few: read it as a check, not a rate.\n";
     }
     text = os.str();
   }
