@@ -121,6 +121,7 @@ struct SweepOptions {
   std::string out;
   std::optional<std::string> svg;
   bool resume = false;
+  std::vector<std::pair<std::string, std::string>> fixed;  // --target, --target-year: part of the base scenario
 };
 
 constexpr std::uint64_t kMaxPoints = 1'000'000;
@@ -128,7 +129,7 @@ constexpr std::uint64_t kMaxPoints = 1'000'000;
 const char* kSweepUsage =
     "Usage: banensim sweep SCENARIO (--set KEY=V1,V2,... | --range KEY=LO:HI:N)... --out FILE.csv\n"
     "                      [--one-at-a-time [--range-from-schema]] [--svg FILE.svg] [--resume]\n"
-    "                      [--paths N] [--seed S] [--threads T] [--block-size B]\n"
+    "                      [--paths N] [--seed S] [--threads T] [--block-size B] [--target N] [--target-year Y]\n"
     "  Runs the scenario at every point of a grid of parameter values, every point on the same\n"
     "  random draws (common random numbers). Several keys: the full grid, the first key varying\n"
     "  slowest. --one-at-a-time: a base point (the scenario's values), then each key alone over\n"
@@ -193,7 +194,9 @@ SweepOptions parse_sweep_options(const std::vector<std::string>& args) {
     ("paths,n", po::value<std::string>(), "paths per point (default: the scenario's simulation.paths)")
     ("seed,s", po::value<std::string>(), "random seed, the same for every point (default 2013)")
     ("threads,j", po::value<std::string>(), "worker threads (default: all cores); results do not depend on it")
-    ("block-size", po::value<std::string>(), "paths per block (default 1024; part of the reproducibility key)");
+    ("block-size", po::value<std::string>(), "paths per block (default 1024; part of the reproducibility key)")
+    ("target", po::value<std::string>(), "target number of extra jobs at every point (sets target.total_jobs)")
+    ("target-year", po::value<std::string>(), "year of the measurement at every point (sets target.year)");
   po::options_description hidden;
   hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "");
   po::options_description all;
@@ -250,6 +253,14 @@ SweepOptions parse_sweep_options(const std::vector<std::string>& args) {
   if (vm.count("seed")) o.seed = parse_count("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
   if (vm.count("threads")) o.threads = static_cast<int>(parse_count("threads", vm["threads"].as<std::string>(), 1, 1024));
   if (vm.count("block-size")) o.block_size = parse_count("block-size", vm["block-size"].as<std::string>(), 1, 1'000'000);
+  if (vm.count("target")) {
+    parse_real("target", vm["target"].as<std::string>(), 1, 1e7);
+    o.fixed.emplace_back("target.total_jobs", vm["target"].as<std::string>());
+  }
+  if (vm.count("target-year")) {
+    parse_count("target-year", vm["target-year"].as<std::string>(), 2013, 2100);
+    o.fixed.emplace_back("target.year", vm["target-year"].as<std::string>());
+  }
   return o;
 }
 
@@ -404,7 +415,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
   check_output(o.out);
   check_output(o.svg);
   const auto& schema = models::banenafspraak_schema();
-  const LoadedScenario base = load(o.scenario, {});
+  const LoadedScenario base = load(o.scenario, o.fixed);
   // Unknown keys get the loader's message (with "did you mean").
   std::vector<std::string> base_values;
   for (const auto& k : o.keys) {

@@ -30,7 +30,7 @@ TEST_CASE("crps closed form: known values") {
   CHECK(crps_normal(0, 1, 40) == doctest::Approx(40 - 1 / std::sqrt(M_PI)).epsilon(1e-9));
 }
 
-TEST_CASE("crps of a point mass is the absolute error; of a uniform, the closed form") {
+TEST_CASE("crps of a point mass is the absolute error and of a uniform the closed form") {
   Histogram point(0, 100, 10);
   for (int i = 0; i < 100; ++i) point.add(42.0);
   CHECK(crps(point, 42.0) == doctest::Approx(0.0));

@@ -46,7 +46,7 @@ TEST_CASE("journal: create, append, resume, continue gives the uninterrupted byt
   fs::remove(p);
 }
 
-TEST_CASE("journal: a torn last line is cut off; keep_records truncates") {
+TEST_CASE("journal: a torn last line is cut off and keep_records truncates") {
   const fs::path p = temp_file("journal_torn");
   const std::string header = "h\n";
   {
@@ -64,7 +64,7 @@ TEST_CASE("journal: a torn last line is cut off; keep_records truncates") {
   fs::remove(p);
 }
 
-TEST_CASE("journal: a different header is refused; a missing file is created") {
+TEST_CASE("journal: a different header is refused and a missing file is created") {
   const fs::path p = temp_file("journal_mismatch");
   fs::remove(p);
   { auto j = ResultsJournal::resume(p, "# seed 1\nx\n"); }
