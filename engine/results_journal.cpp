@@ -96,6 +96,8 @@ ResultsJournal ResultsJournal::resume(const std::filesystem::path& path, std::st
     ss << in.rdbuf();
     content = ss.str();
   }
+  // Cut short while the header itself was written: nothing was computed yet.
+  if (content.size() < header.size() && header.compare(0, content.size(), content) == 0) return create(path, header);
   if (content.compare(0, header.size(), header) != 0) {
     throw JournalMismatch(path.string() + ": was written by a different computation, so it cannot be resumed: " +
                           first_difference(header, content.substr(0, std::min(content.size(), header.size() + 4096))));

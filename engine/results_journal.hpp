@@ -41,8 +41,8 @@ class ResultsJournal {
 
   // Opens an existing journal to continue it: its header must equal `header`
   // byte for byte (else JournalMismatch); a torn last line is cut off; the
-  // complete records are available from records(). A missing or empty file is
-  // created as by create().
+  // complete records are available from records(). A missing or empty file,
+  // or one holding only a torn start of `header`, is created as by create().
   static ResultsJournal resume(const std::filesystem::path& path, std::string_view header);
 
   ResultsJournal(ResultsJournal&& other) noexcept;

@@ -76,6 +76,13 @@ TEST_CASE("journal: a different header is refused and a missing file is created"
     CHECK(std::string(e.what()).find("# seed 1") != std::string::npos);
     CHECK(std::string(e.what()).find("line 1") != std::string::npos);
   }
+  // Torn inside the header: started afresh.
+  { std::ofstream(p, std::ios::binary) << "# seed 2\nx"; }
+  {
+    auto j = ResultsJournal::resume(p, "# seed 2\nx\n");
+    CHECK(j.records().empty());
+  }
+  CHECK(slurp(p) == "# seed 2\nx\n");
   auto j = ResultsJournal::create(p, "h\n");
   CHECK_THROWS_AS(j.append("two\nlines"), std::invalid_argument);
   fs::remove(p);
