@@ -366,6 +366,35 @@ TEST_CASE("sweep --resume: a torn last line, a finished file, and a file of anot
     CHECK(r.err.find("torn") != std::string::npos);
     CHECK(slurp(out) == expected);
   }
+  // A last line of NUL bytes (what delayed allocation can leave after a power cut) is a torn line too.
+  const std::size_t last_row = expected.rfind('\n', expected.size() - 2) + 1;
+  {
+    const fs::path out = temp_path("nul.csv"), svg = temp_path("nul.svg");
+    std::ofstream(out, std::ios::binary) << expected.substr(0, last_row) << std::string(16, '\0') << "\n";
+    const auto r = banensim(resume_command(out, svg, "2000") + " --resume");
+    CHECK(r.exit_code == 0);
+    CHECK(slurp(out) == expected);
+  }
+  // A damaged row before the last is not a torn write: refused, exit 2, file untouched.
+  {
+    const fs::path out = temp_path("damaged.csv"), svg = temp_path("damaged.svg");
+    std::string damaged = expected;
+    const std::size_t row2 = damaged.find("\n2,") + 1;
+    damaged.replace(row2, 2, "7,");
+    std::ofstream(out, std::ios::binary) << damaged;
+    const auto r = banensim(resume_command(out, svg, "2000") + " --resume");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("damaged") != std::string::npos);
+    CHECK(slurp(out) == damaged);
+  }
+  // The thread count is not part of the result.
+  {
+    const fs::path out = temp_path("threads1.csv"), svg = temp_path("threads1.svg");
+    std::string cmd = resume_command(out, svg, "2000");
+    cmd.replace(cmd.find("--threads 2"), 11, "--threads 1");
+    REQUIRE(banensim(cmd).exit_code == 0);
+    CHECK(slurp(out) == expected);
+  }
   // Resuming a finished sweep runs nothing and changes nothing.
   auto r = banensim(resume_command(ref, ref_svg, "2000") + " --resume");
   CHECK(r.exit_code == 0);
@@ -425,6 +454,9 @@ TEST_CASE("backtest: a fit year with nothing after it, or too little before it, 
   CHECK(r.err.find("2018") != std::string::npos);
   r = banensim("backtest scenarios/status-quo.toml --fit-until 2013");
   CHECK(r.exit_code == 2);
+  r = banensim("backtest scenarios/status-quo.toml --fit-until 2015");  // one observed year: nothing to fit
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("at least two observed years") != std::string::npos);
   r = banensim("backtest scenarios/status-quo.toml");
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--fit-until") != std::string::npos);
