@@ -58,10 +58,19 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
+fs::path temp_dir() { return fs::temp_directory_path() / ("banensim_research_" + std::to_string(::getpid())); }
+
+// Removes this process's scratch directory when the test program exits.
+struct TempDirCleanup {
+  ~TempDirCleanup() {
+    std::error_code ec;
+    fs::remove_all(temp_dir(), ec);
+  }
+} g_temp_dir_cleanup;
+
 fs::path temp_path(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("banensim_research_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
+  fs::create_directories(temp_dir());
+  return temp_dir() / name;
 }
 
 // A sweep CSV: the comment lines, the column names and the rows as text fields.
