@@ -27,7 +27,9 @@
 #include "engine/atomic_file.hpp"
 #include "engine/parallel_runner.hpp"
 #include "engine/run_summary.hpp"
+#include "apps/cli_common.hpp"
 #include "apps/html_report.hpp"
+#include "apps/research_commands.hpp"
 #include "models/banenafspraak_model.hpp"
 #include "models/banenafspraak_params.hpp"
 #include "models/calibration.hpp"
@@ -43,59 +45,9 @@
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
 using namespace banensim;
+using namespace banensim::app;
 
 namespace {
-
-constexpr std::uint64_t kDefaultSeed = 2013;  // the year of the agreement; never the clock
-constexpr int kExitRuntime = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitInterrupted = 130;
-
-std::atomic<bool> g_interrupted{false};
-// This process's MPI rank and the number of ranks (0 and 1 without MPI).
-// Only rank 0 prints, shows progress and writes files.
-int g_rank = 0;
-int g_n_ranks = 1;
-extern "C" void on_signal(int) { g_interrupted.store(true); }
-
-// A command-line problem: one line, exit code 2.
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-std::uint64_t parse_count(const std::string& option, const std::string& text, std::uint64_t min,
-                          std::uint64_t max) {
-  // Digits only: rejects "-5", "1e99", "abc", "12x" and anything that overflows.
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 19) {
-    throw UsageError("--" + option + " " + text + ": must be a whole number from " + std::to_string(min) +
-                     " to " + std::to_string(max));
-  }
-  const std::uint64_t v = std::stoull(text);
-  if (v < min || v > max) {
-    throw UsageError("--" + option + " " + text + ": must be from " + std::to_string(min) + " to " +
-                     std::to_string(max));
-  }
-  return v;
-}
-
-double parse_real(const std::string& option, const std::string& text, double min, double max) {
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty() || !std::isfinite(v) || v < min || v > max) {
-    throw UsageError("--" + option + " " + text + ": must be a number in [" + engine::fmt(min, 4) + ", " +
-                     engine::fmt(max, 4) + "]");
-  }
-  return v;
-}
-
-std::string version_string() {
-  return std::string("banensim ") + BANENSIM_VERSION + " (commit " + BANENSIM_GIT_COMMIT + ")";
-}
 
 const char* kMainHelp = R"(banensim - Monte Carlo scenarios for the Dutch banenafspraak
 
@@ -106,6 +58,12 @@ Usage:
   banensim explain SCENARIO [--set K=V]    print the fully resolved scenario
   banensim calibrate [--scenario F] [--history FILE] [--fit-until YEAR] [--out FILE]
                                            estimate trend, volatility and correlation from the history
+  banensim sweep SCENARIO --set K=V1,V2 | --range K=LO:HI:N ... --out FILE.csv [--svg FILE.svg] [--resume]
+                                           a grid (or --one-at-a-time tornado) of parameter values on
+                                           common random numbers; one CSV row per point, resumable
+  banensim backtest SCENARIO --fit-until YEAR [options]
+                                           calibrate up to YEAR, forecast the years after, score
+                                           against the observed ones (interval coverage, CRPS)
   banensim --help | --version
 
 Run 'banensim COMMAND --help' for the options of a command.
@@ -203,34 +161,6 @@ RunOptions parse_run_options(const std::vector<std::string>& args, bool many) {
   return o;
 }
 
-// An output path that cannot be written is a command-line problem (exit 2),
-// found before any work is done.
-void check_output(const std::optional<std::string>& file) {
-  if (!file) return;
-  try {
-    engine::check_writable(*file);
-  } catch (const std::exception& e) {
-    throw UsageError(e.what());
-  }
-}
-
-struct LoadedScenario {
-  std::string file;
-  std::string name;
-  models::ResolvedScenario resolved;
-  models::BanenafspraakModel model;
-};
-
-LoadedScenario load(const std::string& file, const std::vector<std::pair<std::string, std::string>>& overrides) {
-  const auto& schema = models::banenafspraak_schema();
-  models::ResolvedScenario r = models::load_scenario(file, schema, models::banenafspraak_check);
-  if (!overrides.empty()) models::apply_overrides(r, schema, overrides, "command line", models::banenafspraak_check);
-  std::string name = r.string("scenario.name");
-  if (name.empty()) name = fs::path(file).stem().string();
-  models::BanenafspraakModel model(models::params_from_scenario(r));
-  return LoadedScenario{file, name, std::move(r), std::move(model)};
-}
-
 // Progress on stderr, only when it is a terminal and the run is not quick.
 class Progress {
  public:
@@ -315,14 +245,6 @@ nlohmann::json result_json(const RunOptions& o, const std::vector<LoadedScenario
   }
   out["scenarios"] = arr;
   return out;
-}
-
-// RFC 4180: a field holding a comma, quote or line break is quoted, quotes doubled.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string q = "\"";
-  for (char c : text) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
 }
 
 // Undefined numbers (e.g. a mean over zero paths) are empty fields, which
@@ -647,6 +569,13 @@ int main(int argc, char** argv) {
     if (cmd == "validate") return cmd_validate(rest);
     if (cmd == "explain") return cmd_explain(rest);
     if (cmd == "calibrate") return cmd_calibrate(rest);
+    if (g_n_ranks > 1 && (cmd == "sweep" || cmd == "backtest")) {
+      // Their result files are written point by point; splitting them across
+      // ranks is not implemented yet, and every rank writing would clash.
+      throw UsageError(cmd + " does not run across MPI ranks yet: run it with banensim, or with -np 1");
+    }
+    if (cmd == "sweep") return app::cmd_sweep(rest);
+    if (cmd == "backtest") return app::cmd_backtest(rest);
     throw UsageError("unknown command '" + cmd + "' (try 'banensim --help')");
   } catch (const UsageError& e) {
     std::cerr << "banensim: " << e.what() << "\n";

@@ -105,7 +105,7 @@ TEST_CASE("Sobol' indices: bad input is rejected") {
   CHECK_THROWS_AS(sobol_indices(3, ten, bad), std::invalid_argument);
 }
 
-TEST_CASE("Student t quantiles match the tables; replicate intervals are mean +- t s/sqrt(R)") {
+TEST_CASE("Student t quantiles match the tables, and replicate intervals are mean +- t s/sqrt(R)") {
   // Two-sided 95% critical values (any statistics table).
   CHECK(banensim::engine::student_t_quantile(0.975, 4) == doctest::Approx(2.776).epsilon(0.001));
   CHECK(banensim::engine::student_t_quantile(0.975, 9) == doctest::Approx(2.262).epsilon(0.001));

@@ -1,0 +1,809 @@
+// `banensim sweep` and `banensim backtest`: see apps/research_commands.hpp and
+// docs/BACKTEST_AND_SWEEPS.md.
+
+#include "apps/research_commands.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+
+#include "apps/cli_common.hpp"
+#include "engine/crps.hpp"
+#include "engine/parallel_runner.hpp"
+#include "engine/results_journal.hpp"
+#include "engine/svg_chart.hpp"
+#include "models/calibration.hpp"
+#include "models/plausible_ranges.hpp"
+
+namespace po = boost::program_options;
+
+namespace banensim::app {
+
+namespace {
+
+// Shortest text that reads back as the same double (std::to_chars): the same
+// number always gives the same bytes, whatever the locale. NaN -> "".
+std::string num(double x) {
+  if (!std::isfinite(x)) return "";
+  char buf[400];
+  // Plain decimals (100000, not 1e+05) for the magnitudes this program writes.
+  const auto r = x != 0 && std::abs(x) < 1e-6 ? std::to_chars(buf, buf + sizeof buf, x)
+                                              : std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed);
+  return std::string(buf, r.ptr);
+}
+
+std::string scalar_text(const models::ParamScalar& v) {
+  if (const auto* d = std::get_if<double>(&v)) return num(*d);
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  return std::get<std::string>(v);
+}
+
+// FNV-1a 64-bit, as 16 hex digits (the same hash the scenario provenance uses).
+std::string fnv1a(const std::string& text) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (const char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+// Splits one CSV record (RFC 4180 quoting) into fields.
+std::vector<std::string> split_csv(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        fields.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+const models::ParamSpec* find_spec(const std::string& key) {
+  for (const auto& s : models::banenafspraak_schema()) {
+    if (s.key == key) return &s;
+  }
+  return nullptr;
+}
+
+// ---------------------------------------------------------------- sweep ----
+
+struct SweepKey {
+  std::string key;
+  std::vector<std::string> values;  // as text, parsed by the scenario loader
+  std::string source;               // "--set", "--range" or "--range-from-schema"
+};
+
+struct SweepPoint {
+  std::vector<std::string> values;  // one per key
+  int varied = -1;                  // one-at-a-time: index of the key varied; -1 for the base point
+};
+
+struct SweepOptions {
+  std::string scenario;
+  std::vector<SweepKey> keys;
+  bool one_at_a_time = false;
+  bool from_schema = false;
+  std::optional<std::uint64_t> paths;
+  std::uint64_t seed = kDefaultSeed;
+  int threads = 0;
+  std::uint64_t block_size = 1024;
+  std::string out;
+  std::optional<std::string> svg;
+  bool resume = false;
+  std::vector<std::pair<std::string, std::string>> fixed;  // --target, --target-year: part of the base scenario
+};
+
+constexpr std::uint64_t kMaxPoints = 1'000'000;
+
+const char* kSweepUsage =
+    "Usage: banensim sweep SCENARIO (--set KEY=V1,V2,... | --range KEY=LO:HI:N)... --out FILE.csv\n"
+    "                      [--one-at-a-time [--range-from-schema]] [--svg FILE.svg] [--resume]\n"
+    "                      [--paths N] [--seed S] [--threads T] [--block-size B] [--target N] [--target-year Y]\n"
+    "  Runs the scenario at every point of a grid of parameter values, every point on the same\n"
+    "  random draws (common random numbers). Several keys: the full grid, the first key varying\n"
+    "  slowest. --one-at-a-time: a base point (the scenario's values), then each key alone over\n"
+    "  its values (a tornado). Each point's CSV row is appended and synced as it completes;\n"
+    "  --resume continues an interrupted sweep and gives the same bytes as an uninterrupted run.\n";
+
+SweepKey parse_set(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+    throw UsageError("--set " + text + ": must be KEY=V1,V2,...");
+  }
+  SweepKey k{text.substr(0, eq), {}, "--set"};
+  std::stringstream ss(text.substr(eq + 1));
+  std::string v;
+  while (std::getline(ss, v, ',')) {
+    if (v.empty()) throw UsageError("--set " + text + ": an empty value in the list");
+    k.values.push_back(v);
+  }
+  if (text.back() == ',') throw UsageError("--set " + text + ": an empty value in the list");
+  return k;
+}
+
+SweepKey parse_range(const std::string& text) {
+  const auto eq = text.find('=');
+  const auto c1 = text.find(':', eq == std::string::npos ? 0 : eq);
+  const auto c2 = c1 == std::string::npos ? c1 : text.find(':', c1 + 1);
+  if (eq == std::string::npos || eq == 0 || c1 == std::string::npos || c2 == std::string::npos) {
+    throw UsageError("--range " + text + ": must be KEY=LO:HI:N");
+  }
+  SweepKey k{text.substr(0, eq), {}, "--range"};
+  const double lo = parse_real("range " + k.key + " LO", text.substr(eq + 1, c1 - eq - 1), -1e300, 1e300);
+  const double hi = parse_real("range " + k.key + " HI", text.substr(c1 + 1, c2 - c1 - 1), -1e300, 1e300);
+  const auto n = parse_count("range " + k.key + " N", text.substr(c2 + 1), 1, kMaxPoints);
+  if (n > 1 && !(hi > lo)) throw UsageError("--range " + text + ": HI must be above LO");
+  const models::ParamSpec* spec = find_spec(k.key);
+  const bool integral = spec != nullptr && spec->type == models::ParamType::Integer;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    // The last value is HI exactly, not LO + (N-1) * step with its rounding.
+    const double v = n == 1 ? lo : i + 1 == n ? hi : lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(n - 1);
+    const std::string t = integral ? std::to_string(std::llround(v)) : num(v);
+    if (!k.values.empty() && k.values.back() == t) {
+      throw UsageError("--range " + text + ": " + k.key + " is a whole number; " + std::to_string(n) +
+                       " points between LO and HI repeat values");
+    }
+    k.values.push_back(t);
+  }
+  return k;
+}
+
+SweepOptions parse_sweep_options(const std::vector<std::string>& args) {
+  po::options_description d("Options");
+  d.add_options()
+    ("help,h", "show this help")
+    ("set", po::value<std::vector<std::string>>()->composing(), "KEY=V1,V2,...: values of a parameter (repeatable)")
+    ("range", po::value<std::vector<std::string>>()->composing(), "KEY=LO:HI:N: N evenly spaced values from LO to HI (repeatable)")
+    ("one-at-a-time", "vary each key alone around the scenario's values (tornado) instead of the full grid")
+    ("range-from-schema", "with --one-at-a-time: add every uncertain parameter at the low and high end of its "
+                          "plausible range (docs/MODEL.md)")
+    ("out,o", po::value<std::string>(), "the CSV file (required); rows are appended as points complete")
+    ("svg", po::value<std::string>(), "also write a chart: line (one key), heat map (two keys) or tornado")
+    ("resume", "continue the sweep in --out: keep its finished points, run the rest")
+    ("paths,n", po::value<std::string>(), "paths per point (default: the scenario's simulation.paths)")
+    ("seed,s", po::value<std::string>(), "random seed, the same for every point (default 2013)")
+    ("threads,j", po::value<std::string>(), "worker threads (default: all cores); results do not depend on it")
+    ("block-size", po::value<std::string>(), "paths per block (default 1024; part of the reproducibility key)")
+    ("target", po::value<std::string>(), "target number of extra jobs at every point (sets target.total_jobs)")
+    ("target-year", po::value<std::string>(), "year of the measurement at every point (sets target.year)");
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "");
+  po::options_description all;
+  all.add(d).add(hidden);
+  po::positional_options_description pos;
+  pos.add("scenario", -1);
+  const po::parsed_options parsed = po::command_line_parser(args).options(all).positional(pos).run();
+  po::variables_map vm;
+  po::store(parsed, vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << kSweepUsage << d;
+    std::exit(0);
+  }
+  SweepOptions o;
+  if (!vm.count("scenario")) throw UsageError("sweep: no scenario file given");
+  const auto scenarios = vm["scenario"].as<std::vector<std::string>>();
+  if (scenarios.size() != 1) throw UsageError("sweep takes one scenario");
+  o.scenario = scenarios[0];
+  // Keys in command-line order (the grid order depends on it).
+  for (const auto& opt : parsed.options) {
+    if (opt.string_key == "set") o.keys.push_back(parse_set(opt.value.at(0)));
+    if (opt.string_key == "range") o.keys.push_back(parse_range(opt.value.at(0)));
+  }
+  o.one_at_a_time = vm.count("one-at-a-time") > 0;
+  o.from_schema = vm.count("range-from-schema") > 0;
+  if (o.from_schema && !o.one_at_a_time) {
+    throw UsageError("--range-from-schema needs --one-at-a-time (a full grid over every uncertain parameter "
+                     "would have 2^" + std::to_string(models::banenafspraak_plausible_ranges().size()) + " points)");
+  }
+  if (o.from_schema) {
+    for (const auto& r : models::banenafspraak_plausible_ranges()) {
+      const bool given = std::any_of(o.keys.begin(), o.keys.end(), [&](const SweepKey& k) { return k.key == r.key; });
+      if (!given) o.keys.push_back({r.key, {num(r.low), num(r.high)}, "--range-from-schema"});
+    }
+  }
+  if (o.keys.empty()) throw UsageError("sweep: nothing to vary; give --set KEY=V1,V2,... or --range KEY=LO:HI:N");
+  std::set<std::string> seen;
+  for (const auto& k : o.keys) {
+    if (!seen.insert(k.key).second) throw UsageError("sweep: " + k.key + " is given more than once");
+  }
+  if (!vm.count("out")) throw UsageError("sweep: --out FILE.csv is required (the rows are written there as they complete)");
+  o.out = vm["out"].as<std::string>();
+  if (vm.count("svg")) o.svg = vm["svg"].as<std::string>();
+  if (o.svg && std::filesystem::path(*o.svg).lexically_normal() == std::filesystem::path(o.out).lexically_normal()) {
+    throw UsageError("--out and --svg name the same file " + o.out);
+  }
+  if (o.svg && !o.one_at_a_time && o.keys.size() > 2) {
+    throw UsageError("--svg draws one key (a line), two keys (a heat map) or --one-at-a-time (a tornado); this "
+                     "grid has " + std::to_string(o.keys.size()) + " keys");
+  }
+  o.resume = vm.count("resume") > 0;
+  if (vm.count("paths")) o.paths = parse_count("paths", vm["paths"].as<std::string>(), 1, 1'000'000'000'000ULL);
+  if (vm.count("seed")) o.seed = parse_count("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
+  if (vm.count("threads")) o.threads = static_cast<int>(parse_count("threads", vm["threads"].as<std::string>(), 1, 1024));
+  if (vm.count("block-size")) o.block_size = parse_count("block-size", vm["block-size"].as<std::string>(), 1, 1'000'000);
+  if (vm.count("target")) {
+    parse_real("target", vm["target"].as<std::string>(), 1, 1e7);
+    o.fixed.emplace_back("target.total_jobs", vm["target"].as<std::string>());
+  }
+  if (vm.count("target-year")) {
+    parse_count("target-year", vm["target-year"].as<std::string>(), 2013, 2100);
+    o.fixed.emplace_back("target.year", vm["target-year"].as<std::string>());
+  }
+  return o;
+}
+
+std::vector<SweepPoint> make_points(const SweepOptions& o, const std::vector<std::string>& base_values) {
+  std::vector<SweepPoint> points;
+  if (o.one_at_a_time) {
+    std::uint64_t n = 1;
+    for (const auto& k : o.keys) n += k.values.size();
+    if (n > kMaxPoints) throw UsageError("sweep: " + std::to_string(n) + " points; at most " + std::to_string(kMaxPoints));
+    points.push_back({base_values, -1});
+    for (std::size_t i = 0; i < o.keys.size(); ++i) {
+      for (const auto& v : o.keys[i].values) {
+        SweepPoint p{base_values, static_cast<int>(i)};
+        p.values[i] = v;
+        points.push_back(std::move(p));
+      }
+    }
+    return points;
+  }
+  std::uint64_t n = 1;
+  for (const auto& k : o.keys) {
+    n *= k.values.size();
+    if (n > kMaxPoints) throw UsageError("sweep: the grid has more than " + std::to_string(kMaxPoints) + " points");
+  }
+  // Row-major: the first key varies slowest, the last fastest.
+  for (std::uint64_t i = 0; i < n; ++i) {
+    SweepPoint p{std::vector<std::string>(o.keys.size()), -1};
+    std::uint64_t rest = i;
+    for (std::size_t k = o.keys.size(); k-- > 0;) {
+      const auto m = o.keys[k].values.size();
+      p.values[k] = o.keys[k].values[rest % m];
+      rest /= m;
+    }
+    points.push_back(std::move(p));
+  }
+  return points;
+}
+
+std::vector<std::pair<std::string, std::string>> point_overrides(const SweepOptions& o, const SweepPoint& p) {
+  std::vector<std::pair<std::string, std::string>> ov;
+  for (std::size_t k = 0; k < o.keys.size(); ++k) ov.emplace_back(o.keys[k].key, p.values[k]);
+  return ov;
+}
+
+const char* kSweepResultColumns[] = {"p_reach",   "p_reach_ci_low", "p_reach_ci_high", "total_p05",
+                                     "total_p50", "total_p95",      "p_quota",         "p_quota_ci_low",
+                                     "p_quota_ci_high", "levy_mean_eur", "levy_std_error_eur", "seed", "paths"};
+
+std::string sweep_row(const SweepOptions& o, std::size_t i_point, const SweepPoint& p,
+                      const models::BanenafspraakModel& model, const engine::RunResult& r) {
+  const auto& layout = model.layout();
+  const auto& t = r.tally.variant(0);
+  const auto& reach = t.indicator(layout.indicator_index("reach_target"));
+  const auto& quota = t.indicator(layout.indicator_index("quota_activated"));
+  const auto& total = t.series(layout.series_index("total"), layout.n_steps() - 1).histogram;
+  const auto& levy = t.scalar(layout.scalar_index("levy_total_eur")).moments;
+  std::string row = std::to_string(i_point);
+  if (o.one_at_a_time) row += "," + (p.varied < 0 ? std::string("base") : csv_field(o.keys[static_cast<std::size_t>(p.varied)].key));
+  for (const auto& v : p.values) row += "," + csv_field(v);
+  const auto rci = reach.wilson();
+  const auto qci = quota.wilson();
+  for (double x : {reach.estimate(), rci.low, rci.high, total.quantile(0.05), total.quantile(0.5), total.quantile(0.95),
+                   quota.estimate(), qci.low, qci.high, levy.mean(), levy.std_error()}) {
+    row += "," + num(x);
+  }
+  row += "," + std::to_string(o.seed) + "," + std::to_string(r.n_paths);
+  return row;
+}
+
+std::string sweep_header(const SweepOptions& o, const LoadedScenario& base, std::uint64_t n_paths,
+                         std::size_t n_points) {
+  std::string keys_text;
+  for (const auto& k : o.keys) {
+    keys_text += "# key " + k.key + " = ";
+    for (std::size_t i = 0; i < k.values.size(); ++i) keys_text += (i ? "," : "") + k.values[i];
+    keys_text += "\n";
+  }
+  std::ostringstream os;
+  // No wall-clock time, thread count or file path: the header is the identity
+  // of the computation, which --resume compares byte for byte.
+  os << "# banensim sweep; scenario " << base.name << "; resolved_hash " << base.resolved.hash() << "; seed " << o.seed
+     << "; paths " << n_paths << "; block_size " << o.block_size << "; mode "
+     << (o.one_at_a_time ? "one-at-a-time" : "grid") << "; points " << n_points << "; grid_hash " << fnv1a(keys_text)
+     << "; program " << BANENSIM_VERSION << " (commit " << BANENSIM_GIT_COMMIT << ")\n"
+     << keys_text << "point";
+  if (o.one_at_a_time) os << ",varied";
+  for (const auto& k : o.keys) os << "," << csv_field(k.key);
+  for (const char* c : kSweepResultColumns) os << "," << c;
+  os << "\n";
+  return os.str();
+}
+
+std::size_t n_columns(const SweepOptions& o) {
+  return 1 + (o.one_at_a_time ? 1 : 0) + o.keys.size() + std::size(kSweepResultColumns);
+}
+
+double field_number(const std::string& text) {
+  if (text.empty()) return std::nan("");
+  return std::stod(text);
+}
+
+// The chart, from the rows as written (so a resumed sweep draws the same bytes).
+std::string sweep_svg(const SweepOptions& o, const LoadedScenario& base, const std::vector<std::string>& rows,
+                      const std::vector<SweepPoint>& points) {
+  const std::size_t c_p = 1 + (o.one_at_a_time ? 1 : 0) + o.keys.size();
+  std::vector<double> p, lo, hi;
+  for (const auto& row : rows) {
+    const auto f = split_csv(row);
+    p.push_back(field_number(f[c_p]));
+    lo.push_back(field_number(f[c_p + 1]));
+    hi.push_back(field_number(f[c_p + 2]));
+  }
+  const std::string what = "P(total >= " + engine::fmt_int(base.model.target_total()) + " in " +
+                           std::to_string(base.model.target_year()) + ")";
+  const std::string sub = "; " + base.name + ", seed " + std::to_string(o.seed);
+  if (o.one_at_a_time) {
+    std::vector<engine::TornadoBar> bars;
+    std::size_t i = 1;
+    for (std::size_t k = 0; k < o.keys.size(); ++k) {
+      const std::size_t first = i, last = i + o.keys[k].values.size() - 1;
+      bars.push_back({o.keys[k].key, p[first], p[last], points[first].values[k], points[last].values[k]});
+      i = last + 1;
+    }
+    std::stable_sort(bars.begin(), bars.end(), [](const engine::TornadoBar& a, const engine::TornadoBar& b) {
+      return std::abs(a.at_high - a.at_low) > std::abs(b.at_high - b.at_low);
+    });
+    return engine::svg_tornado("One at a time: " + what + sub, what, p[0], bars);
+  }
+  if (o.keys.size() == 1) {
+    std::vector<double> x;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      // Numeric values on a numeric axis; other values (true/false) by position.
+      try {
+        std::size_t used = 0;
+        const double v = std::stod(points[i].values[0], &used);
+        x.push_back(used == points[i].values[0].size() ? v : static_cast<double>(i));
+      } catch (const std::exception&) {
+        x.push_back(static_cast<double>(i));
+      }
+    }
+    return engine::svg_line_band(what + " with its 95% Wilson interval" + sub, o.keys[0].key, what, x, p, lo, hi);
+  }
+  // Two keys: the first (slowest) on the y axis, the second on the x axis; point order is row-major.
+  return engine::svg_heat_map(what + sub, o.keys[1].key, o.keys[0].key, o.keys[1].values, o.keys[0].values, p,
+                              "P(reach)");
+}
+
+}  // namespace
+
+int cmd_sweep(const std::vector<std::string>& args) {
+  const SweepOptions o = parse_sweep_options(args);
+  check_output(o.out);
+  check_output(o.svg);
+  const auto& schema = models::banenafspraak_schema();
+  const LoadedScenario base = load(o.scenario, o.fixed);
+  // Unknown keys get the loader's message (with "did you mean").
+  std::vector<std::string> base_values;
+  for (const auto& k : o.keys) {
+    if (find_spec(k.key) == nullptr) {
+      models::ResolvedScenario copy = base.resolved;
+      models::apply_overrides(copy, schema, {{k.key, k.values.at(0)}}, k.source, models::banenafspraak_check);
+    }
+    base_values.push_back(scalar_text(base.resolved.values.at(k.key).value));
+  }
+  const std::vector<SweepPoint> points = make_points(o, base_values);
+  // Every point is checked before anything runs: bad values are reported all at once, exit 2.
+  {
+    std::vector<models::Problem> problems;
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      models::ResolvedScenario r = base.resolved;
+      try {
+        models::apply_overrides(r, schema, point_overrides(o, points[i]), "sweep point " + std::to_string(i),
+                                models::banenafspraak_check);
+      } catch (const models::InputError& e) {
+        for (const auto& pr : e.problems()) {
+          if (seen.insert(pr.key + "=" + pr.value + ": " + pr.constraint).second) problems.push_back(pr);
+        }
+      }
+    }
+    if (!problems.empty()) throw models::InputError(problems);
+  }
+  const std::uint64_t n_paths = o.paths.value_or(static_cast<std::uint64_t>(base.resolved.integer("simulation.paths")));
+  const std::string header = sweep_header(o, base, n_paths, points.size());
+
+  engine::ResultsJournal journal = [&] {
+    try {
+      return o.resume ? engine::ResultsJournal::resume(o.out, header) : engine::ResultsJournal::create(o.out, header);
+    } catch (const engine::JournalMismatch& e) {
+      throw UsageError(std::string(e.what()) + "\n(run without --resume to start this sweep afresh in that file)");
+    }
+  }();
+  // Finished rows must be points 0, 1, ... in order with every column; a bad
+  // last row is a torn write and is dropped, a bad earlier row is corruption.
+  std::vector<std::string> rows = journal.records();
+  if (rows.size() > points.size()) {
+    throw UsageError(o.out + ": holds " + std::to_string(rows.size()) + " rows but this sweep has " +
+                     std::to_string(points.size()) + " points");
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto f = split_csv(rows[i]);
+    const bool ok = f.size() == n_columns(o) && f[0] == std::to_string(i) && rows[i].find('\0') == std::string::npos;
+    if (ok) continue;
+    if (i + 1 == rows.size()) {
+      journal.keep_records(i);
+      rows.resize(i);
+      break;
+    }
+    throw UsageError(o.out + ": row of point " + std::to_string(i) + " is damaged (not a torn last line); "
+                     "run without --resume to start afresh");
+  }
+  if (o.resume && (!rows.empty() || journal.cut_torn_line())) {
+    std::cerr << "banensim: resuming " << o.out << ": " << rows.size() << " of " << points.size()
+              << " points done" << (journal.cut_torn_line() ? " (a torn last line was dropped)" : "") << "\n";
+  }
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  for (std::size_t i = rows.size(); i < points.size(); ++i) {
+    models::ResolvedScenario r = base.resolved;
+    models::apply_overrides(r, schema, point_overrides(o, points[i]), "sweep point " + std::to_string(i),
+                            models::banenafspraak_check);
+    const models::BanenafspraakModel model(models::params_from_scenario(r));
+    engine::RunConfig cfg;
+    cfg.seed = o.seed;  // the same seed at every point: common random numbers
+    cfg.n_paths = n_paths;
+    cfg.block_size = o.block_size;
+    cfg.n_threads = o.threads;
+    cfg.cancel = &g_interrupted;
+    if (tty) std::fprintf(stderr, "\rpoint %zu/%zu ", i + 1, points.size());
+    const engine::RunResult res = engine::run(model, cfg);
+    if (res.cancelled || g_interrupted.load()) {
+      if (tty) std::fprintf(stderr, "\n");
+      std::cerr << "banensim: interrupted; " << rows.size() << " of " << points.size() << " points are in " << o.out
+                << "; run the same command with --resume to continue\n";
+      return kExitInterrupted;
+    }
+    rows.push_back(sweep_row(o, i, points[i], model, res));
+    journal.append(rows.back());
+  }
+  if (tty) std::fprintf(stderr, "\r%40s\r", "");
+  if (o.svg) engine::write_file_atomically(*o.svg, sweep_svg(o, base, rows, points));
+
+  // A short table on stdout; the CSV is the result.
+  const std::size_t c_p = 1 + (o.one_at_a_time ? 1 : 0) + o.keys.size();
+  std::vector<std::vector<std::string>> table;
+  std::vector<std::string> head = {"point"};
+  if (o.one_at_a_time) head.push_back("varied");
+  if (!o.one_at_a_time) {
+    for (const auto& k : o.keys) head.push_back(k.key);
+  } else {
+    head.push_back("value");
+  }
+  head.insert(head.end(), {"P(reach)", "95% CI"});
+  table.push_back(head);
+  for (std::size_t i = 0; i < rows.size() && i < 60; ++i) {
+    const auto f = split_csv(rows[i]);
+    std::vector<std::string> row = {f[0]};
+    if (o.one_at_a_time) {
+      row.push_back(f[1]);
+      row.push_back(points[i].varied < 0 ? "" : points[i].values[static_cast<std::size_t>(points[i].varied)]);
+    } else {
+      for (std::size_t k = 0; k < o.keys.size(); ++k) row.push_back(f[1 + k]);
+    }
+    row.push_back(engine::fmt(field_number(f[c_p]), 4));
+    row.push_back("[" + engine::fmt(field_number(f[c_p + 1]), 4) + ", " + engine::fmt(field_number(f[c_p + 2]), 4) + "]");
+    table.push_back(row);
+  }
+  std::cout << version_string() << "\nSweep of " << base.name << " (" << o.scenario << "): " << points.size()
+            << " points, " << engine::fmt_int(static_cast<double>(n_paths)) << " paths each, seed " << o.seed
+            << " at every point (common random numbers)\n\n"
+            << engine::format_table(table, o.one_at_a_time ? 3 : 1);
+  if (rows.size() > 60) std::cout << "(" << rows.size() - 60 << " more rows in " << o.out << ")\n";
+  std::cout << "\nwrote " << o.out << (o.svg ? " and " + *o.svg : std::string()) << "\n";
+  return 0;
+}
+
+// ------------------------------------------------------------- backtest ----
+
+namespace {
+
+struct ScoredYear {
+  std::string series;
+  int year = 0;
+  double observed = 0;
+  double p05 = 0, p25 = 0, p50 = 0, p75 = 0, p95 = 0;
+  bool in_50 = false, in_90 = false;
+  double crps = 0;
+  double resolution = 0;  // histogram bin width, jobs
+};
+
+}  // namespace
+
+int cmd_backtest(const std::vector<std::string>& args) {
+  po::options_description d("Options");
+  d.add_options()
+    ("help,h", "show this help")
+    ("fit-until", po::value<std::string>(), "calibrate on the observed years up to YEAR; forecast from YEAR (required)")
+    ("paths,n", po::value<std::string>(), "number of paths (default: the scenario's simulation.paths)")
+    ("seed,s", po::value<std::string>(), "random seed (default 2013)")
+    ("threads,j", po::value<std::string>(), "worker threads (default: all cores); results do not depend on it")
+    ("block-size", po::value<std::string>(), "paths per block (default 1024)")
+    ("format,f", po::value<std::string>()->default_value("table"), "table | json | csv")
+    ("out,o", po::value<std::string>(), "write the output to FILE (atomically) instead of stdout");
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "");
+  po::options_description all;
+  all.add(d).add(hidden);
+  po::positional_options_description pos;
+  pos.add("scenario", -1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << "Usage: banensim backtest SCENARIO --fit-until YEAR [options]\n"
+                 "  Calibrates on the history up to YEAR, forecasts from YEAR with the calibrated parameters,\n"
+                 "  and scores the forecast against the observed years after YEAR: median, 50% and 90%\n"
+                 "  intervals, their coverage, and the CRPS per year and on average.\n"
+              << d;
+    return 0;
+  }
+  if (!vm.count("scenario")) throw UsageError("backtest: no scenario file given");
+  const auto scenarios = vm["scenario"].as<std::vector<std::string>>();
+  if (scenarios.size() != 1) throw UsageError("backtest takes one scenario");
+  if (!vm.count("fit-until")) throw UsageError("backtest: --fit-until YEAR is required");
+  const int fit_until = static_cast<int>(parse_count("fit-until", vm["fit-until"].as<std::string>(), 2013, 2100));
+  const std::string format = vm["format"].as<std::string>();
+  if (format != "table" && format != "json" && format != "csv") {
+    throw UsageError("--format " + format + ": must be table, json or csv");
+  }
+  std::optional<std::string> out;
+  if (vm.count("out")) out = vm["out"].as<std::string>();
+  check_output(out);
+  std::uint64_t seed = kDefaultSeed;
+  if (vm.count("seed")) seed = parse_count("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
+  int threads = 0;
+  if (vm.count("threads")) threads = static_cast<int>(parse_count("threads", vm["threads"].as<std::string>(), 1, 1024));
+  std::uint64_t block_size = 1024;
+  if (vm.count("block-size")) block_size = parse_count("block-size", vm["block-size"].as<std::string>(), 1, 1'000'000);
+
+  const std::string file = scenarios[0];
+  const LoadedScenario given = load(file, {});
+  const models::History& history = given.model.params().history;
+  if (fit_until >= history.last_year()) {
+    throw UsageError("--fit-until " + std::to_string(fit_until) + ": must be before the last observed year of " +
+                     history.file + " (" + std::to_string(history.last_year()) + "), so that there are years to score");
+  }
+  if (fit_until < history.first_year()) {
+    throw UsageError("--fit-until " + std::to_string(fit_until) + ": " + history.file + " starts in " +
+                     std::to_string(history.first_year()));
+  }
+  const models::CalibrationResult cal = models::calibrate(history, fit_until, given.model.params());
+
+  // The scenario with the calibrated growth, the origin moved back to
+  // fit_until, and a horizon that reaches the last observed year.
+  std::vector<std::pair<std::string, std::string>> overrides;
+  for (const auto& e : cal.estimates) {
+    if (e.scenario_key) overrides.emplace_back(e.key, num(e.value));
+  }
+  overrides.emplace_back("history.origin_year", std::to_string(fit_until));
+  if (given.model.target_year() < history.last_year()) {
+    overrides.emplace_back("target.year", std::to_string(history.last_year()));
+  }
+  // Levers acting before the new origin would be rejected; a backtest scores the rules of the past.
+  for (const char* lever : {"abolish_split", "purchase_at_buyer", "exclude_security"}) {
+    const std::string k = std::string("policy.") + lever;
+    if (given.resolved.boolean(k + ".enabled") && given.resolved.integer(k + ".year") <= fit_until) {
+      throw UsageError("backtest: " + file + " enables " + k + " from " +
+                       std::to_string(given.resolved.integer(k + ".year")) + ", inside the fitted years up to " +
+                       std::to_string(fit_until));
+    }
+  }
+  const LoadedScenario s = load(file, overrides);
+  const std::uint64_t n_paths = vm.count("paths")
+                                    ? parse_count("paths", vm["paths"].as<std::string>(), 1, 1'000'000'000'000ULL)
+                                    : static_cast<std::uint64_t>(s.resolved.integer("simulation.paths"));
+
+  engine::RunConfig cfg;
+  cfg.seed = seed;
+  cfg.n_paths = n_paths;
+  cfg.block_size = block_size;
+  cfg.n_threads = threads;
+  cfg.cancel = &g_interrupted;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  const engine::RunResult r = engine::run(s.model, cfg);
+  if (r.cancelled) {
+    std::cerr << "banensim: interrupted after " << r.n_paths << " of " << n_paths << " paths; no output written\n";
+    return kExitInterrupted;
+  }
+
+  const auto& layout = s.model.layout();
+  const auto& t = r.tally.variant(0);
+  std::vector<ScoredYear> scored;
+  const struct {
+    const char* series;
+    double models::HistoryYear::*observed;
+  } kSeries[] = {{"total", &models::HistoryYear::total_counted},
+                 {"market", &models::HistoryYear::market_counted},
+                 {"government", &models::HistoryYear::government_counted}};
+  for (const auto& ser : kSeries) {
+    const std::size_t i_series = layout.series_index(ser.series);
+    for (const auto& h : history.years) {
+      if (h.year <= fit_until) continue;
+      const auto step = static_cast<std::size_t>(h.year - fit_until - 1);
+      if (step >= layout.n_steps() || layout.step_labels[step] != std::to_string(h.year)) {
+        throw std::logic_error("backtest: the model's steps do not start at the year after the origin");
+      }
+      const auto& hist = t.series(i_series, step).histogram;
+      ScoredYear y;
+      y.series = ser.series;
+      y.year = h.year;
+      y.observed = h.*ser.observed;
+      y.p05 = hist.quantile(0.05);
+      y.p25 = hist.quantile(0.25);
+      y.p50 = hist.quantile(0.5);
+      y.p75 = hist.quantile(0.75);
+      y.p95 = hist.quantile(0.95);
+      y.in_50 = y.observed >= y.p25 && y.observed <= y.p75;
+      y.in_90 = y.observed >= y.p05 && y.observed <= y.p95;
+      y.crps = engine::crps(hist, y.observed);
+      y.resolution = hist.bin_width();
+      scored.push_back(y);
+    }
+  }
+  struct Summary {
+    std::string series;
+    int n = 0, in_50 = 0, in_90 = 0;
+    double crps_sum = 0;
+    double resolution = 0;
+  };
+  std::vector<Summary> summary;
+  for (const auto& y : scored) {
+    if (summary.empty() || summary.back().series != y.series) summary.push_back({y.series, 0, 0, 0, 0, y.resolution});
+    auto& sm = summary.back();
+    ++sm.n;
+    sm.in_50 += y.in_50;
+    sm.in_90 += y.in_90;
+    sm.crps_sum += y.crps;
+  }
+
+  const int first_scored = fit_until + 1, last_scored = history.last_year();
+  std::string text;
+  if (format == "json") {
+    nlohmann::json j;
+    nlohmann::json estimates = nlohmann::json::array();
+    for (const auto& e : cal.estimates) {
+      estimates.push_back({{"key", e.key},
+                           {"value", e.value},
+                           {"std_error", std::isfinite(e.std_error) ? nlohmann::json(e.std_error) : nlohmann::json()},
+                           {"unit", e.unit},
+                           {"scenario_key", e.scenario_key}});
+    }
+    j["provenance"] = {{"program", "banensim"},
+                       {"version", BANENSIM_VERSION},
+                       {"git_commit", BANENSIM_GIT_COMMIT},
+                       {"scenario", {{"file", file}, {"name", s.name}, {"resolved_hash", s.resolved.hash()}}},
+                       {"history_file", history.file},
+                       {"seed", seed},
+                       {"paths", r.n_paths},
+                       {"block_size", block_size},
+                       {"threads", r.n_threads},
+                       {"wall_seconds", r.wall_seconds}};
+    j["fit_until"] = fit_until;
+    j["calibration"] = {{"first_year", cal.first_year}, {"last_year", cal.last_year}, {"method", cal.method},
+                        {"estimates", estimates}};
+    j["origin_year"] = fit_until;
+    j["scored_years"] = {first_scored, last_scored};
+    j["crps_method"] = "integral of (F(x) - 1{x >= y})^2 dx with F the histogram CDF, linear within bins; "
+                       "resolution: the bin width";
+    nlohmann::json years = nlohmann::json::array();
+    for (const auto& y : scored) {
+      years.push_back({{"series", y.series}, {"year", y.year}, {"observed", y.observed}, {"median", y.p50},
+                       {"p25", y.p25}, {"p75", y.p75}, {"p05", y.p05}, {"p95", y.p95}, {"in_50", y.in_50},
+                       {"in_90", y.in_90}, {"crps", y.crps}, {"crps_resolution", y.resolution}});
+    }
+    j["years"] = years;
+    nlohmann::json sums = nlohmann::json::array();
+    for (const auto& sm : summary) {
+      sums.push_back({{"series", sm.series}, {"n_years", sm.n},
+                      {"coverage_50", static_cast<double>(sm.in_50) / sm.n},
+                      {"coverage_90", static_cast<double>(sm.in_90) / sm.n},
+                      {"mean_crps", sm.crps_sum / sm.n}, {"crps_resolution", sm.resolution}});
+    }
+    j["summary"] = sums;
+    text = j.dump(2) + "\n";
+  } else if (format == "csv") {
+    std::ostringstream os;
+    os << "series,year,observed,median,p25,p75,p05,p95,in_50,in_90,crps,crps_resolution,fit_until,seed,paths\n";
+    for (const auto& y : scored) {
+      os << y.series << "," << y.year << "," << num(y.observed) << "," << num(y.p50) << "," << num(y.p25) << ","
+         << num(y.p75) << "," << num(y.p05) << "," << num(y.p95) << "," << (y.in_50 ? 1 : 0) << ","
+         << (y.in_90 ? 1 : 0) << "," << num(y.crps) << "," << num(y.resolution) << "," << fit_until << "," << seed
+         << "," << r.n_paths << "\n";
+    }
+    text = os.str();
+  } else {
+    std::ostringstream os;
+    os << version_string() << "\nBacktest of " << s.name << " (" << file << ")\n"
+       << "Calibrated on " << history.file << ", years " << cal.first_year << "-" << cal.last_year
+       << "; forecast from the end-" << fit_until << " measurement; scored against the observed years "
+       << first_scored << "-" << last_scored << ".\n"
+       << "seed " << seed << ", " << engine::fmt_int(static_cast<double>(r.n_paths)) << " paths, " << r.n_threads
+       << " threads, " << engine::fmt(r.wall_seconds, 1) << " s\n"
+       << "CRPS = integral of (F(x) - 1{x >= observed})^2 dx, F the simulated distribution's histogram CDF\n"
+       << "(linear within bins; resolution = bin width: ";
+    for (std::size_t i = 0; i < summary.size(); ++i) {
+      os << (i ? ", " : "") << summary[i].series << " " << engine::fmt_int(summary[i].resolution) << " jobs";
+    }
+    os << "). Lower is better; in jobs.\n\n";
+    std::vector<std::vector<std::string>> rows = {
+        {"series", "year", "observed", "median", "50% interval", "in 50%", "90% interval", "in 90%", "CRPS"}};
+    for (const auto& y : scored) {
+      rows.push_back({y.series, std::to_string(y.year), engine::fmt_int(y.observed), engine::fmt_int(y.p50),
+                      "[" + engine::fmt_int(y.p25) + ", " + engine::fmt_int(y.p75) + "]", y.in_50 ? "yes" : "no",
+                      "[" + engine::fmt_int(y.p05) + ", " + engine::fmt_int(y.p95) + "]", y.in_90 ? "yes" : "no",
+                      engine::fmt_int(y.crps)});
+    }
+    os << engine::format_table(rows, 1) << "\n";
+    rows = {{"series", "years", "coverage 50%", "coverage 90%", "mean CRPS"}};
+    for (const auto& sm : summary) {
+      rows.push_back({sm.series, std::to_string(sm.n),
+                      std::to_string(sm.in_50) + "/" + std::to_string(sm.n) + " = " +
+                          engine::fmt(static_cast<double>(sm.in_50) / sm.n, 2),
+                      std::to_string(sm.in_90) + "/" + std::to_string(sm.n) + " = " +
+                          engine::fmt(static_cast<double>(sm.in_90) / sm.n, 2),
+                      engine::fmt_int(sm.crps_sum / sm.n)});
+    }
+    os << "Coverage and mean CRPS over " << first_scored << "-" << last_scored << "\n" << engine::format_table(rows, 1);
+    if (last_scored - first_scored < 4) {
+      const int n = last_scored - first_scored + 1;
+      os << "\nWith " << n << (n == 1 ? " scored year" : " scored years")
+         << " a coverage is a count out of very few: read it as a check, not a rate.\n";
+    }
+    text = os.str();
+  }
+  if (out) {
+    engine::write_file_atomically(*out, text);
+  } else {
+    std::cout << text;
+  }
+  return 0;
+}
+
+}  // namespace banensim::app

@@ -1,0 +1,24 @@
+#pragma once
+// The researchers' commands of banensim (issue 5):
+//
+//   sweep     a grid or one-at-a-time (tornado) sweep of any parameters by
+//             their dotted names, on common random numbers; one CSV row per
+//             point, appended and synced as each completes; --resume
+//             continues an interrupted sweep to the same bytes.
+//   backtest  calibrate on the history up to a year, forecast the years
+//             after, score the forecast against what was observed (interval
+//             coverage, CRPS).
+//
+// Both return the process exit code and throw UsageError / InputError for bad
+// input (main maps those to exit code 2). docs/BACKTEST_AND_SWEEPS.md
+// describes the methods, docs/OUTPUT.md the columns.
+
+#include <string>
+#include <vector>
+
+namespace banensim::app {
+
+int cmd_sweep(const std::vector<std::string>& args);
+int cmd_backtest(const std::vector<std::string>& args);
+
+}  // namespace banensim::app

@@ -1,0 +1,262 @@
+#include "engine/svg_chart.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+namespace banensim::engine {
+
+namespace {
+
+constexpr double kWidth = 720, kHeight = 440;
+constexpr double kLeft = 80, kRight = 30, kTop = 40, kBottom = 60;
+
+std::string num(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", x);
+  return buf;
+}
+
+// A short tick label: up to 4 significant digits.
+std::string tick(double x) {
+  char buf[32];
+  // Whole numbers for counts (125000, not 1.25e+05); 4 significant digits otherwise.
+  std::snprintf(buf, sizeof buf, std::abs(x) >= 1e4 && std::abs(x) < 1e12 ? "%.0f" : "%.4g", x);
+  return buf;
+}
+
+std::string open_svg(double width, double height, const std::string& title) {
+  std::ostringstream os;
+  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << num(width) << "\" height=\"" << num(height)
+     << "\" viewBox=\"0 0 " << num(width) << " " << num(height) << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
+     << "<title>" << xml_escape(title) << "</title>\n"
+     << "<rect x=\"0\" y=\"0\" width=\"" << num(width) << "\" height=\"" << num(height) << "\" fill=\"white\"/>\n"
+     << "<text x=\"" << num(width / 2) << "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" << xml_escape(title)
+     << "</text>\n";
+  return os.str();
+}
+
+struct Range {
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -std::numeric_limits<double>::infinity();
+  void add(double v) {
+    if (!std::isfinite(v)) return;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  void pad() {
+    if (!std::isfinite(lo)) lo = 0, hi = 1;
+    if (hi - lo < 1e-12) {
+      const double d = std::max(std::abs(lo) * 0.05, 1e-3);
+      lo -= d;
+      hi += d;
+    }
+  }
+};
+
+void axes(std::ostringstream& os, const Range& xr, const Range& yr, const std::string& x_label,
+          const std::string& y_label, bool x_ticks) {
+  const double pw = kWidth - kLeft - kRight, ph = kHeight - kTop - kBottom;
+  os << "<g stroke=\"#333\" fill=\"none\"><line x1=\"" << num(kLeft) << "\" y1=\"" << num(kTop + ph) << "\" x2=\""
+     << num(kLeft + pw) << "\" y2=\"" << num(kTop + ph) << "\"/><line x1=\"" << num(kLeft) << "\" y1=\"" << num(kTop)
+     << "\" x2=\"" << num(kLeft) << "\" y2=\"" << num(kTop + ph) << "\"/></g>\n";
+  for (int i = 0; i <= 4; ++i) {
+    const double f = i / 4.0;
+    const double yv = yr.lo + f * (yr.hi - yr.lo);
+    const double py = kTop + ph * (1 - f);
+    os << "<text x=\"" << num(kLeft - 6) << "\" y=\"" << num(py + 4) << "\" text-anchor=\"end\">" << tick(yv)
+       << "</text>\n";
+    if (x_ticks) {
+      const double xv = xr.lo + f * (xr.hi - xr.lo);
+      os << "<text x=\"" << num(kLeft + f * pw) << "\" y=\"" << num(kTop + ph + 18) << "\" text-anchor=\"middle\">"
+         << tick(xv) << "</text>\n";
+    }
+  }
+  os << "<text x=\"" << num(kLeft + pw / 2) << "\" y=\"" << num(kHeight - 14) << "\" text-anchor=\"middle\">"
+     << xml_escape(x_label) << "</text>\n"
+     << "<text x=\"16\" y=\"" << num(kTop + ph / 2) << "\" text-anchor=\"middle\" transform=\"rotate(-90 16 "
+     << num(kTop + ph / 2) << ")\">" << xml_escape(y_label) << "</text>\n";
+}
+
+}  // namespace
+
+std::string xml_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string svg_line_band(const std::string& title, const std::string& x_label, const std::string& y_label,
+                          const std::vector<double>& x, const std::vector<double>& y,
+                          const std::vector<double>& low, const std::vector<double>& high) {
+  if (x.empty() || y.size() != x.size() || low.size() != x.size() || high.size() != x.size()) {
+    throw std::invalid_argument("svg_line_band: x, y, low and high must have the same length >= 1");
+  }
+  Range xr, yr;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    xr.add(x[i]);
+    yr.add(y[i]);
+    yr.add(low[i]);
+    yr.add(high[i]);
+  }
+  xr.pad();
+  yr.pad();
+  const double pw = kWidth - kLeft - kRight, ph = kHeight - kTop - kBottom;
+  auto px = [&](double v) { return kLeft + (v - xr.lo) / (xr.hi - xr.lo) * pw; };
+  auto py = [&](double v) { return kTop + (1 - (v - yr.lo) / (yr.hi - yr.lo)) * ph; };
+  std::ostringstream os;
+  os << open_svg(kWidth, kHeight, title);
+  axes(os, xr, yr, x_label, y_label, true);
+  std::string band, line;
+  std::vector<std::size_t> ok;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (std::isfinite(y[i]) && std::isfinite(low[i]) && std::isfinite(high[i])) ok.push_back(i);
+  }
+  for (std::size_t i : ok) band += num(px(x[i])) + "," + num(py(high[i])) + " ";
+  for (auto it = ok.rbegin(); it != ok.rend(); ++it) band += num(px(x[*it])) + "," + num(py(low[*it])) + " ";
+  for (std::size_t i : ok) line += num(px(x[i])) + "," + num(py(y[i])) + " ";
+  if (!ok.empty()) {
+    os << "<polygon class=\"band\" points=\"" << band << "\" fill=\"#9ecae1\" fill-opacity=\"0.6\" stroke=\"none\"/>\n"
+       << "<polyline class=\"line\" points=\"" << line << "\" fill=\"none\" stroke=\"#08519c\" stroke-width=\"2\"/>\n";
+  }
+  for (std::size_t i : ok) {
+    os << "<circle class=\"point\" cx=\"" << num(px(x[i])) << "\" cy=\"" << num(py(y[i]))
+       << "\" r=\"3\" fill=\"#08519c\"><title>" << tick(x[i]) << ": " << tick(y[i]) << " [" << tick(low[i]) << ", "
+       << tick(high[i]) << "]</title></circle>\n";
+  }
+  os << "</svg>\n";
+  return os.str();
+}
+
+std::string svg_heat_map(const std::string& title, const std::string& x_label, const std::string& y_label,
+                         const std::vector<std::string>& x_ticks, const std::vector<std::string>& y_ticks,
+                         const std::vector<double>& values, const std::string& value_label) {
+  const std::size_t nx = x_ticks.size(), ny = y_ticks.size();
+  if (nx == 0 || ny == 0 || values.size() != nx * ny) {
+    throw std::invalid_argument("svg_heat_map: values must hold x_ticks.size() * y_ticks.size() entries");
+  }
+  Range vr;
+  for (double v : values) vr.add(v);
+  vr.pad();
+  const double pw = kWidth - kLeft - kRight - 90, ph = kHeight - kTop - kBottom;
+  const double cw = pw / static_cast<double>(nx), ch = ph / static_cast<double>(ny);
+  // Light to dark blue; grey for undefined values.
+  auto colour = [&](double v) {
+    if (!std::isfinite(v)) return std::string("#cccccc");
+    const double f = (v - vr.lo) / (vr.hi - vr.lo);
+    const int r = static_cast<int>(std::lround(247 - f * (247 - 8)));
+    const int g = static_cast<int>(std::lround(251 - f * (251 - 48)));
+    const int b = static_cast<int>(std::lround(255 - f * (255 - 107)));
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "#%02x%02x%02x", r, g, b);
+    return std::string(buf);
+  };
+  std::ostringstream os;
+  os << open_svg(kWidth, kHeight, title);
+  for (std::size_t iy = 0; iy < ny; ++iy) {
+    for (std::size_t ix = 0; ix < nx; ++ix) {
+      const double v = values[iy * nx + ix];
+      // Row 0 at the bottom, as on a y axis.
+      const double x0 = kLeft + static_cast<double>(ix) * cw;
+      const double y0 = kTop + ph - static_cast<double>(iy + 1) * ch;
+      os << "<rect class=\"cell\" x=\"" << num(x0) << "\" y=\"" << num(y0) << "\" width=\"" << num(cw)
+         << "\" height=\"" << num(ch) << "\" fill=\"" << colour(v) << "\"><title>" << xml_escape(x_ticks[ix]) << ", "
+         << xml_escape(y_ticks[iy]) << ": " << (std::isfinite(v) ? tick(v) : std::string("undefined"))
+         << "</title></rect>\n";
+    }
+  }
+  const std::size_t x_step = std::max<std::size_t>(1, nx / 10), y_step = std::max<std::size_t>(1, ny / 10);
+  for (std::size_t ix = 0; ix < nx; ix += x_step) {
+    os << "<text x=\"" << num(kLeft + (static_cast<double>(ix) + 0.5) * cw) << "\" y=\"" << num(kTop + ph + 18)
+       << "\" text-anchor=\"middle\">" << xml_escape(x_ticks[ix]) << "</text>\n";
+  }
+  for (std::size_t iy = 0; iy < ny; iy += y_step) {
+    os << "<text x=\"" << num(kLeft - 6) << "\" y=\"" << num(kTop + ph - (static_cast<double>(iy) + 0.5) * ch + 4)
+       << "\" text-anchor=\"end\">" << xml_escape(y_ticks[iy]) << "</text>\n";
+  }
+  os << "<text x=\"" << num(kLeft + pw / 2) << "\" y=\"" << num(kHeight - 14) << "\" text-anchor=\"middle\">"
+     << xml_escape(x_label) << "</text>\n"
+     << "<text x=\"16\" y=\"" << num(kTop + ph / 2) << "\" text-anchor=\"middle\" transform=\"rotate(-90 16 "
+     << num(kTop + ph / 2) << ")\">" << xml_escape(y_label) << "</text>\n";
+  // Legend: the two ends of the colour scale.
+  const double lx = kLeft + pw + 20;
+  os << "<text x=\"" << num(lx) << "\" y=\"" << num(kTop + 4) << "\">" << xml_escape(value_label) << "</text>\n"
+     << "<rect x=\"" << num(lx) << "\" y=\"" << num(kTop + 12) << "\" width=\"18\" height=\"18\" fill=\""
+     << colour(vr.hi) << "\"/><text x=\"" << num(lx + 24) << "\" y=\"" << num(kTop + 26) << "\">" << tick(vr.hi)
+     << "</text>\n"
+     << "<rect x=\"" << num(lx) << "\" y=\"" << num(kTop + 36) << "\" width=\"18\" height=\"18\" fill=\""
+     << colour(vr.lo) << "\" stroke=\"#999\"/><text x=\"" << num(lx + 24) << "\" y=\"" << num(kTop + 50) << "\">"
+     << tick(vr.lo) << "</text>\n";
+  os << "</svg>\n";
+  return os.str();
+}
+
+std::string svg_tornado(const std::string& title, const std::string& value_label, double base,
+                        const std::vector<TornadoBar>& bars) {
+  const double label_w = 380, row_h = 22;
+  const double height = kTop + kBottom + row_h * static_cast<double>(std::max<std::size_t>(bars.size(), 1));
+  Range vr;
+  vr.add(base);
+  for (const auto& b : bars) {
+    vr.add(b.at_low);
+    vr.add(b.at_high);
+  }
+  vr.pad();
+  const double pad = 0.08 * (vr.hi - vr.lo);
+  vr.lo -= pad;
+  vr.hi += pad;
+  const double x0 = label_w, pw = kWidth + 240 - label_w - kRight;
+  auto px = [&](double v) { return x0 + (v - vr.lo) / (vr.hi - vr.lo) * pw; };
+  std::ostringstream os;
+  os << open_svg(kWidth + 240, height, title);
+  const double bottom = height - kBottom;
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    const auto& b = bars[i];
+    const double y = kTop + row_h * static_cast<double>(i);
+    os << "<text x=\"" << num(x0 - 8) << "\" y=\"" << num(y + row_h * 0.65) << "\" text-anchor=\"end\">"
+       << xml_escape(b.label) << "</text>\n";
+    const struct {
+      double v;
+      const std::string& text;
+      const char* fill;
+      const char* side;
+    } sides[] = {{b.at_low, b.low_text, "#6baed6", "low"}, {b.at_high, b.high_text, "#fd8d3c", "high"}};
+    for (const auto& s : sides) {
+      const double v = std::isfinite(s.v) ? s.v : base;
+      const double a = std::min(px(base), px(v)), w = std::abs(px(v) - px(base));
+      os << "<rect class=\"bar\" x=\"" << num(a) << "\" y=\"" << num(y + 3) << "\" width=\"" << num(w)
+         << "\" height=\"" << num(row_h - 6) << "\" fill=\"" << s.fill << "\"><title>" << xml_escape(b.label) << " = "
+         << xml_escape(s.text) << " (" << s.side << "): " << tick(s.v) << "</title></rect>\n";
+      // A zero-width bar still puts the low value's text left of the base line and the high value's right.
+      const bool right = v > base || (v == base && s.side[0] == 'h');
+      os << "<text x=\"" << num(right ? a + w + 3 : a - 3) << "\" y=\"" << num(y + row_h * 0.65)
+         << "\" font-size=\"10\" text-anchor=\"" << (right ? "start" : "end") << "\">" << xml_escape(s.text)
+         << "</text>\n";
+    }
+  }
+  os << "<line x1=\"" << num(px(base)) << "\" y1=\"" << num(kTop - 4) << "\" x2=\"" << num(px(base)) << "\" y2=\""
+     << num(bottom) << "\" stroke=\"#333\" stroke-dasharray=\"4 3\"/>\n";
+  for (int i = 0; i <= 4; ++i) {
+    const double v = vr.lo + (vr.hi - vr.lo) * i / 4.0;
+    os << "<text x=\"" << num(px(v)) << "\" y=\"" << num(bottom + 18) << "\" text-anchor=\"middle\">" << tick(v)
+       << "</text>\n";
+  }
+  os << "<text x=\"" << num(x0 + pw / 2) << "\" y=\"" << num(height - 14) << "\" text-anchor=\"middle\">"
+     << xml_escape(value_label) << " (base " << tick(base) << "; blue: parameter low, orange: high)</text>\n";
+  os << "</svg>\n";
+  return os.str();
+}
+
+}  // namespace banensim::engine

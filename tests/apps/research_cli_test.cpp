@@ -1,0 +1,473 @@
+// End-to-end tests of `banensim sweep` and `banensim backtest`: run the
+// program as a user would, parse what it writes, interrupt it and resume.
+
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+// Runs banensim with `args` (shell words) from the source directory.
+Result banensim(const std::string& args) {
+  const fs::path err_file = fs::temp_directory_path() / ("banensim_research_err_" + std::to_string(::getpid()));
+  const std::string cmd = std::string("cd '") + BANENSIM_SOURCE_DIR + "' && '" + BANENSIM_BINARY + "' " + args +
+                          " 2>'" + err_file.string() + "'";
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  std::array<char, 4096> buf{};
+  std::size_t n = 0;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  std::ifstream ef(err_file);
+  std::stringstream es;
+  es << ef.rdbuf();
+  fs::remove(err_file);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, es.str()};
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+fs::path temp_dir() { return fs::temp_directory_path() / ("banensim_research_" + std::to_string(::getpid())); }
+
+// Removes this process's scratch directory when the test program exits.
+struct TempDirCleanup {
+  ~TempDirCleanup() {
+    std::error_code ec;
+    fs::remove_all(temp_dir(), ec);
+  }
+} g_temp_dir_cleanup;
+
+fs::path temp_path(const std::string& name) {
+  fs::create_directories(temp_dir());
+  return temp_dir() / name;
+}
+
+// A sweep CSV: the comment lines, the column names and the rows as text fields.
+struct SweepCsv {
+  std::vector<std::string> comments;
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;
+  std::size_t col(const std::string& name) const {
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      if (columns[i] == name) return i;
+    }
+    FAIL("no column " << name);
+    return 0;
+  }
+  double number(std::size_t row, const std::string& name) const { return std::stod(rows.at(row).at(col(name))); }
+};
+
+std::vector<std::string> split(const std::string& line) {
+  std::vector<std::string> f(1);
+  for (char c : line) {
+    if (c == ',') {
+      f.emplace_back();
+    } else {
+      f.back() += c;
+    }
+  }
+  return f;
+}
+
+SweepCsv read_sweep(const fs::path& p) {
+  std::ifstream in(p);
+  REQUIRE(in.good());
+  SweepCsv csv;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("#", 0) == 0) {
+      csv.comments.push_back(line);
+    } else if (csv.columns.empty()) {
+      csv.columns = split(line);
+    } else {
+      csv.rows.push_back(split(line));
+      REQUIRE(csv.rows.back().size() == csv.columns.size());
+    }
+  }
+  return csv;
+}
+
+const std::vector<std::string> kResultColumns = {
+    "p_reach",         "p_reach_ci_low", "p_reach_ci_high",    "total_p05", "total_p50", "total_p95", "p_quota",
+    "p_quota_ci_low",  "p_quota_ci_high", "levy_mean_eur", "levy_std_error_eur", "seed", "paths"};
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+  return n;
+}
+
+// Starts with <svg and every tag is closed in nesting order.
+bool well_formed_svg(const std::string& s) {
+  if (s.rfind("<svg", 0) != 0) return false;
+  std::vector<std::string> stack;
+  for (std::size_t i = s.find('<'); i != std::string::npos; i = s.find('<', i + 1)) {
+    const std::size_t end = s.find('>', i);
+    if (end == std::string::npos) return false;
+    const std::string tag = s.substr(i + 1, end - i - 1);
+    if (tag.empty()) return false;
+    if (tag[0] == '/') {
+      if (stack.empty() || stack.back() != tag.substr(1)) return false;
+      stack.pop_back();
+    } else if (tag.back() != '/') {
+      stack.push_back(tag.substr(0, tag.find(' ')));
+    }
+  }
+  return stack.empty();
+}
+
+// Starts banensim in the background (from the source directory, output discarded).
+pid_t spawn(const std::vector<std::string>& args) {
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (::chdir(BANENSIM_SOURCE_DIR) != 0) ::_exit(127);
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    std::vector<char*> argv;
+    std::string binary = BANENSIM_BINARY;
+    argv.push_back(binary.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+std::size_t data_lines(const fs::path& p, std::size_t header_lines) {
+  const std::string text = slurp(p);
+  const auto n = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  return n > header_lines ? n - header_lines : 0;
+}
+
+}  // namespace
+
+TEST_SUITE("cli") {
+TEST_CASE("sweep: one key over 11 points gives 11 rows, the documented columns and a line chart") {
+  const fs::path csv = temp_path("one.csv"), svg = temp_path("one.svg");
+  const auto r = banensim("sweep scenarios/status-quo.toml --range growth.market.trend_mean=3000:11000:11 --paths 1500 "
+                          "--out " + csv.string() + " --svg " + svg.string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const SweepCsv c = read_sweep(csv);
+  CHECK(c.comments.size() == 2);
+  CHECK(c.comments[0].find("seed 2013") != std::string::npos);
+  CHECK(c.comments[0].find("resolved_hash ") != std::string::npos);
+  std::vector<std::string> expected = {"point", "growth.market.trend_mean"};
+  expected.insert(expected.end(), kResultColumns.begin(), kResultColumns.end());
+  CHECK(c.columns == expected);
+  REQUIRE(c.rows.size() == 11);
+  for (std::size_t i = 0; i < 11; ++i) {
+    CHECK(c.rows[i][0] == std::to_string(i));
+    CHECK(c.number(i, "growth.market.trend_mean") == doctest::Approx(3000 + 800.0 * static_cast<double>(i)));
+    CHECK(c.number(i, "p_reach_ci_low") <= c.number(i, "p_reach"));
+    CHECK(c.number(i, "p_reach") <= c.number(i, "p_reach_ci_high"));
+    CHECK(c.number(i, "total_p05") <= c.number(i, "total_p50"));
+    CHECK(c.number(i, "seed") == 2013);
+    CHECK(c.number(i, "paths") == 1500);
+  }
+  const std::string s = slurp(svg);
+  CHECK(well_formed_svg(s));
+  CHECK(count(s, "class=\"point\"") == 11);
+}
+
+TEST_CASE("sweep: P(reach) is monotone in the market trend at a modest path count (common random numbers)") {
+  const fs::path csv = temp_path("monotone.csv");
+  const auto r = banensim("sweep scenarios/status-quo.toml --range growth.market.trend_mean=6000:8000:9 --paths 1000 "
+                          "--out " + csv.string());
+  REQUIRE(r.exit_code == 0);
+  const SweepCsv c = read_sweep(csv);
+  REQUIRE(c.rows.size() == 9);
+  // Steps of 250 jobs/year move P(reach) by about 0.02, below the 95% half-width at 1,000 paths (0.03):
+  // independent draws would often reverse the order; paired draws shift every path up together.
+  for (std::size_t i = 0; i + 1 < c.rows.size(); ++i) {
+    CAPTURE(i);
+    CHECK(c.number(i + 1, "p_reach") >= c.number(i, "p_reach"));
+    CHECK(c.number(i + 1, "total_p50") >= c.number(i, "total_p50"));
+  }
+  CHECK(c.number(8, "p_reach") > c.number(0, "p_reach"));
+}
+
+TEST_CASE("sweep: a key that does not affect the outcome gives identical numbers at every point") {
+  // Lever 1 is off in the status quo, so its friction gain changes nothing; on the same draws every
+  // result column must be equal, bit for bit.
+  const fs::path csv = temp_path("crn.csv");
+  const auto r = banensim("sweep scenarios/status-quo.toml --set policy.abolish_split.friction_gain=0,0.05,0.1 "
+                          "--paths 2000 --out " + csv.string());
+  REQUIRE(r.exit_code == 0);
+  const SweepCsv c = read_sweep(csv);
+  REQUIRE(c.rows.size() == 3);
+  for (const auto& name : kResultColumns) {
+    CAPTURE(name);
+    CHECK(c.rows[1][c.col(name)] == c.rows[0][c.col(name)]);
+    CHECK(c.rows[2][c.col(name)] == c.rows[0][c.col(name)]);
+  }
+}
+
+TEST_CASE("sweep: a two-key grid in row-major order with a heat map") {
+  const fs::path csv = temp_path("grid.csv"), svg = temp_path("grid.svg");
+  const auto r = banensim("sweep scenarios/status-quo.toml --set growth.market.trend_mean=5000,9000 "
+                          "--range supply.shape=1:3:3 --paths 1000 --out " + csv.string() + " --svg " + svg.string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const SweepCsv c = read_sweep(csv);
+  REQUIRE(c.rows.size() == 6);
+  CHECK(c.columns[1] == "growth.market.trend_mean");
+  CHECK(c.columns[2] == "supply.shape");
+  const char* expected[6][2] = {{"5000", "1"}, {"5000", "2"}, {"5000", "3"}, {"9000", "1"}, {"9000", "2"}, {"9000", "3"}};
+  for (std::size_t i = 0; i < 6; ++i) {
+    CHECK(c.rows[i][1] == expected[i][0]);
+    CHECK(c.rows[i][2] == expected[i][1]);
+  }
+  const std::string s = slurp(svg);
+  CHECK(well_formed_svg(s));
+  CHECK(count(s, "class=\"cell\"") == 6);
+}
+
+TEST_CASE("sweep: a tornado over every uncertain parameter of the status quo") {
+  const fs::path csv = temp_path("tornado.csv"), svg = temp_path("tornado.svg");
+  const auto r = banensim("sweep scenarios/status-quo.toml --one-at-a-time --range-from-schema --paths 500 --out " +
+                          csv.string() + " --svg " + svg.string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const SweepCsv c = read_sweep(csv);
+  CHECK(c.columns[0] == "point");
+  CHECK(c.columns[1] == "varied");
+  const std::size_t n_keys = c.columns.size() - 2 - kResultColumns.size();
+  CHECK(n_keys == 24);
+  REQUIRE(c.rows.size() == 1 + 2 * n_keys);
+  CHECK(c.rows[0][1] == "base");
+  // Each point differs from the base in at most the varied key.
+  for (std::size_t i = 1; i < c.rows.size(); ++i) {
+    const std::string& varied = c.rows[i][1];
+    for (std::size_t k = 2; k < 2 + n_keys; ++k) {
+      if (c.columns[k] != varied) CHECK(c.rows[i][k] == c.rows[0][k]);
+    }
+  }
+  // Supply capacity matters; lever parameters (levers off) do not.
+  const auto p = [&](std::size_t i) { return c.number(i, "p_reach"); };
+  for (std::size_t i = 1; i < c.rows.size(); ++i) {
+    if (c.rows[i][1].rfind("policy.", 0) == 0) CHECK(p(i) == p(0));
+    if (c.rows[i][1] == "supply.capacity_jobs") CHECK(p(i) != p(0));
+  }
+  const std::string s = slurp(svg);
+  CHECK(well_formed_svg(s));
+  CHECK(count(s, "class=\"bar\"") == 2 * n_keys);
+}
+
+TEST_CASE("sweep: bad keys and values are input errors (exit 2) naming key, value and constraint") {
+  const fs::path csv = temp_path("bad.csv");
+  auto r = banensim("sweep scenarios/status-quo.toml --set growth.market.trend_mea=5000 --out " + csv.string());
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("did you mean 'growth.market.trend_mean'") != std::string::npos);
+  r = banensim("sweep scenarios/status-quo.toml --set quota.response_rate=0.1,2,-1 --out " + csv.string());
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("'quota.response_rate' = 2: must be in [0, 1]") != std::string::npos);
+  CHECK(r.err.find("'quota.response_rate' = -1") != std::string::npos);
+  r = banensim("sweep scenarios/status-quo.toml --range supply.shape=1:x:3 --out " + csv.string());
+  CHECK(r.exit_code == 2);
+  r = banensim("sweep scenarios/status-quo.toml --range-from-schema --out " + csv.string());
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--one-at-a-time") != std::string::npos);
+  r = banensim("sweep scenarios/status-quo.toml --set supply.shape=1,2");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--out") != std::string::npos);
+  r = banensim("sweep scenarios/status-quo.toml --set supply.shape=1 --set supply.shape=2 --out " + csv.string());
+  CHECK(r.exit_code == 2);
+}
+
+// The sweep the resume tests interrupt: 9 points, each long enough to be caught mid-run.
+std::string resume_command(const fs::path& out, const fs::path& svg, const std::string& paths = "30000",
+                           const std::string& seed = "2013", const std::string& range = "4000:10000:9") {
+  return "sweep scenarios/status-quo.toml --range growth.market.trend_mean=" + range + " --paths " + paths +
+         " --seed " + seed + " --threads 2 --out " + out.string() + " --svg " + svg.string();
+}
+
+TEST_CASE("sweep --resume: after SIGKILL or SIGINT at a random point, the same bytes as an uninterrupted run") {
+  const std::size_t n_points = 9, header_lines = 3;
+  const fs::path ref = temp_path("ref.csv"), ref_svg = temp_path("ref.svg");
+  REQUIRE(banensim(resume_command(ref, ref_svg)).exit_code == 0);
+  const std::string expected = slurp(ref);
+  const std::string expected_svg = slurp(ref_svg);
+  REQUIRE(data_lines(ref, header_lines) == n_points);
+
+  std::mt19937 rng(20131);  // seeded: the "random" stopping points are the same on every run
+  for (const int sig : {SIGKILL, SIGINT, SIGKILL}) {
+    CAPTURE(sig);
+    const std::size_t stop_after = std::uniform_int_distribution<std::size_t>(1, n_points - 2)(rng);
+    CAPTURE(stop_after);
+    const fs::path out = temp_path("killed.csv"), svg = temp_path("killed.svg");
+    fs::remove(out);
+    fs::remove(svg);
+    const pid_t pid = spawn({"sweep", "scenarios/status-quo.toml", "--range", "growth.market.trend_mean=4000:10000:9",
+                             "--paths", "30000", "--seed", "2013", "--threads", "2", "--out", out.string(), "--svg",
+                             svg.string()});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline &&
+           (!fs::exists(out) || data_lines(out, header_lines) < stop_after)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ::kill(pid, sig);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (sig == SIGINT && WIFEXITED(status)) CHECK(WEXITSTATUS(status) == 130);
+    const std::size_t done = data_lines(out, header_lines);
+    CHECK(done >= stop_after);
+    MESSAGE("interrupted with " << done << " of " << n_points << " points written");
+    // What was written is a prefix of the uninterrupted file.
+    const std::string partial = slurp(out);
+    CHECK(expected.compare(0, partial.size(), partial) == 0);
+    CHECK_FALSE(fs::exists(svg));  // the chart is written (atomically) only at the end
+    const auto r = banensim(resume_command(out, svg) + " --resume");
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(slurp(out) == expected);
+    CHECK(slurp(svg) == expected_svg);
+  }
+}
+
+TEST_CASE("sweep --resume: a torn last line, a finished file, and a file of another computation") {
+  const fs::path ref = temp_path("ref2.csv"), ref_svg = temp_path("ref2.svg");
+  REQUIRE(banensim(resume_command(ref, ref_svg, "2000")).exit_code == 0);
+  const std::string expected = slurp(ref);
+
+  // Torn inside the last row, and torn inside an earlier row (then the rows after it are lost too).
+  for (const std::size_t cut : {expected.size() - 40, expected.size() - 700}) {
+    CAPTURE(cut);
+    const fs::path out = temp_path("torn.csv"), svg = temp_path("torn.svg");
+    std::ofstream(out, std::ios::binary) << expected.substr(0, cut);
+    const auto r = banensim(resume_command(out, svg, "2000") + " --resume");
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("torn") != std::string::npos);
+    CHECK(slurp(out) == expected);
+  }
+  // A last line of NUL bytes (what delayed allocation can leave after a power cut) is a torn line too.
+  const std::size_t last_row = expected.rfind('\n', expected.size() - 2) + 1;
+  {
+    const fs::path out = temp_path("nul.csv"), svg = temp_path("nul.svg");
+    std::ofstream(out, std::ios::binary) << expected.substr(0, last_row) << std::string(16, '\0') << "\n";
+    const auto r = banensim(resume_command(out, svg, "2000") + " --resume");
+    CHECK(r.exit_code == 0);
+    CHECK(slurp(out) == expected);
+  }
+  // A damaged row before the last is not a torn write: refused, exit 2, file untouched.
+  {
+    const fs::path out = temp_path("damaged.csv"), svg = temp_path("damaged.svg");
+    std::string damaged = expected;
+    const std::size_t row2 = damaged.find("\n2,") + 1;
+    damaged.replace(row2, 2, "7,");
+    std::ofstream(out, std::ios::binary) << damaged;
+    const auto r = banensim(resume_command(out, svg, "2000") + " --resume");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("damaged") != std::string::npos);
+    CHECK(slurp(out) == damaged);
+  }
+  // The thread count is not part of the result.
+  {
+    const fs::path out = temp_path("threads1.csv"), svg = temp_path("threads1.svg");
+    std::string cmd = resume_command(out, svg, "2000");
+    cmd.replace(cmd.find("--threads 2"), 11, "--threads 1");
+    REQUIRE(banensim(cmd).exit_code == 0);
+    CHECK(slurp(out) == expected);
+  }
+  // Resuming a finished sweep runs nothing and changes nothing.
+  auto r = banensim(resume_command(ref, ref_svg, "2000") + " --resume");
+  CHECK(r.exit_code == 0);
+  CHECK(slurp(ref) == expected);
+  // A different seed, path count or grid is refused, and the file is left as it was.
+  const fs::path out = temp_path("other.csv"), svg = temp_path("other.svg");
+  const std::string half = expected.substr(0, expected.size() / 2);
+  std::ofstream(out, std::ios::binary) << half;
+  for (const std::string& cmd : {resume_command(out, svg, "2000", "7"), resume_command(out, svg, "3000"),
+                                 resume_command(out, svg, "2000", "2013", "4000:10000:5")}) {
+    CAPTURE(cmd);
+    r = banensim(cmd + " --resume");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("different computation") != std::string::npos);
+    CHECK(slurp(out) == half);
+  }
+}
+
+TEST_CASE("backtest --fit-until 2016: coverage and CRPS for 2017 and 2018") {
+  auto r = banensim("backtest scenarios/status-quo.toml --fit-until 2016 --paths 20000");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("coverage 50%") != std::string::npos);
+  CHECK(r.out.find("CRPS") != std::string::npos);
+  CHECK(r.out.find("2017") != std::string::npos);
+  CHECK(r.out.find("2018") != std::string::npos);
+  r = banensim("backtest scenarios/status-quo.toml --fit-until 2016 --paths 20000 --format json");
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["fit_until"] == 2016);
+  REQUIRE(j["years"].size() == 6);  // total, market, government x 2017, 2018
+  for (const auto& y : j["years"]) {
+    CHECK(y["year"].get<int>() >= 2017);
+    CHECK(y["crps"].get<double>() >= 0);
+    CHECK(y["p05"].get<double>() <= y["p25"].get<double>());
+    CHECK(y["p25"].get<double>() <= y["median"].get<double>());
+    CHECK(y["median"].get<double>() <= y["p75"].get<double>());
+    CHECK(y["p75"].get<double>() <= y["p95"].get<double>());
+    // Inside the 50% interval implies inside the 90% one.
+    if (y["in_50"].get<bool>()) CHECK(y["in_90"].get<bool>());
+  }
+  REQUIRE(j["summary"].size() == 3);
+  CHECK(j["summary"][0]["series"] == "total");
+  CHECK(j["summary"][0]["n_years"] == 2);
+  // Same seed, same numbers.
+  const auto again = banensim("backtest scenarios/status-quo.toml --fit-until 2016 --paths 20000 --format json --threads 1");
+  CHECK(nlohmann::json::parse(again.out)["years"] == j["years"]);
+  r = banensim("backtest scenarios/status-quo.toml --fit-until 2016 --paths 2000 --format csv");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.rfind("series,year,observed,median,p25,p75,p05,p95,in_50,in_90,crps,crps_resolution,fit_until,seed,paths\n", 0) == 0);
+  CHECK(count(r.out, "\n") == 7);
+}
+
+TEST_CASE("backtest: a fit year with nothing after it, or too little before it, is an input error") {
+  auto r = banensim("backtest scenarios/status-quo.toml --fit-until 2018");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("2018") != std::string::npos);
+  r = banensim("backtest scenarios/status-quo.toml --fit-until 2013");
+  CHECK(r.exit_code == 2);
+  r = banensim("backtest scenarios/status-quo.toml --fit-until 2015");  // one observed year: nothing to fit
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("at least two observed years") != std::string::npos);
+  r = banensim("backtest scenarios/status-quo.toml");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--fit-until") != std::string::npos);
+}
+}
