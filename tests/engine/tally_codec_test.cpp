@@ -40,7 +40,8 @@ TEST_CASE("a decoded tally re-encodes to the same words and merges bit for bit l
   const PairedTally a = run_two(1, 3000);
   const PairedTally b = run_two(2, 1700);
   const auto words = words_of(a);
-  const auto& layout = RandomWalkModel(6, 0.1, 1.0, 0.5).layout();
+  const RandomWalkModel model(6, 0.1, 1.0, 0.5);
+  const auto& layout = model.layout();
   PairedTally decoded(layout, 2);
   WordReader r(words);
   decoded.decode(r);
@@ -61,7 +62,8 @@ TEST_CASE("a decoded tally re-encodes to the same words and merges bit for bit l
 
 TEST_CASE("decoding truncated words or a different layout fails loudly") {
   const auto words = words_of(run_two(1, 500));
-  const auto& layout = RandomWalkModel(6, 0.1, 1.0, 0.5).layout();
+  const RandomWalkModel model(6, 0.1, 1.0, 0.5);
+  const auto& layout = model.layout();
   PairedTally t(layout, 2);
   std::vector<std::uint64_t> cut(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(words.size() / 2));
   WordReader r(cut);
@@ -69,7 +71,8 @@ TEST_CASE("decoding truncated words or a different layout fails loudly") {
   PairedTally three(layout, 3);
   WordReader r2(words);
   CHECK_THROWS_AS(three.decode(r2), std::runtime_error);
-  PairedTally other(RandomWalkModel(5, 0.1, 1.0, 0.5).layout(), 2);
+  const RandomWalkModel shorter(5, 0.1, 1.0, 0.5);
+  PairedTally other(shorter.layout(), 2);
   WordReader r3(words);
   CHECK_THROWS_AS(other.decode(r3), std::runtime_error);
 }
