@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -560,6 +561,42 @@ TEST_CASE("sensitivity --resume: after a truncated file, the same bytes as an un
                           "--out '" + ref.string() + "' --resume");
   CHECK(r.exit_code == 2);
   CHECK(slurp(ref) == expected);
+}
+
+TEST_CASE("sensitivity --resume: after SIGINT or SIGKILL mid-design, the same bytes as an uninterrupted run") {
+  const std::vector<std::string> args = {"sensitivity", "scenarios/status-quo.toml", "--method", "morris",
+                                         "--samples", "4", "--paths", "3000", "--threads", "2", "--out"};
+  auto command = [&](const fs::path& out) {
+    std::string c;
+    for (const auto& a : args) c += a + " ";
+    return c + "'" + out.string() + "'";
+  };
+  const fs::path ref = temp_path("sens_sig_ref.csv");
+  REQUIRE(banensim(command(ref)).exit_code == 0);
+  const std::string expected = slurp(ref);
+  const std::size_t header_lines = static_cast<std::size_t>(std::count(expected.begin(), expected.end(), '#')) + 1;
+  for (const int sig : {SIGINT, SIGKILL}) {
+    CAPTURE(sig);
+    const fs::path out = temp_path("sens_sig.csv");
+    fs::remove(out);
+    std::vector<std::string> a = args;
+    a.push_back(out.string());
+    const pid_t pid = spawn(a);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline && (!fs::exists(out) || data_lines(out, header_lines) < 20)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ::kill(pid, sig);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (sig == SIGINT && WIFEXITED(status)) CHECK(WEXITSTATUS(status) == 130);
+    const std::string partial = slurp(out);
+    CHECK(expected.compare(0, partial.size(), partial) == 0);
+    const auto r = banensim(command(out) + " --resume");
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(slurp(out) == expected);
+  }
 }
 
 TEST_CASE("discover: PRIM prints a box with coverage, density and mass in [0, 1] and the peeling trajectory") {
