@@ -1,5 +1,5 @@
-// `banensim sweep` and `banensim backtest`: see apps/research_commands.hpp and
-// docs/BACKTEST_AND_SWEEPS.md.
+// `banensim sweep`, `backtest`, `sensitivity` and `discover`: see
+// apps/research_commands.hpp, docs/BACKTEST_AND_SWEEPS.md and docs/ANALYSIS.md.
 
 #include "apps/research_commands.hpp"
 
@@ -22,7 +22,10 @@
 #include "apps/cli_common.hpp"
 #include "engine/crps.hpp"
 #include "engine/parallel_runner.hpp"
+#include "engine/prim.hpp"
 #include "engine/results_journal.hpp"
+#include "engine/sensitivity.hpp"
+#include "engine/sobol_design.hpp"
 #include "engine/svg_chart.hpp"
 #include "models/calibration.hpp"
 #include "models/plausible_ranges.hpp"
@@ -803,6 +806,530 @@ int cmd_backtest(const std::vector<std::string>& args) {
   } else {
     std::cout << text;
   }
+  return 0;
+}
+
+// ------------------------------------------------- sensitivity, discover ----
+
+namespace {
+
+// One uncertain parameter as the design varies it: uniform on [low, high].
+struct Factor {
+  std::string key;
+  double low = 0;
+  double high = 0;
+  bool integral = false;  // an Integer key: the value is rounded to the nearest whole number
+};
+
+// The value of a factor at unit-cube coordinate u in [0, 1], as scenario text.
+std::string factor_value(const Factor& f, double u) {
+  const double v = u >= 1 ? f.high : f.low + (f.high - f.low) * u;
+  return f.integral ? std::to_string(std::llround(v)) : num(v);
+}
+
+// The plausible ranges (models/plausible_ranges.hpp) that can be varied on
+// this scenario: each key, alone, at the low and at the high end of its range
+// must pass the scenario checks. A key that cannot (its value is tied to
+// another key by a check) is skipped; `notes` says which and why.
+std::vector<Factor> uncertain_factors(const LoadedScenario& base, std::vector<std::string>& notes) {
+  const auto& schema = models::banenafspraak_schema();
+  std::vector<Factor> factors;
+  for (const auto& r : models::banenafspraak_plausible_ranges()) {
+    const models::ParamSpec* spec = find_spec(r.key);
+    if (spec == nullptr) {
+      notes.push_back(r.key + ": not a scenario key; skipped");
+      continue;
+    }
+    const Factor f{r.key, r.low, r.high, spec->type == models::ParamType::Integer};
+    std::string why;
+    for (const double u : {0.0, 1.0}) {
+      models::ResolvedScenario copy = base.resolved;
+      try {
+        models::apply_overrides(copy, schema, {{f.key, factor_value(f, u)}}, "plausible range",
+                                models::banenafspraak_check);
+      } catch (const models::InputError& e) {
+        if (why.empty()) why = e.problems().empty() ? e.what() : e.problems().front().message();
+      }
+    }
+    if (why.empty()) {
+      factors.push_back(f);
+    } else {
+      notes.push_back(f.key + ": cannot be varied independently on this scenario (" + why + "); skipped");
+    }
+  }
+  return factors;
+}
+
+struct DesignRunOptions {
+  std::string command;  // "sensitivity" or "discover": names the journal
+  std::string scenario;
+  std::uint64_t n_paths = 2000;
+  std::uint64_t seed = kDefaultSeed;
+  int threads = 0;
+  std::uint64_t block_size = 1024;
+  std::optional<std::string> out;
+  bool resume = false;
+};
+
+constexpr std::uint64_t kDefaultDesignPaths = 2000;
+constexpr std::uint64_t kMaxDesignRows = 1'000'000;
+
+const char* kDesignResultColumns[] = {"p_reach", "p_reach_ci_low", "p_reach_ci_high", "total_mean", "seed", "paths"};
+
+// The outputs of every design row, parsed back from the rows as written, so a
+// resumed run analyses exactly the numbers of an uninterrupted one.
+struct EvaluatedDesign {
+  engine::DesignMatrix values;     // per row, the parameter values as run (after rounding)
+  std::vector<double> p_reach;     // P(total >= target in the target year), per row
+  std::vector<double> total_mean;  // mean total extra jobs in the target year, per row
+  bool interrupted = false;
+};
+
+std::string design_header(const DesignRunOptions& o, const LoadedScenario& base, const std::vector<Factor>& factors,
+                          const std::string& design, std::size_t n_rows) {
+  std::ostringstream os;
+  // The identity of the computation (no time, threads or path): --resume compares it byte for byte.
+  os << "# banensim " << o.command << "; scenario " << base.name << "; resolved_hash " << base.resolved.hash()
+     << "; design " << design << "; rows " << n_rows << "; seed " << o.seed << "; paths " << o.n_paths
+     << "; block_size " << o.block_size << "; program " << BANENSIM_VERSION << " (commit " << BANENSIM_GIT_COMMIT
+     << ")\n";
+  for (const auto& f : factors) {
+    os << "# factor " << f.key << " uniform " << num(f.low) << ":" << num(f.high) << (f.integral ? " rounded" : "")
+       << "\n";
+  }
+  os << "row";
+  for (const auto& f : factors) os << "," << csv_field(f.key);
+  for (const char* c : kDesignResultColumns) os << "," << c;
+  os << "\n";
+  return os.str();
+}
+
+// Runs the scenario at every row of `unit` (points in [0,1]^d, one column per
+// factor), each row one Monte Carlo run with the same seed (common random
+// numbers). With --out, each row is appended to the journal as it completes
+// and --resume skips the rows already there.
+EvaluatedDesign evaluate_design(const DesignRunOptions& o, const LoadedScenario& base,
+                                const std::vector<Factor>& factors, const engine::DesignMatrix& unit,
+                                const std::string& design) {
+  const auto& schema = models::banenafspraak_schema();
+  const std::size_t n_rows = unit.rows(), d = factors.size();
+  auto overrides = [&](std::size_t i) {
+    std::vector<std::pair<std::string, std::string>> ov;
+    for (std::size_t k = 0; k < d; ++k) ov.emplace_back(factors[k].key, factor_value(factors[k], unit(i, k)));
+    return ov;
+  };
+  // Each key passes on its own; a combination might still break a check
+  // linking two keys. Report every such row before anything runs.
+  {
+    std::vector<models::Problem> problems;
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < n_rows; ++i) {
+      models::ResolvedScenario r = base.resolved;
+      try {
+        models::apply_overrides(r, schema, overrides(i), "design row " + std::to_string(i), models::banenafspraak_check);
+      } catch (const models::InputError& e) {
+        for (const auto& pr : e.problems()) {
+          if (seen.insert(pr.key + "=" + pr.value + ": " + pr.constraint).second) problems.push_back(pr);
+        }
+      }
+    }
+    if (!problems.empty()) throw models::InputError(problems);
+  }
+
+  std::optional<engine::ResultsJournal> journal;
+  std::vector<std::string> rows;
+  const std::size_t n_cols = 1 + d + std::size(kDesignResultColumns);
+  if (o.out) {
+    const std::string header = design_header(o, base, factors, design, n_rows);
+    try {
+      journal.emplace(o.resume ? engine::ResultsJournal::resume(*o.out, header)
+                               : engine::ResultsJournal::create(*o.out, header));
+    } catch (const engine::JournalMismatch& e) {
+      throw UsageError(std::string(e.what()) + "\n(run without --resume to start afresh in that file)");
+    }
+    rows = journal->records();
+    if (rows.size() > n_rows) {
+      throw UsageError(*o.out + ": holds " + std::to_string(rows.size()) + " rows but this design has " +
+                       std::to_string(n_rows));
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const auto f = split_csv(rows[i]);
+      if (f.size() == n_cols && f[0] == std::to_string(i) && rows[i].find('\0') == std::string::npos) continue;
+      if (i + 1 == rows.size()) {  // a torn last write
+        journal->keep_records(i);
+        rows.resize(i);
+        break;
+      }
+      throw UsageError(*o.out + ": design row " + std::to_string(i) +
+                       " is damaged (not a torn last line); run without --resume to start afresh");
+    }
+    if (o.resume && (!rows.empty() || journal->cut_torn_line())) {
+      std::cerr << "banensim: resuming " << *o.out << ": " << rows.size() << " of " << n_rows << " design rows done"
+                << (journal->cut_torn_line() ? " (a torn last line was dropped)" : "") << "\n";
+    }
+  }
+
+  EvaluatedDesign ev;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  for (std::size_t i = rows.size(); i < n_rows; ++i) {
+    models::ResolvedScenario r = base.resolved;
+    models::apply_overrides(r, schema, overrides(i), "design row " + std::to_string(i), models::banenafspraak_check);
+    const models::BanenafspraakModel model(models::params_from_scenario(r));
+    engine::RunConfig cfg;
+    cfg.seed = o.seed;  // the same seed at every row: common random numbers
+    cfg.n_paths = o.n_paths;
+    cfg.block_size = o.block_size;
+    cfg.n_threads = o.threads;
+    cfg.cancel = &g_interrupted;
+    if (tty) std::fprintf(stderr, "\rdesign row %zu/%zu ", i + 1, n_rows);
+    const engine::RunResult res = engine::run(model, cfg);
+    if (res.cancelled || g_interrupted.load()) {
+      if (tty) std::fprintf(stderr, "\n");
+      std::cerr << "banensim: interrupted after " << rows.size() << " of " << n_rows << " design rows"
+                << (o.out ? "; they are in " + *o.out + "; run the same command with --resume to continue"
+                          : std::string("; nothing written (give --out FILE.csv to keep finished rows)"))
+                << "\n";
+      ev.interrupted = true;
+      return ev;
+    }
+    const auto& layout = model.layout();
+    const auto& t = res.tally.variant(0);
+    const auto& reach = t.indicator(layout.indicator_index("reach_target"));
+    // The model's last step is the target year (it simulates origin+1 .. target year).
+    const auto& total = t.series(layout.series_index("total"), layout.n_steps() - 1).moments;
+    const auto ci = reach.wilson();
+    std::string row = std::to_string(i);
+    for (const auto& [key, value] : overrides(i)) row += "," + csv_field(value);
+    for (const double x : {reach.estimate(), ci.low, ci.high, total.mean()}) row += "," + num(x);
+    row += "," + std::to_string(o.seed) + "," + std::to_string(res.n_paths);
+    rows.push_back(row);
+    if (journal) journal->append(row);
+  }
+  if (tty) std::fprintf(stderr, "\r%40s\r", "");
+
+  ev.values = engine::DesignMatrix(n_rows, d);
+  for (std::size_t i = 0; i < n_rows; ++i) {
+    const auto f = split_csv(rows[i]);
+    for (std::size_t k = 0; k < d; ++k) ev.values(i, k) = field_number(f[1 + k]);
+    ev.p_reach.push_back(field_number(f[1 + d]));
+    ev.total_mean.push_back(field_number(f[1 + d + 3]));
+  }
+  return ev;
+}
+
+// Options shared by sensitivity and discover.
+void add_design_options(po::options_description& d) {
+  d.add_options()
+    ("help,h", "show this help")
+    ("samples,N", po::value<std::string>(), "design size (required; see above)")
+    ("paths,n", po::value<std::string>(), "paths per design row (default 2000)")
+    ("seed,s", po::value<std::string>(), "seed of the design and of every run, the same at every row (default 2013)")
+    ("threads,j", po::value<std::string>(), "worker threads (default: all cores); results do not depend on it")
+    ("block-size", po::value<std::string>(), "paths per block (default 1024; part of the reproducibility key)")
+    ("out,o", po::value<std::string>(), "CSV file of the design rows, appended as each completes")
+    ("resume", "continue the design in --out: keep its finished rows, run the rest");
+}
+
+po::variables_map parse_design_command(const std::string& command, const std::vector<std::string>& args,
+                                       const po::options_description& d, const char* usage) {
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "");
+  po::options_description all;
+  all.add(d).add(hidden);
+  po::positional_options_description pos;
+  pos.add("scenario", -1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << usage << d;
+    std::exit(0);
+  }
+  if (!vm.count("scenario")) throw UsageError(command + ": no scenario file given");
+  if (vm["scenario"].as<std::vector<std::string>>().size() != 1) throw UsageError(command + " takes one scenario");
+  if (!vm.count("samples")) throw UsageError(command + ": --samples N is required");
+  return vm;
+}
+
+DesignRunOptions design_run_options(const std::string& command, const po::variables_map& vm) {
+  DesignRunOptions o;
+  o.command = command;
+  o.scenario = vm["scenario"].as<std::vector<std::string>>()[0];
+  o.n_paths = vm.count("paths") ? parse_count("paths", vm["paths"].as<std::string>(), 1, 1'000'000'000'000ULL)
+                                : kDefaultDesignPaths;
+  if (vm.count("seed")) o.seed = parse_count("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
+  if (vm.count("threads")) o.threads = static_cast<int>(parse_count("threads", vm["threads"].as<std::string>(), 1, 1024));
+  if (vm.count("block-size")) o.block_size = parse_count("block-size", vm["block-size"].as<std::string>(), 1, 1'000'000);
+  if (vm.count("out")) o.out = vm["out"].as<std::string>();
+  o.resume = vm.count("resume") > 0;
+  if (o.resume && !o.out) throw UsageError("--resume needs --out FILE.csv (the file to continue)");
+  check_output(o.out);
+  return o;
+}
+
+// FILE.csv -> FILE.indices.csv (other names: FILE -> FILE.indices.csv).
+std::string indices_path(const std::string& out) {
+  const std::string stem = out.size() > 4 && out.ends_with(".csv") ? out.substr(0, out.size() - 4) : out;
+  return stem + ".indices.csv";
+}
+
+std::string interval_text(const engine::IndexEstimate& e, int decimals) {
+  return "[" + engine::fmt(e.low, decimals) + ", " + engine::fmt(e.high, decimals) + "]";
+}
+
+const char* kSensitivityUsage =
+    "Usage: banensim sensitivity SCENARIO --method sobol|morris --samples N [--paths P] [--seed S]\n"
+    "                            [--threads T] [--out FILE.csv [--resume]]\n"
+    "  Global sensitivity of P(reach the target) and of the mean total extra jobs in the target\n"
+    "  year to every uncertain parameter of models/plausible_ranges (uniform on its plausible\n"
+    "  range). Every design row is one Monte Carlo run of --paths paths on the same seed.\n"
+    "  sobol:  Saltelli design with N base rows (N (d+2) runs; N a power of 2 is best); first-order\n"
+    "          and total Sobol' indices with 95% bootstrap intervals.\n"
+    "  morris: N trajectories on a 4-level grid (N (d+1) runs); mu, mu* (95% interval), sigma,\n"
+    "          in output units per whole plausible range.\n"
+    "  The index table is printed; with --out it is also written to FILE.indices.csv (atomically,\n"
+    "  at the end), and FILE.csv receives each design row as it completes (--resume continues).\n";
+
+const char* kDiscoverUsage =
+    "Usage: banensim discover SCENARIO --samples N [--threshold P] [--min-density D] [--paths P]\n"
+    "                         [--seed S] [--threads T] [--out FILE.csv [--resume]]\n"
+    "  Scenario discovery: N points of a randomised Sobol' design over the plausible ranges, each\n"
+    "  one Monte Carlo run of --paths paths; a point is a case of interest when its P(reach the\n"
+    "  target) >= --threshold (default 0.5). PRIM (peeling and pasting) then finds the box of\n"
+    "  parameter values where those cases concentrate; the box shown is the one with the largest\n"
+    "  coverage among those with density >= --min-density (default 0.8), with its coverage,\n"
+    "  density and mass, followed by the whole peeling trajectory.\n";
+
+}  // namespace
+
+int cmd_sensitivity(const std::vector<std::string>& args) {
+  po::options_description d("Options");
+  d.add_options()("method,m", po::value<std::string>(), "sobol | morris (required)");
+  add_design_options(d);
+  const po::variables_map vm = parse_design_command("sensitivity", args, d, kSensitivityUsage);
+  if (!vm.count("method")) throw UsageError("sensitivity: --method sobol|morris is required");
+  const std::string method = vm["method"].as<std::string>();
+  if (method != "sobol" && method != "morris") throw UsageError("--method " + method + ": must be sobol or morris");
+  const std::uint64_t n_samples = parse_count("samples", vm["samples"].as<std::string>(), 2, kMaxDesignRows);
+  const DesignRunOptions o = design_run_options("sensitivity", vm);
+
+  const LoadedScenario base = load(o.scenario, {});
+  std::vector<std::string> notes;
+  const std::vector<Factor> factors = uncertain_factors(base, notes);
+  for (const auto& n : notes) std::cerr << "banensim: note: " << n << "\n";
+  if (factors.empty()) throw UsageError("sensitivity: no uncertain parameter can be varied on " + o.scenario);
+  const std::size_t n_dims = factors.size();
+  const std::size_t rows_per = method == "sobol" ? n_dims + 2 : n_dims + 1;
+  if (n_samples > kMaxDesignRows / rows_per) {
+    throw UsageError("--samples " + std::to_string(n_samples) + ": the design would have more than " +
+                     std::to_string(kMaxDesignRows) + " rows");
+  }
+
+  engine::DesignMatrix unit;
+  std::optional<engine::MorrisDesign> morris;
+  std::string design;
+  if (method == "sobol") {
+    unit = engine::saltelli_design(n_samples, n_dims, o.seed).points;
+    design = "sobol saltelli randomized_sobol n_base " + std::to_string(n_samples);
+  } else {
+    engine::MorrisOptions mo;
+    mo.n_trajectories = n_samples;
+    mo.seed = o.seed;
+    morris = engine::morris_design(n_dims, mo);
+    unit = morris->points;
+    design = "morris levels " + std::to_string(mo.n_levels) + " trajectories " + std::to_string(n_samples);
+  }
+  const EvaluatedDesign ev = evaluate_design(o, base, factors, unit, design);
+  if (ev.interrupted) return kExitInterrupted;
+
+  engine::BootstrapOptions boot;
+  boot.seed = o.seed;
+  const struct {
+    const char* name;
+    const char* label;
+    const std::vector<double>* values;
+    int decimals;
+  } outputs[] = {{"p_reach", "P(reach)", &ev.p_reach, 4}, {"total_mean", "mean total", &ev.total_mean, 0}};
+
+  std::ostringstream csv;
+  std::ostringstream text;
+  text << version_string() << "\n" << (method == "sobol" ? "Sobol'" : "Morris") << " sensitivity of " << base.name
+       << " (" << o.scenario << "): " << n_dims << " uncertain parameters, uniform on their plausible ranges; "
+       << unit.rows() << " runs of " << engine::fmt_int(static_cast<double>(o.n_paths)) << " paths, seed " << o.seed
+       << " at every run (common random numbers)\n"
+       << "Outputs: P(reach) = P(total >= " << engine::fmt_int(base.model.target_total()) << " in "
+       << base.model.target_year() << "); mean total = mean extra jobs in " << base.model.target_year()
+       << ". Intervals: 95% percentile bootstrap (" << boot.n_resamples << " resamples).\n";
+  if (method == "sobol") {
+    csv << "output,factor,first_order,first_order_low,first_order_high,first_order_contains_zero,total_order,"
+           "total_order_low,total_order_high,total_order_contains_zero\n";
+    for (const auto& out : outputs) {
+      engine::SobolIndices si;
+      try {
+        si = engine::sobol_indices(n_dims, *out.values, boot);
+      } catch (const std::invalid_argument& e) {
+        text << "\n" << out.label << ": no indices (" << e.what() << ")\n";
+        continue;
+      }
+      std::vector<std::size_t> order(n_dims);
+      for (std::size_t k = 0; k < n_dims; ++k) order[k] = k;
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return si.total_order[a].estimate > si.total_order[b].estimate;
+      });
+      std::vector<std::vector<std::string>> table = {
+          {"parameter", "S1", "95% interval", "", "ST", "95% interval", ""}};
+      for (const std::size_t k : order) {
+        const auto& s1 = si.first_order[k];
+        const auto& st = si.total_order[k];
+        table.push_back({factors[k].key, engine::fmt(s1.estimate, 3), interval_text(s1, 3),
+                         s1.interval_contains_zero ? "~0" : "", engine::fmt(st.estimate, 3), interval_text(st, 3),
+                         st.interval_contains_zero ? "~0" : ""});
+      }
+      for (std::size_t k = 0; k < n_dims; ++k) {
+        const auto& s1 = si.first_order[k];
+        const auto& st = si.total_order[k];
+        csv << out.name << "," << csv_field(factors[k].key) << "," << num(s1.estimate) << "," << num(s1.low) << ","
+            << num(s1.high) << "," << (s1.interval_contains_zero ? 1 : 0) << "," << num(st.estimate) << ","
+            << num(st.low) << "," << num(st.high) << "," << (st.interval_contains_zero ? 1 : 0) << "\n";
+      }
+      text << "\n" << out.label << ": mean " << engine::fmt(si.mean, out.decimals) << ", variance over the design "
+           << engine::fmt(si.variance, out.decimals == 0 ? 0 : 6) << "; by total index (ST)\n"
+           << engine::format_table(table, 1);
+    }
+    text << "\n~0: the 95% interval contains zero (the data cannot tell the index from zero).\n";
+  } else {
+    csv << "output,factor,mu,mu_star,mu_star_low,mu_star_high,mu_star_contains_zero,sigma\n";
+    for (const auto& out : outputs) {
+      const engine::MorrisResult mr = engine::morris_effects(*morris, *out.values, boot);
+      std::vector<std::vector<std::string>> table = {{"parameter", "mu", "mu*", "95% interval", "", "sigma"}};
+      for (const std::size_t k : mr.ranking()) {
+        const auto& f = mr.factors[k];
+        const int dec = out.decimals == 0 ? 0 : 4;
+        table.push_back({factors[k].key, engine::fmt(f.mu, dec), engine::fmt(f.mu_star.estimate, dec),
+                         interval_text(f.mu_star, dec), f.mu_star.interval_contains_zero ? "~0" : "",
+                         engine::fmt(f.sigma, dec)});
+      }
+      for (std::size_t k = 0; k < n_dims; ++k) {
+        const auto& f = mr.factors[k];
+        csv << out.name << "," << csv_field(factors[k].key) << "," << num(f.mu) << "," << num(f.mu_star.estimate)
+            << "," << num(f.mu_star.low) << "," << num(f.mu_star.high) << ","
+            << (f.mu_star.interval_contains_zero ? 1 : 0) << "," << num(f.sigma) << "\n";
+      }
+      text << "\n" << out.label << ": elementary effects per whole plausible range; by mu*\n"
+           << engine::format_table(table, 1);
+    }
+    text << "\n~0: the 95% interval of mu* contains zero.\n";
+  }
+  if (o.out) {
+    engine::write_file_atomically(indices_path(*o.out), csv.str());
+    text << "\nwrote " << *o.out << " (design rows) and " << indices_path(*o.out) << " (indices)\n";
+  }
+  std::cout << text.str();
+  return 0;
+}
+
+int cmd_discover(const std::vector<std::string>& args) {
+  po::options_description d("Options");
+  d.add_options()
+    ("threshold", po::value<std::string>(), "a point is a case of interest when P(reach) >= this (default 0.5)")
+    ("min-density", po::value<std::string>(), "show the box of largest coverage with at least this density (default 0.8)");
+  add_design_options(d);
+  const po::variables_map vm = parse_design_command("discover", args, d, kDiscoverUsage);
+  const std::uint64_t n_samples = parse_count("samples", vm["samples"].as<std::string>(), 2, kMaxDesignRows);
+  const double threshold = vm.count("threshold") ? parse_real("threshold", vm["threshold"].as<std::string>(), 0, 1) : 0.5;
+  const double min_density =
+      vm.count("min-density") ? parse_real("min-density", vm["min-density"].as<std::string>(), 0, 1) : 0.8;
+  const DesignRunOptions o = design_run_options("discover", vm);
+
+  const LoadedScenario base = load(o.scenario, {});
+  std::vector<std::string> notes;
+  const std::vector<Factor> factors = uncertain_factors(base, notes);
+  for (const auto& n : notes) std::cerr << "banensim: note: " << n << "\n";
+  if (factors.empty()) throw UsageError("discover: no uncertain parameter can be varied on " + o.scenario);
+  const std::size_t n_dims = factors.size();
+  const engine::DesignMatrix unit = engine::sobol_design(n_samples, n_dims, o.seed);
+  const std::string design = "randomized_sobol points " + std::to_string(n_samples);
+  const EvaluatedDesign ev = evaluate_design(o, base, factors, unit, design);
+  if (ev.interrupted) return kExitInterrupted;
+
+  std::vector<bool> of_interest;
+  std::size_t n_interest = 0;
+  for (const double p : ev.p_reach) {
+    of_interest.push_back(p >= threshold);
+    n_interest += p >= threshold ? 1 : 0;
+  }
+  std::ostringstream text;
+  const std::string reach = "P(total >= " + engine::fmt_int(base.model.target_total()) + " in " +
+                            std::to_string(base.model.target_year()) + ")";
+  text << version_string() << "\nScenario discovery on " << base.name << " (" << o.scenario << "): " << n_samples
+       << " points of a randomised Sobol' design over " << n_dims << " uncertain parameters, "
+       << engine::fmt_int(static_cast<double>(o.n_paths)) << " paths each, seed " << o.seed << "\n"
+       << "Case of interest: " << reach << " >= " << engine::fmt(threshold, 3) << " at the point; " << n_interest
+       << " of " << n_samples << " points.\n";
+  if (n_interest == 0 || n_interest == n_samples) {
+    text << "\n" << (n_interest == 0 ? "No point" : "Every point")
+         << " is a case of interest: there is no box to find (try another --threshold).\n";
+    std::cout << text.str();
+    return 0;
+  }
+  const engine::PrimResult pr = engine::prim(ev.values, of_interest);
+  // The box shown: the largest coverage among the boxes dense enough (the
+  // most explanatory box that still mostly holds cases of interest).
+  std::size_t i_box = 0;
+  bool qualifies = true;
+  try {
+    i_box = pr.max_coverage_with_density_at_least(min_density);
+  } catch (const std::out_of_range&) {
+    qualifies = false;
+    for (std::size_t i = 0; i < pr.trajectory.size(); ++i) {
+      if (pr.trajectory[i].density > pr.trajectory[i_box].density) i_box = i;
+    }
+  }
+  const engine::PrimBox& box = pr.trajectory[i_box];
+  auto bound = [](double x) { return std::abs(x) >= 100 ? engine::fmt_int(x) : engine::fmt(x, 3); };
+  // A side the box did not peel is open up to the end of the plausible
+  // range; a parameter whose box keeps >= 90% of its range is a minor trim
+  // (peeling a finite sample always nibbles at a few edges).
+  std::vector<std::string> major, minor;
+  for (std::size_t k = 0; k < n_dims; ++k) {
+    if (!box.restricted[k]) continue;
+    const double lo = box.low[k] > pr.domain_low[k] ? box.low[k] : factors[k].low;
+    const double hi = box.high[k] < pr.domain_high[k] ? box.high[k] : factors[k].high;
+    const double kept = (hi - lo) / (factors[k].high - factors[k].low);
+    const std::string text_k = factors[k].key + " in [" + bound(lo) + ", " + bound(hi) + "]";
+    (kept < 0.9 ? major : minor).push_back(text_k + (kept < 0.9 ? " (" + engine::fmt(100 * kept, 0) + "% of its range)" : ""));
+  }
+  text << "\n";
+  if (!qualifies) {
+    text << "No box on the trajectory reaches density " << engine::fmt(min_density, 2) << "; the densest is shown.\n";
+  }
+  text << "Box " << i_box << " of the trajectory: the target is reached (P >= " << engine::fmt(threshold, 3) << ") ";
+  if (major.empty()) {
+    text << "without a marked restriction";
+  } else {
+    text << "when";
+    for (std::size_t i = 0; i < major.size(); ++i) text << (i ? "\n  and " : " ") << major[i];
+  }
+  text << "\n  coverage " << engine::fmt(box.coverage, 3) << " (" << box.n_interest_inside << " of " << n_interest
+       << " cases of interest inside), density " << engine::fmt(box.density, 3) << " (" << box.n_interest_inside
+       << " of " << box.n_inside << " points inside), mass " << engine::fmt(box.mass, 3) << "\n";
+  if (!minor.empty()) {
+    text << "  minor trims (the box keeps >= 90% of the range):";
+    for (std::size_t i = 0; i < minor.size(); ++i) text << (i ? ", " : " ") << minor[i];
+    text << "\n";
+  }
+  std::vector<std::vector<std::string>> table = {{"box", "phase", "coverage", "density", "mass", "restricted"}};
+  for (std::size_t i = 0; i < pr.trajectory.size(); ++i) {
+    const auto& b = pr.trajectory[i];
+    table.push_back({std::to_string(i) + (i == i_box ? " *" : ""), i == 0 ? "start" : b.pasted ? "paste" : "peel",
+                     engine::fmt(b.coverage, 3), engine::fmt(b.density, 3), engine::fmt(b.mass, 3),
+                     std::to_string(b.n_restricted())});
+  }
+  text << "\nPeeling trajectory (* = the box above)\n" << engine::format_table(table, 2);
+  if (o.out) text << "\nwrote " << *o.out << "\n";
+  std::cout << text.str();
   return 0;
 }
 

@@ -8,10 +8,16 @@
 //   backtest  calibrate on the history up to a year, forecast the years
 //             after, score the forecast against what was observed (interval
 //             coverage, CRPS).
+//   sensitivity  global sensitivity (Sobol' or Morris) of P(reach) and the
+//             mean total to the uncertain parameters over their plausible
+//             ranges; one CSV row per design point, resumable.
+//   discover  scenario discovery: a Sobol' sample of the plausible ranges,
+//             then PRIM on "P(reach) >= threshold"; resumable like sweep.
 //
-// Both return the process exit code and throw UsageError / InputError for bad
+// All return the process exit code and throw UsageError / InputError for bad
 // input (main maps those to exit code 2). docs/BACKTEST_AND_SWEEPS.md
-// describes the methods, docs/OUTPUT.md the columns.
+// describes the methods of sweep and backtest, docs/ANALYSIS.md those of
+// sensitivity and discover, docs/OUTPUT.md the columns.
 
 #include <string>
 #include <vector>
@@ -20,5 +26,7 @@ namespace banensim::app {
 
 int cmd_sweep(const std::vector<std::string>& args);
 int cmd_backtest(const std::vector<std::string>& args);
+int cmd_sensitivity(const std::vector<std::string>& args);
+int cmd_discover(const std::vector<std::string>& args);
 
 }  // namespace banensim::app

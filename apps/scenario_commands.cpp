@@ -64,6 +64,11 @@ Usage:
   banensim backtest SCENARIO --fit-until YEAR [options]
                                            calibrate up to YEAR, forecast the years after, score
                                            against the observed ones (interval coverage, CRPS)
+  banensim sensitivity SCENARIO --method sobol|morris --samples N [--out FILE.csv] [--resume]
+                                           Sobol' or Morris indices of P(reach) and the mean total
+                                           for every uncertain parameter over its plausible range
+  banensim discover SCENARIO --samples N [--threshold P] [--out FILE.csv] [--resume]
+                                           PRIM: the box of parameter values where P(reach) >= P
   banensim --help | --version
 
 Run 'banensim COMMAND --help' for the options of a command.
@@ -569,13 +574,15 @@ int main(int argc, char** argv) {
     if (cmd == "validate") return cmd_validate(rest);
     if (cmd == "explain") return cmd_explain(rest);
     if (cmd == "calibrate") return cmd_calibrate(rest);
-    if (g_n_ranks > 1 && (cmd == "sweep" || cmd == "backtest")) {
+    if (g_n_ranks > 1 && (cmd == "sweep" || cmd == "backtest" || cmd == "sensitivity" || cmd == "discover")) {
       // Their result files are written point by point; splitting them across
       // ranks is not implemented yet, and every rank writing would clash.
       throw UsageError(cmd + " does not run across MPI ranks yet: run it with banensim, or with -np 1");
     }
     if (cmd == "sweep") return app::cmd_sweep(rest);
     if (cmd == "backtest") return app::cmd_backtest(rest);
+    if (cmd == "sensitivity") return app::cmd_sensitivity(rest);
+    if (cmd == "discover") return app::cmd_discover(rest);
     throw UsageError("unknown command '" + cmd + "' (try 'banensim --help')");
   } catch (const UsageError& e) {
     std::cerr << "banensim: " << e.what() << "\n";

@@ -8,8 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -469,5 +471,169 @@ TEST_CASE("backtest: a fit year with nothing after it, or too little before it, 
   r = banensim("backtest scenarios/status-quo.toml");
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--fit-until") != std::string::npos);
+}
+
+// ---------------------------------------------------- sensitivity, discover
+
+// The index table written next to FILE.csv: FILE.indices.csv.
+SweepCsv read_indices(const fs::path& out) {
+  fs::path p = out;
+  p.replace_extension(".indices.csv");
+  return read_sweep(p);
+}
+
+TEST_CASE("sensitivity --method sobol: design rows and finite first-order and total indices, one clearly non-zero") {
+  const fs::path out = temp_path("sobol.csv");
+  const auto r = banensim("sensitivity scenarios/status-quo.toml --method sobol --samples 4 --paths 500 --threads 2 "
+                          "--out '" + out.string() + "'");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("Sobol' sensitivity") != std::string::npos);
+  CHECK(r.out.find("ST") != std::string::npos);
+  const SweepCsv rows = read_sweep(out);
+  const std::size_t n_factors = rows.columns.size() - 1 - 6;  // row, factors, 6 result columns
+  CHECK(n_factors >= 10);
+  CHECK(rows.rows.size() == 4 * (n_factors + 2));
+  for (const char* c : {"row", "p_reach", "p_reach_ci_low", "p_reach_ci_high", "total_mean", "seed", "paths"}) {
+    CHECK_NOTHROW(rows.col(c));
+  }
+  const SweepCsv ix = read_indices(out);
+  CHECK(ix.columns == std::vector<std::string>{"output", "factor", "first_order", "first_order_low",
+                                               "first_order_high", "first_order_contains_zero", "total_order",
+                                               "total_order_low", "total_order_high", "total_order_contains_zero"});
+  CHECK(ix.rows.size() == 2 * n_factors);  // p_reach and total_mean
+  bool clearly_nonzero = false;
+  for (std::size_t i = 0; i < ix.rows.size(); ++i) {
+    for (const char* c : {"first_order", "first_order_low", "first_order_high", "total_order", "total_order_low",
+                          "total_order_high"}) {
+      CHECK(std::isfinite(ix.number(i, c)));
+    }
+    if (ix.rows[i][ix.col("total_order_contains_zero")] == "0" && ix.number(i, "total_order") > 0.1) {
+      clearly_nonzero = true;
+    }
+  }
+  CHECK(clearly_nonzero);
+}
+
+TEST_CASE("sensitivity --method morris: mu, mu-star and sigma per factor, the supply capacity clearly matters") {
+  const fs::path out = temp_path("morris.csv");
+  const auto r = banensim("sensitivity scenarios/status-quo.toml --method morris --samples 6 --paths 500 "
+                          "--out '" + out.string() + "'");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("mu*") != std::string::npos);
+  const SweepCsv rows = read_sweep(out);
+  const std::size_t n_factors = rows.columns.size() - 1 - 6;
+  CHECK(rows.rows.size() == 6 * (n_factors + 1));
+  const SweepCsv ix = read_indices(out);
+  CHECK(ix.columns == std::vector<std::string>{"output", "factor", "mu", "mu_star", "mu_star_low", "mu_star_high",
+                                               "mu_star_contains_zero", "sigma"});
+  CHECK(ix.rows.size() == 2 * n_factors);
+  bool capacity = false;
+  for (std::size_t i = 0; i < ix.rows.size(); ++i) {
+    for (const char* c : {"mu", "mu_star", "mu_star_low", "mu_star_high", "sigma"}) CHECK(std::isfinite(ix.number(i, c)));
+    CHECK(ix.number(i, "mu_star") >= std::abs(ix.number(i, "mu")) - 1e-12);
+    if (ix.rows[i][0] == "p_reach" && ix.rows[i][1] == "supply.capacity_jobs") {
+      capacity = ix.rows[i][ix.col("mu_star_contains_zero")] == "0" && ix.number(i, "mu_star") > 0.05;
+    }
+  }
+  CHECK(capacity);
+}
+
+TEST_CASE("sensitivity --resume: after a truncated file, the same bytes as an uninterrupted run") {
+  const fs::path ref = temp_path("sens_ref.csv");
+  const std::string args = "sensitivity scenarios/status-quo.toml --method morris --samples 3 --paths 300 --out ";
+  REQUIRE(banensim(args + "'" + ref.string() + "'").exit_code == 0);
+  const std::string expected = slurp(ref);
+  fs::path ref_ix = ref;
+  ref_ix.replace_extension(".indices.csv");
+  const std::string expected_ix = slurp(ref_ix);
+  for (const double share : {0.3, 0.75}) {
+    CAPTURE(share);
+    const fs::path out = temp_path("sens_cut.csv");
+    std::ofstream(out, std::ios::binary) << expected.substr(0, static_cast<std::size_t>(share * static_cast<double>(expected.size())));
+    const auto r = banensim(args + "'" + out.string() + "' --resume");
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("resuming") != std::string::npos);
+    CHECK(slurp(out) == expected);
+    CHECK(slurp(temp_path("sens_cut.indices.csv")) == expected_ix);
+  }
+  // Another seed is another computation: refused, exit 2.
+  const auto r = banensim("sensitivity scenarios/status-quo.toml --method morris --samples 3 --paths 300 --seed 7 "
+                          "--out '" + ref.string() + "' --resume");
+  CHECK(r.exit_code == 2);
+  CHECK(slurp(ref) == expected);
+}
+
+TEST_CASE("sensitivity --resume: after SIGINT or SIGKILL mid-design, the same bytes as an uninterrupted run") {
+  const std::vector<std::string> args = {"sensitivity", "scenarios/status-quo.toml", "--method", "morris",
+                                         "--samples", "4", "--paths", "3000", "--threads", "2", "--out"};
+  auto command = [&](const fs::path& out) {
+    std::string c;
+    for (const auto& a : args) c += a + " ";
+    return c + "'" + out.string() + "'";
+  };
+  const fs::path ref = temp_path("sens_sig_ref.csv");
+  REQUIRE(banensim(command(ref)).exit_code == 0);
+  const std::string expected = slurp(ref);
+  const std::size_t header_lines = static_cast<std::size_t>(std::count(expected.begin(), expected.end(), '#')) + 1;
+  for (const int sig : {SIGINT, SIGKILL}) {
+    CAPTURE(sig);
+    const fs::path out = temp_path("sens_sig.csv");
+    fs::remove(out);
+    std::vector<std::string> a = args;
+    a.push_back(out.string());
+    const pid_t pid = spawn(a);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline && (!fs::exists(out) || data_lines(out, header_lines) < 20)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ::kill(pid, sig);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (sig == SIGINT && WIFEXITED(status)) CHECK(WEXITSTATUS(status) == 130);
+    const std::string partial = slurp(out);
+    CHECK(expected.compare(0, partial.size(), partial) == 0);
+    const auto r = banensim(command(out) + " --resume");
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(slurp(out) == expected);
+  }
+}
+
+TEST_CASE("discover: PRIM prints a box with coverage, density and mass in [0, 1] and the peeling trajectory") {
+  const fs::path out = temp_path("discover.csv");
+  const auto r = banensim("discover scenarios/status-quo.toml --samples 64 --paths 500 --out '" + out.string() + "'");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("the target is reached (P >= 0.500)") != std::string::npos);
+  CHECK(r.out.find("Peeling trajectory") != std::string::npos);
+  for (const char* measure : {"coverage ", "density ", "mass "}) {
+    CAPTURE(measure);
+    const auto pos = r.out.find(std::string(measure), r.out.find("the target is reached"));
+    REQUIRE(pos != std::string::npos);
+    const double v = std::stod(r.out.substr(pos + std::string(measure).size(), 5));
+    CHECK(v >= 0.0);
+    CHECK(v <= 1.0);
+  }
+  CHECK(read_sweep(out).rows.size() == 64);
+  // Resuming the finished file runs nothing and prints the same box.
+  const auto again = banensim("discover scenarios/status-quo.toml --samples 64 --paths 500 --out '" + out.string() +
+                              "' --resume");
+  CHECK(again.exit_code == 0);
+  CHECK(again.out == r.out);
+}
+
+TEST_CASE("sensitivity and discover: a bad method, zero samples or a missing option is an input error (exit 2)") {
+  for (const char* cmd : {"sensitivity scenarios/status-quo.toml --method sobel --samples 4",
+                                 "sensitivity scenarios/status-quo.toml --method sobol --samples 0",
+                                 "sensitivity scenarios/status-quo.toml --method morris --samples 0",
+                                 "sensitivity scenarios/status-quo.toml --samples 4",
+                                 "sensitivity scenarios/status-quo.toml --method sobol",
+                                 "sensitivity scenarios/status-quo.toml --method morris --samples 3 --resume",
+                                 "discover scenarios/status-quo.toml --samples 0",
+                                 "discover scenarios/status-quo.toml --samples 8 --threshold 1.5"}) {
+    CAPTURE(cmd);
+    const auto r = banensim(cmd);
+    CHECK(r.exit_code == 2);
+    CHECK(!r.err.empty());
+  }
 }
 }
