@@ -9,11 +9,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/apps/program_runner.hpp"
+#include "program_runner.hpp"
 
 namespace {
 
-using banensim::test::run_program;
+using test_support::run_program;
 
 // The JSON result without its provenance (wall time, threads and ranks differ
 // by design); everything else must match exactly.

@@ -14,7 +14,7 @@
 #include <sstream>
 #include <string>
 
-namespace banensim::test {
+namespace test_support {
 
 struct ProgramResult {
   int exit_code;
@@ -41,4 +41,4 @@ inline ProgramResult run_program(const std::string& command_line) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, es.str()};
 }
 
-}  // namespace banensim::test
+}  // namespace test_support

@@ -24,34 +24,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "program_runner.hpp"
+
 namespace fs = std::filesystem;
+
+using test_support::ProgramResult;
+using test_support::run_program;
 
 namespace {
 
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
+using Result = ProgramResult;
 
 // Runs banensim with `args` (shell words) from the source directory.
-Result banensim(const std::string& args) {
-  const fs::path err_file = fs::temp_directory_path() / ("banensim_research_err_" + std::to_string(::getpid()));
-  const std::string cmd = std::string("cd '") + BANENSIM_SOURCE_DIR + "' && '" + BANENSIM_BINARY + "' " + args +
-                          " 2>'" + err_file.string() + "'";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  std::ifstream ef(err_file);
-  std::stringstream es;
-  es << ef.rdbuf();
-  fs::remove(err_file);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, es.str()};
-}
+Result banensim(const std::string& args) { return run_program(std::string("'") + BANENSIM_BINARY + "' " + args); }
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
