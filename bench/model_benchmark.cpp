@@ -12,6 +12,7 @@
 #include <string>
 
 #include "engine/parallel_runner.hpp"
+#include "models/banenafspraak_streams.hpp"
 #include "engine/random_stream.hpp"
 #include "models/banenafspraak_model.hpp"
 #include "models/banenafspraak_params.hpp"
@@ -45,16 +46,7 @@ void BM_RawNormal(benchmark::State& state) {
 }
 BENCHMARK(BM_RawNormal);
 
-// The model's stream purposes (same names, hence the same ids).
-constexpr engine::StreamId kTrend = engine::stream_id("banenafspraak.trend");
-constexpr engine::StreamId kGovShare = engine::stream_id("banenafspraak.inleen.government_share");
-constexpr engine::StreamId kCycleInitial = engine::stream_id("banenafspraak.cycle.initial");
-constexpr engine::StreamId kCycle = engine::stream_id("banenafspraak.cycle");
-constexpr engine::StreamId kShocks = engine::stream_id("banenafspraak.shocks");
-constexpr engine::StreamId kKey = engine::stream_id("banenafspraak.inleen.key");
-constexpr engine::StreamId kActMarket = engine::stream_id("banenafspraak.quota.activation.market");
-constexpr engine::StreamId kActGovernment = engine::stream_id("banenafspraak.quota.activation.government");
-constexpr engine::StreamId kActNational = engine::stream_id("banenafspraak.quota.activation.national");
+using namespace models::streams;  // the model's stream purposes, hence the same ids
 
 // The random numbers of one banenafspraak path, drawn alone in the model's
 // pattern (models/banenafspraak_model.cpp): at the start 5 normals from 3
@@ -67,19 +59,19 @@ void BM_ModelDrawsOnly(benchmark::State& state) {
   double sum = 0;
   for (auto _ : state) {
     const engine::PathRandom rng(1, i_path++);
-    auto trend = rng.stream(kTrend);
+    auto trend = rng.stream(kTrendStream);
     sum += trend.normal() + trend.normal() + trend.normal();
-    sum += rng.stream(kGovShare).normal();
-    sum += rng.stream(kCycleInitial).normal();
+    sum += rng.stream(kGovShareStream).normal();
+    sum += rng.stream(kCycleInitialStream).normal();
     for (int y = kFirstYear; y < kFirstYear + kYears; ++y) {
       const auto sub = static_cast<std::uint64_t>(y);
-      sum += rng.stream(kCycle, sub).normal();
-      auto shocks = rng.stream(kShocks, sub);
+      sum += rng.stream(kCycleStream, sub).normal();
+      auto shocks = rng.stream(kShockStream, sub);
       for (int c = 0; c < 4; ++c) sum += shocks.normal();
-      sum += rng.stream(kKey, sub).normal();
-      sum += rng.stream(kActMarket, sub).uniform();
-      sum += rng.stream(kActGovernment, sub).uniform();
-      sum += rng.stream(kActNational, sub).uniform();
+      sum += rng.stream(kKeyStream, sub).normal();
+      sum += rng.stream(kActivationMarket, sub).uniform();
+      sum += rng.stream(kActivationGovernment, sub).uniform();
+      sum += rng.stream(kActivationNational, sub).uniform();
     }
   }
   benchmark::DoNotOptimize(sum);

@@ -1,5 +1,7 @@
 #include "models/banenafspraak_model.hpp"
 
+#include "models/banenafspraak_streams.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -14,18 +16,7 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kBaselineYear = 2012;
 
-// Purposes of the random streams. A name is a promise: the same purpose in
-// the same year draws the same numbers in every scenario (common random
-// numbers), whatever else the scenario changes.
-constexpr engine::StreamId kTrendStream = engine::stream_id("banenafspraak.trend");
-constexpr engine::StreamId kGovShareStream = engine::stream_id("banenafspraak.inleen.government_share");
-constexpr engine::StreamId kCycleInitialStream = engine::stream_id("banenafspraak.cycle.initial");
-constexpr engine::StreamId kCycleStream = engine::stream_id("banenafspraak.cycle");
-constexpr engine::StreamId kShockStream = engine::stream_id("banenafspraak.shocks");
-constexpr engine::StreamId kKeyStream = engine::stream_id("banenafspraak.inleen.key");
-constexpr engine::StreamId kActivationMarket = engine::stream_id("banenafspraak.quota.activation.market");
-constexpr engine::StreamId kActivationGovernment = engine::stream_id("banenafspraak.quota.activation.government");
-constexpr engine::StreamId kActivationNational = engine::stream_id("banenafspraak.quota.activation.national");
+using namespace streams;
 
 double clamp01(double x) { return std::min(1.0, std::max(0.0, x)); }
 
