@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/program_options.hpp>
+
 #include "engine/atomic_file.hpp"
 #include "engine/run_summary.hpp"
 #include "models/banenafspraak_model.hpp"
@@ -109,6 +111,27 @@ inline std::string csv_field(const std::string& text) {
   std::string q = "\"";
   for (char c : text) q += c == '"' ? std::string("\"\"") : std::string(1, c);
   return q + "\"";
+}
+
+// Parses a command's arguments against `options`, collecting every
+// positional argument under "scenario". `ordered`, when given, receives the
+// options in command-line order (for options whose order matters).
+inline boost::program_options::variables_map parse_command(
+    const std::vector<std::string>& args, const boost::program_options::options_description& options,
+    std::vector<boost::program_options::option>* ordered = nullptr) {
+  namespace po = boost::program_options;
+  po::options_description hidden;
+  hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "");
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description pos;
+  pos.add("scenario", -1);
+  const po::parsed_options parsed = po::command_line_parser(args).options(all).positional(pos).run();
+  po::variables_map vm;
+  po::store(parsed, vm);
+  po::notify(vm);
+  if (ordered != nullptr) *ordered = parsed.options;
+  return vm;
 }
 
 }  // namespace banensim::app

@@ -200,16 +200,8 @@ SweepOptions parse_sweep_options(const std::vector<std::string>& args) {
     ("block-size", po::value<std::string>(), "paths per block (default 1024; part of the reproducibility key)")
     ("target", po::value<std::string>(), "target number of extra jobs at every point (sets target.total_jobs)")
     ("target-year", po::value<std::string>(), "year of the measurement at every point (sets target.year)");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "");
-  po::options_description all;
-  all.add(d).add(hidden);
-  po::positional_options_description pos;
-  pos.add("scenario", -1);
-  const po::parsed_options parsed = po::command_line_parser(args).options(all).positional(pos).run();
-  po::variables_map vm;
-  po::store(parsed, vm);
-  po::notify(vm);
+  std::vector<po::option> ordered;
+  const po::variables_map vm = parse_command(args, d, &ordered);
   if (vm.count("help")) {
     std::cout << kSweepUsage << d;
     std::exit(0);
@@ -220,7 +212,7 @@ SweepOptions parse_sweep_options(const std::vector<std::string>& args) {
   if (scenarios.size() != 1) throw UsageError("sweep takes one scenario");
   o.scenario = scenarios[0];
   // Keys in command-line order (the grid order depends on it).
-  for (const auto& opt : parsed.options) {
+  for (const auto& opt : ordered) {
     if (opt.string_key == "set") o.keys.push_back(parse_set(opt.value.at(0)));
     if (opt.string_key == "range") o.keys.push_back(parse_range(opt.value.at(0)));
   }
@@ -569,15 +561,7 @@ int cmd_backtest(const std::vector<std::string>& args) {
     ("block-size", po::value<std::string>(), "paths per block (default 1024)")
     ("format,f", po::value<std::string>()->default_value("table"), "table | json | csv")
     ("out,o", po::value<std::string>(), "write the output to FILE (atomically) instead of stdout");
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "");
-  po::options_description all;
-  all.add(d).add(hidden);
-  po::positional_options_description pos;
-  pos.add("scenario", -1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_command(args, d);
   if (vm.count("help")) {
     std::cout << "Usage: banensim backtest SCENARIO --fit-until YEAR [options]\n"
                  "  Calibrates on the history up to YEAR, forecasts from YEAR with the calibrated parameters,\n"
@@ -1034,15 +1018,7 @@ void add_design_options(po::options_description& d) {
 
 po::variables_map parse_design_command(const std::string& command, const std::vector<std::string>& args,
                                        const po::options_description& d, const char* usage) {
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "");
-  po::options_description all;
-  all.add(d).add(hidden);
-  po::positional_options_description pos;
-  pos.add("scenario", -1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_command(args, d);
   if (vm.count("help")) {
     std::cout << usage << d;
     std::exit(0);

@@ -110,15 +110,7 @@ po::options_description run_options_description() {
 
 RunOptions parse_run_options(const std::vector<std::string>& args, bool many) {
   po::options_description desc = run_options_description();
-  po::options_description hidden;
-  hidden.add_options()("scenario", po::value<std::vector<std::string>>(), "");
-  po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description pos;
-  pos.add("scenario", -1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-  po::notify(vm);
+  const po::variables_map vm = parse_command(args, desc);
   if (vm.count("help")) {
     std::cout << (many ? "Usage: banensim compare S1 S2 ... [options]\n  S1 is the reference.\n"
                        : "Usage: banensim run SCENARIO [options]\n")
