@@ -100,10 +100,7 @@ RunResult run_paired_mpi(std::span<const M> variants, const RunConfig& config, M
   const bool per_block = static_cast<bool>(config.stop_rule);
   const OutputLayout& layout = variants[0].layout();
   detail::BlockSimulator<M> simulator(variants);
-  // Progress is rank 0's business; the folder on other ranks only folds.
-  RunConfig local_config = config;
-  if (rank != 0) local_config.progress = nullptr;
-  detail::Folder folder(layout, variants.size(), local_config);
+  detail::Folder folder(layout, variants.size(), config);  // folds (and reports progress) on rank 0 only
   constexpr int kTag = 7;
 
   // Simulates chunk c on this rank's threads and encodes it.
