@@ -18,7 +18,9 @@ Histogram::Histogram(double low, double high, std::size_t n_bins)
 }
 
 void Histogram::reset() noexcept {
-  std::fill(counts_.begin(), counts_.end(), 0);
+  const BinRange used = occupied_bins();
+  std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(used.first),
+            counts_.begin() + static_cast<std::ptrdiff_t>(used.last), 0);
   n_ = underflow_ = overflow_ = 0;
   min_ = std::numeric_limits<double>::infinity();
   max_ = -std::numeric_limits<double>::infinity();
@@ -31,10 +33,11 @@ void Histogram::encode(WordWriter& w) const {
   w.put_double(min_);
   w.put_double(max_);
   w.put(counts_.size());
+  const BinRange used = occupied_bins();
   std::uint64_t nonzero = 0;
-  for (std::uint64_t c : counts_) nonzero += c != 0 ? 1 : 0;
+  for (std::size_t i = used.first; i < used.last; ++i) nonzero += counts_[i] != 0 ? 1U : 0U;
   w.put(nonzero);
-  for (std::size_t i = 0; i < counts_.size(); ++i) {
+  for (std::size_t i = used.first; i < used.last; ++i) {
     if (counts_[i] == 0) continue;
     w.put(i);
     w.put(counts_[i]);
@@ -49,10 +52,13 @@ void Histogram::decode(WordReader& r) {
   max_ = r.get_double();
   if (r.get() != counts_.size()) throw std::runtime_error("Histogram::decode: encoded histogram has different bins");
   std::fill(counts_.begin(), counts_.end(), 0);
+  const BinRange used = occupied_bins();
   const std::uint64_t nonzero = r.get();
   for (std::uint64_t k = 0; k < nonzero; ++k) {
     const std::uint64_t i = r.get();
-    if (i >= counts_.size()) throw std::runtime_error("Histogram::decode: bin index out of range");
+    if (i < used.first || i >= used.last) {
+      throw std::runtime_error("Histogram::decode: bin index outside the bins of the encoded minimum and maximum");
+    }
     counts_[i] = r.get();
   }
 }
@@ -62,7 +68,8 @@ void Histogram::merge(const Histogram& other) {
   if (other.counts_.size() != counts_.size() || other.low_ != low_ || other.high_ != high_) {
     throw std::invalid_argument("Histogram::merge: histograms have different bins");
   }
-  for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
+  const BinRange used = other.occupied_bins();
+  for (std::size_t i = used.first; i < used.last; ++i) counts_[i] += other.counts_[i];
   n_ += other.n_;
   underflow_ += other.underflow_;
   overflow_ += other.overflow_;

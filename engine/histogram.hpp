@@ -31,9 +31,7 @@ class Histogram {
     } else if (x >= high_) {
       ++overflow_;
     } else {
-      auto i = static_cast<std::size_t>((x - low_) * inv_width_);
-      if (i >= counts_.size()) i = counts_.size() - 1;  // guards x just below high_
-      ++counts_[i];
+      ++counts_[bin_index(x)];
     }
   }
   void merge(const Histogram& other);
@@ -57,6 +55,25 @@ class Histogram {
   const std::vector<std::uint64_t>& counts() const noexcept { return counts_; }
 
  private:
+  // Bin of x in [low, high); monotone non-decreasing in x.
+  std::size_t bin_index(double x) const noexcept {
+    auto i = static_cast<std::size_t>((x - low_) * inv_width_);
+    return i >= counts_.size() ? counts_.size() - 1 : i;  // guards x just below high_
+  }
+  // Bins [first, last) that can hold counts: those from the bin of the exact
+  // minimum to the bin of the exact maximum (bin_index is monotone), so merge,
+  // reset and encode touch only the occupied stretch -- a block of 1,024
+  // paths fills a few hundred of a few thousand bins. Invariant: every count
+  // outside this range is zero.
+  struct BinRange {
+    std::size_t first = 0;
+    std::size_t last = 0;
+  };
+  BinRange occupied_bins() const noexcept {
+    if (n_ == 0 || max_ < low_ || min_ >= high_) return {};
+    return {min_ < low_ ? 0 : bin_index(min_), max_ >= high_ ? counts_.size() : bin_index(max_) + 1};
+  }
+
   double low_ = 0.0;
   double high_ = 1.0;
   double inv_width_ = 1.0;

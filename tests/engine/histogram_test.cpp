@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <stdexcept>
+#include <vector>
 
 using banensim::engine::Histogram;
 
@@ -53,4 +55,77 @@ TEST_CASE("merging adds counts exactly, independent of order") {
   CHECK_THROWS_AS(a.merge(other), std::invalid_argument);
   CHECK_THROWS_AS(Histogram(1.0, 1.0, 3), std::invalid_argument);
 }
+
+// merge, reset and encode visit only the bins between those of the exact
+// minimum and maximum; these cases put values at the edges of that stretch
+// (first and last bin, just below high, under- and overflow) and check the
+// result against bin-by-bin expectations.
+TEST_CASE("merge and reset over the occupied bins equal the full-range operations") {
+  const std::vector<double> values = {0.0, 0.0999999, 0.1, 0.55, 0.9999999999, -0.5, 1.0, 3.0};
+  Histogram full(0, 1, 10);
+  for (double x : values) full.add(x);
+  std::vector<std::uint64_t> expected(10, 0);
+  expected[0] = 2;
+  expected[1] = 1;
+  expected[5] = 1;
+  expected[9] = 1;
+  CHECK(full.counts() == expected);
+  CHECK(full.underflow() == 1);
+  CHECK(full.overflow() == 2);
+
+  // Merging piecewise (each piece with its own narrow stretch) gives the same.
+  Histogram merged(0, 1, 10);
+  for (double x : values) {
+    Histogram one(0, 1, 10);
+    one.add(x);
+    merged.merge(one);
+  }
+  CHECK(merged.counts() == full.counts());
+  CHECK(merged.underflow() == full.underflow());
+  CHECK(merged.overflow() == full.overflow());
+  CHECK(merged.min() == full.min());
+  CHECK(merged.max() == full.max());
+
+  // Reset clears every count, including the edge bins, and a reused
+  // histogram equals a new one.
+  full.reset();
+  CHECK(full.count() == 0);
+  CHECK(full.counts() == std::vector<std::uint64_t>(10, 0));
+  full.add(0.35);
+  Histogram fresh(0, 1, 10);
+  fresh.add(0.35);
+  CHECK(full.counts() == fresh.counts());
+  CHECK(full.min() == fresh.min());
+
+  // Only out-of-range values: nothing in the bins, nothing to clear.
+  Histogram outside(0, 1, 10);
+  outside.add(-1.0);
+  outside.add(2.0);
+  merged.merge(outside);
+  CHECK(merged.underflow() == 2);
+  CHECK(merged.overflow() == 3);
+  outside.reset();
+  CHECK(outside.counts() == std::vector<std::uint64_t>(10, 0));
 }
+
+TEST_CASE("decode refuses a count outside the bins of the encoded minimum and maximum") {
+  Histogram h(0, 1, 10);
+  h.add(0.25);
+  h.add(0.45);
+  banensim::engine::WordWriter w;
+  h.encode(w);
+  std::vector<std::uint64_t> words = w.words();
+  Histogram back(0, 1, 10);
+  {
+    banensim::engine::WordReader r(words);
+    back.decode(r);
+  }
+  CHECK(back.counts() == h.counts());
+  // Layout: n, underflow, overflow, min, max, n_bins, nonzero, (index, count)...
+  REQUIRE(words.size() == 7 + 2 * 2);
+  words[7] = 9;  // first non-zero bin moved to bin 9, beyond the maximum's bin 4
+  banensim::engine::WordReader r(words);
+  CHECK_THROWS_AS(back.decode(r), std::runtime_error);
+}
+}
+
