@@ -184,8 +184,8 @@ RunResult run_paired_mpi(std::span<const M> variants, const RunConfig& config, M
           auto t = std::make_unique<PairedTally>(layout, variants.size());
           t->decode(r);
           if (folded) {
-            folder.fold_chunk(*t, n_blocks);
-          } else if (!folder.fold_block(detail::BlockResult{0, std::move(t), nullptr})) {
+            folder.fold_chunk(std::move(*t), n_blocks);
+          } else if (detail::BlockResult block{0, std::move(t), nullptr}; !folder.fold_block(block)) {
             stopped = true;
           }
         }

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <span>
 #include <stdexcept>
 #include <vector>
@@ -118,7 +119,8 @@ struct BlockResult {
 
 // Simulates blocks [b_first, b_last) on `n_threads` threads (oneTBB pipeline)
 // and hands each BlockResult to `consume` in block order, on one thread at a
-// time. `consume` returns false to stop taking further blocks; `keep_going`
+// time (it may swap the block's tally for another one or none). `consume`
+// returns false to stop taking further blocks; `keep_going`
 // is asked before each new block is started (cancellation).
 template <PathModel M, class Consume, class KeepGoing>
 void for_each_block(const BlockSimulator<M>& simulator, const RunConfig& config, std::uint64_t b_first,
@@ -126,15 +128,13 @@ void for_each_block(const BlockSimulator<M>& simulator, const RunConfig& config,
   std::atomic<bool> stop{false};  // written by the consume stage, read by the input stage
   std::uint64_t next_block = b_first;
   // Block tallies are recycled, not allocated per block: the pipeline has at
-  // most `max_tokens` blocks in flight, so that many tallies, made here, are
-  // all the run ever needs -- memory is fixed from the start, whatever the
-  // path count.
+  // most `max_tokens` blocks in flight, so at most that many tallies (plus the
+  // consumer's, see Folder) are ever made, whatever the path count. They are
+  // made on demand by the simulating threads -- in parallel, and no more than
+  // the run uses -- rather than up front on this thread.
   const auto max_tokens = static_cast<std::size_t>(2 * n_threads + 2);
   const OutputLayout& layout = simulator.layout();
   tbb::concurrent_queue<std::unique_ptr<PairedTally>> free_tallies;
-  for (std::size_t i = 0; i < max_tokens; ++i) {
-    free_tallies.push(std::make_unique<PairedTally>(layout, simulator.n_variants()));
-  }
   // global_control lifts TBB's default cap (the core count) so that a
   // requested count above it is honoured too; the arena pins the run to it.
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
@@ -185,25 +185,34 @@ void for_each_block(const BlockSimulator<M>& simulator, const RunConfig& config,
 // The fixed reduction tree: block tallies are folded left to right into a
 // chunk of `chunk_blocks` blocks, chunks left to right into the result. Shared
 // by the one-process runner and the MPI runner, so both fold identically.
+//
+// Nothing is merged into an empty tally: the first block of a chunk becomes
+// the chunk and the first chunk becomes the result (a merge into an empty
+// tally is an exact copy, so this is the same tree, bit for bit). That saves
+// the fold stage -- the one serial part of a run -- a merge per chunk and the
+// making of two tallies before the first block is in.
 class Folder {
  public:
   Folder(const OutputLayout& layout, std::size_t n_variants, const RunConfig& config)
-      : layout_(&layout), n_variants_(n_variants), config_(&config), chunk_(layout, n_variants) {
-    result.tally = PairedTally(layout, n_variants);
-  }
+      : layout_(&layout), n_variants_(n_variants), config_(&config) {}
 
   // Folds one block; returns false when the run must stop here (stop rule
-  // fired, or the block failed: then `error` is set).
-  bool fold_block(const BlockResult& block) {
+  // fired, or the block failed: then `error` is set). May take the block's
+  // tally and leave another one (or none) in its place for reuse.
+  bool fold_block(BlockResult& block) {
     if (block.error) {
       error = block.error;
       return false;
     }
-    chunk_.merge(*block.tally);
+    if (blocks_in_chunk_ == 0) {
+      std::swap(chunk_, block.tally);
+    } else {
+      chunk_->merge(*block.tally);
+    }
     ++result.n_blocks;
     if (++blocks_in_chunk_ == config_->chunk_blocks) close_chunk();
     report_progress();
-    if (config_->stop_rule && config_->stop_rule(blocks_in_chunk_ == 0 ? result.tally : current_total())) {
+    if (config_->stop_rule && config_->stop_rule(current_total())) {
       result.stopped_by_rule = true;
       return false;
     }
@@ -212,14 +221,20 @@ class Folder {
 
   // Folds a whole chunk of `n_blocks` blocks, already folded left to right
   // (only without a stop rule, which must see every block).
-  void fold_chunk(const PairedTally& chunk, std::uint64_t n_blocks) {
-    result.tally.merge(chunk);
+  void fold_chunk(PairedTally&& chunk, std::uint64_t n_blocks) {
+    if (result_started_) {
+      result.tally.merge(chunk);
+    } else {
+      result.tally = std::move(chunk);
+      result_started_ = true;
+    }
     result.n_blocks += n_blocks;
     report_progress();
   }
 
   RunResult finish(std::uint64_t n_blocks_max) {
     if (blocks_in_chunk_ > 0) close_chunk();
+    if (!result_started_) result.tally = PairedTally(*layout_, n_variants_);
     result.n_paths = result.tally.n_paths();
     result.cancelled = !result.stopped_by_rule && result.n_blocks < n_blocks_max;
     return std::move(result);
@@ -230,14 +245,22 @@ class Folder {
 
  private:
   void close_chunk() {
-    result.tally.merge(chunk_);
-    chunk_.reset();
+    if (result_started_) {
+      result.tally.merge(*chunk_);
+    } else {
+      result.tally = std::move(*chunk_);
+      chunk_.reset();  // moved from: not reusable
+      result_started_ = true;
+    }
     blocks_in_chunk_ = 0;
   }
-  PairedTally current_total() const {
-    PairedTally total = result.tally;
-    total.merge(chunk_);
-    return total;
+  // Everything folded so far, for the stop rule.
+  const PairedTally& current_total() {
+    if (blocks_in_chunk_ == 0) return result.tally;  // a chunk was just closed
+    if (!result_started_) return *chunk_;
+    total_ = result.tally;
+    total_.merge(*chunk_);
+    return total_;
   }
   void report_progress() const {
     if (config_->progress) {
@@ -248,8 +271,10 @@ class Folder {
   const OutputLayout* layout_;
   std::size_t n_variants_;
   const RunConfig* config_;
-  PairedTally chunk_;
+  std::unique_ptr<PairedTally> chunk_;  // the open chunk (a former block tally)
   std::uint64_t blocks_in_chunk_ = 0;
+  bool result_started_ = false;
+  PairedTally total_;  // scratch for current_total
 };
 
 inline void check_config(const RunConfig& config) {
@@ -277,7 +302,7 @@ RunResult run_paired(std::span<const M> variants, const RunConfig& config) {
   detail::Folder folder(variants[0].layout(), variants.size(), config);
   detail::for_each_block(
       simulator, config, 0, n_blocks_max, n_threads,
-      [&](const detail::BlockResult& block) { return folder.fold_block(block); },
+      [&](detail::BlockResult& block) { return folder.fold_block(block); },
       [&] { return detail::not_cancelled(config); });
   if (folder.error) std::rethrow_exception(folder.error);
   RunResult result = folder.finish(n_blocks_max);

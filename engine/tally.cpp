@@ -123,7 +123,10 @@ void Tally::decode(WordReader& r) {
 PairedTally::PairedTally(const OutputLayout& layout, std::size_t n_variants)
     : n_indicators_(layout.indicators.size()), n_scalars_(layout.scalars.size()) {
   if (n_variants == 0) throw std::invalid_argument("PairedTally: need at least one variant");
-  variants_.assign(n_variants, Tally(layout));
+  // Each made in place rather than copied from one made first: half the
+  // memory touched (making tallies is a cost of every run).
+  variants_.reserve(n_variants);
+  for (std::size_t k = 0; k < n_variants; ++k) variants_.emplace_back(layout);
   pairs_.resize((n_variants - 1) * n_indicators_);
   scalar_diffs_.resize((n_variants - 1) * n_scalars_);
   for (const ScalarSpec& s : layout.scalars) optional_.push_back(s.optional ? 1 : 0);
