@@ -6,9 +6,11 @@
 
 #include <atomic>
 #include <cmath>
+#include <exception>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -16,7 +18,15 @@
 
 #include <boost/program_options.hpp>
 
+#ifdef BANENSIM_MPI
+#include <mpi.h>
+
+#include "engine/mpi_map.hpp"
+#include "engine/mpi_runner.hpp"
+#endif
+
 #include "engine/atomic_file.hpp"
+#include "engine/parallel_runner.hpp"
 #include "engine/run_summary.hpp"
 #include "models/banenafspraak_model.hpp"
 #include "models/banenafspraak_params.hpp"
@@ -132,6 +142,75 @@ inline boost::program_options::variables_map parse_command(
   po::notify(vm);
   if (ordered != nullptr) *ordered = parsed.options;
   return vm;
+}
+
+// One run of the variants (paired on common random numbers). banensim-mpi:
+// the paths are split across the ranks (engine/mpi_runner.hpp) and only rank
+// 0's result holds the numbers; the same numbers, bit for bit.
+template <class M>
+engine::RunResult run_on_all_ranks(std::span<const M> variants, const engine::RunConfig& cfg) {
+#ifdef BANENSIM_MPI
+  return engine::run_paired_mpi(variants, cfg, MPI_COMM_WORLD);
+#else
+  return engine::run_paired(variants, cfg);
+#endif
+}
+
+// Items [first, last) of a command's list of runs (sweep points, design
+// rows), each evaluated by eval(i) -> std::optional<std::string> (the row
+// text; no value when the run was cancelled) and handed to consume(i, row) in
+// item order. One process: a plain loop. banensim-mpi with several ranks: the
+// items are dealt across the ranks (engine/mpi_map.hpp) and consume runs on
+// rank 0 only -- with the same rows in the same order.
+enum class LoopEnd { kCompleted, kCancelled };
+
+template <class Eval, class Consume>
+LoopEnd for_each_item(std::uint64_t first, std::uint64_t last, Eval&& eval, Consume&& consume) {
+#ifdef BANENSIM_MPI
+  if (g_n_ranks > 1) {
+    const engine::MapEnd end = engine::mpi_ordered_map(
+        first, last, eval,
+        [&](std::uint64_t i, std::string&& row) {
+          consume(i, std::move(row));
+          return true;
+        },
+        MPI_COMM_WORLD);
+    return end == engine::MapEnd::kCompleted ? LoopEnd::kCompleted : LoopEnd::kCancelled;
+  }
+#endif
+  for (std::uint64_t i = first; i < last; ++i) {
+    std::optional<std::string> row = eval(i);
+    if (!row) return LoopEnd::kCancelled;
+    consume(i, std::move(*row));
+  }
+  return LoopEnd::kCompleted;
+}
+
+// Runs `decide` on rank 0 only -- opening a results journal, which only rank 0
+// may touch -- and gives every rank its answer (where to start). When it
+// throws on rank 0, it throws there with its own message and on every other
+// rank with a muted one, so all ranks stop together. Without MPI: decide().
+template <class Decide>
+std::uint64_t decided_on_rank0(Decide&& decide) {
+#ifdef BANENSIM_MPI
+  if (g_n_ranks > 1) {
+    std::uint64_t answer[2] = {0, 0};  // {ok, value}
+    std::exception_ptr failure;
+    if (g_rank == 0) {
+      try {
+        answer[1] = decide();
+        answer[0] = 1;
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    }
+    MPI_Bcast(answer, 2, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    if (failure) std::rethrow_exception(failure);
+    if (answer[0] == 0) throw UsageError("stopped on rank 0 (see its message)");
+    return answer[1];
+  }
+#endif
+  return decide();
 }
 
 }  // namespace banensim::app

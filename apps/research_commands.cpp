@@ -441,41 +441,46 @@ int cmd_sweep(const std::vector<std::string>& args) {
   const std::uint64_t n_paths = o.paths.value_or(static_cast<std::uint64_t>(base.resolved.integer("simulation.paths")));
   const std::string header = sweep_header(o, base, n_paths, points.size());
 
-  engine::ResultsJournal journal = [&] {
+  // The journal (the CSV) is rank 0's alone; every rank learns where to start.
+  std::optional<engine::ResultsJournal> journal;
+  std::vector<std::string> rows;
+  const std::uint64_t n_done = decided_on_rank0([&]() -> std::uint64_t {
     try {
-      return o.resume ? engine::ResultsJournal::resume(o.out, header) : engine::ResultsJournal::create(o.out, header);
+      journal.emplace(o.resume ? engine::ResultsJournal::resume(o.out, header)
+                               : engine::ResultsJournal::create(o.out, header));
     } catch (const engine::JournalMismatch& e) {
       throw UsageError(std::string(e.what()) + "\n(run without --resume to start this sweep afresh in that file)");
     }
-  }();
-  // Finished rows must be points 0, 1, ... in order with every column; a bad
-  // last row is a torn write and is dropped, a bad earlier row is corruption.
-  std::vector<std::string> rows = journal.records();
-  if (rows.size() > points.size()) {
-    throw UsageError(o.out + ": holds " + std::to_string(rows.size()) + " rows but this sweep has " +
-                     std::to_string(points.size()) + " points");
-  }
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto f = split_csv(rows[i]);
-    const bool ok = f.size() == n_columns(o) && f[0] == std::to_string(i) && rows[i].find('\0') == std::string::npos;
-    if (ok) continue;
-    if (i + 1 == rows.size()) {
-      journal.keep_records(i);
-      rows.resize(i);
-      break;
+    // Finished rows must be points 0, 1, ... in order with every column; a bad
+    // last row is a torn write and is dropped, a bad earlier row is corruption.
+    rows = journal->records();
+    if (rows.size() > points.size()) {
+      throw UsageError(o.out + ": holds " + std::to_string(rows.size()) + " rows but this sweep has " +
+                       std::to_string(points.size()) + " points");
     }
-    throw UsageError(o.out + ": row of point " + std::to_string(i) + " is damaged (not a torn last line); "
-                     "run without --resume to start afresh");
-  }
-  if (o.resume && (!rows.empty() || journal.cut_torn_line())) {
-    std::cerr << "banensim: resuming " << o.out << ": " << rows.size() << " of " << points.size()
-              << " points done" << (journal.cut_torn_line() ? " (a torn last line was dropped)" : "") << "\n";
-  }
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const auto f = split_csv(rows[i]);
+      const bool ok = f.size() == n_columns(o) && f[0] == std::to_string(i) && rows[i].find('\0') == std::string::npos;
+      if (ok) continue;
+      if (i + 1 == rows.size()) {
+        journal->keep_records(i);
+        rows.resize(i);
+        break;
+      }
+      throw UsageError(o.out + ": row of point " + std::to_string(i) + " is damaged (not a torn last line); "
+                       "run without --resume to start afresh");
+    }
+    if (o.resume && (!rows.empty() || journal->cut_torn_line())) {
+      std::cerr << "banensim: resuming " << o.out << ": " << rows.size() << " of " << points.size()
+                << " points done" << (journal->cut_torn_line() ? " (a torn last line was dropped)" : "") << "\n";
+    }
+    return rows.size();
+  });
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  const bool tty = ::isatty(STDERR_FILENO) == 1;
-  for (std::size_t i = rows.size(); i < points.size(); ++i) {
+  const bool tty = g_rank == 0 && ::isatty(STDERR_FILENO) == 1;
+  auto eval = [&](std::uint64_t i) -> std::optional<std::string> {
     models::ResolvedScenario r = base.resolved;
     models::apply_overrides(r, schema, point_overrides(o, points[i]), "sweep point " + std::to_string(i),
                             models::banenafspraak_check);
@@ -486,17 +491,22 @@ int cmd_sweep(const std::vector<std::string>& args) {
     cfg.block_size = o.block_size;
     cfg.n_threads = o.threads;
     cfg.cancel = &g_interrupted;
-    if (tty) std::fprintf(stderr, "\rpoint %zu/%zu ", i + 1, points.size());
+    if (tty) std::fprintf(stderr, "\rpoint %llu/%zu ", static_cast<unsigned long long>(i + 1), points.size());
     const engine::RunResult res = engine::run(model, cfg);
-    if (res.cancelled || g_interrupted.load()) {
-      if (tty) std::fprintf(stderr, "\n");
-      std::cerr << "banensim: interrupted; " << rows.size() << " of " << points.size() << " points are in " << o.out
-                << "; run the same command with --resume to continue\n";
-      return kExitInterrupted;
-    }
-    rows.push_back(sweep_row(o, i, points[i], model, res));
-    journal.append(rows.back());
+    if (res.cancelled || g_interrupted.load()) return std::nullopt;
+    return sweep_row(o, i, points[i], model, res);
+  };
+  auto consume = [&](std::uint64_t, std::string&& row) {
+    rows.push_back(std::move(row));
+    journal->append(rows.back());
+  };
+  if (for_each_item(n_done, points.size(), eval, consume) == LoopEnd::kCancelled) {
+    if (tty) std::fprintf(stderr, "\n");
+    std::cerr << "banensim: interrupted; " << rows.size() << " of " << points.size() << " points are in " << o.out
+              << "; run the same command with --resume to continue\n";
+    return kExitInterrupted;
   }
+  if (g_rank != 0) return 0;  // rank 0 holds the rows and writes the outputs
   if (tty) std::fprintf(stderr, "\r%40s\r", "");
   if (o.svg) engine::write_file_atomically(*o.svg, sweep_svg(o, base, rows, points));
 
@@ -634,7 +644,8 @@ int cmd_backtest(const std::vector<std::string>& args) {
   cfg.cancel = &g_interrupted;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  const engine::RunResult r = engine::run(s.model, cfg);
+  const engine::RunResult r = run_on_all_ranks(std::span<const models::BanenafspraakModel>(&s.model, 1), cfg);
+  if (g_rank != 0) return 0;  // rank 0 holds the result and writes the output
   if (r.cancelled) {
     std::cerr << "banensim: interrupted after " << r.n_paths << " of " << n_paths << " paths; no output written\n";
     return kExitInterrupted;
@@ -711,6 +722,7 @@ int cmd_backtest(const std::vector<std::string>& args) {
                        {"paths", r.n_paths},
                        {"block_size", block_size},
                        {"threads", r.n_threads},
+                       {"ranks", g_n_ranks},
                        {"wall_seconds", r.wall_seconds}};
     j["fit_until"] = fit_until;
     j["calibration"] = {{"first_year", cal.first_year}, {"last_year", cal.last_year}, {"method", cal.method},
@@ -867,6 +879,7 @@ struct EvaluatedDesign {
   std::vector<double> p_reach;     // P(total >= target in the target year), per row
   std::vector<double> total_mean;  // mean total extra jobs in the target year, per row
   bool interrupted = false;
+  bool worker = false;  // an MPI rank other than 0: ran its share of the rows, has none of the results
 };
 
 std::string design_header(const DesignRunOptions& o, const LoadedScenario& base, const std::vector<Factor>& factors,
@@ -920,10 +933,12 @@ EvaluatedDesign evaluate_design(const DesignRunOptions& o, const LoadedScenario&
     if (!problems.empty()) throw models::InputError(problems);
   }
 
+  // The journal is rank 0's alone; every rank learns where to start.
   std::optional<engine::ResultsJournal> journal;
   std::vector<std::string> rows;
   const std::size_t n_cols = 1 + d + std::size(kDesignResultColumns);
-  if (o.out) {
+  const std::uint64_t n_done = decided_on_rank0([&]() -> std::uint64_t {
+    if (!o.out) return 0;
     const std::string header = design_header(o, base, factors, design, n_rows);
     try {
       journal.emplace(o.resume ? engine::ResultsJournal::resume(*o.out, header)
@@ -951,13 +966,14 @@ EvaluatedDesign evaluate_design(const DesignRunOptions& o, const LoadedScenario&
       std::cerr << "banensim: resuming " << *o.out << ": " << rows.size() << " of " << n_rows << " design rows done"
                 << (journal->cut_torn_line() ? " (a torn last line was dropped)" : "") << "\n";
     }
-  }
+    return rows.size();
+  });
 
   EvaluatedDesign ev;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  const bool tty = ::isatty(STDERR_FILENO) == 1;
-  for (std::size_t i = rows.size(); i < n_rows; ++i) {
+  const bool tty = g_rank == 0 && ::isatty(STDERR_FILENO) == 1;
+  auto eval = [&](std::uint64_t i) -> std::optional<std::string> {
     models::ResolvedScenario r = base.resolved;
     models::apply_overrides(r, schema, overrides(i), "design row " + std::to_string(i), models::banenafspraak_check);
     const models::BanenafspraakModel model(models::params_from_scenario(r));
@@ -967,17 +983,9 @@ EvaluatedDesign evaluate_design(const DesignRunOptions& o, const LoadedScenario&
     cfg.block_size = o.block_size;
     cfg.n_threads = o.threads;
     cfg.cancel = &g_interrupted;
-    if (tty) std::fprintf(stderr, "\rdesign row %zu/%zu ", i + 1, n_rows);
+    if (tty) std::fprintf(stderr, "\rdesign row %llu/%zu ", static_cast<unsigned long long>(i + 1), n_rows);
     const engine::RunResult res = engine::run(model, cfg);
-    if (res.cancelled || g_interrupted.load()) {
-      if (tty) std::fprintf(stderr, "\n");
-      std::cerr << "banensim: interrupted after " << rows.size() << " of " << n_rows << " design rows"
-                << (o.out ? "; they are in " + *o.out + "; run the same command with --resume to continue"
-                          : std::string("; nothing written (give --out FILE.csv to keep finished rows)"))
-                << "\n";
-      ev.interrupted = true;
-      return ev;
-    }
+    if (res.cancelled || g_interrupted.load()) return std::nullopt;
     const auto& layout = model.layout();
     const auto& t = res.tally.variant(0);
     const auto& reach = t.indicator(layout.indicator_index("reach_target"));
@@ -988,10 +996,26 @@ EvaluatedDesign evaluate_design(const DesignRunOptions& o, const LoadedScenario&
     for (const auto& [key, value] : overrides(i)) row += "," + csv_field(value);
     for (const double x : {reach.estimate(), ci.low, ci.high, total.mean()}) row += "," + num(x);
     row += "," + std::to_string(o.seed) + "," + std::to_string(res.n_paths);
-    rows.push_back(row);
-    if (journal) journal->append(row);
+    return row;
+  };
+  auto consume = [&](std::uint64_t, std::string&& row) {
+    rows.push_back(std::move(row));
+    if (journal) journal->append(rows.back());
+  };
+  if (for_each_item(n_done, n_rows, eval, consume) == LoopEnd::kCancelled) {
+    if (tty) std::fprintf(stderr, "\n");
+    std::cerr << "banensim: interrupted after " << rows.size() << " of " << n_rows << " design rows"
+              << (o.out ? "; they are in " + *o.out + "; run the same command with --resume to continue"
+                        : std::string("; nothing written (give --out FILE.csv to keep finished rows)"))
+              << "\n";
+    ev.interrupted = true;
+    return ev;
   }
   if (tty) std::fprintf(stderr, "\r%40s\r", "");
+  if (g_rank != 0) {  // rank 0 holds the rows and does the analysis
+    ev.worker = true;
+    return ev;
+  }
 
   ev.values = engine::DesignMatrix(n_rows, d);
   for (std::size_t i = 0; i < n_rows; ++i) {
@@ -1119,6 +1143,7 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
   }
   const EvaluatedDesign ev = evaluate_design(o, base, factors, unit, design);
   if (ev.interrupted) return kExitInterrupted;
+  if (ev.worker) return 0;
 
   engine::BootstrapOptions boot;
   boot.seed = o.seed;
@@ -1229,6 +1254,7 @@ int cmd_discover(const std::vector<std::string>& args) {
   const std::string design = "randomized_sobol points " + std::to_string(n_samples);
   const EvaluatedDesign ev = evaluate_design(o, base, factors, unit, design);
   if (ev.interrupted) return kExitInterrupted;
+  if (ev.worker) return 0;
 
   std::vector<bool> of_interest;
   std::size_t n_interest = 0;

@@ -423,12 +423,8 @@ int cmd_run(const std::vector<std::string>& args, bool many) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   const std::span<const models::BanenafspraakModel> span(variants);
-#ifdef BANENSIM_MPI
-  const engine::RunResult r = engine::run_paired_mpi(span, cfg, MPI_COMM_WORLD);
+  const engine::RunResult r = run_on_all_ranks(span, cfg);
   if (g_rank != 0) return 0;  // rank 0 holds the result and writes the output
-#else
-  const engine::RunResult r = engine::run_paired(span, cfg);
-#endif
   if (r.cancelled) {
     std::cerr << "banensim: interrupted after " << r.n_paths << " of " << planned
               << " paths; no output written\n";
@@ -524,8 +520,10 @@ int cmd_calibrate(const std::vector<std::string>& args) {
 
 #ifdef BANENSIM_MPI
 // Every rank runs the whole command (loading and checking the same inputs, so
-// a bad input fails on every rank alike); run/compare split the paths across
-// ranks (engine/mpi_runner.hpp), and only rank 0 prints and writes.
+// a bad input fails on every rank alike); run, compare and backtest split the
+// paths of their run across ranks (engine/mpi_runner.hpp), sweep, sensitivity
+// and discover deal their points across ranks (engine/mpi_map.hpp); only rank
+// 0 prints and writes.
 void finalize_mpi() {
   int finalized = 0;
   MPI_Finalized(&finalized);
@@ -566,11 +564,6 @@ int main(int argc, char** argv) {
     if (cmd == "validate") return cmd_validate(rest);
     if (cmd == "explain") return cmd_explain(rest);
     if (cmd == "calibrate") return cmd_calibrate(rest);
-    if (g_n_ranks > 1 && (cmd == "sweep" || cmd == "backtest" || cmd == "sensitivity" || cmd == "discover")) {
-      // Their result files are written point by point; splitting them across
-      // ranks is not implemented yet, and every rank writing would clash.
-      throw UsageError(cmd + " does not run across MPI ranks yet: run it with banensim, or with -np 1");
-    }
     if (cmd == "sweep") return app::cmd_sweep(rest);
     if (cmd == "backtest") return app::cmd_backtest(rest);
     if (cmd == "sensitivity") return app::cmd_sensitivity(rest);

@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/mpi_comm.hpp"
 #include "engine/parallel_runner.hpp"
 #include "engine/word_codec.hpp"
 
@@ -77,10 +78,6 @@ inline std::string get_text(WordReader& r) {
     for (std::uint64_t k = 0; k < 8 && i + k < n; ++k) text.push_back(static_cast<char>((word >> (8 * k)) & 0xff));
   }
   return text;
-}
-
-inline void check_mpi(int code, const char* what) {
-  if (code != MPI_SUCCESS) throw std::runtime_error(std::string("MPI failure in ") + what);
 }
 
 }  // namespace detail
@@ -163,12 +160,7 @@ RunResult run_paired_mpi(std::span<const M> variants, const RunConfig& config, M
         if (from == 0) {
           words = std::move(mine);
         } else {
-          MPI_Status status;
-          detail::check_mpi(MPI_Probe(from, kTag, comm, &status), "MPI_Probe");
-          int count = 0;
-          detail::check_mpi(MPI_Get_count(&status, MPI_UINT64_T, &count), "MPI_Get_count");
-          words.resize(static_cast<std::size_t>(count));
-          detail::check_mpi(MPI_Recv(words.data(), count, MPI_UINT64_T, from, kTag, comm, MPI_STATUS_IGNORE), "MPI_Recv");
+          words = detail::receive_sized<std::vector<std::uint64_t>>(from, kTag, MPI_UINT64_T, comm);
         }
         if (stopped) continue;  // received so the sender is not left waiting; not part of the result
         WordReader r(words);

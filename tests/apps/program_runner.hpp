@@ -1,6 +1,7 @@
 #pragma once
 // Runs a shell command line from the source directory and captures its exit
-// code, stdout and stderr -- for end-to-end tests of the programs.
+// code, stdout and stderr -- for end-to-end tests of the programs; and the
+// scratch files such tests write.
 
 #include <doctest/doctest.h>
 
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <system_error>
 
 namespace test_support {
 
@@ -39,6 +41,37 @@ inline ProgramResult run_program(const std::string& command_line) {
   es << ef.rdbuf();
   fs::remove(err_file);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, es.str()};
+}
+
+// A scratch directory of this test process (PREFIX + pid under the system's
+// temporary directory), removed when the object goes -- at program exit for a
+// namespace-scope one.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& prefix)
+      : dir_(std::filesystem::temp_directory_path() / (prefix + std::to_string(::getpid()))) {}
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  // `name` inside the directory (made on first use).
+  std::filesystem::path path(const std::string& name) const {
+    std::filesystem::create_directories(dir_);
+    return dir_ / name;
+  }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+// A whole file as bytes ("" when it cannot be read).
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace test_support

@@ -38,27 +38,10 @@ using Result = ProgramResult;
 // Runs banensim with `args` (shell words) from the source directory.
 Result banensim(const std::string& args) { return run_program(std::string("'") + BANENSIM_BINARY + "' " + args); }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test_support::slurp;
 
-fs::path temp_dir() { return fs::temp_directory_path() / ("banensim_research_" + std::to_string(::getpid())); }
-
-// Removes this process's scratch directory when the test program exits.
-struct TempDirCleanup {
-  ~TempDirCleanup() {
-    std::error_code ec;
-    fs::remove_all(temp_dir(), ec);
-  }
-} g_temp_dir_cleanup;
-
-fs::path temp_path(const std::string& name) {
-  fs::create_directories(temp_dir());
-  return temp_dir() / name;
-}
+const test_support::ScratchDir g_scratch("banensim_research_");
+fs::path temp_path(const std::string& name) { return g_scratch.path(name); }
 
 // A sweep CSV: the comment lines, the column names and the rows as text fields.
 struct SweepCsv {
