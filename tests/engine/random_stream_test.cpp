@@ -71,6 +71,21 @@ TEST_CASE("different seeds, streams, paths and substreams give different numbers
   for (int i = 0; i < 10; ++i) CHECK(sa.next_bits() == sb.next_bits());
 }
 
+TEST_CASE("path indices beyond 2^32 get their own numbers (--paths 10^9 and more)") {
+  // A path index cut to 32 bits anywhere on the way into the counter would
+  // give path 2^32 + i the numbers of path i.
+  constexpr std::uint64_t k2_32 = 1ULL << 32;
+  for (std::uint64_t i : {0ULL, 5ULL, 999'999'999ULL}) {
+    auto low = PathRandom(7, i).stream(stream_id("x"), 0);
+    auto high = PathRandom(7, i + k2_32).stream(stream_id("x"), 0);
+    auto higher = PathRandom(7, i + (1ULL << 63)).stream(stream_id("x"), 0);
+    const std::uint64_t a = low.next_bits(), b = high.next_bits(), c = higher.next_bits();
+    CHECK(a != b);
+    CHECK(a != c);
+    CHECK(b != c);
+  }
+}
+
 TEST_CASE("uniforms lie in the open interval (0, 1)") {
   CHECK(banensim::engine::to_open_unit(0) > 0.0);
   CHECK(banensim::engine::to_open_unit(~0ULL) < 1.0);

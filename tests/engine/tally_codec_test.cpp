@@ -76,4 +76,33 @@ TEST_CASE("decoding truncated words or a different layout fails loudly") {
   WordReader r3(words);
   CHECK_THROWS_AS(other.decode(r3), std::runtime_error);
 }
+
+TEST_CASE("path counts, indicator counts and histogram counts stay exact beyond 2^32") {
+  // 2^33 paths by doubling (merging a tally into a copy of itself 33 times):
+  // a 32-bit counter anywhere would wrap.
+  PairedTally t = run_two(4, 1);
+  const std::uint64_t successes = t.variant(0).indicator(0).successes();
+  for (int i = 0; i < 33; ++i) {
+    const PairedTally copy = t;
+    t.merge(copy);
+  }
+  constexpr std::uint64_t n = 1ULL << 33;
+  CHECK(t.n_paths() == n);
+  CHECK(t.variant(0).indicator(0).trials() == n);
+  CHECK(t.variant(0).indicator(0).successes() == successes * n);
+  const auto& d = t.variant(1).series(0, 0);
+  CHECK(d.moments.count() == n);
+  CHECK(d.histogram.count() == n);
+  std::uint64_t in_bins = d.histogram.underflow() + d.histogram.overflow();
+  for (std::uint64_t c : d.histogram.counts()) in_bins += c;
+  CHECK(in_bins == n);
+  // And through the word encoding that carries them between MPI ranks.
+  const RandomWalkModel model(6, 0.1, 1.0, 0.5);
+  PairedTally decoded(model.layout(), 2);
+  const auto words = words_of(t);
+  WordReader r(words);
+  decoded.decode(r);
+  CHECK(decoded.n_paths() == n);
+  CHECK(words_of(decoded) == words);
+}
 }
