@@ -4,7 +4,7 @@
 // random-number bound is visible. Fixed seed; run with repetitions and read
 // the medians:
 //
-//   build/ci/bench/model_benchmark --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+//   build/ci/bench/model_benchmark --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
 #include <benchmark/benchmark.h>
 
@@ -78,14 +78,20 @@ void BM_ModelDrawsOnly(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   state.counters["paths/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_ModelDrawsOnly);
+// At 2 threads (each its own paths): what the machine gives for perfectly
+// parallel work, the ceiling of the model's speed-up.
+BENCHMARK(BM_ModelDrawsOnly)->Threads(1)->Threads(2)->UseRealTime();
 
+// One whole run (engine::run, as `banensim run` does it) of a shipped
+// scenario; arguments {threads, paths}. 200,000 paths is the scenarios' own
+// simulation.paths -- a run as users make it; 50,000 shows how much the
+// per-run start (threads waking, block tallies made) weighs in a short run.
 void BM_Scenario(benchmark::State& state, const std::string& name) {
   const auto model = load_model(name);
   engine::RunConfig cfg;
   cfg.seed = 1;
-  cfg.n_paths = 50'000;
   cfg.n_threads = static_cast<int>(state.range(0));
+  cfg.n_paths = static_cast<std::uint64_t>(state.range(1));
   for (auto _ : state) {
     auto r = engine::run(model, cfg);
     benchmark::DoNotOptimize(r.n_paths);
@@ -94,11 +100,11 @@ void BM_Scenario(benchmark::State& state, const std::string& name) {
                                                      static_cast<double>(cfg.n_paths),
                                                  benchmark::Counter::kIsRate);
 }
-BENCHMARK_CAPTURE(BM_Scenario, status_quo, std::string("status-quo"))->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_Scenario, abolish_split, std::string("abolish-split"))->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_Scenario, purchase_at_buyer, std::string("purchase-at-buyer"))->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_Scenario, exclude_security, std::string("exclude-security"))->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_Scenario, all_three, std::string("all-three"))->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Scenario, status_quo, std::string("status-quo"))->ArgsProduct({{1, 2}, {50'000, 200'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Scenario, abolish_split, std::string("abolish-split"))->ArgsProduct({{1, 2}, {200'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Scenario, purchase_at_buyer, std::string("purchase-at-buyer"))->ArgsProduct({{1, 2}, {200'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Scenario, exclude_security, std::string("exclude-security"))->ArgsProduct({{1, 2}, {200'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Scenario, all_three, std::string("all-three"))->ArgsProduct({{1, 2}, {200'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
