@@ -71,6 +71,33 @@ std::string unknown_key_constraint(const ParamSchema& schema, const std::string&
   return "unknown key (did you mean '" + best->key + "'?)";
 }
 
+// Whether table `key` holds parameters (some schema key starts with "key.").
+bool is_schema_table(const ParamSchema& schema, const std::string& key) {
+  const std::string prefix = key + ".";
+  for (const ParamSpec& spec : schema) {
+    if (spec.key.compare(0, prefix.size(), prefix) == 0) return true;
+  }
+  return false;
+}
+
+// For a table no parameter lives in: the closest table that has some.
+std::string unknown_table_constraint(const ParamSchema& schema, const std::string& key) {
+  constexpr std::size_t kMaxDistance = 3;
+  std::string best;
+  std::size_t best_distance = kMaxDistance + 1;
+  for (const ParamSpec& spec : schema) {
+    for (std::size_t dot = spec.key.find('.'); dot != std::string::npos; dot = spec.key.find('.', dot + 1)) {
+      const std::string table = spec.key.substr(0, dot);
+      const std::size_t distance = levenshtein(key, table);
+      if (distance < best_distance) {
+        best = table;
+        best_distance = distance;
+      }
+    }
+  }
+  return "unknown table: no parameter is in it" + (best.empty() ? std::string() : " (did you mean [" + best + "]?)");
+}
+
 std::string format_number(double value) {
   std::array<char, 32> buffer{};
   const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
@@ -282,7 +309,15 @@ class Resolver {
       const ParamSpec* spec = find_spec(schema_, key);
       if (spec == nullptr) {
         if (const auto* sub = node.as_table()) {
-          walk(file, *sub, key, layer);
+          // The keys of a non-empty table are reported one by one (with
+          // "did you mean"); an empty table of no parameters would pass
+          // unseen, so it is reported itself.
+          if (sub->empty() && !is_schema_table(schema_, key)) {
+            problems_.push_back(Problem{location_of(file.string(), toml_key.source()), key, "{} (an empty table)",
+                                        unknown_table_constraint(schema_, key)});
+          } else {
+            walk(file, *sub, key, layer);
+          }
         } else {
           problems_.push_back(Problem{location_of(file.string(), toml_key.source()), key,
                                       node_text(node), unknown_key_constraint(schema_, key)});
