@@ -25,6 +25,7 @@
 #include "engine/mpi_runner.hpp"
 #endif
 
+#include "banensim_git_commit.h"  // generated at build time (cmake/git_commit.cmake)
 #include "engine/atomic_file.hpp"
 #include "engine/parallel_runner.hpp"
 #include "engine/run_summary.hpp"
