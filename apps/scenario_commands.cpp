@@ -328,13 +328,17 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
       if (layout.scalars[i].optional) {
         name += " (on " + engine::fmt(100.0 * t.scalar_present(i).estimate(), 1) + "% of paths)";
       }
+      // A mean year has a decimal; quantiles of whole numbers (years) are
+      // whole numbers that occur.
+      const bool whole = layout.scalars[i].whole_numbers;
       const int dec = layout.scalars[i].unit == "year" ? 1 : 0;
+      auto q = [&](double level) {
+        const double v = engine::summary_quantile(d.histogram, level, whole);
+        return whole ? engine::fmt(v, 0) : engine::fmt_int(v);
+      };
       rows.push_back({name, dec ? engine::fmt(d.moments.mean(), 1) : engine::fmt_int(d.moments.mean()),
                       dec ? engine::fmt(d.moments.std_error(), 2) : engine::fmt_int(d.moments.std_error()),
-                      dec ? engine::fmt(d.histogram.quantile(0.05), 1) : engine::fmt_int(d.histogram.quantile(0.05)),
-                      dec ? engine::fmt(d.histogram.quantile(0.5), 1) : engine::fmt_int(d.histogram.quantile(0.5)),
-                      dec ? engine::fmt(d.histogram.quantile(0.95), 1) : engine::fmt_int(d.histogram.quantile(0.95)),
-                      layout.scalars[i].unit});
+                      q(0.05), q(0.5), q(0.95), layout.scalars[i].unit});
     }
     os << engine::format_table(rows) << "\n";
     for (std::size_t i = 0; i < layout.series.size(); ++i) {
@@ -375,8 +379,9 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
     row.push_back("[" + engine::fmt_int(tot.quantile(0.05)) + ", " + engine::fmt_int(tot.quantile(0.95)) + "]");
     const auto& first = t.scalar(i_first);
     row.push_back(t.scalar_present(i_first).successes() * 2 > t.scalar_present(i_first).trials()
-                      ? engine::fmt(first.histogram.quantile(0.5 * static_cast<double>(t.n_paths()) /
-                                                            static_cast<double>(t.scalar_present(i_first).successes())), 0)
+                      ? engine::fmt(first.histogram.quantile_discrete(
+                                        0.5 * static_cast<double>(t.n_paths()) /
+                                        static_cast<double>(t.scalar_present(i_first).successes())), 0)
                       : "not reached");
     row.push_back(engine::fmt(t.indicator(i_quota).estimate(), 3));
     row.push_back(engine::fmt_int(t.scalar(i_levy).moments.mean()) + " +- " +

@@ -102,4 +102,25 @@ double Histogram::quantile(double p) const {
   return max_;
 }
 
+double Histogram::quantile_discrete(double p) const {
+  if (n_ == 0) return std::nan("");
+  if (p <= 0.0) return min_;
+  if (p >= 1.0) return max_;
+  // F(y) >= p  <=>  (values <= y) >= p * n. Counts are exact integers, so
+  // compare them against the smallest whole count that satisfies it; the
+  // product is taken down by a few ulps first, so that e.g. p = 0.3 of 10
+  // values (3.0000000000000004 in doubles) needs 3, not 4 (R's type-1
+  // quantile does the same).
+  const double target = p * static_cast<double>(n_);
+  const auto needed = static_cast<std::uint64_t>(
+      std::ceil(target - 4.0 * std::numeric_limits<double>::epsilon() * target));
+  std::uint64_t cumulative = underflow_;
+  if (cumulative >= needed) return min_;
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    cumulative += counts_[i];
+    if (counts_[i] > 0 && cumulative >= needed) return low_ + static_cast<double>(i) * bin_width();
+  }
+  return max_;
+}
+
 }  // namespace banensim::engine

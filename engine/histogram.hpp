@@ -6,8 +6,8 @@
 //
 // Quantiles interpolate linearly within a bin; their resolution is the bin
 // width (high - low) / n_bins. A quantile that falls into the under- or
-// overflow region is clamped to the exact minimum or maximum and flagged by
-// quantile_exact_range() == false.
+// overflow region is clamped to the exact minimum or maximum.
+// quantile_discrete() serves whole-number values (one unit bin per value).
 
 #include <cstdint>
 #include <limits>
@@ -44,6 +44,13 @@ class Histogram {
 
   // The p-quantile, p in [0, 1]; NaN when empty.
   double quantile(double p) const;
+  // The p-quantile of whole-number values kept in unit bins that start at a
+  // whole number (bin i holds exactly the value low + i): the inverse CDF,
+  // min{y : F(y) >= p}, a value that occurs -- not interpolated within the
+  // bin, which for e.g. a year would be a fraction of a year and, rounded,
+  // could name the next year. NaN when empty; the exact min/max at p = 0, 1
+  // and when the quantile falls in the under- or overflow.
+  double quantile_discrete(double p) const;
   std::uint64_t count() const noexcept { return n_; }
   std::uint64_t underflow() const noexcept { return underflow_; }
   std::uint64_t overflow() const noexcept { return overflow_; }

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/histogram.hpp"
 #include "engine/random_stream.hpp"
 
 namespace banensim::engine {
@@ -45,7 +46,10 @@ struct SeriesSpec {
 
 // One value per path (e.g. the first year a target is reached). When
 // `optional`, a NaN value means "absent on this path" (e.g. never reached) and
-// is counted separately instead of being an error.
+// is counted separately instead of being an error. When `whole_numbers`, the
+// values are integers kept one per unit bin (hist_low a whole number,
+// hist_high - hist_low == hist_bins), and their quantiles are values that
+// occur (the inverse CDF, Histogram::quantile_discrete), not interpolated.
 struct ScalarSpec {
   std::string name;
   std::string unit;
@@ -53,7 +57,14 @@ struct ScalarSpec {
   double hist_high = 1.0;
   std::size_t hist_bins = 1000;
   bool optional = false;
+  bool whole_numbers = false;
 };
+
+// The p-quantile of a scalar's or series' histogram: interpolated within the
+// bin, or for whole-number scalars the inverse CDF.
+inline double summary_quantile(const Histogram& h, double p, bool whole_numbers) {
+  return whole_numbers ? h.quantile_discrete(p) : h.quantile(p);
+}
 
 // A yes/no outcome per path (e.g. the target is reached); summarised as a
 // proportion with a Wilson interval.

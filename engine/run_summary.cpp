@@ -9,13 +9,15 @@ namespace {
 
 nlohmann::json number_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); }
 
-nlohmann::json distribution_json(const DistributionSummary& d) {
+nlohmann::json distribution_json(const DistributionSummary& d, bool whole_numbers = false) {
   nlohmann::json j;
   j["mean"] = number_or_null(d.moments.mean());
   j["std_error"] = number_or_null(d.moments.std_error());
   j["sd"] = number_or_null(d.moments.stddev());
   const char* names[] = {"p05", "p25", "p50", "p75", "p95"};
-  for (std::size_t i = 0; i < 5; ++i) j[names[i]] = number_or_null(d.histogram.quantile(kQuantileLevels[i]));
+  for (std::size_t i = 0; i < 5; ++i) {
+    j[names[i]] = number_or_null(summary_quantile(d.histogram, kQuantileLevels[i], whole_numbers));
+  }
   j["min"] = number_or_null(d.histogram.min());
   j["max"] = number_or_null(d.histogram.max());
   // Values outside the histogram range make outer quantiles coarse; say so.
@@ -46,7 +48,7 @@ nlohmann::json tally_json(const Tally& tally, const OutputLayout& layout) {
   out["indicators"] = indicators;
   nlohmann::json scalars = nlohmann::json::object();
   for (std::size_t i = 0; i < layout.scalars.size(); ++i) {
-    auto j = distribution_json(tally.scalar(i));
+    auto j = distribution_json(tally.scalar(i), layout.scalars[i].whole_numbers);
     j["unit"] = layout.scalars[i].unit;
     if (layout.scalars[i].optional) j["present"] = proportion_json(tally.scalar_present(i));
     scalars[layout.scalars[i].name] = j;

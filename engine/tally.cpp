@@ -23,6 +23,11 @@ Tally::Tally(const OutputLayout& layout) : n_steps_(layout.n_steps()), layout_(&
     }
   }
   for (const ScalarSpec& s : layout.scalars) {
+    if (s.whole_numbers && (s.hist_low != std::floor(s.hist_low) ||
+                            s.hist_high - s.hist_low != static_cast<double>(s.hist_bins))) {
+      throw std::invalid_argument("Tally: whole-number scalar '" + s.name +
+                                  "' needs one unit bin per value from a whole-number low edge");
+    }
     scalars_.push_back({RunningStats{}, Histogram(s.hist_low, s.hist_high, s.hist_bins)});
     optional_.push_back(s.optional ? 1 : 0);
   }

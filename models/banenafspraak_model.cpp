@@ -72,7 +72,7 @@ BanenafspraakModel::BanenafspraakModel(BanenafspraakParams params) : p_(std::mov
   };
   layout_.scalars = {
       {"first_year_reached", "year", static_cast<double>(kBaselineYear + 1), static_cast<double>(p_.target_year + 1),
-       static_cast<std::size_t>(p_.target_year - kBaselineYear), true},
+       static_cast<std::size_t>(p_.target_year - kBaselineYear), true, true},
       {"levy_total_eur", "EUR", 0, 4e9, 4000, false},
   };
   layout_.indicators = {

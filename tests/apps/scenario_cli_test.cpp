@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -113,6 +114,26 @@ TEST_CASE("JSON output: documented fields, seed recorded, identical at 1 and 2 t
   ja.erase("provenance");
   jb.erase("provenance");
   CHECK(ja.dump() == jb.dump());
+}
+
+TEST_CASE("first_year_reached quantiles are years that occur, not fractions of a year") {
+  // Status quo and a faster market trend, so that the years spread.
+  for (const char* extra : {"", " --set growth.market.trend_mean=14000"}) {
+    CAPTURE(extra);
+    const auto r = banensim(std::string("run scenarios/status-quo.toml --paths 5000 --format json") + extra);
+    REQUIRE(r.exit_code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    const auto& f = j["scenarios"][0]["results"]["scalars"]["first_year_reached"];
+    double previous = f["min"].get<double>();
+    for (const char* q : {"p05", "p25", "p50", "p75", "p95"}) {
+      CAPTURE(q);
+      const double y = f[q].get<double>();
+      CHECK(y == std::floor(y));
+      CHECK(y >= previous);  // quantiles do not decrease
+      previous = y;
+    }
+    CHECK(previous <= f["max"].get<double>());
+  }
 }
 
 TEST_CASE("compare: a scenario against itself differs by exactly zero") {

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <vector>
@@ -126,6 +127,36 @@ TEST_CASE("decode refuses a count outside the bins of the encoded minimum and ma
   words[7] = 9;  // first non-zero bin moved to bin 9, beyond the maximum's bin 4
   banensim::engine::WordReader r(words);
   CHECK_THROWS_AS(back.decode(r), std::runtime_error);
+}
+
+TEST_CASE("quantile_discrete is the inverse CDF of whole numbers: a value that occurs, never a fraction") {
+  // Years 2020 (3 paths), 2021 (5), 2022 (2) in unit bins over [2014, 2028).
+  Histogram h(2014, 2028, 14);
+  for (int i = 0; i < 3; ++i) h.add(2020);
+  for (int i = 0; i < 5; ++i) h.add(2021);
+  for (int i = 0; i < 2; ++i) h.add(2022);
+  // F(2020) = 0.3, F(2021) = 0.8, F(2022) = 1.
+  CHECK(h.quantile_discrete(0.05) == 2020);
+  CHECK(h.quantile_discrete(0.3) == 2020);  // F(y) >= p holds with equality
+  CHECK(h.quantile_discrete(0.31) == 2021);
+  CHECK(h.quantile_discrete(0.5) == 2021);
+  CHECK(h.quantile_discrete(0.8) == 2021);
+  CHECK(h.quantile_discrete(0.81) == 2022);
+  CHECK(h.quantile_discrete(0.95) == 2022);
+  CHECK(h.quantile_discrete(0.0) == 2020);
+  CHECK(h.quantile_discrete(1.0) == 2022);
+  // The interpolating quantile puts the median inside 2021's bin, at
+  // 2021.4, which the discrete one must not do.
+  CHECK(h.quantile(0.5) == doctest::Approx(2021.4));
+  // Out-of-range mass: clamped to the exact extremes.
+  Histogram o(2014, 2028, 14);
+  o.add(2010);
+  o.add(2016);
+  o.add(2040);
+  CHECK(o.quantile_discrete(0.2) == 2010);
+  CHECK(o.quantile_discrete(0.5) == 2016);
+  CHECK(o.quantile_discrete(0.9) == 2040);
+  CHECK(std::isnan(Histogram(0, 10, 10).quantile_discrete(0.5)));
 }
 }
 

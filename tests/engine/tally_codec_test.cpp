@@ -105,4 +105,16 @@ TEST_CASE("path counts, indicator counts and histogram counts stay exact beyond 
   CHECK(decoded.n_paths() == n);
   CHECK(words_of(decoded) == words);
 }
+
+TEST_CASE("a whole-number scalar must have one unit bin per value") {
+  OutputLayout layout;
+  layout.step_labels = {"1"};
+  layout.scalars = {{"year", "year", 2013, 2027, 14, true, true}};
+  CHECK_NOTHROW(Tally{layout});
+  layout.scalars = {{"year", "year", 2013, 2027, 28, true, true}};  // half-year bins
+  CHECK_THROWS_AS(Tally{layout}, std::invalid_argument);
+  layout.scalars = {{"year", "year", 2012.5, 2026.5, 14, true, true}};  // bins not starting at a whole number
+  CHECK_THROWS_AS(Tally{layout}, std::invalid_argument);
 }
+}
+
