@@ -149,7 +149,9 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
   h << "<h2>Comparison</h2><table id=\"comparison\"><tr><th>scenario</th><th>P(reach)</th><th>95% CI</th>"
     << "<th>difference vs " << esc(ref["name"].get<std::string>()) << "</th><th>95% CI</th><th>P(only variant)</th>"
     << "<th>P(only reference)</th><th>median total "
-    << esc(ref["results"]["series"]["total"]["steps"].back()["step"].get<std::string>()) << "</th><th>90% interval</th><th>P(quota activated)</th><th>E[levy] EUR</th></tr>\n";
+    << esc(ref["results"]["series"]["total"]["steps"].back()["step"].get<std::string>()) << "</th><th>90% interval</th><th>P(quota in force "
+    << esc(ref["results"]["series"]["total"]["steps"].back()["step"].get<std::string>())
+    << ")</th><th>95% CI</th><th>E[levy] EUR</th></tr>\n";
   for (std::size_t k = 0; k < scenarios.size(); ++k) {
     const auto& sc = scenarios[k];
     const auto& last = sc["results"]["series"]["total"]["steps"].back();
@@ -166,7 +168,9 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     const auto& ind = sc["results"]["indicators"];
     const auto& levy = sc["results"]["scalars"]["levy_total_eur"];
     h << "<td>" << jobs(get(last, "p50")) << "</td><td>[" << jobs(get(last, "p05")) << ", " << jobs(get(last, "p95"))
-      << "]</td><td>" << num(get(ind["quota_activated"], "probability"), 3) << "</td><td>" << jobs(get(levy, "mean"))
+      << "]</td><td>" << num(get(ind["quota_in_force_target_year"], "probability"), 3) << "</td><td>["
+      << num(get(ind["quota_in_force_target_year"], "ci_low"), 3) << ", "
+      << num(get(ind["quota_in_force_target_year"], "ci_high"), 3) << "]</td><td>" << jobs(get(levy, "mean"))
       << " &plusmn; " << jobs(get(levy, "std_error")) << "</td></tr>\n";
   }
   h << "</table>\n";

@@ -309,7 +309,7 @@ std::string sweep_row(const SweepOptions& o, std::size_t i_point, const SweepPoi
   const auto& layout = model.layout();
   const auto& t = r.tally.variant(0);
   const auto& reach = t.indicator(layout.indicator_index("reach_target"));
-  const auto& quota = t.indicator(layout.indicator_index("quota_activated"));
+  const auto& quota = t.indicator(layout.indicator_index("quota_in_force_target_year"));
   const auto& total = t.series(layout.series_index("total"), layout.n_steps() - 1).histogram;
   const auto& levy = t.scalar(layout.scalar_index("levy_total_eur")).moments;
   std::string row = std::to_string(i_point);

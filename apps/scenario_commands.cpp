@@ -303,7 +303,7 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
   const std::size_t i_total = layout.series_index("total");
   const std::size_t i_first = layout.scalar_index("first_year_reached");
   const std::size_t i_levy = layout.scalar_index("levy_total_eur");
-  const std::size_t i_quota = layout.indicator_index("quota_activated");
+  const std::size_t i_quota = layout.indicator_index("quota_in_force_target_year");
   const std::size_t last = layout.n_steps() - 1;
 
   std::vector<std::vector<std::string>> rows;
@@ -359,7 +359,8 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
   // compare
   os << "Reference: " << sc[0].name << ". All scenarios run on the same random draws (common random numbers).\n\n";
   rows.push_back({"scenario", "P(reach)", "95% CI", "diff vs ref", "95% CI", "P(only var)", "P(only ref)",
-                  "median total " + layout.step_labels[last], "90% interval", "median 1st year", "P(quota)",
+                  "median total " + layout.step_labels[last], "90% interval", "median 1st year",
+                  "P(quota " + layout.step_labels[last] + ")", "95% CI",
                   "E[levy] EUR"});
   for (std::size_t k = 0; k < sc.size(); ++k) {
     const auto& t = r.tally.variant(k);
@@ -384,12 +385,15 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
                                         static_cast<double>(t.scalar_present(i_first).successes())), 0)
                       : "not reached");
     row.push_back(engine::fmt(t.indicator(i_quota).estimate(), 3));
+    row.push_back(ci_text(t.indicator(i_quota).wilson(), 3));
     row.push_back(engine::fmt_int(t.scalar(i_levy).moments.mean()) + " +- " +
                   engine::fmt_int(t.scalar(i_levy).moments.std_error()));
     rows.push_back(row);
   }
   os << engine::format_table(rows)
-     << "\nmedian 1st year: the year by which half of all paths have reached the target (\"not reached\" if fewer than half do).\n";
+     << "\nmedian 1st year: the year by which half of all paths have reached the target (\"not reached\" if fewer than half do).\n"
+     << "P(quota " << layout.step_labels[last] << "): a quota, and so its levy, is in force in " << layout.step_labels[last]
+     << " (the market's, the government's or, once the split is abolished, the national one).\n";
   return os.str();
 }
 

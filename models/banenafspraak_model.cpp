@@ -82,6 +82,7 @@ BanenafspraakModel::BanenafspraakModel(BanenafspraakParams params) : p_(std::mov
       {"quota_activated", "a quota is active in some simulated year"},
       {"quota_activated_market", "the market quota is active in some simulated year"},
       {"quota_activated_government", "the government quota is active in some simulated year"},
+      {"quota_in_force_target_year", "a quota (and its levy) is in force in the target year"},
   };
   i_total_ = layout_.series_index("total");
   i_market_ = layout_.series_index("market");
@@ -94,6 +95,7 @@ BanenafspraakModel::BanenafspraakModel(BanenafspraakParams params) : p_(std::mov
   i_quota_ = layout_.indicator_index("quota_activated");
   i_quota_market_ = layout_.indicator_index("quota_activated_market");
   i_quota_government_ = layout_.indicator_index("quota_activated_government");
+  i_quota_in_force_ = layout_.indicator_index("quota_in_force_target_year");
 
   shock_factor_ = factor(correlation_matrix(p_));
 
@@ -172,12 +174,14 @@ void BanenafspraakModel::step(State& s, std::size_t i_step, const engine::PathRa
     }
     s.split_dropped = true;
   }
+  s.quota_in_force = false;
   for (auto& q : s.quota) {
     if (q.pending_from != 0 && year >= q.pending_from) {
       q.active = true;
       q.pending_from = 0;
     }
     if (q.active) q.ever_active = true;
+    s.quota_in_force = s.quota_in_force || q.active;
   }
 
   // Every draw of the year is taken whether or not a lever uses it, so the
@@ -301,6 +305,7 @@ void BanenafspraakModel::end_path(State& s, const engine::PathRandom&, engine::P
   rec.set_indicator(i_quota_government_, s.quota[kQuotaGovernment].ever_active);
   rec.set_indicator(i_quota_, s.quota[kQuotaMarket].ever_active || s.quota[kQuotaGovernment].ever_active ||
                                   s.quota[kQuotaNational].ever_active);
+  rec.set_indicator(i_quota_in_force_, s.quota_in_force);  // the last simulated year is the target year
 }
 
 }  // namespace banensim::models

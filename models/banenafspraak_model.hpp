@@ -60,6 +60,7 @@ class BanenafspraakModel {
     double levy_eur = 0;
     double first_reached = 0;  // NaN until the total reaches the target
     bool split_dropped = false;
+    bool quota_in_force = false;  // some quota is active in the year last simulated
     // The last measurement, for end_path.
     double market_count = 0, government_count = 0, government_quota_count = 0, total = 0;
   };
@@ -95,7 +96,7 @@ class BanenafspraakModel {
   std::size_t i_total_ = 0, i_market_ = 0, i_government_ = 0;
   std::size_t i_first_ = 0, i_levy_ = 0;
   std::size_t i_reach_ = 0, i_market_met_ = 0, i_government_met_ = 0;
-  std::size_t i_quota_ = 0, i_quota_market_ = 0, i_quota_government_ = 0;
+  std::size_t i_quota_ = 0, i_quota_market_ = 0, i_quota_government_ = 0, i_quota_in_force_ = 0;
 };
 
 }  // namespace banensim::models

@@ -280,6 +280,46 @@ TEST_CASE("quota: never activated and no levy when activation is impossible, act
   CHECK(series(c, rec, "government", 2022) > series(no_response, nr, "government", 2022));
 }
 
+TEST_CASE("quota in force in the target year: the state of that year, not 'ever'") {
+  // Government quota in force at the origin and never switched off: in force
+  // in the target year on every path.
+  const Overrides kept = {{"quota.government_active_at_origin", "true"}, {"quota.deactivate_when_met", "false"},
+                          {"quota.activation_probability", "0"}};
+  const auto k = make("status-quo", kept);
+  const auto i_in_force = k.layout().indicator_index("quota_in_force_target_year");
+  const auto i_ever = k.layout().indicator_index("quota_activated");
+  for (std::uint64_t i = 0; i < 20; ++i) {
+    const auto rec = simulate(k, 3, i);
+    CHECK(rec.indicator(i_in_force));
+    CHECK(rec.indicator(i_ever));
+  }
+  // Lever 1 from 2024 switches the sector quotas off and, with activation
+  // impossible, no national quota follows: active before 2024 (ever), not in
+  // force in the target year.
+  const auto a = make("status-quo", plus(kept, {{"policy.abolish_split.enabled", "true"},
+                                                {"policy.abolish_split.year", "2024"}}));
+  for (std::uint64_t i = 0; i < 20; ++i) {
+    const auto rec = simulate(a, 3, i);
+    CHECK_FALSE(rec.indicator(i_in_force));
+    CHECK(rec.indicator(i_ever));
+  }
+  // Certain activation with no delay after a miss: the national quota is in
+  // force in the target year whenever the national target was missed the
+  // year before.
+  const auto n = make("status-quo", plus(kNoRandomness, {{"quota.government_active_at_origin", "false"},
+                                                         {"quota.market_active_at_origin", "false"},
+                                                         {"quota.deactivate_when_met", "false"},
+                                                         {"quota.activation_probability", "1"},
+                                                         {"quota.activation_delay_years", "1"},
+                                                         {"growth.market.trend_mean", "0"},
+                                                         {"growth.government_other.trend_mean", "0"},
+                                                         {"growth.government_security.trend_mean", "0"},
+                                                         {"growth.inleen.trend_mean", "0"},
+                                                         {"policy.abolish_split.enabled", "true"},
+                                                         {"policy.abolish_split.year", "2020"}}));
+  CHECK(simulate(n, 3, 0).indicator(i_in_force));
+}
+
 TEST_CASE("levy: employers above quota do not offset those below") {
   const Overrides b = {{"quota.activation_probability", "1"}};
   const auto tight = make("status-quo", plus(b, {{"quota.employer_dispersion", "0"}}));
