@@ -1093,14 +1093,15 @@ const char* kSensitivityUsage =
     "  at the end), and FILE.csv receives each design row as it completes (--resume continues).\n";
 
 const char* kDiscoverUsage =
-    "Usage: banensim discover SCENARIO --samples N [--threshold P] [--min-density D] [--paths P]\n"
+    "Usage: banensim discover SCENARIO --samples N [--threshold P] [--min-density D] [--boxes K] [--paths P]\n"
     "                         [--seed S] [--threads T] [--out FILE.csv [--resume]]\n"
     "  Scenario discovery: N points of a randomised Sobol' design over the plausible ranges, each\n"
     "  one Monte Carlo run of --paths paths; a point is a case of interest when its P(reach the\n"
     "  target) >= --threshold (default 0.5). PRIM (peeling and pasting) then finds the box of\n"
     "  parameter values where those cases concentrate; the box shown is the one with the largest\n"
     "  coverage among those with density >= --min-density (default 0.8), with its coverage,\n"
-    "  density and mass, followed by the whole peeling trajectory.\n";
+    "  density and mass, followed by the whole peeling trajectory. --boxes K: up to K boxes by\n"
+    "  covering, each sought among the cases of interest outside the boxes before it.\n";
 
 }  // namespace
 
@@ -1235,13 +1236,15 @@ int cmd_discover(const std::vector<std::string>& args) {
   po::options_description d("Options");
   d.add_options()
     ("threshold", po::value<std::string>(), "a point is a case of interest when P(reach) >= this (default 0.5)")
-    ("min-density", po::value<std::string>(), "show the box of largest coverage with at least this density (default 0.8)");
+    ("min-density", po::value<std::string>(), "show the box of largest coverage with at least this density (default 0.8)")
+    ("boxes", po::value<std::string>(), "find up to K boxes by covering, each among the cases of interest outside the earlier ones (default 1)");
   add_design_options(d);
   const po::variables_map vm = parse_design_command("discover", args, d, kDiscoverUsage);
   const std::uint64_t n_samples = parse_count("samples", vm["samples"].as<std::string>(), 2, kMaxDesignRows);
   const double threshold = vm.count("threshold") ? parse_real("threshold", vm["threshold"].as<std::string>(), 0, 1) : 0.5;
   const double min_density =
       vm.count("min-density") ? parse_real("min-density", vm["min-density"].as<std::string>(), 0, 1) : 0.8;
+  const std::size_t n_boxes = vm.count("boxes") ? parse_count("boxes", vm["boxes"].as<std::string>(), 1, 10) : 1;
   const DesignRunOptions o = design_run_options("discover", vm);
 
   const LoadedScenario base = load(o.scenario, {});
@@ -1276,60 +1279,93 @@ int cmd_discover(const std::vector<std::string>& args) {
     std::cout << text.str();
     return 0;
   }
-  const engine::PrimResult pr = engine::prim(ev.values, of_interest);
-  // The box shown: the largest coverage among the boxes dense enough (the
-  // most explanatory box that still mostly holds cases of interest).
-  std::size_t i_box = 0;
-  bool qualifies = true;
-  try {
-    i_box = pr.max_coverage_with_density_at_least(min_density);
-  } catch (const std::out_of_range&) {
-    qualifies = false;
+  // Covering (Friedman & Fisher 1999, sec. 5): box k is sought among the
+  // points outside boxes 1..k-1; its measures stay relative to the whole
+  // design (coverage: share of all cases of interest).
+  std::vector<engine::PrimBox> chosen;
+  std::vector<bool> covered(of_interest.size(), false);
+  auto bound = [](double x) { return std::abs(x) >= 100 ? engine::fmt_int(x) : engine::fmt(x, 3); };
+  for (std::size_t k = 0; k < n_boxes; ++k) {
+    std::size_t n_left = 0;
+    for (std::size_t i = 0; i < of_interest.size(); ++i) n_left += of_interest[i] && !covered[i] ? 1U : 0U;
+    if (n_left == 0) {
+      text << "\nNo case of interest is left outside the " << k << " box" << (k == 1 ? "" : "es")
+           << " above: no further box.\n";
+      break;
+    }
+    const engine::PrimResult pr = engine::prim(ev.values, of_interest, {}, chosen);
+    // The box shown: the largest coverage among the boxes dense enough (the
+    // most explanatory box that still mostly holds cases of interest).
+    std::size_t i_box = 0;
+    bool qualifies = true;
+    try {
+      i_box = pr.max_coverage_with_density_at_least(min_density);
+    } catch (const std::out_of_range&) {
+      qualifies = false;
+      for (std::size_t i = 0; i < pr.trajectory.size(); ++i) {
+        if (pr.trajectory[i].density > pr.trajectory[i_box].density) i_box = i;
+      }
+    }
+    if (!qualifies && k > 0) {
+      text << "\nNo further box reaches density " << engine::fmt(min_density, 2) << " among the " << n_left
+           << " cases of interest left outside the boxes above: no box " << k + 1 << ".\n";
+      break;
+    }
+    const engine::PrimBox& box = pr.trajectory[i_box];
+    // A side the box did not peel is open up to the end of the plausible
+    // range; a parameter whose box keeps >= 90% of its range is a minor trim
+    // (peeling a finite sample always nibbles at a few edges).
+    std::vector<std::string> major, minor;
+    for (std::size_t j = 0; j < n_dims; ++j) {
+      if (!box.restricted[j]) continue;
+      const double lo = box.low[j] > pr.domain_low[j] ? box.low[j] : factors[j].low;
+      const double hi = box.high[j] < pr.domain_high[j] ? box.high[j] : factors[j].high;
+      const double kept = (hi - lo) / (factors[j].high - factors[j].low);
+      const std::string text_j = factors[j].key + " in [" + bound(lo) + ", " + bound(hi) + "]";
+      (kept < 0.9 ? major : minor).push_back(text_j + (kept < 0.9 ? " (" + engine::fmt(100 * kept, 0) + "% of its range)" : ""));
+    }
+    text << "\n";
+    if (!qualifies) {
+      text << "No box on the trajectory reaches density " << engine::fmt(min_density, 2) << "; the densest is shown.\n";
+    }
+    const std::string name = n_boxes > 1 ? "Box " + std::to_string(k + 1) + " (trajectory box " + std::to_string(i_box) + ")"
+                                         : "Box " + std::to_string(i_box) + " of the trajectory";
+    text << name << ": the target is reached (P >= " << engine::fmt(threshold, 3) << ") ";
+    if (major.empty()) {
+      text << "without a marked restriction";
+    } else {
+      text << "when";
+      for (std::size_t i = 0; i < major.size(); ++i) text << (i ? "\n  and " : " ") << major[i];
+    }
+    text << "\n  coverage " << engine::fmt(box.coverage, 3) << " (" << box.n_interest_inside << " of " << n_interest
+         << " cases of interest inside), density " << engine::fmt(box.density, 3) << " (" << box.n_interest_inside
+         << " of " << box.n_inside << " points inside), mass " << engine::fmt(box.mass, 3) << "\n";
+    if (!minor.empty()) {
+      text << "  minor trims (the box keeps >= 90% of the range):";
+      for (std::size_t i = 0; i < minor.size(); ++i) text << (i ? ", " : " ") << minor[i];
+      text << "\n";
+    }
+    std::vector<std::vector<std::string>> table = {{"box", "phase", "coverage", "density", "mass", "restricted"}};
     for (std::size_t i = 0; i < pr.trajectory.size(); ++i) {
-      if (pr.trajectory[i].density > pr.trajectory[i_box].density) i_box = i;
+      const auto& b = pr.trajectory[i];
+      table.push_back({std::to_string(i) + (i == i_box ? " *" : ""), i == 0 ? "start" : b.pasted ? "paste" : "peel",
+                       engine::fmt(b.coverage, 3), engine::fmt(b.density, 3), engine::fmt(b.mass, 3),
+                       std::to_string(b.n_restricted())});
+    }
+    text << "\nPeeling trajectory" << (n_boxes > 1 ? " of box " + std::to_string(k + 1) : std::string())
+         << " (* = the box above)\n" << engine::format_table(table, 2);
+    chosen.push_back(box);
+    if (n_boxes > 1) {
+      std::size_t n_covered = 0;
+      for (std::size_t i = 0; i < of_interest.size(); ++i) {
+        covered[i] = covered[i] || box.contains(ev.values.row(i));
+        n_covered += of_interest[i] && covered[i] ? 1U : 0U;
+      }
+      text << (k == 0 ? std::string("Box 1 holds ") : "Boxes 1-" + std::to_string(k + 1) + " together hold ")
+           << n_covered << " of " << n_interest << " cases of interest ("
+           << engine::fmt(static_cast<double>(n_covered) / static_cast<double>(n_interest), 3) << ").\n";
     }
   }
-  const engine::PrimBox& box = pr.trajectory[i_box];
-  auto bound = [](double x) { return std::abs(x) >= 100 ? engine::fmt_int(x) : engine::fmt(x, 3); };
-  // A side the box did not peel is open up to the end of the plausible
-  // range; a parameter whose box keeps >= 90% of its range is a minor trim
-  // (peeling a finite sample always nibbles at a few edges).
-  std::vector<std::string> major, minor;
-  for (std::size_t k = 0; k < n_dims; ++k) {
-    if (!box.restricted[k]) continue;
-    const double lo = box.low[k] > pr.domain_low[k] ? box.low[k] : factors[k].low;
-    const double hi = box.high[k] < pr.domain_high[k] ? box.high[k] : factors[k].high;
-    const double kept = (hi - lo) / (factors[k].high - factors[k].low);
-    const std::string text_k = factors[k].key + " in [" + bound(lo) + ", " + bound(hi) + "]";
-    (kept < 0.9 ? major : minor).push_back(text_k + (kept < 0.9 ? " (" + engine::fmt(100 * kept, 0) + "% of its range)" : ""));
-  }
-  text << "\n";
-  if (!qualifies) {
-    text << "No box on the trajectory reaches density " << engine::fmt(min_density, 2) << "; the densest is shown.\n";
-  }
-  text << "Box " << i_box << " of the trajectory: the target is reached (P >= " << engine::fmt(threshold, 3) << ") ";
-  if (major.empty()) {
-    text << "without a marked restriction";
-  } else {
-    text << "when";
-    for (std::size_t i = 0; i < major.size(); ++i) text << (i ? "\n  and " : " ") << major[i];
-  }
-  text << "\n  coverage " << engine::fmt(box.coverage, 3) << " (" << box.n_interest_inside << " of " << n_interest
-       << " cases of interest inside), density " << engine::fmt(box.density, 3) << " (" << box.n_interest_inside
-       << " of " << box.n_inside << " points inside), mass " << engine::fmt(box.mass, 3) << "\n";
-  if (!minor.empty()) {
-    text << "  minor trims (the box keeps >= 90% of the range):";
-    for (std::size_t i = 0; i < minor.size(); ++i) text << (i ? ", " : " ") << minor[i];
-    text << "\n";
-  }
-  std::vector<std::vector<std::string>> table = {{"box", "phase", "coverage", "density", "mass", "restricted"}};
-  for (std::size_t i = 0; i < pr.trajectory.size(); ++i) {
-    const auto& b = pr.trajectory[i];
-    table.push_back({std::to_string(i) + (i == i_box ? " *" : ""), i == 0 ? "start" : b.pasted ? "paste" : "peel",
-                     engine::fmt(b.coverage, 3), engine::fmt(b.density, 3), engine::fmt(b.mass, 3),
-                     std::to_string(b.n_restricted())});
-  }
-  text << "\nPeeling trajectory (* = the box above)\n" << engine::format_table(table, 2);
   if (o.out) text << "\nwrote " << *o.out << "\n";
   std::cout << text.str();
   return 0;

@@ -589,6 +589,29 @@ TEST_CASE("discover: PRIM prints a box with coverage, density and mass in [0, 1]
   CHECK(again.out == r.out);
 }
 
+TEST_CASE("discover --boxes: covering reports each box and what the boxes hold together, or why it stopped") {
+  const std::string base = "discover scenarios/status-quo.toml --samples 64 --paths 500";
+  const auto one = banensim(base);
+  const auto same = banensim(base + " --boxes 1");
+  REQUIRE(one.exit_code == 0);
+  CHECK(same.out == one.out);  // one box is the default
+  const auto r = banensim(base + " --boxes 3");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("Box 1 (trajectory box ") != std::string::npos);
+  CHECK(r.out.find("Peeling trajectory of box 1") != std::string::npos);
+  CHECK(r.out.find("Box 1 holds ") != std::string::npos);
+  // Either a second box, or the reason there is none.
+  const bool second = r.out.find("Box 2 (trajectory box ") != std::string::npos;
+  const bool stopped = r.out.find("no box 2.") != std::string::npos ||
+                       r.out.find("No case of interest is left outside the 1 box above") != std::string::npos;
+  CHECK(second != stopped);
+  if (second) CHECK(r.out.find("Boxes 1-2 together hold ") != std::string::npos);
+  for (const char* bad : {" --boxes 0", " --boxes 11", " --boxes x"}) {
+    CAPTURE(bad);
+    CHECK(banensim(base + bad).exit_code == 2);
+  }
+}
+
 TEST_CASE("sensitivity and discover: a bad method, zero samples or a missing option is an input error (exit 2)") {
   for (const char* cmd : {"sensitivity scenarios/status-quo.toml --method sobel --samples 4",
                                  "sensitivity scenarios/status-quo.toml --method sobol --samples 0",
