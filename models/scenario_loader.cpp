@@ -136,6 +136,18 @@ std::optional<std::string> range_problem(const ParamSpec& spec, const ParamScala
   return std::nullopt;
 }
 
+// A control character (NUL, line break, ...) cannot be part of a file name
+// the user meant, and would cut or break the messages and CSV headers the
+// text is copied into (a NUL ends a C string).
+bool has_control_character(std::string_view text) {
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return true;
+  }
+  return false;
+}
+constexpr const char* kControlCharacterProblem = "must not contain control characters (NUL, tab, line break, ...)";
+
 // Keeps user-given paths relative-looking (messages and `explain` show what
 // the user would type) while making them independent of the file's place.
 std::string resolve_relative(const fs::path& setting_file, const std::string& value) {
@@ -284,6 +296,11 @@ class Resolver {
         any_unreadable_ = true;
         return;
       }
+      if (has_control_character(path->get())) {
+        problems_.push_back(Problem{where, "extends", node_text(entry), kControlCharacterProblem});
+        any_unreadable_ = true;
+        return;
+      }
       const fs::path parent = (file.parent_path() / fs::path(path->get())).lexically_normal();
       std::error_code ec;
       if (!fs::is_regular_file(parent, ec)) {
@@ -373,6 +390,7 @@ class Resolver {
       case ParamType::String:
       case ParamType::Path:
         if (const auto* text = node.as_string()) {
+          if (has_control_character(text->get())) return fail(kControlCharacterProblem);
           value = spec.type == ParamType::Path ? resolve_relative(file, text->get()) : text->get();
         } else {
           return wrong_type();
@@ -443,6 +461,7 @@ std::variant<ParamScalar, std::string> parse_override(const ParamSpec& spec, std
     case ParamType::Path:
       // The command line is the origin, so a Path stays relative to the
       // working directory: exactly what the user typed.
+      if (has_control_character(raw)) return std::string(kControlCharacterProblem);
       return ParamScalar{std::string(raw)};
   }
   return std::string("unsupported type");
