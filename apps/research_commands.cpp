@@ -1103,6 +1103,72 @@ const char* kDiscoverUsage =
     "  density and mass, followed by the whole peeling trajectory. --boxes K: up to K boxes by\n"
     "  covering, each sought among the cases of interest outside the boxes before it.\n";
 
+// The box discover shows from a PRIM trajectory: the largest coverage among
+// the boxes with density >= min_density (the most explanatory box that still
+// mostly holds cases of interest); if none is that dense, the densest box,
+// with `qualifies` false.
+struct ChosenBox {
+  std::size_t index = 0;
+  bool qualifies = true;
+};
+ChosenBox choose_box(const engine::PrimResult& pr, double min_density) {
+  try {
+    return {pr.max_coverage_with_density_at_least(min_density), true};
+  } catch (const std::out_of_range&) {
+    ChosenBox densest{0, false};
+    for (std::size_t i = 0; i < pr.trajectory.size(); ++i) {
+      if (pr.trajectory[i].density > pr.trajectory[densest.index].density) densest.index = i;
+    }
+    return densest;
+  }
+}
+
+// Box `i_box` of the trajectory as discover prints it, from "NAME: the target
+// is reached ..." to the trajectory table.
+std::string box_text(const engine::PrimResult& pr, std::size_t i_box, const std::string& name,
+                     const std::vector<Factor>& factors, double threshold, std::size_t n_interest,
+                     const std::string& trajectory_title) {
+  const engine::PrimBox& box = pr.trajectory[i_box];
+  auto bound = [](double x) { return std::abs(x) >= 100 ? engine::fmt_int(x) : engine::fmt(x, 3); };
+  // A side the box did not peel is open up to the end of the plausible
+  // range; a parameter whose box keeps >= 90% of its range is a minor trim
+  // (peeling a finite sample always nibbles at a few edges).
+  std::vector<std::string> major, minor;
+  for (std::size_t j = 0; j < factors.size(); ++j) {
+    if (!box.restricted[j]) continue;
+    const double lo = box.low[j] > pr.domain_low[j] ? box.low[j] : factors[j].low;
+    const double hi = box.high[j] < pr.domain_high[j] ? box.high[j] : factors[j].high;
+    const double kept = (hi - lo) / (factors[j].high - factors[j].low);
+    const std::string text_j = factors[j].key + " in [" + bound(lo) + ", " + bound(hi) + "]";
+    (kept < 0.9 ? major : minor).push_back(text_j + (kept < 0.9 ? " (" + engine::fmt(100 * kept, 0) + "% of its range)" : ""));
+  }
+  std::ostringstream text;
+  text << name << ": the target is reached (P >= " << engine::fmt(threshold, 3) << ") ";
+  if (major.empty()) {
+    text << "without a marked restriction";
+  } else {
+    text << "when";
+    for (std::size_t i = 0; i < major.size(); ++i) text << (i ? "\n  and " : " ") << major[i];
+  }
+  text << "\n  coverage " << engine::fmt(box.coverage, 3) << " (" << box.n_interest_inside << " of " << n_interest
+       << " cases of interest inside), density " << engine::fmt(box.density, 3) << " (" << box.n_interest_inside
+       << " of " << box.n_inside << " points inside), mass " << engine::fmt(box.mass, 3) << "\n";
+  if (!minor.empty()) {
+    text << "  minor trims (the box keeps >= 90% of the range):";
+    for (std::size_t i = 0; i < minor.size(); ++i) text << (i ? ", " : " ") << minor[i];
+    text << "\n";
+  }
+  std::vector<std::vector<std::string>> table = {{"box", "phase", "coverage", "density", "mass", "restricted"}};
+  for (std::size_t i = 0; i < pr.trajectory.size(); ++i) {
+    const auto& b = pr.trajectory[i];
+    table.push_back({std::to_string(i) + (i == i_box ? " *" : ""), i == 0 ? "start" : b.pasted ? "paste" : "peel",
+                     engine::fmt(b.coverage, 3), engine::fmt(b.density, 3), engine::fmt(b.mass, 3),
+                     std::to_string(b.n_restricted())});
+  }
+  text << "\n" << trajectory_title << " (* = the box above)\n" << engine::format_table(table, 2);
+  return text.str();
+}
+
 }  // namespace
 
 int cmd_sensitivity(const std::vector<std::string>& args) {
@@ -1284,82 +1350,36 @@ int cmd_discover(const std::vector<std::string>& args) {
   // design (coverage: share of all cases of interest).
   std::vector<engine::PrimBox> chosen;
   std::vector<bool> covered(of_interest.size(), false);
-  auto bound = [](double x) { return std::abs(x) >= 100 ? engine::fmt_int(x) : engine::fmt(x, 3); };
+  std::size_t n_covered = 0;  // cases of interest inside one of the chosen boxes
   for (std::size_t k = 0; k < n_boxes; ++k) {
-    std::size_t n_left = 0;
-    for (std::size_t i = 0; i < of_interest.size(); ++i) n_left += of_interest[i] && !covered[i] ? 1U : 0U;
+    const std::size_t n_left = n_interest - n_covered;
     if (n_left == 0) {
       text << "\nNo case of interest is left outside the " << k << " box" << (k == 1 ? "" : "es")
            << " above: no further box.\n";
       break;
     }
     const engine::PrimResult pr = engine::prim(ev.values, of_interest, {}, chosen);
-    // The box shown: the largest coverage among the boxes dense enough (the
-    // most explanatory box that still mostly holds cases of interest).
-    std::size_t i_box = 0;
-    bool qualifies = true;
-    try {
-      i_box = pr.max_coverage_with_density_at_least(min_density);
-    } catch (const std::out_of_range&) {
-      qualifies = false;
-      for (std::size_t i = 0; i < pr.trajectory.size(); ++i) {
-        if (pr.trajectory[i].density > pr.trajectory[i_box].density) i_box = i;
-      }
-    }
-    if (!qualifies && k > 0) {
+    const ChosenBox pick = choose_box(pr, min_density);
+    if (!pick.qualifies && k > 0) {
       text << "\nNo further box reaches density " << engine::fmt(min_density, 2) << " among the " << n_left
            << " cases of interest left outside the boxes above: no box " << k + 1 << ".\n";
       break;
     }
-    const engine::PrimBox& box = pr.trajectory[i_box];
-    // A side the box did not peel is open up to the end of the plausible
-    // range; a parameter whose box keeps >= 90% of its range is a minor trim
-    // (peeling a finite sample always nibbles at a few edges).
-    std::vector<std::string> major, minor;
-    for (std::size_t j = 0; j < n_dims; ++j) {
-      if (!box.restricted[j]) continue;
-      const double lo = box.low[j] > pr.domain_low[j] ? box.low[j] : factors[j].low;
-      const double hi = box.high[j] < pr.domain_high[j] ? box.high[j] : factors[j].high;
-      const double kept = (hi - lo) / (factors[j].high - factors[j].low);
-      const std::string text_j = factors[j].key + " in [" + bound(lo) + ", " + bound(hi) + "]";
-      (kept < 0.9 ? major : minor).push_back(text_j + (kept < 0.9 ? " (" + engine::fmt(100 * kept, 0) + "% of its range)" : ""));
-    }
     text << "\n";
-    if (!qualifies) {
+    if (!pick.qualifies) {
       text << "No box on the trajectory reaches density " << engine::fmt(min_density, 2) << "; the densest is shown.\n";
     }
-    const std::string name = n_boxes > 1 ? "Box " + std::to_string(k + 1) + " (trajectory box " + std::to_string(i_box) + ")"
-                                         : "Box " + std::to_string(i_box) + " of the trajectory";
-    text << name << ": the target is reached (P >= " << engine::fmt(threshold, 3) << ") ";
-    if (major.empty()) {
-      text << "without a marked restriction";
-    } else {
-      text << "when";
-      for (std::size_t i = 0; i < major.size(); ++i) text << (i ? "\n  and " : " ") << major[i];
-    }
-    text << "\n  coverage " << engine::fmt(box.coverage, 3) << " (" << box.n_interest_inside << " of " << n_interest
-         << " cases of interest inside), density " << engine::fmt(box.density, 3) << " (" << box.n_interest_inside
-         << " of " << box.n_inside << " points inside), mass " << engine::fmt(box.mass, 3) << "\n";
-    if (!minor.empty()) {
-      text << "  minor trims (the box keeps >= 90% of the range):";
-      for (std::size_t i = 0; i < minor.size(); ++i) text << (i ? ", " : " ") << minor[i];
-      text << "\n";
-    }
-    std::vector<std::vector<std::string>> table = {{"box", "phase", "coverage", "density", "mass", "restricted"}};
-    for (std::size_t i = 0; i < pr.trajectory.size(); ++i) {
-      const auto& b = pr.trajectory[i];
-      table.push_back({std::to_string(i) + (i == i_box ? " *" : ""), i == 0 ? "start" : b.pasted ? "paste" : "peel",
-                       engine::fmt(b.coverage, 3), engine::fmt(b.density, 3), engine::fmt(b.mass, 3),
-                       std::to_string(b.n_restricted())});
-    }
-    text << "\nPeeling trajectory" << (n_boxes > 1 ? " of box " + std::to_string(k + 1) : std::string())
-         << " (* = the box above)\n" << engine::format_table(table, 2);
+    const std::string name = n_boxes > 1 ? "Box " + std::to_string(k + 1) + " (trajectory box " + std::to_string(pick.index) + ")"
+                                         : "Box " + std::to_string(pick.index) + " of the trajectory";
+    text << box_text(pr, pick.index, name, factors, threshold, n_interest,
+                     n_boxes > 1 ? "Peeling trajectory of box " + std::to_string(k + 1) : "Peeling trajectory");
+    const engine::PrimBox& box = pr.trajectory[pick.index];
     chosen.push_back(box);
     if (n_boxes > 1) {
-      std::size_t n_covered = 0;
       for (std::size_t i = 0; i < of_interest.size(); ++i) {
-        covered[i] = covered[i] || box.contains(ev.values.row(i));
-        n_covered += of_interest[i] && covered[i] ? 1U : 0U;
+        if (covered[i] || !box.contains(ev.values.row(i))) continue;
+        covered[i] = true;
+        n_covered += of_interest[i] ? 1U : 0U;
       }
       text << (k == 0 ? std::string("Box 1 holds ") : "Boxes 1-" + std::to_string(k + 1) + " together hold ")
            << n_covered << " of " << n_interest << " cases of interest ("

@@ -38,8 +38,6 @@
 
 #ifdef BANENSIM_MPI
 #include <mpi.h>
-
-#include "engine/mpi_runner.hpp"
 #endif
 
 namespace po = boost::program_options;

@@ -28,7 +28,6 @@
 #include <string>
 #include <vector>
 
-#include "engine/histogram.hpp"
 #include "engine/random_stream.hpp"
 
 namespace banensim::engine {
@@ -59,12 +58,6 @@ struct ScalarSpec {
   bool optional = false;
   bool whole_numbers = false;
 };
-
-// The p-quantile of a scalar's or series' histogram: interpolated within the
-// bin, or for whole-number scalars the inverse CDF.
-inline double summary_quantile(const Histogram& h, double p, bool whole_numbers) {
-  return whole_numbers ? h.quantile_discrete(p) : h.quantile(p);
-}
 
 // A yes/no outcome per path (e.g. the target is reached); summarised as a
 // proportion with a Wilson interval.

@@ -222,11 +222,10 @@ class Folder {
   // Folds a whole chunk of `n_blocks` blocks, already folded left to right
   // (only without a stop rule, which must see every block).
   void fold_chunk(PairedTally&& chunk, std::uint64_t n_blocks) {
-    if (result_started_) {
+    if (result_started()) {
       result.tally.merge(chunk);
     } else {
       result.tally = std::move(chunk);
-      result_started_ = true;
     }
     result.n_blocks += n_blocks;
     report_progress();
@@ -234,7 +233,7 @@ class Folder {
 
   RunResult finish(std::uint64_t n_blocks_max) {
     if (blocks_in_chunk_ > 0) close_chunk();
-    if (!result_started_) result.tally = PairedTally(*layout_, n_variants_);
+    if (!result_started()) result.tally = PairedTally(*layout_, n_variants_);
     result.n_paths = result.tally.n_paths();
     result.cancelled = !result.stopped_by_rule && result.n_blocks < n_blocks_max;
     return std::move(result);
@@ -244,20 +243,21 @@ class Folder {
   std::exception_ptr error;
 
  private:
+  // The result holds a tally (and so has variants) once a chunk was folded.
+  bool result_started() const noexcept { return result.tally.n_variants() > 0; }
   void close_chunk() {
-    if (result_started_) {
+    if (result_started()) {
       result.tally.merge(*chunk_);
     } else {
       result.tally = std::move(*chunk_);
       chunk_.reset();  // moved from: not reusable
-      result_started_ = true;
     }
     blocks_in_chunk_ = 0;
   }
   // Everything folded so far, for the stop rule.
   const PairedTally& current_total() {
     if (blocks_in_chunk_ == 0) return result.tally;  // a chunk was just closed
-    if (!result_started_) return *chunk_;
+    if (!result_started()) return *chunk_;
     total_ = result.tally;
     total_.merge(*chunk_);
     return total_;
@@ -273,7 +273,6 @@ class Folder {
   const RunConfig* config_;
   std::unique_ptr<PairedTally> chunk_;  // the open chunk (a former block tally)
   std::uint64_t blocks_in_chunk_ = 0;
-  bool result_started_ = false;
   PairedTally total_;  // scratch for current_total
 };
 

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/histogram.hpp"
 #include "engine/model.hpp"
 #include "engine/parallel_runner.hpp"
 
@@ -19,6 +20,12 @@ namespace banensim::engine {
 
 // Quantile levels reported for every distribution.
 inline constexpr double kQuantileLevels[] = {0.05, 0.25, 0.5, 0.75, 0.95};
+
+// The p-quantile of a histogram as reported: interpolated within the bin, or
+// for a whole-number scalar (ScalarSpec::whole_numbers) the inverse CDF.
+inline double summary_quantile(const Histogram& h, double p, bool whole_numbers) {
+  return whole_numbers ? h.quantile_discrete(p) : h.quantile(p);
+}
 
 // Summary of one variant's Tally: {"indicators": {...}, "scalars": {...},
 // "series": {...}}; see docs/OUTPUT.md for the fields.

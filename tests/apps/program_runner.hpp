@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace test_support {
 
@@ -41,6 +43,29 @@ inline ProgramResult run_program(const std::string& command_line) {
   es << ef.rdbuf();
   fs::remove(err_file);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, es.str()};
+}
+
+// Starts banensim with `args` in a child process, from the source directory,
+// stdout (and with `quiet_stderr` stderr too) going to /dev/null; returns the
+// child's pid for the caller to wait for (waitpid, wait4) or signal.
+inline pid_t spawn_banensim(const std::vector<std::string>& args, bool quiet_stderr) {
+  // argv is built before fork: the child only calls async-signal-safe functions.
+  std::string program = BANENSIM_BINARY;
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv = {program.data()};
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (::chdir(BANENSIM_SOURCE_DIR) != 0) ::_exit(127);
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, STDOUT_FILENO);
+    if (quiet_stderr) ::dup2(null, STDERR_FILENO);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
 }
 
 // A scratch directory of this test process (PREFIX + pid under the system's

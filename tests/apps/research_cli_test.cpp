@@ -3,7 +3,6 @@
 
 #include <doctest/doctest.h>
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -115,27 +114,6 @@ bool well_formed_svg(const std::string& s) {
     }
   }
   return stack.empty();
-}
-
-// Starts banensim in the background (from the source directory, output discarded).
-pid_t spawn(const std::vector<std::string>& args) {
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    if (::chdir(BANENSIM_SOURCE_DIR) != 0) ::_exit(127);
-    const int null = ::open("/dev/null", O_WRONLY);
-    ::dup2(null, STDOUT_FILENO);
-    ::dup2(null, STDERR_FILENO);
-    std::vector<char*> argv;
-    std::string binary = BANENSIM_BINARY;
-    argv.push_back(binary.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(binary.c_str(), argv.data());
-    ::_exit(127);
-  }
-  return pid;
 }
 
 std::size_t data_lines(const fs::path& p, std::size_t header_lines) {
@@ -303,9 +281,10 @@ TEST_CASE("sweep --resume: after SIGKILL or SIGINT at a random point, the same b
     const fs::path out = temp_path("killed.csv"), svg = temp_path("killed.svg");
     fs::remove(out);
     fs::remove(svg);
-    const pid_t pid = spawn({"sweep", "scenarios/status-quo.toml", "--range", "growth.market.trend_mean=4000:10000:9",
-                             "--paths", "30000", "--seed", "2013", "--threads", "2", "--out", out.string(), "--svg",
-                             svg.string()});
+    const pid_t pid = test_support::spawn_banensim(
+        {"sweep", "scenarios/status-quo.toml", "--range", "growth.market.trend_mean=4000:10000:9", "--paths", "30000",
+         "--seed", "2013", "--threads", "2", "--out", out.string(), "--svg", svg.string()},
+        true);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline &&
            (!fs::exists(out) || data_lines(out, header_lines) < stop_after)) {
@@ -549,7 +528,7 @@ TEST_CASE("sensitivity --resume: after SIGINT or SIGKILL mid-design, the same by
     fs::remove(out);
     std::vector<std::string> a = args;
     a.push_back(out.string());
-    const pid_t pid = spawn(a);
+    const pid_t pid = test_support::spawn_banensim(a, true);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (std::chrono::steady_clock::now() < deadline && (!fs::exists(out) || data_lines(out, header_lines) < 20)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -5,7 +5,6 @@
 
 #include <doctest/doctest.h>
 
-#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +12,8 @@
 #include <cstdio>
 #include <string>
 #include <vector>
+
+#include "tests/apps/program_runner.hpp"
 
 namespace {
 
@@ -22,21 +23,7 @@ struct Peak {
 };
 
 Peak run_banensim(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  std::string program = BANENSIM_BINARY;
-  argv.push_back(program.data());
-  std::vector<std::string> copy = args;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    if (::chdir(BANENSIM_SOURCE_DIR) != 0) ::_exit(127);
-    const int null = ::open("/dev/null", O_WRONLY);
-    ::dup2(null, STDOUT_FILENO);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  const pid_t pid = test_support::spawn_banensim(args, false);
   int status = 0;
   rusage usage{};
   REQUIRE(::wait4(pid, &status, 0, &usage) == pid);
