@@ -29,6 +29,7 @@
 #include "engine/atomic_file.hpp"
 #include "engine/parallel_runner.hpp"
 #include "engine/run_summary.hpp"
+#include "engine/text_format.hpp"
 #include "models/banenafspraak_model.hpp"
 #include "models/banenafspraak_params.hpp"
 #include "models/scenario_loader.hpp"
@@ -110,9 +111,9 @@ inline LoadedScenario load(const std::string& file,
   const auto& schema = models::banenafspraak_schema();
   models::ResolvedScenario r = models::load_scenario(file, schema, models::banenafspraak_check);
   if (!overrides.empty()) models::apply_overrides(r, schema, overrides, "command line", models::banenafspraak_check);
-  std::string name = r.string("scenario.name");
-  if (name.empty()) name = std::filesystem::path(file).stem().string();
   models::BanenafspraakModel model(models::params_from_scenario(r));
+  std::string name = model.params().scenario.name;
+  if (name.empty()) name = std::filesystem::path(file).stem().string();
   return LoadedScenario{file, name, std::move(r), std::move(model)};
 }
 

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <sstream>
+
+#include "engine/text_format.hpp"
 
 namespace banensim::app {
 namespace {
@@ -20,24 +21,6 @@ std::string esc(const std::string& s) {
     }
   }
   return o;
-}
-
-std::string num(double x, int decimals) {
-  if (!std::isfinite(x)) return "-";
-  char b[64];
-  std::snprintf(b, sizeof b, "%.*f", decimals, x);
-  return b;
-}
-
-std::string jobs(double x) {
-  if (!std::isfinite(x)) return "-";
-  const long long v = std::llround(x);
-  std::string d = std::to_string(v < 0 ? -v : v), o;
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    if (i > 0 && (d.size() - i) % 3 == 0) o += ',';
-    o += d[i];
-  }
-  return v < 0 ? "-" + o : o;
 }
 
 double get(const nlohmann::json& j, const char* key) {
@@ -62,7 +45,7 @@ std::string fan_chart(const nlohmann::json& scenario, const std::vector<TargetPo
     const double v = y_max * k / 5.0;
     s << "<line x1=\"" << left << "\" x2=\"" << w - right << "\" y1=\"" << y_of(v) << "\" y2=\"" << y_of(v)
       << "\" stroke=\"#ddd\"/><text x=\"" << left - 4 << "\" y=\"" << y_of(v) + 4
-      << "\" font-size=\"10\" text-anchor=\"end\">" << jobs(v) << "</text>";
+      << "\" font-size=\"10\" text-anchor=\"end\">" << engine::fmt_int(v) << "</text>";
   }
   auto band = [&](const char* lo, const char* hi, double opacity) {
     s << "<polygon fill=\"" << colour << "\" fill-opacity=\"" << opacity << "\" points=\"";
@@ -102,7 +85,7 @@ std::string probability_bars(const nlohmann::json& scenarios) {
     const double p = k / 4.0;
     s << "<line x1=\"" << x_of(p) << "\" x2=\"" << x_of(p) << "\" y1=\"0\" y2=\"" << h - 20
       << "\" stroke=\"#ddd\"/><text x=\"" << x_of(p) << "\" y=\"" << h - 6 << "\" font-size=\"10\" text-anchor=\"middle\">"
-      << num(p, 2) << "</text>";
+      << engine::fmt(p, 2) << "</text>";
   }
   for (std::size_t k = 0; k < scenarios.size(); ++k) {
     const auto& sc = scenarios[k];
@@ -114,7 +97,7 @@ std::string probability_bars(const nlohmann::json& scenarios) {
       << kColours[k % 7] << "\"/>";
     s << "<line x1=\"" << x_of(lo) << "\" x2=\"" << x_of(hi) << "\" y1=\"" << y + 9 << "\" y2=\"" << y + 9
       << "\" stroke=\"#000\" stroke-width=\"1.5\"/>";
-    s << "<text x=\"" << x_of(hi) + 6 << "\" y=\"" << y + 13 << "\" font-size=\"11\">" << num(p, 3) << "</text>";
+    s << "<text x=\"" << x_of(hi) + 6 << "\" y=\"" << y + 13 << "\" font-size=\"11\">" << engine::fmt(p, 3) << "</text>";
   }
   s << "</svg>";
   return s.str();
@@ -134,15 +117,15 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
 
   std::ostringstream h;
   h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>banensim: P(reach "
-    << jobs(get(ref, "target_jobs")) << ")</title><style>"
+    << engine::fmt_int(get(ref, "target_jobs")) << ")</title><style>"
     << "body{font-family:system-ui,Arial,sans-serif;margin:2em;color:#222;max-width:1100px}"
     << "table{border-collapse:collapse;margin:1em 0}td,th{border-bottom:1px solid #ccc;padding:4px 8px;text-align:right}"
     << "td:first-child,th:first-child{text-align:left}.panels{display:flex;flex-wrap:wrap;gap:12px}"
     << ".panel h3{margin:.3em 0;font-size:14px}.note{color:#555;font-size:13px}</style></head><body>\n";
-  h << "<h1>Probability that the banenafspraak reaches " << jobs(get(ref, "target_jobs")) << " extra jobs by end "
+  h << "<h1>Probability that the banenafspraak reaches " << engine::fmt_int(get(ref, "target_jobs")) << " extra jobs by end "
     << ref["target_year"].get<int>() << "</h1>\n";
   h << "<p class=\"note\">Observed up to " << ref["origin_year"].get<int>() << ", simulated after. "
-    << jobs(result["paths"].get<double>()) << " Monte Carlo paths per scenario, all on the same random draws (common "
+    << engine::fmt_int(result["paths"].get<double>()) << " Monte Carlo paths per scenario, all on the same random draws (common "
     << "random numbers); seed " << result["seed"].get<std::uint64_t>()
     << ". Intervals: 95% Wilson for probabilities, 95% normal on paired per-path differences.</p>\n";
 
@@ -155,23 +138,23 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
   for (std::size_t k = 0; k < scenarios.size(); ++k) {
     const auto& sc = scenarios[k];
     const auto& last = sc["results"]["series"]["total"]["steps"].back();
-    h << "<tr><td>" << esc(sc["name"].get<std::string>()) << "</td><td>" << num(get(sc, "probability"), 3) << "</td><td>["
-      << num(get(sc, "ci_low"), 3) << ", " << num(get(sc, "ci_high"), 3) << "]</td>";
+    h << "<tr><td>" << esc(sc["name"].get<std::string>()) << "</td><td>" << engine::fmt(get(sc, "probability"), 3) << "</td><td>["
+      << engine::fmt(get(sc, "ci_low"), 3) << ", " << engine::fmt(get(sc, "ci_high"), 3) << "]</td>";
     if (sc.contains("vs_reference")) {
       const auto& d = sc["vs_reference"]["indicators"]["reach_target"];
-      h << "<td>" << num(get(d, "difference"), 3) << "</td><td>[" << num(get(d, "ci_low"), 3) << ", "
-        << num(get(d, "ci_high"), 3) << "]</td><td>" << num(get(d["p_variant_only"], "probability"), 3) << "</td><td>"
-        << num(get(d["p_reference_only"], "probability"), 3) << "</td>";
+      h << "<td>" << engine::fmt(get(d, "difference"), 3) << "</td><td>[" << engine::fmt(get(d, "ci_low"), 3) << ", "
+        << engine::fmt(get(d, "ci_high"), 3) << "]</td><td>" << engine::fmt(get(d["p_variant_only"], "probability"), 3) << "</td><td>"
+        << engine::fmt(get(d["p_reference_only"], "probability"), 3) << "</td>";
     } else {
       h << "<td>(reference)</td><td></td><td></td><td></td>";
     }
     const auto& ind = sc["results"]["indicators"];
     const auto& levy = sc["results"]["scalars"]["levy_total_eur"];
-    h << "<td>" << jobs(get(last, "p50")) << "</td><td>[" << jobs(get(last, "p05")) << ", " << jobs(get(last, "p95"))
-      << "]</td><td>" << num(get(ind["quota_in_force_target_year"], "probability"), 3) << "</td><td>["
-      << num(get(ind["quota_in_force_target_year"], "ci_low"), 3) << ", "
-      << num(get(ind["quota_in_force_target_year"], "ci_high"), 3) << "]</td><td>" << jobs(get(levy, "mean"))
-      << " &plusmn; " << jobs(get(levy, "std_error")) << "</td></tr>\n";
+    h << "<td>" << engine::fmt_int(get(last, "p50")) << "</td><td>[" << engine::fmt_int(get(last, "p05")) << ", " << engine::fmt_int(get(last, "p95"))
+      << "]</td><td>" << engine::fmt(get(ind["quota_in_force_target_year"], "probability"), 3) << "</td><td>["
+      << engine::fmt(get(ind["quota_in_force_target_year"], "ci_low"), 3) << ", "
+      << engine::fmt(get(ind["quota_in_force_target_year"], "ci_high"), 3) << "]</td><td>" << engine::fmt_int(get(levy, "mean"))
+      << " &plusmn; " << engine::fmt_int(get(levy, "std_error")) << "</td></tr>\n";
   }
   h << "</table>\n";
 

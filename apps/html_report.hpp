@@ -17,8 +17,9 @@ struct TargetPoint {
   double total;
 };
 
-// `result` is the document render_json produces; `target_path` the legal
-// cumulative target per year (drawn as a step line).
+// `result` is the JSON document `run` and `compare` write (see
+// docs/OUTPUT.md); `target_path` the legal cumulative target per year (drawn
+// as a step line).
 std::string html_report(const nlohmann::json& result, const std::vector<TargetPoint>& target_path);
 
 }  // namespace banensim::app

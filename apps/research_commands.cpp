@@ -21,50 +21,21 @@
 
 #include "apps/cli_common.hpp"
 #include "engine/crps.hpp"
+#include "engine/fnv1a.hpp"
 #include "engine/parallel_runner.hpp"
 #include "engine/prim.hpp"
 #include "engine/results_journal.hpp"
 #include "engine/sensitivity.hpp"
 #include "engine/sobol_design.hpp"
 #include "engine/svg_chart.hpp"
+#include "engine/text_format.hpp"
 #include "models/calibration.hpp"
-#include "models/plausible_ranges.hpp"
 
 namespace po = boost::program_options;
 
 namespace banensim::app {
 
 namespace {
-
-// Shortest text that reads back as the same double (std::to_chars): the same
-// number always gives the same bytes, whatever the locale. NaN -> "".
-std::string num(double x) {
-  if (!std::isfinite(x)) return "";
-  char buf[400];
-  // Plain decimals (100000, not 1e+05) for the magnitudes this program writes.
-  const auto r = x != 0 && std::abs(x) < 1e-6 ? std::to_chars(buf, buf + sizeof buf, x)
-                                              : std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed);
-  return std::string(buf, r.ptr);
-}
-
-std::string scalar_text(const models::ParamScalar& v) {
-  if (const auto* d = std::get_if<double>(&v)) return num(*d);
-  if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
-  if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
-  return std::get<std::string>(v);
-}
-
-// FNV-1a 64-bit, as 16 hex digits (the same hash the scenario provenance uses).
-std::string fnv1a(const std::string& text) {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (const char c : text) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
 
 // Splits one CSV record (RFC 4180 quoting) into fields.
 std::vector<std::string> split_csv(const std::string& line) {
@@ -93,10 +64,17 @@ std::vector<std::string> split_csv(const std::string& line) {
 }
 
 const models::ParamSpec* find_spec(const std::string& key) {
-  for (const auto& s : models::banenafspraak_schema()) {
-    if (s.key == key) return &s;
+  return models::find_param(models::banenafspraak_schema(), key);
+}
+
+// The uncertain parameters: those declared with a plausible range
+// (models/banenafspraak_params.hpp, docs/MODEL.md section 6), in declaration order.
+std::vector<const models::ParamSpec*> uncertain_parameters() {
+  std::vector<const models::ParamSpec*> specs;
+  for (const auto& spec : models::banenafspraak_schema()) {
+    if (spec.plausible) specs.push_back(&spec);
   }
-  return nullptr;
+  return specs;
 }
 
 // ---------------------------------------------------------------- sweep ----
@@ -168,11 +146,11 @@ SweepKey parse_range(const std::string& text) {
   const auto n = parse_count("range " + k.key + " N", text.substr(c2 + 1), 1, kMaxPoints);
   if (n > 1 && !(hi > lo)) throw UsageError("--range " + text + ": HI must be above LO");
   const models::ParamSpec* spec = find_spec(k.key);
-  const bool integral = spec != nullptr && spec->type == models::ParamType::Integer;
+  const bool integral = spec != nullptr && spec->type == models::ParamType::kInteger;
   for (std::uint64_t i = 0; i < n; ++i) {
     // The last value is HI exactly, not LO + (N-1) * step with its rounding.
     const double v = n == 1 ? lo : i + 1 == n ? hi : lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(n - 1);
-    const std::string t = integral ? std::to_string(std::llround(v)) : num(v);
+    const std::string t = integral ? std::to_string(std::llround(v)) : engine::decimal(v);
     if (!k.values.empty() && k.values.back() == t) {
       throw UsageError("--range " + text + ": " + k.key + " is a whole number; " + std::to_string(n) +
                        " points between LO and HI repeat values");
@@ -220,12 +198,13 @@ SweepOptions parse_sweep_options(const std::vector<std::string>& args) {
   o.from_schema = vm.count("range-from-schema") > 0;
   if (o.from_schema && !o.one_at_a_time) {
     throw UsageError("--range-from-schema needs --one-at-a-time (a full grid over every uncertain parameter "
-                     "would have 2^" + std::to_string(models::banenafspraak_plausible_ranges().size()) + " points)");
+                     "would have 2^" + std::to_string(uncertain_parameters().size()) + " points)");
   }
   if (o.from_schema) {
-    for (const auto& r : models::banenafspraak_plausible_ranges()) {
-      const bool given = std::any_of(o.keys.begin(), o.keys.end(), [&](const SweepKey& k) { return k.key == r.key; });
-      if (!given) o.keys.push_back({r.key, {num(r.low), num(r.high)}, "--range-from-schema"});
+    for (const models::ParamSpec* spec : uncertain_parameters()) {
+      const bool given = std::any_of(o.keys.begin(), o.keys.end(), [&](const SweepKey& k) { return k.key == spec->key; });
+      const models::PlausibleRange& r = *spec->plausible;
+      if (!given) o.keys.push_back({spec->key, {engine::decimal(r.low), engine::decimal(r.high)}, "--range-from-schema"});
     }
   }
   if (o.keys.empty()) throw UsageError("sweep: nothing to vary; give --set KEY=V1,V2,... or --range KEY=LO:HI:N");
@@ -319,7 +298,7 @@ std::string sweep_row(const SweepOptions& o, std::size_t i_point, const SweepPoi
   const auto qci = quota.wilson();
   for (double x : {reach.estimate(), rci.low, rci.high, total.quantile(0.05), total.quantile(0.5), total.quantile(0.95),
                    quota.estimate(), qci.low, qci.high, levy.mean(), levy.std_error()}) {
-    row += "," + num(x);
+    row += "," + engine::decimal(x);
   }
   row += "," + std::to_string(o.seed) + "," + std::to_string(r.n_paths);
   return row;
@@ -338,7 +317,8 @@ std::string sweep_header(const SweepOptions& o, const LoadedScenario& base, std:
   // of the computation, which --resume compares byte for byte.
   os << "# banensim sweep; scenario " << base.name << "; resolved_hash " << base.resolved.hash() << "; seed " << o.seed
      << "; paths " << n_paths << "; block_size " << o.block_size << "; mode "
-     << (o.one_at_a_time ? "one-at-a-time" : "grid") << "; points " << n_points << "; grid_hash " << fnv1a(keys_text)
+     << (o.one_at_a_time ? "one-at-a-time" : "grid") << "; points " << n_points << "; grid_hash "
+     << engine::fnv1a64_hex(keys_text)
      << "; program " << BANENSIM_VERSION << " (commit " << BANENSIM_GIT_COMMIT << ")\n"
      << keys_text << "point";
   if (o.one_at_a_time) os << ",varied";
@@ -418,7 +398,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
       models::ResolvedScenario copy = base.resolved;
       models::apply_overrides(copy, schema, {{k.key, k.values.at(0)}}, k.source, models::banenafspraak_check);
     }
-    base_values.push_back(scalar_text(base.resolved.values.at(k.key).value));
+    base_values.push_back(models::value_text(base.resolved.values.at(k.key).value));
   }
   const std::vector<SweepPoint> points = make_points(o, base_values);
   // Every point is checked before anything runs: bad values are reported all at once, exit 2.
@@ -438,7 +418,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
     }
     if (!problems.empty()) throw models::InputError(problems);
   }
-  const std::uint64_t n_paths = o.paths.value_or(static_cast<std::uint64_t>(base.resolved.integer("simulation.paths")));
+  const std::uint64_t n_paths = o.paths.value_or(static_cast<std::uint64_t>(base.model.params().simulation.paths));
   const std::string header = sweep_header(o, base, n_paths, points.size());
 
   // The journal (the CSV) is rank 0's alone; every rank learns where to start.
@@ -601,7 +581,7 @@ int cmd_backtest(const std::vector<std::string>& args) {
 
   const std::string file = scenarios[0];
   const LoadedScenario given = load(file, {});
-  const models::History& history = given.model.params().history;
+  const models::History& history = given.model.params().observed;
   if (fit_until >= history.last_year()) {
     throw UsageError("--fit-until " + std::to_string(fit_until) + ": must be before the last observed year of " +
                      history.file + " (" + std::to_string(history.last_year()) + "), so that there are years to score");
@@ -616,25 +596,24 @@ int cmd_backtest(const std::vector<std::string>& args) {
   // fit_until, and a horizon that reaches the last observed year.
   std::vector<std::pair<std::string, std::string>> overrides;
   for (const auto& e : cal.estimates) {
-    if (e.scenario_key) overrides.emplace_back(e.key, num(e.value));
+    if (e.scenario_key) overrides.emplace_back(e.key, engine::decimal(e.value));
   }
   overrides.emplace_back("history.origin_year", std::to_string(fit_until));
   if (given.model.target_year() < history.last_year()) {
     overrides.emplace_back("target.year", std::to_string(history.last_year()));
   }
   // Levers acting before the new origin would be rejected; a backtest scores the rules of the past.
-  for (const char* lever : {"abolish_split", "purchase_at_buyer", "exclude_security"}) {
-    const std::string k = std::string("policy.") + lever;
-    if (given.resolved.boolean(k + ".enabled") && given.resolved.integer(k + ".year") <= fit_until) {
-      throw UsageError("backtest: " + file + " enables " + k + " from " +
-                       std::to_string(given.resolved.integer(k + ".year")) + ", inside the fitted years up to " +
-                       std::to_string(fit_until));
+  for (const auto& lever : models::banenafspraak_parameters().levers()) {
+    const models::Lever& l = lever.get(given.model.params());
+    if (l.enabled && l.year <= fit_until) {
+      throw UsageError("backtest: " + file + " enables " + lever.key + " from " + std::to_string(l.year) +
+                       ", inside the fitted years up to " + std::to_string(fit_until));
     }
   }
   const LoadedScenario s = load(file, overrides);
   const std::uint64_t n_paths = vm.count("paths")
                                     ? parse_count("paths", vm["paths"].as<std::string>(), 1, 1'000'000'000'000ULL)
-                                    : static_cast<std::uint64_t>(s.resolved.integer("simulation.paths"));
+                                    : static_cast<std::uint64_t>(s.model.params().simulation.paths);
 
   engine::RunConfig cfg;
   cfg.seed = seed;
@@ -751,9 +730,10 @@ int cmd_backtest(const std::vector<std::string>& args) {
     std::ostringstream os;
     os << "series,year,observed,median,p25,p75,p05,p95,in_50,in_90,crps,crps_resolution,fit_until,seed,paths\n";
     for (const auto& y : scored) {
-      os << y.series << "," << y.year << "," << num(y.observed) << "," << num(y.p50) << "," << num(y.p25) << ","
-         << num(y.p75) << "," << num(y.p05) << "," << num(y.p95) << "," << (y.in_50 ? 1 : 0) << ","
-         << (y.in_90 ? 1 : 0) << "," << num(y.crps) << "," << num(y.resolution) << "," << fit_until << "," << seed
+      os << y.series << "," << y.year;
+      for (const double x : {y.observed, y.p50, y.p25, y.p75, y.p05, y.p95}) os << "," << engine::decimal(x);
+      os << "," << (y.in_50 ? 1 : 0) << "," << (y.in_90 ? 1 : 0) << "," << engine::decimal(y.crps) << ","
+         << engine::decimal(y.resolution) << "," << fit_until << "," << seed
          << "," << r.n_paths << "\n";
     }
     text = os.str();
@@ -815,28 +795,28 @@ struct Factor {
   double low = 0;
   double high = 0;
   bool integral = false;  // an Integer key: the value is rounded to the nearest whole number
+  models::Distribution distribution = models::Distribution::kUniform;
 };
 
 // The value of a factor at unit-cube coordinate u in [0, 1], as scenario text.
 std::string factor_value(const Factor& f, double u) {
   const double v = u >= 1 ? f.high : f.low + (f.high - f.low) * u;
-  return f.integral ? std::to_string(std::llround(v)) : num(v);
+  return f.integral ? std::to_string(std::llround(v)) : engine::decimal(v);
 }
 
-// The plausible ranges (models/plausible_ranges.hpp) that can be varied on
-// this scenario: each key, alone, at the low and at the high end of its range
-// must pass the scenario checks. A key that cannot (its value is tied to
-// another key by a check) is skipped; `notes` says which and why.
+// The uncertain parameters that can be varied on this scenario: each key,
+// alone, at the low and at the high end of its plausible range must pass the
+// scenario checks. A key that cannot (its value is tied to another key by a
+// check) is skipped; `notes` says which and why.
 std::vector<Factor> uncertain_factors(const LoadedScenario& base, std::vector<std::string>& notes) {
   const auto& schema = models::banenafspraak_schema();
   std::vector<Factor> factors;
-  for (const auto& r : models::banenafspraak_plausible_ranges()) {
-    const models::ParamSpec* spec = find_spec(r.key);
-    if (spec == nullptr) {
-      notes.push_back(r.key + ": not a scenario key; skipped");
-      continue;
+  for (const models::ParamSpec* spec : uncertain_parameters()) {
+    const models::PlausibleRange& r = *spec->plausible;
+    if (r.distribution != models::Distribution::kUniform) {
+      throw std::logic_error(spec->key + ": the designs draw uniform factors only");
     }
-    const Factor f{r.key, r.low, r.high, spec->type == models::ParamType::Integer};
+    const Factor f{spec->key, r.low, r.high, spec->type == models::ParamType::kInteger, r.distribution};
     std::string why;
     for (const double u : {0.0, 1.0}) {
       models::ResolvedScenario copy = base.resolved;
@@ -891,8 +871,8 @@ std::string design_header(const DesignRunOptions& o, const LoadedScenario& base,
      << "; block_size " << o.block_size << "; program " << BANENSIM_VERSION << " (commit " << BANENSIM_GIT_COMMIT
      << ")\n";
   for (const auto& f : factors) {
-    os << "# factor " << f.key << " uniform " << num(f.low) << ":" << num(f.high) << (f.integral ? " rounded" : "")
-       << "\n";
+    os << "# factor " << f.key << " " << models::distribution_name(f.distribution) << " " << engine::decimal(f.low) << ":" << engine::decimal(f.high)
+       << (f.integral ? " rounded" : "") << "\n";
   }
   os << "row";
   for (const auto& f : factors) os << "," << csv_field(f.key);
@@ -994,7 +974,7 @@ EvaluatedDesign evaluate_design(const DesignRunOptions& o, const LoadedScenario&
     const auto ci = reach.wilson();
     std::string row = std::to_string(i);
     for (const auto& [key, value] : overrides(i)) row += "," + csv_field(value);
-    for (const double x : {reach.estimate(), ci.low, ci.high, total.mean()}) row += "," + num(x);
+    for (const double x : {reach.estimate(), ci.low, ci.high, total.mean()}) row += "," + engine::decimal(x);
     row += "," + std::to_string(o.seed) + "," + std::to_string(res.n_paths);
     return row;
   };
@@ -1083,8 +1063,8 @@ const char* kSensitivityUsage =
     "Usage: banensim sensitivity SCENARIO --method sobol|morris --samples N [--paths P] [--seed S]\n"
     "                            [--threads T] [--out FILE.csv [--resume]]\n"
     "  Global sensitivity of P(reach the target) and of the mean total extra jobs in the target\n"
-    "  year to every uncertain parameter of models/plausible_ranges (uniform on its plausible\n"
-    "  range). Every design row is one Monte Carlo run of --paths paths on the same seed.\n"
+    "  year to every uncertain parameter (uniform on its plausible range, docs/MODEL.md section 6).\n"
+    "   Every design row is one Monte Carlo run of --paths paths on the same seed.\n"
     "  sobol:  Saltelli design with N base rows (N (d+2) runs; N a power of 2 is best); first-order\n"
     "          and total Sobol' indices with 95% bootstrap intervals.\n"
     "  morris: N trajectories on a 4-level grid (N (d+1) runs); mu, mu* (95% interval), sigma,\n"
@@ -1258,9 +1238,12 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
       for (std::size_t k = 0; k < n_dims; ++k) {
         const auto& s1 = si.first_order[k];
         const auto& st = si.total_order[k];
-        csv << out.name << "," << csv_field(factors[k].key) << "," << num(s1.estimate) << "," << num(s1.low) << ","
-            << num(s1.high) << "," << (s1.interval_contains_zero ? 1 : 0) << "," << num(st.estimate) << ","
-            << num(st.low) << "," << num(st.high) << "," << (st.interval_contains_zero ? 1 : 0) << "\n";
+        csv << out.name << "," << csv_field(factors[k].key);
+        for (const auto* index : {&s1, &st}) {
+          csv << "," << engine::decimal(index->estimate) << "," << engine::decimal(index->low) << ","
+              << engine::decimal(index->high) << "," << (index->interval_contains_zero ? 1 : 0);
+        }
+        csv << "\n";
       }
       text << "\n" << out.label << ": mean " << engine::fmt(si.mean, out.decimals) << ", variance over the design "
            << engine::fmt(si.variance, out.decimals == 0 ? 0 : 6) << "; by total index (ST)\n"
@@ -1281,9 +1264,10 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
       }
       for (std::size_t k = 0; k < n_dims; ++k) {
         const auto& f = mr.factors[k];
-        csv << out.name << "," << csv_field(factors[k].key) << "," << num(f.mu) << "," << num(f.mu_star.estimate)
-            << "," << num(f.mu_star.low) << "," << num(f.mu_star.high) << ","
-            << (f.mu_star.interval_contains_zero ? 1 : 0) << "," << num(f.sigma) << "\n";
+        csv << out.name << "," << csv_field(factors[k].key) << "," << engine::decimal(f.mu) << ","
+            << engine::decimal(f.mu_star.estimate) << "," << engine::decimal(f.mu_star.low) << ","
+            << engine::decimal(f.mu_star.high) << "," << (f.mu_star.interval_contains_zero ? 1 : 0) << ","
+            << engine::decimal(f.sigma) << "\n";
       }
       text << "\n" << out.label << ": elementary effects per whole plausible range; by mu*\n"
            << engine::format_table(table, 1);

@@ -1,5 +1,5 @@
 #pragma once
-// The researchers' commands of banensim (issue 5):
+// The researchers' commands of banensim:
 //
 //   sweep     a grid or one-at-a-time (tornado) sweep of any parameters by
 //             their dotted names, on common random numbers; one CSV row per

@@ -27,6 +27,7 @@
 #include "engine/atomic_file.hpp"
 #include "engine/parallel_runner.hpp"
 #include "engine/run_summary.hpp"
+#include "engine/text_format.hpp"
 #include "apps/cli_common.hpp"
 #include "apps/html_report.hpp"
 #include "apps/research_commands.hpp"
@@ -419,7 +420,7 @@ int cmd_run(const std::vector<std::string>& args, bool many) {
   cfg.n_threads = o.threads;
   cfg.cancel = &g_interrupted;
   const std::uint64_t planned =
-      o.precision ? o.max_paths : o.paths.value_or(static_cast<std::uint64_t>(sc[0].resolved.integer("simulation.paths")));
+      o.precision ? o.max_paths : o.paths.value_or(static_cast<std::uint64_t>(sc[0].model.params().simulation.paths));
   cfg.n_paths = planned;
   if (o.precision) {
     const double eps = *o.precision;
@@ -448,7 +449,7 @@ int cmd_run(const std::vector<std::string>& args, bool many) {
   }
   if (o.report) {
     std::vector<app::TargetPoint> path;
-    for (const auto& t : models::read_targets(sc[0].resolved.string("targets.file")).years) {
+    for (const auto& t : sc[0].model.params().legal_targets.years) {
       path.push_back({t.year, t.total});
     }
     // The model holds the target flat after the file's last year.
@@ -510,7 +511,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
   if (vm.count("out")) check_output(vm["out"].as<std::string>());
   const LoadedScenario s = load(vm["scenario"].as<std::string>(), {});
   const models::History h = vm.count("history") ? models::read_history(vm["history"].as<std::string>())
-                                                : s.model.params().history;
+                                                : s.model.params().observed;
   const models::CalibrationResult c = models::calibrate(h, until, s.model.params());
   std::vector<std::vector<std::string>> rows = {{"parameter", "estimate", "std. error", "unit", "note"}};
   for (const auto& e : c.estimates) rows.push_back({e.key, engine::fmt(e.value, 4), engine::fmt(e.std_error, 4), e.unit, e.note});

@@ -20,21 +20,17 @@
 
 #include <Random123/philox.h>
 
+#include "engine/fnv1a.hpp"
+
 namespace banensim::engine {
 
 // Identifies what a stream is for. Models derive ids from names with
 // stream_id("trend.market") so that ids are stable across code changes.
 using StreamId = std::uint64_t;
 
-// FNV-1a 64-bit hash of a purpose name; constexpr so ids are compile-time.
-constexpr StreamId stream_id(std::string_view name) noexcept {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (char c : name) {
-    h ^= static_cast<std::uint8_t>(c);
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
+// The id of a purpose name: its FNV-1a hash (engine/fnv1a.hpp); constexpr so
+// ids are compile-time.
+constexpr StreamId stream_id(std::string_view name) noexcept { return fnv1a64(name); }
 
 // Maps 64 random bits to a double in the open interval (0, 1): the top 52
 // bits, offset by half a step, i.e. the midpoints of 2^52 equal cells, from

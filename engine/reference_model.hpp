@@ -1,7 +1,7 @@
 #pragma once
 // A reference model with closed-form answers: the engine's known-answer
-// check, used by the tests, the benchmarks and `banensim selftest`. Generic:
-// it knows nothing of jobs.
+// check, used by the tests and the benchmarks. Generic: it knows nothing of
+// jobs.
 
 #include <cmath>
 #include <string>

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 namespace banensim::engine {
 namespace {
@@ -129,25 +128,6 @@ std::string format_table(const std::vector<std::vector<std::string>>& rows, std:
     out += line + "\n";
   }
   return out;
-}
-
-std::string fmt(double x, int decimals) {
-  if (!std::isfinite(x)) return "-";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
-  return buf;
-}
-
-std::string fmt_int(double x) {
-  if (!std::isfinite(x)) return "-";
-  const long long v = std::llround(x);
-  std::string digits = std::to_string(v < 0 ? -v : v);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return v < 0 ? "-" + out : out;
 }
 
 }  // namespace banensim::engine

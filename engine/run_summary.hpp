@@ -41,8 +41,4 @@ double max_half_width(const PairedTally& tally);
 // Right-aligns columns of a text table; the first row is the header.
 std::string format_table(const std::vector<std::vector<std::string>>& rows, std::size_t n_left_aligned = 1);
 
-// printf-style number formatting helpers for tables.
-std::string fmt(double x, int decimals);
-std::string fmt_int(double x);  // thousands separators: 125,000
-
 }  // namespace banensim::engine

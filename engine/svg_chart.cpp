@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/text_format.hpp"
+
 namespace banensim::engine {
 
 namespace {
@@ -14,27 +16,20 @@ namespace {
 constexpr double kWidth = 720, kHeight = 440;
 constexpr double kLeft = 80, kRight = 30, kTop = 40, kBottom = 60;
 
-std::string num(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", x);
-  return buf;
-}
+// Coordinates and sizes: two decimals.
+std::string coord(double x) { return fmt(x, 2); }
 
-// A short tick label: up to 4 significant digits.
-std::string tick(double x) {
-  char buf[32];
-  // Whole numbers for counts (125000, not 1.25e+05); 4 significant digits otherwise.
-  std::snprintf(buf, sizeof buf, std::abs(x) >= 1e4 && std::abs(x) < 1e12 ? "%.0f" : "%.4g", x);
-  return buf;
-}
+// A short tick label: whole numbers for counts (125000, not 1.25e+05); 4
+// significant digits otherwise.
+std::string tick(double x) { return std::abs(x) >= 1e4 && std::abs(x) < 1e12 ? fmt(x, 0) : significant(x, 4); }
 
 std::string open_svg(double width, double height, const std::string& title) {
   std::ostringstream os;
-  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << num(width) << "\" height=\"" << num(height)
-     << "\" viewBox=\"0 0 " << num(width) << " " << num(height) << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
+  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << coord(width) << "\" height=\"" << coord(height)
+     << "\" viewBox=\"0 0 " << coord(width) << " " << coord(height) << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
      << "<title>" << xml_escape(title) << "</title>\n"
-     << "<rect x=\"0\" y=\"0\" width=\"" << num(width) << "\" height=\"" << num(height) << "\" fill=\"white\"/>\n"
-     << "<text x=\"" << num(width / 2) << "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" << xml_escape(title)
+     << "<rect x=\"0\" y=\"0\" width=\"" << coord(width) << "\" height=\"" << coord(height) << "\" fill=\"white\"/>\n"
+     << "<text x=\"" << coord(width / 2) << "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" << xml_escape(title)
      << "</text>\n";
   return os.str();
 }
@@ -60,25 +55,25 @@ struct Range {
 void axes(std::ostringstream& os, const Range& xr, const Range& yr, const std::string& x_label,
           const std::string& y_label, bool x_ticks) {
   const double pw = kWidth - kLeft - kRight, ph = kHeight - kTop - kBottom;
-  os << "<g stroke=\"#333\" fill=\"none\"><line x1=\"" << num(kLeft) << "\" y1=\"" << num(kTop + ph) << "\" x2=\""
-     << num(kLeft + pw) << "\" y2=\"" << num(kTop + ph) << "\"/><line x1=\"" << num(kLeft) << "\" y1=\"" << num(kTop)
-     << "\" x2=\"" << num(kLeft) << "\" y2=\"" << num(kTop + ph) << "\"/></g>\n";
+  os << "<g stroke=\"#333\" fill=\"none\"><line x1=\"" << coord(kLeft) << "\" y1=\"" << coord(kTop + ph) << "\" x2=\""
+     << coord(kLeft + pw) << "\" y2=\"" << coord(kTop + ph) << "\"/><line x1=\"" << coord(kLeft) << "\" y1=\"" << coord(kTop)
+     << "\" x2=\"" << coord(kLeft) << "\" y2=\"" << coord(kTop + ph) << "\"/></g>\n";
   for (int i = 0; i <= 4; ++i) {
     const double f = i / 4.0;
     const double yv = yr.lo + f * (yr.hi - yr.lo);
     const double py = kTop + ph * (1 - f);
-    os << "<text x=\"" << num(kLeft - 6) << "\" y=\"" << num(py + 4) << "\" text-anchor=\"end\">" << tick(yv)
+    os << "<text x=\"" << coord(kLeft - 6) << "\" y=\"" << coord(py + 4) << "\" text-anchor=\"end\">" << tick(yv)
        << "</text>\n";
     if (x_ticks) {
       const double xv = xr.lo + f * (xr.hi - xr.lo);
-      os << "<text x=\"" << num(kLeft + f * pw) << "\" y=\"" << num(kTop + ph + 18) << "\" text-anchor=\"middle\">"
+      os << "<text x=\"" << coord(kLeft + f * pw) << "\" y=\"" << coord(kTop + ph + 18) << "\" text-anchor=\"middle\">"
          << tick(xv) << "</text>\n";
     }
   }
-  os << "<text x=\"" << num(kLeft + pw / 2) << "\" y=\"" << num(kHeight - 14) << "\" text-anchor=\"middle\">"
+  os << "<text x=\"" << coord(kLeft + pw / 2) << "\" y=\"" << coord(kHeight - 14) << "\" text-anchor=\"middle\">"
      << xml_escape(x_label) << "</text>\n"
-     << "<text x=\"16\" y=\"" << num(kTop + ph / 2) << "\" text-anchor=\"middle\" transform=\"rotate(-90 16 "
-     << num(kTop + ph / 2) << ")\">" << xml_escape(y_label) << "</text>\n";
+     << "<text x=\"16\" y=\"" << coord(kTop + ph / 2) << "\" text-anchor=\"middle\" transform=\"rotate(-90 16 "
+     << coord(kTop + ph / 2) << ")\">" << xml_escape(y_label) << "</text>\n";
 }
 
 }  // namespace
@@ -124,15 +119,15 @@ std::string svg_line_band(const std::string& title, const std::string& x_label, 
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (std::isfinite(y[i]) && std::isfinite(low[i]) && std::isfinite(high[i])) ok.push_back(i);
   }
-  for (std::size_t i : ok) band += num(px(x[i])) + "," + num(py(high[i])) + " ";
-  for (auto it = ok.rbegin(); it != ok.rend(); ++it) band += num(px(x[*it])) + "," + num(py(low[*it])) + " ";
-  for (std::size_t i : ok) line += num(px(x[i])) + "," + num(py(y[i])) + " ";
+  for (std::size_t i : ok) band += coord(px(x[i])) + "," + coord(py(high[i])) + " ";
+  for (auto it = ok.rbegin(); it != ok.rend(); ++it) band += coord(px(x[*it])) + "," + coord(py(low[*it])) + " ";
+  for (std::size_t i : ok) line += coord(px(x[i])) + "," + coord(py(y[i])) + " ";
   if (!ok.empty()) {
     os << "<polygon class=\"band\" points=\"" << band << "\" fill=\"#9ecae1\" fill-opacity=\"0.6\" stroke=\"none\"/>\n"
        << "<polyline class=\"line\" points=\"" << line << "\" fill=\"none\" stroke=\"#08519c\" stroke-width=\"2\"/>\n";
   }
   for (std::size_t i : ok) {
-    os << "<circle class=\"point\" cx=\"" << num(px(x[i])) << "\" cy=\"" << num(py(y[i]))
+    os << "<circle class=\"point\" cx=\"" << coord(px(x[i])) << "\" cy=\"" << coord(py(y[i]))
        << "\" r=\"3\" fill=\"#08519c\"><title>" << tick(x[i]) << ": " << tick(y[i]) << " [" << tick(low[i]) << ", "
        << tick(high[i]) << "]</title></circle>\n";
   }
@@ -171,33 +166,33 @@ std::string svg_heat_map(const std::string& title, const std::string& x_label, c
       // Row 0 at the bottom, as on a y axis.
       const double x0 = kLeft + static_cast<double>(ix) * cw;
       const double y0 = kTop + ph - static_cast<double>(iy + 1) * ch;
-      os << "<rect class=\"cell\" x=\"" << num(x0) << "\" y=\"" << num(y0) << "\" width=\"" << num(cw)
-         << "\" height=\"" << num(ch) << "\" fill=\"" << colour(v) << "\"><title>" << xml_escape(x_ticks[ix]) << ", "
+      os << "<rect class=\"cell\" x=\"" << coord(x0) << "\" y=\"" << coord(y0) << "\" width=\"" << coord(cw)
+         << "\" height=\"" << coord(ch) << "\" fill=\"" << colour(v) << "\"><title>" << xml_escape(x_ticks[ix]) << ", "
          << xml_escape(y_ticks[iy]) << ": " << (std::isfinite(v) ? tick(v) : std::string("undefined"))
          << "</title></rect>\n";
     }
   }
   const std::size_t x_step = std::max<std::size_t>(1, nx / 10), y_step = std::max<std::size_t>(1, ny / 10);
   for (std::size_t ix = 0; ix < nx; ix += x_step) {
-    os << "<text x=\"" << num(kLeft + (static_cast<double>(ix) + 0.5) * cw) << "\" y=\"" << num(kTop + ph + 18)
+    os << "<text x=\"" << coord(kLeft + (static_cast<double>(ix) + 0.5) * cw) << "\" y=\"" << coord(kTop + ph + 18)
        << "\" text-anchor=\"middle\">" << xml_escape(x_ticks[ix]) << "</text>\n";
   }
   for (std::size_t iy = 0; iy < ny; iy += y_step) {
-    os << "<text x=\"" << num(kLeft - 6) << "\" y=\"" << num(kTop + ph - (static_cast<double>(iy) + 0.5) * ch + 4)
+    os << "<text x=\"" << coord(kLeft - 6) << "\" y=\"" << coord(kTop + ph - (static_cast<double>(iy) + 0.5) * ch + 4)
        << "\" text-anchor=\"end\">" << xml_escape(y_ticks[iy]) << "</text>\n";
   }
-  os << "<text x=\"" << num(kLeft + pw / 2) << "\" y=\"" << num(kHeight - 14) << "\" text-anchor=\"middle\">"
+  os << "<text x=\"" << coord(kLeft + pw / 2) << "\" y=\"" << coord(kHeight - 14) << "\" text-anchor=\"middle\">"
      << xml_escape(x_label) << "</text>\n"
-     << "<text x=\"16\" y=\"" << num(kTop + ph / 2) << "\" text-anchor=\"middle\" transform=\"rotate(-90 16 "
-     << num(kTop + ph / 2) << ")\">" << xml_escape(y_label) << "</text>\n";
+     << "<text x=\"16\" y=\"" << coord(kTop + ph / 2) << "\" text-anchor=\"middle\" transform=\"rotate(-90 16 "
+     << coord(kTop + ph / 2) << ")\">" << xml_escape(y_label) << "</text>\n";
   // Legend: the two ends of the colour scale.
   const double lx = kLeft + pw + 20;
-  os << "<text x=\"" << num(lx) << "\" y=\"" << num(kTop + 4) << "\">" << xml_escape(value_label) << "</text>\n"
-     << "<rect x=\"" << num(lx) << "\" y=\"" << num(kTop + 12) << "\" width=\"18\" height=\"18\" fill=\""
-     << colour(vr.hi) << "\"/><text x=\"" << num(lx + 24) << "\" y=\"" << num(kTop + 26) << "\">" << tick(vr.hi)
+  os << "<text x=\"" << coord(lx) << "\" y=\"" << coord(kTop + 4) << "\">" << xml_escape(value_label) << "</text>\n"
+     << "<rect x=\"" << coord(lx) << "\" y=\"" << coord(kTop + 12) << "\" width=\"18\" height=\"18\" fill=\""
+     << colour(vr.hi) << "\"/><text x=\"" << coord(lx + 24) << "\" y=\"" << coord(kTop + 26) << "\">" << tick(vr.hi)
      << "</text>\n"
-     << "<rect x=\"" << num(lx) << "\" y=\"" << num(kTop + 36) << "\" width=\"18\" height=\"18\" fill=\""
-     << colour(vr.lo) << "\" stroke=\"#999\"/><text x=\"" << num(lx + 24) << "\" y=\"" << num(kTop + 50) << "\">"
+     << "<rect x=\"" << coord(lx) << "\" y=\"" << coord(kTop + 36) << "\" width=\"18\" height=\"18\" fill=\""
+     << colour(vr.lo) << "\" stroke=\"#999\"/><text x=\"" << coord(lx + 24) << "\" y=\"" << coord(kTop + 50) << "\">"
      << tick(vr.lo) << "</text>\n";
   os << "</svg>\n";
   return os.str();
@@ -225,7 +220,7 @@ std::string svg_tornado(const std::string& title, const std::string& value_label
   for (std::size_t i = 0; i < bars.size(); ++i) {
     const auto& b = bars[i];
     const double y = kTop + row_h * static_cast<double>(i);
-    os << "<text x=\"" << num(x0 - 8) << "\" y=\"" << num(y + row_h * 0.65) << "\" text-anchor=\"end\">"
+    os << "<text x=\"" << coord(x0 - 8) << "\" y=\"" << coord(y + row_h * 0.65) << "\" text-anchor=\"end\">"
        << xml_escape(b.label) << "</text>\n";
     const struct {
       double v;
@@ -236,24 +231,24 @@ std::string svg_tornado(const std::string& title, const std::string& value_label
     for (const auto& s : sides) {
       const double v = std::isfinite(s.v) ? s.v : base;
       const double a = std::min(px(base), px(v)), w = std::abs(px(v) - px(base));
-      os << "<rect class=\"bar\" x=\"" << num(a) << "\" y=\"" << num(y + 3) << "\" width=\"" << num(w)
-         << "\" height=\"" << num(row_h - 6) << "\" fill=\"" << s.fill << "\"><title>" << xml_escape(b.label) << " = "
+      os << "<rect class=\"bar\" x=\"" << coord(a) << "\" y=\"" << coord(y + 3) << "\" width=\"" << coord(w)
+         << "\" height=\"" << coord(row_h - 6) << "\" fill=\"" << s.fill << "\"><title>" << xml_escape(b.label) << " = "
          << xml_escape(s.text) << " (" << s.side << "): " << tick(s.v) << "</title></rect>\n";
       // A zero-width bar still puts the low value's text left of the base line and the high value's right.
       const bool right = v > base || (v == base && s.side[0] == 'h');
-      os << "<text x=\"" << num(right ? a + w + 3 : a - 3) << "\" y=\"" << num(y + row_h * 0.65)
+      os << "<text x=\"" << coord(right ? a + w + 3 : a - 3) << "\" y=\"" << coord(y + row_h * 0.65)
          << "\" font-size=\"10\" text-anchor=\"" << (right ? "start" : "end") << "\">" << xml_escape(s.text)
          << "</text>\n";
     }
   }
-  os << "<line x1=\"" << num(px(base)) << "\" y1=\"" << num(kTop - 4) << "\" x2=\"" << num(px(base)) << "\" y2=\""
-     << num(bottom) << "\" stroke=\"#333\" stroke-dasharray=\"4 3\"/>\n";
+  os << "<line x1=\"" << coord(px(base)) << "\" y1=\"" << coord(kTop - 4) << "\" x2=\"" << coord(px(base)) << "\" y2=\""
+     << coord(bottom) << "\" stroke=\"#333\" stroke-dasharray=\"4 3\"/>\n";
   for (int i = 0; i <= 4; ++i) {
     const double v = vr.lo + (vr.hi - vr.lo) * i / 4.0;
-    os << "<text x=\"" << num(px(v)) << "\" y=\"" << num(bottom + 18) << "\" text-anchor=\"middle\">" << tick(v)
+    os << "<text x=\"" << coord(px(v)) << "\" y=\"" << coord(bottom + 18) << "\" text-anchor=\"middle\">" << tick(v)
        << "</text>\n";
   }
-  os << "<text x=\"" << num(x0 + pw / 2) << "\" y=\"" << num(height - 14) << "\" text-anchor=\"middle\">"
+  os << "<text x=\"" << coord(x0 + pw / 2) << "\" y=\"" << coord(height - 14) << "\" text-anchor=\"middle\">"
      << xml_escape(value_label) << " (base " << tick(base) << "; blue: parameter low, orange: high)</text>\n";
   os << "</svg>\n";
   return os.str();

@@ -50,13 +50,13 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 const ParamSchema& schema() {
   static const ParamSchema kSchema = {
-      ParamSpec{"growth.market.trend", ParamType::Real, -1, 1, "1/year", "trend growth rate"},
-      ParamSpec{"growth.market.volatility", ParamType::Real, 0, kInf, "1", "shock size"},
-      ParamSpec{"quota.levy_per_job_eur", ParamType::Real, 0, kInf, "EUR per job", "levy"},
-      ParamSpec{"run.n_years", ParamType::Integer, 1, 100, "years", "horizon"},
-      ParamSpec{"policy.abolish_split", ParamType::Boolean, -kInf, kInf, "", "one national target"},
-      ParamSpec{"policy.name", ParamType::String, -kInf, kInf, "", "label"},
-      ParamSpec{"data.history", ParamType::Path, -kInf, kInf, "", "monitor history file"},
+      ParamSpec{"growth.market.trend", ParamType::kReal, -1, 1, "1/year", "trend growth rate"},
+      ParamSpec{"growth.market.volatility", ParamType::kReal, 0, kInf, "1", "shock size"},
+      ParamSpec{"quota.levy_per_job_eur", ParamType::kReal, 0, kInf, "EUR per job", "levy"},
+      ParamSpec{"run.n_years", ParamType::kInteger, 1, 100, "years", "horizon"},
+      ParamSpec{"policy.abolish_split", ParamType::kBoolean, -kInf, kInf, "", "one national target"},
+      ParamSpec{"policy.name", ParamType::kString, -kInf, kInf, "", "label"},
+      ParamSpec{"data.history", ParamType::kPath, -kInf, kInf, "", "monitor history file"},
   };
   return kSchema;
 }
@@ -150,22 +150,22 @@ void check_resolved(const ResolvedScenario& scenario, const fs::path& file) {
     FUZZ_CHECK(!where.file.empty() && where.line >= 1 && where.column >= 1,
                "value of " + spec.key + " has no location");
     switch (spec.type) {
-      case ParamType::Real: {
+      case ParamType::kReal: {
         const double value = scenario.real(spec.key);
         FUZZ_CHECK(std::isfinite(value) && value >= spec.min && value <= spec.max,
                    spec.key + " out of range: " + std::to_string(value));
         break;
       }
-      case ParamType::Integer: {
+      case ParamType::kInteger: {
         const auto value = static_cast<double>(scenario.integer(spec.key));
         FUZZ_CHECK(value >= spec.min && value <= spec.max, spec.key + " out of range");
         break;
       }
-      case ParamType::Boolean:
+      case ParamType::kBoolean:
         (void)scenario.boolean(spec.key);
         break;
-      case ParamType::String:
-      case ParamType::Path:
+      case ParamType::kString:
+      case ParamType::kPath:
         (void)scenario.string(spec.key);
         break;
     }

@@ -75,8 +75,8 @@ class BanenafspraakModel {
 
   const BanenafspraakParams& params() const { return p_; }
   int origin_year() const { return p_.origin_year; }
-  int target_year() const { return p_.target_year; }
-  double target_total() const { return p_.target_total; }
+  int target_year() const { return p_.target.year; }
+  double target_total() const { return p_.target.total_jobs; }
 
   // Legal targets in a year: 0 before the target file's first year, the last
   // year's value after its last (the end state is kept).
@@ -91,6 +91,7 @@ class BanenafspraakModel {
   BanenafspraakParams p_;
   engine::OutputLayout layout_;
   std::array<double, kNumComponents * kNumComponents> shock_factor_{};  // F with F F^T = R, row-major
+  std::array<double, kNumComponents> cycle_loading_{};  // by component: cycle.loading.market, .government (twice), .inleen
   double origin_market_ = 0, origin_government_ = 0;
   double observed_first_reached_ = 0;  // NaN unless an observed year already reached the target
   std::size_t i_total_ = 0, i_market_ = 0, i_government_ = 0;

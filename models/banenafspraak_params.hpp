@@ -1,8 +1,13 @@
 #pragma once
-// The parameters of the banenafspraak model: the schema every scenario file
-// is checked against (one entry per TOML key, with type, range, unit and
-// meaning), the cross-key checks, and the typed struct the model is built
-// from. docs/MODEL.md documents every key; a test keeps the two in step.
+// The parameters of the banenafspraak model, each declared once: the struct
+// the model is built from, whose layout mirrors the scenario file's tables
+// (key `inleen.government_share_mean` = member `p.inleen.government_share_mean`),
+// and below it the table that declares every member -- unit, accepted range,
+// kind, default, plausible range, meaning (models/parameter_table.hpp). The
+// loader's schema, the reading into the struct, the lever horizon check and
+// the plausible ranges studies vary all come from that table; tests check it
+// against scenarios/base.toml and docs/MODEL.md §6. docs/EXTENDING.md shows
+// how to add a parameter or a lever.
 //
 // Units: jobs are "extra jobs above the baseline of 1 January 2013" (one job
 // = 25.5 hours a week); rates are per year; shares are fractions in [0, 1].
@@ -14,6 +19,7 @@
 
 #include "models/history.hpp"
 #include "models/parameter_schema.hpp"
+#include "models/parameter_table.hpp"
 #include "models/scenario_loader.hpp"
 
 namespace banensim::models {
@@ -29,90 +35,256 @@ enum Component : std::size_t {
 };
 
 struct ComponentGrowth {
-  double trend_mean = 0;  // jobs/year: mean of the path's trend growth
-  double trend_sd = 0;    // jobs/year: sd of the path's trend around trend_mean (parameter uncertainty)
-  double volatility = 0;  // jobs/year: sd of the yearly shock
+  double trend_mean = 0;
+  double trend_sd = 0;
+  double volatility = 0;
 };
 
-struct LeverSwitch {
-  bool enabled = false;
-  int year = 0;  // first calendar year the lever acts in (measurement at its end counts under it)
-  bool active(int y) const { return enabled && y >= year; }
-};
-
+// Every member below is a scenario key (declared in banenafspraak_parameters()),
+// except the last three, which params_from_scenario derives from them.
 struct BanenafspraakParams {
-  std::string name;
+  struct Scenario {
+    std::string name, description;
+  };
+  struct HistoryFile {
+    std::string file;
+    int origin_year = 0;
+  };
+  struct TargetsFile {
+    std::string file;
+  };
+  struct Target {
+    double total_jobs = 0;
+    int year = 0;
+  };
+  struct Simulation {
+    std::int64_t paths = 0;
+  };
+  struct Composition {
+    double inleen_share_at_origin = 0, inleen_growth_share = 0, security_share = 0;
+  };
+  struct Purchasing {
+    double jobs_at_origin = 0, insourcing_per_year = 0;
+  };
+  struct Growth {
+    ComponentGrowth market, government_security, government_other, inleen;
+    // By Component index.
+    ComponentGrowth& operator[](std::size_t c) { return this->*by_component()[c]; }
+    const ComponentGrowth& operator[](std::size_t c) const { return this->*by_component()[c]; }
+    static constexpr std::array<ComponentGrowth Growth::*, kNumComponents> by_component() {
+      return {&Growth::market, &Growth::government_security, &Growth::government_other, &Growth::inleen};
+    }
+  };
+  struct Cycle {
+    double persistence = 0, sd = 0;
+    struct Loading {
+      double market = 0, government = 0, inleen = 0;
+    } loading;
+  };
+  struct Shocks {
+    struct Correlation {
+      double market_government = 0, market_inleen = 0, government_inleen = 0, security_other = 0;
+    } correlation;
+  };
+  struct Supply {
+    double capacity_jobs = 0, shape = 0;
+  };
+  struct Inleen {
+    double government_share_mean = 0, government_share_sd = 0, key_sample_sd = 0;
+  };
+  struct Quota {
+    double activation_probability = 0;
+    int activation_delay_years = 0;
+    bool deactivate_when_met = false;
+    double response_rate = 0, levy_per_job_eur = 0;
+    int levy_first_year = 0;
+    double liable_share = 0, employer_dispersion = 0;
+    bool market_active_at_origin = false, government_active_at_origin = false;
+  };
+  struct AbolishSplit : Lever {
+    double friction_gain = 0, government_accountability_loss = 0;
+  };
+  struct PurchaseAtBuyer : Lever {
+    bool stop_insourcing = false;
+    double procurement_gain_per_year = 0;
+  };
+  struct ExcludeSecurity : Lever {
+    double base_share = 0, security_growth_change = 0;
+  };
+  struct Policy {
+    AbolishSplit abolish_split;
+    PurchaseAtBuyer purchase_at_buyer;
+    ExcludeSecurity exclude_security;
+  };
 
-  // Data and horizon.
-  History history;         // the monitor history (already read)
-  TargetPath targets;      // the legal target path (already read)
-  int origin_year = 0;     // last observed year; 2012 = the baseline (all counts 0)
-  int target_year = 2026;  // the measurement (end of year) the agreement is judged on
-  double target_total = 125000;  // extra jobs the agreement promises
+  Scenario scenario;
+  HistoryFile history;
+  TargetsFile targets;
+  Target target;
+  Simulation simulation;
+  Composition composition;
+  Purchasing purchasing;
+  Growth growth;
+  Cycle cycle;
+  Shocks shocks;
+  Supply supply;
+  Inleen inleen;
+  Quota quota;
+  Policy policy;
 
-  // Composition at the forecast origin and of growth.
-  double inleen_share_at_origin = 0;  // hired-in share of the counted total at origin
-  double inleen_growth_share = 0;     // hired-in share of trend growth (used by calibration only)
-  double security_share = 0;          // security-role share of government regular jobs (stock and growth)
-  double purchased_jobs_at_origin = 0;    // jobs at market suppliers that exist through government purchasing
-  double insourcing_per_year = 0;         // jobs/year government takes in-house from those suppliers
-
-  std::array<ComponentGrowth, kNumComponents> growth{};
-
-  // Business cycle: C_t = phi C_{t-1} + sqrt(1 - phi^2) sd eta_t; growth x (1 + loading C_t).
-  double cycle_persistence = 0;
-  double cycle_sd = 0;
-  std::array<double, kNumComponents> cycle_loading{};
-
-  // Shock correlations (see docs/MODEL.md for the matrix they fill).
-  double corr_market_government = 0;
-  double corr_market_inleen = 0;
-  double corr_government_inleen = 0;
-  double corr_security_other = 0;
-
-  // Register supply limit: growth x max(0, 1 - (E / capacity)^shape).
-  double supply_capacity_jobs = 0;
-  double supply_shape = 1;
-
-  // Hired-in jobs and the SEO allocation key.
-  double gov_share_mean = 0;  // true government share of hired-in jobs: mean over paths
-  double gov_share_sd = 0;    // ... and its sd over paths (uncertainty of the share itself)
-  double key_sample_sd = 0;   // sampling error of each year's SEO key around the true share
-
-  // The quota mechanism.
-  double activation_probability = 0;
-  int activation_delay_years = 0;
-  bool deactivate_when_met = true;
-  double response_rate = 0;       // share of the measured shortfall closed per year while active
-  double levy_per_job_eur = 0;
-  int levy_first_year = 0;
-  double liable_share = 1;        // share of a shortfall that falls on employers with >= 25 employees
-  double employer_dispersion = 0; // sd of employers' fulfilment ratio around the sector's
-  bool market_active_at_origin = false;
-  bool government_active_at_origin = false;
-
-  // Lever 1: abolish the market/government split.
-  LeverSwitch abolish_split;
-  double friction_gain = 0;                   // relative rise of every trend once the split is gone
-  double government_accountability_loss = 0;  // relative fall of government trends once the split is gone
-
-  // Lever 2: purchased services count at the buyer.
-  LeverSwitch purchase_at_buyer;
-  bool stop_insourcing = true;            // insourcing for counting's sake stops
-  double procurement_gain_per_year = 0;   // jobs/year created through social procurement
-
-  // Lever 3: security roles excluded from the quota scheme.
-  LeverSwitch exclude_security;
-  double security_base_share = 0;      // security roles' share of the government quota base (target)
-  double security_growth_change = 0;   // relative change of the security trend once excluded
+  // Derived by params_from_scenario: the files read, the origin resolved.
+  History observed;          // history.file
+  TargetPath legal_targets;  // targets.file
+  int origin_year = 0;       // history.origin_year, or the last observed year when that is 0; 2012 = the baseline
 };
 
-// Every key a banenafspraak scenario may (and the base file must) set.
+// Every parameter of the model, declared once. Meanings are one line;
+// docs/MODEL.md §6 gives each its source, and §4 the equation it enters.
+inline const ParamTable<BanenafspraakParams>& banenafspraak_parameters() {
+  static const ParamTable<BanenafspraakParams> table = [] {
+    constexpr double kJobs = 1e7;  // a bound no job count in this model can honestly reach
+    ParamTable<BanenafspraakParams> t;
+    t.param(BANENSIM_MEMBER(scenario.name)).setting("").means("label in tables and reports (file stem when empty)");
+    t.param(BANENSIM_MEMBER(scenario.description)).setting().means("one line on what the scenario assumes");
+    t.param(BANENSIM_MEMBER(history.file)).file().setting().means("monitor history CSV (yearly measurements)");
+    t.param(BANENSIM_MEMBER(history.origin_year)).unit("year").range(0, 2100).setting(0)
+        .means("forecast origin: 0 = last year in the history file; 2012 = the baseline");
+    t.param(BANENSIM_MEMBER(targets.file)).file().setting().means("legal target path CSV");
+    t.param(BANENSIM_MEMBER(target.total_jobs)).unit("jobs").range(1, kJobs).stated(125000)
+        .means("extra jobs the agreement promises");
+    t.param(BANENSIM_MEMBER(target.year)).unit("year").range(2013, 2100).setting(2026)
+        .means("measurement (end of year) the target is judged on");
+    t.param(BANENSIM_MEMBER(simulation.paths)).unit("paths").range(1, 1e9).setting(200000)
+        .means("default number of Monte Carlo paths");
+
+    t.param(BANENSIM_MEMBER(composition.inleen_share_at_origin)).unit("1").range(0, 1).derived(0.233)
+        .plausible(0.2, 0.5).means("hired-in share of counted jobs at the origin");
+    t.param(BANENSIM_MEMBER(composition.inleen_growth_share)).unit("1").range(0, 1).derived(0.0706)
+        .means("hired-in share of trend growth (calibration)");
+    t.param(BANENSIM_MEMBER(composition.security_share)).unit("1").range(0, 1).assumption(0.1)
+        .plausible(0.03, 0.25).means("security-role share of government regular jobs (stock and growth)");
+    t.param(BANENSIM_MEMBER(purchasing.jobs_at_origin)).unit("jobs").range(0, 1e5).assumption(2000)
+        .plausible(500, 5000).means("jobs at market suppliers that exist through government purchasing");
+    t.param(BANENSIM_MEMBER(purchasing.insourcing_per_year)).unit("jobs/year").range(0, 1e4).assumption(150)
+        .plausible(0, 500).means("jobs government takes in-house from those suppliers per year");
+
+    t.param(BANENSIM_MEMBER(growth.market.trend_mean)).unit("jobs/year").range(-1e5, 1e5).calibrated()
+        .means("mean over paths of the trend growth of regular market jobs");
+    t.param(BANENSIM_MEMBER(growth.market.trend_sd)).unit("jobs/year").range(0, 1e5).calibrated()
+        .means("sd over paths of the trend of regular market jobs (parameter uncertainty)");
+    t.param(BANENSIM_MEMBER(growth.market.volatility)).unit("jobs/year").range(0, 1e5).calibrated()
+        .means("sd of the yearly shock to regular market jobs");
+    t.param(BANENSIM_MEMBER(growth.government_security.trend_mean)).unit("jobs/year").range(-1e5, 1e5).calibrated()
+        .means("mean over paths of the trend growth of government jobs in security roles");
+    t.param(BANENSIM_MEMBER(growth.government_security.trend_sd)).unit("jobs/year").range(0, 1e5).calibrated()
+        .means("sd over paths of the trend of government jobs in security roles");
+    t.param(BANENSIM_MEMBER(growth.government_security.volatility)).unit("jobs/year").range(0, 1e5).calibrated()
+        .means("sd of the yearly shock to government jobs in security roles");
+    t.param(BANENSIM_MEMBER(growth.government_other.trend_mean)).unit("jobs/year").range(-1e5, 1e5).calibrated()
+        .means("mean over paths of the trend growth of government jobs in other roles");
+    t.param(BANENSIM_MEMBER(growth.government_other.trend_sd)).unit("jobs/year").range(0, 1e5).calibrated()
+        .means("sd over paths of the trend of government jobs in other roles");
+    t.param(BANENSIM_MEMBER(growth.government_other.volatility)).unit("jobs/year").range(0, 1e5).calibrated()
+        .means("sd of the yearly shock to government jobs in other roles");
+    t.param(BANENSIM_MEMBER(growth.inleen.trend_mean)).unit("jobs/year").range(-1e5, 1e5).calibrated()
+        .means("mean over paths of the trend growth of hired-in jobs");
+    t.param(BANENSIM_MEMBER(growth.inleen.trend_sd)).unit("jobs/year").range(0, 1e5).calibrated()
+        .means("sd over paths of the trend of hired-in jobs");
+    t.param(BANENSIM_MEMBER(growth.inleen.volatility)).unit("jobs/year").range(0, 1e5).calibrated()
+        .means("sd of the yearly shock to hired-in jobs");
+
+    t.param(BANENSIM_MEMBER(cycle.persistence)).unit("1").range(0, 0.99).assumption(0.6).plausible(0.5, 0.8)
+        .means("AR(1) persistence of the business-cycle factor");
+    t.param(BANENSIM_MEMBER(cycle.sd)).unit("1").range(0, 1).assumption(0.25).plausible(0, 0.5)
+        .means("sd of the business-cycle factor");
+    t.param(BANENSIM_MEMBER(cycle.loading.market)).unit("1").range(0, 3).assumption(1)
+        .means("cycle loading of regular market jobs");
+    t.param(BANENSIM_MEMBER(cycle.loading.government)).unit("1").range(0, 3).assumption(0.3).plausible(0, 0.6)
+        .means("cycle loading of regular government jobs");
+    t.param(BANENSIM_MEMBER(cycle.loading.inleen)).unit("1").range(0, 3).assumption(1.5).plausible(1, 2.5)
+        .means("cycle loading of hired-in jobs");
+
+    t.param(BANENSIM_MEMBER(shocks.correlation.market_government)).unit("1").range(-1, 1).calibrated()
+        .means("correlation of market and government shocks");
+    t.param(BANENSIM_MEMBER(shocks.correlation.market_inleen)).unit("1").range(-1, 1).assumption(0.3)
+        .plausible(0, 0.6).means("correlation of market and hired-in shocks");
+    t.param(BANENSIM_MEMBER(shocks.correlation.government_inleen)).unit("1").range(-1, 1).assumption(0.2)
+        .plausible(0, 0.5).means("correlation of government and hired-in shocks");
+    t.param(BANENSIM_MEMBER(shocks.correlation.security_other)).unit("1").range(-1, 1).assumption(0.5)
+        .plausible(0.2, 0.9).means("correlation of security-role and other government shocks");
+
+    t.param(BANENSIM_MEMBER(supply.capacity_jobs)).unit("jobs").range(1000, kJobs).assumption(250000)
+        .plausible(150000, 500000).means("extra jobs the register can fill at most");
+    t.param(BANENSIM_MEMBER(supply.shape)).unit("1").range(0.5, 10).assumption(2).plausible(1, 4)
+        .means("exponent of the supply slowdown");
+
+    t.param(BANENSIM_MEMBER(inleen.government_share_mean)).unit("1").range(0, 1).stated(0.278)
+        .means("true government share of hired-in jobs, mean over paths");
+    t.param(BANENSIM_MEMBER(inleen.government_share_sd)).unit("1").range(0, 0.5).assumption(0.02)
+        .plausible(0.01, 0.04).means("true government share of hired-in jobs, sd over paths");
+    t.param(BANENSIM_MEMBER(inleen.key_sample_sd)).unit("1").range(0, 0.5).assumption(0.01).plausible(0.005, 0.03)
+        .means("sampling sd of the yearly SEO allocation key around the true share");
+
+    t.param(BANENSIM_MEMBER(quota.activation_probability)).unit("1").range(0, 1).assumption(0.7).plausible(0.3, 1)
+        .means("probability a missed target activates the quota");
+    t.param(BANENSIM_MEMBER(quota.activation_delay_years)).unit("years").range(1, 10).derived(2)
+        .means("years from the missed measurement to activation");
+    t.param(BANENSIM_MEMBER(quota.deactivate_when_met)).stated(true)
+        .means("an active quota is switched off when the target is met");
+    t.param(BANENSIM_MEMBER(quota.response_rate)).unit("1/year").range(0, 1).assumption(0.15).plausible(0, 0.4)
+        .means("share of the measured shortfall employers close per year while the quota is active");
+    t.param(BANENSIM_MEMBER(quota.levy_per_job_eur)).unit("EUR/job/year").range(0, 1e6).stated(5000)
+        .means("levy per unfilled job");
+    t.param(BANENSIM_MEMBER(quota.levy_first_year)).unit("year").range(2013, 2100).stated(2022)
+        .means("first year a levy is owed");
+    t.param(BANENSIM_MEMBER(quota.liable_share)).unit("1").range(0, 1).assumption(0.9).plausible(0.8, 1)
+        .means("share of a shortfall that falls on employers with 25+ employees");
+    t.param(BANENSIM_MEMBER(quota.employer_dispersion)).unit("1").range(0, 5).assumption(0.5).plausible(0.2, 1)
+        .means("sd of employers' fulfilment ratio around the sector's (no offsetting)");
+    t.param(BANENSIM_MEMBER(quota.market_active_at_origin)).stated(false)
+        .means("market quota active at the forecast origin");
+    t.param(BANENSIM_MEMBER(quota.government_active_at_origin)).stated(true)
+        .means("government quota active at the forecast origin");
+
+    t.lever(BANENSIM_MEMBER(policy.abolish_split)).from(2020).years(2013, 2100)
+        .means("lever 1: one national target, no allocation key");
+    t.param(BANENSIM_MEMBER(policy.abolish_split.friction_gain)).unit("1").range(0, 1).assumption(0.03)
+        .plausible(0, 0.1).means("relative rise of every trend once the split is gone (friction removed)");
+    t.param(BANENSIM_MEMBER(policy.abolish_split.government_accountability_loss)).unit("1").range(0, 1)
+        .assumption(0.1).plausible(0, 0.3)
+        .means("relative fall of government trends once the split is gone (own quota lost)");
+
+    t.lever(BANENSIM_MEMBER(policy.purchase_at_buyer)).from(2020).years(2013, 2100)
+        .means("lever 2: purchased services count at the buyer");
+    t.param(BANENSIM_MEMBER(policy.purchase_at_buyer.stop_insourcing)).assumption(true)
+        .means("insourcing for counting's sake stops");
+    t.param(BANENSIM_MEMBER(policy.purchase_at_buyer.procurement_gain_per_year)).unit("jobs/year").range(0, 1e5)
+        .assumption(300).plausible(0, 1000).means("supplier jobs created per year through social procurement");
+
+    t.lever(BANENSIM_MEMBER(policy.exclude_security)).from(2020).years(2013, 2100)
+        .means("lever 3: security roles leave the quota scheme");
+    t.param(BANENSIM_MEMBER(policy.exclude_security.base_share)).unit("1").range(0, 0.95).assumption(0.12)
+        .plausible(0.05, 0.25).means("security roles' share of the government quota base (target)");
+    t.param(BANENSIM_MEMBER(policy.exclude_security.security_growth_change)).unit("1").range(-1, 2)
+        .assumption(-0.5).plausible(-1, 0).means("relative change of the security-role trend once excluded");
+
+    if (const auto problems = t.declaration_problems(); !problems.empty()) {
+      std::string text = "banenafspraak_parameters: bad declarations:";
+      for (const auto& p : problems) text += "\n  " + p;
+      throw std::logic_error(text);
+    }
+    return t;
+  }();
+  return table;
+}
+
+// The loader's schema: every key a banenafspraak scenario may (and the base
+// file must) set, in the order of the table above.
 const ParamSchema& banenafspraak_schema();
 
-// Cross-key checks: correlation matrix positive semi-definite, lever years
-// inside the simulated horizon, target year after the forecast origin, data
-// files readable and covering the origin. Returns every problem found.
+// Cross-key checks: correlation matrix positive semi-definite, enabled lever
+// years inside the simulated horizon, target year after the forecast origin,
+// data files readable and covering the origin. Returns every problem found.
 std::vector<Problem> banenafspraak_check(const ResolvedScenario& scenario);
 
 // Builds the typed parameters (reads the history and target files). Throws

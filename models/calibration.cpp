@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <sstream>
 
 #include <Eigen/Dense>
 
+#include "engine/text_format.hpp"
 #include "models/banenafspraak_model.hpp"
 
 namespace banensim::models {
@@ -30,21 +30,15 @@ double min_eigenvalue(const BanenafspraakParams& p) {
   return Eigen::SelfAdjointEigenSolver<Eigen::Matrix4d>(m).eigenvalues().minCoeff();
 }
 
-std::string g6(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.6g", v);
-  return b;
-}
-
 }  // namespace
 
 SectorMoments sector_moments(const BanenafspraakParams& p) {
-  const double k = p.gov_share_mean;
+  const double k = p.inleen.government_share_mean;
   const auto& g = p.growth;
   const double sM = g[kMarketRegular].volatility, sS = g[kGovSecurity].volatility, sO = g[kGovOther].volatility,
                sI = g[kInleen].volatility;
-  const double r_mg = p.corr_market_government, r_mi = p.corr_market_inleen, r_gi = p.corr_government_inleen,
-               r_so = p.corr_security_other;
+  const double r_mg = p.shocks.correlation.market_government, r_mi = p.shocks.correlation.market_inleen, r_gi = p.shocks.correlation.government_inleen,
+               r_so = p.shocks.correlation.security_other;
   SectorMoments m{};
   m.market_trend = g[kMarketRegular].trend_mean + (1 - k) * g[kInleen].trend_mean;
   m.government_trend = g[kGovSecurity].trend_mean + g[kGovOther].trend_mean + k * g[kInleen].trend_mean;
@@ -61,7 +55,7 @@ SectorMoments sector_moments(const BanenafspraakParams& p) {
 BanenafspraakParams component_parameters(const SectorFit& market, const SectorFit& government, double correlation,
                                          const BanenafspraakParams& assumptions) {
   BanenafspraakParams p = assumptions;
-  const double phi = p.inleen_growth_share, k = p.gov_share_mean, s = p.security_share;
+  const double phi = p.composition.inleen_growth_share, k = p.inleen.government_share_mean, s = p.composition.security_share;
   auto& g = p.growth;
 
   // Trends: hired-in jobs take the share phi of all trend growth.
@@ -90,10 +84,10 @@ BanenafspraakParams component_parameters(const SectorFit& market, const SectorFi
   // market and government sds given the hired-in sd.
   const double sm = market.shock_volatility, sg = government.shock_volatility;
   const double s_inleen = phi * std::sqrt(std::max(0.0, sm * sm + sg * sg + 2 * correlation * sm * sg));
-  const double b_m = (1 - k) * p.corr_market_inleen * s_inleen;
+  const double b_m = (1 - k) * p.shocks.correlation.market_inleen * s_inleen;
   const double s_market = std::max(0.0, -b_m + std::sqrt(std::max(0.0, b_m * b_m + sm * sm - (1 - k) * (1 - k) * s_inleen * s_inleen)));
-  const double q = s * s + (1 - s) * (1 - s) + 2 * s * (1 - s) * p.corr_security_other;
-  const double b_g = k * p.corr_government_inleen * s_inleen;
+  const double q = s * s + (1 - s) * (1 - s) + 2 * s * (1 - s) * p.shocks.correlation.security_other;
+  const double b_g = k * p.shocks.correlation.government_inleen * s_inleen;
   const double s_gov = q > 0 ? std::max(0.0, (-b_g + std::sqrt(std::max(0.0, b_g * b_g - q * (k * k * s_inleen * s_inleen - sg * sg)))) / q) : 0.0;
   g[kInleen].volatility = s_inleen;
   g[kMarketRegular].volatility = s_market;
@@ -102,13 +96,13 @@ BanenafspraakParams component_parameters(const SectorFit& market, const SectorFi
 
   // The market-government correlation that reproduces the sectors' covariance.
   const double target_cov = correlation * sm * sg;
-  const double rest = k * p.corr_market_inleen * s_market * s_inleen +
-                      (1 - k) * p.corr_government_inleen * s_gov * s_inleen + k * (1 - k) * s_inleen * s_inleen;
+  const double rest = k * p.shocks.correlation.market_inleen * s_market * s_inleen +
+                      (1 - k) * p.shocks.correlation.government_inleen * s_gov * s_inleen + k * (1 - k) * s_inleen * s_inleen;
   double rho = (s_market > 0 && s_gov > 0) ? (target_cov - rest) / (s_market * s_gov) : 0.0;
   rho = std::clamp(rho, -0.99, 0.99);
   // Shrink toward 0 until the 4x4 matrix is positive semi-definite.
-  p.corr_market_government = rho;
-  for (int i = 0; i < 100 && min_eigenvalue(p) < 0; ++i) p.corr_market_government *= 0.95;
+  p.shocks.correlation.market_government = rho;
+  for (int i = 0; i < 100 && min_eigenvalue(p) < 0; ++i) p.shocks.correlation.market_government *= 0.95;
   return p;
 }
 
@@ -131,9 +125,9 @@ CalibrationResult calibrate(const History& history, int fit_until, const Banenaf
   double prev_m = 0, prev_g = 0;
   for (const auto& y : years) {
     const double h = y.year - prev_year;
-    const double supply = supply_factor(prev_m + prev_g, a.supply_capacity_jobs, a.supply_shape);
-    inc.push_back({h, h * supply, y.market_counted - prev_m + h * a.insourcing_per_year,
-                   y.government_counted - prev_g - h * a.insourcing_per_year});
+    const double supply = supply_factor(prev_m + prev_g, a.supply.capacity_jobs, a.supply.shape);
+    inc.push_back({h, h * supply, y.market_counted - prev_m + h * a.purchasing.insourcing_per_year,
+                   y.government_counted - prev_g - h * a.purchasing.insourcing_per_year});
     prev_year = y.year;
     prev_m = y.market_counted;
     prev_g = y.government_counted;
@@ -167,15 +161,15 @@ CalibrationResult calibrate(const History& history, int fit_until, const Banenaf
     f.trend_se = sd / std::sqrt(saa);
     f.volatility = sd;
     f.volatility_se = sd / std::sqrt(2 * (n - 1));
-    const double cycle = loading * std::abs(mu) * mean_supply * a.cycle_sd;
+    const double cycle = loading * std::abs(mu) * mean_supply * a.cycle.sd;
     f.shock_volatility = std::sqrt(std::max(0.0, sd * sd - cycle * cycle));
     return f;
   };
-  r.market = fit(mu_m, sd_m, a.cycle_loading[kMarketRegular]);
-  r.government = fit(mu_g, sd_g, a.cycle_loading[kGovOther]);
+  r.market = fit(mu_m, sd_m, a.cycle.loading.market);
+  r.government = fit(mu_g, sd_g, a.cycle.loading.government);
   // The cycle is common to both sectors: remove its covariance too.
-  const double c_m = a.cycle_loading[kMarketRegular] * std::abs(mu_m) * mean_supply * a.cycle_sd;
-  const double c_g = a.cycle_loading[kGovOther] * std::abs(mu_g) * mean_supply * a.cycle_sd;
+  const double c_m = a.cycle.loading.market * std::abs(mu_m) * mean_supply * a.cycle.sd;
+  const double c_g = a.cycle.loading.government * std::abs(mu_g) * mean_supply * a.cycle.sd;
   double shock_corr = 0;
   if (r.market.shock_volatility > 0 && r.government.shock_volatility > 0) {
     shock_corr = std::clamp((r.correlation * sd_m * sd_g - c_m * c_g) /
@@ -202,24 +196,23 @@ CalibrationResult calibrate(const History& history, int fit_until, const Banenaf
   sector("sector correlation", r.correlation, r.correlation_se, "1", "of the standardised residuals");
 
   const BanenafspraakParams c = component_parameters(r.market, r.government, shock_corr, a);
-  const std::pair<const char*, Component> comps[] = {{"market", kMarketRegular},
-                                                     {"government_security", kGovSecurity},
-                                                     {"government_other", kGovOther},
-                                                     {"inleen", kInleen}};
-  for (const auto& [name, i] : comps) {
-    const std::string k = std::string("growth.") + name + ".";
-    r.estimates.push_back({k + "trend_mean", c.growth[i].trend_mean, c.growth[i].trend_sd, per,
-                           "s.e. is written as trend_sd", true});
-    r.estimates.push_back({k + "trend_sd", c.growth[i].trend_sd, kNaN, per, "parameter uncertainty per path", true});
-    r.estimates.push_back({k + "volatility", c.growth[i].volatility,
-                           c.growth[i].volatility / std::sqrt(2 * (n - 1)), per, "cycle share removed", true});
+  // The scenario keys, named by the members they are read into.
+  const auto& table = banenafspraak_parameters();
+  const auto parameter = [&](const double& member, double std_error, const std::string& unit, const char* note) {
+    r.estimates.push_back({table.key_of(c, &member), member, std_error, unit, note, true});
+  };
+  for (std::size_t i = 0; i < kNumComponents; ++i) {
+    const ComponentGrowth& g = c.growth[i];
+    parameter(g.trend_mean, g.trend_sd, per, "s.e. is written as trend_sd");
+    parameter(g.trend_sd, kNaN, per, "parameter uncertainty per path");
+    parameter(g.volatility, g.volatility / std::sqrt(2 * (n - 1)), per, "cycle share removed");
   }
-  r.estimates.push_back({"shocks.correlation.market_government", c.corr_market_government, r.correlation_se, "1",
-                         "implied by the sector correlation", true});
+  parameter(c.shocks.correlation.market_government, r.correlation_se, "1", "implied by the sector correlation");
   return r;
 }
 
 std::string calibration_toml(const CalibrationResult& r) {
+  const auto g6 = [](double x) { return engine::significant(x, 6); };
   std::ostringstream os;
   os << "# Written by `banensim calibrate` from " << r.history_file << ", years " << r.first_year << "-"
      << r.last_year << " (" << r.n_increments << " increments).\n";
@@ -230,8 +223,10 @@ std::string calibration_toml(const CalibrationResult& r) {
   os << "#\n# Include it in a scenario with  extends = [\"base.toml\", \"this-file.toml\"]\n\n";
   for (const auto& e : r.estimates) {
     if (!e.scenario_key) continue;
-    os << e.key << " = " << g6(e.value);
-    if (g6(e.value).find_first_of(".eEn") == std::string::npos) os << ".0";
+    // A TOML float: ".0" when the 6 significant digits came out whole.
+    const std::string value = g6(e.value);
+    os << e.key << " = " << value;
+    if (value.find_first_of(".eEn") == std::string::npos) os << ".0";
     if (!std::isnan(e.std_error)) os << "  # s.e. " << g6(e.std_error);
     os << "\n";
   }

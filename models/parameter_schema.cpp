@@ -1,8 +1,12 @@
 #include "models/parameter_schema.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
+
+#include "engine/fnv1a.hpp"
+#include "engine/text_format.hpp"
 
 namespace banensim::models {
 
@@ -57,14 +61,12 @@ std::string toml_key(const std::string& dotted) {
   return out;
 }
 
-// %.17g round-trips every double; the ".0" keeps integral values floats when
-// the text is parsed back as TOML.
+// 17 significant digits round-trip every double; the ".0" keeps integral
+// values floats when the text is parsed back as TOML.
 std::string toml_float(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  std::array<char, 40> buffer{};
-  std::snprintf(buffer.data(), buffer.size(), "%.17g", value);
-  std::string text = buffer.data();
+  std::string text = engine::significant(value, 17);
   if (text.find_first_of(".eE") == std::string::npos) text += ".0";
   return text;
 }
@@ -77,6 +79,36 @@ std::string toml_value(const ParamScalar& value) {
 }
 
 }  // namespace
+
+const char* kind_label(ParamKind kind) {
+  switch (kind) {
+    case ParamKind::kSetting: return "setting";
+    case ParamKind::kStated: return "stated";
+    case ParamKind::kDerived: return "derived";
+    case ParamKind::kCalibrated: return "calibrated";
+    case ParamKind::kAssumption: return "assumption";
+  }
+  return "?";
+}
+
+const char* distribution_name(Distribution distribution) {
+  switch (distribution) {
+    case Distribution::kUniform: return "uniform";
+  }
+  return "?";
+}
+
+const ParamSpec* find_param(const ParamSchema& schema, std::string_view key) {
+  const auto it = std::find_if(schema.begin(), schema.end(), [&](const ParamSpec& spec) { return spec.key == key; });
+  return it == schema.end() ? nullptr : &*it;
+}
+
+std::string value_text(const ParamScalar& value) {
+  if (const auto* real = std::get_if<double>(&value)) return engine::decimal(*real);
+  if (const auto* integer = std::get_if<std::int64_t>(&value)) return std::to_string(*integer);
+  if (const auto* flag = std::get_if<bool>(&value)) return *flag ? "true" : "false";
+  return std::get<std::string>(value);
+}
 
 double ResolvedScenario::real(const std::string& key) const {
   const ParamScalar& value = values.at(key).value;
@@ -111,19 +143,6 @@ std::string ResolvedScenario::canonical_toml() const {
   return text;
 }
 
-std::string ResolvedScenario::hash() const {
-  // FNV-1a 64 (Fowler, Noll, Vo): tiny, stable across platforms, enough to
-  // tell two resolved scenarios apart in provenance records.
-  constexpr std::uint64_t kOffsetBasis = 14695981039346656037ULL;
-  constexpr std::uint64_t kPrime = 1099511628211ULL;
-  std::uint64_t h = kOffsetBasis;
-  for (const char c : canonical_toml()) {
-    h ^= static_cast<unsigned char>(c);
-    h *= kPrime;
-  }
-  std::array<char, 17> buffer{};
-  std::snprintf(buffer.data(), buffer.size(), "%016llx", static_cast<unsigned long long>(h));
-  return buffer.data();
-}
+std::string ResolvedScenario::hash() const { return engine::fnv1a64_hex(canonical_toml()); }
 
 }  // namespace banensim::models

@@ -1,12 +1,17 @@
 #pragma once
-// The declared parameters of a model: every key a scenario may set, its type,
-// its allowed range, unit and a one-line meaning. The scenario loader checks
-// files against it; sweeps address parameters by the same dotted keys.
+// The declared parameters of a model as the scenario loader sees them: every
+// key a scenario may set, with its type, accepted range, unit, kind, default,
+// plausible range and a one-line meaning. A model declares its parameters
+// once, in a ParamTable (models/parameter_table.hpp), from which this schema
+// comes; the scenario loader checks files against it, and sweeps and studies
+// address parameters by the same dotted keys.
 
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -15,25 +20,65 @@
 namespace banensim::models {
 
 enum class ParamType {
-  Real,     // TOML float or integer
-  Integer,  // TOML integer
-  Boolean,  // TOML boolean
-  String,   // TOML string
-  Path,     // TOML string naming a file, resolved relative to the file that sets it
+  kReal,     // TOML float or integer
+  kInteger,  // TOML integer
+  kBoolean,  // TOML boolean
+  kString,   // TOML string
+  kPath,     // TOML string naming a file, resolved relative to the file that sets it
 };
+
+// Where a parameter's value comes from: the labels of docs/MODEL.md §6.
+enum class ParamKind {
+  kSetting,     // a choice of the run, not a fact: labels, data files, horizon, lever switches and years
+  kStated,      // a source gives the number
+  kDerived,     // arithmetic on stated numbers
+  kCalibrated,  // estimated by `banensim calibrate`; scenarios/base.toml holds the only copy of the number
+  kAssumption,  // no source; the plausible range says how unsure
+};
+
+// "setting", "stated", "derived", "calibrated", "assumption".
+const char* kind_label(ParamKind kind);
+
+// How a study draws an uncertain parameter from its plausible range.
+enum class Distribution {
+  kUniform,
+};
+
+// "uniform".
+const char* distribution_name(Distribution distribution);
+
+struct PlausibleRange {
+  double low = 0;   // in the parameter's unit
+  double high = 0;  // > low
+  Distribution distribution = Distribution::kUniform;
+};
+
+using ParamScalar = std::variant<double, std::int64_t, bool, std::string>;
 
 struct ParamSpec {
   std::string key;  // dotted TOML key, e.g. "growth.market.trend_mean"
-  ParamType type = ParamType::Real;
-  double min = -std::numeric_limits<double>::infinity();  // inclusive, Real/Integer
-  double max = std::numeric_limits<double>::infinity();   // inclusive, Real/Integer
-  std::string unit;  // e.g. "jobs/year", "EUR per job", "1" for fractions
+  ParamType type = ParamType::kReal;
+  double min = -std::numeric_limits<double>::infinity();  // inclusive, kReal/kInteger
+  double max = std::numeric_limits<double>::infinity();   // inclusive, kReal/kInteger
+  std::string unit;  // e.g. "jobs/year", "EUR/job/year", "1" for fractions; "bool", "text", "path" otherwise
   std::string doc;   // one line: what it means
+  ParamKind kind = ParamKind::kSetting;
+  // The default; none when scenarios/base.toml holds the only copy (calibrated
+  // numbers, texts each file sets for itself, data files).
+  std::optional<ParamScalar> default_value = std::nullopt;
+  // Set for the uncertain parameters studies vary (sensitivity, discover,
+  // sweep --range-from-schema).
+  std::optional<PlausibleRange> plausible = std::nullopt;
 };
 
 using ParamSchema = std::vector<ParamSpec>;
 
-using ParamScalar = std::variant<double, std::int64_t, bool, std::string>;
+// The spec of `key`, or nullptr.
+const ParamSpec* find_param(const ParamSchema& schema, std::string_view key);
+
+// A value as it is typed on a command line or written to a CSV cell:
+// 0.3 (shortest decimal that reads back as the same double), 2020, true, text.
+std::string value_text(const ParamScalar& value);
 
 struct ParamValue {
   ParamScalar value;

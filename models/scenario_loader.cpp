@@ -14,17 +14,13 @@
 
 #include <toml++/toml.h>
 
+#include "engine/text_format.hpp"
+
 namespace banensim::models {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-const ParamSpec* find_spec(const ParamSchema& schema, const std::string& key) {
-  const auto it = std::find_if(schema.begin(), schema.end(),
-                               [&](const ParamSpec& spec) { return spec.key == key; });
-  return it == schema.end() ? nullptr : &*it;
-}
 
 std::size_t levenshtein(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -98,34 +94,28 @@ std::string unknown_table_constraint(const ParamSchema& schema, const std::strin
   return "unknown table: no parameter is in it" + (best.empty() ? std::string() : " (did you mean [" + best + "]?)");
 }
 
-std::string format_number(double value) {
-  std::array<char, 32> buffer{};
-  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
-  return std::string(buffer.data(), result.ptr);
-}
-
 const char* type_name(ParamType type) {
   switch (type) {
-    case ParamType::Real: return "a number";
-    case ParamType::Integer: return "an integer";
-    case ParamType::Boolean: return "true or false";
-    case ParamType::String: return "a string";
-    case ParamType::Path: return "a string naming a file";
+    case ParamType::kReal: return "a number";
+    case ParamType::kInteger: return "an integer";
+    case ParamType::kBoolean: return "true or false";
+    case ParamType::kString: return "a string";
+    case ParamType::kPath: return "a string naming a file";
   }
   return "a value";
 }
 
 // Returns the constraint the value breaks, or nullopt when it is in range.
 std::optional<std::string> range_problem(const ParamSpec& spec, double value) {
-  if (spec.type != ParamType::Real && spec.type != ParamType::Integer) return std::nullopt;
+  if (spec.type != ParamType::kReal && spec.type != ParamType::kInteger) return std::nullopt;
   if (value >= spec.min && value <= spec.max) return std::nullopt;
   const bool has_min = std::isfinite(spec.min);
   const bool has_max = std::isfinite(spec.max);
   if (has_min && has_max) {
-    return "must be in [" + format_number(spec.min) + ", " + format_number(spec.max) + "]";
+    return "must be in [" + engine::shortest(spec.min) + ", " + engine::shortest(spec.max) + "]";
   }
-  if (has_min) return "must be >= " + format_number(spec.min);
-  return "must be <= " + format_number(spec.max);
+  if (has_min) return "must be >= " + engine::shortest(spec.min);
+  return "must be <= " + engine::shortest(spec.max);
 }
 
 std::optional<std::string> range_problem(const ParamSpec& spec, const ParamScalar& value) {
@@ -164,7 +154,7 @@ std::string node_text(const toml::node& node) {
     const double value = real->get();
     if (std::isnan(value)) return "nan";
     if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-    std::string text = format_number(value);
+    std::string text = engine::shortest(value);
     if (text.find_first_of(".eE") == std::string::npos) text += ".0";
     return text;
   }
@@ -323,7 +313,7 @@ class Resolver {
       const std::string key_part(toml_key.str());
       if (prefix.empty() && key_part == "extends") continue;
       const std::string key = prefix.empty() ? key_part : prefix + "." + key_part;
-      const ParamSpec* spec = find_spec(schema_, key);
+      const ParamSpec* spec = find_param(schema_, key);
       if (spec == nullptr) {
         if (const auto* sub = node.as_table()) {
           // The keys of a non-empty table are reported one by one (with
@@ -361,7 +351,7 @@ class Resolver {
     };
     ParamScalar value;
     switch (spec.type) {
-      case ParamType::Real:
+      case ParamType::kReal:
         if (const auto* real = node.as_floating_point()) {
           if (!std::isfinite(real->get())) return fail("must be finite");
           value = real->get();
@@ -371,7 +361,7 @@ class Resolver {
           return wrong_type();
         }
         break;
-      case ParamType::Integer:
+      case ParamType::kInteger:
         if (const auto* integer = node.as_integer()) {
           value = integer->get();
         } else if (node.is_floating_point()) {
@@ -380,18 +370,18 @@ class Resolver {
           return wrong_type();
         }
         break;
-      case ParamType::Boolean:
+      case ParamType::kBoolean:
         if (const auto* flag = node.as_boolean()) {
           value = flag->get();
         } else {
           return wrong_type();
         }
         break;
-      case ParamType::String:
-      case ParamType::Path:
+      case ParamType::kString:
+      case ParamType::kPath:
         if (const auto* text = node.as_string()) {
           if (has_control_character(text->get())) return fail(kControlCharacterProblem);
-          value = spec.type == ParamType::Path ? resolve_relative(file, text->get()) : text->get();
+          value = spec.type == ParamType::kPath ? resolve_relative(file, text->get()) : text->get();
         } else {
           return wrong_type();
         }
@@ -432,7 +422,7 @@ std::string_view trim(std::string_view text) {
 std::variant<ParamScalar, std::string> parse_override(const ParamSpec& spec, std::string_view raw) {
   const std::string_view text = trim(raw);
   switch (spec.type) {
-    case ParamType::Real: {
+    case ParamType::kReal: {
       std::string_view digits = text;
       if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
       double value = 0;
@@ -443,7 +433,7 @@ std::variant<ParamScalar, std::string> parse_override(const ParamSpec& spec, std
       if (!std::isfinite(value)) return std::string("must be finite");
       return ParamScalar{value};
     }
-    case ParamType::Integer: {
+    case ParamType::kInteger: {
       std::string_view digits = text;
       if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
       std::int64_t value = 0;
@@ -453,12 +443,12 @@ std::variant<ParamScalar, std::string> parse_override(const ParamSpec& spec, std
       }
       return ParamScalar{value};
     }
-    case ParamType::Boolean:
+    case ParamType::kBoolean:
       if (text == "true") return ParamScalar{true};
       if (text == "false") return ParamScalar{false};
       return std::string("must be true or false");
-    case ParamType::String:
-    case ParamType::Path:
+    case ParamType::kString:
+    case ParamType::kPath:
       // The command line is the origin, so a Path stays relative to the
       // working directory: exactly what the user typed.
       if (has_control_character(raw)) return std::string(kControlCharacterProblem);
@@ -498,7 +488,7 @@ void apply_overrides(ResolvedScenario& scenario, const ParamSchema& schema,
   ResolvedScenario updated = scenario;  // strong guarantee: untouched on error
   for (const auto& [key, text] : overrides) {
     const SourceLocation where{origin, 0, 0};
-    const ParamSpec* spec = find_spec(schema, key);
+    const ParamSpec* spec = find_param(schema, key);
     if (spec == nullptr) {
       problems.push_back(Problem{where, key, text, unknown_key_constraint(schema, key)});
       continue;

@@ -61,8 +61,8 @@ TEST_CASE("docs/MODEL.md lists every key of the base scenario with its default")
     REQUIRE_MESSAGE(it != rows.end(), "docs/MODEL.md has no row for key " << spec.key);
     const std::string& doc = it->second.default_text;
     switch (spec.type) {
-      case ParamType::Real:
-      case ParamType::Integer: {
+      case ParamType::kReal:
+      case ParamType::kInteger: {
         CAPTURE(doc);
         char* end = nullptr;
         const double documented = std::strtod(doc.c_str(), &end);
@@ -71,11 +71,11 @@ TEST_CASE("docs/MODEL.md lists every key of the base scenario with its default")
         CHECK(documented == doctest::Approx(actual).epsilon(1e-9));
         break;
       }
-      case ParamType::Boolean:
+      case ParamType::kBoolean:
         CHECK(doc == (base.boolean(spec.key) ? "true" : "false"));
         break;
-      case ParamType::String:
-      case ParamType::Path:
+      case ParamType::kString:
+      case ParamType::kPath:
         CHECK(!doc.empty());
         break;
     }

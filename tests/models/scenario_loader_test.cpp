@@ -26,13 +26,13 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // the loader's tests do not move when the model's parameters do.
 ParamSchema test_schema() {
   return {
-      ParamSpec{"growth.market.trend", ParamType::Real, -1, 1, "1/year", "trend growth rate"},
-      ParamSpec{"growth.market.volatility", ParamType::Real, 0, kInf, "1", "shock size"},
-      ParamSpec{"quota.levy_per_job_eur", ParamType::Real, 0, kInf, "EUR per job", "levy"},
-      ParamSpec{"run.n_years", ParamType::Integer, 1, 100, "years", "horizon"},
-      ParamSpec{"policy.abolish_split", ParamType::Boolean, -kInf, kInf, "", "one national target"},
-      ParamSpec{"policy.name", ParamType::String, -kInf, kInf, "", "label"},
-      ParamSpec{"data.history", ParamType::Path, -kInf, kInf, "", "monitor history file"},
+      ParamSpec{"growth.market.trend", ParamType::kReal, -1, 1, "1/year", "trend growth rate"},
+      ParamSpec{"growth.market.volatility", ParamType::kReal, 0, kInf, "1", "shock size"},
+      ParamSpec{"quota.levy_per_job_eur", ParamType::kReal, 0, kInf, "EUR per job", "levy"},
+      ParamSpec{"run.n_years", ParamType::kInteger, 1, 100, "years", "horizon"},
+      ParamSpec{"policy.abolish_split", ParamType::kBoolean, -kInf, kInf, "", "one national target"},
+      ParamSpec{"policy.name", ParamType::kString, -kInf, kInf, "", "label"},
+      ParamSpec{"data.history", ParamType::kPath, -kInf, kInf, "", "monitor history file"},
   };
 }
 

@@ -1,0 +1,48 @@
+#include "engine/text_format.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace banensim::engine {
+
+std::string fmt(double x, int decimals) {
+  if (!std::isfinite(x)) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
+  return buf;
+}
+
+std::string fmt_int(double x) {
+  if (!std::isfinite(x)) return "-";
+  const long long v = std::llround(x);
+  const std::string digits = std::to_string(v < 0 ? -v : v);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return v < 0 ? "-" + out : out;
+}
+
+std::string decimal(double x) {
+  if (!std::isfinite(x)) return "";
+  char buf[400];
+  const auto r = x != 0 && std::abs(x) < 1e-6 ? std::to_chars(buf, buf + sizeof buf, x)
+                                              : std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed);
+  return std::string(buf, r.ptr);
+}
+
+std::string shortest(double x) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, r.ptr);
+}
+
+std::string significant(double x, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, x);
+  return buf;
+}
+
+}  // namespace banensim::engine

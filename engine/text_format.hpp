@@ -1,0 +1,38 @@
+#pragma once
+// Numbers as text: the few formats every output of the program uses, each
+// defined once so that the same number always gives the same bytes (outputs
+// are compared byte for byte by --resume and by tests). None depends on the
+// locale.
+//
+//   fmt(0.4567, 3)       "0.457"      tables and reports: fixed decimals
+//   fmt_int(125000.4)    "125,000"    tables and reports: whole, with thousands separators
+//   decimal(100000)      "100000"     CSV and command-line values: reads back as the same double
+//   shortest(1e7)        "1e+07"      messages: the shortest text that reads back as the same double
+//   significant(x, 6)    "7065.34"    printf "%.*g"
+//
+// Thread-safe (pure functions).
+
+#include <string>
+
+namespace banensim::engine {
+
+// printf "%.*f": `decimals` digits after the point; "-" when x is not finite.
+std::string fmt(double x, int decimals);
+
+// x rounded to a whole number, with a comma every three digits (-1,234);
+// "-" when x is not finite.
+std::string fmt_int(double x);
+
+// The shortest text that reads back as exactly x (std::to_chars), in plain
+// decimals (100000, not 1e+05) except for magnitudes below 1e-6, which keep
+// the exponent; "" when x is not finite (an empty CSV field).
+std::string decimal(double x);
+
+// The shortest text that reads back as exactly x (std::to_chars in its
+// default form, which may use an exponent: 1e+07).
+std::string shortest(double x);
+
+// printf "%.*g": `digits` significant digits (nan, inf as printf writes them).
+std::string significant(double x, int digits);
+
+}  // namespace banensim::engine
