@@ -20,7 +20,7 @@ double objective(PrimObjective kind, std::size_t ones_old, std::size_t n_old, st
                  std::size_t n_new) {
   const double mean_old = static_cast<double>(ones_old) / static_cast<double>(n_old);
   const double mean_new = n_new > 0 ? static_cast<double>(ones_new) / static_cast<double>(n_new) : 0.0;
-  if (kind == PrimObjective::original) return mean_new;
+  if (kind == PrimObjective::kOriginal) return mean_new;
   const std::size_t moved = n_old > n_new ? n_old - n_new : n_new - n_old;
   return moved > 0 ? (mean_new - mean_old) / static_cast<double>(moved) : 0.0;
 }

@@ -34,15 +34,15 @@
 namespace banensim::engine {
 
 enum class PrimObjective {
-  original,  // Friedman & Fisher: the density of the box after the peel
-  lenient1,  // EMA Workbench default: density gain per row removed (or added)
+  kOriginal,  // Friedman & Fisher: the density of the box after the peel
+  kLenient1,  // EMA Workbench default: density gain per row removed (or added)
 };
 
 struct PrimOptions {
   double peel_alpha = 0.05;   // share of the rows inside removed per peel, in (0, 0.5)
   double paste_alpha = 0.05;  // share of the rows inside added per paste, in (0, 1)
   double mass_min = 0.05;     // smallest mass of a peeled box, in [0, 1)
-  PrimObjective objective = PrimObjective::lenient1;
+  PrimObjective objective = PrimObjective::kLenient1;
   bool paste = true;
 };
 

@@ -71,7 +71,7 @@ struct SaltelliDesign {
 // columns d..2d-1 form B), randomised Sobol' by default; use n_base = 2^m for
 // the net property. Throws std::invalid_argument if n_base < 2 or n_dims < 1.
 SaltelliDesign saltelli_design(std::size_t n_base, std::size_t n_dims, std::uint64_t seed,
-                               DesignKind kind = DesignKind::randomized_sobol,
+                               DesignKind kind = DesignKind::kRandomizedSobol,
                                std::uint64_t i_replicate = 0);
 // From caller-supplied base matrices of equal shape.
 SaltelliDesign saltelli_design(const DesignMatrix& a, const DesignMatrix& b);

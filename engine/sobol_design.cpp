@@ -92,9 +92,9 @@ DesignMatrix monte_carlo_design(std::size_t n_points, std::size_t n_dims, std::u
 DesignMatrix make_design(DesignKind kind, std::size_t n_points, std::size_t n_dims,
                          std::uint64_t seed, std::uint64_t i_replicate, std::uint64_t first_point) {
   switch (kind) {
-    case DesignKind::randomized_sobol:
+    case DesignKind::kRandomizedSobol:
       return sobol_design(n_points, n_dims, seed, i_replicate, first_point);
-    case DesignKind::monte_carlo:
+    case DesignKind::kMonteCarlo:
       return monte_carlo_design(n_points, n_dims, seed, i_replicate, first_point);
   }
   throw std::invalid_argument("make_design: unknown DesignKind");

@@ -33,8 +33,8 @@
 namespace banensim::engine {
 
 enum class DesignKind {
-  randomized_sobol,  // Sobol' points with a random digital shift
-  monte_carlo,       // independent uniforms from a RandomStream
+  kRandomizedSobol,  // Sobol' points with a random digital shift
+  kMonteCarlo,       // independent uniforms from a RandomStream
 };
 
 // The random words of the digital shift: RandomStream(seed, kSobolShiftStream,

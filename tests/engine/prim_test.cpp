@@ -112,7 +112,7 @@ TEST_CASE("PRIM: recovers the box with 5% label noise") {
 TEST_CASE("PRIM: the original Friedman-Fisher objective also finds the box") {
   const Experiment e = make_experiment(0.0, 314);
   PrimOptions opt;
-  opt.objective = PrimObjective::original;
+  opt.objective = PrimObjective::kOriginal;
   const PrimResult r = prim(e.x, e.y, opt);
   check_recovers_box(e, r, r.trajectory[r.last_with_density_at_least(1.0)]);
 }

@@ -88,7 +88,7 @@ TEST_CASE("Saltelli design: A, B and AB_i interleaved per base row") {
   const auto both = banensim::engine::sobol_design(8, 6, 99);
   CHECK(s.points(s.row_a(5), 2) == both(5, 2));
   CHECK(s.points(s.row_b(5), 2) == both(5, 5));
-  CHECK(saltelli_design(8, 3, 99, DesignKind::monte_carlo).points.rows() == 40);
+  CHECK(saltelli_design(8, 3, 99, DesignKind::kMonteCarlo).points.rows() == 40);
   CHECK_THROWS_AS(saltelli_design(1, 3, 99), std::invalid_argument);
 }
 
@@ -347,7 +347,7 @@ TEST_CASE("Sobol' indices: bootstrap intervals cover the Ishigami closed forms a
   BootstrapOptions opt;
   opt.n_resamples = 500;
   for (std::uint64_t r = 0; r < n_rep; ++r) {
-    const auto design = saltelli_design(1024, 3, 77, DesignKind::monte_carlo, r);
+    const auto design = saltelli_design(1024, 3, 77, DesignKind::kMonteCarlo, r);
     opt.seed = 1000 + r;
     const auto s = sobol_indices(3, evaluate(design.points, ishigami), opt);
     hits[0] += covers(s.first_order[0], truth.first[0]) ? 1u : 0u;
@@ -373,7 +373,7 @@ TEST_CASE("Sobol' indices: randomised-QMC replicates beat the bootstrap's error 
   std::vector<double> s1_values;
   double mean_half_width = 0.0;
   for (std::uint64_t r = 0; r < 20; ++r) {
-    const auto design = saltelli_design(4096, 3, 5, DesignKind::randomized_sobol, r);
+    const auto design = saltelli_design(4096, 3, 5, DesignKind::kRandomizedSobol, r);
     const auto s = sobol_indices(3, evaluate(design.points, ishigami));
     s1.add(s.first_order[0].estimate);
     s1_values.push_back(s.first_order[0].estimate);
@@ -395,7 +395,7 @@ TEST_CASE("Sobol' indices: 8 randomised-QMC replicates give a tight interval cov
   BootstrapOptions fast;
   fast.n_resamples = 100;  // only the point estimates are used here
   for (std::uint64_t r = 0; r < 8; ++r) {
-    const auto design = saltelli_design(1024, 3, 31, DesignKind::randomized_sobol, r);
+    const auto design = saltelli_design(1024, 3, 31, DesignKind::kRandomizedSobol, r);
     const auto s = sobol_indices(3, evaluate(design.points, ishigami), fast);
     for (std::size_t i = 0; i < 3; ++i) {
       est[i].push_back(s.first_order[i].estimate);

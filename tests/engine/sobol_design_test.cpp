@@ -63,8 +63,8 @@ TEST_CASE("Sobol' design: same seed same points, replicates and seeds differ, ch
   const auto mc_tail = monte_carlo_design(20, 3, 5, 2, 30);
   for (std::size_t i = 0; i < 20; ++i)
     for (std::size_t j = 0; j < 3; ++j) REQUIRE(mc_tail(i, j) == mc(30 + i, j));
-  CHECK(make_design(DesignKind::monte_carlo, 50, 3, 5, 2) == mc);
-  CHECK(make_design(DesignKind::randomized_sobol, 256, 4, 11, 0) == a);
+  CHECK(make_design(DesignKind::kMonteCarlo, 50, 3, 5, 2) == mc);
+  CHECK(make_design(DesignKind::kRandomizedSobol, 256, 4, 11, 0) == a);
 }
 
 TEST_CASE("Sobol' design: the digital shift keeps the net (one point per 1/n interval per axis)") {
@@ -93,7 +93,7 @@ TEST_SUITE("statistical") {
 TEST_CASE("Sobol' design: randomised points are uniform (mean 1/2, variance 1/12)") {
   // Pool 8 replicates of 1000 points (not a power of two, so the net does
   // not force the moments) and compare with U(0,1) at 4.5 standard errors.
-  for (DesignKind kind : {DesignKind::randomized_sobol, DesignKind::monte_carlo}) {
+  for (DesignKind kind : {DesignKind::kRandomizedSobol, DesignKind::kMonteCarlo}) {
     for (std::size_t j = 0; j < 5; ++j) {
       RunningStats s;
       for (std::uint64_t r = 0; r < 8; ++r) {
