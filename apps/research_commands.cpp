@@ -67,14 +67,10 @@ const models::ParamSpec* find_spec(const std::string& key) {
   return models::find_param(models::banenafspraak_schema(), key);
 }
 
-// The uncertain parameters: those declared with a plausible range
-// (models/banenafspraak_params.hpp, docs/MODEL.md section 6), in declaration order.
+// The uncertain parameters (a plausible range in models/banenafspraak_params.hpp
+// and docs/MODEL.md section 6), in declaration order.
 std::vector<const models::ParamSpec*> uncertain_parameters() {
-  std::vector<const models::ParamSpec*> specs;
-  for (const auto& spec : models::banenafspraak_schema()) {
-    if (spec.plausible) specs.push_back(&spec);
-  }
-  return specs;
+  return models::uncertain_parameters(models::banenafspraak_schema());
 }
 
 // ---------------------------------------------------------------- sweep ----

@@ -146,10 +146,12 @@ inline const ParamTable<BanenafspraakParams>& banenafspraak_parameters() {
     ParamTable<BanenafspraakParams> t;
     t.param(BANENSIM_MEMBER(scenario.name)).setting("").means("label in tables and reports (file stem when empty)");
     t.param(BANENSIM_MEMBER(scenario.description)).setting().means("one line on what the scenario assumes");
-    t.param(BANENSIM_MEMBER(history.file)).file().setting().means("monitor history CSV (yearly measurements)");
+    t.param(BANENSIM_MEMBER(history.file)).file().setting("../data/monitor-history.csv")
+        .means("monitor history CSV (yearly measurements), relative to the file that sets it");
     t.param(BANENSIM_MEMBER(history.origin_year)).unit("year").range(0, 2100).setting(0)
         .means("forecast origin: 0 = last year in the history file; 2012 = the baseline");
-    t.param(BANENSIM_MEMBER(targets.file)).file().setting().means("legal target path CSV");
+    t.param(BANENSIM_MEMBER(targets.file)).file().setting("../data/targets.csv")
+        .means("legal target path CSV, relative to the file that sets it");
     t.param(BANENSIM_MEMBER(target.total_jobs)).unit("jobs").range(1, kJobs).stated(125000)
         .means("extra jobs the agreement promises");
     t.param(BANENSIM_MEMBER(target.year)).unit("year").range(2013, 2100).setting(2026)

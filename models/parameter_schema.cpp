@@ -103,6 +103,14 @@ const ParamSpec* find_param(const ParamSchema& schema, std::string_view key) {
   return it == schema.end() ? nullptr : &*it;
 }
 
+std::vector<const ParamSpec*> uncertain_parameters(const ParamSchema& schema) {
+  std::vector<const ParamSpec*> specs;
+  for (const ParamSpec& spec : schema) {
+    if (spec.plausible) specs.push_back(&spec);
+  }
+  return specs;
+}
+
 std::string value_text(const ParamScalar& value) {
   if (const auto* real = std::get_if<double>(&value)) return engine::decimal(*real);
   if (const auto* integer = std::get_if<std::int64_t>(&value)) return std::to_string(*integer);

@@ -76,6 +76,10 @@ using ParamSchema = std::vector<ParamSpec>;
 // The spec of `key`, or nullptr.
 const ParamSpec* find_param(const ParamSchema& schema, std::string_view key);
 
+// The parameters declared with a plausible range, in schema order: what
+// sensitivity, discover and sweep --range-from-schema vary.
+std::vector<const ParamSpec*> uncertain_parameters(const ParamSchema& schema);
+
 // A value as it is typed on a command line or written to a CSV cell:
 // 0.3 (shortest decimal that reads back as the same double), 2020, true, text.
 std::string value_text(const ParamScalar& value);

@@ -307,6 +307,9 @@ std::vector<std::string> ParamTable<P>::declaration_problems() const {
     const bool numeric = s.type == ParamType::kReal || s.type == ParamType::kInteger;
     if (!numeric) continue;
     if (s.unit.empty()) bad(s, "no unit (.unit)");
+    if (kind_given_[i] && !s.default_value && s.kind != ParamKind::kCalibrated) {
+      bad(s, "a number needs a default unless it is calibrated");
+    }
     if (!std::isfinite(s.min) || !std::isfinite(s.max) || !(s.min <= s.max)) {
       bad(s, "no finite accepted range (.range, or .years for a lever)");
     }
