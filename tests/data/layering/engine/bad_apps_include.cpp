@@ -1,0 +1,1 @@
+#include <apps/cli_common.hpp>

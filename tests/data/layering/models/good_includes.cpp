@@ -1,0 +1,2 @@
+#include "engine/fnv1a.hpp"
+#include "models/problem.hpp"

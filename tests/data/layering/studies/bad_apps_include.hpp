@@ -1,0 +1,2 @@
+#pragma once
+#include "apps/html_report.hpp"

@@ -1,0 +1,2 @@
+#include "engine/prim.hpp"
+#include "models/banenafspraak_params.hpp"
