@@ -1,0 +1,54 @@
+// engine/text_format.hpp: each format gives the documented bytes, and the
+// round-trip formats read back as the same double.
+
+#include "engine/text_format.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <string>
+
+using namespace banensim::engine;
+
+TEST_SUITE("unit") {
+
+TEST_CASE("text_format: fixed decimals and thousands, '-' for what is not a number") {
+  CHECK(fmt(0.4567, 3) == "0.457");
+  CHECK(fmt(2.0, 0) == "2");
+  CHECK(fmt(-0.125, 2) == "-0.12");  // printf rounds the binary value (to even here)
+  CHECK(fmt(std::nan(""), 2) == "-");
+  CHECK(fmt(std::numeric_limits<double>::infinity(), 1) == "-");
+  CHECK(fmt_int(125000.4) == "125,000");
+  CHECK(fmt_int(999.5) == "1,000");
+  CHECK(fmt_int(-1234567.0) == "-1,234,567");
+  CHECK(fmt_int(12.0) == "12");
+  CHECK(fmt_int(std::nan("")) == "-");
+}
+
+TEST_CASE("text_format: decimal and shortest read back as the same double") {
+  CHECK(decimal(100000) == "100000");
+  CHECK(decimal(0.1) == "0.1");
+  CHECK(decimal(-2.5) == "-2.5");
+  CHECK(decimal(1e-7) == "1e-07");
+  CHECK(decimal(0) == "0");
+  CHECK(decimal(std::nan("")) == "");
+  CHECK(shortest(1e7) == "1e+07");
+  CHECK(shortest(0.1) == "0.1");
+  CHECK(shortest(125000) == "125000");
+  for (const double x : {0.1, 1.0 / 3.0, 7065.34, -0.473792, 1e-9, 2.5e8, 123456789.123, 5e-324}) {
+    CAPTURE(x);
+    CHECK(std::strtod(decimal(x).c_str(), nullptr) == x);
+    CHECK(std::strtod(shortest(x).c_str(), nullptr) == x);
+  }
+}
+
+TEST_CASE("text_format: significant digits as printf %g") {
+  CHECK(significant(7065.3412, 6) == "7065.34");
+  CHECK(significant(0.47379201, 6) == "0.473792");
+  CHECK(significant(125000, 4) == "1.25e+05");
+  CHECK(significant(0.1, 17) == "0.10000000000000001");
+}
+
+}  // TEST_SUITE
