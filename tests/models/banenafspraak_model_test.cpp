@@ -206,9 +206,7 @@ TEST_CASE("a lever acts from its effective year only") {
     CAPTURE(lever);
     const auto ref = make("status-quo");
     Overrides late;
-    for (const char* l : {"abolish_split", "purchase_at_buyer", "exclude_security"}) {
-      late.push_back({std::string("policy.") + l + ".year", "2024"});
-    }
+    for (const auto& l : models::banenafspraak_parameters().levers()) late.push_back({l.year_key, "2024"});
     const auto m = make(lever, late);
     bool later_differs = false;
     for (std::uint64_t i = 0; i < 50; ++i) {
