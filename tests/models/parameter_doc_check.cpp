@@ -71,9 +71,9 @@ std::string markdown_section(const std::string& markdown, const std::string& hea
     if (line == heading) {
       inside = true;
     } else if (inside && line.rfind("## ", 0) == 0) {
-      break;
+      inside = false;
     }
-    if (inside) out += line + "\n";
+    out += (inside ? line : std::string()) + "\n";
   }
   return out;
 }

@@ -34,7 +34,8 @@ struct DocRow {
 };
 
 // The text of the section starting with the line `heading`, up to the next
-// "## " heading.
+// "## " heading; the lines outside it are left empty, so that line numbers
+// stay those of the file.
 std::string markdown_section(const std::string& markdown, const std::string& heading);
 
 // The rows "| `key` | ... |" of a markdown text.
