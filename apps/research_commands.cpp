@@ -198,9 +198,10 @@ SweepOptions parse_sweep_options(const std::vector<std::string>& args) {
   }
   if (o.from_schema) {
     for (const models::ParamSpec* spec : uncertain_parameters()) {
-      const bool given = std::any_of(o.keys.begin(), o.keys.end(), [&](const SweepKey& k) { return k.key == spec->key; });
+      const auto given = [&](const SweepKey& k) { return k.key == spec->key; };
+      if (std::any_of(o.keys.begin(), o.keys.end(), given)) continue;
       const models::PlausibleRange& r = *spec->plausible;
-      if (!given) o.keys.push_back({spec->key, {engine::decimal(r.low), engine::decimal(r.high)}, "--range-from-schema"});
+      o.keys.push_back({spec->key, {engine::decimal(r.low), engine::decimal(r.high)}, "--range-from-schema"});
     }
   }
   if (o.keys.empty()) throw UsageError("sweep: nothing to vary; give --set KEY=V1,V2,... or --range KEY=LO:HI:N");
@@ -729,8 +730,7 @@ int cmd_backtest(const std::vector<std::string>& args) {
       os << y.series << "," << y.year;
       for (const double x : {y.observed, y.p50, y.p25, y.p75, y.p05, y.p95}) os << "," << engine::decimal(x);
       os << "," << (y.in_50 ? 1 : 0) << "," << (y.in_90 ? 1 : 0) << "," << engine::decimal(y.crps) << ","
-         << engine::decimal(y.resolution) << "," << fit_until << "," << seed
-         << "," << r.n_paths << "\n";
+         << engine::decimal(y.resolution) << "," << fit_until << "," << seed << "," << r.n_paths << "\n";
     }
     text = os.str();
   } else {
@@ -867,8 +867,8 @@ std::string design_header(const DesignRunOptions& o, const LoadedScenario& base,
      << "; block_size " << o.block_size << "; program " << BANENSIM_VERSION << " (commit " << BANENSIM_GIT_COMMIT
      << ")\n";
   for (const auto& f : factors) {
-    os << "# factor " << f.key << " " << models::distribution_name(f.distribution) << " " << engine::decimal(f.low) << ":" << engine::decimal(f.high)
-       << (f.integral ? " rounded" : "") << "\n";
+    os << "# factor " << f.key << " " << models::distribution_name(f.distribution) << " " << engine::decimal(f.low)
+       << ":" << engine::decimal(f.high) << (f.integral ? " rounded" : "") << "\n";
   }
   os << "row";
   for (const auto& f : factors) os << "," << csv_field(f.key);
@@ -1060,7 +1060,7 @@ const char* kSensitivityUsage =
     "                            [--threads T] [--out FILE.csv [--resume]]\n"
     "  Global sensitivity of P(reach the target) and of the mean total extra jobs in the target\n"
     "  year to every uncertain parameter (uniform on its plausible range, docs/MODEL.md section 6).\n"
-    "   Every design row is one Monte Carlo run of --paths paths on the same seed.\n"
+    "  Every design row is one Monte Carlo run of --paths paths on the same seed.\n"
     "  sobol:  Saltelli design with N base rows (N (d+2) runs; N a power of 2 is best); first-order\n"
     "          and total Sobol' indices with 95% bootstrap intervals.\n"
     "  morris: N trajectories on a 4-level grid (N (d+1) runs); mu, mu* (95% interval), sigma,\n"
