@@ -115,7 +115,9 @@ BanenafspraakModel::BanenafspraakModel(BanenafspraakParams params) : p_(std::mov
   }
 }
 
-double BanenafspraakModel::market_target(int year) const { return target_in(p_.legal_targets, year, &TargetYear::market); }
+double BanenafspraakModel::market_target(int year) const {
+  return target_in(p_.legal_targets, year, &TargetYear::market);
+}
 double BanenafspraakModel::government_target(int year) const {
   return target_in(p_.legal_targets, year, &TargetYear::government);
 }
@@ -144,7 +146,8 @@ void BanenafspraakModel::begin_path(State& s, const engine::PathRandom& rng, eng
   const std::array<double, kNumComponents> z = {z_market, z_government, z_government, z_inleen};
   for (std::size_t c = 0; c < kNumComponents; ++c) s.trend[c] = p_.growth[c].trend_mean + p_.growth[c].trend_sd * z[c];
 
-  s.gov_share = clamp01(p_.inleen.government_share_mean + p_.inleen.government_share_sd * rng.stream(kGovShareStream).normal());
+  s.gov_share =
+      clamp01(p_.inleen.government_share_mean + p_.inleen.government_share_sd * rng.stream(kGovShareStream).normal());
   s.cycle = p_.cycle.sd * rng.stream(kCycleInitialStream).normal();
 
   s.quota = {};
@@ -233,7 +236,9 @@ void BanenafspraakModel::step(State& s, std::size_t i_step, const engine::PathRa
 
   // Insourcing moves supplier jobs into government without adding any.
   const double insourcing =
-      (at_buyer && p_.policy.purchase_at_buyer.stop_insourcing) ? 0.0 : std::min(p_.purchasing.insourcing_per_year, std::max(0.0, s.purchased));
+      (at_buyer && p_.policy.purchase_at_buyer.stop_insourcing)
+          ? 0.0
+          : std::min(p_.purchasing.insourcing_per_year, std::max(0.0, s.purchased));
   const double procurement = at_buyer ? p_.policy.purchase_at_buyer.procurement_gain_per_year * supply : 0.0;
 
   for (std::size_t c = 0; c < kNumComponents; ++c) {

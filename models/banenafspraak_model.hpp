@@ -91,7 +91,7 @@ class BanenafspraakModel {
   BanenafspraakParams p_;
   engine::OutputLayout layout_;
   std::array<double, kNumComponents * kNumComponents> shock_factor_{};  // F with F F^T = R, row-major
-  std::array<double, kNumComponents> cycle_loading_{};  // by component: cycle.loading.market, .government (twice), .inleen
+  std::array<double, kNumComponents> cycle_loading_{};  // by component: cycle.loading.market, .government twice, .inleen
   double origin_market_ = 0, origin_government_ = 0;
   double observed_first_reached_ = 0;  // NaN unless an observed year already reached the target
   std::size_t i_total_ = 0, i_market_ = 0, i_government_ = 0;

@@ -73,7 +73,9 @@ std::vector<Problem> check_impl(const ResolvedScenario& r, BanenafspraakParams* 
                                       " (the last observed year): there is nothing to simulate"));
   }
   if (origin > 0 && target_year > origin) {
-    for (Problem& problem : table.lever_horizon_problems(r, origin, target_year)) problems.push_back(std::move(problem));
+    for (Problem& problem : table.lever_horizon_problems(r, origin, target_year)) {
+      problems.push_back(std::move(problem));
+    }
   }
   if (out != nullptr && problems.empty()) {
     p.observed = std::move(*history);

@@ -37,8 +37,9 @@ SectorMoments sector_moments(const BanenafspraakParams& p) {
   const auto& g = p.growth;
   const double sM = g[kMarketRegular].volatility, sS = g[kGovSecurity].volatility, sO = g[kGovOther].volatility,
                sI = g[kInleen].volatility;
-  const double r_mg = p.shocks.correlation.market_government, r_mi = p.shocks.correlation.market_inleen, r_gi = p.shocks.correlation.government_inleen,
-               r_so = p.shocks.correlation.security_other;
+  const auto& corr = p.shocks.correlation;
+  const double r_mg = corr.market_government, r_mi = corr.market_inleen, r_gi = corr.government_inleen,
+               r_so = corr.security_other;
   SectorMoments m{};
   m.market_trend = g[kMarketRegular].trend_mean + (1 - k) * g[kInleen].trend_mean;
   m.government_trend = g[kGovSecurity].trend_mean + g[kGovOther].trend_mean + k * g[kInleen].trend_mean;
@@ -55,7 +56,9 @@ SectorMoments sector_moments(const BanenafspraakParams& p) {
 BanenafspraakParams component_parameters(const SectorFit& market, const SectorFit& government, double correlation,
                                          const BanenafspraakParams& assumptions) {
   BanenafspraakParams p = assumptions;
-  const double phi = p.composition.inleen_growth_share, k = p.inleen.government_share_mean, s = p.composition.security_share;
+  const double phi = p.composition.inleen_growth_share, k = p.inleen.government_share_mean,
+               s = p.composition.security_share;
+  auto& corr = p.shocks.correlation;
   auto& g = p.growth;
 
   // Trends: hired-in jobs take the share phi of all trend growth.
@@ -84,10 +87,10 @@ BanenafspraakParams component_parameters(const SectorFit& market, const SectorFi
   // market and government sds given the hired-in sd.
   const double sm = market.shock_volatility, sg = government.shock_volatility;
   const double s_inleen = phi * std::sqrt(std::max(0.0, sm * sm + sg * sg + 2 * correlation * sm * sg));
-  const double b_m = (1 - k) * p.shocks.correlation.market_inleen * s_inleen;
+  const double b_m = (1 - k) * corr.market_inleen * s_inleen;
   const double s_market = std::max(0.0, -b_m + std::sqrt(std::max(0.0, b_m * b_m + sm * sm - (1 - k) * (1 - k) * s_inleen * s_inleen)));
-  const double q = s * s + (1 - s) * (1 - s) + 2 * s * (1 - s) * p.shocks.correlation.security_other;
-  const double b_g = k * p.shocks.correlation.government_inleen * s_inleen;
+  const double q = s * s + (1 - s) * (1 - s) + 2 * s * (1 - s) * corr.security_other;
+  const double b_g = k * corr.government_inleen * s_inleen;
   const double s_gov = q > 0 ? std::max(0.0, (-b_g + std::sqrt(std::max(0.0, b_g * b_g - q * (k * k * s_inleen * s_inleen - sg * sg)))) / q) : 0.0;
   g[kInleen].volatility = s_inleen;
   g[kMarketRegular].volatility = s_market;
@@ -96,13 +99,13 @@ BanenafspraakParams component_parameters(const SectorFit& market, const SectorFi
 
   // The market-government correlation that reproduces the sectors' covariance.
   const double target_cov = correlation * sm * sg;
-  const double rest = k * p.shocks.correlation.market_inleen * s_market * s_inleen +
-                      (1 - k) * p.shocks.correlation.government_inleen * s_gov * s_inleen + k * (1 - k) * s_inleen * s_inleen;
+  const double rest = k * corr.market_inleen * s_market * s_inleen +
+                      (1 - k) * corr.government_inleen * s_gov * s_inleen + k * (1 - k) * s_inleen * s_inleen;
   double rho = (s_market > 0 && s_gov > 0) ? (target_cov - rest) / (s_market * s_gov) : 0.0;
   rho = std::clamp(rho, -0.99, 0.99);
   // Shrink toward 0 until the 4x4 matrix is positive semi-definite.
-  p.shocks.correlation.market_government = rho;
-  for (int i = 0; i < 100 && min_eigenvalue(p) < 0; ++i) p.shocks.correlation.market_government *= 0.95;
+  corr.market_government = rho;
+  for (int i = 0; i < 100 && min_eigenvalue(p) < 0; ++i) corr.market_government *= 0.95;
   return p;
 }
 

@@ -297,7 +297,9 @@ std::vector<std::string> ParamTable<P>::declaration_problems() const {
     const ParamSpec& s = schema_[i];
     bool key_ok = !s.key.empty() && s.key.front() != '.' && s.key.back() != '.' &&
                   s.key.find("..") == std::string::npos;
-    for (const char c : s.key) key_ok = key_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.');
+    for (const char c : s.key) {
+      key_ok = key_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.');
+    }
     if (!key_ok) bad(s, "a key is lower-case words joined by dots (write the member path without spaces)");
     for (std::size_t j = 0; j < i; ++j) {
       if (schema_[j].key == s.key) bad(s, "declared twice");
