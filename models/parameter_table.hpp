@@ -25,10 +25,13 @@
 // simulated horizon, and the plausible ranges studies vary. Tests check the
 // table against scenarios/base.toml and docs/MODEL.md (docs/EXTENDING.md).
 //
-// The member path is written once and stringized into the key -- the way
-// Ceres names Solver::Options in its messages after the members
-// (ceres-solver:internal/ceres/solver.cc) -- so the two cannot drift apart,
-// and grepping a key finds its declaration. The member's C++ type gives the
+// Each parameter is defined once with everything about it, as Google
+// Benchmark defines each flag once with its default (BM_DEFINE_int32 in
+// google/benchmark:src/commandlineflags.h), and the member path is written
+// once and stringized into the key -- the way Ceres names Solver::Options in
+// its messages after the members (ceres-solver:internal/ceres/solver.cc) --
+// so key and member cannot drift apart, and grepping a key finds its
+// declaration. The member's C++ type gives the
 // parameter's type (double: real; int, std::int64_t: integer; bool;
 // std::string: text, or a file with .file()), and defaults are typed.
 //
