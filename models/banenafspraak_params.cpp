@@ -1,3 +1,5 @@
+// The one translation unit that compiles the parameter table (see the header).
+#define BANENSIM_DEFINE_BANENAFSPRAAK_PARAMETERS
 #include "models/banenafspraak_params.hpp"
 
 #include <cmath>

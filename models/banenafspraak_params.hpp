@@ -138,9 +138,34 @@ struct BanenafspraakParams {
   int origin_year = 0;       // history.origin_year, or the last observed year when that is 0; 2012 = the baseline
 };
 
-// Every parameter of the model, declared once. Meanings are one line;
-// docs/MODEL.md §6 gives each its source, and §4 the equation it enters.
-inline const ParamTable<BanenafspraakParams>& banenafspraak_parameters() {
+// Every parameter of the model, declared once: the table is at the end of
+// this file.
+const ParamTable<BanenafspraakParams>& banenafspraak_parameters();
+
+// The loader's schema: every key a banenafspraak scenario may (and the base
+// file must) set, in the order of the table above.
+const ParamSchema& banenafspraak_schema();
+
+// Cross-key checks: correlation matrix positive semi-definite, enabled lever
+// years inside the simulated horizon, target year after the forecast origin,
+// data files readable and covering the origin. Returns every problem found.
+std::vector<Problem> banenafspraak_check(const ResolvedScenario& scenario);
+
+// Builds the typed parameters (reads the history and target files). Throws
+// InputError for the problems banenafspraak_check reports.
+BanenafspraakParams params_from_scenario(const ResolvedScenario& scenario);
+
+// The 4x4 shock correlation matrix (row-major) the four correlation keys fill.
+std::array<double, kNumComponents * kNumComponents> correlation_matrix(const BanenafspraakParams& p);
+
+// The table. It stands here, next to the struct, so that a parameter's
+// member and its row are in one file; it is compiled once, in
+// models/banenafspraak_params.cpp, which defines
+// BANENSIM_DEFINE_BANENAFSPRAAK_PARAMETERS before including this header.
+// Meanings are one line; docs/MODEL.md §6 gives each its source, and §4 the
+// equation it enters.
+#ifdef BANENSIM_DEFINE_BANENAFSPRAAK_PARAMETERS
+const ParamTable<BanenafspraakParams>& banenafspraak_parameters() {
   static const ParamTable<BanenafspraakParams> table = [] {
     constexpr double kJobs = 1e7;  // a bound no job count in this model can honestly reach
     ParamTable<BanenafspraakParams> t;
@@ -279,21 +304,6 @@ inline const ParamTable<BanenafspraakParams>& banenafspraak_parameters() {
   }();
   return table;
 }
-
-// The loader's schema: every key a banenafspraak scenario may (and the base
-// file must) set, in the order of the table above.
-const ParamSchema& banenafspraak_schema();
-
-// Cross-key checks: correlation matrix positive semi-definite, enabled lever
-// years inside the simulated horizon, target year after the forecast origin,
-// data files readable and covering the origin. Returns every problem found.
-std::vector<Problem> banenafspraak_check(const ResolvedScenario& scenario);
-
-// Builds the typed parameters (reads the history and target files). Throws
-// InputError for the problems banenafspraak_check reports.
-BanenafspraakParams params_from_scenario(const ResolvedScenario& scenario);
-
-// The 4x4 shock correlation matrix (row-major) the four correlation keys fill.
-std::array<double, kNumComponents * kNumComponents> correlation_matrix(const BanenafspraakParams& p);
+#endif  // BANENSIM_DEFINE_BANENAFSPRAAK_PARAMETERS
 
 }  // namespace banensim::models
