@@ -317,10 +317,10 @@ std::string sweep_row(const SweepOptions& o, std::size_t i_point, const SweepPoi
   for (const auto& v : p.values) row += "," + csv_field(v);
   const auto rci = reach.wilson();
   const auto qci = quota.wilson();
-  for (double x : {reach.estimate(), rci.low, rci.high, total.quantile(0.05), total.quantile(0.5), total.quantile(0.95),
-                   quota.estimate(), qci.low, qci.high, levy.mean(), levy.std_error()}) {
-    row += "," + num(x);
-  }
+  for (double x : {reach.estimate(), rci.low, rci.high}) row += "," + num(x);
+  // A quantile known only as a bound is written >=X or <X (docs/OUTPUT.md).
+  for (double q : {0.05, 0.5, 0.95}) row += "," + engine::quantile_text(total.quantile_estimate(q), num, "");
+  for (double x : {quota.estimate(), qci.low, qci.high, levy.mean(), levy.std_error()}) row += "," + num(x);
   row += "," + std::to_string(o.seed) + "," + std::to_string(r.n_paths);
   return row;
 }
@@ -669,6 +669,13 @@ int cmd_backtest(const std::vector<std::string>& args) {
         throw std::logic_error("backtest: the model's steps do not start at the year after the origin");
       }
       const auto& hist = t.series(i_series, step).histogram;
+      // The scores need the quantiles as numbers; a growing histogram holds
+      // every path, so this fails only beyond 2^40 times its first range.
+      if (hist.underflow() + hist.overflow() > 0) {
+        throw std::runtime_error("backtest: the forecast of " + std::string(ser.series) + " in " +
+                                 std::to_string(h.year) + " has paths outside the histogram's largest range; "
+                                 "its quantiles and CRPS are not known");
+      }
       ScoredYear y;
       y.series = ser.series;
       y.year = h.year;

@@ -249,6 +249,15 @@ void csv_number(std::ostream& os, double x) {
   if (std::isfinite(x)) os << x;
 }
 
+// A number as csv_number writes it (10 significant digits), without the comma.
+std::string csv_text(double x) {
+  if (!std::isfinite(x)) return "";
+  std::ostringstream os;
+  os.precision(10);
+  os << x;
+  return os.str();
+}
+
 std::string render_csv(const std::vector<LoadedScenario>& sc, const engine::RunResult& r, std::uint64_t seed) {
   // Tidy: one row per scenario and year; one column group per series.
   const auto& layout = sc[0].model.layout();
@@ -267,12 +276,20 @@ std::string render_csv(const std::vector<LoadedScenario>& sc, const engine::RunR
         const auto& d = t.series(i, step);
         csv_number(os, d.moments.mean());
         csv_number(os, d.moments.std_error());
-        for (double q : engine::kQuantileLevels) csv_number(os, d.histogram.quantile(q));
+        // A quantile known only as a bound is written as >=X or <X, never as a number.
+        for (double q : engine::kQuantileLevels) {
+          os << "," << engine::quantile_text(d.histogram.quantile_estimate(q), csv_text, "");
+        }
       }
       os << "\n";
     }
   }
   return os.str();
+}
+
+// A quantile of jobs for a table: 125,000, or ">= 400,000" when only a bound is known.
+std::string jobs_quantile(const engine::Histogram& h, double p) {
+  return engine::quantile_text(h.quantile_estimate(p), [](double v) { return engine::fmt_int(v); });
 }
 
 std::string ci_text(const engine::Interval& ci, int decimals) {
@@ -331,8 +348,9 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
       const bool whole = layout.scalars[i].whole_numbers;
       const int dec = layout.scalars[i].unit == "year" ? 1 : 0;
       auto q = [&](double level) {
-        const double v = engine::summary_quantile(d.histogram, level, whole);
-        return whole ? engine::fmt(v, 0) : engine::fmt_int(v);
+        return engine::quantile_text(engine::summary_quantile(d.histogram, level, whole), [whole](double v) {
+          return whole ? engine::fmt(v, 0) : engine::fmt_int(v);
+        });
       };
       rows.push_back({name, dec ? engine::fmt(d.moments.mean(), 1) : engine::fmt_int(d.moments.mean()),
                       dec ? engine::fmt(d.moments.std_error(), 2) : engine::fmt_int(d.moments.std_error()),
@@ -346,7 +364,7 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
         const auto& d = t.series(i, step);
         std::vector<std::string> row = {layout.step_labels[step], engine::fmt_int(d.moments.mean()),
                                         engine::fmt_int(d.moments.std_error())};
-        for (double q : engine::kQuantileLevels) row.push_back(engine::fmt_int(d.histogram.quantile(q)));
+        for (double q : engine::kQuantileLevels) row.push_back(jobs_quantile(d.histogram, q));
         rows.push_back(row);
       }
       os << "Extra jobs counted: " << layout.series[i].name << " (" << layout.series[i].unit << ")\n"
@@ -374,13 +392,14 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
       row.push_back(engine::fmt(pair.variant_only.estimate(), 4));
       row.push_back(engine::fmt(pair.reference_only.estimate(), 4));
     }
-    row.push_back(engine::fmt_int(tot.quantile(0.5)));
-    row.push_back("[" + engine::fmt_int(tot.quantile(0.05)) + ", " + engine::fmt_int(tot.quantile(0.95)) + "]");
+    row.push_back(jobs_quantile(tot, 0.5));
+    row.push_back("[" + jobs_quantile(tot, 0.05) + ", " + jobs_quantile(tot, 0.95) + "]");
     const auto& first = t.scalar(i_first);
     row.push_back(t.scalar_present(i_first).successes() * 2 > t.scalar_present(i_first).trials()
-                      ? engine::fmt(first.histogram.quantile_discrete(
-                                        0.5 * static_cast<double>(t.n_paths()) /
-                                        static_cast<double>(t.scalar_present(i_first).successes())), 0)
+                      ? engine::quantile_text(first.histogram.quantile_discrete_estimate(
+                                                  0.5 * static_cast<double>(t.n_paths()) /
+                                                  static_cast<double>(t.scalar_present(i_first).successes())),
+                                              [](double v) { return engine::fmt(v, 0); })
                       : "not reached");
     row.push_back(engine::fmt(t.indicator(i_quota).estimate(), 3));
     row.push_back(ci_text(t.indicator(i_quota).wilson(), 3));

@@ -291,3 +291,90 @@ TEST_CASE("calibrate prints estimates with standard errors and writes a file a s
   fs::remove_all(dir);
 }
 }
+
+TEST_SUITE("cli") {
+// Issue 13, class 2: with these values (each inside docs/MODEL.md's plausible
+// ranges) the 2060 totals leave the first histogram range [-100,000,
+// 400,000). The median, 75% and 95% quantiles used to be the single largest
+// path. Now the range grows; every format must give the same, honest
+// quantiles: a share of about p of the paths lies above the p-quantile.
+TEST_CASE("totals beyond the first histogram range: every format reports quantiles that hold") {
+  const fs::path dir = fs::temp_directory_path() / ("banensim_range_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string scenario =
+      "scenarios/status-quo.toml --set supply.capacity_jobs=500000 --set growth.market.trend_mean=11000 "
+      "--target-year 2060 --paths 20000 --seed 11";
+  const auto r = banensim("run " + scenario + " --format json --report '" + (dir / "r.html").string() + "'");
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& last = j["scenarios"][0]["results"]["series"]["total"]["steps"].back();
+  REQUIRE(last["step"] == "2060");
+  const double max = last["max"].get<double>();
+  REQUIRE(max > 400000);  // the case: paths beyond the first range
+  CHECK(last["outside_histogram"] == 0);
+  CHECK(last["quantile_bounds"].empty());
+  CHECK(last["bin_width"].get<double>() > 250);
+  const double p50 = last["p50"].get<double>(), p75 = last["p75"].get<double>(), p95 = last["p95"].get<double>();
+  CHECK(p50 < p75);
+  CHECK(p75 < p95);
+  CHECK(p95 < max);
+  // P(total >= q_p) is about 1 - p: the target set to the reported quantile.
+  // Tolerance: a few standard errors (0.0035 at 20,000 paths) plus the
+  // mass of a bin (interpolation within it).
+  for (const auto& [q, level] : {std::pair{p50, 0.5}, std::pair{p95, 0.95}}) {
+    CAPTURE(level);
+    const auto t = banensim("run " + scenario + " --target " + std::to_string(std::llround(q)) + " --format json");
+    REQUIRE(t.exit_code == 0);
+    const double above = nlohmann::json::parse(t.out)["scenarios"][0]["probability"].get<double>();
+    CHECK(std::abs(above - (1 - level)) < 0.015);
+  }
+  auto thousands = [](double x) {
+    std::string digits = std::to_string(std::llround(x)), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+      if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+      out += digits[i];
+    }
+    return out;
+  };
+  // Table: the 2060 row of the total series holds the same median and 95%.
+  const auto table = banensim("run " + scenario);
+  REQUIRE(table.exit_code == 0);
+  const auto at = table.out.find("\n2060 ", table.out.find("Extra jobs counted: total"));
+  REQUIRE(at != std::string::npos);
+  const std::string row = table.out.substr(at + 1, table.out.find('\n', at + 1) - at - 1);
+  CAPTURE(row);
+  CHECK(row.find(" " + thousands(p50) + " ") != std::string::npos);
+  CHECK(row.size() >= thousands(p95).size());
+  CHECK(row.substr(row.size() - thousands(p95).size()) == thousands(p95));
+  CHECK(row.find(thousands(max)) == std::string::npos);
+  // CSV: the same numbers (10 significant digits).
+  const auto csv = banensim("run " + scenario + " --format csv");
+  REQUIRE(csv.exit_code == 0);
+  const std::string csv_row = csv.out.substr(csv.out.find("\nstatus quo,2060,") + 1);
+  std::vector<std::string> cells;
+  std::stringstream cs(csv_row.substr(0, csv_row.find('\n')));
+  for (std::string c; std::getline(cs, c, ',');) cells.push_back(c);
+  REQUIRE(cells.size() >= 11);  // scenario, year, seed, paths, total_mean, total_std_error, p05 ... p95
+  CHECK(std::stod(cells[8]) == doctest::Approx(p50).epsilon(1e-9));
+  CHECK(std::stod(cells[10]) == doctest::Approx(p95).epsilon(1e-9));
+  // HTML report: the comparison table's median and 90% interval.
+  const std::string html = test_support::slurp(dir / "r.html");
+  CHECK(html.find("<td>" + thousands(p50) + "</td>") != std::string::npos);
+  CHECK(html.find(", " + thousands(p95) + "]</td>") != std::string::npos);
+  // Sweep row of the same run (same seed, paths and block size): the same quantiles.
+  const auto sweep = banensim("sweep scenarios/status-quo.toml --set supply.capacity_jobs=500000 --set "
+                              "growth.market.trend_mean=11000 --target-year 2060 --paths 20000 --seed 11 --out '" +
+                              (dir / "s.csv").string() + "'");
+  REQUIRE(sweep.exit_code == 0);
+  const std::string s = test_support::slurp(dir / "s.csv");
+  const std::string srow = s.substr(s.find("\n0,") + 1);
+  std::vector<std::string> f;
+  std::stringstream ss(srow.substr(0, srow.find('\n')));
+  for (std::string c; std::getline(ss, c, ',');) f.push_back(c);
+  // point, 2 keys, p_reach, ci_low, ci_high, total_p05, total_p50, total_p95
+  REQUIRE(f.size() > 8);
+  CHECK(std::stod(f[7]) == p50);
+  CHECK(std::stod(f[8]) == p95);
+  fs::remove_all(dir);
+}
+}
