@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <iostream>
 #include <exception>
 #include <cstdint>
 #include <filesystem>
@@ -28,6 +29,8 @@
 #include "banensim_git_commit.h"  // generated at build time (cmake/git_commit.cmake)
 #include "engine/atomic_file.hpp"
 #include "engine/parallel_runner.hpp"
+#include "engine/results_journal.hpp"
+#include "engine/run_files.hpp"
 #include "engine/run_summary.hpp"
 #include "models/banenafspraak_model.hpp"
 #include "models/banenafspraak_params.hpp"
@@ -87,16 +90,43 @@ inline std::string version_string() {
   return std::string("banensim ") + BANENSIM_VERSION + " (commit " + BANENSIM_GIT_COMMIT + ")";
 }
 
-// An output path that cannot be written is a command-line problem (exit 2),
-// found before any work is done.
-inline void check_output(const std::optional<std::string>& file) {
-  if (!file) return;
-  try {
-    engine::check_writable(*file);
-  } catch (const std::exception& e) {
-    throw UsageError(e.what());
+// The files of one run (engine/run_files.hpp): every output is checked --
+// writable, not special, not an input, not another output -- before any
+// work is done; a refusal is a command-line problem (exit 2).
+class CommandFiles {
+ public:
+  // The scenario's extends chain and every file its Path parameters name.
+  void add_scenario(const models::ResolvedScenario& r) {
+    for (const auto& f : r.files) files_.add_input(f);
+    add_data_files(r);
   }
-}
+  // The data files a (changed) scenario names, e.g. at a sweep point.
+  void add_data_files(const models::ResolvedScenario& r) {
+    for (const auto& spec : models::banenafspraak_schema()) {
+      if (spec.type == models::ParamType::Path) files_.add_input(r.string(spec.key));
+    }
+  }
+  void add_input(const std::string& file) { files_.add_input(file); }
+  void add_output(const std::optional<std::string>& file, const std::string& role) {
+    if (file) files_.add_output(*file, role);
+  }
+  // A journal's final file and the partial file it writes first.
+  void add_journal(const std::optional<std::string>& file, const std::string& role) {
+    if (!file) return;
+    files_.add_output(*file, role);
+    files_.add_output(engine::ResultsJournal::partial_path(*file), "the journal of " + role);
+  }
+  void check() const {
+    try {
+      files_.check();
+    } catch (const engine::OutputRefused& e) {
+      throw UsageError(e.what());
+    }
+  }
+
+ private:
+  engine::RunFiles files_;
+};
 
 struct LoadedScenario {
   std::string file;
@@ -143,6 +173,40 @@ inline boost::program_options::variables_map parse_command(
   po::notify(vm);
   if (ordered != nullptr) *ordered = parsed.options;
   return vm;
+}
+
+// Opens the journal (CSV of results) of `out` for a command, fresh or with
+// --resume; its records are verified (engine/results_journal.hpp). Every
+// refusal is a UsageError naming the file: another computation's file, a
+// damaged or edited record, a journal another process is writing, more
+// records than the command has `items` ("points", "design rows").
+inline engine::ResultsJournal open_journal(const std::string& out, const std::string& provenance,
+                                           const std::vector<engine::JournalColumn>& columns, bool resume,
+                                           std::size_t n_items, const std::string& items) {
+  const std::string afresh = "\n(run without --resume to start afresh in that file)";
+  try {
+    engine::ResultsJournal j = engine::ResultsJournal::open(out, provenance, columns, resume);
+    if (j.records().size() > n_items) {
+      throw UsageError(out + ": holds " + std::to_string(j.records().size()) + " rows but this command has " +
+                       std::to_string(n_items) + " " + items + afresh);
+    }
+    if (resume && (!j.records().empty() || j.cut_torn_line())) {
+      std::cerr << "banensim: resuming " << (j.resumed_complete_file() ? out : engine::ResultsJournal::partial_path(out).string())
+                << ": " << j.records().size() << " of " << n_items << " " << items << " done"
+                << (j.cut_torn_line() ? " (a torn last line was dropped)" : "") << "\n";
+    }
+    if (j.discarded_partial()) {
+      std::cerr << "banensim: note: " << engine::ResultsJournal::partial_path(out).string()
+                << " held the rows of an interrupted run; started afresh (--resume would have continued it)\n";
+    }
+    return j;
+  } catch (const engine::JournalMismatch& e) {
+    throw UsageError(e.what() + afresh);
+  } catch (const engine::JournalDamaged& e) {
+    throw UsageError(std::string(e.what()) + "; nothing was changed" + afresh);
+  } catch (const engine::JournalBusy& e) {
+    throw UsageError(e.what());
+  }
 }
 
 // One run of the variants (paired on common random numbers). banensim-mpi:

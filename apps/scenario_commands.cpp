@@ -128,9 +128,6 @@ RunOptions parse_run_options(const std::vector<std::string>& args, bool many) {
   }
   if (vm.count("out")) o.out = vm["out"].as<std::string>();
   if (vm.count("report")) o.report = vm["report"].as<std::string>();
-  if (o.out && o.report && fs::path(*o.out).lexically_normal() == fs::path(*o.report).lexically_normal()) {
-    throw UsageError("--out and --report name the same file " + *o.out);
-  }
   if (vm.count("block-size")) o.block_size = parse_count("block-size", vm["block-size"].as<std::string>(), 1, 1'000'000);
   if (vm.count("precision")) o.precision = parse_real("precision", vm["precision"].as<std::string>(), 1e-6, 0.5);
   if (vm.count("max-paths")) {
@@ -417,10 +414,13 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
 int cmd_run(const std::vector<std::string>& args, bool many) {
   RunOptions o = parse_run_options(args, many);
   if (many && o.scenarios.size() < 2) throw UsageError("compare needs at least two scenarios (the first is the reference)");
-  check_output(o.out);
-  check_output(o.report);
   std::vector<LoadedScenario> sc;
   for (const auto& f : o.scenarios) sc.push_back(load(f, o.overrides));
+  CommandFiles files;
+  for (const auto& s : sc) files.add_scenario(s.resolved);
+  files.add_output(o.out, "--out");
+  files.add_output(o.report, "--report");
+  files.check();
   for (std::size_t k = 1; k < sc.size(); ++k) {
     if (sc[k].model.layout().step_labels != sc[0].model.layout().step_labels) {
       throw UsageError("scenario " + sc[k].file + " simulates years " + sc[k].model.layout().step_labels.front() + "-" +
@@ -484,13 +484,26 @@ int cmd_run(const std::vector<std::string>& args, bool many) {
 }
 
 int cmd_validate(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    if (args.empty()) throw UsageError("validate needs at least one scenario file");
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << "Usage: banensim validate FILE...\n  Checks each scenario (extends chain, keys, types, ranges, data files).\n";
     return 0;
   }
+  // File names only; "--" ends the options, for a file whose name starts with '-'.
+  std::vector<std::string> files;
+  bool options_done = false;
+  for (const auto& a : args) {
+    if (!options_done && a == "--") {
+      options_done = true;
+    } else if (!options_done && a.size() > 1 && a[0] == '-') {
+      throw UsageError("validate: unknown option '" + a + "' (validate takes scenario files and --help; "
+                       "write -- before a file whose name starts with '-')");
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (files.empty()) throw UsageError("validate needs at least one scenario file");
   int status = 0;
-  for (const auto& f : args) {
+  for (const auto& f : files) {
     try {
       (void)load(f, {});
       std::cout << f << ": ok\n";
@@ -502,42 +515,102 @@ int cmd_validate(const std::vector<std::string>& args) {
   return status;
 }
 
+const char* kExplainUsage =
+    "Usage: banensim explain SCENARIO [--set KEY=VALUE]... [--target N] [--target-year Y] [--out FILE]\n"
+    "  Prints the scenario fully resolved (its extends chain followed, overrides applied): every key\n"
+    "  with its value, as TOML a scenario can use, and the hash every output records.\n";
+
 int cmd_explain(const std::vector<std::string>& args) {
-  RunOptions o = parse_run_options(args, false);
-  const LoadedScenario s = load(o.scenarios[0], o.overrides);
-  std::cout << "# " << s.file << " fully resolved (extends: ";
-  for (std::size_t i = 0; i < s.resolved.files.size(); ++i) std::cout << (i ? " <- " : "") << s.resolved.files[i];
-  std::cout << "); hash " << s.resolved.hash() << "\n" << s.resolved.canonical_toml();
+  po::options_description d("Options");
+  d.add_options()
+    ("help,h", "show this help")
+    ("set", po::value<std::vector<std::string>>()->composing(), "override a parameter: KEY=VALUE (repeatable)")
+    ("target", po::value<std::string>(), "target number of extra jobs (sets target.total_jobs)")
+    ("target-year", po::value<std::string>(), "year of the measurement that must reach it (sets target.year)")
+    ("out,o", po::value<std::string>(), "write the resolved scenario to FILE (atomically) instead of stdout");
+  const po::variables_map vm = parse_command(args, d);
+  if (vm.count("help")) {
+    std::cout << kExplainUsage << d;
+    return 0;
+  }
+  if (!vm.count("scenario")) throw UsageError("explain: no scenario file given");
+  const auto scenarios = vm["scenario"].as<std::vector<std::string>>();
+  if (scenarios.size() != 1) throw UsageError("explain takes one scenario");
+  std::vector<std::pair<std::string, std::string>> overrides;
+  if (vm.count("target")) {
+    parse_real("target", vm["target"].as<std::string>(), 1, 1e7);
+    overrides.emplace_back("target.total_jobs", vm["target"].as<std::string>());
+  }
+  if (vm.count("target-year")) {
+    parse_count("target-year", vm["target-year"].as<std::string>(), 2013, 2100);
+    overrides.emplace_back("target.year", vm["target-year"].as<std::string>());
+  }
+  if (vm.count("set")) {
+    for (const std::string& kv : vm["set"].as<std::vector<std::string>>()) {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) throw UsageError("--set " + kv + ": must be KEY=VALUE");
+      overrides.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+  }
+  std::optional<std::string> out;
+  if (vm.count("out")) out = vm["out"].as<std::string>();
+  const LoadedScenario s = load(scenarios[0], overrides);
+  CommandFiles files;
+  files.add_scenario(s.resolved);
+  files.add_output(out, "--out");
+  files.check();
+  std::ostringstream text;
+  text << "# " << s.file << " fully resolved (extends: ";
+  for (std::size_t i = 0; i < s.resolved.files.size(); ++i) text << (i ? " <- " : "") << s.resolved.files[i];
+  text << "); hash " << s.resolved.hash() << "\n" << s.resolved.canonical_toml();
+  if (!out) {
+    std::cout << text.str();
+  } else if (g_rank == 0) {
+    engine::write_file_atomically(*out, text.str());
+  }
   return 0;
 }
 
 int cmd_calibrate(const std::vector<std::string>& args) {
   po::options_description d("Options");
   d.add_options()("help,h", "show this help")
-    ("scenario", po::value<std::string>()->default_value((fs::path("scenarios") / "base.toml").string()),
-     "scenario supplying the assumptions calibration does not estimate (composition shares, supply, cycle)")
     ("history", po::value<std::string>(), "history CSV (default: the scenario's history.file)")
     ("fit-until", po::value<std::string>(), "use observed years up to YEAR only")
     ("out,o", po::value<std::string>(), "write the parameter file (TOML) to FILE");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(d).run(), vm);
+  // The scenario: a positional argument, or --scenario F (both land in "scenario").
+  const po::variables_map vm = parse_command(args, d);
   if (vm.count("help")) {
-    std::cout << "Usage: banensim calibrate [options]\n" << d;
+    std::cout << "Usage: banensim calibrate [SCENARIO | --scenario SCENARIO] [options]\n"
+                 "  SCENARIO (default scenarios/base.toml) supplies the assumptions calibration does not\n"
+                 "  estimate (composition shares, supply, cycle) and, unless --history is given, the history.\n"
+              << d;
     return 0;
   }
+  std::string scenario = (fs::path("scenarios") / "base.toml").string();
+  if (vm.count("scenario")) {
+    const auto given = vm["scenario"].as<std::vector<std::string>>();
+    if (given.size() != 1) throw UsageError("calibrate takes one scenario (given " + std::to_string(given.size()) + ")");
+    scenario = given[0];
+  }
   const int until = vm.count("fit-until") ? static_cast<int>(parse_count("fit-until", vm["fit-until"].as<std::string>(), 2013, 2100)) : 0;
-  if (vm.count("out")) check_output(vm["out"].as<std::string>());
-  const LoadedScenario s = load(vm["scenario"].as<std::string>(), {});
+  std::optional<std::string> out;
+  if (vm.count("out")) out = vm["out"].as<std::string>();
+  const LoadedScenario s = load(scenario, {});
+  CommandFiles files;
+  files.add_scenario(s.resolved);
+  if (vm.count("history")) files.add_input(vm["history"].as<std::string>());
+  files.add_output(out, "--out");
+  files.check();
   const models::History h = vm.count("history") ? models::read_history(vm["history"].as<std::string>())
                                                 : s.model.params().history;
   const models::CalibrationResult c = models::calibrate(h, until, s.model.params());
   std::vector<std::vector<std::string>> rows = {{"parameter", "estimate", "std. error", "unit", "note"}};
   for (const auto& e : c.estimates) rows.push_back({e.key, engine::fmt(e.value, 4), engine::fmt(e.std_error, 4), e.unit, e.note});
-  std::cout << "Calibration on " << c.history_file << ", years " << c.first_year << "-" << c.last_year << "\nMethod: "
-            << c.method << "\n\n" << engine::format_table(rows, 1);
-  if (vm.count("out") && g_rank == 0) {
-    engine::write_file_atomically(vm["out"].as<std::string>(), models::calibration_toml(c));
-    std::cout << "\nwrote " << vm["out"].as<std::string>() << "\n";
+  std::cout << "Calibration of " << scenario << " on " << c.history_file << ", years " << c.first_year << "-"
+            << c.last_year << "\nMethod: " << c.method << "\n\n" << engine::format_table(rows, 1);
+  if (out && g_rank == 0) {
+    engine::write_file_atomically(*out, models::calibration_toml(c));
+    std::cout << "\nwrote " << *out << "\n";
   }
   return 0;
 }

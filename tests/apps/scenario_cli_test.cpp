@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -375,6 +376,101 @@ TEST_CASE("totals beyond the first histogram range: every format reports quantil
   REQUIRE(f.size() > 8);
   CHECK(std::stod(f[7]) == p50);
   CHECK(std::stod(f[8]) == p95);
+  fs::remove_all(dir);
+}
+}
+
+TEST_SUITE("cli") {
+// Issue 13, classes 1 and 7: an output replaces only a regular file it is
+// allowed to replace, and every output is checked before any path runs.
+TEST_CASE("outputs: inputs, special files, links, read-only files and clashes are refused before the run") {
+  const fs::path dir = fs::temp_directory_path() / ("banensim_outputs_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "sub");
+  const std::string d = "'" + dir.string();
+  // A scenario that extends the shipped status quo, and a copy of the history it reads.
+  const fs::path source = BANENSIM_SOURCE_DIR;
+  fs::copy_file(source / "data" / "monitor-history.csv", dir / "history.csv");
+  {
+    std::ofstream s(dir / "s.toml");
+    s << "extends = \"" << (source / "scenarios" / "status-quo.toml").string() << "\"\n"
+      << "[history]\nfile = \"history.csv\"\n";
+  }
+  fs::create_hard_link(dir / "s.toml", dir / "hard-link.toml");
+  ::mkfifo((dir / "fifo").c_str(), 0644);
+  fs::create_symlink(dir / "target.txt", dir / "link.txt");
+  { std::ofstream(dir / "read-only.json") << "keep me\n"; }
+  fs::permissions(dir / "read-only.json", fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  const std::string s = d + "/s.toml' --paths 100";
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"run " + s + " --out " + d + "/s.toml'", "it is an input of this run"},
+      {"run " + s + " --out " + d + "/sub/../s.toml'", "an input of this run"},
+      {"run " + s + " --out " + d + "/hard-link.toml'", "the same file as the input"},
+      {"run " + s + " --out scenarios/base.toml", "the same file as the input"},
+      {"run " + s + " --out " + d + "/history.csv'", "it is an input of this run"},
+      {"run " + s + " --out " + d + "/fifo'", "FIFO (named pipe), not a regular file"},
+      {"run " + s + " --out /dev/null", "character device, not a regular file"},
+      {"run " + s + " --out " + d + "/link.txt'", "symbolic link"},
+      {"run " + s + " --out " + d + "/sub'", "directory"},
+      {"run " + s + " --out " + d + "/read-only.json'", "read-only (mode 0444)"},
+      {"run " + s + " --out " + d + "/a.json' --report " + d + "/sub/../a.json'", "name the same file"},
+      {"run " + s + " --out " + d + "/" + std::string(260, 'x') + "'", "260 bytes long"},
+      {"run " + s + " --out " + d + "/no-such-dir/a.json'", "does not exist"},
+      {"compare " + s + " " + d + "/s.toml' --report " + d + "/s.toml'", "an input of this run"},
+      {"explain " + d + "/s.toml' --out " + d + "/history.csv'", "an input of this run"},
+      {"calibrate " + d + "/s.toml' --out " + d + "/history.csv'", "an input of this run"},
+      {"backtest " + s + " --fit-until 2016 --out " + d + "/fifo'", "FIFO"},
+      {"sweep " + s + " --set growth.market.trend_mean=5000,6000 --out " + d + "/s.toml'", "input"},
+      {"sweep " + s + " --set growth.market.trend_mean=5000,6000 --out " + d + "/a.csv' --svg " + d +
+           "/a.csv.partial'",
+       "the journal of --out name the same file"},
+      {"sweep " + s + " --set growth.market.trend_mean=5000,6000 --out " + d + "/link.txt'", "symbolic link"},
+      {"sensitivity " + s + " --method morris --samples 2 --out " + d + "/read-only.json'", "read-only"},
+      {"discover " + s + " --samples 4 --out " + d + "/history.csv'", "an input of this run"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.args);
+    const auto r = banensim(c.args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(c.message) != std::string::npos);
+    CHECK(r.out.empty());
+  }
+  // Everything is as it was: the inputs, the FIFO, the link (and no file behind it), the read-only file.
+  CHECK(test_support::slurp(dir / "history.csv") == test_support::slurp(source / "data" / "monitor-history.csv"));
+  CHECK(fs::is_fifo(fs::symlink_status(dir / "fifo")));
+  CHECK(fs::is_symlink(fs::symlink_status(dir / "link.txt")));
+  CHECK_FALSE(fs::exists(dir / "target.txt"));
+  CHECK(test_support::slurp(dir / "read-only.json") == "keep me\n");
+  CHECK(test_support::slurp(dir / "s.toml").find("extends") == 0);
+
+  // sensitivity writes FILE.indices.csv at the very end: it is checked before the design runs.
+  { std::ofstream(dir / "sens.indices.csv") << "keep\n"; }
+  fs::permissions(dir / "sens.indices.csv", fs::perms::owner_read);
+  const auto sens = banensim("sensitivity " + s + " --method morris --samples 2 --out " + d + "/sens.csv'");
+  CHECK(sens.exit_code == 2);
+  CHECK(sens.err.find("the indices file of --out") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "sens.csv.partial"));  // no design row ran
+  CHECK_FALSE(fs::exists(dir / "sens.csv"));
+
+  // A new file follows the umask; an existing file keeps its mode; a long name works.
+  const auto umask_run = run_program("umask 077 && '" + std::string(BANENSIM_BINARY) + "' run " + s + " --out " + d +
+                                     "/private.json'");
+  CHECK(umask_run.exit_code == 0);
+  CHECK((fs::status(dir / "private.json").permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write));
+  { std::ofstream(dir / "shared.json") << "old\n"; }
+  fs::permissions(dir / "shared.json", fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                           fs::perms::group_write);
+  CHECK(banensim("run " + s + " --out " + d + "/shared.json'").exit_code == 0);
+  CHECK((fs::status(dir / "shared.json").permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::group_write));
+  const std::string long_name = std::string(250, 'y') + ".csv";
+  CHECK(banensim("run " + s + " --format csv --out " + d + "/" + long_name + "'").exit_code == 0);
+  CHECK(fs::file_size(dir / long_name) > 0);
   fs::remove_all(dir);
 }
 }
