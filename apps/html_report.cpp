@@ -170,7 +170,14 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
   h << "<p class=\"note\">Observed up to " << ref["origin_year"].get<int>() << ", simulated after. "
     << jobs(result["paths"].get<double>()) << " Monte Carlo paths per scenario, all on the same random draws (common "
     << "random numbers); seed " << result["seed"].get<std::uint64_t>()
-    << ". Intervals: 95% Wilson for probabilities, 95% normal on paired per-path differences.</p>\n";
+    << ". Intervals: 95% Wilson for probabilities, 95% normal on paired per-path differences.";
+  if (ref.contains("sector_targets") && ref["sector_targets"]["held_after_last_year"].get<bool>()) {
+    const auto& t = ref["sector_targets"];
+    h << " Sector targets: " << esc(t["file"].get<std::string>()) << " (" << t["first_year"].get<int>() << "-"
+      << t["last_year"].get<int>() << "); after " << t["last_year"].get<int>() << " its last targets hold (the legal "
+      << "end state).";
+  }
+  h << "</p>\n";
 
   h << "<h2>Comparison</h2><table id=\"comparison\"><tr><th>scenario</th><th>P(reach)</th><th>95% CI</th>"
     << "<th>difference vs " << esc(ref["name"].get<std::string>()) << "</th><th>95% CI</th><th>P(only variant)</th>"

@@ -228,6 +228,13 @@ nlohmann::json result_json(const RunOptions& o, const std::vector<LoadedScenario
     j["target_jobs"] = m.target_total();
     j["target_year"] = m.target_year();
     j["origin_year"] = m.origin_year();
+    // Where the sector targets come from; after the file's last year its last
+    // targets hold (docs/MODEL.md 4.7), which the outputs say.
+    const auto& targets = m.params().targets;
+    j["sector_targets"] = {{"file", targets.file},
+                           {"first_year", targets.years.front().year},
+                           {"last_year", targets.years.back().year},
+                           {"held_after_last_year", m.target_year() > targets.years.back().year}};
     j["probability"] = reach.estimate();
     j["ci_low"] = ci.low;
     j["ci_high"] = ci.high;
@@ -309,6 +316,12 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
   (void)planned;
   os << "\nTarget: " << engine::fmt_int(m0.target_total()) << " extra jobs at the end-" << m0.target_year()
      << " measurement; observed up to " << m0.origin_year() << ", simulated after.\n";
+  const auto& targets = m0.params().targets;
+  if (m0.target_year() > targets.years.back().year) {
+    const std::string last = std::to_string(targets.years.back().year);
+    os << "Sector targets: " << targets.file << " (" << targets.years.front().year << "-" << last << "); after " << last
+       << " its " << last << " targets hold (the legal end state).\n";
+  }
   os << "Intervals: 95% Wilson for probabilities; 95% normal on paired per-path differences.\n\n";
 
   const std::size_t i_reach = layout.indicator_index("reach_target");

@@ -474,3 +474,59 @@ TEST_CASE("outputs: inputs, special files, links, read-only files and clashes ar
   fs::remove_all(dir);
 }
 }
+
+TEST_SUITE("cli") {
+// Issue 13, class 5: a FIFO given to validate, named by extends or by
+// history.file is refused by its kind, without opening it (opening a FIFO
+// waits for a writer: `validate` hung). `timeout` turns a hang into exit 124.
+TEST_CASE("inputs that are FIFOs are refused by their kind at once, never opened") {
+  const fs::path dir = fs::temp_directory_path() / ("banensim_fifo_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  REQUIRE(::mkfifo((dir / "fifo.toml").c_str(), 0644) == 0);
+  REQUIRE(::mkfifo((dir / "fifo.csv").c_str(), 0644) == 0);
+  const std::string base = std::string(BANENSIM_SOURCE_DIR) + "/scenarios/status-quo.toml";
+  { std::ofstream(dir / "extends-fifo.toml") << "extends = \"fifo.toml\"\n"; }
+  { std::ofstream(dir / "history-fifo.toml") << "extends = \"" << base << "\"\nhistory.file = \"fifo.csv\"\n"; }
+  { std::ofstream(dir / "targets-fifo.toml") << "extends = \"" << base << "\"\ntargets.file = \"fifo.csv\"\n"; }
+  const std::string d = "'" + dir.string();
+  const std::pair<std::string, std::string> cases[] = {
+      {"validate " + d + "/fifo.toml'", "fifo.toml: is a FIFO (named pipe), not a regular file"},
+      {"validate " + d + "/extends-fifo.toml'", "fifo.toml is a FIFO (named pipe), not a scenario file"},
+      {"run " + d + "/history-fifo.toml' --paths 100", "fifo.csv: is a FIFO (named pipe), not a regular file"},
+      {"validate " + d + "/targets-fifo.toml'", "fifo.csv: is a FIFO (named pipe), not a regular file"},
+      {"calibrate --history " + d + "/fifo.csv'", "fifo.csv: is a FIFO"},
+  };
+  for (const auto& [args, message] : cases) {
+    CAPTURE(args);
+    const auto r = run_program("timeout 20 '" + std::string(BANENSIM_BINARY) + "' " + args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(message) != std::string::npos);
+  }
+  fs::remove_all(dir);
+}
+
+// Issue 13, class 4: the 2015-2023 history (whose 2017 and 2021 totals differ
+// from their sums by a job) runs; a history that disagrees with itself does not.
+TEST_CASE("the 2015-2023 history runs and backtests, with or without a byte-order mark") {
+  for (const char* file : {"tests/data/good/history-2015-2023.csv", "tests/data/good/history-bom-2015-2023.csv"}) {
+    CAPTURE(file);
+    const auto r = banensim(std::string("run scenarios/status-quo.toml --paths 2000 --format json --set history.file=") + file);
+    REQUIRE(r.exit_code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["scenarios"][0]["origin_year"] == 2023);
+    const fs::path scenario = fs::temp_directory_path() / ("banensim_2023_" + std::to_string(::getpid()) + ".toml");
+    std::ofstream(scenario) << "extends = \"" << BANENSIM_SOURCE_DIR << "/scenarios/status-quo.toml\"\n"
+                            << "history.file = \"" << BANENSIM_SOURCE_DIR << "/" << file << "\"\n";
+    const auto b = banensim("backtest '" + scenario.string() + "' --fit-until 2020 --paths 2000 --format json");
+    fs::remove(scenario);
+    REQUIRE(b.exit_code == 0);
+    const auto bj = nlohmann::json::parse(b.out);
+    CHECK(bj["scored_years"] == nlohmann::json::array({2021, 2023}));
+    CHECK(bj["years"][0]["observed"] == 72809);
+  }
+  const auto bad = banensim("run scenarios/status-quo.toml --paths 100 --set history.file=tests/data/bad/history-total-not-sum.csv");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("history-total-not-sum.csv:4:6: column 'total_counted' = 369040") != std::string::npos);
+}
+}
