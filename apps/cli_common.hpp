@@ -5,7 +5,9 @@
 // composition root: it sees both the engine and the model.
 
 #include <atomic>
+#include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <iostream>
 #include <exception>
 #include <cstdint>
@@ -58,31 +60,41 @@ struct UsageError : std::runtime_error {
 
 inline std::uint64_t parse_count(const std::string& option, const std::string& text, std::uint64_t min,
                                  std::uint64_t max) {
-  // Digits only: rejects "-5", "1e99", "abc", "12x" and anything that overflows.
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 19) {
-    throw UsageError("--" + option + " " + text + ": must be a whole number from " + std::to_string(min) +
-                     " to " + std::to_string(max));
+  // Digits only: rejects "-5", "1e99", "abc", "12x", " 5" and anything beyond 2^64 - 1.
+  const std::string range = "from " + std::to_string(min) + " to " + std::to_string(max);
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
+    throw UsageError("--" + option + " " + text + ": must be a whole number " + range);
   }
-  const std::uint64_t v = std::stoull(text);
-  if (v < min || v > max) {
-    throw UsageError("--" + option + " " + text + ": must be from " + std::to_string(min) + " to " +
-                     std::to_string(max));
+  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
+    throw UsageError("--" + option + " " + text + ": must be " + range);
   }
   return v;
 }
 
+// A bound of a range as a user would type it: 0.5, 1e-06, 10000000.
+inline std::string bound_text(double x) {
+  char buf[64];
+  if (x == std::floor(x) && std::abs(x) < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", x);
+    return buf;
+  }
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);  // the shortest text that reads back as x
+  return std::string(buf, r.ptr);
+}
+
+// A real number, finite, in [min, max] (infinite bounds: no bound). The
+// message quotes `text` as typed and the range as it is.
 inline double parse_real(const std::string& option, const std::string& text, double min, double max) {
-  std::size_t used = 0;
   double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty() || !std::isfinite(v) || v < min || v > max) {
-    throw UsageError("--" + option + " " + text + ": must be a number in [" + engine::fmt(min, 4) + ", " +
-                     engine::fmt(max, 4) + "]");
-  }
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  const bool parsed = !text.empty() && end == text.data() + text.size() && ec == std::errc();
+  std::string range = "a finite number";
+  if (std::isfinite(min) && std::isfinite(max)) range = "a number from " + bound_text(min) + " to " + bound_text(max);
+  if (std::isfinite(min) && !std::isfinite(max)) range = "a number >= " + bound_text(min);
+  if (!std::isfinite(min) && std::isfinite(max)) range = "a number <= " + bound_text(max);
+  if (!parsed || !std::isfinite(v) || v < min || v > max) throw UsageError("--" + option + " " + text + ": must be " + range);
   return v;
 }
 

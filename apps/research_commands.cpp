@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -137,9 +138,23 @@ SweepKey parse_range(const std::string& text) {
     throw UsageError("--range " + text + ": must be KEY=LO:HI:N");
   }
   SweepKey k{text.substr(0, eq), {}, "--range"};
-  const double lo = parse_real("range " + k.key + " LO", text.substr(eq + 1, c1 - eq - 1), -1e300, 1e300);
-  const double hi = parse_real("range " + k.key + " HI", text.substr(c1 + 1, c2 - c1 - 1), -1e300, 1e300);
-  const auto n = parse_count("range " + k.key + " N", text.substr(c2 + 1), 1, kMaxPoints);
+  auto part = [&](const char* name, const std::string& value) {
+    try {
+      return parse_real("range", value, -std::numeric_limits<double>::infinity(),
+                        std::numeric_limits<double>::infinity());
+    } catch (const UsageError&) {
+      throw UsageError("--range " + text + ": " + name + " '" + value + "' must be a finite number");
+    }
+  };
+  const double lo = part("LO", text.substr(eq + 1, c1 - eq - 1));
+  const double hi = part("HI", text.substr(c1 + 1, c2 - c1 - 1));
+  std::uint64_t n = 0;
+  try {
+    n = parse_count("range", text.substr(c2 + 1), 1, kMaxPoints);
+  } catch (const UsageError&) {
+    throw UsageError("--range " + text + ": N '" + text.substr(c2 + 1) + "' must be a whole number from 1 to " +
+                     std::to_string(kMaxPoints));
+  }
   if (n > 1 && !(hi > lo)) throw UsageError("--range " + text + ": HI must be above LO");
   const models::ParamSpec* spec = find_spec(k.key);
   const bool integral = spec != nullptr && spec->type == models::ParamType::Integer;

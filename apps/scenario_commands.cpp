@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -53,8 +54,9 @@ Usage:
   banensim run SCENARIO [options]          probability of reaching the target, per-year distributions
   banensim compare S1 S2 ... [options]     scenarios on common random numbers, paired against S1
   banensim validate FILE...                check scenario files; every problem at once
-  banensim explain SCENARIO [--set K=V]    print the fully resolved scenario
-  banensim calibrate [--scenario F] [--history FILE] [--fit-until YEAR] [--out FILE]
+  banensim explain SCENARIO [--set K=V] [--out FILE]
+                                           print the fully resolved scenario
+  banensim calibrate [SCENARIO] [--history FILE] [--fit-until YEAR] [--out FILE]
                                            estimate trend, volatility and correlation from the history
   banensim sweep SCENARIO --set K=V1,V2 | --range K=LO:HI:N ... --out FILE.csv [--svg FILE.svg] [--resume]
                                            a grid (or --one-at-a-time tornado) of parameter values on
@@ -67,11 +69,33 @@ Usage:
                                            for every uncertain parameter over its plausible range
   banensim discover SCENARIO --samples N [--threshold P] [--out FILE.csv] [--resume]
                                            PRIM: the box of parameter values where P(reach) >= P
-  banensim --help | --version
+  banensim help COMMAND | --help | --version
 
 Run 'banensim COMMAND --help' for the options of a command.
 Exit codes: 0 ok, 1 run-time failure, 2 bad input, 130 interrupted.
 )";
+
+// `text` with its control characters written as escapes (\n, \t, \x01), for a message.
+std::string escaped(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 struct RunOptions {
   std::vector<std::string> scenarios;
@@ -661,11 +685,23 @@ int main(int argc, char** argv) {
 #endif
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
+    // A control character (line break, tab, NUL, ...) belongs in no file name
+    // or value, and would break the messages and file headers it is copied
+    // into: refused wherever it is.
+    for (const auto& a : args) {
+      if (std::any_of(a.begin(), a.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+        throw UsageError("the argument \"" + escaped(a) + "\" holds a control character (line break, tab, ...); "
+                         "no option, value or file name may");
+      }
+    }
+    if (!args.empty() && args[0] == "help" && args.size() == 2) args = {args[1], "--help"};  // help COMMAND
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      if (args.size() > 1) throw UsageError(args[0] + " takes no arguments (try 'banensim COMMAND --help')");
       std::cout << kMainHelp;
       return args.empty() ? kExitUsage : 0;
     }
     if (args[0] == "--version" || args[0] == "-V") {
+      if (args.size() > 1) throw UsageError(args[0] + " takes no arguments");
       std::cout << version_string() << "\n";
       return 0;
     }

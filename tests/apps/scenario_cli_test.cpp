@@ -530,3 +530,45 @@ TEST_CASE("the 2015-2023 history runs and backtests, with or without a byte-orde
   CHECK(bad.err.find("history-total-not-sum.csv:4:6: column 'total_counted' = 369040") != std::string::npos);
 }
 }
+
+TEST_SUITE("cli") {
+TEST_CASE("hostile command lines (tests/data/cli-bad/COMMANDS.tsv): the exit code and the true message") {
+  const fs::path manifest = fs::path(BANENSIM_SOURCE_DIR) / "tests" / "data" / "cli-bad" / "COMMANDS.tsv";
+  std::ifstream in(manifest);
+  REQUIRE(in.good());
+  const fs::path tmp = fs::temp_directory_path() / ("banensim_commands_" + std::to_string(::getpid()));
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  std::string line;
+  int n_cases = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> fields;
+    std::stringstream ss(line);
+    for (std::string f; std::getline(ss, f, '\t');) fields.push_back(f);
+    REQUIRE(fields.size() >= 2);
+    std::string args = fields[0];
+    for (auto at = args.find("@TMP@"); at != std::string::npos; at = args.find("@TMP@")) args.replace(at, 5, tmp.string());
+    CAPTURE(args);
+    const auto r = banensim(args);
+    CHECK(r.exit_code == std::stoi(fields[1]));
+    const std::string all = r.out + r.err;
+    CAPTURE(all.substr(0, 2000));
+    for (std::size_t i = 2; i < fields.size(); ++i) {
+      CAPTURE(fields[i]);
+      if (fields[i][0] == '!') {
+        CHECK(all.find(fields[i].substr(1)) == std::string::npos);
+      } else {
+        CHECK(all.find(fields[i]) != std::string::npos);
+      }
+    }
+    if (r.exit_code == 2) CHECK(r.out.empty());
+    CHECK(r.err.find("terminate") == std::string::npos);
+    ++n_cases;
+  }
+  CHECK(n_cases >= 30);
+  // explain --out wrote the resolved scenario, with the override, instead of printing it.
+  CHECK(test_support::slurp(tmp / "resolved.toml").find("\ncycle.sd = 0.25\n") != std::string::npos);
+  fs::remove_all(tmp);
+}
+}
