@@ -350,9 +350,13 @@ std::vector<engine::JournalColumn> sweep_columns(const SweepOptions& o) {
   return columns;
 }
 
+// A number cell of a verified journal row (engine/results_journal.hpp checked
+// it with std::from_chars; std::stod would throw on a denormal); NaN when
+// empty or not a number.
 double field_number(const std::string& text) {
-  if (text.empty()) return std::nan("");
-  return std::stod(text);
+  double v = std::nan("");
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  return ec == std::errc() && end == text.data() + text.size() ? v : std::nan("");
 }
 
 // The chart, from the rows as written (so a resumed sweep draws the same bytes).
