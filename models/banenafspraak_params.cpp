@@ -170,9 +170,9 @@ std::vector<Problem> check_impl(const ResolvedScenario& r, std::optional<History
   }
   const int target_year = static_cast<int>(r.integer("target.year"));
   if (history && targets && origin > 0 && target_year > origin) {
-    for (Problem& p : target_coverage_problems(*targets, origin + 1, history->first_year(), r.where("targets.file"),
+    for (Problem& gap : target_coverage_problems(*targets, origin + 1, history->first_year(), r.where("targets.file"),
                                                "targets.file")) {
-      problems.push_back(std::move(p));
+      problems.push_back(std::move(gap));
     }
   }
   if (origin > 0 && target_year <= origin) {
