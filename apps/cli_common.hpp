@@ -5,7 +5,10 @@
 // composition root: it sees both the engine and the model.
 
 #include <atomic>
+#include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <iostream>
 #include <exception>
 #include <cstdint>
 #include <filesystem>
@@ -28,6 +31,8 @@
 #include "banensim_git_commit.h"  // generated at build time (cmake/git_commit.cmake)
 #include "engine/atomic_file.hpp"
 #include "engine/parallel_runner.hpp"
+#include "engine/results_journal.hpp"
+#include "engine/run_files.hpp"
 #include "engine/run_summary.hpp"
 #include "engine/text_format.hpp"
 #include "models/banenafspraak_model.hpp"
@@ -56,31 +61,41 @@ struct UsageError : std::runtime_error {
 
 inline std::uint64_t parse_count(const std::string& option, const std::string& text, std::uint64_t min,
                                  std::uint64_t max) {
-  // Digits only: rejects "-5", "1e99", "abc", "12x" and anything that overflows.
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 19) {
-    throw UsageError("--" + option + " " + text + ": must be a whole number from " + std::to_string(min) +
-                     " to " + std::to_string(max));
+  // Digits only: rejects "-5", "1e99", "abc", "12x", " 5" and anything beyond 2^64 - 1.
+  const std::string range = "from " + std::to_string(min) + " to " + std::to_string(max);
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
+    throw UsageError("--" + option + " " + text + ": must be a whole number " + range);
   }
-  const std::uint64_t v = std::stoull(text);
-  if (v < min || v > max) {
-    throw UsageError("--" + option + " " + text + ": must be from " + std::to_string(min) + " to " +
-                     std::to_string(max));
+  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
+    throw UsageError("--" + option + " " + text + ": must be " + range);
   }
   return v;
 }
 
+// A bound of a range as a user would type it: 0.5, 1e-06, 10000000.
+inline std::string bound_text(double x) {
+  char buf[64];
+  if (x == std::floor(x) && std::abs(x) < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", x);
+    return buf;
+  }
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);  // the shortest text that reads back as x
+  return std::string(buf, r.ptr);
+}
+
+// A real number, finite, in [min, max] (infinite bounds: no bound). The
+// message quotes `text` as typed and the range as it is.
 inline double parse_real(const std::string& option, const std::string& text, double min, double max) {
-  std::size_t used = 0;
   double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty() || !std::isfinite(v) || v < min || v > max) {
-    throw UsageError("--" + option + " " + text + ": must be a number in [" + engine::fmt(min, 4) + ", " +
-                     engine::fmt(max, 4) + "]");
-  }
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  const bool parsed = !text.empty() && end == text.data() + text.size() && ec == std::errc();
+  std::string range = "a finite number";
+  if (std::isfinite(min) && std::isfinite(max)) range = "a number from " + bound_text(min) + " to " + bound_text(max);
+  if (std::isfinite(min) && !std::isfinite(max)) range = "a number >= " + bound_text(min);
+  if (!std::isfinite(min) && std::isfinite(max)) range = "a number <= " + bound_text(max);
+  if (!parsed || !std::isfinite(v) || v < min || v > max) throw UsageError("--" + option + " " + text + ": must be " + range);
   return v;
 }
 
@@ -88,16 +103,43 @@ inline std::string version_string() {
   return std::string("banensim ") + BANENSIM_VERSION + " (commit " + BANENSIM_GIT_COMMIT + ")";
 }
 
-// An output path that cannot be written is a command-line problem (exit 2),
-// found before any work is done.
-inline void check_output(const std::optional<std::string>& file) {
-  if (!file) return;
-  try {
-    engine::check_writable(*file);
-  } catch (const std::exception& e) {
-    throw UsageError(e.what());
+// The files of one run (engine/run_files.hpp): every output is checked --
+// writable, not special, not an input, not another output -- before any
+// work is done; a refusal is a command-line problem (exit 2).
+class CommandFiles {
+ public:
+  // The scenario's extends chain and every file its Path parameters name.
+  void add_scenario(const models::ResolvedScenario& r) {
+    for (const auto& f : r.files) files_.add_input(f);
+    add_data_files(r);
   }
-}
+  // The data files a (changed) scenario names, e.g. at a sweep point.
+  void add_data_files(const models::ResolvedScenario& r) {
+    for (const auto& spec : models::banenafspraak_schema()) {
+      if (spec.type == models::ParamType::kPath) files_.add_input(r.string(spec.key));
+    }
+  }
+  void add_input(const std::string& file) { files_.add_input(file); }
+  void add_output(const std::optional<std::string>& file, const std::string& role) {
+    if (file) files_.add_output(*file, role);
+  }
+  // A journal's final file and the partial file it writes first.
+  void add_journal(const std::optional<std::string>& file, const std::string& role) {
+    if (!file) return;
+    files_.add_output(*file, role);
+    files_.add_output(engine::ResultsJournal::partial_path(*file), "the journal of " + role);
+  }
+  void check() const {
+    try {
+      files_.check();
+    } catch (const engine::OutputRefused& e) {
+      throw UsageError(e.what());
+    }
+  }
+
+ private:
+  engine::RunFiles files_;
+};
 
 struct LoadedScenario {
   std::string file;
@@ -144,6 +186,40 @@ inline boost::program_options::variables_map parse_command(
   po::notify(vm);
   if (ordered != nullptr) *ordered = parsed.options;
   return vm;
+}
+
+// Opens the journal (CSV of results) of `out` for a command, fresh or with
+// --resume; its records are verified (engine/results_journal.hpp). Every
+// refusal is a UsageError naming the file: another computation's file, a
+// damaged or edited record, a journal another process is writing, more
+// records than the command has `items` ("points", "design rows").
+inline engine::ResultsJournal open_journal(const std::string& out, const std::string& provenance,
+                                           const std::vector<engine::JournalColumn>& columns, bool resume,
+                                           std::size_t n_items, const std::string& items) {
+  const std::string afresh = "\n(run without --resume to start afresh in that file)";
+  try {
+    engine::ResultsJournal j = engine::ResultsJournal::open(out, provenance, columns, resume);
+    if (j.records().size() > n_items) {
+      throw UsageError(out + ": holds " + std::to_string(j.records().size()) + " rows but this command has " +
+                       std::to_string(n_items) + " " + items + afresh);
+    }
+    if (resume && (!j.records().empty() || j.cut_torn_line())) {
+      std::cerr << "banensim: resuming " << (j.resumed_complete_file() ? out : engine::ResultsJournal::partial_path(out).string())
+                << ": " << j.records().size() << " of " << n_items << " " << items << " done"
+                << (j.cut_torn_line() ? " (a torn last line was dropped)" : "") << "\n";
+    }
+    if (j.discarded_partial()) {
+      std::cerr << "banensim: note: " << engine::ResultsJournal::partial_path(out).string()
+                << " held the rows of an interrupted run; started afresh (--resume would have continued it)\n";
+    }
+    return j;
+  } catch (const engine::JournalMismatch& e) {
+    throw UsageError(e.what() + afresh);
+  } catch (const engine::JournalDamaged& e) {
+    throw UsageError(std::string(e.what()) + "; nothing was changed" + afresh);
+  } catch (const engine::JournalBusy& e) {
+    throw UsageError(e.what());
+  }
 }
 
 // One run of the variants (paired on common random numbers). banensim-mpi:

@@ -27,11 +27,32 @@ double get(const nlohmann::json& j, const char* key) {
   return j.contains(key) && j[key].is_number() ? j[key].get<double>() : std::nan("");
 }
 
+// A quantile of a distribution in the result JSON: its number, or the bound
+// stated in "quantile_bounds" when only a bound is known (engine::tally_json).
+std::string jobs_quantile(const nlohmann::json& dist, const char* key) {
+  if (dist.contains("quantile_bounds") && dist["quantile_bounds"].contains(key)) {
+    const auto& b = dist["quantile_bounds"][key];
+    if (b.contains("at_least")) return "&ge; " + engine::fmt_int(b["at_least"].get<double>());
+    if (b.contains("below")) return "&lt; " + engine::fmt_int(b["below"].get<double>());
+  }
+  return engine::fmt_int(get(dist, key));
+}
+
+// For drawing: the quantile, or its bound (the chart then says so).
+double chart_quantile(const nlohmann::json& dist, const char* key, bool& bounded) {
+  if (dist.contains("quantile_bounds") && dist["quantile_bounds"].contains(key)) {
+    bounded = true;
+    const auto& b = dist["quantile_bounds"][key];
+    return b.contains("at_least") ? b["at_least"].get<double>() : b["below"].get<double>();
+  }
+  return get(dist, key);
+}
+
 const char* kColours[] = {"#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#833c0b"};
 
 // One fan chart: median, 50% and 90% bands of series "total", target path.
 std::string fan_chart(const nlohmann::json& scenario, const std::vector<TargetPoint>& targets, double y_max,
-                      const char* colour) {
+                      const char* colour, bool& bounded) {
   const auto& steps = scenario["results"]["series"]["total"]["steps"];
   const double w = 460, h = 260, left = 60, right = 10, top = 20, bottom = 30;
   const double n = static_cast<double>(steps.size());
@@ -49,15 +70,17 @@ std::string fan_chart(const nlohmann::json& scenario, const std::vector<TargetPo
   }
   auto band = [&](const char* lo, const char* hi, double opacity) {
     s << "<polygon fill=\"" << colour << "\" fill-opacity=\"" << opacity << "\" points=\"";
-    for (const auto& st : steps) s << x_of(std::stoi(st["step"].get<std::string>())) << "," << y_of(get(st, hi)) << " ";
+    for (const auto& st : steps)
+      s << x_of(std::stoi(st["step"].get<std::string>())) << "," << y_of(chart_quantile(st, hi, bounded)) << " ";
     for (auto it = steps.rbegin(); it != steps.rend(); ++it)
-      s << x_of(std::stoi((*it)["step"].get<std::string>())) << "," << y_of(get(*it, lo)) << " ";
+      s << x_of(std::stoi((*it)["step"].get<std::string>())) << "," << y_of(chart_quantile(*it, lo, bounded)) << " ";
     s << "\"/>";
   };
   band("p05", "p95", 0.18);
   band("p25", "p75", 0.35);
   s << "<polyline class=\"median\" fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"2\" points=\"";
-  for (const auto& st : steps) s << x_of(std::stoi(st["step"].get<std::string>())) << "," << y_of(get(st, "p50")) << " ";
+  for (const auto& st : steps)
+    s << x_of(std::stoi(st["step"].get<std::string>())) << "," << y_of(chart_quantile(st, "p50", bounded)) << " ";
   s << "\"/>";
   s << "<polyline class=\"target\" fill=\"none\" stroke=\"#c00000\" stroke-dasharray=\"5,3\" stroke-width=\"1.5\" points=\"";
   for (const auto& t : targets) {
@@ -111,7 +134,10 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
   const auto& ref = scenarios[0];
   double y_max = 0;
   for (const auto& sc : scenarios)
-    for (const auto& st : sc["results"]["series"]["total"]["steps"]) y_max = std::max(y_max, get(st, "p95"));
+    for (const auto& st : sc["results"]["series"]["total"]["steps"]) {
+      bool ignored = false;
+      y_max = std::max(y_max, chart_quantile(st, "p95", ignored));
+    }
   for (const auto& t : target_path) y_max = std::max(y_max, t.total);
   y_max = std::ceil(y_max * 1.05 / 25000.0) * 25000.0;
 
@@ -127,7 +153,14 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
   h << "<p class=\"note\">Observed up to " << ref["origin_year"].get<int>() << ", simulated after. "
     << engine::fmt_int(result["paths"].get<double>()) << " Monte Carlo paths per scenario, all on the same random draws (common "
     << "random numbers); seed " << result["seed"].get<std::uint64_t>()
-    << ". Intervals: 95% Wilson for probabilities, 95% normal on paired per-path differences.</p>\n";
+    << ". Intervals: 95% Wilson for probabilities, 95% normal on paired per-path differences.";
+  if (ref.contains("sector_targets") && ref["sector_targets"]["held_after_last_year"].get<bool>()) {
+    const auto& t = ref["sector_targets"];
+    h << " Sector targets: " << esc(t["file"].get<std::string>()) << " (" << t["first_year"].get<int>() << "-"
+      << t["last_year"].get<int>() << "); after " << t["last_year"].get<int>() << " its last targets hold (the legal "
+      << "end state).";
+  }
+  h << "</p>\n";
 
   h << "<h2>Comparison</h2><table id=\"comparison\"><tr><th>scenario</th><th>P(reach)</th><th>95% CI</th>"
     << "<th>difference vs " << esc(ref["name"].get<std::string>()) << "</th><th>95% CI</th><th>P(only variant)</th>"
@@ -150,7 +183,8 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     }
     const auto& ind = sc["results"]["indicators"];
     const auto& levy = sc["results"]["scalars"]["levy_total_eur"];
-    h << "<td>" << engine::fmt_int(get(last, "p50")) << "</td><td>[" << engine::fmt_int(get(last, "p05")) << ", " << engine::fmt_int(get(last, "p95"))
+    h << "<td>" << jobs_quantile(last, "p50") << "</td><td>[" << jobs_quantile(last, "p05") << ", "
+      << jobs_quantile(last, "p95")
       << "]</td><td>" << engine::fmt(get(ind["quota_in_force_target_year"], "probability"), 3) << "</td><td>["
       << engine::fmt(get(ind["quota_in_force_target_year"], "ci_low"), 3) << ", "
       << engine::fmt(get(ind["quota_in_force_target_year"], "ci_high"), 3) << "]</td><td>" << engine::fmt_int(get(levy, "mean"))
@@ -161,11 +195,17 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
   h << "<h2>Probability of reaching the target</h2>" << probability_bars(scenarios) << "\n";
   h << "<h2>Total extra jobs per year</h2><p class=\"note\">Median (line), 50% band (dark), 90% band (light); "
     << "red dashes: the legal target path.</p><div class=\"panels\">\n";
+  bool bounded = false;
   for (std::size_t k = 0; k < scenarios.size(); ++k) {
     h << "<div class=\"panel\"><h3>" << esc(scenarios[k]["name"].get<std::string>()) << "</h3>"
-      << fan_chart(scenarios[k], target_path, y_max, kColours[k % 7]) << "</div>\n";
+      << fan_chart(scenarios[k], target_path, y_max, kColours[k % 7], bounded) << "</div>\n";
   }
-  h << "</div>\n<h2>Provenance</h2><table id=\"provenance\">";
+  h << "</div>\n";
+  if (bounded) {
+    h << "<p class=\"note\" id=\"quantile-bounds\">Some quantiles lie among paths outside the histogram's range and "
+      << "are known only as bounds (&ge; or &lt; in the table); the bands are drawn to those bounds.</p>\n";
+  }
+  h << "<h2>Provenance</h2><table id=\"provenance\">";
   for (const char* key : {"program", "version", "git_commit", "seed", "paths", "block_size", "threads", "wall_seconds", "rng",
                           "interval_method"}) {
     h << "<tr><td>" << key << "</td><td>" << esc(prov[key].is_string() ? prov[key].get<std::string>() : prov[key].dump())

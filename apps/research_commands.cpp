@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -36,32 +37,6 @@ namespace po = boost::program_options;
 namespace banensim::app {
 
 namespace {
-
-// Splits one CSV record (RFC 4180 quoting) into fields.
-std::vector<std::string> split_csv(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
-    }
-  }
-  return fields;
-}
 
 const models::ParamSpec* find_spec(const std::string& key) {
   return models::find_param(models::banenafspraak_schema(), key);
@@ -137,9 +112,23 @@ SweepKey parse_range(const std::string& text) {
     throw UsageError("--range " + text + ": must be KEY=LO:HI:N");
   }
   SweepKey k{text.substr(0, eq), {}, "--range"};
-  const double lo = parse_real("range " + k.key + " LO", text.substr(eq + 1, c1 - eq - 1), -1e300, 1e300);
-  const double hi = parse_real("range " + k.key + " HI", text.substr(c1 + 1, c2 - c1 - 1), -1e300, 1e300);
-  const auto n = parse_count("range " + k.key + " N", text.substr(c2 + 1), 1, kMaxPoints);
+  auto part = [&](const char* name, const std::string& value) {
+    try {
+      return parse_real("range", value, -std::numeric_limits<double>::infinity(),
+                        std::numeric_limits<double>::infinity());
+    } catch (const UsageError&) {
+      throw UsageError("--range " + text + ": " + name + " '" + value + "' must be a finite number");
+    }
+  };
+  const double lo = part("LO", text.substr(eq + 1, c1 - eq - 1));
+  const double hi = part("HI", text.substr(c1 + 1, c2 - c1 - 1));
+  std::uint64_t n = 0;
+  try {
+    n = parse_count("range", text.substr(c2 + 1), 1, kMaxPoints);
+  } catch (const UsageError&) {
+    throw UsageError("--range " + text + ": N '" + text.substr(c2 + 1) + "' must be a whole number from 1 to " +
+                     std::to_string(kMaxPoints));
+  }
   if (n > 1 && !(hi > lo)) throw UsageError("--range " + text + ": HI must be above LO");
   const models::ParamSpec* spec = find_spec(k.key);
   const bool integral = spec != nullptr && spec->type == models::ParamType::kInteger;
@@ -208,6 +197,10 @@ SweepOptions parse_sweep_options(const std::vector<std::string>& args) {
   std::set<std::string> seen;
   for (const auto& k : o.keys) {
     if (!seen.insert(k.key).second) throw UsageError("sweep: " + k.key + " is given more than once");
+    if (k.key == "simulation.paths") {
+      throw UsageError("sweep: " + k.source + " simulation.paths: the path count is not a swept parameter (every "
+                       "point runs --paths paths on the same random draws); give --paths N");
+    }
   }
   if (!vm.count("out")) throw UsageError("sweep: --out FILE.csv is required (the rows are written there as they complete)");
   o.out = vm["out"].as<std::string>();
@@ -293,16 +286,16 @@ std::string sweep_row(const SweepOptions& o, std::size_t i_point, const SweepPoi
   for (const auto& v : p.values) row += "," + csv_field(v);
   const auto rci = reach.wilson();
   const auto qci = quota.wilson();
-  for (double x : {reach.estimate(), rci.low, rci.high, total.quantile(0.05), total.quantile(0.5), total.quantile(0.95),
-                   quota.estimate(), qci.low, qci.high, levy.mean(), levy.std_error()}) {
-    row += "," + engine::decimal(x);
-  }
+  for (double x : {reach.estimate(), rci.low, rci.high}) row += "," + engine::decimal(x);
+  // A quantile known only as a bound is written >=X or <X (docs/OUTPUT.md).
+  for (double q : {0.05, 0.5, 0.95}) row += "," + engine::quantile_text(total.quantile_estimate(q), engine::decimal, "");
+  for (double x : {quota.estimate(), qci.low, qci.high, levy.mean(), levy.std_error()}) row += "," + engine::decimal(x);
   row += "," + std::to_string(o.seed) + "," + std::to_string(r.n_paths);
   return row;
 }
 
-std::string sweep_header(const SweepOptions& o, const LoadedScenario& base, std::uint64_t n_paths,
-                         std::size_t n_points) {
+std::string sweep_provenance(const SweepOptions& o, const LoadedScenario& base, std::uint64_t n_paths,
+                             std::size_t n_points) {
   std::string keys_text;
   for (const auto& k : o.keys) {
     keys_text += "# key " + k.key + " = ";
@@ -317,21 +310,30 @@ std::string sweep_header(const SweepOptions& o, const LoadedScenario& base, std:
      << (o.one_at_a_time ? "one-at-a-time" : "grid") << "; points " << n_points << "; grid_hash "
      << engine::fnv1a64_hex(keys_text)
      << "; program " << BANENSIM_VERSION << " (commit " << BANENSIM_GIT_COMMIT << ")\n"
-     << keys_text << "point";
-  if (o.one_at_a_time) os << ",varied";
-  for (const auto& k : o.keys) os << "," << csv_field(k.key);
-  for (const char* c : kSweepResultColumns) os << "," << c;
-  os << "\n";
+     << keys_text;
   return os.str();
 }
 
-std::size_t n_columns(const SweepOptions& o) {
-  return 1 + (o.one_at_a_time ? 1 : 0) + o.keys.size() + std::size(kSweepResultColumns);
+// The sweep CSV's columns and what their cells hold (checked on --resume).
+std::vector<engine::JournalColumn> sweep_columns(const SweepOptions& o) {
+  using Kind = engine::JournalColumn::Kind;
+  std::vector<engine::JournalColumn> columns = {{"point", Kind::kIndex}};
+  if (o.one_at_a_time) columns.push_back({"varied", Kind::kText});
+  for (const auto& k : o.keys) columns.push_back({k.key, Kind::kText});
+  for (const char* c : kSweepResultColumns) {
+    const std::string name = c;
+    columns.push_back({name, name.rfind("total_p", 0) == 0 ? Kind::kQuantile : Kind::kNumber});
+  }
+  return columns;
 }
 
+// A number cell of a verified journal row (engine/results_journal.hpp checked
+// it with std::from_chars; std::stod would throw on a denormal); NaN when
+// empty or not a number.
 double field_number(const std::string& text) {
-  if (text.empty()) return std::nan("");
-  return std::stod(text);
+  double v = std::nan("");
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  return ec == std::errc() && end == text.data() + text.size() ? v : std::nan("");
 }
 
 // The chart, from the rows as written (so a resumed sweep draws the same bytes).
@@ -340,7 +342,7 @@ std::string sweep_svg(const SweepOptions& o, const LoadedScenario& base, const s
   const std::size_t c_p = 1 + (o.one_at_a_time ? 1 : 0) + o.keys.size();
   std::vector<double> p, lo, hi;
   for (const auto& row : rows) {
-    const auto f = split_csv(row);
+    const auto f = engine::split_csv_record(row);
     p.push_back(field_number(f[c_p]));
     lo.push_back(field_number(f[c_p + 1]));
     hi.push_back(field_number(f[c_p + 2]));
@@ -384,10 +386,10 @@ std::string sweep_svg(const SweepOptions& o, const LoadedScenario& base, const s
 
 int cmd_sweep(const std::vector<std::string>& args) {
   const SweepOptions o = parse_sweep_options(args);
-  check_output(o.out);
-  check_output(o.svg);
   const auto& schema = models::banenafspraak_schema();
   const LoadedScenario base = load(o.scenario, o.fixed);
+  CommandFiles files;
+  files.add_scenario(base.resolved);
   // Unknown keys get the loader's message (with "did you mean").
   std::vector<std::string> base_values;
   for (const auto& k : o.keys) {
@@ -407,6 +409,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
       try {
         models::apply_overrides(r, schema, point_overrides(o, points[i]), "sweep point " + std::to_string(i),
                                 models::banenafspraak_check);
+        files.add_data_files(r);  // a swept history.file or targets.file is an input too
       } catch (const models::InputError& e) {
         for (const auto& pr : e.problems()) {
           if (seen.insert(pr.key + "=" + pr.value + ": " + pr.constraint).second) problems.push_back(pr);
@@ -415,42 +418,19 @@ int cmd_sweep(const std::vector<std::string>& args) {
     }
     if (!problems.empty()) throw models::InputError(problems);
   }
+  // Every output is checked before the first point runs.
+  files.add_journal(o.out, "--out");
+  files.add_output(o.svg, "--svg");
+  files.check();
   const std::uint64_t n_paths = o.paths.value_or(static_cast<std::uint64_t>(base.model.params().simulation.paths));
-  const std::string header = sweep_header(o, base, n_paths, points.size());
+  const std::string provenance = sweep_provenance(o, base, n_paths, points.size());
 
   // The journal (the CSV) is rank 0's alone; every rank learns where to start.
   std::optional<engine::ResultsJournal> journal;
   std::vector<std::string> rows;
   const std::uint64_t n_done = decided_on_rank0([&]() -> std::uint64_t {
-    try {
-      journal.emplace(o.resume ? engine::ResultsJournal::resume(o.out, header)
-                               : engine::ResultsJournal::create(o.out, header));
-    } catch (const engine::JournalMismatch& e) {
-      throw UsageError(std::string(e.what()) + "\n(run without --resume to start this sweep afresh in that file)");
-    }
-    // Finished rows must be points 0, 1, ... in order with every column; a bad
-    // last row is a torn write and is dropped, a bad earlier row is corruption.
+    journal.emplace(open_journal(o.out, provenance, sweep_columns(o), o.resume, points.size(), "points"));
     rows = journal->records();
-    if (rows.size() > points.size()) {
-      throw UsageError(o.out + ": holds " + std::to_string(rows.size()) + " rows but this sweep has " +
-                       std::to_string(points.size()) + " points");
-    }
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const auto f = split_csv(rows[i]);
-      const bool ok = f.size() == n_columns(o) && f[0] == std::to_string(i) && rows[i].find('\0') == std::string::npos;
-      if (ok) continue;
-      if (i + 1 == rows.size()) {
-        journal->keep_records(i);
-        rows.resize(i);
-        break;
-      }
-      throw UsageError(o.out + ": row of point " + std::to_string(i) + " is damaged (not a torn last line); "
-                       "run without --resume to start afresh");
-    }
-    if (o.resume && (!rows.empty() || journal->cut_torn_line())) {
-      std::cerr << "banensim: resuming " << o.out << ": " << rows.size() << " of " << points.size()
-                << " points done" << (journal->cut_torn_line() ? " (a torn last line was dropped)" : "") << "\n";
-    }
     return rows.size();
   });
 
@@ -479,12 +459,14 @@ int cmd_sweep(const std::vector<std::string>& args) {
   };
   if (for_each_item(n_done, points.size(), eval, consume) == LoopEnd::kCancelled) {
     if (tty) std::fprintf(stderr, "\n");
-    std::cerr << "banensim: interrupted; " << rows.size() << " of " << points.size() << " points are in " << o.out
+    std::cerr << "banensim: interrupted; " << rows.size() << " of " << points.size() << " points are in "
+              << engine::ResultsJournal::partial_path(o.out).string()
               << "; run the same command with --resume to continue\n";
     return kExitInterrupted;
   }
   if (g_rank != 0) return 0;  // rank 0 holds the rows and writes the outputs
   if (tty) std::fprintf(stderr, "\r%40s\r", "");
+  journal->commit();  // every point is in: the CSV takes its place at --out
   if (o.svg) engine::write_file_atomically(*o.svg, sweep_svg(o, base, rows, points));
 
   // A short table on stdout; the CSV is the result.
@@ -500,7 +482,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
   head.insert(head.end(), {"P(reach)", "95% CI"});
   table.push_back(head);
   for (std::size_t i = 0; i < rows.size() && i < 60; ++i) {
-    const auto f = split_csv(rows[i]);
+    const auto f = engine::split_csv_record(rows[i]);
     std::vector<std::string> row = {f[0]};
     if (o.one_at_a_time) {
       row.push_back(f[1]);
@@ -568,7 +550,6 @@ int cmd_backtest(const std::vector<std::string>& args) {
   }
   std::optional<std::string> out;
   if (vm.count("out")) out = vm["out"].as<std::string>();
-  check_output(out);
   std::uint64_t seed = kDefaultSeed;
   if (vm.count("seed")) seed = parse_count("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
   int threads = 0;
@@ -578,6 +559,10 @@ int cmd_backtest(const std::vector<std::string>& args) {
 
   const std::string file = scenarios[0];
   const LoadedScenario given = load(file, {});
+  CommandFiles files;
+  files.add_scenario(given.resolved);
+  files.add_output(out, "--out");
+  files.check();
   const models::History& history = given.model.params().observed;
   if (fit_until >= history.last_year()) {
     throw UsageError("--fit-until " + std::to_string(fit_until) + ": must be before the last observed year of " +
@@ -645,6 +630,13 @@ int cmd_backtest(const std::vector<std::string>& args) {
         throw std::logic_error("backtest: the model's steps do not start at the year after the origin");
       }
       const auto& hist = t.series(i_series, step).histogram;
+      // The scores need the quantiles as numbers; a growing histogram holds
+      // every path, so this fails only beyond 2^40 times its first range.
+      if (hist.underflow() + hist.overflow() > 0) {
+        throw std::runtime_error("backtest: the forecast of " + std::string(ser.series) + " in " +
+                                 std::to_string(h.year) + " has paths outside the histogram's largest range; "
+                                 "its quantiles and CRPS are not known");
+      }
       ScoredYear y;
       y.series = ser.series;
       y.year = h.year;
@@ -858,8 +850,8 @@ struct EvaluatedDesign {
   bool worker = false;  // an MPI rank other than 0: ran its share of the rows, has none of the results
 };
 
-std::string design_header(const DesignRunOptions& o, const LoadedScenario& base, const std::vector<Factor>& factors,
-                          const std::string& design, std::size_t n_rows) {
+std::string design_provenance(const DesignRunOptions& o, const LoadedScenario& base, const std::vector<Factor>& factors,
+                              const std::string& design, std::size_t n_rows) {
   std::ostringstream os;
   // The identity of the computation (no time, threads or path): --resume compares it byte for byte.
   os << "# banensim " << o.command << "; scenario " << base.name << "; resolved_hash " << base.resolved.hash()
@@ -870,11 +862,16 @@ std::string design_header(const DesignRunOptions& o, const LoadedScenario& base,
     os << "# factor " << f.key << " " << models::distribution_name(f.distribution) << " " << engine::decimal(f.low)
        << ":" << engine::decimal(f.high) << (f.integral ? " rounded" : "") << "\n";
   }
-  os << "row";
-  for (const auto& f : factors) os << "," << csv_field(f.key);
-  for (const char* c : kDesignResultColumns) os << "," << c;
-  os << "\n";
   return os.str();
+}
+
+// The design CSV's columns and what their cells hold (checked on --resume).
+std::vector<engine::JournalColumn> design_columns(const std::vector<Factor>& factors) {
+  using Kind = engine::JournalColumn::Kind;
+  std::vector<engine::JournalColumn> columns = {{"row", Kind::kIndex}};
+  for (const auto& f : factors) columns.push_back({f.key, Kind::kNumber});
+  for (const char* c : kDesignResultColumns) columns.push_back({c, Kind::kNumber});
+  return columns;
 }
 
 // Runs the scenario at every row of `unit` (points in [0,1]^d, one column per
@@ -912,36 +909,11 @@ EvaluatedDesign evaluate_design(const DesignRunOptions& o, const LoadedScenario&
   // The journal is rank 0's alone; every rank learns where to start.
   std::optional<engine::ResultsJournal> journal;
   std::vector<std::string> rows;
-  const std::size_t n_cols = 1 + d + std::size(kDesignResultColumns);
   const std::uint64_t n_done = decided_on_rank0([&]() -> std::uint64_t {
     if (!o.out) return 0;
-    const std::string header = design_header(o, base, factors, design, n_rows);
-    try {
-      journal.emplace(o.resume ? engine::ResultsJournal::resume(*o.out, header)
-                               : engine::ResultsJournal::create(*o.out, header));
-    } catch (const engine::JournalMismatch& e) {
-      throw UsageError(std::string(e.what()) + "\n(run without --resume to start afresh in that file)");
-    }
+    journal.emplace(open_journal(*o.out, design_provenance(o, base, factors, design, n_rows), design_columns(factors),
+                                 o.resume, n_rows, "design rows"));
     rows = journal->records();
-    if (rows.size() > n_rows) {
-      throw UsageError(*o.out + ": holds " + std::to_string(rows.size()) + " rows but this design has " +
-                       std::to_string(n_rows));
-    }
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const auto f = split_csv(rows[i]);
-      if (f.size() == n_cols && f[0] == std::to_string(i) && rows[i].find('\0') == std::string::npos) continue;
-      if (i + 1 == rows.size()) {  // a torn last write
-        journal->keep_records(i);
-        rows.resize(i);
-        break;
-      }
-      throw UsageError(*o.out + ": design row " + std::to_string(i) +
-                       " is damaged (not a torn last line); run without --resume to start afresh");
-    }
-    if (o.resume && (!rows.empty() || journal->cut_torn_line())) {
-      std::cerr << "banensim: resuming " << *o.out << ": " << rows.size() << " of " << n_rows << " design rows done"
-                << (journal->cut_torn_line() ? " (a torn last line was dropped)" : "") << "\n";
-    }
     return rows.size();
   });
 
@@ -981,7 +953,8 @@ EvaluatedDesign evaluate_design(const DesignRunOptions& o, const LoadedScenario&
   if (for_each_item(n_done, n_rows, eval, consume) == LoopEnd::kCancelled) {
     if (tty) std::fprintf(stderr, "\n");
     std::cerr << "banensim: interrupted after " << rows.size() << " of " << n_rows << " design rows"
-              << (o.out ? "; they are in " + *o.out + "; run the same command with --resume to continue"
+              << (o.out ? "; they are in " + engine::ResultsJournal::partial_path(*o.out).string() +
+                              "; run the same command with --resume to continue"
                         : std::string("; nothing written (give --out FILE.csv to keep finished rows)"))
               << "\n";
     ev.interrupted = true;
@@ -992,10 +965,11 @@ EvaluatedDesign evaluate_design(const DesignRunOptions& o, const LoadedScenario&
     ev.worker = true;
     return ev;
   }
+  if (journal) journal->commit();  // every row is in: the CSV takes its place at --out
 
   ev.values = engine::DesignMatrix(n_rows, d);
   for (std::size_t i = 0; i < n_rows; ++i) {
-    const auto f = split_csv(rows[i]);
+    const auto f = engine::split_csv_record(rows[i]);
     for (std::size_t k = 0; k < d; ++k) ev.values(i, k) = field_number(f[1 + k]);
     ev.p_reach.push_back(field_number(f[1 + d]));
     ev.total_mean.push_back(field_number(f[1 + d + 3]));
@@ -1041,7 +1015,6 @@ DesignRunOptions design_run_options(const std::string& command, const po::variab
   if (vm.count("out")) o.out = vm["out"].as<std::string>();
   o.resume = vm.count("resume") > 0;
   if (o.resume && !o.out) throw UsageError("--resume needs --out FILE.csv (the file to continue)");
-  check_output(o.out);
   return o;
 }
 
@@ -1159,6 +1132,13 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
   const DesignRunOptions o = design_run_options("sensitivity", vm);
 
   const LoadedScenario base = load(o.scenario, {});
+  {
+    CommandFiles files;
+    files.add_scenario(base.resolved);
+    files.add_journal(o.out, "--out");
+    if (o.out) files.add_output(indices_path(*o.out), "the indices file of --out");
+    files.check();
+  }
   std::vector<std::string> notes;
   const std::vector<Factor> factors = uncertain_factors(base, notes);
   for (const auto& n : notes) std::cerr << "banensim: note: " << n << "\n";
@@ -1294,6 +1274,12 @@ int cmd_discover(const std::vector<std::string>& args) {
   const DesignRunOptions o = design_run_options("discover", vm);
 
   const LoadedScenario base = load(o.scenario, {});
+  {
+    CommandFiles files;
+    files.add_scenario(base.resolved);
+    files.add_journal(o.out, "--out");
+    files.check();
+  }
   std::vector<std::string> notes;
   const std::vector<Factor> factors = uncertain_factors(base, notes);
   for (const auto& n : notes) std::cerr << "banensim: note: " << n << "\n";

@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -54,8 +55,9 @@ Usage:
   banensim run SCENARIO [options]          probability of reaching the target, per-year distributions
   banensim compare S1 S2 ... [options]     scenarios on common random numbers, paired against S1
   banensim validate FILE...                check scenario files; every problem at once
-  banensim explain SCENARIO [--set K=V]    print the fully resolved scenario
-  banensim calibrate [--scenario F] [--history FILE] [--fit-until YEAR] [--out FILE]
+  banensim explain SCENARIO [--set K=V] [--out FILE]
+                                           print the fully resolved scenario
+  banensim calibrate [SCENARIO] [--history FILE] [--fit-until YEAR] [--out FILE]
                                            estimate trend, volatility and correlation from the history
   banensim sweep SCENARIO --set K=V1,V2 | --range K=LO:HI:N ... --out FILE.csv [--svg FILE.svg] [--resume]
                                            a grid (or --one-at-a-time tornado) of parameter values on
@@ -68,11 +70,33 @@ Usage:
                                            for every uncertain parameter over its plausible range
   banensim discover SCENARIO --samples N [--threshold P] [--out FILE.csv] [--resume]
                                            PRIM: the box of parameter values where P(reach) >= P
-  banensim --help | --version
+  banensim help COMMAND | --help | --version
 
 Run 'banensim COMMAND --help' for the options of a command.
 Exit codes: 0 ok, 1 run-time failure, 2 bad input, 130 interrupted.
 )";
+
+// `text` with its control characters written as escapes (\n, \t, \x01), for a message.
+std::string escaped(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 struct RunOptions {
   std::vector<std::string> scenarios;
@@ -129,9 +153,6 @@ RunOptions parse_run_options(const std::vector<std::string>& args, bool many) {
   }
   if (vm.count("out")) o.out = vm["out"].as<std::string>();
   if (vm.count("report")) o.report = vm["report"].as<std::string>();
-  if (o.out && o.report && fs::path(*o.out).lexically_normal() == fs::path(*o.report).lexically_normal()) {
-    throw UsageError("--out and --report name the same file " + *o.out);
-  }
   if (vm.count("block-size")) o.block_size = parse_count("block-size", vm["block-size"].as<std::string>(), 1, 1'000'000);
   if (vm.count("precision")) o.precision = parse_real("precision", vm["precision"].as<std::string>(), 1e-6, 0.5);
   if (vm.count("max-paths")) {
@@ -232,6 +253,13 @@ nlohmann::json result_json(const RunOptions& o, const std::vector<LoadedScenario
     j["target_jobs"] = m.target_total();
     j["target_year"] = m.target_year();
     j["origin_year"] = m.origin_year();
+    // Where the sector targets come from; after the file's last year its last
+    // targets hold (docs/MODEL.md 4.7), which the outputs say.
+    const auto& targets = m.params().legal_targets;
+    j["sector_targets"] = {{"file", targets.file},
+                           {"first_year", targets.years.front().year},
+                           {"last_year", targets.years.back().year},
+                           {"held_after_last_year", m.target_year() > targets.years.back().year}};
     j["probability"] = reach.estimate();
     j["ci_low"] = ci.low;
     j["ci_high"] = ci.high;
@@ -248,6 +276,15 @@ nlohmann::json result_json(const RunOptions& o, const std::vector<LoadedScenario
 void csv_number(std::ostream& os, double x) {
   os << ",";
   if (std::isfinite(x)) os << x;
+}
+
+// A number as csv_number writes it (10 significant digits), without the comma.
+std::string csv_text(double x) {
+  if (!std::isfinite(x)) return "";
+  std::ostringstream os;
+  os.precision(10);
+  os << x;
+  return os.str();
 }
 
 std::string render_csv(const std::vector<LoadedScenario>& sc, const engine::RunResult& r, std::uint64_t seed) {
@@ -268,12 +305,20 @@ std::string render_csv(const std::vector<LoadedScenario>& sc, const engine::RunR
         const auto& d = t.series(i, step);
         csv_number(os, d.moments.mean());
         csv_number(os, d.moments.std_error());
-        for (double q : engine::kQuantileLevels) csv_number(os, d.histogram.quantile(q));
+        // A quantile known only as a bound is written as >=X or <X, never as a number.
+        for (double q : engine::kQuantileLevels) {
+          os << "," << engine::quantile_text(d.histogram.quantile_estimate(q), csv_text, "");
+        }
       }
       os << "\n";
     }
   }
   return os.str();
+}
+
+// A quantile of jobs for a table: 125,000, or ">= 400,000" when only a bound is known.
+std::string jobs_quantile(const engine::Histogram& h, double p) {
+  return engine::quantile_text(h.quantile_estimate(p), [](double v) { return engine::fmt_int(v); });
 }
 
 std::string ci_text(const engine::Interval& ci, int decimals) {
@@ -296,6 +341,12 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
   (void)planned;
   os << "\nTarget: " << engine::fmt_int(m0.target_total()) << " extra jobs at the end-" << m0.target_year()
      << " measurement; observed up to " << m0.origin_year() << ", simulated after.\n";
+  const auto& targets = m0.params().legal_targets;
+  if (m0.target_year() > targets.years.back().year) {
+    const std::string last = std::to_string(targets.years.back().year);
+    os << "Sector targets: " << targets.file << " (" << targets.years.front().year << "-" << last << "); after " << last
+       << " its " << last << " targets hold (the legal end state).\n";
+  }
   os << "Intervals: 95% Wilson for probabilities; 95% normal on paired per-path differences.\n\n";
 
   const std::size_t i_reach = layout.indicator_index("reach_target");
@@ -332,8 +383,9 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
       const bool whole = layout.scalars[i].whole_numbers;
       const int dec = layout.scalars[i].unit == "year" ? 1 : 0;
       auto q = [&](double level) {
-        const double v = engine::summary_quantile(d.histogram, level, whole);
-        return whole ? engine::fmt(v, 0) : engine::fmt_int(v);
+        return engine::quantile_text(engine::summary_quantile(d.histogram, level, whole), [whole](double v) {
+          return whole ? engine::fmt(v, 0) : engine::fmt_int(v);
+        });
       };
       rows.push_back({name, dec ? engine::fmt(d.moments.mean(), 1) : engine::fmt_int(d.moments.mean()),
                       dec ? engine::fmt(d.moments.std_error(), 2) : engine::fmt_int(d.moments.std_error()),
@@ -347,7 +399,7 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
         const auto& d = t.series(i, step);
         std::vector<std::string> row = {layout.step_labels[step], engine::fmt_int(d.moments.mean()),
                                         engine::fmt_int(d.moments.std_error())};
-        for (double q : engine::kQuantileLevels) row.push_back(engine::fmt_int(d.histogram.quantile(q)));
+        for (double q : engine::kQuantileLevels) row.push_back(jobs_quantile(d.histogram, q));
         rows.push_back(row);
       }
       os << "Extra jobs counted: " << layout.series[i].name << " (" << layout.series[i].unit << ")\n"
@@ -375,13 +427,14 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
       row.push_back(engine::fmt(pair.variant_only.estimate(), 4));
       row.push_back(engine::fmt(pair.reference_only.estimate(), 4));
     }
-    row.push_back(engine::fmt_int(tot.quantile(0.5)));
-    row.push_back("[" + engine::fmt_int(tot.quantile(0.05)) + ", " + engine::fmt_int(tot.quantile(0.95)) + "]");
+    row.push_back(jobs_quantile(tot, 0.5));
+    row.push_back("[" + jobs_quantile(tot, 0.05) + ", " + jobs_quantile(tot, 0.95) + "]");
     const auto& first = t.scalar(i_first);
     row.push_back(t.scalar_present(i_first).successes() * 2 > t.scalar_present(i_first).trials()
-                      ? engine::fmt(first.histogram.quantile_discrete(
-                                        0.5 * static_cast<double>(t.n_paths()) /
-                                        static_cast<double>(t.scalar_present(i_first).successes())), 0)
+                      ? engine::quantile_text(first.histogram.quantile_discrete_estimate(
+                                                  0.5 * static_cast<double>(t.n_paths()) /
+                                                  static_cast<double>(t.scalar_present(i_first).successes())),
+                                              [](double v) { return engine::fmt(v, 0); })
                       : "not reached");
     row.push_back(engine::fmt(t.indicator(i_quota).estimate(), 3));
     row.push_back(ci_text(t.indicator(i_quota).wilson(), 3));
@@ -399,10 +452,13 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
 int cmd_run(const std::vector<std::string>& args, bool many) {
   RunOptions o = parse_run_options(args, many);
   if (many && o.scenarios.size() < 2) throw UsageError("compare needs at least two scenarios (the first is the reference)");
-  check_output(o.out);
-  check_output(o.report);
   std::vector<LoadedScenario> sc;
   for (const auto& f : o.scenarios) sc.push_back(load(f, o.overrides));
+  CommandFiles files;
+  for (const auto& s : sc) files.add_scenario(s.resolved);
+  files.add_output(o.out, "--out");
+  files.add_output(o.report, "--report");
+  files.check();
   for (std::size_t k = 1; k < sc.size(); ++k) {
     if (sc[k].model.layout().step_labels != sc[0].model.layout().step_labels) {
       throw UsageError("scenario " + sc[k].file + " simulates years " + sc[k].model.layout().step_labels.front() + "-" +
@@ -466,13 +522,26 @@ int cmd_run(const std::vector<std::string>& args, bool many) {
 }
 
 int cmd_validate(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    if (args.empty()) throw UsageError("validate needs at least one scenario file");
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << "Usage: banensim validate FILE...\n  Checks each scenario (extends chain, keys, types, ranges, data files).\n";
     return 0;
   }
+  // File names only; "--" ends the options, for a file whose name starts with '-'.
+  std::vector<std::string> files;
+  bool options_done = false;
+  for (const auto& a : args) {
+    if (!options_done && a == "--") {
+      options_done = true;
+    } else if (!options_done && a.size() > 1 && a[0] == '-') {
+      throw UsageError("validate: unknown option '" + a + "' (validate takes scenario files and --help; "
+                       "write -- before a file whose name starts with '-')");
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (files.empty()) throw UsageError("validate needs at least one scenario file");
   int status = 0;
-  for (const auto& f : args) {
+  for (const auto& f : files) {
     try {
       (void)load(f, {});
       std::cout << f << ": ok\n";
@@ -484,42 +553,102 @@ int cmd_validate(const std::vector<std::string>& args) {
   return status;
 }
 
+const char* kExplainUsage =
+    "Usage: banensim explain SCENARIO [--set KEY=VALUE]... [--target N] [--target-year Y] [--out FILE]\n"
+    "  Prints the scenario fully resolved (its extends chain followed, overrides applied): every key\n"
+    "  with its value, as TOML a scenario can use, and the hash every output records.\n";
+
 int cmd_explain(const std::vector<std::string>& args) {
-  RunOptions o = parse_run_options(args, false);
-  const LoadedScenario s = load(o.scenarios[0], o.overrides);
-  std::cout << "# " << s.file << " fully resolved (extends: ";
-  for (std::size_t i = 0; i < s.resolved.files.size(); ++i) std::cout << (i ? " <- " : "") << s.resolved.files[i];
-  std::cout << "); hash " << s.resolved.hash() << "\n" << s.resolved.canonical_toml();
+  po::options_description d("Options");
+  d.add_options()
+    ("help,h", "show this help")
+    ("set", po::value<std::vector<std::string>>()->composing(), "override a parameter: KEY=VALUE (repeatable)")
+    ("target", po::value<std::string>(), "target number of extra jobs (sets target.total_jobs)")
+    ("target-year", po::value<std::string>(), "year of the measurement that must reach it (sets target.year)")
+    ("out,o", po::value<std::string>(), "write the resolved scenario to FILE (atomically) instead of stdout");
+  const po::variables_map vm = parse_command(args, d);
+  if (vm.count("help")) {
+    std::cout << kExplainUsage << d;
+    return 0;
+  }
+  if (!vm.count("scenario")) throw UsageError("explain: no scenario file given");
+  const auto scenarios = vm["scenario"].as<std::vector<std::string>>();
+  if (scenarios.size() != 1) throw UsageError("explain takes one scenario");
+  std::vector<std::pair<std::string, std::string>> overrides;
+  if (vm.count("target")) {
+    parse_real("target", vm["target"].as<std::string>(), 1, 1e7);
+    overrides.emplace_back("target.total_jobs", vm["target"].as<std::string>());
+  }
+  if (vm.count("target-year")) {
+    parse_count("target-year", vm["target-year"].as<std::string>(), 2013, 2100);
+    overrides.emplace_back("target.year", vm["target-year"].as<std::string>());
+  }
+  if (vm.count("set")) {
+    for (const std::string& kv : vm["set"].as<std::vector<std::string>>()) {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) throw UsageError("--set " + kv + ": must be KEY=VALUE");
+      overrides.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+  }
+  std::optional<std::string> out;
+  if (vm.count("out")) out = vm["out"].as<std::string>();
+  const LoadedScenario s = load(scenarios[0], overrides);
+  CommandFiles files;
+  files.add_scenario(s.resolved);
+  files.add_output(out, "--out");
+  files.check();
+  std::ostringstream text;
+  text << "# " << s.file << " fully resolved (extends: ";
+  for (std::size_t i = 0; i < s.resolved.files.size(); ++i) text << (i ? " <- " : "") << s.resolved.files[i];
+  text << "); hash " << s.resolved.hash() << "\n" << s.resolved.canonical_toml();
+  if (!out) {
+    std::cout << text.str();
+  } else if (g_rank == 0) {
+    engine::write_file_atomically(*out, text.str());
+  }
   return 0;
 }
 
 int cmd_calibrate(const std::vector<std::string>& args) {
   po::options_description d("Options");
   d.add_options()("help,h", "show this help")
-    ("scenario", po::value<std::string>()->default_value((fs::path("scenarios") / "base.toml").string()),
-     "scenario supplying the assumptions calibration does not estimate (composition shares, supply, cycle)")
     ("history", po::value<std::string>(), "history CSV (default: the scenario's history.file)")
     ("fit-until", po::value<std::string>(), "use observed years up to YEAR only")
     ("out,o", po::value<std::string>(), "write the parameter file (TOML) to FILE");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(d).run(), vm);
+  // The scenario: a positional argument, or --scenario F (both land in "scenario").
+  const po::variables_map vm = parse_command(args, d);
   if (vm.count("help")) {
-    std::cout << "Usage: banensim calibrate [options]\n" << d;
+    std::cout << "Usage: banensim calibrate [SCENARIO | --scenario SCENARIO] [options]\n"
+                 "  SCENARIO (default scenarios/base.toml) supplies the assumptions calibration does not\n"
+                 "  estimate (composition shares, supply, cycle) and, unless --history is given, the history.\n"
+              << d;
     return 0;
   }
+  std::string scenario = (fs::path("scenarios") / "base.toml").string();
+  if (vm.count("scenario")) {
+    const auto given = vm["scenario"].as<std::vector<std::string>>();
+    if (given.size() != 1) throw UsageError("calibrate takes one scenario (given " + std::to_string(given.size()) + ")");
+    scenario = given[0];
+  }
   const int until = vm.count("fit-until") ? static_cast<int>(parse_count("fit-until", vm["fit-until"].as<std::string>(), 2013, 2100)) : 0;
-  if (vm.count("out")) check_output(vm["out"].as<std::string>());
-  const LoadedScenario s = load(vm["scenario"].as<std::string>(), {});
+  std::optional<std::string> out;
+  if (vm.count("out")) out = vm["out"].as<std::string>();
+  const LoadedScenario s = load(scenario, {});
+  CommandFiles files;
+  files.add_scenario(s.resolved);
+  if (vm.count("history")) files.add_input(vm["history"].as<std::string>());
+  files.add_output(out, "--out");
+  files.check();
   const models::History h = vm.count("history") ? models::read_history(vm["history"].as<std::string>())
                                                 : s.model.params().observed;
   const models::CalibrationResult c = models::calibrate(h, until, s.model.params());
   std::vector<std::vector<std::string>> rows = {{"parameter", "estimate", "std. error", "unit", "note"}};
   for (const auto& e : c.estimates) rows.push_back({e.key, engine::fmt(e.value, 4), engine::fmt(e.std_error, 4), e.unit, e.note});
-  std::cout << "Calibration on " << c.history_file << ", years " << c.first_year << "-" << c.last_year << "\nMethod: "
-            << c.method << "\n\n" << engine::format_table(rows, 1);
-  if (vm.count("out") && g_rank == 0) {
-    engine::write_file_atomically(vm["out"].as<std::string>(), models::calibration_toml(c));
-    std::cout << "\nwrote " << vm["out"].as<std::string>() << "\n";
+  std::cout << "Calibration of " << scenario << " on " << c.history_file << ", years " << c.first_year << "-"
+            << c.last_year << "\nMethod: " << c.method << "\n\n" << engine::format_table(rows, 1);
+  if (out && g_rank == 0) {
+    engine::write_file_atomically(*out, models::calibration_toml(c));
+    std::cout << "\nwrote " << *out << "\n";
   }
   return 0;
 }
@@ -557,11 +686,23 @@ int main(int argc, char** argv) {
 #endif
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
+    // A control character (line break, tab, NUL, ...) belongs in no file name
+    // or value, and would break the messages and file headers it is copied
+    // into: refused wherever it is.
+    for (const auto& a : args) {
+      if (std::any_of(a.begin(), a.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+        throw UsageError("the argument \"" + escaped(a) + "\" holds a control character (line break, tab, ...); "
+                         "no option, value or file name may");
+      }
+    }
+    if (!args.empty() && args[0] == "help" && args.size() == 2) args = {args[1], "--help"};  // help COMMAND
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      if (args.size() > 1) throw UsageError(args[0] + " takes no arguments (try 'banensim COMMAND --help')");
       std::cout << kMainHelp;
       return args.empty() ? kExitUsage : 0;
     }
     if (args[0] == "--version" || args[0] == "-V") {
+      if (args.size() > 1) throw UsageError(args[0] + " takes no arguments");
       std::cout << version_string() << "\n";
       return 0;
     }

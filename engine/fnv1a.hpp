@@ -16,8 +16,9 @@ inline constexpr std::uint64_t kFnv1aOffsetBasis = 14695981039346656037ULL;
 inline constexpr std::uint64_t kFnv1aPrime = 1099511628211ULL;
 
 // The hash of the bytes of `text`; constexpr, so stream ids are compile-time.
-constexpr std::uint64_t fnv1a64(std::string_view text) noexcept {
-  std::uint64_t h = kFnv1aOffsetBasis;
+// With `h` given, the hash continued from an earlier one: fnv1a64(b, fnv1a64(a))
+// is the hash of the bytes of a followed by b.
+constexpr std::uint64_t fnv1a64(std::string_view text, std::uint64_t h = kFnv1aOffsetBasis) noexcept {
   for (const char c : text) {
     h ^= static_cast<unsigned char>(c);
     h *= kFnv1aPrime;
@@ -25,13 +26,15 @@ constexpr std::uint64_t fnv1a64(std::string_view text) noexcept {
   return h;
 }
 
-// The same hash as 16 lower-case hex digits, as provenance records show it.
-inline std::string fnv1a64_hex(std::string_view text) {
+// A hash as 16 lower-case hex digits, as provenance records show it.
+inline std::string hex64(std::uint64_t h) {
   constexpr char kDigits[] = "0123456789abcdef";
-  std::uint64_t h = fnv1a64(text);
   std::array<char, 16> out{};
   for (std::size_t i = out.size(); i-- > 0; h >>= 4) out[i] = kDigits[h & 0xF];
   return std::string(out.data(), out.size());
 }
+
+// The hash of `text` as 16 lower-case hex digits.
+inline std::string fnv1a64_hex(std::string_view text) { return hex64(fnv1a64(text)); }
 
 }  // namespace banensim::engine

@@ -7,20 +7,105 @@
 
 namespace banensim::engine {
 
-Histogram::Histogram(double low, double high, std::size_t n_bins)
-    : low_(low), high_(high), counts_(n_bins, 0) {
+namespace {
+// Level-0 coordinates beyond this are outside every level (and would not fit
+// an int64 once shifted).
+constexpr double kMaxCoordinate = 0x1p61;
+constexpr std::size_t kMaxGrowingBins = std::size_t{1} << 20;
+}  // namespace
+
+Histogram::Histogram(double low, double high, std::size_t n_bins, Range range)
+    : low0_(low), high0_(high), n_bins_d_(static_cast<double>(n_bins)), growing_(range == Range::kGrowing),
+      counts_(n_bins, 0) {
   if (!(std::isfinite(low) && std::isfinite(high) && low < high) || n_bins == 0) {
     throw std::invalid_argument("Histogram: need finite low < high and n_bins > 0, got [" +
                                 std::to_string(low) + ", " + std::to_string(high) + ") with " +
                                 std::to_string(n_bins) + " bins");
   }
-  inv_width_ = static_cast<double>(n_bins) / (high - low);
+  if (growing_ && (n_bins % 2 != 0 || n_bins > kMaxGrowingBins)) {
+    throw std::invalid_argument("Histogram: a growing range needs an even bin count of at most 2^20, got " +
+                                std::to_string(n_bins));
+  }
+  inv_width0_ = static_cast<double>(n_bins) / (high - low);
+}
+
+double Histogram::low() const noexcept {
+  if (level_ == 0) return low0_;
+  return low0_ - (std::ldexp(1.0, level_) - 1.0) * ((high0_ - low0_) / 2);
+}
+
+double Histogram::high() const noexcept {
+  if (level_ == 0) return high0_;
+  return high0_ + (std::ldexp(1.0, level_) - 1.0) * ((high0_ - low0_) / 2);
+}
+
+double Histogram::bin_width() const noexcept {
+  return std::ldexp((high0_ - low0_) / static_cast<double>(counts_.size()), level_);
+}
+
+void Histogram::add_outside_level0(double x, double t) noexcept {
+  if (!growing_) {
+    if (!(x >= low0_)) {
+      ++underflow_;
+    } else if (x >= high0_) {
+      ++overflow_;
+    } else {
+      ++counts_[counts_.size() - 1];  // x just below high, whose coordinate rounds up to n
+    }
+    return;
+  }
+  if (!(std::abs(t) < kMaxCoordinate)) {
+    ++(t < 0 ? underflow_ : overflow_);
+    return;
+  }
+  const auto j = static_cast<std::int64_t>(std::floor(t));
+  const auto n = static_cast<std::int64_t>(counts_.size());
+  for (int level = level_; level <= kMaxLevel; ++level) {
+    const std::int64_t b = index_at(j, level);
+    if (b >= 0 && b < n) {
+      if (level > level_) coarsen_to(level);
+      ++counts_[static_cast<std::size_t>(b)];
+      return;
+    }
+  }
+  ++(j < 0 ? underflow_ : overflow_);
+}
+
+void Histogram::coarsen_to(int level) noexcept {
+  // Bin b of the next level holds bins 2b - n/2 and 2b - n/2 + 1 of this
+  // one. Upper half in ascending order and lower half in descending order,
+  // so every count is read before its cell is overwritten.
+  const auto n = static_cast<std::int64_t>(counts_.size());
+  const std::int64_t half = n / 2;
+  auto source = [&](std::int64_t i) { return i >= 0 && i < n ? counts_[static_cast<std::size_t>(i)] : 0; };
+  for (; level_ < level; ++level_) {
+    for (std::int64_t b = half; b < n; ++b) {
+      counts_[static_cast<std::size_t>(b)] = source(2 * b - half) + source(2 * b - half + 1);
+    }
+    for (std::int64_t b = half - 1; b >= 0; --b) {
+      counts_[static_cast<std::size_t>(b)] = source(2 * b - half) + source(2 * b - half + 1);
+    }
+  }
+}
+
+std::size_t Histogram::clamped_bin(double x) const noexcept {
+  const double t = (x - low0_) * inv_width0_;
+  const std::size_t last = counts_.size() - 1;
+  if (!(std::abs(t) < kMaxCoordinate)) return t < 0 ? 0 : last;
+  const std::int64_t b = index_at(static_cast<std::int64_t>(std::floor(t)), level_);
+  return b < 0 ? 0 : b > static_cast<std::int64_t>(last) ? last : static_cast<std::size_t>(b);
+}
+
+Histogram::BinRange Histogram::occupied_bins() const noexcept {
+  if (n_ == 0) return {};
+  return {clamped_bin(min_), clamped_bin(max_) + 1};
 }
 
 void Histogram::reset() noexcept {
   const BinRange used = occupied_bins();
   std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(used.first),
             counts_.begin() + static_cast<std::ptrdiff_t>(used.last), 0);
+  level_ = 0;
   n_ = underflow_ = overflow_ = 0;
   min_ = std::numeric_limits<double>::infinity();
   max_ = -std::numeric_limits<double>::infinity();
@@ -33,6 +118,7 @@ void Histogram::encode(WordWriter& w) const {
   w.put_double(min_);
   w.put_double(max_);
   w.put(counts_.size());
+  w.put(static_cast<std::uint64_t>(level_));
   const BinRange used = occupied_bins();
   std::uint64_t nonzero = 0;
   for (std::size_t i = used.first; i < used.last; ++i) nonzero += counts_[i] != 0 ? 1U : 0U;
@@ -51,6 +137,11 @@ void Histogram::decode(WordReader& r) {
   min_ = r.get_double();
   max_ = r.get_double();
   if (r.get() != counts_.size()) throw std::runtime_error("Histogram::decode: encoded histogram has different bins");
+  const std::uint64_t level = r.get();
+  if (level > static_cast<std::uint64_t>(kMaxLevel) || (level > 0 && !growing_)) {
+    throw std::runtime_error("Histogram::decode: level " + std::to_string(level) + " is not possible here");
+  }
+  level_ = static_cast<int>(level);
   std::fill(counts_.begin(), counts_.end(), 0);
   const BinRange used = occupied_bins();
   const std::uint64_t nonzero = r.get();
@@ -65,11 +156,19 @@ void Histogram::decode(WordReader& r) {
 
 void Histogram::merge(const Histogram& other) {
   if (other.n_ == 0) return;
-  if (other.counts_.size() != counts_.size() || other.low_ != low_ || other.high_ != high_) {
+  if (other.counts_.size() != counts_.size() || other.low0_ != low0_ || other.high0_ != high0_ ||
+      other.growing_ != growing_) {
     throw std::invalid_argument("Histogram::merge: histograms have different bins");
   }
+  if (other.level_ > level_) coarsen_to(other.level_);
+  const std::size_t half = counts_.size() / 2;
   const BinRange used = other.occupied_bins();
-  for (std::size_t i = used.first; i < used.last; ++i) counts_[i] += other.counts_[i];
+  for (std::size_t i = used.first; i < used.last; ++i) {
+    if (other.counts_[i] == 0) continue;
+    std::size_t b = i;
+    for (int k = other.level_; k < level_; ++k) b = (b + half) / 2;
+    counts_[b] += other.counts_[i];
+  }
   n_ += other.n_;
   underflow_ += other.underflow_;
   overflow_ += other.overflow_;
@@ -77,35 +176,41 @@ void Histogram::merge(const Histogram& other) {
   if (other.max_ > max_) max_ = other.max_;
 }
 
-double Histogram::quantile(double p) const {
-  if (n_ == 0) return std::nan("");
-  if (p <= 0.0) return min_;
-  if (p >= 1.0) return max_;
+QuantileEstimate Histogram::quantile_estimate(double p) const {
+  using Kind = QuantileEstimate::Kind;
+  if (n_ == 0) return {};
+  if (p <= 0.0) return {Kind::kValue, min_};
+  if (p >= 1.0) return {Kind::kValue, max_};
   // Rank target in [0, n]; values inside a bin are taken as spread uniformly
   // over it, clipped to the exact [min, max] so a narrow distribution is not
   // widened to whole bins.
   const double target = p * static_cast<double>(n_);
   double cumulative = static_cast<double>(underflow_);
-  if (target <= cumulative) return min_;
+  if (target <= cumulative) return {Kind::kBelow, low()};  // among the values below the range
   const double width = bin_width();
+  const double left = low();
   for (std::size_t i = 0; i < counts_.size(); ++i) {
     const double c = static_cast<double>(counts_[i]);
     if (c > 0 && target <= cumulative + c) {
-      double lo = low_ + static_cast<double>(i) * width;
+      double lo = left + static_cast<double>(i) * width;
       double hi = lo + width;
       if (lo < min_) lo = min_;
       if (hi > max_) hi = max_;
-      return lo + (hi - lo) * (target - cumulative) / c;
+      return {Kind::kValue, lo + (hi - lo) * (target - cumulative) / c};
     }
     cumulative += c;
   }
-  return max_;
+  // Past every bin: among the values above the range (or, with none there,
+  // the rounding of the last bin's share: the maximum).
+  if (overflow_ > 0) return {Kind::kAtLeast, high()};
+  return {Kind::kValue, max_};
 }
 
-double Histogram::quantile_discrete(double p) const {
-  if (n_ == 0) return std::nan("");
-  if (p <= 0.0) return min_;
-  if (p >= 1.0) return max_;
+QuantileEstimate Histogram::quantile_discrete_estimate(double p) const {
+  using Kind = QuantileEstimate::Kind;
+  if (n_ == 0) return {};
+  if (p <= 0.0) return {Kind::kValue, min_};
+  if (p >= 1.0) return {Kind::kValue, max_};
   // F(y) >= p  <=>  (values <= y) >= p * n. Counts are exact integers, so
   // compare them against the smallest whole count that satisfies it; the
   // product is taken down by a few ulps first, so that e.g. p = 0.3 of 10
@@ -115,12 +220,13 @@ double Histogram::quantile_discrete(double p) const {
   const auto needed = static_cast<std::uint64_t>(
       std::ceil(target - 4.0 * std::numeric_limits<double>::epsilon() * target));
   std::uint64_t cumulative = underflow_;
-  if (cumulative >= needed) return min_;
+  if (cumulative >= needed) return {Kind::kBelow, low()};
   for (std::size_t i = 0; i < counts_.size(); ++i) {
     cumulative += counts_[i];
-    if (counts_[i] > 0 && cumulative >= needed) return low_ + static_cast<double>(i) * bin_width();
+    if (counts_[i] > 0 && cumulative >= needed) return {Kind::kValue, low() + static_cast<double>(i) * bin_width()};
   }
-  return max_;
+  if (overflow_ > 0) return {Kind::kAtLeast, high()};
+  return {Kind::kValue, max_};
 }
 
 }  // namespace banensim::engine

@@ -32,15 +32,25 @@
 
 namespace banensim::engine {
 
+// How a summary histogram treats values outside [hist_low, hist_high)
+// (engine/histogram.hpp). kGrowing: the range doubles about its centre as
+// often as needed to hold every path (hist_bins must be even), so the first
+// range only sets the finest resolution; the result is the same at any
+// thread, rank and block count. kFixed: the range stays, values outside it
+// are counted, and a quantile among them is reported only as a bound.
+enum class RangeRule { kGrowing, kFixed };
+
 // A quantity with a value at every step of every path (e.g. jobs per year).
 // Summarised per step by mean/variance and a histogram over [hist_low,
-// hist_high) with hist_bins bins (quantile resolution = bin width).
+// hist_high) with hist_bins bins (quantile resolution = bin width), grown
+// per `range`.
 struct SeriesSpec {
   std::string name;
   std::string unit;
   double hist_low = 0.0;
   double hist_high = 1.0;
   std::size_t hist_bins = 1000;
+  RangeRule range = RangeRule::kGrowing;
 };
 
 // One value per path (e.g. the first year a target is reached). When
@@ -48,7 +58,8 @@ struct SeriesSpec {
 // is counted separately instead of being an error. When `whole_numbers`, the
 // values are integers kept one per unit bin (hist_low a whole number,
 // hist_high - hist_low == hist_bins), and their quantiles are values that
-// occur (the inverse CDF, Histogram::quantile_discrete), not interpolated.
+// occur (the inverse CDF, Histogram::quantile_discrete), not interpolated;
+// their range is always kFixed (unit bins).
 struct ScalarSpec {
   std::string name;
   std::string unit;
@@ -57,6 +68,7 @@ struct ScalarSpec {
   std::size_t hist_bins = 1000;
   bool optional = false;
   bool whole_numbers = false;
+  RangeRule range = RangeRule::kGrowing;
 };
 
 // A yes/no outcome per path (e.g. the target is reached); summarised as a

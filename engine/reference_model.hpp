@@ -30,7 +30,8 @@ class RandomWalkModel {
     const double centre = mu * static_cast<double>(n_steps);
     layout_.series.push_back({"x", "1", centre - spread, centre + spread, 2000});
     layout_.scalars.push_back({"x_final", "1", centre - spread, centre + spread, 2000, false});
-    layout_.scalars.push_back({"first_cross", "step", 0.0, static_cast<double>(n_steps) + 1.0, n_steps + 1, true});
+    layout_.scalars.push_back({"first_cross", "step", 0.0, static_cast<double>(n_steps) + 1.0, n_steps + 1, true, false,
+                               RangeRule::kFixed});
     layout_.indicators.push_back({"reach", "x_T >= threshold"});
   }
 

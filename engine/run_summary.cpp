@@ -14,12 +14,21 @@ nlohmann::json distribution_json(const DistributionSummary& d, bool whole_number
   j["std_error"] = number_or_null(d.moments.std_error());
   j["sd"] = number_or_null(d.moments.stddev());
   const char* names[] = {"p05", "p25", "p50", "p75", "p95"};
+  // A quantile among values outside the histogram's range is null, and its
+  // bound is stated: {"at_least": X} or {"below": X}.
+  nlohmann::json bounds = nlohmann::json::object();
   for (std::size_t i = 0; i < 5; ++i) {
-    j[names[i]] = number_or_null(summary_quantile(d.histogram, kQuantileLevels[i], whole_numbers));
+    const QuantileEstimate q = summary_quantile(d.histogram, kQuantileLevels[i], whole_numbers);
+    j[names[i]] = number_or_null(q.value_or_nan());
+    if (q.kind == QuantileEstimate::Kind::kAtLeast) bounds[names[i]] = {{"at_least", q.value}};
+    if (q.kind == QuantileEstimate::Kind::kBelow) bounds[names[i]] = {{"below", q.value}};
   }
+  j["quantile_bounds"] = bounds;
   j["min"] = number_or_null(d.histogram.min());
   j["max"] = number_or_null(d.histogram.max());
-  // Values outside the histogram range make outer quantiles coarse; say so.
+  // The resolution of the quantiles: the bin width after the range grew.
+  j["bin_width"] = d.histogram.bin_width();
+  // Values outside the histogram's (largest) range: quantiles among them are bounds.
   j["outside_histogram"] = d.histogram.underflow() + d.histogram.overflow();
   return j;
 }
@@ -128,6 +137,16 @@ std::string format_table(const std::vector<std::vector<std::string>>& rows, std:
     out += line + "\n";
   }
   return out;
+}
+
+std::string quantile_text(const QuantileEstimate& q, const std::function<std::string(double)>& number,
+                          const std::string& space) {
+  switch (q.kind) {
+    case QuantileEstimate::Kind::kAtLeast: return ">=" + space + number(q.value);
+    case QuantileEstimate::Kind::kBelow: return "<" + space + number(q.value);
+    case QuantileEstimate::Kind::kValue: break;
+  }
+  return number(q.value);
 }
 
 }  // namespace banensim::engine

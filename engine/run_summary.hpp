@@ -7,6 +7,7 @@
 // with its standard error; paired differences with a normal interval from
 // the per-path differences.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,18 @@ namespace banensim::engine {
 inline constexpr double kQuantileLevels[] = {0.05, 0.25, 0.5, 0.75, 0.95};
 
 // The p-quantile of a histogram as reported: interpolated within the bin, or
-// for a whole-number scalar (ScalarSpec::whole_numbers) the inverse CDF.
-inline double summary_quantile(const Histogram& h, double p, bool whole_numbers) {
-  return whole_numbers ? h.quantile_discrete(p) : h.quantile(p);
+// for a whole-number scalar (ScalarSpec::whole_numbers) the inverse CDF; only
+// a bound when it lies among values outside the histogram's range.
+inline QuantileEstimate summary_quantile(const Histogram& h, double p, bool whole_numbers) {
+  return whole_numbers ? h.quantile_discrete_estimate(p) : h.quantile_estimate(p);
 }
+
+// A quantile as text in every format: number(value), or, when only a bound
+// is known, ">=" or "<" followed by `space` and number(bound) -- never a
+// number that reads as the quantile itself. `space` is "" in CSV cells
+// (">=400000"), " " in tables (">= 400,000").
+std::string quantile_text(const QuantileEstimate& q, const std::function<std::string(double)>& number,
+                          const std::string& space = " ");
 
 // Summary of one variant's Tally: {"indicators": {...}, "scalars": {...},
 // "series": {...}}; see docs/OUTPUT.md for the fields.

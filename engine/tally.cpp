@@ -15,12 +15,23 @@ NonFiniteError::NonFiniteError(std::string output_name, std::uint64_t path, std:
       seed(run_seed),
       variant(variant_index) {}
 
+namespace {
+
+Histogram make_histogram(const std::string& name, double low, double high, std::size_t n_bins, RangeRule rule) {
+  try {
+    return Histogram(low, high, n_bins, rule == RangeRule::kGrowing ? Histogram::Range::kGrowing : Histogram::Range::kFixed);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("output '" + name + "': " + e.what());
+  }
+}
+
+}  // namespace
+
 Tally::Tally(const OutputLayout& layout) : n_steps_(layout.n_steps()), layout_(&layout) {
   series_.reserve(layout.series.size() * n_steps_);
   for (const SeriesSpec& s : layout.series) {
-    for (std::size_t t = 0; t < n_steps_; ++t) {
-      series_.push_back({RunningStats{}, Histogram(s.hist_low, s.hist_high, s.hist_bins)});
-    }
+    const Histogram empty = make_histogram(s.name, s.hist_low, s.hist_high, s.hist_bins, s.range);
+    for (std::size_t t = 0; t < n_steps_; ++t) series_.push_back({RunningStats{}, empty});
   }
   for (const ScalarSpec& s : layout.scalars) {
     if (s.whole_numbers && (s.hist_low != std::floor(s.hist_low) ||
@@ -28,7 +39,8 @@ Tally::Tally(const OutputLayout& layout) : n_steps_(layout.n_steps()), layout_(&
       throw std::invalid_argument("Tally: whole-number scalar '" + s.name +
                                   "' needs one unit bin per value from a whole-number low edge");
     }
-    scalars_.push_back({RunningStats{}, Histogram(s.hist_low, s.hist_high, s.hist_bins)});
+    scalars_.push_back({RunningStats{}, make_histogram(s.name, s.hist_low, s.hist_high, s.hist_bins,
+                                                       s.whole_numbers ? RangeRule::kFixed : s.range)});
     optional_.push_back(s.optional ? 1 : 0);
   }
   scalar_present_.resize(layout.scalars.size());

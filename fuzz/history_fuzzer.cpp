@@ -1,12 +1,15 @@
 // libFuzzer harness for the CSV readers in models/history.hpp: read_history
-// and read_targets (both on the same bytes), plus the generic read_csv they
-// are built on.
+// and read_targets (both on the same bytes, with their checks that a file
+// agrees with itself: year range, count bound, totals the sums of their
+// sectors), target_coverage_problems on what read_targets returns, plus the
+// generic read_csv they are built on.
 //
 // Each input is written to <scratch>/input.csv (the .csv name matters: problem
 // messages say "column" for CSV files). InputError is the only acceptable
 // failure; any other exception, a sanitizer report, a timeout or a broken
 // invariant is a finding.
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -34,15 +37,23 @@ Fixture& fixture() {
   return instance;
 }
 
-bool is_count(double value) { return std::isfinite(value) && value >= 0; }
+bool is_count(double value) { return std::isfinite(value) && value >= 0 && value <= 1e7; }
+
+// The file agrees with itself: a total is the sum of its sectors up to
+// rounding (10 jobs or 0.1%, whichever is larger).
+bool adds_up(double total, double first, double second) {
+  return std::abs(total - (first + second)) <= std::max(10.0, 0.001 * std::abs(total));
+}
 
 // What a successful read promises (models/history.hpp): at least one year,
-// ascending and consecutive, counts finite and >= 0.
+// years 2013-2100, ascending and consecutive, counts finite, >= 0 and at
+// most 10^7, totals the sums of the sectors.
 template <typename Years, typename Counts>
 void check_years(const Years& years, const Counts& counts, const char* reader) {
   FUZZ_CHECK(!years.empty(), std::string(reader) + " returned no years without an InputError");
   for (std::size_t i = 0; i < years.size(); ++i) {
-    FUZZ_CHECK(years[i].year >= 1, std::string(reader) + ": year < 1");
+    FUZZ_CHECK(years[i].year >= 2013 && years[i].year <= 2100,
+               std::string(reader) + ": year " + std::to_string(years[i].year) + " outside 2013-2100");
     if (i > 0) {
       FUZZ_CHECK(years[i].year == years[i - 1].year + 1,
                  std::string(reader) + ": years not consecutive at " + std::to_string(years[i].year));
@@ -60,7 +71,7 @@ void fuzz_history(const fs::path& file) {
                 [](const banensim::models::HistoryYear& y) {
                   return is_count(y.market_target) && is_count(y.government_target) &&
                          is_count(y.market_counted) && is_count(y.government_counted) &&
-                         is_count(y.total_counted);
+                         is_count(y.total_counted) && adds_up(y.total_counted, y.market_counted, y.government_counted);
                 },
                 "read_history");
     FUZZ_CHECK(history.first_year() <= history.last_year(), "read_history: first_year > last_year");
@@ -75,9 +86,23 @@ void fuzz_targets(const fs::path& file) {
     FUZZ_CHECK(targets.file == file.string(), "read_targets: wrong file name");
     check_years(targets.years,
                 [](const banensim::models::TargetYear& y) {
-                  return is_count(y.market) && is_count(y.government) && is_count(y.total);
+                  return is_count(y.market) && is_count(y.government) && is_count(y.total) &&
+                         adds_up(y.total, y.market, y.government);
                 },
                 "read_targets");
+    // Coverage (models/history.hpp): a problem exactly when the file starts
+    // after the first simulated, measured year; it names the file.
+    for (const int first_simulated : {2013, 2016, 2019, 2030}) {
+      for (const int first_history : {2013, 2015, 2024}) {
+        const auto problems = banensim::models::target_coverage_problems(
+            targets, first_simulated, first_history, {"scenario.toml", 3, 1}, "targets.file");
+        const bool gap = targets.years.front().year > std::max(first_simulated, first_history);
+        FUZZ_CHECK(problems.size() == (gap ? 1U : 0U), "target_coverage_problems disagrees with the file's first year");
+        for (const auto& problem : problems) {
+          FUZZ_CHECK(!problem.constraint.empty() && problem.value == targets.file, "a coverage problem without its file");
+        }
+      }
+    }
   } catch (const InputError& error) {
     banensim::fuzz::check_input_error(error);
   }

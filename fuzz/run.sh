@@ -46,6 +46,7 @@ cmake --build "$build_dir" --parallel "$(nproc 2>/dev/null || echo 2)"
 fuzzers=(
   "scenario_loader_fuzzer:corpus/scenario:toml.dict"
   "history_fuzzer:corpus/history:csv.dict"
+  "journal_fuzzer:corpus/journal:journal.dict"
 )
 common_flags=(-timeout=10 -rss_limit_mb=2048)
 # Stack traces for UBSan findings too (ASan prints them anyway).

@@ -69,6 +69,12 @@ std::vector<Problem> check_impl(const ResolvedScenario& r, BanenafspraakParams* 
     }
   }
   const int target_year = p.target.year;
+  if (history && targets && origin > 0 && target_year > origin) {
+    for (Problem& gap : target_coverage_problems(*targets, origin + 1, history->first_year(), r.where("targets.file"),
+                                               "targets.file")) {
+      problems.push_back(std::move(gap));
+    }
+  }
   if (origin > 0 && target_year <= origin) {
     problems.push_back(problem_at(p.target.year, std::to_string(target_year),
                                   "must be after the forecast origin " + std::to_string(origin) +

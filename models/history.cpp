@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <cmath>
 #include <map>
 #include <string_view>
@@ -39,6 +40,22 @@ std::string join(const std::vector<std::string>& items) {
   return text;
 }
 
+// Years a data file may hold: from the agreement's first year (its baseline
+// is 1 January 2013) to the last year a scenario can target.
+constexpr int kFirstYear = 2013;
+constexpr int kLastYear = 2100;
+// A bound no count or target of jobs in this agreement can honestly reach.
+constexpr double kMaxJobs = 1e7;
+
+std::string whole(double x) {
+  std::string digits = std::to_string(std::llround(std::abs(x))), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return (x < 0 ? "-" : "") + out;
+}
+
 // Parses and checks cells of a table, collecting every problem so a file
 // with several defects is fixed in one round.
 class CellReader {
@@ -56,8 +73,29 @@ class CellReader {
     }
     if (!std::isfinite(value)) return fail(where, column, text, "must be finite");
     if (value < 0) return fail(where, column, text, "must be >= 0");
+    if (value > kMaxJobs) {
+      return fail(where, column, text, "must be at most 10,000,000 (no count of jobs in the agreement comes near it)");
+    }
     return value;
   }
+
+  // `total` must be `first` + `second` up to the rounding of the source:
+  // at most 10 jobs or 0.1% apart, whichever is larger.
+  void check_sum(std::size_t i_row, const std::string& total_column, double total, const std::string& first_column,
+                 double first, const std::string& second_column, double second) {
+    const double sum = first + second;
+    const double tolerance = std::max(kSumToleranceJobs, kSumToleranceShare * std::abs(total));
+    if (std::abs(total - sum) <= tolerance) return;
+    const auto [text, where] = cell(i_row, total_column);
+    fail(where, total_column, text,
+         "must equal " + first_column + " + " + second_column + " = " + whole(first) + " + " + whole(second) + " = " +
+             whole(sum) + " up to rounding (at most " + whole(tolerance) +
+             " jobs apart: 10 jobs or 0.1%, whichever is larger); it is " + whole(total - sum) + " off");
+  }
+  static constexpr double kSumToleranceJobs = 10;
+  static constexpr double kSumToleranceShare = 0.001;
+
+  bool ok() const { return problems_.empty(); }
 
   // Returns 0 (never a valid year here) when the cell is not an integer.
   int year(std::size_t i_row, const std::string& column) {
@@ -68,8 +106,10 @@ class CellReader {
       fail(where, column, text, "must be an integer year");
       return 0;
     }
-    if (value < 1) {
-      fail(where, column, text, "must be a year >= 1");
+    if (value < kFirstYear || value > kLastYear) {
+      fail(where, column, text,
+           value < kFirstYear ? "must be a year from 2013, the agreement's first (its baseline is 1 January 2013)"
+                              : "must be a year up to 2100, the last a scenario can target");
       return 0;
     }
     return value;
@@ -148,7 +188,9 @@ CsvTable read_csv(const std::filesystem::path& file, const std::vector<std::stri
   const std::optional<std::string> text = read_text_file(file, table.file, problems);
   if (!text) throw InputError(std::move(problems));
 
-  const std::string_view all(*text);
+  std::string_view all(*text);
+  // A UTF-8 byte-order mark, as Excel writes in "CSV UTF-8": not part of the first column's name.
+  if (all.substr(0, 3) == "\xEF\xBB\xBF") all.remove_prefix(3);
   int line = 0;
   int header_line = 0;
   std::size_t start = 0;
@@ -213,6 +255,10 @@ History read_history(const std::filesystem::path& file) {
     row.market_counted = reader.count(i_row, "market_counted");
     row.government_counted = reader.count(i_row, "government_counted");
     row.total_counted = reader.count(i_row, "total_counted");
+    if (reader.ok()) {
+      reader.check_sum(i_row, "total_counted", row.total_counted, "market_counted", row.market_counted,
+                       "government_counted", row.government_counted);
+    }
     years.push_back(row.year);
     history.years.push_back(row);
   }
@@ -234,12 +280,32 @@ TargetPath read_targets(const std::filesystem::path& file) {
     row.market = reader.count(i_row, "market");
     row.government = reader.count(i_row, "government");
     row.total = reader.count(i_row, "total");
+    if (reader.ok()) reader.check_sum(i_row, "total", row.total, "market", row.market, "government", row.government);
     years.push_back(row.year);
     targets.years.push_back(row);
   }
   reader.check_years(years, kYear);
   reader.throw_if_problems();
   return targets;
+}
+
+std::vector<Problem> target_coverage_problems(const TargetPath& targets, int first_simulated_year,
+                                              int first_history_year, const SourceLocation& where,
+                                              const std::string& key) {
+  if (targets.years.empty()) return {};
+  // Before the monitor's first measurement no target applied; from it on, a
+  // simulated year must have its row.
+  const int first_needed = std::max(first_simulated_year, first_history_year);
+  const int first = targets.years.front().year;
+  if (first <= first_needed) return {};
+  const std::string missing =
+      first - 1 == first_needed ? std::to_string(first_needed)
+                                : std::to_string(first_needed) + "-" + std::to_string(first - 1);
+  return {Problem{where, key, targets.file,
+                  "covers " + std::to_string(first) + "-" + std::to_string(targets.years.back().year) +
+                      " but the model simulates measured years from " + std::to_string(first_needed) + ": " +
+                      missing + " would have no sector target (add " +
+                      (first - 1 == first_needed ? "that year" : "those years") + " to the file)"}};
 }
 
 }  // namespace banensim::models

@@ -1,9 +1,12 @@
 #pragma once
 // Readers for the monitor history and the legal target path (CSV, see
 // data/SOURCES.md). Strict: a header row with the required columns, one row
-// per year, years consecutive and unique, counts finite and >= 0. Every
-// problem is reported with file, line, column and column name (InputError).
-// Extra columns are ignored; a newer file with more years needs no code change.
+// per year, years 2013-2100, consecutive and unique, counts finite, >= 0 and
+// at most 10^7, each row's total the sum of its two sectors up to rounding
+// (10 jobs or 0.1%, whichever is larger). A UTF-8 byte-order mark is
+// skipped. Every problem is reported with file, line, column and column name
+// (InputError). Extra columns are ignored; a newer file with more years needs
+// no code change.
 
 #include <filesystem>
 #include <string>
@@ -49,6 +52,16 @@ struct TargetPath {
 
 // Columns: year, market, government, total (others ignored).
 TargetPath read_targets(const std::filesystem::path& file);
+
+// A target path must hold every simulated year from the monitor's first
+// measurement on (first_simulated_year, or first_history_year when later:
+// before any measurement no target applied); after its last row the last
+// targets hold (the legal end state). Returns the problem naming the missing
+// years, placed at `where` under `key` (the scenario's targets.file), or
+// nothing.
+std::vector<Problem> target_coverage_problems(const TargetPath& targets, int first_simulated_year,
+                                              int first_history_year, const SourceLocation& where,
+                                              const std::string& key);
 
 // A generic strict CSV table, for other data files (e.g. the quarterly trend).
 struct CsvTable {

@@ -1,7 +1,11 @@
 #include "models/problem.hpp"
 
-#include <fstream>
-#include <iterator>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <string_view>
 #include <utility>
 
@@ -49,6 +53,18 @@ std::size_t utf8_sequence_length(std::string_view bytes, std::size_t i) {
   return length;
 }
 
+// Scenario and data files are a few kilobytes; anything near this is not one.
+constexpr off_t kMaxInputBytes = 16 * 1024 * 1024;
+
+std::string file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "a special file";
+}
+
 bool is_csv(const std::string& file) {
   constexpr std::string_view kCsv = ".csv";
   return file.size() >= kCsv.size() && file.compare(file.size() - kCsv.size(), kCsv.size(), kCsv) == 0;
@@ -82,13 +98,43 @@ std::optional<std::string> read_text_file(const std::filesystem::path& file,
     problems.push_back(Problem{{display_name, line, column}, "", "", std::move(constraint)});
     return std::nullopt;
   };
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) return fail(0, 0, "file not found");
-  if (std::filesystem::is_directory(file, ec)) return fail(0, 0, "is a directory, not a file");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return fail(0, 0, "cannot open file for reading");
-  std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) return fail(0, 0, "error while reading file");
+  // Its kind first, from stat(2), without opening it: opening a FIFO blocks
+  // until a writer comes, and a device such as /dev/zero never ends.
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) {
+    return fail(0, 0, errno == ENOENT || errno == ENOTDIR ? std::string("file not found")
+                                                          : std::string("cannot read: ") + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) return fail(0, 0, "is " + file_kind(st.st_mode) + ", not a regular file");
+  if (st.st_size > kMaxInputBytes) {
+    return fail(0, 0, "is " + std::to_string(st.st_size) + " bytes; an input file may have at most " +
+                          std::to_string(kMaxInputBytes) + " (16 MiB)");
+  }
+  // O_NONBLOCK: should the name have become a FIFO since, open(2) must not wait.
+  const int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return fail(0, 0, std::string("cannot open file for reading: ") + std::strerror(errno));
+  struct stat opened {};
+  if (::fstat(fd, &opened) != 0 || !S_ISREG(opened.st_mode)) {
+    ::close(fd);
+    return fail(0, 0, "is " + file_kind(opened.st_mode) + ", not a regular file");
+  }
+  std::string bytes;
+  char buffer[65536];
+  while (true) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return fail(0, 0, std::string("error while reading file: ") + std::strerror(errno));
+    }
+    if (n == 0) break;
+    bytes.append(buffer, static_cast<std::size_t>(n));
+    if (bytes.size() > static_cast<std::size_t>(kMaxInputBytes)) {
+      ::close(fd);
+      return fail(0, 0, "is larger than " + std::to_string(kMaxInputBytes) + " bytes (16 MiB), the most an input file may have");
+    }
+  }
+  ::close(fd);
   if (bytes.empty()) return fail(0, 0, "file is empty");
 
   int line = 1;

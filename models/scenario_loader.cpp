@@ -198,17 +198,25 @@ struct Layer {
   std::map<std::string, ParamValue> values;
 };
 
+// How many files an extends chain may pass through (the named file, its
+// parent, its parent's parent, ...). The recursion is bounded by it.
+constexpr std::size_t kMaxExtendsDepth = 64;
+
 class Resolver {
  public:
   Resolver(const ParamSchema& schema, std::vector<Problem>& problems)
       : schema_(schema), problems_(problems) {}
 
-  // Applies the chain ending at `file` to `values`: parents first, in order,
-  // then the file's own keys.
-  void apply(const fs::path& file, std::vector<std::string>& stack,
-             std::map<std::string, ParamValue>& values) {
+  // The values of the chain ending at `file`: its parents' (first to last),
+  // then the file's own keys. Computed once per file and kept, so a file
+  // reached along many routes (a diamond of diamonds) costs one resolution:
+  // linear in the number of files and extends entries.
+  const std::map<std::string, ParamValue>& resolve(const fs::path& file, std::vector<std::string>& stack) {
+    const std::string id = identity(file);
+    if (const auto it = resolved_.find(id); it != resolved_.end()) return it->second;
     const Layer& layer = load(file);
-    stack.push_back(identity(file));
+    std::map<std::string, ParamValue> values;
+    stack.push_back(id);
     for (const ParentRef& parent : layer.parents) {
       const std::string parent_id = identity(parent.path);
       const auto cycle_start = std::find(stack.begin(), stack.end(), parent_id);
@@ -221,10 +229,19 @@ class Resolver {
         any_unreadable_ = true;
         continue;
       }
-      apply(parent.path, stack, values);
+      if (stack.size() >= kMaxExtendsDepth && resolved_.count(parent_id) == 0) {
+        problems_.push_back(Problem{parent.where, "extends", parent.entry,
+                                    "the extends chain is more than " + std::to_string(kMaxExtendsDepth) +
+                                        " files deep (from " + display_.at(stack.front()) + "); at most " +
+                                        std::to_string(kMaxExtendsDepth) + " are allowed"});
+        any_unreadable_ = true;
+        continue;
+      }
+      for (const auto& [key, value] : resolve(parent.path, stack)) values[key] = value;
     }
     stack.pop_back();
     for (const auto& [key, value] : layer.values) values[key] = value;
+    return resolved_.emplace(id, std::move(values)).first->second;
   }
 
   const std::vector<std::string>& files() const { return files_; }
@@ -267,7 +284,8 @@ class Resolver {
     // reader fixes a file top to bottom.
     const std::size_t first_problem = problems_.size();
     if (const toml::node* extends = root.get("extends")) read_extends(file, *extends, layer);
-    walk(file, root, "", layer);
+    std::map<std::string, std::pair<SourceLocation, std::string>> seen;  // dotted key -> where, value
+    walk(file, root, "", layer, seen);
     std::stable_sort(problems_.begin() + static_cast<std::ptrdiff_t>(first_problem), problems_.end(),
                      [](const Problem& a, const Problem& b) {
                        return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
@@ -292,10 +310,18 @@ class Resolver {
         return;
       }
       const fs::path parent = (file.parent_path() / fs::path(path->get())).lexically_normal();
+      // By its kind, from stat(2): a directory, FIFO or device is never opened.
       std::error_code ec;
-      if (!fs::is_regular_file(parent, ec)) {
-        problems_.push_back(Problem{where, "extends", node_text(entry),
-                                    "file not found: " + parent.string()});
+      const fs::file_status status = fs::status(parent, ec);
+      if (!fs::is_regular_file(status)) {
+        std::string why = "file not found: " + parent.string();
+        if (fs::is_directory(status)) why = parent.string() + " is a directory, not a scenario file";
+        if (fs::is_fifo(status)) why = parent.string() + " is a FIFO (named pipe), not a scenario file";
+        if (fs::is_character_file(status) || fs::is_block_file(status)) {
+          why = parent.string() + " is a device, not a scenario file";
+        }
+        if (fs::is_socket(status)) why = parent.string() + " is a socket, not a scenario file";
+        problems_.push_back(Problem{where, "extends", node_text(entry), why});
         any_unreadable_ = true;
         return;
       }
@@ -308,11 +334,32 @@ class Resolver {
     }
   }
 
-  void walk(const fs::path& file, const toml::table& table, const std::string& prefix, Layer& layer) {
+  // `seen`: every dotted key set in this file so far, where. TOML itself
+  // refuses a key set twice, but a quoted key holding dots ("cycle.sd" = 1)
+  // and a table ([cycle] sd = 2) name different TOML keys and the same
+  // parameter: a duplicate here.
+  void walk(const fs::path& file, const toml::table& table, const std::string& prefix, Layer& layer,
+            std::map<std::string, std::pair<SourceLocation, std::string>>& seen) {
     for (const auto& [toml_key, node] : table) {
       const std::string key_part(toml_key.str());
       if (prefix.empty() && key_part == "extends") continue;
       const std::string key = prefix.empty() ? key_part : prefix + "." + key_part;
+      if (!node.is_table()) {
+        const SourceLocation here = location_of(file.string(), toml_key.source());
+        const auto [it, inserted] = seen.emplace(key, std::pair(here, node_text(node)));
+        if (!inserted) {
+          // Reported where the later of the two stands, with its value.
+          const auto& [first, first_text] = it->second;
+          const bool first_earlier = std::pair(first.line, first.column) < std::pair(here.line, here.column);
+          problems_.push_back(Problem{first_earlier ? here : first, key, first_earlier ? node_text(node) : first_text,
+                                      "duplicate key: " + key + " is also set on line " +
+                                          std::to_string(first_earlier ? first.line : here.line) +
+                                          " (a quoted key with dots names the same parameter as the table key)"});
+          layer.values.erase(key);
+          bad_keys_.insert(key);
+          continue;
+        }
+      }
       const ParamSpec* spec = find_param(schema_, key);
       if (spec == nullptr) {
         if (const auto* sub = node.as_table()) {
@@ -323,7 +370,7 @@ class Resolver {
             problems_.push_back(Problem{location_of(file.string(), toml_key.source()), key, "{} (an empty table)",
                                         unknown_table_constraint(schema_, key)});
           } else {
-            walk(file, *sub, key, layer);
+            walk(file, *sub, key, layer, seen);
           }
         } else {
           problems_.push_back(Problem{location_of(file.string(), toml_key.source()), key,
@@ -394,6 +441,7 @@ class Resolver {
   const ParamSchema& schema_;
   std::vector<Problem>& problems_;
   std::map<std::string, Layer> layers_;          // by canonical path
+  std::map<std::string, std::map<std::string, ParamValue>> resolved_;  // by canonical path: the chain's values
   std::map<std::string, std::string> display_;   // canonical path -> path as the user wrote it
   std::vector<std::string> files_;
   std::set<std::string> bad_keys_;
@@ -464,7 +512,7 @@ ResolvedScenario load_scenario(const fs::path& file, const ParamSchema& schema, 
   Resolver resolver(schema, problems);
   ResolvedScenario scenario;
   std::vector<std::string> stack;
-  resolver.apply(file, stack, scenario.values);
+  scenario.values = resolver.resolve(file, stack);
   scenario.files = resolver.files();
 
   // A key missing because its file could not be read, or because its value

@@ -52,6 +52,20 @@ try:
 except jsonschema.ValidationError as e:
     check(False, f"compare JSON validates against the schema: {e.message} at {list(e.path)}")
 
+# Totals far beyond the first histogram range (docs/OUTPUT.md, "Quantiles"):
+# still valid, the range grew, and no quantile is the largest path.
+far = json.loads(run("run", "scenarios/status-quo.toml", "--set", "supply.capacity_jobs=500000", "--set",
+                     "growth.market.trend_mean=11000", "--target-year", "2060", "--paths", "5000", "--format", "json"))
+try:
+    jsonschema.validate(far, schema)
+    check(True, "JSON of a run beyond the first histogram range validates against the schema")
+except jsonschema.ValidationError as e:
+    check(False, f"JSON beyond the first range validates against the schema: {e.message} at {list(e.path)}")
+step = far["scenarios"][0]["results"]["series"]["total"]["steps"][-1]
+check(step["bin_width"] > 250 and step["outside_histogram"] == 0 and step["quantile_bounds"] == {}
+      and step["p50"] < step["p75"] < step["p95"] < step["max"],
+      f"2060 totals: the range grew (bin width {step['bin_width']}) and p50 < p75 < p95 < max")
+
 # Paired differences are narrower than two independent Wilson intervals would give.
 n = doc["paths"]
 ref = doc["scenarios"][0]

@@ -138,6 +138,7 @@ TEST_CASE("sweep: one key over 11 points gives 11 rows, the documented columns a
   CHECK(c.comments[0].find("resolved_hash ") != std::string::npos);
   std::vector<std::string> expected = {"point", "growth.market.trend_mean"};
   expected.insert(expected.end(), kResultColumns.begin(), kResultColumns.end());
+  expected.push_back("check");  // each row's check value, verified by --resume
   CHECK(c.columns == expected);
   REQUIRE(c.rows.size() == 11);
   for (std::size_t i = 0; i < 11; ++i) {
@@ -216,7 +217,7 @@ TEST_CASE("sweep: a tornado over every uncertain parameter of the status quo") {
   const SweepCsv c = read_sweep(csv);
   CHECK(c.columns[0] == "point");
   CHECK(c.columns[1] == "varied");
-  const std::size_t n_keys = c.columns.size() - 2 - kResultColumns.size();
+  const std::size_t n_keys = c.columns.size() - 2 - kResultColumns.size() - 1;  // point, varied, keys, results, check
   // The uncertain parameters as declared, in declaration order.
   const std::vector<std::string> uncertain = declared_uncertain_keys();
   REQUIRE(n_keys == uncertain.size());
@@ -283,33 +284,38 @@ TEST_CASE("sweep --resume: after SIGKILL or SIGINT at a random point, the same b
     const std::size_t stop_after = std::uniform_int_distribution<std::size_t>(1, n_points - 2)(rng);
     CAPTURE(stop_after);
     const fs::path out = temp_path("killed.csv"), svg = temp_path("killed.svg");
-    fs::remove(out);
+    const fs::path journal = out.string() + ".partial";
+    fs::remove(journal);
     fs::remove(svg);
+    // An earlier result in the file: it stays until the new sweep is complete.
+    std::ofstream(out, std::ios::binary) << "an earlier result\n";
     const pid_t pid = test_support::spawn_banensim(
         {"sweep", "scenarios/status-quo.toml", "--range", "growth.market.trend_mean=4000:10000:9", "--paths", "30000",
          "--seed", "2013", "--threads", "2", "--out", out.string(), "--svg", svg.string()},
         true);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline &&
-           (!fs::exists(out) || data_lines(out, header_lines) < stop_after)) {
+           (!fs::exists(journal) || data_lines(journal, header_lines) < stop_after)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     ::kill(pid, sig);
     int status = 0;
     ::waitpid(pid, &status, 0);
     if (sig == SIGINT && WIFEXITED(status)) CHECK(WEXITSTATUS(status) == 130);
-    const std::size_t done = data_lines(out, header_lines);
+    const std::size_t done = data_lines(journal, header_lines);
     CHECK(done >= stop_after);
     MESSAGE("interrupted with " << done << " of " << n_points << " points written");
-    // What was written is a prefix of the uninterrupted file.
-    const std::string partial = slurp(out);
+    // What was written is a prefix of the uninterrupted file, beside the earlier result.
+    const std::string partial = slurp(journal);
     CHECK(expected.compare(0, partial.size(), partial) == 0);
+    CHECK(slurp(out) == "an earlier result\n");
     CHECK_FALSE(fs::exists(svg));  // the chart is written (atomically) only at the end
     const auto r = banensim(resume_command(out, svg) + " --resume");
     INFO(r.err);
     CHECK(r.exit_code == 0);
     CHECK(slurp(out) == expected);
     CHECK(slurp(svg) == expected_svg);
+    CHECK_FALSE(fs::exists(journal));
   }
 }
 
@@ -337,17 +343,37 @@ TEST_CASE("sweep --resume: a torn last line, a finished file, and a file of anot
     CHECK(r.exit_code == 0);
     CHECK(slurp(out) == expected);
   }
-  // A damaged row before the last is not a torn write: refused, exit 2, file untouched.
+  // A damaged row is not a torn write: refused at once, exit 2, naming the
+  // line, record and column, the file untouched and nothing run. Issue 13:
+  // a number edited by hand (also in the last row) used to be kept, and a
+  // non-numeric cell ended all remaining points later in "banensim: stod".
   {
-    const fs::path out = temp_path("damaged.csv"), svg = temp_path("damaged.svg");
-    std::string damaged = expected;
-    const std::size_t row2 = damaged.find("\n2,") + 1;
-    damaged.replace(row2, 2, "7,");
-    std::ofstream(out, std::ios::binary) << damaged;
-    const auto r = banensim(resume_command(out, svg, "2000") + " --resume");
-    CHECK(r.exit_code == 2);
-    CHECK(r.err.find("damaged") != std::string::npos);
-    CHECK(slurp(out) == damaged);
+    const std::size_t row2 = expected.find("\n2,") + 1;
+    const std::size_t last = expected.rfind('\n', expected.size() - 2) + 1;
+    const std::size_t p_reach_of_last = expected.find(',', expected.find(',', last) + 1) + 1;
+    struct Edit {
+      std::size_t at, length;
+      std::string text, expected;
+    };
+    const Edit edits[] = {
+        {row2, 2, "7,", "line 6 (record 2): column 'point' = '7': records must be numbered"},
+        {p_reach_of_last, 1, "9", "line 12 (record 8): its check value"},
+        {p_reach_of_last, 1, "abc", "line 12 (record 8): column 'p_reach' = 'abc"},
+    };
+    for (const Edit& e : edits) {
+      CAPTURE(e.expected);
+      const fs::path out = temp_path("edited.csv"), svg = temp_path("edited.svg");
+      std::string edited = expected;
+      edited.replace(e.at, e.length, e.text);
+      std::ofstream(out, std::ios::binary) << edited;
+      const auto r = banensim(resume_command(out, svg, "2000") + " --resume");
+      CHECK(r.exit_code == 2);
+      CHECK(r.err.find(out.string() + ": " + e.expected) != std::string::npos);
+      CHECK(r.err.find("stod") == std::string::npos);
+      CHECK(r.out.empty());
+      CHECK(slurp(out) == edited);
+      CHECK_FALSE(fs::exists(out.string() + ".partial"));
+    }
   }
   // The thread count is not part of the result.
   {
@@ -373,6 +399,39 @@ TEST_CASE("sweep --resume: a torn last line, a finished file, and a file of anot
     CHECK(r.err.find("different computation") != std::string::npos);
     CHECK(slurp(out) == half);
   }
+}
+
+TEST_CASE("sweep: a second process on the same journal is refused at once, the first finishes undisturbed") {
+  const fs::path out = temp_path("locked.csv");
+  const fs::path journal = out.string() + ".partial";
+  fs::remove(out);
+  fs::remove(journal);
+  const std::vector<std::string> args = {"sweep", "scenarios/status-quo.toml", "--range",
+                                         "growth.market.trend_mean=4000:10000:4", "--paths", "30000", "--threads",
+                                         "1", "--out", out.string()};
+  const pid_t first = test_support::spawn_banensim(args, true);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline && (!fs::exists(journal) || data_lines(journal, 3) < 1)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  std::string command;
+  for (const auto& a : args) command += "'" + a + "' ";
+  for (const char* resume : {"", " --resume"}) {
+    CAPTURE(resume);
+    const auto start = std::chrono::steady_clock::now();
+    const auto second = banensim(command + resume);
+    CHECK(second.exit_code == 2);
+    CHECK(second.err.find("another process is writing this journal") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));  // at once, not after its points
+  }
+  int status = 0;
+  ::waitpid(first, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  // The first run's file is whole: every row verified by a resume that runs nothing.
+  const auto check = banensim(command + " --resume");
+  CHECK(check.exit_code == 0);
+  CHECK(check.err.find("4 of 4 points done") != std::string::npos);
 }
 
 TEST_CASE("backtest --fit-until 2016: coverage and CRPS for 2017 and 2018") {
@@ -441,7 +500,7 @@ TEST_CASE("sensitivity --method sobol: design rows and finite first-order and to
   CHECK(r.out.find("Sobol' sensitivity") != std::string::npos);
   CHECK(r.out.find("ST") != std::string::npos);
   const SweepCsv rows = read_sweep(out);
-  const std::size_t n_factors = rows.columns.size() - 1 - 6;  // row, factors, 6 result columns
+  const std::size_t n_factors = rows.columns.size() - 1 - 6 - 1;  // row, factors, 6 result columns, check
   CHECK(n_factors >= 10);
   CHECK(rows.rows.size() == 4 * (n_factors + 2));
   for (const char* c : {"row", "p_reach", "p_reach_ci_low", "p_reach_ci_high", "total_mean", "seed", "paths"}) {
@@ -472,7 +531,7 @@ TEST_CASE("sensitivity --method morris: mu, mu-star and sigma per factor, the su
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("mu*") != std::string::npos);
   const SweepCsv rows = read_sweep(out);
-  const std::size_t n_factors = rows.columns.size() - 1 - 6;
+  const std::size_t n_factors = rows.columns.size() - 1 - 6 - 1;
   CHECK(rows.rows.size() == 6 * (n_factors + 1));
   const SweepCsv ix = read_indices(out);
   CHECK(ix.columns == std::vector<std::string>{"output", "factor", "mu", "mu_star", "mu_star_low", "mu_star_high",
@@ -529,20 +588,24 @@ TEST_CASE("sensitivity --resume: after SIGINT or SIGKILL mid-design, the same by
   for (const int sig : {SIGINT, SIGKILL}) {
     CAPTURE(sig);
     const fs::path out = temp_path("sens_sig.csv");
+    const fs::path journal = out.string() + ".partial";
     fs::remove(out);
+    fs::remove(journal);
     std::vector<std::string> a = args;
     a.push_back(out.string());
     const pid_t pid = test_support::spawn_banensim(a, true);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline && (!fs::exists(out) || data_lines(out, header_lines) < 20)) {
+    while (std::chrono::steady_clock::now() < deadline &&
+           (!fs::exists(journal) || data_lines(journal, header_lines) < 20)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     ::kill(pid, sig);
     int status = 0;
     ::waitpid(pid, &status, 0);
     if (sig == SIGINT && WIFEXITED(status)) CHECK(WEXITSTATUS(status) == 130);
-    const std::string partial = slurp(out);
+    const std::string partial = slurp(journal);
     CHECK(expected.compare(0, partial.size(), partial) == 0);
+    CHECK_FALSE(fs::exists(out));
     const auto r = banensim(command(out) + " --resume");
     INFO(r.err);
     CHECK(r.exit_code == 0);

@@ -10,6 +10,8 @@
 
 #include "engine/parallel_runner.hpp"
 #include "engine/reference_model.hpp"
+#include "engine/run_summary.hpp"
+#include "engine/text_format.hpp"
 #include "engine/word_codec.hpp"
 
 using namespace banensim::engine;
@@ -116,5 +118,40 @@ TEST_CASE("a whole-number scalar must have one unit bin per value") {
   layout.scalars = {{"year", "year", 2012.5, 2026.5, 14, true, true}};  // bins not starting at a whole number
   CHECK_THROWS_AS(Tally{layout}, std::invalid_argument);
 }
-}
 
+TEST_CASE("tally_json and quantile_text: a quantile outside a fixed range is a bound in every format, a growing range holds it") {
+  OutputLayout layout;
+  layout.step_labels = {"1"};
+  layout.series = {{"fixed", "1", 0.0, 1.0, 10, RangeRule::kFixed}, {"growing", "1", 0.0, 1.0, 10}};
+  Tally tally(layout);
+  PathRecord record(layout);
+  for (int i = 0; i < 100; ++i) {
+    record.series(0, 0) = record.series(1, 0) = i < 10 ? 0.5 : 5.0 + 0.01 * i;  // 90% of paths beyond 1
+    tally.add(record, static_cast<std::uint64_t>(i), 1);
+  }
+  const nlohmann::json j = tally_json(tally, layout);
+  const auto& fixed = j["series"]["fixed"]["steps"][0];
+  CHECK(fixed["p50"].is_null());
+  CHECK(fixed["p95"].is_null());
+  CHECK(fixed["quantile_bounds"]["p50"]["at_least"] == 1.0);
+  CHECK(fixed["p05"].get<double>() == doctest::Approx(0.55));  // inside the range: a number (mid-bin)
+  CHECK_FALSE(fixed["quantile_bounds"].contains("p05"));
+  CHECK(fixed["outside_histogram"] == 90);
+  CHECK(fixed["max"].get<double>() == doctest::Approx(5.99));
+  const auto& growing = j["series"]["growing"]["steps"][0];
+  CHECK(growing["quantile_bounds"].empty());
+  CHECK(growing["outside_histogram"] == 0);
+  CHECK(growing["p50"].get<double>() == doctest::Approx(5.5).epsilon(0.05));
+  CHECK(growing["p95"].get<double>() < growing["max"].get<double>());
+  CHECK(growing["bin_width"].get<double>() > 0.1);
+
+  const auto& h = tally.series(0, 0).histogram;
+  auto number = [](double x) { return fmt(x, 2); };
+  CHECK(quantile_text(h.quantile_estimate(0.5), number) == ">= 1.00");
+  CHECK(quantile_text(h.quantile_estimate(0.5), number, "") == ">=1.00");
+  CHECK(quantile_text(h.quantile_estimate(0.05), number) == "0.55");
+  Histogram below(0.0, 1.0, 10);
+  below.add(-2.0);
+  CHECK(quantile_text(below.quantile_estimate(0.5), number) == "< 0.00");
+}
+}

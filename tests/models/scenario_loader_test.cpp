@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -351,4 +353,71 @@ TEST_CASE("Problem::message omits unknown parts") {
   CHECK(Problem{{"f.toml", 0, 0}, "", "", "file is empty"}.message() == "f.toml: file is empty");
   const InputError error({Problem{{"a", 1, 1}, "k", "", "c1"}, Problem{{"b", 0, 0}, "", "", "c2"}});
   CHECK(std::string(error.what()) == "a:1:1: key 'k': c1\nb: c2");
+}
+
+namespace {
+// A scratch directory for generated scenario files, removed at the end of the test.
+struct Scratch {
+  fs::path dir = fs::temp_directory_path() / ("banensim_loader_" + std::to_string(::getpid()));
+  Scratch() {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  ~Scratch() { fs::remove_all(dir); }
+  void write(const std::string& name, const std::string& text) const { std::ofstream(dir / name) << text; }
+};
+}  // namespace
+
+TEST_CASE("extends: a diamond 30 levels deep resolves once per file, the last parent winning") {
+  // Each level extends both files of the level below: 2^30 routes to the
+  // base. Resolving every route (as before issue 13) would never finish.
+  const Scratch s;
+  s.write("l0a.toml", "extends = \"" + good("scenario-base.toml") + "\"\n[growth.market]\ntrend = 0.01\n");
+  s.write("l0b.toml", "extends = \"" + good("scenario-base.toml") + "\"\n[growth.market]\ntrend = 0.02\n");
+  const int depth = 30;
+  for (int i = 1; i < depth; ++i) {
+    for (const char* side : {"a", "b"}) {
+      s.write("l" + std::to_string(i) + side + ".toml", "extends = [\"l" + std::to_string(i - 1) + "a.toml\", \"l" +
+                                                            std::to_string(i - 1) + "b.toml\"]\n");
+    }
+  }
+  const ResolvedScenario r =
+      load_scenario(s.dir / ("l" + std::to_string(depth - 1) + "a.toml"), test_schema());
+  CHECK(r.real("growth.market.trend") == 0.02);  // l0b comes last in every list
+  CHECK(r.files.size() == 2 * depth);             // every file once (the base included, the other top file not)
+}
+
+TEST_CASE("extends: a chain deeper than 64 files is refused with a clear message, not a crash") {
+  const Scratch s;
+  s.write("c0.toml", "extends = \"" + good("scenario-base.toml") + "\"\n");
+  const int n = 3000;
+  for (int i = 1; i < n; ++i) s.write("c" + std::to_string(i) + ".toml", "extends = \"c" + std::to_string(i - 1) + ".toml\"\n");
+  const std::string text = [&] {
+    try {
+      load_scenario(s.dir / ("c" + std::to_string(n - 1) + ".toml"), test_schema());
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("<no error>");
+  }();
+  CHECK(text.find("the extends chain is more than 64 files deep") != std::string::npos);
+  CHECK(text.find("c" + std::to_string(n - 1) + ".toml") != std::string::npos);  // where it started
+  // 64 files are fine.
+  CHECK_NOTHROW(load_scenario(s.dir / "c62.toml", test_schema()));
+}
+
+TEST_CASE("a quoted key with dots that names the same parameter as a table key is a duplicate key") {
+  const Scratch s;
+  s.write("dup.toml", "extends = \"" + good("scenario-base.toml") +
+                          "\"\n\"growth.market.trend\" = 0.5\n\n[growth.market]\ntrend = 0.3\n");
+  const std::vector<Problem> problems = load_problems((s.dir / "dup.toml").string());
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].key == "growth.market.trend");
+  CHECK(problems[0].where.line == 5);
+  CHECK(problems[0].value == "0.3");
+  CHECK(problems[0].constraint.find("duplicate key") != std::string::npos);
+  CHECK(problems[0].constraint.find("line 2") != std::string::npos);
+  // Alone, a quoted dotted key is still a way to write the key.
+  s.write("quoted.toml", "extends = \"" + good("scenario-base.toml") + "\"\n\"growth.market.trend\" = 0.5\n");
+  CHECK(load_scenario(s.dir / "quoted.toml", test_schema()).real("growth.market.trend") == 0.5);
 }
