@@ -34,6 +34,10 @@ class Histogram {
       ++counts_[bin_index(x)];
     }
   }
+  // Adds n values (batched tallies): the same counts, under- and overflow,
+  // count, minimum and maximum as add() of each value in turn (the extremes
+  // equal as values: of a -0 and a +0, either may be kept). No NaN.
+  void add_batch(const double* x, std::size_t n) noexcept;
   void merge(const Histogram& other);
   // Back to empty, keeping the bins (no allocation).
   void reset() noexcept;

@@ -6,6 +6,11 @@
 #include <cmath>
 #include <string>
 
+#include <cstddef>
+#include <vector>
+
+#include "engine/batch_model.hpp"
+#include "engine/block_random.hpp"
 #include "engine/model.hpp"
 #include "engine/random_stream.hpp"
 
@@ -59,6 +64,67 @@ class RandomWalkModel {
  private:
   double mu_, sigma_, threshold_;
   OutputLayout layout_;
+};
+
+// The same random walk through the batch interface (engine/batch_model.hpp)
+// and the batched streams (engine/block_random.hpp): the same outputs and
+// closed forms, different random numbers. The increments of all steps are
+// drawn at the start of a batch, draw t of purpose "walk.increments" for
+// step t, so each Philox evaluation serves four steps.
+class BatchRandomWalkModel {
+ public:
+  static constexpr PurposeId kIncrements = purpose_id("walk.increments");
+
+  struct BatchState {
+    std::vector<double> x;      // [lane]
+    std::vector<double> first;  // [lane]: first step with x >= threshold, NaN if none yet
+    std::vector<double> z;      // [i_step * n_lanes + lane]: the standard normal increments
+  };
+
+  BatchRandomWalkModel(std::size_t n_steps, double mu, double sigma, double threshold)
+      : walk_(n_steps, mu, sigma, threshold), n_steps_(n_steps) {}
+
+  const OutputLayout& layout() const { return walk_.layout(); }
+  BatchState make_batch_state(std::size_t max_lanes) const {
+    return {std::vector<double>(max_lanes), std::vector<double>(max_lanes), std::vector<double>(n_steps_ * max_lanes)};
+  }
+  void begin_batch(BatchState& s, BlockRandom& rng, BatchRecord&) const {
+    const std::size_t n = rng.n_lanes();
+    for (std::size_t lane = 0; lane < n; ++lane) {
+      s.x[lane] = 0.0;
+      s.first[lane] = std::nan("");
+    }
+    rng.normals(kIncrements, 0, n_steps_, s.z.data());
+  }
+  void step_batch(BatchState& s, std::size_t i_step, BlockRandom& rng, BatchRecord& rec) const {
+    const std::size_t n = rng.n_lanes();
+    const double* z = s.z.data() + i_step * n;
+    double* out = rec.series(0);
+    const double mu = walk_.mu(), sigma = walk_.sigma(), c = walk_.threshold();
+    const double step_number = static_cast<double>(i_step + 1);
+    for (std::size_t lane = 0; lane < n; ++lane) {
+      const double x = s.x[lane] + (mu + sigma * z[lane]);
+      s.x[lane] = x;
+      out[lane] = x;
+      s.first[lane] = (std::isnan(s.first[lane]) && x >= c) ? step_number : s.first[lane];
+    }
+  }
+  void end_batch(BatchState& s, BlockRandom& rng, BatchRecord& rec) const {
+    const std::size_t n = rng.n_lanes();
+    for (std::size_t lane = 0; lane < n; ++lane) {
+      rec.scalar(0)[lane] = s.x[lane];
+      rec.scalar(1)[lane] = s.first[lane];
+      rec.indicator(0)[lane] = s.x[lane] >= walk_.threshold() ? 1 : 0;
+    }
+  }
+
+  double mu() const { return walk_.mu(); }
+  double sigma() const { return walk_.sigma(); }
+  double threshold() const { return walk_.threshold(); }
+
+ private:
+  RandomWalkModel walk_;  // parameters and output layout
+  std::size_t n_steps_;
 };
 
 }  // namespace banensim::engine
