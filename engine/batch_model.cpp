@@ -9,12 +9,13 @@ namespace banensim::engine {
 
 BatchRecord::BatchRecord(const OutputLayout& layout, std::size_t max_lanes)
     : max_lanes_(max_lanes),
+      capacity_(padded_lanes(max_lanes)),
       n_series_(layout.series.size()),
       n_scalars_(layout.scalars.size()),
       n_indicators_(layout.indicators.size()),
-      series_(n_series_ * max_lanes, std::numeric_limits<double>::quiet_NaN()),
-      scalars_(n_scalars_ * max_lanes, 0.0),
-      indicators_(n_indicators_ * max_lanes, 0) {
+      series_(n_series_ * capacity_, std::numeric_limits<double>::quiet_NaN()),
+      scalars_(n_scalars_ * capacity_, 0.0),
+      indicators_(n_indicators_ * capacity_, 0) {
   if (max_lanes == 0) throw std::invalid_argument("BatchRecord: max_lanes must be > 0");
 }
 

@@ -21,6 +21,11 @@
 // on the thread or rank -- and a lane's results must depend only on that
 // lane's random numbers (no lane may read another's).
 //
+// Lane arrays are padded: the records' and the draws' rows hold
+// padded_lanes(n_lanes) values (a multiple of kLaneAlign), so loops over whole
+// vectors (engine/simd.hpp) may run to the padded end; the padding lanes are
+// never tallied. Size BatchState arrays with padded_lanes(max_lanes).
+//
 // As with the per-path interface: the model is immutable during a run (all
 // calls const, possibly concurrent on different states), per-lane values live
 // in BatchState (made by make_batch_state(max_lanes), owned by the engine,
@@ -60,27 +65,30 @@ class BatchRecord {
 
   std::size_t n_lanes() const noexcept { return n_lanes_; }
   std::size_t max_lanes() const noexcept { return max_lanes_; }
+  // Values per row: padded_lanes(max_lanes()).
+  std::size_t capacity() const noexcept { return capacity_; }
   std::size_t n_series() const noexcept { return n_series_; }
   std::size_t n_scalars() const noexcept { return n_scalars_; }
   std::size_t n_indicators() const noexcept { return n_indicators_; }
 
-  double* series(std::size_t i_series) noexcept { return series_.data() + i_series * max_lanes_; }
-  const double* series(std::size_t i_series) const noexcept { return series_.data() + i_series * max_lanes_; }
-  double* scalar(std::size_t i) noexcept { return scalars_.data() + i * max_lanes_; }
-  const double* scalar(std::size_t i) const noexcept { return scalars_.data() + i * max_lanes_; }
+  double* series(std::size_t i_series) noexcept { return series_.data() + i_series * capacity_; }
+  const double* series(std::size_t i_series) const noexcept { return series_.data() + i_series * capacity_; }
+  double* scalar(std::size_t i) noexcept { return scalars_.data() + i * capacity_; }
+  const double* scalar(std::size_t i) const noexcept { return scalars_.data() + i * capacity_; }
   // 1 (yes) or 0 (no) per lane; other values are an error of the model.
-  unsigned char* indicator(std::size_t i) noexcept { return indicators_.data() + i * max_lanes_; }
-  const unsigned char* indicator(std::size_t i) const noexcept { return indicators_.data() + i * max_lanes_; }
+  unsigned char* indicator(std::size_t i) noexcept { return indicators_.data() + i * capacity_; }
+  const unsigned char* indicator(std::size_t i) const noexcept { return indicators_.data() + i * capacity_; }
 
  private:
   std::size_t max_lanes_;
+  std::size_t capacity_;
   std::size_t n_lanes_ = 0;
   std::size_t n_series_;
   std::size_t n_scalars_;
   std::size_t n_indicators_;
-  std::vector<double> series_;        // [i_series * max_lanes + lane], the current step
-  std::vector<double> scalars_;       // [i_scalar * max_lanes + lane]
-  std::vector<unsigned char> indicators_;  // [i_indicator * max_lanes + lane]
+  std::vector<double> series_;             // [i_series * capacity + lane], the current step
+  std::vector<double> scalars_;            // [i_scalar * capacity + lane]
+  std::vector<unsigned char> indicators_;  // [i_indicator * capacity + lane]
 };
 
 template <class M>

@@ -47,17 +47,22 @@ std::uint32_t stream_word(std::uint64_t seed, std::uint64_t i_path, PurposeId pu
 }
 
 BlockRandom::BlockRandom(std::uint64_t seed, std::uint64_t first_path, std::size_t n_lanes)
-    : seed_(seed), first_path_(first_path), n_lanes_(n_lanes), words_(4 * n_lanes) {}
+    : seed_(seed),
+      first_path_(first_path),
+      n_lanes_(n_lanes),
+      stride_(padded_lanes(n_lanes)),
+      words_(4 * padded_lanes(n_lanes)) {}
 
 void BlockRandom::reposition(std::uint64_t first_path, std::size_t n_lanes) {
   first_path_ = first_path;
   n_lanes_ = n_lanes;
-  if (words_.size() < 4 * n_lanes) words_.resize(4 * n_lanes);
+  stride_ = padded_lanes(n_lanes);
+  if (words_.size() < 4 * stride_) words_.resize(4 * stride_);
 }
 
 void BlockRandom::generate(PurposeId purpose, std::uint32_t substream, std::size_t block, std::uint32_t* out) const {
-  kernels::active_kernels().philox(first_path_, n_lanes_, purpose, block_counter(substream, block), low_word(seed_),
-                                   high_word(seed_), out, n_lanes_);
+  kernels::active_kernels().philox(first_path_, stride_, purpose, block_counter(substream, block), low_word(seed_),
+                                   high_word(seed_), out, stride_);
 }
 
 template <class KindOf>
@@ -65,7 +70,7 @@ void BlockRandom::draw_impl(PurposeId purpose, std::uint32_t substream, std::siz
                             double* out) {
   check_draw(substream, n_draws);
   const kernels::KernelSet& k = kernels::active_kernels();
-  const std::size_t n = n_lanes_;
+  const std::size_t n = stride_;
   for (std::size_t block = 0; 4 * block < n_draws; ++block) {
     generate(purpose, substream, block, words_.data());
     for (std::size_t w = 0; w < 4 && 4 * block + w < n_draws; ++w) {
@@ -99,7 +104,7 @@ void BlockRandom::uniforms(PurposeId purpose, std::uint32_t substream, std::size
 
 void BlockRandom::words(PurposeId purpose, std::uint32_t substream, std::size_t n_draws, std::uint32_t* out) {
   check_draw(substream, n_draws);
-  const std::size_t n = n_lanes_;
+  const std::size_t n = stride_;
   for (std::size_t block = 0; 4 * block < n_draws; ++block) {
     if (4 * block + 4 <= n_draws) {
       generate(purpose, substream, block, out + 4 * block * n);

@@ -81,6 +81,11 @@ void normals_of_words(const std::uint32_t* w, double* z, std::size_t n) noexcept
 std::uint32_t stream_word(std::uint64_t seed, std::uint64_t i_path, PurposeId purpose, std::uint32_t substream,
                           std::size_t j);
 
+// Lane arrays are padded to a multiple of kLaneAlign lanes, so that vector
+// loops (engine/simd.hpp) over whole vectors never run past them.
+inline constexpr std::size_t kLaneAlign = 8;
+constexpr std::size_t padded_lanes(std::size_t n) noexcept { return (n + kLaneAlign - 1) / kLaneAlign * kLaneAlign; }
+
 enum class Variate : unsigned char {
   kNormal,   // standard normal by inversion
   kUniform,  // uniform on (0, 1)
@@ -89,7 +94,9 @@ enum class Variate : unsigned char {
 
 class BlockRandom {
  public:
-  // Lanes are the paths first_path .. first_path + n_lanes - 1.
+  // Lanes are the paths first_path .. first_path + n_lanes - 1; the padding
+  // lanes up to stride() = padded_lanes(n_lanes) are the paths after them
+  // (drawn too, so vector loops see real numbers there; never tallied).
   BlockRandom(std::uint64_t seed, std::uint64_t first_path, std::size_t n_lanes);
   // The same streams for another batch of lanes (keeps the scratch storage).
   void reposition(std::uint64_t first_path, std::size_t n_lanes);
@@ -97,16 +104,19 @@ class BlockRandom {
   std::uint64_t seed() const noexcept { return seed_; }
   std::uint64_t first_path() const noexcept { return first_path_; }
   std::size_t n_lanes() const noexcept { return n_lanes_; }
+  // Distance between the rows of the draws' output: padded_lanes(n_lanes()).
+  std::size_t stride() const noexcept { return stride_; }
 
   // The draws j = 0 .. kinds.size() - 1 of (purpose, substream) for every
-  // lane, draw j converted as kinds[j]: out[j * n_lanes() + lane]. Costs
-  // ceil(kinds.size() / 4) Philox evaluations per lane. Throws
-  // std::out_of_range when substream > kMaxSubstream or kinds.size() > kMaxDraws.
+  // lane, draw j converted as kinds[j]: out[j * stride() + lane], for the
+  // stride() lanes (padding included). Costs ceil(kinds.size() / 4) Philox
+  // evaluations per lane. Throws std::out_of_range when substream >
+  // kMaxSubstream or kinds.size() > kMaxDraws.
   void draw(PurposeId purpose, std::uint32_t substream, std::span<const Variate> kinds, double* out);
   // n_draws standard normals (or uniforms) per lane: draw() with every kind the same.
   void normals(PurposeId purpose, std::uint32_t substream, std::size_t n_draws, double* out);
   void uniforms(PurposeId purpose, std::uint32_t substream, std::size_t n_draws, double* out);
-  // The raw words: out[j * n_lanes() + lane] = stream_word(seed, first_path + lane, purpose, substream, j).
+  // The raw words: out[j * stride() + lane] = stream_word(seed, first_path + lane, purpose, substream, j).
   void words(PurposeId purpose, std::uint32_t substream, std::size_t n_draws, std::uint32_t* out);
 
  private:
@@ -117,7 +127,8 @@ class BlockRandom {
   std::uint64_t seed_;
   std::uint64_t first_path_;
   std::size_t n_lanes_;
-  std::vector<std::uint32_t> words_;  // one Philox block for every lane: 4 rows of n_lanes
+  std::size_t stride_;
+  std::vector<std::uint32_t> words_;  // one Philox block for every lane: 4 rows of stride_
 };
 
 }  // namespace banensim::engine

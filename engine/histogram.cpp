@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+
+#include "engine/simd.hpp"
 
 namespace banensim::engine {
 
@@ -18,37 +21,51 @@ Histogram::Histogram(double low, double high, std::size_t n_bins)
 }
 
 void Histogram::add_batch(const double* x, std::size_t n) noexcept {
-  if (n == 0) return;
-  // Four interleaved running extremes, combined in a fixed order: the
-  // compiler can vectorise it, and the result is the one extreme value.
-  double lo[4] = {min_, min_, min_, min_};
-  double hi[4] = {max_, max_, max_, max_};
-  std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    for (std::size_t k = 0; k < 4; ++k) {
-      lo[k] = x[i + k] < lo[k] ? x[i + k] : lo[k];
-      hi[k] = x[i + k] > hi[k] ? x[i + k] : hi[k];
+  // Pass 1, in vectors (engine/simd.hpp): the extremes, and each value's code
+  // -1 below low, n_bins at or above high, else its bin -- bin_index() of
+  // add(): the truncation of (x - low) / width, at most n_bins - 1, clamped
+  // as a double before it is converted. Pass 2 counts the codes.
+  using namespace simd;
+  const double nb = static_cast<double>(counts_.size());
+  const Doubles low = splat(low_), high = splat(high_), inv_width = splat(inv_width_);
+  const Doubles last_bin = splat(nb - 1.0), below = splat(-1.0), above = splat(nb), zero = splat(0.0);
+  constexpr std::size_t kChunk = 256;
+  double code[kChunk];
+  Doubles lo = splat(min_), hi = splat(max_);
+  for (std::size_t start = 0; start < n; start += kChunk) {
+    const std::size_t len = n - start < kChunk ? n - start : kChunk;
+    const double* v = x + start;
+    std::size_t i = 0;
+    for (; i + kWidth <= len; i += kWidth) {
+      const Doubles xv = load(v + i);
+      const Doubles bin = clamp((xv - low) * inv_width, zero, last_bin);
+      store(code + i, select(xv < low, below, select(xv >= high, above, bin)));
+      lo = select(xv < lo, xv, lo);
+      hi = select(xv > hi, xv, hi);
+    }
+    for (; i < len; ++i) {
+      const double t = (v[i] - low_) * inv_width_;
+      const double bin = t < 0.0 ? 0.0 : (t > nb - 1.0 ? nb - 1.0 : t);
+      code[i] = v[i] < low_ ? -1.0 : (v[i] >= high_ ? nb : bin);
+      if (v[i] < min_) min_ = v[i];
+      if (v[i] > max_) max_ = v[i];
+    }
+    for (i = 0; i < len; ++i) {
+      const auto c = static_cast<std::int64_t>(code[i]);
+      if (c < 0) {
+        ++underflow_;
+      } else if (static_cast<std::size_t>(c) == counts_.size()) {
+        ++overflow_;
+      } else {
+        ++counts_[static_cast<std::size_t>(c)];
+      }
     }
   }
-  for (std::size_t k = 0; i + k < n; ++k) {
-    lo[k] = x[i + k] < lo[k] ? x[i + k] : lo[k];
-    hi[k] = x[i + k] > hi[k] ? x[i + k] : hi[k];
-  }
-  for (std::size_t k = 0; k < 4; ++k) {
+  for (std::size_t k = 0; k < kWidth; ++k) {
     if (lo[k] < min_) min_ = lo[k];
     if (hi[k] > max_) max_ = hi[k];
   }
   n_ += n;
-  for (i = 0; i < n; ++i) {
-    const double v = x[i];
-    if (v < low_) {
-      ++underflow_;
-    } else if (v >= high_) {
-      ++overflow_;
-    } else {
-      ++counts_[bin_index(v)];
-    }
-  }
 }
 
 void Histogram::reset() noexcept {

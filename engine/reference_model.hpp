@@ -4,15 +4,16 @@
 // it knows nothing of jobs.
 
 #include <cmath>
-#include <string>
-
 #include <cstddef>
+#include <limits>
+#include <string>
 #include <vector>
 
 #include "engine/batch_model.hpp"
 #include "engine/block_random.hpp"
 #include "engine/model.hpp"
 #include "engine/random_stream.hpp"
+#include "engine/simd.hpp"
 
 namespace banensim::engine {
 
@@ -78,7 +79,7 @@ class BatchRandomWalkModel {
   struct BatchState {
     std::vector<double> x;      // [lane]
     std::vector<double> first;  // [lane]: first step with x >= threshold, NaN if none yet
-    std::vector<double> z;      // [i_step * n_lanes + lane]: the standard normal increments
+    std::vector<double> z;      // [i_step * stride + lane]: the standard normal increments
   };
 
   BatchRandomWalkModel(std::size_t n_steps, double mu, double sigma, double threshold)
@@ -86,32 +87,32 @@ class BatchRandomWalkModel {
 
   const OutputLayout& layout() const { return walk_.layout(); }
   BatchState make_batch_state(std::size_t max_lanes) const {
-    return {std::vector<double>(max_lanes), std::vector<double>(max_lanes), std::vector<double>(n_steps_ * max_lanes)};
+    const std::size_t padded = padded_lanes(max_lanes);
+    return {std::vector<double>(padded), std::vector<double>(padded), std::vector<double>(n_steps_ * padded)};
   }
   void begin_batch(BatchState& s, BlockRandom& rng, BatchRecord&) const {
-    const std::size_t n = rng.n_lanes();
-    for (std::size_t lane = 0; lane < n; ++lane) {
+    for (std::size_t lane = 0; lane < rng.stride(); ++lane) {
       s.x[lane] = 0.0;
-      s.first[lane] = std::nan("");
+      s.first[lane] = std::numeric_limits<double>::quiet_NaN();
     }
     rng.normals(kIncrements, 0, n_steps_, s.z.data());
   }
   void step_batch(BatchState& s, std::size_t i_step, BlockRandom& rng, BatchRecord& rec) const {
-    const std::size_t n = rng.n_lanes();
-    const double* z = s.z.data() + i_step * n;
+    using namespace simd;
+    const double* z = s.z.data() + i_step * rng.stride();
     double* out = rec.series(0);
-    const double mu = walk_.mu(), sigma = walk_.sigma(), c = walk_.threshold();
-    const double step_number = static_cast<double>(i_step + 1);
-    for (std::size_t lane = 0; lane < n; ++lane) {
-      const double x = s.x[lane] + (mu + sigma * z[lane]);
-      s.x[lane] = x;
-      out[lane] = x;
-      s.first[lane] = (std::isnan(s.first[lane]) && x >= c) ? step_number : s.first[lane];
+    const Doubles mu = splat(walk_.mu()), sigma = splat(walk_.sigma()), c = splat(walk_.threshold());
+    const Doubles step_number = splat(static_cast<double>(i_step + 1));
+    for (std::size_t i = 0; i < rng.stride(); i += kWidth) {
+      const Doubles x = load(s.x.data() + i) + (mu + sigma * load(z + i));
+      store(s.x.data() + i, x);
+      store(out + i, x);
+      const Doubles first = load(s.first.data() + i);
+      store(s.first.data() + i, select(is_nan(first) & (x >= c), step_number, first));
     }
   }
   void end_batch(BatchState& s, BlockRandom& rng, BatchRecord& rec) const {
-    const std::size_t n = rng.n_lanes();
-    for (std::size_t lane = 0; lane < n; ++lane) {
+    for (std::size_t lane = 0; lane < rng.stride(); ++lane) {
       rec.scalar(0)[lane] = s.x[lane];
       rec.scalar(1)[lane] = s.first[lane];
       rec.indicator(0)[lane] = s.x[lane] >= walk_.threshold() ? 1 : 0;

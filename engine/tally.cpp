@@ -83,13 +83,20 @@ std::uint64_t count_ones(const unsigned char* v, std::size_t n) noexcept {
 
 void Tally::add_series_batch(std::size_t i_series, std::size_t i_step, const double* x, std::size_t n,
                              std::uint64_t first_path, std::uint64_t seed, std::size_t variant) {
-  for (std::size_t lane = 0; lane < n; ++lane) {
-    if (!std::isfinite(x[lane])) {
-      throw NonFiniteError(layout_->series[i_series].name + " [" + layout_->step_labels[i_step] + "]",
-                           first_path + lane, seed, variant);
+  // The batch's moments first: they are finite unless a value is not (or
+  // the sum overflows), so the lanes are searched only then.
+  const RunningStats moments = RunningStats::of_values(x, n);
+  if (!std::isfinite(moments.mean()) || !std::isfinite(moments.m2())) {
+    for (std::size_t lane = 0; lane < n; ++lane) {
+      if (!std::isfinite(x[lane])) {
+        throw NonFiniteError(layout_->series[i_series].name + " [" + layout_->step_labels[i_step] + "]",
+                             first_path + lane, seed, variant);
+      }
     }
   }
-  series_[i_series * n_steps_ + i_step].add_batch(x, n);
+  DistributionSummary& d = series_[i_series * n_steps_ + i_step];
+  d.moments.merge(moments);
+  d.histogram.add_batch(x, n);
 }
 
 void Tally::add_outputs_batch(const BatchRecord& record, std::uint64_t first_path, std::uint64_t seed,

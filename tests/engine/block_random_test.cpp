@@ -138,9 +138,9 @@ TEST_CASE("known answers: fixed seed, path, purpose, substream and draw give fix
   CHECK(normal_of_word(w5) == -0.32803038020965936);
   // The same through a batch, at lane 3 of a batch starting at path 4.
   BlockRandom rng(20260101, 4, 5);
-  std::vector<double> z(6 * 5);
+  std::vector<double> z(6 * rng.stride());
   rng.normals(purpose_id("kat"), 2026, 6, z.data());
-  CHECK(z[5 * 5 + 3] == -0.32803038020965936);
+  CHECK(z[5 * rng.stride() + 3] == -0.32803038020965936);
 }
 
 TEST_CASE("uniforms are (w + 1/2) / 2^32 exactly, inside (0, 1)") {
@@ -162,18 +162,21 @@ TEST_CASE("a block's draws are the per-path definition, whatever the batch's fir
   for (std::uint64_t first : {0ULL, 5ULL, 1000ULL, (1ULL << 32) - 3}) {
     for (std::size_t n_lanes : {1U, 2U, 7U, 64U, 300U}) {
       BlockRandom rng(seed, first, n_lanes);
-      std::vector<std::uint32_t> words(n_draws * n_lanes);
+      const std::size_t stride = rng.stride();
+      REQUIRE(stride == banensim::engine::padded_lanes(n_lanes));
+      REQUIRE(stride % banensim::engine::kLaneAlign == 0);
+      std::vector<std::uint32_t> words(n_draws * stride);
       rng.words(purpose, 2030, n_draws, words.data());
-      std::vector<double> normals(n_draws * n_lanes);
+      std::vector<double> normals(n_draws * stride);
       rng.normals(purpose, 2030, n_draws, normals.data());
-      std::vector<double> uniforms(n_draws * n_lanes);
+      std::vector<double> uniforms(n_draws * stride);
       rng.uniforms(purpose, 2030, n_draws, uniforms.data());
       for (std::size_t j = 0; j < n_draws; ++j) {
-        for (std::size_t lane = 0; lane < n_lanes; ++lane) {
+        for (std::size_t lane = 0; lane < stride; ++lane) {  // the padding lanes are the next paths
           const std::uint32_t w = stream_word(seed, first + lane, purpose, 2030, j);
-          REQUIRE(words[j * n_lanes + lane] == w);
-          REQUIRE(same_bits(normals[j * n_lanes + lane], normal_of_word(w)));
-          REQUIRE(uniforms[j * n_lanes + lane] == uniform_of_word(w));
+          REQUIRE(words[j * stride + lane] == w);
+          REQUIRE(same_bits(normals[j * stride + lane], normal_of_word(w)));
+          REQUIRE(uniforms[j * stride + lane] == uniform_of_word(w));
         }
       }
     }
@@ -181,8 +184,8 @@ TEST_CASE("a block's draws are the per-path definition, whatever the batch's fir
 }
 
 TEST_CASE("draw() converts each word as its kind and leaves unused rows alone") {
-  const std::size_t n = 19;
-  BlockRandom rng(3, 100, n);
+  BlockRandom rng(3, 100, 19);
+  const std::size_t n = rng.stride();
   const std::array<Variate, 6> kinds = {Variate::kNormal, Variate::kUniform, Variate::kUnused,
                                         Variate::kNormal, Variate::kNormal,  Variate::kUniform};
   std::vector<double> out(kinds.size() * n, -7.0);
@@ -223,7 +226,7 @@ TEST_CASE("seeds, purposes, paths, substreams and draw indices all give differen
 
 TEST_CASE("substreams above 2^24 - 1 and more than 1024 draws are refused, not wrapped") {
   BlockRandom rng(1, 0, 4);
-  std::vector<double> out(4 * (kMaxDraws + 1));
+  std::vector<double> out(rng.stride() * (kMaxDraws + 1));
   CHECK_NOTHROW(rng.normals(purpose_id("x"), kMaxSubstream, 1, out.data()));
   CHECK_THROWS_AS(rng.normals(purpose_id("x"), kMaxSubstream + 1, 1, out.data()), std::out_of_range);
   CHECK_THROWS_AS(rng.uniforms(purpose_id("x"), 0, kMaxDraws + 1, out.data()), std::out_of_range);

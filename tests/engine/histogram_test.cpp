@@ -158,5 +158,34 @@ TEST_CASE("quantile_discrete is the inverse CDF of whole numbers: a value that o
   CHECK(o.quantile_discrete(0.9) == 2040);
   CHECK(std::isnan(Histogram(0, 10, 10).quantile_discrete(0.5)));
 }
-}
 
+TEST_CASE("add_batch gives the counts, extremes and under/overflow of adding one value at a time") {
+  // Values on bin edges, just below high, far outside, and a random spread;
+  // batch lengths that leave every remainder, and more than one chunk.
+  std::vector<double> v = {0.0, 0.1, 0.2, 9.999999999999998, 10.0, -1e300, 1e300, -0.0, 5.5, 3.0, 7.25};
+  std::uint64_t state = 12345;
+  for (int i = 0; i < 1000; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    v.push_back(-2.0 + 14.0 * static_cast<double>(state >> 11) * 0x1p-53);
+  }
+  for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{11}, std::size_t{257}, v.size()}) {
+    Histogram one(0.0, 10.0, 100);
+    Histogram batch(0.0, 10.0, 100);
+    for (std::size_t i = 0; i < n; ++i) one.add(v[i]);
+    batch.add_batch(v.data(), n);
+    CHECK(batch.count() == one.count());
+    CHECK(batch.counts() == one.counts());
+    CHECK(batch.underflow() == one.underflow());
+    CHECK(batch.overflow() == one.overflow());
+    if (n > 0) {
+      CHECK(batch.min() == one.min());
+      CHECK(batch.max() == one.max());
+    }
+    // Added on top of earlier values: the same too.
+    one.add(4.0);
+    batch.add_batch(v.data(), 0);
+    batch.add(4.0);
+    CHECK(batch.counts() == one.counts());
+  }
+}
+}
