@@ -82,7 +82,7 @@ class SyntheticBatchModel {
   const engine::OutputLayout& layout() const { return layout_; }
   BatchState make_batch_state(std::size_t max_lanes) const { return BatchState(max_lanes); }
 
-  void begin_batch(BatchState& s, engine::BlockRandom& rng, engine::BatchRecord&) const {
+  BANENSIM_LANE_KERNEL void begin_batch(BatchState& s, engine::BlockRandom& rng, engine::BatchRecord&) const {
     using namespace engine::simd;
     const std::size_t n = rng.stride();
     rng.normals(kPathPurpose, 0, kPathDraws, s.start.data());
@@ -119,7 +119,7 @@ class SyntheticBatchModel {
     }
   }
 
-  void step_batch(BatchState& s, std::size_t i_step, engine::BlockRandom& rng, engine::BatchRecord& rec) const {
+  BANENSIM_LANE_KERNEL void step_batch(BatchState& s, std::size_t i_step, engine::BlockRandom& rng, engine::BatchRecord& rec) const {
     using engine::Variate;
     using namespace engine::simd;
     static constexpr std::array<Variate, kYearDraws> kKinds = {
@@ -208,7 +208,7 @@ class SyntheticBatchModel {
     }
   }
 
-  void end_batch(BatchState& s, engine::BlockRandom& rng, engine::BatchRecord& rec) const {
+  BANENSIM_LANE_KERNEL void end_batch(BatchState& s, engine::BlockRandom& rng, engine::BatchRecord& rec) const {
     const std::size_t n = rng.stride();
     const double t_market = 100000.0 * (2035.0 - 2012.0) / 14.0;
     const double t_government = 25000.0 * (2035.0 - 2012.0) / 14.0;

@@ -20,7 +20,7 @@ Histogram::Histogram(double low, double high, std::size_t n_bins)
   inv_width_ = static_cast<double>(n_bins) / (high - low);
 }
 
-void Histogram::add_batch(const double* x, std::size_t n) noexcept {
+BANENSIM_LANE_KERNEL void Histogram::add_batch(const double* x, std::size_t n) noexcept {
   // Pass 1, in vectors (engine/simd.hpp): the extremes, and each value's code
   // -1 below low, n_bins at or above high, else its bin -- bin_index() of
   // add(): the truncation of (x - low) / width, at most n_bins - 1, clamped

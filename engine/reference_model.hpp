@@ -97,7 +97,7 @@ class BatchRandomWalkModel {
     }
     rng.normals(kIncrements, 0, n_steps_, s.z.data());
   }
-  void step_batch(BatchState& s, std::size_t i_step, BlockRandom& rng, BatchRecord& rec) const {
+  BANENSIM_LANE_KERNEL void step_batch(BatchState& s, std::size_t i_step, BlockRandom& rng, BatchRecord& rec) const {
     using namespace simd;
     const double* z = s.z.data() + i_step * rng.stride();
     double* out = rec.series(0);

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "engine/simd.hpp"
+
 namespace banensim::engine {
 
 NonFiniteError::NonFiniteError(std::string output_name, std::uint64_t path, std::uint64_t run_seed,
@@ -81,7 +83,7 @@ std::uint64_t count_ones(const unsigned char* v, std::size_t n) noexcept {
 
 }  // namespace
 
-void Tally::add_series_batch(std::size_t i_series, std::size_t i_step, const double* x, std::size_t n,
+BANENSIM_LANE_KERNEL void Tally::add_series_batch(std::size_t i_series, std::size_t i_step, const double* x, std::size_t n,
                              std::uint64_t first_path, std::uint64_t seed, std::size_t variant) {
   // The batch's moments first: they are finite unless a value is not (or
   // the sum overflows), so the lanes are searched only then.

@@ -121,6 +121,25 @@ TEST_CASE("batch model: the scalar and the AVX2 kernels give the same run, bit f
   require_identical(scalar_run.tally.variant(0), run(model, cfg).tally.variant(0), 12);
 }
 
+TEST_CASE("batch model: known answers -- a fixed run's statistics, bit for bit") {
+  // Recorded once. The same bits must come from every build of this code
+  // (any -march, either kernel set, either target clone of the lane loops):
+  // a build that changes them breaks the reproducibility promise.
+  const BatchRandomWalkModel model(12, 0.05, 1.2, 1.0);
+  RunConfig cfg;
+  cfg.seed = 2026;
+  cfg.n_paths = 10000;
+  cfg.n_threads = 2;
+  const RunResult r = run(model, cfg);
+  const Tally& t = r.tally.variant(0);
+  CHECK(t.scalar(0).moments.mean() == 0x1.572a3698c5317p-1);
+  CHECK(t.scalar(0).moments.m2() == 0x1.5095a3a058712p+17);
+  CHECK(t.series(0, 5).moments.mean() == 0x1.63d3f399523cbp-2);
+  CHECK(t.series(0, 5).histogram.quantile(0.9) == 0x1.07bddc995a6ap+2);
+  CHECK(t.indicator(0).successes() == 4691);
+  CHECK(t.scalar_present(1).successes() == 7301);
+}
+
 TEST_CASE("batch model: a path computed by hand from its stream words is the path the engine simulates") {
   // Path i's increments are z_t = normal_of_word(stream_word(seed, i, purpose, 0, t)).
   const std::size_t n_steps = 6;
