@@ -44,7 +44,7 @@ inline constexpr double kLn2 = 0.6931471805599453;
 
 // Acklam's centre approximation of Phi^{-1}(1/2 + q), |q| <= kCentreLimit.
 template <class V>
-typename V::D centre(typename V::D q) {
+[[gnu::always_inline]] inline typename V::D centre(typename V::D q) {
   using D = typename V::D;
   const D r = V::mul(q, q);
   D num = V::fma(V::set(kCentreA[0]), r, V::set(kCentreA[1]));
@@ -66,7 +66,7 @@ typename V::D centre(typename V::D q) {
 // below 2 * 0.1716^19 / 19 < 3e-16, so the error is a few units in the last
 // place of |log x| (plus e * 5.6e-17 from rounding log 2).
 template <class V>
-typename V::D log_positive(typename V::D x) {
+[[gnu::always_inline]] inline typename V::D log_positive(typename V::D x) {
   using D = typename V::D;
   D e;
   D m;
@@ -90,7 +90,7 @@ typename V::D log_positive(typename V::D x) {
 
 // Acklam's lower-tail approximation of Phi^{-1}(p), 0 < p < 0.02425 (negative).
 template <class V>
-typename V::D lower_tail(typename V::D p) {
+[[gnu::always_inline]] inline typename V::D lower_tail(typename V::D p) {
   using D = typename V::D;
   const D t = V::sqrt(V::mul(V::set(-2.0), log_positive<V>(p)));
   D num = V::fma(V::set(kTailC[0]), t, V::set(kTailC[1]));
@@ -109,7 +109,7 @@ typename V::D lower_tail(typename V::D p) {
 // p = 1/2 - |q| (exact), negated in the upper tail, so that the result is
 // exactly odd in q.
 template <class V>
-typename V::D tail(typename V::D q) {
+[[gnu::always_inline]] inline typename V::D tail(typename V::D q) {
   using D = typename V::D;
   const D aq = V::abs(q);
   const D x = lower_tail<V>(V::sub(V::set(0.5), aq));
