@@ -142,6 +142,52 @@ void BM_SyntheticRun(benchmark::State& state) {
 }
 BENCHMARK(BM_SyntheticRun)->ArgsProduct({{1, 2}, {200'000, 1'000'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// The same work through the per-path interface and streams (what the engine
+// did before the batch interface); arguments {threads, paths}.
+void BM_SyntheticPathRun(benchmark::State& state) {
+  const bench::SyntheticPathModel model;
+  engine::RunConfig cfg;
+  cfg.seed = 1;
+  cfg.n_threads = static_cast<int>(state.range(0));
+  cfg.n_paths = static_cast<std::uint64_t>(state.range(1));
+  for (auto _ : state) {
+    auto r = engine::run(model, cfg);
+    benchmark::DoNotOptimize(r.n_paths);
+  }
+  state.counters["paths/s"] = benchmark::Counter(static_cast<double>(state.iterations()) *
+                                                     static_cast<double>(cfg.n_paths),
+                                                 benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SyntheticPathRun)->ArgsProduct({{1, 2}, {200'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The random numbers of the reference walk's paths alone (14 normals per
+// path: 4 Philox blocks, 16 words): range(0) = 0 raw words -- the bound --
+// or 1 converted to normals.
+void BM_BatchRandomWalkDraws(benchmark::State& state) {
+  const bool convert = state.range(0) != 0;
+  state.SetLabel(convert ? "words + conversions" : "raw words");
+  constexpr std::size_t kSteps = 14;
+  std::vector<std::uint32_t> words(kSteps * kLanes);
+  std::vector<double> z(kSteps * kLanes);
+  std::uint64_t first = static_cast<std::uint64_t>(state.thread_index()) << 40;
+  engine::BlockRandom rng(1, first, kLanes);
+  for (auto _ : state) {
+    rng.reposition(first, kLanes);
+    first += kLanes;
+    if (convert) {
+      rng.normals(engine::BatchRandomWalkModel::kIncrements, 0, kSteps, z.data());
+    } else {
+      rng.words(engine::BatchRandomWalkModel::kIncrements, 0, kSteps, words.data());
+    }
+    benchmark::DoNotOptimize(z.data());
+    benchmark::DoNotOptimize(words.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["paths/s"] = benchmark::Counter(static_cast<double>(state.iterations()) * static_cast<double>(kLanes),
+                                                 benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_BatchRandomWalkDraws)->Arg(0)->Arg(1)->Threads(1)->Threads(2)->UseRealTime();
+
 // The reference random walk (14 steps) through the batch interface, beside
 // engine_benchmark's per-path run of the same model.
 void BM_BatchRandomWalkRun(benchmark::State& state) {

@@ -20,6 +20,7 @@
 // as masks and selects): vectorised by construction, no branches on random
 // data, no libm call per lane -- the style phase 2 ports the real model to.
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -30,9 +31,50 @@
 #include "engine/batch_model.hpp"
 #include "engine/block_random.hpp"
 #include "engine/model.hpp"
+#include "engine/random_stream.hpp"
 #include "engine/simd.hpp"
 
 namespace banensim::bench {
+
+// The synthetic model's constants, shared by its batch and per-path versions.
+namespace synthetic {
+inline constexpr std::size_t kComponents = 4;
+inline constexpr int kFirstYear = 2024;
+inline constexpr std::size_t kYears = 12;  // 2024..2035
+inline constexpr double kTrendMean[kComponents] = {6000.0, 300.0, 1200.0, -200.0};
+inline constexpr double kTrendSd[kComponents] = {1500.0, 100.0, 300.0, 400.0};
+inline constexpr double kVolatility[kComponents] = {2500.0, 150.0, 600.0, 800.0};
+inline constexpr double kLoading[kComponents] = {1.0, 0.2, 0.3, 1.5};
+inline constexpr double kRho = 0.5;
+inline constexpr double kRhoComplement = 0.8660254037844386;  // sqrt(1 - 0.5^2)
+inline constexpr double kCycleSd = 0.5;
+inline constexpr double kPhi = 0.6;
+inline constexpr double kCycleInnovation = 0.4;  // sqrt(1 - 0.6^2) * 0.5
+inline constexpr double kF[16] = {1.0, 0, 0, 0, 0.3, 0.9539392014169456, 0, 0,
+                                  0.3, 0.2201398, 0.9282495, 0, 0.2, 0.1, 0.1, 0.9695360};
+inline constexpr double kCapacity = 400000.0;
+inline constexpr double kResponse = 0.2;
+inline constexpr double kActivationProbability = 0.5;
+inline constexpr double kLevyPerJob = 5000.0;
+inline constexpr double kTarget = 125000.0;
+
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+inline engine::OutputLayout layout() {
+  engine::OutputLayout layout;
+  for (std::size_t y = 0; y < kYears; ++y) layout.step_labels.push_back(std::to_string(kFirstYear + static_cast<int>(y)));
+  layout.series = {{"total", "jobs", -100000, 400000, 2000},
+                   {"market", "jobs", -100000, 400000, 2000},
+                   {"government", "jobs", -50000, 100000, 1500}};
+  layout.scalars = {{"first_year_reached", "year", 2013, 2036, 23, true, true},
+                    {"levy_total_eur", "EUR", 0, 4e9, 4000, false, false}};
+  for (const char* name : {"reach_target", "market_meets_target", "government_meets_target", "quota_activated",
+                           "quota_activated_market", "quota_activated_government"}) {
+    layout.indicators.push_back({name, name});
+  }
+  return layout;
+}
+}  // namespace synthetic
 
 class SyntheticBatchModel {
  public:
@@ -40,9 +82,9 @@ class SyntheticBatchModel {
   static constexpr engine::PurposeId kYearPurpose = engine::purpose_id("synthetic.year");
   static constexpr std::size_t kPathDraws = 8;
   static constexpr std::size_t kYearDraws = 12;
-  static constexpr int kFirstYear = 2024;
-  static constexpr std::size_t kYears = 12;  // 2024..2035
-  static constexpr std::size_t kComponents = 4;
+  static constexpr int kFirstYear = synthetic::kFirstYear;
+  static constexpr std::size_t kYears = synthetic::kYears;
+  static constexpr std::size_t kComponents = synthetic::kComponents;
 
   // SoA: every member an array over the lanes.
   struct BatchState {
@@ -66,24 +108,14 @@ class SyntheticBatchModel {
     std::vector<double> purchased, gov_share, key_walk, cycle, levy, first_reached, market, government, total;
   };
 
-  SyntheticBatchModel() {
-    for (std::size_t y = 0; y < kYears; ++y) layout_.step_labels.push_back(std::to_string(kFirstYear + static_cast<int>(y)));
-    layout_.series = {{"total", "jobs", -100000, 400000, 2000},
-                      {"market", "jobs", -100000, 400000, 2000},
-                      {"government", "jobs", -50000, 100000, 1500}};
-    layout_.scalars = {{"first_year_reached", "year", 2013, 2036, 23, true, true},
-                       {"levy_total_eur", "EUR", 0, 4e9, 4000, false, false}};
-    for (const char* name : {"reach_target", "market_meets_target", "government_meets_target", "quota_activated",
-                             "quota_activated_market", "quota_activated_government"}) {
-      layout_.indicators.push_back({name, name});
-    }
-  }
+  SyntheticBatchModel() : layout_(synthetic::layout()) {}
 
   const engine::OutputLayout& layout() const { return layout_; }
   BatchState make_batch_state(std::size_t max_lanes) const { return BatchState(max_lanes); }
 
   BANENSIM_LANE_KERNEL void begin_batch(BatchState& s, engine::BlockRandom& rng, engine::BatchRecord&) const {
     using namespace engine::simd;
+    using namespace synthetic;
     const std::size_t n = rng.stride();
     rng.normals(kPathPurpose, 0, kPathDraws, s.start.data());
     const double* z = s.start.data();
@@ -122,6 +154,7 @@ class SyntheticBatchModel {
   BANENSIM_LANE_KERNEL void step_batch(BatchState& s, std::size_t i_step, engine::BlockRandom& rng, engine::BatchRecord& rec) const {
     using engine::Variate;
     using namespace engine::simd;
+    using namespace synthetic;
     static constexpr std::array<Variate, kYearDraws> kKinds = {
         Variate::kNormal,  Variate::kNormal,  Variate::kNormal,  Variate::kNormal, Variate::kNormal, Variate::kNormal,
         Variate::kNormal,  Variate::kNormal,  Variate::kUniform, Variate::kUniform, Variate::kUniform,
@@ -209,6 +242,7 @@ class SyntheticBatchModel {
   }
 
   BANENSIM_LANE_KERNEL void end_batch(BatchState& s, engine::BlockRandom& rng, engine::BatchRecord& rec) const {
+    using namespace synthetic;
     const std::size_t n = rng.stride();
     const double t_market = 100000.0 * (2035.0 - 2012.0) / 14.0;
     const double t_government = 25000.0 * (2035.0 - 2012.0) / 14.0;
@@ -225,24 +259,131 @@ class SyntheticBatchModel {
   }
 
  private:
-  static constexpr double kTrendMean[kComponents] = {6000.0, 300.0, 1200.0, -200.0};
-  static constexpr double kTrendSd[kComponents] = {1500.0, 100.0, 300.0, 400.0};
-  static constexpr double kVolatility[kComponents] = {2500.0, 150.0, 600.0, 800.0};
-  static constexpr double kLoading[kComponents] = {1.0, 0.2, 0.3, 1.5};
-  static constexpr double kRho = 0.5;
-  static constexpr double kRhoComplement = 0.8660254037844386;  // sqrt(1 - 0.5^2)
-  static constexpr double kCycleSd = 0.5;
-  static constexpr double kPhi = 0.6;
-  static constexpr double kCycleInnovation = 0.4;  // sqrt(1 - 0.6^2) * 0.5
-  static constexpr double kF[16] = {1.0, 0, 0, 0, 0.3, 0.9539392014169456, 0, 0,
-                                    0.3, 0.2201398, 0.9282495, 0, 0.2, 0.1, 0.1, 0.9695360};
-  static constexpr double kCapacity = 400000.0;
-  static constexpr double kResponse = 0.2;
-  static constexpr double kActivationProbability = 0.5;
-  static constexpr double kLevyPerJob = 5000.0;
-  static constexpr double kTarget = 125000.0;
-  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  engine::OutputLayout layout_;
+};
 
+// The same model through the per-path interface (engine/model.hpp) and the
+// per-path streams (engine/random_stream.hpp: Philox4x64-10, one 64-bit word
+// per draw): the same work per path, for measuring what the batched engine
+// gains. Same purposes and draw counts (one stream per purpose and year);
+// different numbers.
+class SyntheticPathModel {
+ public:
+  struct State {
+    double jobs[synthetic::kComponents];
+    double trend[synthetic::kComponents];
+    double active[3], pending[3], shortfall[3], ever[3];
+    double purchased, gov_share, key_walk, cycle, levy, first_reached, market, government, total;
+  };
+
+  SyntheticPathModel() : layout_(synthetic::layout()) {}
+  const engine::OutputLayout& layout() const { return layout_; }
+  State make_state() const { return {}; }
+
+  void begin_path(State& s, const engine::PathRandom& rng, engine::PathRecord&) const {
+    using namespace synthetic;
+    auto stream = rng.stream(engine::stream_id("synthetic.path"));
+    double z[8];
+    for (double& v : z) v = stream.normal();
+    const double chi = (z[5] * z[5] + z[6] * z[6] + z[7] * z[7]) * (1.0 / 3.0);
+    const double scale = 1.0 / (0.5 + 0.5 * chi);
+    const double zm = z[0] * scale, zo = z[1] * scale, zi = z[2] * scale;
+    const double zg = kRho * zm + kRhoComplement * zo;
+    s.trend[0] = kTrendMean[0] + kTrendSd[0] * zm;
+    s.trend[1] = kTrendMean[1] + kTrendSd[1] * zg;
+    s.trend[2] = kTrendMean[2] + kTrendSd[2] * zg;
+    s.trend[3] = kTrendMean[3] + kTrendSd[3] * zi;
+    s.gov_share = std::min(1.0, std::max(0.0, 0.24 + 0.03 * z[3]));
+    s.cycle = kCycleSd * z[4];
+    s.jobs[0] = 60000.0;
+    s.jobs[1] = 4000.0;
+    s.jobs[2] = 16000.0;
+    s.jobs[3] = 5000.0;
+    s.purchased = 2000.0;
+    s.key_walk = 0.0;
+    s.levy = 0.0;
+    s.first_reached = kNaN;
+    for (std::size_t q = 0; q < 3; ++q) s.active[q] = s.pending[q] = s.shortfall[q] = s.ever[q] = 0.0;
+  }
+
+  void step(State& s, std::size_t i_step, const engine::PathRandom& rng, engine::PathRecord& rec) const {
+    using namespace synthetic;
+    const int year = kFirstYear + static_cast<int>(i_step);
+    auto stream = rng.stream(engine::stream_id("synthetic.year"), static_cast<std::uint64_t>(year));
+    double d[11];
+    for (std::size_t j = 0; j < 8; ++j) d[j] = stream.normal();
+    for (std::size_t j = 8; j < 11; ++j) d[j] = stream.uniform();
+    const double t_market = 100000.0 * static_cast<double>(year - 2012) / 14.0;
+    const double t_government = 25000.0 * static_cast<double>(year - 2012) / 14.0;
+    const double year_d = static_cast<double>(year);
+    const bool one_target = year >= 2026;
+    const double lever = one_target ? 1.05 : 1.0;
+    for (std::size_t q = 0; q < 3; ++q) {
+      if (s.pending[q] != 0.0 && year_d >= s.pending[q]) {
+        s.active[q] = 1.0;
+        s.pending[q] = 0.0;
+      }
+      if (s.active[q] != 0.0) s.ever[q] = 1.0;
+    }
+    const double cyc = kPhi * s.cycle + kCycleInnovation * d[0];
+    s.cycle = cyc;
+    const double e[kComponents] = {kF[0] * d[1], kF[4] * d[1] + kF[5] * d[2],
+                                   kF[8] * d[1] + kF[9] * d[2] + kF[10] * d[3],
+                                   kF[12] * d[1] + kF[13] * d[2] + kF[14] * d[3] + kF[15] * d[4]};
+    const double extra = s.jobs[0] + s.jobs[1] + s.jobs[2] + s.jobs[3] + s.purchased;
+    const double used = std::max(extra, 0.0) * (1.0 / kCapacity);
+    const double supply = std::max(1.0 - used * used, 0.0);
+    double r[3];
+    for (std::size_t q = 0; q < 3; ++q) r[q] = s.active[q] * kResponse * supply * s.shortfall[q];
+    const double response[kComponents] = {r[0] + 0.8 * r[2], 0.2 * (r[1] + 0.2 * r[2]), 0.8 * (r[1] + 0.2 * r[2]),
+                                          0.0};
+    for (std::size_t c = 0; c < kComponents; ++c) {
+      const double growth = s.trend[c] * supply * (1.0 + kLoading[c] * cyc) * lever;
+      s.jobs[c] = s.jobs[c] + (growth + kVolatility[c] * e[c] + response[c]);
+    }
+    const double insourcing = std::min(std::max(s.purchased, 0.0), 300.0);
+    s.jobs[2] += insourcing;
+    s.purchased = s.purchased - insourcing + 50.0 * d[7];
+    s.key_walk += 0.01 * d[6];
+    const double key = std::min(1.0, std::max(0.0, s.gov_share + s.key_walk + 0.02 * d[5]));
+    const double share = one_target ? s.gov_share : key;
+    const double market = s.jobs[0] + (1.0 - share) * s.jobs[3] + s.purchased;
+    const double government = s.jobs[1] + s.jobs[2] + share * s.jobs[3];
+    const double total = market + government;
+    const double miss_m = std::max(t_market - market, 0.0);
+    const double miss_g = std::max(t_government - government, 0.0);
+    const double misses[3] = {one_target ? 0.0 : miss_m, one_target ? 0.0 : miss_g, one_target ? miss_m + miss_g : 0.0};
+    for (std::size_t q = 0; q < 3; ++q) {
+      if (misses[q] > 0.0 && s.active[q] == 0.0 && s.pending[q] == 0.0 && d[8 + q] < kActivationProbability) {
+        s.pending[q] = year_d + 1.0;
+      }
+      s.shortfall[q] = misses[q];
+      s.levy += s.active[q] * kLevyPerJob * misses[q];
+    }
+    s.market = market;
+    s.government = government;
+    s.total = total;
+    rec.series(0, i_step) = total;
+    rec.series(1, i_step) = market;
+    rec.series(2, i_step) = government;
+    if (std::isnan(s.first_reached) && total >= kTarget) s.first_reached = year_d;
+  }
+
+  void end_path(State& s, const engine::PathRandom&, engine::PathRecord& rec) const {
+    using namespace synthetic;
+    const double t_market = 100000.0 * (2035.0 - 2012.0) / 14.0;
+    const double t_government = 25000.0 * (2035.0 - 2012.0) / 14.0;
+    rec.scalar(0) = s.first_reached;
+    rec.scalar(1) = s.levy;
+    rec.set_indicator(0, s.total >= kTarget);
+    rec.set_indicator(1, s.market >= t_market);
+    rec.set_indicator(2, s.government >= t_government);
+    rec.set_indicator(3, s.ever[0] + s.ever[1] + s.ever[2] > 0.0);
+    rec.set_indicator(4, s.ever[0] > 0.0);
+    rec.set_indicator(5, s.ever[1] > 0.0);
+  }
+
+ private:
   engine::OutputLayout layout_;
 };
 
