@@ -150,7 +150,7 @@ alignas(16) constexpr std::int32_t kLeftPack[16][4] = {
 // vectors; this is 25% faster on random words.
 void normals(const std::uint32_t* w, double* z, std::size_t n) {
   constexpr std::size_t kChunk = 512;
-  alignas(16) std::int32_t tail_lanes[kChunk + 4];
+  alignas(16) std::int32_t tail_lanes[kChunk + 8];
   for (std::size_t start = 0; start < n; start += kChunk) {
     const std::size_t len = n - start < kChunk ? n - start : kChunk;
     const std::uint32_t* wc = w + start;
@@ -179,15 +179,22 @@ void normals(const std::uint32_t* w, double* z, std::size_t n) {
       }
     }
     if (n_tail == 0) continue;
-    // Pad the list to whole vectors with its last lane (computed again and
-    // stored twice: the same value), so that every gather and store is whole.
-    for (std::size_t k = n_tail; k % 4 != 0; ++k) tail_lanes[k] = tail_lanes[n_tail - 1];
-    for (std::size_t j = 0; j < n_tail; j += 4) {
-      const __m128i lanes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tail_lanes + j));
-      const __m128i words = _mm_i32gather_epi32(reinterpret_cast<const int*>(wc), lanes, 4);
-      alignas(32) double zt[4];
-      _mm256_store_pd(zt, impl::tail<Avx2V>(q_of_words(words)));
-      for (std::size_t k = 0; k < 4; ++k) zc[tail_lanes[j + k]] = zt[k];
+    // Pad the list to whole pairs of vectors with its last lane (computed
+    // again and stored twice: the same value), so that every gather and store
+    // is whole; two vectors at a time, as the tail formula is one long chain
+    // of dependent operations.
+    for (std::size_t k = n_tail; k % 8 != 0; ++k) tail_lanes[k] = tail_lanes[n_tail - 1];
+    for (std::size_t j = 0; j < n_tail; j += 8) {
+      const __m128i lanes_a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tail_lanes + j));
+      const __m128i lanes_b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(tail_lanes + j + 4));
+      const __m128i words_a = _mm_i32gather_epi32(reinterpret_cast<const int*>(wc), lanes_a, 4);
+      const __m128i words_b = _mm_i32gather_epi32(reinterpret_cast<const int*>(wc), lanes_b, 4);
+      const __m256d z_a = impl::tail<Avx2V>(q_of_words(words_a));
+      const __m256d z_b = impl::tail<Avx2V>(q_of_words(words_b));
+      alignas(32) double zt[8];
+      _mm256_store_pd(zt, z_a);
+      _mm256_store_pd(zt + 4, z_b);
+      for (std::size_t k = 0; k < 8; ++k) zc[tail_lanes[j + k]] = zt[k];
     }
   }
 }
