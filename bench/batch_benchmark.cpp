@@ -142,6 +142,30 @@ void BM_SyntheticRun(benchmark::State& state) {
 }
 BENCHMARK(BM_SyntheticRun)->ArgsProduct({{1, 2}, {200'000, 1'000'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// Five variants on common random numbers (as `banensim compare` of the five
+// scenarios runs them), one thread, 200,000 paths; range(0) = 0 batch, 1
+// per-path. The counter counts paths of one variant: 5 variants at x paths/s
+// cost 5/x per path.
+void BM_SyntheticFiveVariants(benchmark::State& state) {
+  const bool per_path = state.range(0) != 0;
+  state.SetLabel(per_path ? "per-path interface" : "batch interface (draws shared)");
+  engine::RunConfig cfg;
+  cfg.seed = 1;
+  cfg.n_threads = 1;
+  cfg.n_paths = 200'000;
+  const std::vector<SyntheticBatchModel> batch(5);
+  const std::vector<bench::SyntheticPathModel> path(5);
+  for (auto _ : state) {
+    auto r = per_path ? engine::run_paired(std::span<const bench::SyntheticPathModel>(path), cfg)
+                      : engine::run_paired(std::span<const SyntheticBatchModel>(batch), cfg);
+    benchmark::DoNotOptimize(r.n_paths);
+  }
+  state.counters["paths/s"] = benchmark::Counter(static_cast<double>(state.iterations()) *
+                                                     static_cast<double>(cfg.n_paths),
+                                                 benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SyntheticFiveVariants)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 // The same work through the per-path interface and streams (what the engine
 // did before the batch interface); arguments {threads, paths}.
 void BM_SyntheticPathRun(benchmark::State& state) {

@@ -4,7 +4,8 @@
 // per call, the lanes' values in arrays (structure of arrays) that the
 // compiler can vectorise, and takes its random numbers for all lanes at once
 // from engine/block_random.hpp. The runner uses it whenever a model provides
-// it (engine/parallel_runner.hpp). For every batch of lanes it calls
+// it (engine/parallel_runner.hpp). For every batch of lanes and every
+// variant of the run it calls
 //
 //   record.start(n_lanes);                        // scalars and indicators 0
 //   model.begin_batch(state, rng, record);        // draw per-path parameters
@@ -13,6 +14,10 @@
 //     ... the engine tallies the step's series ...
 //   }
 //   model.end_batch(state, rng, record);          // record.scalar(i)[lane], record.indicator(i)[lane]
+//
+// with the variants of a paired run taking each of these calls in turn (all
+// begin, then step 0 of each, ...), so that a year's numbers are drawn once
+// and copied for the other variants (BlockRandom::share_draws).
 //
 // A batch holds the consecutive paths rng.first_path() .. + rng.n_lanes() - 1,
 // at most kLanesPerBatch of them; the batches of a block of paths are

@@ -1,5 +1,7 @@
 #include "engine/block_random.hpp"
 
+#include <algorithm>
+#include <array>
 #include <stdexcept>
 #include <string>
 
@@ -24,6 +26,15 @@ std::uint32_t high_word(std::uint64_t x) { return static_cast<std::uint32_t>(x >
 std::uint32_t block_counter(std::uint32_t substream, std::size_t block) {
   return (substream << 8) | static_cast<std::uint32_t>(block);
 }
+
+template <Variate kKind>
+constexpr std::array<Variate, kMaxDraws> all_of() {
+  std::array<Variate, kMaxDraws> a{};
+  a.fill(kKind);
+  return a;
+}
+constexpr std::array<Variate, kMaxDraws> kAllNormal = all_of<Variate::kNormal>();
+constexpr std::array<Variate, kMaxDraws> kAllUniform = all_of<Variate::kUniform>();
 
 }  // namespace
 
@@ -58,6 +69,7 @@ void BlockRandom::reposition(std::uint64_t first_path, std::size_t n_lanes) {
   n_lanes_ = n_lanes;
   stride_ = padded_lanes(n_lanes);
   if (words_.size() < 4 * stride_) words_.resize(4 * stride_);
+  forget();
 }
 
 void BlockRandom::generate(PurposeId purpose, std::uint32_t substream, std::size_t block, std::uint32_t* out) const {
@@ -65,18 +77,15 @@ void BlockRandom::generate(PurposeId purpose, std::uint32_t substream, std::size
                                    high_word(seed_), out, stride_);
 }
 
-template <class KindOf>
-void BlockRandom::draw_impl(PurposeId purpose, std::uint32_t substream, std::size_t n_draws, KindOf kind_of,
-                            double* out) {
-  check_draw(substream, n_draws);
+void BlockRandom::convert(PurposeId purpose, std::uint32_t substream, std::span<const Variate> kinds, double* out) {
   const kernels::KernelSet& k = kernels::active_kernels();
   const std::size_t n = stride_;
-  for (std::size_t block = 0; 4 * block < n_draws; ++block) {
+  for (std::size_t block = 0; 4 * block < kinds.size(); ++block) {
     generate(purpose, substream, block, words_.data());
-    for (std::size_t w = 0; w < 4 && 4 * block + w < n_draws; ++w) {
+    for (std::size_t w = 0; w < 4 && 4 * block + w < kinds.size(); ++w) {
       const std::size_t j = 4 * block + w;
       const std::uint32_t* row = words_.data() + w * n;
-      switch (kind_of(j)) {
+      switch (kinds[j]) {
         case Variate::kNormal:
           k.normals(row, out + j * n, n);
           break;
@@ -91,15 +100,36 @@ void BlockRandom::draw_impl(PurposeId purpose, std::uint32_t substream, std::siz
 }
 
 void BlockRandom::draw(PurposeId purpose, std::uint32_t substream, std::span<const Variate> kinds, double* out) {
-  draw_impl(purpose, substream, kinds.size(), [&](std::size_t j) { return kinds[j]; }, out);
+  check_draw(substream, kinds.size());
+  const std::size_t n = stride_;
+  if (!sharing_) {
+    convert(purpose, substream, kinds, out);
+    return;
+  }
+  for (const Remembered& r : remembered_) {
+    if (r.purpose != purpose || r.substream != substream || !std::equal(kinds.begin(), kinds.end(), r.kinds.begin(), r.kinds.end())) {
+      continue;
+    }
+    for (std::size_t j = 0; j < kinds.size(); ++j) {
+      if (kinds[j] == Variate::kUnused) continue;
+      std::copy_n(memory_.data() + r.offset + j * n, n, out + j * n);
+    }
+    return;
+  }
+  convert(purpose, substream, kinds, out);
+  const std::size_t offset = memory_.size();
+  memory_.insert(memory_.end(), out, out + kinds.size() * n);
+  remembered_.push_back({purpose, substream, std::vector<Variate>(kinds.begin(), kinds.end()), offset});
 }
 
 void BlockRandom::normals(PurposeId purpose, std::uint32_t substream, std::size_t n_draws, double* out) {
-  draw_impl(purpose, substream, n_draws, [](std::size_t) { return Variate::kNormal; }, out);
+  check_draw(substream, n_draws);
+  draw(purpose, substream, std::span<const Variate>(kAllNormal).first(n_draws), out);
 }
 
 void BlockRandom::uniforms(PurposeId purpose, std::uint32_t substream, std::size_t n_draws, double* out) {
-  draw_impl(purpose, substream, n_draws, [](std::size_t) { return Variate::kUniform; }, out);
+  check_draw(substream, n_draws);
+  draw(purpose, substream, std::span<const Variate>(kAllUniform).first(n_draws), out);
 }
 
 void BlockRandom::words(PurposeId purpose, std::uint32_t substream, std::size_t n_draws, std::uint32_t* out) {

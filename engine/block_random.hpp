@@ -22,7 +22,7 @@
 //   uniform  u = (w + 1/2) / 2^32, exact, in [2^-33, 1 - 2^-33]
 //   normal   z = fast_inverse_normal(w) ~= Phi^{-1}(u): Acklam's rational
 //            approximation; |z - Phi^{-1}(u)| <= kFastNormalMaxRelError |Phi^{-1}(u)|
-//            for every one of the 2^32 words (|z| <= 6.24)
+//            for every one of the 2^32 words (|z| <= 6.34)
 //
 // The same bits on every CPU: the AVX2 and scalar kernels agree bit for bit
 // (engine/simd_kernels.hpp).
@@ -98,7 +98,8 @@ class BlockRandom {
   // lanes up to stride() = padded_lanes(n_lanes) are the paths after them
   // (drawn too, so vector loops see real numbers there; never tallied).
   BlockRandom(std::uint64_t seed, std::uint64_t first_path, std::size_t n_lanes);
-  // The same streams for another batch of lanes (keeps the scratch storage).
+  // The same streams for another batch of lanes (keeps the scratch storage;
+  // forgets remembered draws).
   void reposition(std::uint64_t first_path, std::size_t n_lanes);
 
   std::uint64_t seed() const noexcept { return seed_; }
@@ -119,9 +120,25 @@ class BlockRandom {
   // The raw words: out[j * stride() + lane] = stream_word(seed, first_path + lane, purpose, substream, j).
   void words(PurposeId purpose, std::uint32_t substream, std::size_t n_draws, std::uint32_t* out);
 
+  // Sharing between the variants of a paired run (the runner turns it on
+  // when there are several, and calls forget() before each step): a draw()
+  // request repeated since the last forget() -- same purpose, substream and
+  // kinds -- is copied from the first one's numbers instead of drawn again.
+  // The numbers are the same either way; only the time differs.
+  void share_draws(bool on) noexcept { sharing_ = on; }
+  void forget() noexcept {
+    remembered_.clear();
+    memory_.clear();
+  }
+
  private:
-  template <class KindOf>
-  void draw_impl(PurposeId purpose, std::uint32_t substream, std::size_t n_draws, KindOf kind_of, double* out);
+  struct Remembered {
+    PurposeId purpose;
+    std::uint32_t substream;
+    std::vector<Variate> kinds;
+    std::size_t offset;  // of its rows in memory_
+  };
+  void convert(PurposeId purpose, std::uint32_t substream, std::span<const Variate> kinds, double* out);
   void generate(PurposeId purpose, std::uint32_t substream, std::size_t block, std::uint32_t* out) const;
 
   std::uint64_t seed_;
@@ -129,6 +146,9 @@ class BlockRandom {
   std::size_t n_lanes_;
   std::size_t stride_;
   std::vector<std::uint32_t> words_;  // one Philox block for every lane: 4 rows of stride_
+  bool sharing_ = false;
+  std::vector<Remembered> remembered_;  // the draw() requests since forget(), when sharing
+  std::vector<double> memory_;          // their numbers, rows of stride_
 };
 
 }  // namespace banensim::engine

@@ -135,24 +135,32 @@ class BatchBlockSimulator {
       states.push_back(m.make_batch_state(lanes));
     }
     BlockRandom rng(seed, first, lanes);
+    // Several variants take each step in turn, so that the numbers drawn for
+    // one are copied for the others rather than drawn again (BlockRandom's
+    // sharing; the same numbers). Each variant's tallies see its values in
+    // the same order either way.
+    const std::size_t n_variants = variants_.size();
+    rng.share_draws(n_variants > 1);
     const std::size_t n_steps = layout().n_steps();
     const std::size_t n_series = layout().series.size();
     for (std::uint64_t lo = first; lo < last; lo += lanes) {
       const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(lanes, last - lo));
       rng.reposition(lo, n);
-      for (std::size_t k = 0; k < variants_.size(); ++k) {
-        const M& m = variants_[k];
-        BatchRecord& rec = records[k];
-        auto& state = states[k];
-        rec.start(n);
-        m.begin_batch(state, rng, rec);
-        for (std::size_t i_step = 0; i_step < n_steps; ++i_step) {
+      for (std::size_t k = 0; k < n_variants; ++k) {
+        records[k].start(n);
+        variants_[k].begin_batch(states[k], rng, records[k]);
+      }
+      for (std::size_t i_step = 0; i_step < n_steps; ++i_step) {
+        rng.forget();
+        for (std::size_t k = 0; k < n_variants; ++k) {
+          BatchRecord& rec = records[k];
           rec.poison_series();
-          m.step_batch(state, i_step, rng, rec);
+          variants_[k].step_batch(states[k], i_step, rng, rec);
           for (std::size_t i = 0; i < n_series; ++i) tally.add_series_batch(k, i, i_step, rec.series(i), n, lo, seed);
         }
-        m.end_batch(state, rng, rec);
       }
+      rng.forget();
+      for (std::size_t k = 0; k < n_variants; ++k) variants_[k].end_batch(states[k], rng, records[k]);
       tally.add_outputs_batch(records, lo, seed);
     }
   }

@@ -205,6 +205,45 @@ TEST_CASE("draw() converts each word as its kind and leaves unused rows alone") 
   }
 }
 
+TEST_CASE("shared draws: a repeated request is copied, the same numbers as drawing it again") {
+  const std::array<Variate, 6> kinds = {Variate::kNormal, Variate::kUniform, Variate::kUnused,
+                                        Variate::kNormal, Variate::kNormal,  Variate::kUniform};
+  BlockRandom plain(9, 500, 37);
+  BlockRandom shared(9, 500, 37);
+  shared.share_draws(true);
+  const std::size_t n = plain.stride();
+  std::vector<double> expected(kinds.size() * n, -1.0);
+  plain.draw(purpose_id("p"), 2030, kinds, expected.data());
+  for (int round = 0; round < 3; ++round) {  // first drawn, then copied twice
+    std::vector<double> got(kinds.size() * n, -1.0);
+    shared.draw(purpose_id("p"), 2030, kinds, got.data());
+    for (std::size_t i = 0; i < got.size(); ++i) REQUIRE(same_bits(got[i], expected[i]));  // unused row left at -1
+  }
+  // Another substream, purpose or kind list is not a repeat.
+  std::vector<double> other(kinds.size() * n);
+  shared.draw(purpose_id("p"), 2031, kinds, other.data());
+  CHECK_FALSE(same_bits(other[0], expected[0]));
+  std::vector<double> as_normals(n);
+  shared.normals(purpose_id("p"), 2030, 1, as_normals.data());
+  for (std::size_t lane = 0; lane < n; ++lane) REQUIRE(same_bits(as_normals[lane], expected[lane]));
+  std::vector<double> as_uniforms(2 * n);
+  shared.uniforms(purpose_id("p"), 2030, 2, as_uniforms.data());
+  for (std::size_t lane = 0; lane < n; ++lane) REQUIRE(as_uniforms[n + lane] == expected[n + lane]);
+  // After forget() and after moving to other lanes, drawn afresh.
+  shared.forget();
+  std::vector<double> again(kinds.size() * n, -1.0);
+  shared.draw(purpose_id("p"), 2030, kinds, again.data());
+  for (std::size_t i = 0; i < again.size(); ++i) REQUIRE(same_bits(again[i], expected[i]));
+  shared.reposition(600, 37);
+  plain.reposition(600, 37);
+  std::vector<double> moved(kinds.size() * n), moved_plain(kinds.size() * n);
+  shared.draw(purpose_id("p"), 2030, kinds, moved.data());
+  plain.draw(purpose_id("p"), 2030, kinds, moved_plain.data());
+  for (std::size_t j : {0U, 1U, 3U}) {
+    for (std::size_t lane = 0; lane < n; ++lane) REQUIRE(same_bits(moved[j * n + lane], moved_plain[j * n + lane]));
+  }
+}
+
 TEST_CASE("seeds, purposes, paths, substreams and draw indices all give different words") {
   std::set<std::uint32_t> seen;
   int n = 0;
