@@ -13,7 +13,8 @@
 // operations (+, -, *, /, sqrt, fused multiply-add -- each correctly
 // rounded) in both, from one template (engine/simd_kernels_impl.hpp); the
 // kernel sources are compiled with -ffp-contract=off so the compiler fuses
-// nothing on its own, and no libm function is called. The tests compare the
+// nothing on its own, and no libm function is called (but fma in the scalar
+// version, which is exact by definition). The tests compare the
 // two bit for bit (tests/engine/block_random_test.cpp).
 //
 // Internal to the engine: models use engine/block_random.hpp.
