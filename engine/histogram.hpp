@@ -75,6 +75,10 @@ class Histogram {
     }
     add_outside_level0(x, t);
   }
+  // Adds n values (batched tallies): the same counts, under- and overflow,
+  // count, minimum and maximum as add() of each value in turn (the extremes
+  // equal as values: of a -0 and a +0, either may be kept). No NaN.
+  void add_batch(const double* x, std::size_t n) noexcept;
   void merge(const Histogram& other);
   // Back to empty at level 0, keeping the bins (no allocation).
   void reset() noexcept;

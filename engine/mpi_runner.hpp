@@ -82,7 +82,7 @@ inline std::string get_text(WordReader& r) {
 
 }  // namespace detail
 
-template <PathModel M>
+template <detail::RunnableModel M>
 RunResult run_paired_mpi(std::span<const M> variants, const RunConfig& config, MPI_Comm comm) {
   if (variants.empty()) throw std::invalid_argument("run_paired_mpi: no model variants given");
   detail::check_config(config);
@@ -96,7 +96,7 @@ RunResult run_paired_mpi(std::span<const M> variants, const RunConfig& config, M
   const int n_threads = resolve_threads(config.n_threads);
   const bool per_block = static_cast<bool>(config.stop_rule);
   const OutputLayout& layout = variants[0].layout();
-  detail::BlockSimulator<M> simulator(variants);
+  typename detail::SimulatorFor<M>::type simulator(variants);
   detail::Folder folder(layout, variants.size(), config);  // folds (and reports progress) on rank 0 only
   constexpr int kTag = 7;
 

@@ -13,6 +13,11 @@
 //
 // All variants see the same PathRandom for a path (common random numbers).
 //
+// A model that provides the batch interface (engine/batch_model.hpp) is run
+// through it instead: the same blocks, chunks and fold, each block simulated
+// in batches of up to kLanesPerBatch paths, all variants on the same
+// BlockRandom draws. Its results depend on (seed, N, B) only, as above.
+//
 // Early stopping (stop rule) and cancellation act only at block boundaries,
 // in fold order, so a given seed stops at the same path count every time.
 
@@ -106,6 +111,77 @@ class BlockSimulator {
   std::span<const M> variants_;
 };
 
+// Simulates the blocks of a batch model: each block in batches of
+// kLanesPerBatch lanes (the last one shorter), every variant on the same
+// BlockRandom; a step's series are tallied as soon as the step is done, so
+// nothing but the current step's values is kept per lane.
+template <BatchModel M>
+class BatchBlockSimulator {
+ public:
+  explicit BatchBlockSimulator(std::span<const M> variants) : variants_(variants) {}
+  const OutputLayout& layout() const { return variants_[0].layout(); }
+  std::size_t n_variants() const { return variants_.size(); }
+
+  void simulate(std::uint64_t first, std::uint64_t last, std::uint64_t seed, PairedTally& tally) const {
+    tally.reset();
+    if (last <= first) return;
+    const auto lanes = static_cast<std::size_t>(std::min<std::uint64_t>(last - first, kLanesPerBatch));
+    std::vector<BatchRecord> records;
+    std::vector<typename M::BatchState> states;
+    records.reserve(variants_.size());
+    states.reserve(variants_.size());
+    for (const M& m : variants_) {
+      records.emplace_back(m.layout(), lanes);
+      states.push_back(m.make_batch_state(lanes));
+    }
+    BlockRandom rng(seed, first, lanes);
+    // Several variants take each step in turn, so that the numbers drawn for
+    // one are copied for the others rather than drawn again (BlockRandom's
+    // sharing; the same numbers). Each variant's tallies see its values in
+    // the same order either way.
+    const std::size_t n_variants = variants_.size();
+    rng.share_draws(n_variants > 1);
+    const std::size_t n_steps = layout().n_steps();
+    const std::size_t n_series = layout().series.size();
+    for (std::uint64_t lo = first; lo < last; lo += lanes) {
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(lanes, last - lo));
+      rng.reposition(lo, n);
+      for (std::size_t k = 0; k < n_variants; ++k) {
+        records[k].start(n);
+        variants_[k].begin_batch(states[k], rng, records[k]);
+      }
+      for (std::size_t i_step = 0; i_step < n_steps; ++i_step) {
+        rng.forget();
+        for (std::size_t k = 0; k < n_variants; ++k) {
+          BatchRecord& rec = records[k];
+          rec.poison_series();
+          variants_[k].step_batch(states[k], i_step, rng, rec);
+          for (std::size_t i = 0; i < n_series; ++i) tally.add_series_batch(k, i, i_step, rec.series(i), n, lo, seed);
+        }
+      }
+      rng.forget();
+      for (std::size_t k = 0; k < n_variants; ++k) variants_[k].end_batch(states[k], rng, records[k]);
+      tally.add_outputs_batch(records, lo, seed);
+    }
+  }
+
+ private:
+  std::span<const M> variants_;
+};
+
+// A model the runner can run: through its batch interface when it has one.
+template <class M>
+concept RunnableModel = PathModel<M> || BatchModel<M>;
+
+template <class M>
+struct SimulatorFor {
+  using type = BlockSimulator<M>;
+};
+template <BatchModel M>
+struct SimulatorFor<M> {
+  using type = BatchBlockSimulator<M>;
+};
+
 }  // namespace detail
 
 namespace detail {
@@ -122,8 +198,8 @@ struct BlockResult {
 // time (it may swap the block's tally for another one or none). `consume`
 // returns false to stop taking further blocks; `keep_going`
 // is asked before each new block is started (cancellation).
-template <PathModel M, class Consume, class KeepGoing>
-void for_each_block(const BlockSimulator<M>& simulator, const RunConfig& config, std::uint64_t b_first,
+template <class Simulator, class Consume, class KeepGoing>
+void for_each_block(const Simulator& simulator, const RunConfig& config, std::uint64_t b_first,
                     std::uint64_t b_last, int n_threads, Consume&& consume, KeepGoing&& keep_going) {
   std::atomic<bool> stop{false};  // written by the consume stage, read by the input stage
   std::uint64_t next_block = b_first;
@@ -290,14 +366,14 @@ inline bool not_cancelled(const RunConfig& config) {
 // Runs every variant on the same paths. All variants must share one
 // OutputLayout shape (same outputs and steps); variant 0 is the reference
 // for the paired statistics.
-template <PathModel M>
+template <detail::RunnableModel M>
 RunResult run_paired(std::span<const M> variants, const RunConfig& config) {
   if (variants.empty()) throw std::invalid_argument("run_paired: no model variants given");
   detail::check_config(config);
   const auto t0 = std::chrono::steady_clock::now();
   const std::uint64_t n_blocks_max = (config.n_paths + config.block_size - 1) / config.block_size;
   const int n_threads = resolve_threads(config.n_threads);
-  detail::BlockSimulator<M> simulator(variants);
+  typename detail::SimulatorFor<M>::type simulator(variants);
   detail::Folder folder(variants[0].layout(), variants.size(), config);
   detail::for_each_block(
       simulator, config, 0, n_blocks_max, n_threads,
@@ -311,7 +387,7 @@ RunResult run_paired(std::span<const M> variants, const RunConfig& config) {
 }
 
 // One model: the same as run_paired with a single variant.
-template <PathModel M>
+template <detail::RunnableModel M>
 RunResult run(const M& model, const RunConfig& config) {
   return run_paired(std::span<const M>(&model, 1), config);
 }

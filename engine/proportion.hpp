@@ -25,6 +25,11 @@ class Proportion {
     ++n_;
     successes_ += success ? 1u : 0u;
   }
+  // Adds `trials` outcomes of which `successes` are yes (batched tallies).
+  void add_counts(std::uint64_t successes, std::uint64_t trials) noexcept {
+    n_ += trials;
+    successes_ += successes;
+  }
   void merge(const Proportion& other) noexcept {
     n_ += other.n_;
     successes_ += other.successes_;

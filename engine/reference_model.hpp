@@ -4,10 +4,16 @@
 // jobs.
 
 #include <cmath>
+#include <cstddef>
+#include <limits>
 #include <string>
+#include <vector>
 
+#include "engine/batch_model.hpp"
+#include "engine/block_random.hpp"
 #include "engine/model.hpp"
 #include "engine/random_stream.hpp"
+#include "engine/simd.hpp"
 
 namespace banensim::engine {
 
@@ -60,6 +66,67 @@ class RandomWalkModel {
  private:
   double mu_, sigma_, threshold_;
   OutputLayout layout_;
+};
+
+// The same random walk through the batch interface (engine/batch_model.hpp)
+// and the batched streams (engine/block_random.hpp): the same outputs and
+// closed forms, different random numbers. The increments of all steps are
+// drawn at the start of a batch, draw t of purpose "walk.increments" for
+// step t, so each Philox evaluation serves four steps.
+class BatchRandomWalkModel {
+ public:
+  static constexpr PurposeId kIncrements = purpose_id("walk.increments");
+
+  struct BatchState {
+    std::vector<double> x;      // [lane]
+    std::vector<double> first;  // [lane]: first step with x >= threshold, NaN if none yet
+    std::vector<double> z;      // [i_step * stride + lane]: the standard normal increments
+  };
+
+  BatchRandomWalkModel(std::size_t n_steps, double mu, double sigma, double threshold)
+      : walk_(n_steps, mu, sigma, threshold), n_steps_(n_steps) {}
+
+  const OutputLayout& layout() const { return walk_.layout(); }
+  BatchState make_batch_state(std::size_t max_lanes) const {
+    const std::size_t padded = padded_lanes(max_lanes);
+    return {std::vector<double>(padded), std::vector<double>(padded), std::vector<double>(n_steps_ * padded)};
+  }
+  void begin_batch(BatchState& s, BlockRandom& rng, BatchRecord&) const {
+    for (std::size_t lane = 0; lane < rng.stride(); ++lane) {
+      s.x[lane] = 0.0;
+      s.first[lane] = std::numeric_limits<double>::quiet_NaN();
+    }
+    rng.normals(kIncrements, 0, n_steps_, s.z.data());
+  }
+  BANENSIM_LANE_KERNEL void step_batch(BatchState& s, std::size_t i_step, BlockRandom& rng, BatchRecord& rec) const {
+    using namespace simd;
+    const double* z = s.z.data() + i_step * rng.stride();
+    double* out = rec.series(0);
+    const Doubles mu = splat(walk_.mu()), sigma = splat(walk_.sigma()), c = splat(walk_.threshold());
+    const Doubles step_number = splat(static_cast<double>(i_step + 1));
+    for (std::size_t i = 0; i < rng.stride(); i += kWidth) {
+      const Doubles x = load(s.x.data() + i) + (mu + sigma * load(z + i));
+      store(s.x.data() + i, x);
+      store(out + i, x);
+      const Doubles first = load(s.first.data() + i);
+      store(s.first.data() + i, select(is_nan(first) & (x >= c), step_number, first));
+    }
+  }
+  void end_batch(BatchState& s, BlockRandom& rng, BatchRecord& rec) const {
+    for (std::size_t lane = 0; lane < rng.stride(); ++lane) {
+      rec.scalar(0)[lane] = s.x[lane];
+      rec.scalar(1)[lane] = s.first[lane];
+      rec.indicator(0)[lane] = s.x[lane] >= walk_.threshold() ? 1 : 0;
+    }
+  }
+
+  double mu() const { return walk_.mu(); }
+  double sigma() const { return walk_.sigma(); }
+  double threshold() const { return walk_.threshold(); }
+
+ private:
+  RandomWalkModel walk_;  // parameters and output layout
+  std::size_t n_steps_;
 };
 
 }  // namespace banensim::engine

@@ -8,6 +8,7 @@
 // fixed merge order; the runner fixes that order (see parallel_runner.hpp).
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 
@@ -37,6 +38,40 @@ class RunningStats {
     mean_ += delta * (nb / n);
     m2_ += other.m2_ + delta * delta * (na * nb / n);
     n_ += other.n_;
+  }
+
+  // The summary of n values at once, for batched tallies: the mean first,
+  // then the sum of squared deviations from it (the two-pass algorithm, as
+  // accurate as Welford's update and free of E[x^2] - mean^2), each sum kept
+  // in four interleaved partial sums (value i in sum i mod 4) added in a fixed
+  // order -- so the compiler can vectorise it, and the result is the same on
+  // every machine. Merge it into a running summary with merge() (Chan).
+  static RunningStats of_values(const double* x, std::size_t n) noexcept {
+    RunningStats s;
+    if (n == 0) return s;
+    double part[4] = {0.0, 0.0, 0.0, 0.0};
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+      for (std::size_t k = 0; k < 4; ++k) part[k] += x[i + k];
+    }
+    for (std::size_t k = 0; i + k < n; ++k) part[k] += x[i + k];
+    const double nn = static_cast<double>(n);
+    const double mean = ((part[0] + part[1]) + (part[2] + part[3])) / nn;
+    double dev[4] = {0.0, 0.0, 0.0, 0.0};
+    for (i = 0; i + 4 <= n; i += 4) {
+      for (std::size_t k = 0; k < 4; ++k) {
+        const double d = x[i + k] - mean;
+        dev[k] += d * d;
+      }
+    }
+    for (std::size_t k = 0; i + k < n; ++k) {
+      const double d = x[i + k] - mean;
+      dev[k] += d * d;
+    }
+    s.n_ = n;
+    s.mean_ = mean;
+    s.m2_ = (dev[0] + dev[1]) + (dev[2] + dev[3]);
+    return s;
   }
 
   std::uint64_t count() const noexcept { return n_; }

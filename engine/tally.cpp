@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "engine/simd.hpp"
+
 namespace banensim::engine {
 
 NonFiniteError::NonFiniteError(std::string output_name, std::uint64_t path, std::uint64_t run_seed,
@@ -74,6 +76,78 @@ void Tally::add(const PathRecord& record, std::uint64_t i_path, std::uint64_t se
     if (present) scalars_[i].add(x);
   }
   for (std::size_t i = 0; i < indicators_.size(); ++i) indicators_[i].add(record.indicator(i));
+}
+
+namespace {
+
+// Per-thread scratch for the batched adds (a tally is filled by one thread).
+std::vector<double>& batch_scratch(std::size_t n) {
+  thread_local std::vector<double> scratch;
+  if (scratch.size() < n) scratch.resize(n);
+  return scratch;
+}
+
+std::uint64_t count_ones(const unsigned char* v, std::size_t n) noexcept {
+  std::uint64_t k = 0;
+  for (std::size_t i = 0; i < n; ++i) k += v[i];
+  return k;
+}
+
+}  // namespace
+
+BANENSIM_LANE_KERNEL void Tally::add_series_batch(std::size_t i_series, std::size_t i_step, const double* x, std::size_t n,
+                             std::uint64_t first_path, std::uint64_t seed, std::size_t variant) {
+  // The batch's moments first: they are finite unless a value is not (or
+  // the sum overflows), so the lanes are searched only then.
+  const RunningStats moments = RunningStats::of_values(x, n);
+  if (!std::isfinite(moments.mean()) || !std::isfinite(moments.m2())) {
+    for (std::size_t lane = 0; lane < n; ++lane) {
+      if (!std::isfinite(x[lane])) {
+        throw NonFiniteError(layout_->series[i_series].name + " [" + layout_->step_labels[i_step] + "]",
+                             first_path + lane, seed, variant);
+      }
+    }
+  }
+  DistributionSummary& d = series_[i_series * n_steps_ + i_step];
+  d.moments.merge(moments);
+  d.histogram.add_batch(x, n);
+}
+
+void Tally::add_outputs_batch(const BatchRecord& record, std::uint64_t first_path, std::uint64_t seed,
+                              std::size_t variant) {
+  const std::size_t n = record.n_lanes();
+  // Validate everything first: a failing batch leaves the counts as they were.
+  for (std::size_t lane = 0; lane < n; ++lane) {
+    for (std::size_t i = 0; i < scalars_.size(); ++i) {
+      const double x = record.scalar(i)[lane];
+      if (!std::isfinite(x) && !(optional_[i] && std::isnan(x))) {
+        throw NonFiniteError(layout_->scalars[i].name, first_path + lane, seed, variant);
+      }
+    }
+    for (std::size_t i = 0; i < indicators_.size(); ++i) {
+      if (record.indicator(i)[lane] > 1) {
+        throw std::logic_error("indicator '" + layout_->indicators[i].name + "' of variant " + std::to_string(variant) +
+                               " on path " + std::to_string(first_path + lane) + " is neither 0 nor 1");
+      }
+    }
+  }
+  n_paths_ += n;
+  for (std::size_t i = 0; i < scalars_.size(); ++i) {
+    const double* x = record.scalar(i);
+    if (!optional_[i]) {
+      scalar_present_[i].add_counts(n, n);
+      scalars_[i].add_batch(x, n);
+      continue;
+    }
+    std::vector<double>& present = batch_scratch(n);
+    std::size_t n_present = 0;
+    for (std::size_t lane = 0; lane < n; ++lane) {
+      if (!std::isnan(x[lane])) present[n_present++] = x[lane];
+    }
+    scalar_present_[i].add_counts(n_present, n);
+    scalars_[i].add_batch(present.data(), n_present);
+  }
+  for (std::size_t i = 0; i < indicators_.size(); ++i) indicators_[i].add_counts(count_ones(record.indicator(i), n), n);
 }
 
 void Tally::merge(const Tally& other) {
@@ -165,6 +239,39 @@ void PairedTally::add(const std::vector<PathRecord>& records, std::uint64_t i_pa
     for (std::size_t i = 0; i < n_scalars_; ++i) {
       // Optional scalars (e.g. "first year reached") have no paired mean.
       if (!optional_[i]) scalar_diffs_[(k - 1) * n_scalars_ + i].add(var.scalar(i) - ref.scalar(i));
+    }
+  }
+}
+
+void PairedTally::add_outputs_batch(const std::vector<BatchRecord>& records, std::uint64_t first_path,
+                                    std::uint64_t seed) {
+  for (std::size_t k = 0; k < variants_.size(); ++k) variants_[k].add_outputs_batch(records[k], first_path, seed, k);
+  const BatchRecord& ref = records[0];
+  const std::size_t n = ref.n_lanes();
+  std::vector<double>& diff = batch_scratch(n);
+  for (std::size_t k = 1; k < variants_.size(); ++k) {
+    const BatchRecord& var = records[k];
+    for (std::size_t i = 0; i < n_indicators_; ++i) {
+      IndicatorPair& p = pairs_[(k - 1) * n_indicators_ + i];
+      const unsigned char* a = var.indicator(i);
+      const unsigned char* b = ref.indicator(i);
+      std::uint64_t variant_only = 0;
+      std::uint64_t reference_only = 0;
+      for (std::size_t lane = 0; lane < n; ++lane) {
+        diff[lane] = static_cast<double>(a[lane]) - static_cast<double>(b[lane]);
+        variant_only += a[lane] & (1U - b[lane]);
+        reference_only += b[lane] & (1U - a[lane]);
+      }
+      p.difference.merge(RunningStats::of_values(diff.data(), n));
+      p.variant_only.add_counts(variant_only, n);
+      p.reference_only.add_counts(reference_only, n);
+    }
+    for (std::size_t i = 0; i < n_scalars_; ++i) {
+      if (optional_[i]) continue;  // no paired mean for optional scalars
+      const double* a = var.scalar(i);
+      const double* b = ref.scalar(i);
+      for (std::size_t lane = 0; lane < n; ++lane) diff[lane] = a[lane] - b[lane];
+      scalar_diffs_[(k - 1) * n_scalars_ + i].merge(RunningStats::of_values(diff.data(), n));
     }
   }
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/batch_model.hpp"
 #include "engine/histogram.hpp"
 #include "engine/model.hpp"
 #include "engine/proportion.hpp"
@@ -45,6 +46,11 @@ struct DistributionSummary {
     moments.merge(other.moments);
     histogram.merge(other.histogram);
   }
+  // n values at once: their two-pass moments merged in (Chan), their counts added.
+  void add_batch(const double* x, std::size_t n) {
+    moments.merge(RunningStats::of_values(x, n));
+    histogram.add_batch(x, n);
+  }
 };
 
 class Tally {
@@ -55,6 +61,18 @@ class Tally {
   // Adds one path. Throws NonFiniteError (with i_path and seed) when a
   // series or a non-optional scalar is not finite.
   void add(const PathRecord& record, std::uint64_t i_path, std::uint64_t seed, std::size_t variant = 0);
+  // Batched adds, for batch models (engine/batch_model.hpp): the lanes of
+  // one batch, paths first_path .. first_path + n - 1. Every series value of
+  // a step comes with add_series_batch (one call per series and step), then
+  // add_outputs_batch adds the scalars and indicators and counts the paths.
+  // The moments of a batch are its two-pass moments (RunningStats::of_values)
+  // merged in with Chan's formula. Both throw NonFiniteError naming the
+  // lowest lane's path with a non-finite value (where one is not allowed)
+  // before adding anything of that call.
+  void add_series_batch(std::size_t i_series, std::size_t i_step, const double* x, std::size_t n,
+                        std::uint64_t first_path, std::uint64_t seed, std::size_t variant = 0);
+  void add_outputs_batch(const BatchRecord& record, std::uint64_t first_path, std::uint64_t seed,
+                         std::size_t variant = 0);
   void merge(const Tally& other);
   // Back to no paths, keeping the layout and storage (no allocation).
   void reset() noexcept;
@@ -114,6 +132,14 @@ class PairedTally {
 
   // records[k] is variant k's record of the same path; variant 0 is the reference.
   void add(const std::vector<PathRecord>& records, std::uint64_t i_path, std::uint64_t seed);
+  // Batched adds (see Tally): variant k's series values of one step, then
+  // every variant's scalars and indicators of the batch (records[k] is
+  // variant k's record of the same lanes) with their paired statistics.
+  void add_series_batch(std::size_t variant, std::size_t i_series, std::size_t i_step, const double* x,
+                        std::size_t n, std::uint64_t first_path, std::uint64_t seed) {
+    variants_[variant].add_series_batch(i_series, i_step, x, n, first_path, seed, variant);
+  }
+  void add_outputs_batch(const std::vector<BatchRecord>& records, std::uint64_t first_path, std::uint64_t seed);
   void merge(const PairedTally& other);
   void reset() noexcept;
   void encode(WordWriter& w) const;

@@ -52,4 +52,30 @@ TEST_CASE("empty and single-value accumulators report NaN where undefined") {
   CHECK(s.mean() == 3.0);
   CHECK(std::isnan(s.variance()));
 }
+
+TEST_CASE("of_values: the two-pass summary of a batch equals Welford's to rounding, exact on small cases") {
+  const double x[] = {2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0};
+  const RunningStats b = RunningStats::of_values(x, 8);
+  CHECK(b.count() == 8);
+  CHECK(b.mean() == 5.0);
+  CHECK(b.m2() == 32.0);
+  CHECK(RunningStats::of_values(x, 0).count() == 0);
+  CHECK(RunningStats::of_values(x, 3).mean() == doctest::Approx(10.0 / 3.0));
+  // Large offset: no cancellation (E[x^2] - mean^2 would lose every digit).
+  std::vector<double> v;
+  RunningStats w;
+  for (int i = 0; i < 10001; ++i) {
+    v.push_back(1e9 + (i % 2 == 0 ? 1.0 : -1.0) + 1e-3 * (i % 7));
+    w.add(v.back());
+  }
+  const RunningStats t = RunningStats::of_values(v.data(), v.size());
+  CHECK(t.count() == w.count());
+  CHECK(t.mean() == doctest::Approx(w.mean()).epsilon(1e-13));
+  CHECK(t.variance() == doctest::Approx(w.variance()).epsilon(1e-9));
+  // Merged in batches (Chan) it agrees with the whole.
+  RunningStats merged = RunningStats::of_values(v.data(), 5000);
+  merged.merge(RunningStats::of_values(v.data() + 5000, v.size() - 5000));
+  CHECK(merged.mean() == doctest::Approx(w.mean()).epsilon(1e-13));
+  CHECK(merged.variance() == doctest::Approx(w.variance()).epsilon(1e-9));
+}
 }
