@@ -144,14 +144,13 @@ BanenafspraakParams component_shocks(const SectorFit& market, const SectorFit& g
   g[kGovSecurity].volatility = s * s_gov;
   g[kGovOther].volatility = (1 - s) * s_gov;
 
-  // The market-government correlation that reproduces the sectors' covariance.
-  const double target_cov = correlation * sm * sg;
-  const double rest = k * corr.market_inleen * s_market * s_inleen +
-                      (1 - k) * corr.government_inleen * s_gov * s_inleen + k * (1 - k) * s_inleen * s_inleen;
-  double rho = (s_market > 0 && s_gov > 0) ? (target_cov - rest) / (s_market * s_gov) : 0.0;
-  rho = std::clamp(rho, -0.99, 0.99);
-  // Shrink toward 0 until the 4x4 matrix is positive semi-definite.
-  corr.market_government = rho;
+  // The regular market-government correlation: the sectors' shock
+  // correlation. (Inverting the covariance too, with the assumed hired-in
+  // correlations, would attribute the weakly identified sector correlation
+  // (s.e. ~0.3) to them: a strongly negative number that the assumptions,
+  // not the data, make.) Shrunk toward 0 until the 4x4 matrix is positive
+  // semi-definite.
+  corr.market_government = std::clamp(correlation, -0.99, 0.99);
   for (int i = 0; i < 100 && min_eigenvalue(p) < 0; ++i) corr.market_government *= 0.95;
   return p;
 }

@@ -84,12 +84,14 @@ struct CalibrationResult {
 // Throws InputError when fewer than two years are available.
 CalibrationResult calibrate(const History& history, int fit_until, const BanenafspraakParams& assumptions);
 
-// The component shock sds and the market-government correlation implied by
-// the sectors' regular shock sds and correlation (cycle removed), given the
-// hired-in shock sd and the key (the mapping calibrate() applies): the
-// exact inverse of sector_moments, except that no component's regular part
-// falls below 10% of its sector's shock variance. Returns `assumptions`
-// with those keys replaced.
+// The component shock sds implied by the sectors' regular shock sds (cycle
+// removed), given the hired-in shock sd, its assumed correlations and the
+// key (the mapping calibrate() applies): the exact inverse of
+// sector_moments for the sds, except that no component's regular part falls
+// below 10% of its sector's shock variance. The market-government
+// correlation is the sectors' shock correlation, shrunk until the 4x4
+// matrix is positive semi-definite. Returns `assumptions` with those keys
+// replaced.
 BanenafspraakParams component_shocks(const SectorFit& market, const SectorFit& government, double correlation,
                                      double inleen_volatility, double key, const BanenafspraakParams& assumptions);
 

@@ -275,7 +275,7 @@ TEST_CASE("under data/law.csv no levy or surcharge is owed for any year before 2
   CHECK(run(seen2018).tally.variant(0).scalar(seen2018.layout().scalar_index("quota_charge_total_eur")).moments.mean() > 0);
 }
 
-TEST_CASE("what a missing job costs an employer moves hiring; a suspended levy moves nothing") {
+TEST_CASE("what a missing job costs an employer moves hiring, and a suspended levy moves nothing") {
   // Paired on the same draws, the mean total in the horizon year.
   const auto mean_total = [](const BanenafspraakModel& m, int year) {
     double sum = 0;
@@ -464,7 +464,7 @@ TEST_CASE("the split abolished: friction gain raises jobs, accountability loss l
   CHECK(d_loss_market < 0.1 * -d_loss_gov);
 }
 
-TEST_CASE("quota: a certain activation takes effect after the law's lag; the response starts then") {
+TEST_CASE("quota: a certain activation takes effect after the law's lag, and the response starts then") {
   // 2018's law (a levy charged from 2019): the market quota misses a target
   // made unreachable, activation is certain, in force two years after the miss.
   const Overrides certain = plus(kNoRandomness, {{"quota.activation_probability", "1"},
