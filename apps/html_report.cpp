@@ -218,7 +218,10 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
   h << "</p>\n";
 
   const int target_year = ref["target_year"].get<int>();
-  const std::string horizon = std::to_string(ref["horizon_year"].get<int>());
+  // "P(reached by YEAR)" as in the terminal table: four years after the
+  // target year, or the horizon when that is earlier.
+  const int by_year = std::min(target_year + 4, ref["horizon_year"].get<int>());
+  const std::string horizon = std::to_string(by_year);
   h << "<h2>Comparison</h2><table id=\"comparison\"><tr><th>scenario</th><th>P(reach)</th><th>95% CI</th>"
     << "<th>difference vs " << esc(ref["name"].get<std::string>()) << "</th><th>95% CI</th><th>P(only variant)</th>"
     << "<th>P(only reference)</th><th>median total " << target_year << "</th><th>90% interval</th><th>P(reached by "
@@ -239,10 +242,13 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     }
     const auto& ind = sc["results"]["indicators"];
     const auto& charge = sc["results"]["scalars"]["quota_charge_total_eur"];
-    const auto& by_horizon = reached_by(sc).back();
+    const nlohmann::json* by_horizon = &reached_by(sc).back();
+    for (const auto& point : reached_by(sc)) {
+      if (get(point, "value") == by_year) by_horizon = &point;
+    }
     h << "<td>" << jobs_quantile(last, "p50") << "</td><td>[" << jobs_quantile(last, "p05") << ", "
-      << jobs_quantile(last, "p95") << "]</td><td>" << engine::fmt(get(by_horizon, "probability"), 3) << "</td><td>["
-      << engine::fmt(get(by_horizon, "ci_low"), 3) << ", " << engine::fmt(get(by_horizon, "ci_high"), 3)
+      << jobs_quantile(last, "p95") << "]</td><td>" << engine::fmt(get(*by_horizon, "probability"), 3) << "</td><td>["
+      << engine::fmt(get(*by_horizon, "ci_low"), 3) << ", " << engine::fmt(get(*by_horizon, "ci_high"), 3)
       << "]</td><td>" << engine::fmt(get(ind["quota_in_force_target_year"], "probability"), 3) << "</td><td>["
       << engine::fmt(get(ind["quota_in_force_target_year"], "ci_low"), 3) << ", "
       << engine::fmt(get(ind["quota_in_force_target_year"], "ci_high"), 3) << "]</td><td>" << engine::fmt_int(get(charge, "mean"))

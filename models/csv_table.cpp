@@ -281,7 +281,11 @@ std::string CellReader::text(std::size_t i_row, const std::string& column) {
 }
 
 std::optional<std::pair<int, int>> CellReader::month_end(std::size_t i_row, const std::string& column) {
-  const auto [text, where] = cell(i_row, column);
+  // Not a structured binding: the lambda below captures the text (C++20 as
+  // clang 14 implements it cannot capture a binding).
+  const auto located = cell(i_row, column);
+  const std::string_view text = located.first;
+  const SourceLocation& where = located.second;
   const auto part = [&](std::size_t at, std::size_t length, int& value) {
     if (text.size() < at + length) return false;
     const char* first = text.data() + at;
