@@ -37,7 +37,8 @@ models::InputError input_error(const std::string& file, const std::string& key, 
 }
 
 std::string fraction(int k, int n) {
-  return std::to_string(k) + "/" + std::to_string(n) + " = " + engine::fmt(n > 0 ? static_cast<double>(k) / n : std::numeric_limits<double>::quiet_NaN(), 2);
+  const double share = n > 0 ? static_cast<double>(k) / n : std::numeric_limits<double>::quiet_NaN();
+  return std::to_string(k) + "/" + std::to_string(n) + " = " + engine::fmt(share, 2);
 }
 
 nlohmann::json number_or_null(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); }
@@ -292,8 +293,10 @@ std::string backtest_table(const BacktestResult& r, const RunInfo& info) {
     }
     os << engine::format_table(rows, 1);
   }
-  os << "\nPooled over the forecasts from " << origins_text(r) << " (each origin's scored years; a year forecast "
-     << "from several origins counts once per origin)\n";
+  os << "\nPooled over the forecasts from " << origins_text(r)
+     << (r.first_origin == r.last_origin ? "\n"
+                                         : " (each origin's scored years: a year forecast from several origins "
+                                           "counts once per origin)\n");
   rows = {{"series", "forecasts", "coverage 50%", "coverage 90%", "PIT histogram (10 bins)", "mean CRPS", "RW CRPS",
            "linear CRPS", "skill vs RW", "skill vs linear", "RW cov. 90%", "linear cov. 90%"}};
   for (const auto& s : r.summary) {
