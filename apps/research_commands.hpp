@@ -5,9 +5,6 @@
 //             their dotted names, on common random numbers; one CSV row per
 //             point, appended and synced as each completes; --resume
 //             continues an interrupted sweep to the same bytes.
-//   backtest  calibrate on the history up to a year, forecast the years
-//             after, score the forecast against what was observed (interval
-//             coverage, CRPS).
 //   sensitivity  global sensitivity (Sobol' or Morris) of P(reach) and the
 //             mean total to the uncertain parameters over their plausible
 //             ranges; one CSV row per design point, resumable.
@@ -16,8 +13,8 @@
 //
 // All return the process exit code and throw UsageError / InputError for bad
 // input (main maps those to exit code 2). docs/BACKTEST_AND_SWEEPS.md
-// describes the methods of sweep and backtest, docs/ANALYSIS.md those of
-// sensitivity and discover, docs/OUTPUT.md the columns.
+// describes the method of sweep, docs/ANALYSIS.md those of sensitivity and
+// discover, docs/OUTPUT.md the columns. (backtest: apps/backtest_command.hpp.)
 
 #include <string>
 #include <vector>
@@ -25,7 +22,6 @@
 namespace banensim::app {
 
 int cmd_sweep(const std::vector<std::string>& args);
-int cmd_backtest(const std::vector<std::string>& args);
 int cmd_sensitivity(const std::vector<std::string>& args);
 int cmd_discover(const std::vector<std::string>& args);
 

@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -29,6 +30,7 @@
 #include "engine/parallel_runner.hpp"
 #include "engine/run_summary.hpp"
 #include "engine/text_format.hpp"
+#include "apps/backtest_command.hpp"
 #include "apps/cli_common.hpp"
 #include "apps/html_report.hpp"
 #include "apps/research_commands.hpp"
@@ -62,9 +64,10 @@ Usage:
   banensim sweep SCENARIO --set K=V1,V2 | --range K=LO:HI:N ... --out FILE.csv [--svg FILE.svg] [--resume]
                                            a grid (or --one-at-a-time tornado) of parameter values on
                                            common random numbers; one CSV row per point, resumable
-  banensim backtest SCENARIO --fit-until YEAR [options]
-                                           calibrate up to YEAR, forecast the years after, score
-                                           against the observed ones (interval coverage, CRPS)
+  banensim backtest SCENARIO (--fit-until YEAR | --rolling FROM:TO) [options]
+                                           calibrate on the data up to each origin, forecast the
+                                           years after, score against the observed ones (coverage,
+                                           PIT, CRPS) beside a random walk and a linear trend
   banensim sensitivity SCENARIO --method sobol|morris --samples N [--out FILE.csv] [--resume]
                                            Sobol' or Morris indices of P(reach) and the mean total
                                            for every uncertain parameter over its plausible range
@@ -253,6 +256,8 @@ nlohmann::json result_json(const RunOptions& o, const std::vector<LoadedScenario
     j["target_jobs"] = m.target_total();
     j["target_year"] = m.target_year();
     j["origin_year"] = m.origin_year();
+    j["horizon_year"] = m.horizon_year();
+    j["law_file"] = m.params().law_timeline.file;
     // Where the sector targets come from; after the file's last year its last
     // targets hold (docs/MODEL.md 4.7), which the outputs say.
     const auto& targets = m.params().legal_targets;
@@ -287,18 +292,33 @@ std::string csv_text(double x) {
   return os.str();
 }
 
+// P(reached by year Y) and P(first reached in Y) for each simulated year Y:
+// the first-year scalar's cumulative counts (engine::cumulative_by_value),
+// by the year's label. A year the histogram does not hold (before an
+// observed first year) has no entry.
+std::map<std::string, engine::CumulativePoint> reached_by_year(const engine::Tally& t,
+                                                               const engine::OutputLayout& layout) {
+  std::map<std::string, engine::CumulativePoint> by_year;
+  const auto& first = t.scalar(layout.scalar_index("first_year_reached")).histogram;
+  for (const auto& c : engine::cumulative_by_value(first, t.n_paths())) by_year[engine::fmt(c.value, 0)] = c;
+  return by_year;
+}
+
 std::string render_csv(const std::vector<LoadedScenario>& sc, const engine::RunResult& r, std::uint64_t seed) {
-  // Tidy: one row per scenario and year; one column group per series.
+  // Tidy: one row per scenario and year; one column group per series, then
+  // the first year the target is reached.
   const auto& layout = sc[0].model.layout();
   std::ostringstream os;
   os << "scenario,year,seed,paths";
   for (const auto& s : layout.series) {
     for (const char* q : {"mean", "std_error", "p05", "p25", "p50", "p75", "p95"}) os << "," << s.name << "_" << q;
   }
+  os << ",p_reached_by,p_reached_by_ci_low,p_reached_by_ci_high,p_first_year";
   os << "\n";
   os.precision(10);
   for (std::size_t k = 0; k < sc.size(); ++k) {
     const auto& t = r.tally.variant(k);
+    const auto by_year = reached_by_year(t, layout);
     for (std::size_t step = 0; step < layout.n_steps(); ++step) {
       os << csv_field(sc[k].name) << "," << layout.step_labels[step] << "," << seed << "," << r.n_paths;
       for (std::size_t i = 0; i < layout.series.size(); ++i) {
@@ -310,6 +330,12 @@ std::string render_csv(const std::vector<LoadedScenario>& sc, const engine::RunR
           os << "," << engine::quantile_text(d.histogram.quantile_estimate(q), csv_text, "");
         }
       }
+      const auto& c = by_year.at(layout.step_labels[step]);
+      const auto ci = c.up_to_value.wilson();
+      csv_number(os, c.up_to_value.estimate());
+      csv_number(os, ci.low);
+      csv_number(os, ci.high);
+      csv_number(os, static_cast<double>(c.at_value) / static_cast<double>(t.n_paths()));
       os << "\n";
     }
   }
@@ -340,7 +366,8 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
   }
   (void)planned;
   os << "\nTarget: " << engine::fmt_int(m0.target_total()) << " extra jobs at the end-" << m0.target_year()
-     << " measurement; observed up to " << m0.origin_year() << ", simulated after.\n";
+     << " measurement; observed up to " << m0.origin_year() << ", simulated " << m0.origin_year() + 1 << "-"
+     << m0.horizon_year() << "; the law: " << m0.params().law_timeline.file << ".\n";
   const auto& targets = m0.params().legal_targets;
   if (m0.target_year() > targets.years.back().year) {
     const std::string last = std::to_string(targets.years.back().year);
@@ -352,9 +379,16 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
   const std::size_t i_reach = layout.indicator_index("reach_target");
   const std::size_t i_total = layout.series_index("total");
   const std::size_t i_first = layout.scalar_index("first_year_reached");
-  const std::size_t i_levy = layout.scalar_index("levy_total_eur");
+  const std::size_t i_charge = layout.scalar_index("quota_charge_total_eur");
   const std::size_t i_quota = layout.indicator_index("quota_in_force_target_year");
-  const std::size_t last = layout.n_steps() - 1;
+  // The target year's step (the simulation may go on to the horizon).
+  const auto at_target = static_cast<std::size_t>(m0.target_year() - m0.origin_year() - 1);
+  const std::string target_label = layout.step_labels[at_target];
+  const std::string& horizon_label = layout.step_labels.back();
+  // The compare table's "P(by YEAR)": four years after the target year (the
+  // horizon when that is earlier); every year is in the run's outputs.
+  const std::string by_label =
+      layout.step_labels[std::min(layout.n_steps() - 1, at_target + 4)];
 
   std::vector<std::vector<std::string>> rows;
   if (sc.size() == 1) {
@@ -392,6 +426,17 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
                       q(0.05), q(0.5), q(0.95), layout.scalars[i].unit});
     }
     os << engine::format_table(rows) << "\n";
+    rows.clear();
+    rows.push_back({"year", "P(reached by year)", "95% CI", "P(first reached in year)"});
+    const auto by_year = reached_by_year(t, layout);
+    for (const auto& label : layout.step_labels) {
+      const auto& c = by_year.at(label);
+      rows.push_back({label, engine::fmt(c.up_to_value.estimate(), 4), ci_text(c.up_to_value.wilson(), 4),
+                      engine::fmt(static_cast<double>(c.at_value) / static_cast<double>(t.n_paths()), 4)});
+    }
+    os << "When the total first reaches " << engine::fmt_int(m0.target_total())
+       << " (the first measurement at or above it; exact counts, 95% Wilson intervals)\n"
+       << engine::format_table(rows) << "\n";
     for (std::size_t i = 0; i < layout.series.size(); ++i) {
       rows.clear();
       rows.push_back({"year", layout.series[i].name + " mean", "s.e.", "5%", "25%", "median", "75%", "95%"});
@@ -410,13 +455,12 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
   // compare
   os << "Reference: " << sc[0].name << ". All scenarios run on the same random draws (common random numbers).\n\n";
   rows.push_back({"scenario", "P(reach)", "95% CI", "diff vs ref", "95% CI", "P(only var)", "P(only ref)",
-                  "median total " + layout.step_labels[last], "90% interval", "median 1st year",
-                  "P(quota " + layout.step_labels[last] + ")", "95% CI",
-                  "E[levy] EUR"});
+                  "median total " + target_label, "90% interval", "median 1st year", "P(by " + by_label + ")",
+                  "95% CI", "P(quota " + target_label + ")", "95% CI", "E[charge] EUR"});
   for (std::size_t k = 0; k < sc.size(); ++k) {
     const auto& t = r.tally.variant(k);
     const auto& p = t.indicator(i_reach);
-    const auto& tot = t.series(i_total, last).histogram;
+    const auto& tot = t.series(i_total, at_target).histogram;
     std::vector<std::string> row = {sc[k].name, engine::fmt(p.estimate(), 4), ci_text(p.wilson(), 4)};
     if (k == 0) {
       row.insert(row.end(), {"(reference)", "", "", ""});
@@ -436,16 +480,23 @@ std::string render_table(const RunOptions& o, const std::vector<LoadedScenario>&
                                                   static_cast<double>(t.scalar_present(i_first).successes())),
                                               [](double v) { return engine::fmt(v, 0); })
                       : "not reached");
+    const auto& by_year = reached_by_year(t, layout).at(by_label).up_to_value;
+    row.push_back(engine::fmt(by_year.estimate(), 3));
+    row.push_back(ci_text(by_year.wilson(), 3));
     row.push_back(engine::fmt(t.indicator(i_quota).estimate(), 3));
     row.push_back(ci_text(t.indicator(i_quota).wilson(), 3));
-    row.push_back(engine::fmt_int(t.scalar(i_levy).moments.mean()) + " +- " +
-                  engine::fmt_int(t.scalar(i_levy).moments.std_error()));
+    row.push_back(engine::fmt_int(t.scalar(i_charge).moments.mean()) + " +- " +
+                  engine::fmt_int(t.scalar(i_charge).moments.std_error()));
     rows.push_back(row);
   }
   os << engine::format_table(rows)
-     << "\nmedian 1st year: the year by which half of all paths have reached the target (\"not reached\" if fewer than half do).\n"
-     << "P(quota " << layout.step_labels[last] << "): a quota, and so its levy, is in force in " << layout.step_labels[last]
-     << " (the market's, the government's or, once the split is abolished, the national one).\n";
+     << "\nmedian 1st year: the year by which half of all paths have reached the target (\"not reached\" if fewer than half do"
+     << " by " << horizon_label << ").\n"
+     << "P(by " << by_label << "): the total reaches the target at some measurement up to " << by_label
+     << " (every year to " << horizon_label << ": run SCENARIO, or --format csv|json).\n"
+     << "P(quota " << target_label << "): a quota (the market's, the government's or the national one) is active in "
+     << target_label << "; E[charge]: the levy or surcharge owed over " << layout.step_labels.front() << "-"
+     << horizon_label << " (mean +- standard error; negative: a net bonus).\n";
   return os.str();
 }
 
@@ -510,7 +561,7 @@ int cmd_run(const std::vector<std::string>& args, bool many) {
     }
     // The model holds the target flat after the file's last year.
     const auto& m0 = sc[0].model;
-    if (!path.empty() && path.back().year < m0.target_year()) path.push_back({m0.target_year(), m0.target_total()});
+    if (!path.empty() && path.back().year < m0.horizon_year()) path.push_back({m0.horizon_year(), m0.target_total()});
     engine::write_file_atomically(*o.report, app::html_report(result, path));
   }
   if (o.out) {

@@ -103,7 +103,7 @@ TEST_CASE("mpirun -np 1, 2, 3: run prints the one-process numbers bit for bit") 
 
 TEST_CASE("mpirun -np 1, 2, 3: compare of the five scenarios prints the one-process numbers bit for bit") {
   check_same_as_one_process(
-      "compare scenarios/status-quo.toml scenarios/abolish-split.toml scenarios/purchase-at-buyer.toml "
+      "compare scenarios/status-quo.toml scenarios/keep-split.toml scenarios/purchase-at-buyer.toml "
       "scenarios/exclude-security.toml scenarios/all-three.toml --paths 30000 --block-size 256");
 }
 
@@ -124,6 +124,8 @@ TEST_CASE("mpirun: bad input fails with exit 2 and one message, from rank 0 only
 
 TEST_CASE("mpirun -np 1, 2, 3: backtest prints the one-process numbers bit for bit") {
   check_same_as_one_process("backtest scenarios/status-quo.toml --fit-until 2016 --paths 20000 --block-size 256");
+  // Rolling: every origin's run split across the ranks, rank 0 scoring them all.
+  check_same_as_one_process("backtest scenarios/status-quo.toml --rolling 2019:2022 --paths 6000 --block-size 256");
 }
 
 TEST_CASE("mpirun -np 1, 2, 3: sweep points dealt across ranks give the one-process CSV byte for byte") {

@@ -90,7 +90,7 @@ SweepCsv read_sweep(const fs::path& p) {
 
 const std::vector<std::string> kResultColumns = {
     "p_reach",         "p_reach_ci_low", "p_reach_ci_high",    "total_p05", "total_p50", "total_p95", "p_quota",
-    "p_quota_ci_low",  "p_quota_ci_high", "levy_mean_eur", "levy_std_error_eur", "seed", "paths"};
+    "p_quota_ci_low",  "p_quota_ci_high", "charge_mean_eur", "charge_std_error_eur", "seed", "paths"};
 
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
@@ -173,10 +173,10 @@ TEST_CASE("sweep: P(reach) is monotone in the market trend at a modest path coun
 }
 
 TEST_CASE("sweep: a key that does not affect the outcome gives identical numbers at every point") {
-  // Lever 1 is off in the status quo, so its friction gain changes nothing; on the same draws every
+  // Lever 2 is off in the status quo, so its procurement gain changes nothing; on the same draws every
   // result column must be equal, bit for bit.
   const fs::path csv = temp_path("crn.csv");
-  const auto r = banensim("sweep scenarios/status-quo.toml --set policy.abolish_split.friction_gain=0,0.05,0.1 "
+  const auto r = banensim("sweep scenarios/status-quo.toml --set policy.purchase_at_buyer.procurement_gain_per_year=0,500,1000 "
                           "--paths 2000 --out " + csv.string());
   REQUIRE(r.exit_code == 0);
   const SweepCsv c = read_sweep(csv);
@@ -231,11 +231,17 @@ TEST_CASE("sweep: a tornado over every uncertain parameter of the status quo") {
       if (c.columns[k] != varied) CHECK(c.rows[i][k] == c.rows[0][k]);
     }
   }
-  // Supply capacity matters; lever parameters (levers off) do not.
+  // The register's working share matters; the parameters of levers 2 and 3 (off) do not. (Lever 1's
+  // act: the law abolishes the split from 2026.)
   const auto p = [&](std::size_t i) { return c.number(i, "p_reach"); };
+  const auto median = [&](std::size_t i) { return c.number(i, "total_p50"); };
   for (std::size_t i = 1; i < c.rows.size(); ++i) {
-    if (c.rows[i][1].rfind("policy.", 0) == 0) CHECK(p(i) == p(0));
-    if (c.rows[i][1] == "supply.capacity_jobs") CHECK(p(i) != p(0));
+    const std::string& key = c.rows[i][1];
+    if (key.rfind("policy.purchase_at_buyer.", 0) == 0 || key.rfind("policy.exclude_security.", 0) == 0) {
+      CHECK(p(i) == p(0));
+      CHECK(median(i) == median(0));
+    }
+    if (key == "supply.max_working_share") CHECK(median(i) != median(0));
   }
   const std::string s = slurp(svg);
   CHECK(well_formed_svg(s));
@@ -247,10 +253,10 @@ TEST_CASE("sweep: bad keys and values are input errors (exit 2) naming key, valu
   auto r = banensim("sweep scenarios/status-quo.toml --set growth.market.trend_mea=5000 --out " + csv.string());
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("did you mean 'growth.market.trend_mean'") != std::string::npos);
-  r = banensim("sweep scenarios/status-quo.toml --set quota.response_rate=0.1,2,-1 --out " + csv.string());
+  r = banensim("sweep scenarios/status-quo.toml --set quota.response_max=0.1,2,-1 --out " + csv.string());
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("'quota.response_rate' = 2: must be in [0, 1]") != std::string::npos);
-  CHECK(r.err.find("'quota.response_rate' = -1") != std::string::npos);
+  CHECK(r.err.find("'quota.response_max' = 2: must be in [0, 1]") != std::string::npos);
+  CHECK(r.err.find("'quota.response_max' = -1") != std::string::npos);
   r = banensim("sweep scenarios/status-quo.toml --range supply.shape=1:x:3 --out " + csv.string());
   CHECK(r.exit_code == 2);
   r = banensim("sweep scenarios/status-quo.toml --range-from-schema --out " + csv.string());
@@ -434,53 +440,139 @@ TEST_CASE("sweep: a second process on the same journal is refused at once, the f
   CHECK(check.err.find("4 of 4 points done") != std::string::npos);
 }
 
-TEST_CASE("backtest --fit-until 2016: coverage and CRPS for 2017 and 2018") {
-  auto r = banensim("backtest scenarios/status-quo.toml --fit-until 2016 --paths 20000");
+TEST_CASE("backtest --fit-until 2021: coverage, PIT and CRPS for 2022 and 2023, beside the two benchmarks") {
+  auto r = banensim("backtest scenarios/status-quo.toml --fit-until 2021 --paths 20000");
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("coverage 50%") != std::string::npos);
-  CHECK(r.out.find("CRPS") != std::string::npos);
-  CHECK(r.out.find("2017") != std::string::npos);
-  CHECK(r.out.find("2018") != std::string::npos);
-  r = banensim("backtest scenarios/status-quo.toml --fit-until 2016 --paths 20000 --format json");
+  for (const char* text : {"coverage 50%", "PIT", "CRPS", "RW CRPS", "linear CRPS", "skill vs RW", "2022", "2023"}) {
+    CAPTURE(text);
+    CHECK(r.out.find(text) != std::string::npos);
+  }
+  r = banensim("backtest scenarios/status-quo.toml --fit-until 2021 --paths 20000 --format json");
   REQUIRE(r.exit_code == 0);
   const auto j = nlohmann::json::parse(r.out);
-  CHECK(j["fit_until"] == 2016);
-  REQUIRE(j["years"].size() == 6);  // total, market, government x 2017, 2018
-  for (const auto& y : j["years"]) {
-    CHECK(y["year"].get<int>() >= 2017);
+  CHECK(j["origins"] == nlohmann::json::array({2021, 2021}));
+  CHECK(j["last_observed_year"] == 2023);
+  REQUIRE(j["forecasts"].size() == 1);
+  const auto& f = j["forecasts"][0];
+  CHECK(f["origin"] == 2021);
+  CHECK(f["calibration"]["last_year"] == 2021);
+  REQUIRE(f["years"].size() == 6);  // total, market, government x 2022, 2023
+  for (const auto& y : f["years"]) {
+    CHECK(y["year"].get<int>() >= 2022);
     CHECK(y["crps"].get<double>() >= 0);
+    CHECK(y["pit"].get<double>() >= 0);
+    CHECK(y["pit"].get<double>() <= 1);
     CHECK(y["p05"].get<double>() <= y["p25"].get<double>());
     CHECK(y["p25"].get<double>() <= y["median"].get<double>());
     CHECK(y["median"].get<double>() <= y["p75"].get<double>());
     CHECK(y["p75"].get<double>() <= y["p95"].get<double>());
-    // Inside the 50% interval implies inside the 90% one.
+    // Inside the 50% interval implies inside the 90% one; and the PIT says where.
     if (y["in_50"].get<bool>()) CHECK(y["in_90"].get<bool>());
+    if (y["in_90"].get<bool>()) CHECK(std::abs(y["pit"].get<double>() - 0.5) <= 0.45 + 0.01);
+    for (const char* b : {"random_walk", "linear_trend"}) {
+      CHECK(y[b]["sd"].get<double>() > 0);
+      CHECK(y[b]["crps"].get<double>() > 0);
+    }
   }
+  // The random walk with drift of the total, by hand: increments 2012 -> 2015 (3 years) -> ... -> 2021.
+  const std::vector<std::pair<int, double>> total = {{2012, 0},     {2015, 21057}, {2016, 22554}, {2017, 36904},
+                                                     {2018, 51957}, {2019, 61615}, {2020, 66097}, {2021, 72809}};
+  const double drift = 72809.0 / 9;
+  double ss = 0;
+  for (std::size_t i = 1; i < total.size(); ++i) {
+    const double h = total[i].first - total[i - 1].first;
+    const double e = total[i].second - total[i - 1].second - h * drift;
+    ss += e * e / h;
+  }
+  const auto& rw = f["years"][0]["random_walk"];
+  CHECK(f["years"][0]["series"] == "total");
+  CHECK(f["years"][0]["year"] == 2022);
+  CHECK(rw["mean"].get<double>() == doctest::Approx(72809 + drift).epsilon(1e-12));
+  CHECK(rw["sd"].get<double>() == doctest::Approx(std::sqrt(ss / 6)).epsilon(1e-12));
   REQUIRE(j["summary"].size() == 3);
   CHECK(j["summary"][0]["series"] == "total");
-  CHECK(j["summary"][0]["n_years"] == 2);
+  CHECK(j["summary"][0]["forecasts"] == 2);
+  CHECK(j["summary"][0]["pit_histogram"].size() == 10);
   // Same seed, same numbers.
-  const auto again = banensim("backtest scenarios/status-quo.toml --fit-until 2016 --paths 20000 --format json --threads 1");
-  CHECK(nlohmann::json::parse(again.out)["years"] == j["years"]);
-  r = banensim("backtest scenarios/status-quo.toml --fit-until 2016 --paths 2000 --format csv");
+  const auto again = banensim("backtest scenarios/status-quo.toml --fit-until 2021 --paths 20000 --format json --threads 1");
+  CHECK(nlohmann::json::parse(again.out)["forecasts"] == j["forecasts"]);
+  // CSV, and with --out the pooled summary beside it.
+  const fs::path csv = temp_path("backtest.csv");
+  r = banensim("backtest scenarios/status-quo.toml --fit-until 2021 --paths 2000 --format csv --out " + csv.string());
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.rfind("series,year,observed,median,p25,p75,p05,p95,in_50,in_90,crps,crps_resolution,fit_until,seed,paths\n", 0) == 0);
-  CHECK(count(r.out, "\n") == 7);
+  const std::string rows = slurp(csv);
+  CHECK(rows.rfind("origin,series,year,observed,median,p25,p75,p05,p95,in_50,in_90,pit,crps,crps_resolution,rw_mean,"
+                   "rw_sd,rw_in_50,rw_in_90,rw_crps,linear_mean,linear_sd,linear_in_50,linear_in_90,linear_crps,seed,"
+                   "paths\n", 0) == 0);
+  CHECK(count(rows, "\n") == 7);
+  const std::string summary = slurp(temp_path("backtest.summary.csv"));
+  CHECK(summary.rfind("series,forecasts,in_50,in_90,coverage_50,coverage_90,pit_0,", 0) == 0);
+  CHECK(count(summary, "\n") == 4);
 }
 
-TEST_CASE("backtest: a fit year with nothing after it, or too little before it, is an input error") {
-  auto r = banensim("backtest scenarios/status-quo.toml --fit-until 2018");
+TEST_CASE("backtest --rolling 2016:2022: one calibrated forecast per origin, pooled per series") {
+  const auto r = banensim("backtest scenarios/status-quo.toml --rolling 2016:2022 --paths 2000 --format json");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  REQUIRE(j["forecasts"].size() == 7);
+  int origin = 2016;
+  for (const auto& f : j["forecasts"]) {
+    CAPTURE(origin);
+    CHECK(f["origin"] == origin);
+    // Calibrated on the data up to its origin only.
+    CHECK(f["calibration"]["last_year"] == origin);
+    CHECK(f["years"].size() == static_cast<std::size_t>(3 * (2023 - origin)));
+    ++origin;
+  }
+  for (const auto& s : j["summary"]) {
+    CHECK(s["forecasts"] == 28);  // 7 + 6 + ... + 1 scored years
+    int pit = 0;
+    for (const auto& c : s["pit_histogram"]) pit += c.get<int>();
+    CHECK(pit == 28);
+    CHECK(s["skill_random_walk"].get<double>() ==
+          doctest::Approx(1 - s["mean_crps"].get<double>() / s["mean_crps_random_walk"].get<double>()));
+  }
+  // The benchmarks depend on the data only, not on the paths or the seed.
+  const auto other = banensim("backtest scenarios/status-quo.toml --rolling 2016:2022 --paths 1000 --seed 5 --format json");
+  REQUIRE(other.exit_code == 0);
+  const auto k = nlohmann::json::parse(other.out);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(k["summary"][i]["mean_crps_random_walk"] == j["summary"][i]["mean_crps_random_walk"]);
+    CHECK(k["summary"][i]["mean_crps_linear_trend"] == j["summary"][i]["mean_crps_linear_trend"]);
+  }
+}
+
+TEST_CASE("backtest: origins with nothing after them or too little before them, and bad options, are input errors") {
+  auto r = banensim("backtest scenarios/status-quo.toml --fit-until 2023");
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("2018") != std::string::npos);
+  CHECK(r.err.find("2023") != std::string::npos);
   r = banensim("backtest scenarios/status-quo.toml --fit-until 2013");
   CHECK(r.exit_code == 2);
   r = banensim("backtest scenarios/status-quo.toml --fit-until 2015");  // one observed year: nothing to fit
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("at least two observed years") != std::string::npos);
+  r = banensim("backtest scenarios/status-quo.toml --rolling 2015:2020");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("at least two observed years") != std::string::npos);
   r = banensim("backtest scenarios/status-quo.toml");
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("--fit-until") != std::string::npos);
+  CHECK(r.err.find("--fit-until YEAR") != std::string::npos);
+  CHECK(r.err.find("--rolling FROM:TO") != std::string::npos);
+  r = banensim("backtest scenarios/status-quo.toml --fit-until 2018 --rolling 2016:2022");
+  CHECK(r.exit_code == 2);
+  for (const char* bad : {"2016", "2022:2016", "x:2020", "2016:2200"}) {
+    CAPTURE(bad);
+    r = banensim(std::string("backtest scenarios/status-quo.toml --rolling ") + bad);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(std::string("--rolling ") + bad) != std::string::npos);
+  }
+  // A lever acting at or before an origin: the backtest scores the rules of the past.
+  r = banensim("backtest scenarios/2018/abolish-split.toml --rolling 2016:2020");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("policy.abolish_split.year") != std::string::npos);
+  CHECK(r.err.find("must act after its origins") != std::string::npos);
 }
 
 // ---------------------------------------------------- sensitivity, discover
@@ -524,7 +616,7 @@ TEST_CASE("sensitivity --method sobol: design rows and finite first-order and to
   CHECK(clearly_nonzero);
 }
 
-TEST_CASE("sensitivity --method morris: mu, mu-star and sigma per factor, the supply capacity clearly matters") {
+TEST_CASE("sensitivity --method morris: mu, mu-star and sigma per factor, the register's working share clearly matters") {
   const fs::path out = temp_path("morris.csv");
   const auto r = banensim("sensitivity scenarios/status-quo.toml --method morris --samples 6 --paths 500 "
                           "--out '" + out.string() + "'");
@@ -537,15 +629,16 @@ TEST_CASE("sensitivity --method morris: mu, mu-star and sigma per factor, the su
   CHECK(ix.columns == std::vector<std::string>{"output", "factor", "mu", "mu_star", "mu_star_low", "mu_star_high",
                                                "mu_star_contains_zero", "sigma"});
   CHECK(ix.rows.size() == 2 * n_factors);
-  bool capacity = false;
+  bool working_share = false;
   for (std::size_t i = 0; i < ix.rows.size(); ++i) {
     for (const char* c : {"mu", "mu_star", "mu_star_low", "mu_star_high", "sigma"}) CHECK(std::isfinite(ix.number(i, c)));
     CHECK(ix.number(i, "mu_star") >= std::abs(ix.number(i, "mu")) - 1e-12);
-    if (ix.rows[i][0] == "p_reach" && ix.rows[i][1] == "supply.capacity_jobs") {
-      capacity = ix.rows[i][ix.col("mu_star_contains_zero")] == "0" && ix.number(i, "mu_star") > 0.05;
+    // On the mean total in the target year (P(reach 2026) is near 0 today): jobs per whole plausible range.
+    if (ix.rows[i][0] == "total_mean" && ix.rows[i][1] == "supply.max_working_share") {
+      working_share = ix.rows[i][ix.col("mu_star_contains_zero")] == "0" && ix.number(i, "mu_star") > 1000;
     }
   }
-  CHECK(capacity);
+  CHECK(working_share);
 }
 
 TEST_CASE("sensitivity --resume: after a truncated file, the same bytes as an uninterrupted run") {
@@ -615,9 +708,11 @@ TEST_CASE("sensitivity --resume: after SIGINT or SIGKILL mid-design, the same by
 
 TEST_CASE("discover: PRIM prints a box with coverage, density and mass in [0, 1] and the peeling trajectory") {
   const fs::path out = temp_path("discover.csv");
-  const auto r = banensim("discover scenarios/status-quo.toml --samples 64 --paths 500 --out '" + out.string() + "'");
+  // P(reach 2026) is about 0.02 today: the cases of interest are those at or above 0.02.
+  const auto r = banensim("discover scenarios/status-quo.toml --samples 64 --paths 500 --threshold 0.02 --out '" +
+                          out.string() + "'");
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("the target is reached (P >= 0.500)") != std::string::npos);
+  CHECK(r.out.find("the target is reached (P >= 0.020)") != std::string::npos);
   CHECK(r.out.find("Peeling trajectory") != std::string::npos);
   for (const char* measure : {"coverage ", "density ", "mass "}) {
     CAPTURE(measure);
@@ -629,14 +724,14 @@ TEST_CASE("discover: PRIM prints a box with coverage, density and mass in [0, 1]
   }
   CHECK(read_sweep(out).rows.size() == 64);
   // Resuming the finished file runs nothing and prints the same box.
-  const auto again = banensim("discover scenarios/status-quo.toml --samples 64 --paths 500 --out '" + out.string() +
-                              "' --resume");
+  const auto again = banensim("discover scenarios/status-quo.toml --samples 64 --paths 500 --threshold 0.02 --out '" +
+                              out.string() + "' --resume");
   CHECK(again.exit_code == 0);
   CHECK(again.out == r.out);
 }
 
 TEST_CASE("discover --boxes: covering reports each box and what the boxes hold together, or why it stopped") {
-  const std::string base = "discover scenarios/status-quo.toml --samples 64 --paths 500";
+  const std::string base = "discover scenarios/status-quo.toml --samples 64 --paths 500 --threshold 0.02";
   const auto one = banensim(base);
   const auto same = banensim(base + " --boxes 1");
   REQUIRE(one.exit_code == 0);
