@@ -11,13 +11,13 @@ namespace banensim::models {
 
 namespace {
 
-// Reads a data file named by a scenario key; its own problems (with their
+// reader(key) reads the data file the scenario key names; its own problems (with their
 // file, line and column) are added, plus one naming the key that points to it.
 template <class Reader>
 auto read_named(const ResolvedScenario& r, const std::string& key, Reader reader, std::vector<Problem>& problems)
-    -> std::optional<decltype(reader(std::string{}))> {
+    -> std::optional<decltype(reader(key))> {
   try {
-    return reader(r.string(key));
+    return reader(key);
   } catch (const InputError& e) {
     problems.insert(problems.end(), e.problems().begin(), e.problems().end());
     problems.push_back(Problem{r.where(key), key, r.string(key), "the file it names has the problems above"});
@@ -38,10 +38,12 @@ std::vector<Problem> check_impl(const ResolvedScenario& r, BanenafspraakParams* 
   };
 
   std::vector<Problem> problems;
-  auto history = read_named(r, table.key_of(p, &p.history.file), [](const std::string& f) { return read_history(f); },
-                            problems);
-  auto targets = read_named(r, table.key_of(p, &p.targets.file), [](const std::string& f) { return read_targets(f); },
-                            problems);
+  // From the scenario's snapshot of each file (ResolvedScenario::data_file):
+  // read once, and the bytes its hash covers.
+  auto history = read_named(r, table.key_of(p, &p.history.file),
+                            [&](const std::string& key) { return read_history(r.data_file(key)); }, problems);
+  auto targets = read_named(r, table.key_of(p, &p.targets.file),
+                            [&](const std::string& key) { return read_targets(r.data_file(key)); }, problems);
 
   // Correlation matrix: positive semi-definite, or no Cholesky-type factor exists.
   const auto c = correlation_matrix(p);

@@ -181,14 +181,14 @@ std::size_t CsvTable::column(const std::string& name) const {
   return static_cast<std::size_t>(it - header.begin());
 }
 
-CsvTable read_csv(const std::filesystem::path& file, const std::vector<std::string>& required_columns) {
-  CsvTable table;
-  table.file = file.string();
-  std::vector<Problem> problems;
-  const std::optional<std::string> text = read_text_file(file, table.file, problems);
-  if (!text) throw InputError(std::move(problems));
+namespace {
 
-  std::string_view all(*text);
+// The table in `text`, the bytes of `file` (named so in every problem).
+CsvTable parse_csv(const std::string& file, std::string_view text, const std::vector<std::string>& required_columns) {
+  CsvTable table;
+  table.file = file;
+  std::vector<Problem> problems;
+  std::string_view all(text);
   // A UTF-8 byte-order mark, as Excel writes in "CSV UTF-8": not part of the first column's name.
   if (all.substr(0, 3) == "\xEF\xBB\xBF") all.remove_prefix(3);
   int line = 0;
@@ -239,10 +239,17 @@ CsvTable read_csv(const std::filesystem::path& file, const std::vector<std::stri
   return table;
 }
 
-History read_history(const std::filesystem::path& file) {
+CsvTable parse_csv(const DataFile& file, const std::vector<std::string>& required_columns) {
+  if (!file.bytes) throw InputError(file.problems);
+  return parse_csv(file.path, *file.bytes, required_columns);
+}
+
+const std::vector<std::string> kHistoryColumns = {"year", "market_target", "government_target", "market_counted",
+                                                  "government_counted", "total_counted"};
+const std::vector<std::string> kTargetColumns = {"year", "market", "government", "total"};
+
+History history_from(const CsvTable& table) {
   const std::string kYear = "year";
-  const CsvTable table = read_csv(file, {kYear, "market_target", "government_target", "market_counted",
-                                         "government_counted", "total_counted"});
   CellReader reader(table);
   History history;
   history.file = table.file;
@@ -267,9 +274,8 @@ History read_history(const std::filesystem::path& file) {
   return history;
 }
 
-TargetPath read_targets(const std::filesystem::path& file) {
+TargetPath targets_from(const CsvTable& table) {
   const std::string kYear = "year";
-  const CsvTable table = read_csv(file, {kYear, "market", "government", "total"});
   CellReader reader(table);
   TargetPath targets;
   targets.file = table.file;
@@ -288,6 +294,21 @@ TargetPath read_targets(const std::filesystem::path& file) {
   reader.throw_if_problems();
   return targets;
 }
+
+}  // namespace
+
+CsvTable read_csv(const std::filesystem::path& file, const std::vector<std::string>& required_columns) {
+  std::vector<Problem> problems;
+  const std::optional<std::string> text = read_text_file(file, file.string(), problems);
+  if (!text) throw InputError(std::move(problems));
+  return parse_csv(file.string(), *text, required_columns);
+}
+
+History read_history(const std::filesystem::path& file) { return history_from(read_csv(file, kHistoryColumns)); }
+History read_history(const DataFile& file) { return history_from(parse_csv(file, kHistoryColumns)); }
+
+TargetPath read_targets(const std::filesystem::path& file) { return targets_from(read_csv(file, kTargetColumns)); }
+TargetPath read_targets(const DataFile& file) { return targets_from(parse_csv(file, kTargetColumns)); }
 
 std::vector<Problem> target_coverage_problems(const TargetPath& targets, int first_simulated_year,
                                               int first_history_year, const SourceLocation& where,
