@@ -378,4 +378,33 @@ std::string svg_tradeoff(const std::string& title, const std::string& x_label, c
   return os.str();
 }
 
+namespace {
+// The number in attribute `name` of the first tag of `svg` (0 when absent).
+double attribute(const std::string& svg, const std::string& name) {
+  const std::string key = " " + name + "=\"";
+  const auto at = svg.find(key);
+  if (at == std::string::npos || at > svg.find('>')) return 0;
+  return std::stod(svg.substr(at + key.size()));
+}
+}  // namespace
+
+std::string svg_stack(const std::vector<std::string>& charts) {
+  double width = 0, height = 0;
+  for (const std::string& c : charts) {
+    if (c.rfind("<svg ", 0) != 0) throw std::invalid_argument("svg_stack: not a chart");
+    width = std::max(width, attribute(c, "width"));
+    height += attribute(c, "height");
+  }
+  std::ostringstream os;
+  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << coord(width) << "\" height=\"" << coord(height)
+     << "\" viewBox=\"0 0 " << coord(width) << " " << coord(height) << "\">\n";
+  double y = 0;
+  for (const std::string& c : charts) {
+    os << "<svg y=\"" << coord(y) << "\"" << c.substr(4);  // the chart after its "<svg"
+    y += attribute(c, "height");
+  }
+  os << "</svg>\n";
+  return os.str();
+}
+
 }  // namespace banensim::engine

@@ -63,6 +63,10 @@ std::string svg_tradeoff(const std::string& title, const std::string& x_label, c
                          const std::string& group_label, const std::vector<std::string>& tips,
                          std::size_t highlight);
 
+// Charts one above the other in one SVG document (nested <svg> elements;
+// each chart as the functions above return it).
+std::string svg_stack(const std::vector<std::string>& charts);
+
 // XML escaping of text and attribute values.
 std::string xml_escape(const std::string& text);
 

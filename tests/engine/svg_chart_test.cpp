@@ -76,5 +76,9 @@ TEST_CASE("grouped bars and trade-off: one element per value, whiskers, the high
   CHECK(balanced(t));
   CHECK(count(t, "class=\"point\"") == 3);
   CHECK(count(t, "class=\"chosen\"") == 1);
+  const std::string both = svg_stack({bars, t});
+  CHECK(balanced(both));
+  CHECK(count(both, "class=\"bar\"") == 6);
+  CHECK(count(both, "class=\"point\"") == 3);
 }
 }
