@@ -18,7 +18,7 @@ using models::Problem;
 using models::SourceLocation;
 
 std::string node_text(const toml::node& node) {
-  if (const auto* real = node.as_floating_point()) return engine::shortest(real->get());
+  if (const auto* real = node.as_floating_point()) return engine::decimal(real->get());
   if (node.is_array()) return "[...]";
   if (node.is_table()) return "{...}";
   std::ostringstream out;
@@ -130,7 +130,7 @@ std::optional<std::string> discrete_value(Reader& r, const toml::node& v, const 
         return std::nullopt;
       }
       const auto x = r.number(&v, where_key, spec.min, spec.max,
-                              "in [" + engine::shortest(spec.min) + ", " + engine::shortest(spec.max) + "] (" + spec.key +
+                              "in [" + engine::decimal(spec.min) + ", " + engine::decimal(spec.max) + "] (" + spec.key +
                                   "'s accepted range)");
       if (!x) return std::nullopt;
       return integer ? std::to_string(v.as_integer()->get()) : engine::decimal(*x);
@@ -216,13 +216,13 @@ void read_factor(Reader& r, const toml::table& t, std::size_t i, StudyFile& stud
   refuses("values");
   if (f.distribution != Distribution::kNormal) refuses("mean"), refuses("sd");
   if (f.distribution != Distribution::kTriangular) refuses("mode");
-  const std::string accepted = "in [" + engine::shortest(spec->min) + ", " + engine::shortest(spec->max) + "] (" +
+  const std::string accepted = "in [" + engine::decimal(spec->min) + ", " + engine::decimal(spec->max) + "] (" +
                                *key + "'s accepted range)";
   needs("low");
   needs("high");
   const auto low = r.number(t.get("low"), p + "low", spec->min, spec->max, accepted);
   const auto high = r.number(t.get("high"), p + "high", spec->min, spec->max, accepted);
-  if (low && high && !(*high > *low)) r.problem(*t.get("high"), p + "high", "must be above low (" + engine::shortest(*low) + ")");
+  if (low && high && !(*high > *low)) r.problem(*t.get("high"), p + "high", "must be above low (" + engine::decimal(*low) + ")");
   if (f.distribution == Distribution::kLogUniform && low && !(*low > 0)) {
     r.problem(*t.get("low"), p + "low", "must be > 0 for a log-uniform factor");
   }
@@ -325,8 +325,8 @@ StudyFile read_study_file(const std::string& file) {
     study.prim.boxes = r.count(s->get("boxes"), "prim.boxes", 1, 10).value_or(1);
     const auto alpha = [&](const char* name, double hi, double fallback) {
       const std::string key = std::string("prim.") + name;
-      const auto v = r.number(s->get(name), key, 0, hi, "in (0, " + engine::shortest(hi) + ")");
-      if (v && !(*v > 0 && *v < hi)) r.problem(*s->get(name), key, "must be in (0, " + engine::shortest(hi) + ")");
+      const auto v = r.number(s->get(name), key, 0, hi, "in (0, " + engine::decimal(hi) + ")");
+      if (v && !(*v > 0 && *v < hi)) r.problem(*s->get(name), key, "must be in (0, " + engine::decimal(hi) + ")");
       return v.value_or(fallback);
     };
     study.prim.peel_alpha = alpha("peel_alpha", 0.5, 0.05);
