@@ -231,7 +231,7 @@ direction = "="
   CHECK(read_study_file(s.write("ok.toml", kThreeFactors)).factors.size() == 3);
 }
 
-TEST_CASE("default factors: the declared ranges the scenario uses; a switched-off lever's are left out, and why") {
+TEST_CASE("default factors: the declared ranges the scenario uses, without a switched-off lever's (and why)") {
   const Scenario sq = load_scenario(kStatusQuo);
   const FactorSet off = default_factors(sq);
   bool capacity = false;
