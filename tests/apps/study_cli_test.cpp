@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -78,6 +79,17 @@ TEST_CASE("study file: sensitivity (sobol, morris), discover and sweep run its t
   CHECK(rows.find("# factor quota.activation_delay_years discrete 1,2,3") != std::string::npos);
   CHECK(rows.find("# factor quota.response_rate log-uniform 0.05:0.4") != std::string::npos);
   CHECK(slurp(svg).rfind("<svg", 0) == 0);
+
+  // Second order on request: S2 and S2_conf for each pair, in pair order.
+  r = banensim("sensitivity scenarios/status-quo.toml --study '" + study.string() + "' --second-order --samples 4 --out '" +
+               temp_path("s2.csv").string() + "'");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("second-order indices") != std::string::npos);
+  const std::string s2 = slurp(temp_path("s2.s2.csv"));
+  CHECK(s2.rfind("output,factor_1,factor_2,S2,S2_conf\n"
+                 "p_reach,supply.capacity_jobs,quota.activation_delay_years,", 0) == 0);
+  CHECK(s2.find("total_mean,quota.activation_delay_years,quota.response_rate,") != std::string::npos);
+  CHECK(std::count(s2.begin(), s2.end(), '\n') == 1 + 2 * 3);  // header, 3 pairs per output
 
   r = banensim("sensitivity scenarios/status-quo.toml --method morris --study '" + study.string() + "' --out '" +
                temp_path("morris.csv").string() + "'");
