@@ -53,6 +53,9 @@ std::string value_text(const py::handle& v) {
   if (py::isinstance<py::bool_>(v)) return v.cast<bool>() ? "true" : "false";
   if (py::isinstance<py::str>(v)) return v.cast<std::string>();
   if (py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v)) return py::repr(v).cast<std::string>();
+  // Other numbers (NumPy's int64, float32, ...): as the Python int or float they convert to.
+  if (PyIndex_Check(v.ptr()) != 0) return py::repr(py::int_(py::reinterpret_borrow<py::object>(v))).cast<std::string>();
+  if (PyNumber_Check(v.ptr()) != 0) return py::repr(py::float_(py::reinterpret_borrow<py::object>(v))).cast<std::string>();
   throw py::type_error("a scenario value must be a number, a bool or a string, not " +
                        py::repr(v.get_type()).cast<std::string>());
 }

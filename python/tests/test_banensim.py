@@ -168,7 +168,8 @@ def test_default_factors_leave_out_switched_off_levers_and_say_why():
 
 
 def test_sweep_rows(tmp_path):
-    s = banensim.sweep(SQ, {"supply.capacity_jobs": [150000, 300000]}, paths=500, out=str(tmp_path / "w.csv"))
+    values = np.array([150000, 300000])  # NumPy numbers are values too
+    s = banensim.sweep(SQ, {"supply.capacity_jobs": values}, paths=500, out=str(tmp_path / "w.csv"))
     assert list(s["rows"]["supply.capacity_jobs"]) == [150000.0, 300000.0]
     assert s["rows"]["p_reach"][0] <= s["rows"]["p_reach"][1]
 
