@@ -182,3 +182,16 @@ def test_bad_input_is_an_input_error_naming_the_problem(tmp_path):
     with pytest.raises(banensim.InputError, match="distribution"):
         banensim.sobol(SQ, study=str(bad), samples=4)
     assert isinstance(banensim.InputError("x"), ValueError)
+
+
+def test_ctrl_c_stops_a_run_and_raises_keyboard_interrupt():
+    import signal
+    import threading
+    import time
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        banensim.run(SQ, paths=50_000_000, threads=1)
+    timer.cancel()
+    assert time.monotonic() - start < 30  # stopped at a block, not after 5e7 paths
