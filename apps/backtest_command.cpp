@@ -1,11 +1,9 @@
-// `banensim backtest`: parses the command line, runs studies::run_backtest
-// with the paths of each forecast on this process's threads or across MPI
-// ranks, and writes what it returns.
+// `banensim backtest SCENARIO (--fit-until YEAR | --rolling FROM:TO)`:
+// parses the command line, runs studies::run_backtest with the paths of each
+// forecast on the execution context's cluster (this process's threads or MPI
+// ranks), and writes what it returns. Method: docs/BACKTEST_AND_SWEEPS.md §2;
+// outputs: docs/OUTPUT.md, "Backtest".
 
-#include "apps/backtest_command.hpp"
-
-#include <charconv>
-#include <csignal>
 #include <iostream>
 #include <optional>
 #include <span>
@@ -14,8 +12,13 @@
 
 #include <boost/program_options.hpp>
 
-#include "apps/cli_common.hpp"
+#include "apps/cli.hpp"
+#include "apps/commands.hpp"
+#include "engine/atomic_file.hpp"
 #include "studies/backtest.hpp"
+#include "studies/point_runner.hpp"
+#include "studies/provenance.hpp"
+#include "studies/scenario.hpp"
 
 namespace po = boost::program_options;
 
@@ -55,7 +58,7 @@ std::pair<int, int> parse_rolling(const std::string& text) {
 
 }  // namespace
 
-int cmd_backtest(const std::vector<std::string>& args) {
+int cmd_backtest(const Args& args, studies::ExecutionContext& ctx) {
   po::options_description d("Options");
   d.add_options()
     ("help,h", "show this help")
@@ -68,11 +71,7 @@ int cmd_backtest(const std::vector<std::string>& args) {
     ("format,f", po::value<std::string>()->default_value("table"), "table | json | csv")
     ("out,o", po::value<std::string>(),
      "write the output to FILE (atomically) instead of stdout; with csv also the pooled summary to FILE.summary.csv");
-  const po::variables_map vm = parse_command(args, d);
-  if (vm.count("help")) {
-    std::cout << kUsage << d;
-    return 0;
-  }
+  const po::variables_map vm = parse_command(args, d, kUsage);
   if (!vm.count("scenario")) throw UsageError("backtest: no scenario file given");
   const auto scenarios = vm["scenario"].as<std::vector<std::string>>();
   if (scenarios.size() != 1) throw UsageError("backtest takes one scenario");
@@ -95,14 +94,14 @@ int cmd_backtest(const std::vector<std::string>& args) {
   std::optional<std::string> summary_out;
   if (out && format == "csv") summary_out = summary_path(*out);
   engine::RunConfig cfg;
-  cfg.seed = kDefaultSeed;
+  cfg.seed = studies::kDefaultSeed;
   if (vm.count("seed")) cfg.seed = parse_count("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
   if (vm.count("threads")) cfg.n_threads = static_cast<int>(parse_count("threads", vm["threads"].as<std::string>(), 1, 1024));
   if (vm.count("block-size")) cfg.block_size = parse_count("block-size", vm["block-size"].as<std::string>(), 1, 1'000'000);
-  cfg.cancel = &g_interrupted;
+  cfg.cancel = ctx.cancel;
 
   const std::string file = scenarios[0];
-  const LoadedScenario given = load(file, {});
+  const studies::Scenario given = studies::load_scenario(file);
   CommandFiles files;
   files.add_scenario(given.resolved);
   files.add_output(out, "--out");
@@ -126,25 +125,23 @@ int cmd_backtest(const std::vector<std::string>& args) {
   studies::BacktestOptions options;
   options.first_origin = origins.first;
   options.last_origin = origins.second;
-  options.holds_results = g_rank == 0;
-  options.run = [&cfg](const models::BanenafspraakModel& model) {
-    return run_on_all_ranks(std::span<const models::BanenafspraakModel>(&model, 1), cfg);
+  options.holds_results = ctx.is_root();
+  options.run = [&cfg, &ctx](const models::BanenafspraakModel& model) {
+    return ctx.cluster->run(std::span<const models::BanenafspraakModel>(&model, 1), cfg);
   };
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   const studies::BacktestResult result = studies::run_backtest(file, given.resolved, options);
-  if (g_rank != 0) return 0;  // rank 0 holds the result and writes the output
+  if (!ctx.is_root()) return 0;  // rank 0 holds the result and writes the output
   if (result.cancelled) {
     std::cerr << "banensim: interrupted; no output written\n";
     return kExitInterrupted;
   }
   studies::RunInfo info;
-  info.program = version_string();
-  info.version = BANENSIM_VERSION;
-  info.git_commit = BANENSIM_GIT_COMMIT;
+  info.program = studies::version_line();
+  info.version = studies::program_version();
+  info.git_commit = studies::program_commit();
   info.seed = cfg.seed;
   info.block_size = cfg.block_size;
-  info.ranks = g_n_ranks;
+  info.ranks = ctx.cluster->size();
   const std::string text = format == "json"  ? studies::backtest_json(result, info).dump(2) + "\n"
                            : format == "csv" ? studies::backtest_csv(result, info)
                                              : studies::backtest_table(result, info);

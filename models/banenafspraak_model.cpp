@@ -131,6 +131,8 @@ BanenafspraakModel::BanenafspraakModel(BanenafspraakParams params) : p_(std::mov
   }
 
   for (int y = t0 + 1; y <= horizon; ++y) layout_.step_labels.push_back(std::to_string(y));
+  // Summaries (sweep and study outputs) report the target year by default.
+  if (p_.target.year > t0) layout_.headline_step = static_cast<std::size_t>(p_.target.year - t0 - 1);
   layout_.series = {
       {"total", "extra jobs", -100000, 400000, 2000},
       {"market", "extra jobs", -100000, 400000, 2000},

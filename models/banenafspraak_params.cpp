@@ -14,13 +14,13 @@ namespace banensim::models {
 
 namespace {
 
-// Reads a data file named by a scenario key; its own problems (with their
+// reader(key) reads the data file the scenario key names; its own problems (with their
 // file, line and column) are added, plus one naming the key that points to it.
 template <class Reader>
 auto read_named(const ResolvedScenario& r, const std::string& key, Reader reader, std::vector<Problem>& problems)
-    -> std::optional<decltype(reader(std::string{}))> {
+    -> std::optional<decltype(reader(key))> {
   try {
-    return reader(r.string(key));
+    return reader(key);
   } catch (const InputError& e) {
     problems.insert(problems.end(), e.problems().begin(), e.problems().end());
     problems.push_back(Problem{r.where(key), key, r.string(key), "the file it names has the problems above"});
@@ -41,15 +41,19 @@ std::vector<Problem> check_impl(const ResolvedScenario& r, BanenafspraakParams* 
   };
 
   std::vector<Problem> problems;
-  const auto read = [&](const std::string& member_key, auto reader) { return read_named(r, member_key, reader, problems); };
-  auto history = read(table.key_of(p, &p.history.file), [](const std::string& f) { return read_history(f); });
-  auto trend = read(table.key_of(p, &p.history.trend_file), [](const std::string& f) { return read_trend_reports(f); });
-  auto targets = read(table.key_of(p, &p.targets.file), [](const std::string& f) { return read_targets(f); });
-  auto law = read(table.key_of(p, &p.law.file), [](const std::string& f) { return read_law(f); });
+  // From the scenario's snapshot of each file (ResolvedScenario::data_file):
+  // read once, and the bytes its hash covers.
+  const auto read = [&](const std::string& member_key, auto reader) {
+    return read_named(r, member_key, [&](const std::string& key) { return reader(r.data_file(key)); }, problems);
+  };
+  auto history = read(table.key_of(p, &p.history.file), [](const DataFile& f) { return read_history(f); });
+  auto trend = read(table.key_of(p, &p.history.trend_file), [](const DataFile& f) { return read_trend_reports(f); });
+  auto targets = read(table.key_of(p, &p.targets.file), [](const DataFile& f) { return read_targets(f); });
+  auto law = read(table.key_of(p, &p.law.file), [](const DataFile& f) { return read_law(f); });
   auto decisions =
-      read(table.key_of(p, &p.quota.decisions_file), [](const std::string& f) { return read_quota_decisions(f); });
+      read(table.key_of(p, &p.quota.decisions_file), [](const DataFile& f) { return read_quota_decisions(f); });
   auto key_samples =
-      read(table.key_of(p, &p.inleen.key_samples_file), [](const std::string& f) { return read_key_samples(f); });
+      read(table.key_of(p, &p.inleen.key_samples_file), [](const DataFile& f) { return read_key_samples(f); });
 
   // Correlation matrix: positive semi-definite, or no Cholesky-type factor exists.
   const auto c = correlation_matrix(p);

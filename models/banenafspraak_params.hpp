@@ -338,6 +338,7 @@ const ParamTable<BanenafspraakParams>& banenafspraak_parameters() {
         .assumption(4000).means("its sd, also with exactly two observations (calibration only)");
 
     t.lever(BANENSIM_MEMBER(policy.abolish_split)).from(2020).years(2013, 2100)
+        .parameters_act_when_off()  // whenever the targets are national: also under the law from 2026
         .means("lever 1: one national target, no allocation key");
     t.param(BANENSIM_MEMBER(policy.abolish_split.friction_gain)).unit("1").range(0, 1).assumption(0.03)
         .plausible(0, 0.1).means("relative rise of the regular trends once the split is gone (friction removed)");

@@ -105,13 +105,15 @@ std::size_t CsvTable::column(const std::string& name) const {
 }
 
 CsvTable read_csv(const std::filesystem::path& file, const std::vector<std::string>& required_columns) {
-  CsvTable table;
-  table.file = file.string();
-  std::vector<Problem> problems;
-  const std::optional<std::string> text = read_text_file(file, table.file, problems);
-  if (!text) throw InputError(std::move(problems));
+  return read_csv(read_data_file(file.string()), required_columns);
+}
 
-  std::string_view all(*text);
+CsvTable read_csv(const DataFile& file, const std::vector<std::string>& required_columns) {
+  if (!file.bytes) throw InputError(file.problems);
+  CsvTable table;
+  table.file = file.path;
+  std::vector<Problem> problems;
+  std::string_view all(*file.bytes);
   // A UTF-8 byte-order mark, as Excel writes in "CSV UTF-8": not part of the first column's name.
   if (all.substr(0, 3) == "\xEF\xBB\xBF") all.remove_prefix(3);
   int line = 0;

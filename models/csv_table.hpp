@@ -34,6 +34,8 @@ struct CsvTable {
   std::vector<int> row_lines;                   // 1-based file line of each row
   std::size_t column(const std::string& name) const;  // throws InputError if absent
 };
+CsvTable read_csv(const DataFile& file, const std::vector<std::string>& required_columns);
+// The same, the file read now.
 CsvTable read_csv(const std::filesystem::path& file, const std::vector<std::string>& required_columns);
 
 // Years a data file may hold: from the agreement's first year (its baseline

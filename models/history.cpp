@@ -6,7 +6,9 @@
 
 namespace banensim::models {
 
-History read_history(const std::filesystem::path& file) {
+History read_history(const std::filesystem::path& file) { return read_history(read_data_file(file.string())); }
+
+History read_history(const DataFile& file) {
   const std::string kYear = "year";
   const CsvTable table = read_csv(file, {kYear, "market_target", "government_target", "market_counted",
                                          "government_counted", "total_counted"});
@@ -34,7 +36,9 @@ History read_history(const std::filesystem::path& file) {
   return history;
 }
 
-TargetPath read_targets(const std::filesystem::path& file) {
+TargetPath read_targets(const std::filesystem::path& file) { return read_targets(read_data_file(file.string())); }
+
+TargetPath read_targets(const DataFile& file) {
   const std::string kYear = "year";
   const CsvTable table = read_csv(file, {kYear, "market", "government", "total"});
   CellReader reader(table);

@@ -38,6 +38,8 @@ struct History {
 // Columns: year, market_target, government_target, market_counted,
 // government_counted, total_counted (others ignored).
 History read_history(const std::filesystem::path& file);
+// The same, from a data file as a scenario read it (ResolvedScenario::data_file).
+History read_history(const DataFile& file);
 
 struct TargetYear {
   int year = 0;
@@ -53,6 +55,7 @@ struct TargetPath {
 
 // Columns: year, market, government, total (others ignored).
 TargetPath read_targets(const std::filesystem::path& file);
+TargetPath read_targets(const DataFile& file);
 
 // A target path must hold every measured year from the monitor's first
 // measurement on (first_simulated_year, or first_history_year when later:

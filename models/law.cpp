@@ -27,7 +27,9 @@ const LawRow& LawTimeline::in_force(int year) const {
   return *row;
 }
 
-LawTimeline read_law(const std::filesystem::path& file) {
+LawTimeline read_law(const std::filesystem::path& file) { return read_law(read_data_file(file.string())); }
+
+LawTimeline read_law(const DataFile& file) {
   const std::string kFrom = "from_year";
   const CsvTable table = read_csv(
       file, {kFrom, "regime", "targets", "instrument", "charged", "activation_lag_years", "source"});
@@ -57,7 +59,9 @@ LawTimeline read_law(const std::filesystem::path& file) {
   return law;
 }
 
-QuotaDecisions read_quota_decisions(const std::filesystem::path& file) {
+QuotaDecisions read_quota_decisions(const std::filesystem::path& file) { return read_quota_decisions(read_data_file(file.string())); }
+
+QuotaDecisions read_quota_decisions(const DataFile& file) {
   const CsvTable table =
       read_csv(file, {"quota", "missed_year", "decided_year", "effective_year", "decision", "source"});
   CellReader reader(table);

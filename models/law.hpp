@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "models/problem.hpp"
+
 namespace banensim::models {
 
 // The quotas of the agreement: one per sector under sector targets, one
@@ -42,6 +44,8 @@ struct LawTimeline {
 // (sector | national), instrument (levy | surcharge), charged (0 | 1),
 // activation_lag_years (1-10), source (not empty).
 LawTimeline read_law(const std::filesystem::path& file);
+// The same, from a data file as a scenario read it (ResolvedScenario::data_file).
+LawTimeline read_law(const DataFile& file);
 
 // An activation decision taken on a missed measurement.
 struct QuotaDecision {
@@ -63,5 +67,7 @@ struct QuotaDecisions {
 // activation decision taken: a miss whose decision year has passed and has no
 // row was not activated.
 QuotaDecisions read_quota_decisions(const std::filesystem::path& file);
+// The same, from a data file as a scenario read it (ResolvedScenario::data_file).
+QuotaDecisions read_quota_decisions(const DataFile& file);
 
 }  // namespace banensim::models

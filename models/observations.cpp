@@ -11,7 +11,9 @@ namespace banensim::models {
 
 double measurement_time(int year, int month) { return year + month / 12.0 - 1.0; }
 
-TrendReports read_trend_reports(const std::filesystem::path& file) {
+TrendReports read_trend_reports(const std::filesystem::path& file) { return read_trend_reports(read_data_file(file.string())); }
+
+TrendReports read_trend_reports(const DataFile& file) {
   const std::string kDate = "period_end", kInleen = "inleen_extra", kRegister = "register_persons";
   const CsvTable table = read_csv(file, {kDate, kInleen, kRegister});
   const auto has = [&](const std::string& column) {
@@ -62,7 +64,9 @@ TrendReports read_trend_reports(const std::filesystem::path& file) {
   return reports;
 }
 
-KeySamples read_key_samples(const std::filesystem::path& file) {
+KeySamples read_key_samples(const std::filesystem::path& file) { return read_key_samples(read_data_file(file.string())); }
+
+KeySamples read_key_samples(const DataFile& file) {
   const std::string kYear = "sample_year", kShare = "government_share", kSource = "source";
   const CsvTable table = read_csv(file, {kYear, kShare, kSource});
   CellReader reader(table);

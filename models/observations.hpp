@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "models/problem.hpp"
+
 namespace banensim::models {
 
 // x for a report dated at the end of month `month` (1-12) of `year`.
@@ -40,6 +42,8 @@ struct TrendReports {
 // jobs or 0.1%): total = regular + hired-in, regular = government + market.
 // Other columns (a note) are ignored.
 TrendReports read_trend_reports(const std::filesystem::path& file);
+// The same, from a data file as a scenario read it (ResolvedScenario::data_file).
+TrendReports read_trend_reports(const DataFile& file);
 
 struct KeySample {
   int year = 0;                  // the December sample of this year: the key of measurement `year`
@@ -55,5 +59,7 @@ struct KeySamples {
 // Columns: sample_year (2012-2100, unique, ascending), government_share
 // (0..1), source (not empty).
 KeySamples read_key_samples(const std::filesystem::path& file);
+// The same, from a data file as a scenario read it (ResolvedScenario::data_file).
+KeySamples read_key_samples(const DataFile& file);
 
 }  // namespace banensim::models

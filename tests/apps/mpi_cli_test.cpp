@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -148,11 +149,12 @@ TEST_CASE("mpirun -np 3: a sweep begun in one process and resumed on three ranks
   const fs::path whole = temp_path("whole.csv"), resumed = temp_path("resumed.csv");
   const auto one = run_program(std::string("'") + BANENSIM_BINARY + "' " + args + " --out '" + whole.string() + "'");
   REQUIRE_MESSAGE(one.exit_code == 0, one.err);
-  // Keep the header (2 comment lines and the column line) and points 0-2, then
-  // a torn start of point 3's row, as an interrupted run leaves it.
+  // Keep the header (its comment lines and the column line) and points 0-2,
+  // then a torn start of point 3's row, as an interrupted run leaves it.
   const std::string text = read_file(whole);
+  const auto header_lines = std::count(text.begin(), text.end(), '#') + 1;
   std::size_t cut = 0;
-  for (int line = 0; line < 6; ++line) cut = text.find('\n', cut) + 1;
+  for (long line = 0; line < header_lines + 3; ++line) cut = text.find('\n', cut) + 1;
   {
     std::ofstream f(resumed, std::ios::binary);
     f << text.substr(0, cut) << text.substr(cut, 5);
