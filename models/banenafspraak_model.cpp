@@ -239,6 +239,16 @@ void BanenafspraakModel::begin_path(State& s, const engine::PathRandom& rng, eng
     s.trend[c] = p_.growth[c].trend_mean + p_.growth[c].trend_sd * g[c] * z[c];
     s.volatility[c] = p_.growth[c].volatility * g[c];
   }
+  // The regular trends are estimated as the counted sectors' trends less the
+  // key's share of the hired-in trend (MODEL.md §7), so their errors carry
+  // minus that share of the hired-in trend's error: a hired-in trend drawn
+  // high moves jobs from regular to hired-in, it adds none to a sector's
+  // count, whose trend uncertainty the sector fit already measures.
+  const double inleen_trend_error = s.trend[kInleen] - p_.growth[kInleen].trend_mean;
+  const double security = p_.composition.security_share;
+  s.trend[kMarketRegular] -= (1.0 - key_at_origin_) * inleen_trend_error;
+  s.trend[kGovSecurity] -= security * key_at_origin_ * inleen_trend_error;
+  s.trend[kGovOther] -= (1.0 - security) * key_at_origin_ * inleen_trend_error;
   s.register_growth =
       p_.supply.register_growth_per_year + p_.supply.register_growth_sd * rng.stream(kRegisterStream).normal();
 

@@ -5,14 +5,16 @@
 // government. The parameters are the principled choices of docs/MODEL.md,
 // not tuned to this test.
 //
-// With them the model meets every gate except two of the government's: its
-// 50% coverage (22/28 = 0.79 > 0.75: the intervals are somewhat too wide in
-// the middle) and its CRPS (about 1,729 against the random walk's 1,720),
-// as the lead's prototype did (the hired-in collapse after 2018 cannot be
-// foreseen from the data up to those origins). The first test case asserts
-// every gate that is met; the second asserts the two missed ones and is
-// marked should_fail: it turns red the day they are met (then drop the
-// marker and merge it into the first), and the figures are printed either way.
+// With them the model meets every gate except one of the government's: its
+// 50% coverage (22/28 = 0.79 > 0.75: the intervals from the early origins
+// 2016-2018, fitted on one to three yearly increments, are wide and every
+// one of their 18 forecasts fell inside the 50% interval; the later ones
+// could not foresee the fall of 2021-2022). Its CRPS (about 1,693) is below
+// the random walk's (1,720) since the regular trends' errors offset the
+// hired-in trend's (docs/MODEL.md §3). The first test case asserts every
+// gate that is met; the second asserts the missed one and is marked
+// should_fail: it turns red the day it is met (then drop the marker and
+// merge it into the first), and the figures are printed either way.
 
 #include <doctest/doctest.h>
 
@@ -57,25 +59,20 @@ TEST_CASE("rolling backtest 2016-2022 of the status quo: the gates met") {
     CHECK(s["forecasts"] == 28);
     CHECK(c90 >= 0.85);
     CHECK(c50 >= 0.35);
-    if (series != "government") {
-      CHECK(c50 <= 0.75);
-      CHECK(crps < rw);
-    }
+    CHECK(crps < rw);
+    if (series != "government") CHECK(c50 <= 0.75);
   }
 }
 
-TEST_CASE("rolling backtest 2016-2022 of the status quo: the government gates it misses: 50% coverage and CRPS" *
+TEST_CASE("rolling backtest 2016-2022 of the status quo: the government gate it misses: 50% coverage" *
           doctest::should_fail()) {
   const auto& summary = rolling_summary();
   REQUIRE(summary.size() == 3);
   for (const auto& s : summary) {
     if (s["series"] != "government") continue;
-    const double c50 = s["coverage_50"], crps = s["mean_crps"], rw = s["mean_crps_random_walk"];
+    const double c50 = s["coverage_50"];
     CAPTURE(c50);
-    CAPTURE(crps);
-    CAPTURE(rw);
     CHECK(c50 <= 0.75);
-    CHECK(crps < rw);
   }
 }
 

@@ -300,8 +300,9 @@ TEST_CASE("what a missing job costs an employer moves hiring, and a suspended le
 TEST_CASE("the scale draws: trends and shock sds spread as a Student t with the calibrated degrees of freedom") {
   // Trend_i = m + sd g z, g = sqrt(nu/X), X ~ chi2(nu): variance sd^2 nu/(nu-2);
   // the path's shock sd sigma g: E[g^2] = nu/(nu-2).
+  // (No hired-in trend error here: it would add its offset, tested below.)
   const int nu = 10;
-  const auto m = make("status-quo", {{"uncertainty.dof.regular", std::to_string(nu)}});
+  const auto m = make("status-quo", {{"uncertainty.dof.regular", std::to_string(nu)}, {"growth.inleen.trend_sd", "0"}});
   const auto& g = m.params().growth.market;
   engine::RunningStats trend, vol2;
   const int n = 20000;
@@ -324,6 +325,35 @@ TEST_CASE("the scale draws: trends and shock sds spread as a Student t with the 
   auto s = fixed.make_state();
   fixed.begin_path(s, engine::PathRandom(5, 1), rec);
   CHECK(s.volatility[models::kMarketRegular] == g.volatility);
+}
+
+TEST_CASE("the regular trends' errors offset the key's share of the hired-in trend's error") {
+  // The regular trends are the counted sectors' trends less the key's share
+  // of the hired-in trend (MODEL.md §7), so with no error in the sector fits
+  // a path's counted trends are exact whatever its hired-in trend: the
+  // hired-in trend's error moves jobs between regular and hired-in only.
+  const auto m = make("status-quo", {{"growth.market.trend_sd", "0"},
+                                     {"growth.government_security.trend_sd", "0"},
+                                     {"growth.government_other.trend_sd", "0"},
+                                     {"inleen.government_share_sd", "0"}});
+  const auto& p = m.params();
+  engine::RunningStats inleen_trend;
+  for (std::uint64_t i = 0; i < 200; ++i) {
+    engine::PathRecord rec(m.layout());
+    auto s = m.make_state();
+    m.begin_path(s, engine::PathRandom(11, i), rec);
+    const double k = s.gov_share;  // the key at the origin: no draw around it here
+    const double d = s.trend[models::kInleen] - p.growth.inleen.trend_mean;
+    inleen_trend.add(s.trend[models::kInleen]);
+    CHECK(s.trend[models::kMarketRegular] + (1 - k) * s.trend[models::kInleen] ==
+          doctest::Approx(p.growth.market.trend_mean + (1 - k) * p.growth.inleen.trend_mean));
+    CHECK(s.trend[models::kGovSecurity] + s.trend[models::kGovOther] + k * s.trend[models::kInleen] ==
+          doctest::Approx(p.growth.government_security.trend_mean + p.growth.government_other.trend_mean +
+                          k * p.growth.inleen.trend_mean));
+    CHECK(s.trend[models::kGovSecurity] - p.growth.government_security.trend_mean ==
+          doctest::Approx(-p.composition.security_share * k * d));
+  }
+  CHECK(inleen_trend.variance() > 0.25 * p.growth.inleen.trend_sd * p.growth.inleen.trend_sd);
 }
 
 TEST_CASE("hired-in jobs follow their own trend down to the floor, not the supply limit") {
