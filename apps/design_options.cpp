@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "engine/results_journal.hpp"
 #include "engine/text_format.hpp"
 
 namespace po = boost::program_options;
@@ -66,6 +67,15 @@ std::string outputs_text(const studies::DesignStudy& s) {
   std::string text;
   for (const auto& o : s.outputs) text += (text.empty() ? "" : "; ") + o.name + " = " + output_meaning(s, o);
   return text;
+}
+
+int report_interrupted(const studies::PointRun& run, const studies::DesignStudy& s, const DesignCommand& c) {
+  std::cerr << "banensim: interrupted after " << run.table.rows.size() << " of " << s.unit.rows() << " design rows"
+            << (c.out ? "; they are in " + engine::ResultsJournal::partial_path(*c.out).string() +
+                            "; run the same command with --resume to continue"
+                      : std::string("; nothing written (give --out FILE.csv to keep finished rows)"))
+            << "\n";
+  return kExitInterrupted;
 }
 
 }  // namespace banensim::app

@@ -25,6 +25,9 @@ DesignCommand design_command(const boost::program_options::variables_map& vm, co
 // on the factors left out, on stderr.
 std::string factors_text(const studies::DesignStudy& s, const DesignCommand& c);
 void print_notes(const studies::DesignStudy& s);
+// An interrupted design: says how many rows finished and where they are
+// (or that nothing was written without --out); returns kExitInterrupted.
+int report_interrupted(const studies::PointRun& run, const studies::DesignStudy& s, const DesignCommand& c);
 // "P(total >= 125,000 in 2026)" for p_reach, else the output's description.
 std::string output_meaning(const studies::DesignStudy& s, const studies::OutputSpec& o);
 // "p_reach = P(total >= 125,000 in 2026); total_mean = mean of total in the target year"

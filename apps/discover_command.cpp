@@ -127,14 +127,7 @@ int cmd_discover(const Args& args, studies::ExecutionContext& ctx) {
   const studies::DiscoveryResult r = studies::run_discovery(s, c.out, c.resume, ctx);
   clear_progress(ctx);
   const studies::PointRun& run = r.evaluated.run;
-  if (!run.completed) {
-    std::cerr << "banensim: interrupted after " << run.table.rows.size() << " of " << s.unit.rows() << " design rows"
-              << (c.out ? "; they are in " + engine::ResultsJournal::partial_path(*c.out).string() +
-                              "; run the same command with --resume to continue"
-                        : std::string("; nothing written (give --out FILE.csv to keep finished rows)"))
-              << "\n";
-    return kExitInterrupted;
-  }
+  if (!run.completed) return report_interrupted(run, s, c);
   if (!run.root) return 0;
   std::ostringstream text;
   text << studies::version_line() << "\nScenario discovery on " << s.base.name << " (" << c.request.scenario
