@@ -32,6 +32,7 @@
 #include "apps/cli_common.hpp"
 #include "apps/html_report.hpp"
 #include "apps/research_commands.hpp"
+#include "apps/serve_command.hpp"
 #include "models/banenafspraak_model.hpp"
 #include "models/banenafspraak_params.hpp"
 #include "models/calibration.hpp"
@@ -70,6 +71,7 @@ Usage:
                                            for every uncertain parameter over its plausible range
   banensim discover SCENARIO --samples N [--threshold P] [--out FILE.csv] [--resume]
                                            PRIM: the box of parameter values where P(reach) >= P
+  banensim serve [SCENARIO] [--port P]    the advisers' live page on http://127.0.0.1:P/
   banensim help COMMAND | --help | --version
 
 Run 'banensim COMMAND --help' for the options of a command.
@@ -717,6 +719,9 @@ int main(int argc, char** argv) {
     if (cmd == "backtest") return app::cmd_backtest(rest);
     if (cmd == "sensitivity") return app::cmd_sensitivity(rest);
     if (cmd == "discover") return app::cmd_discover(rest);
+#ifndef BANENSIM_MPI
+    if (cmd == "serve") return app::cmd_serve(rest);
+#endif
     throw UsageError("unknown command '" + cmd + "' (try 'banensim --help')");
   } catch (const UsageError& e) {
     std::cerr << "banensim: " << e.what() << "\n";

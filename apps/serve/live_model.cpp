@@ -1,0 +1,341 @@
+#include "apps/serve/live_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <stdexcept>
+
+#include "apps/cli_common.hpp"
+#include "apps/html_report.hpp"
+#include "engine/run_summary.hpp"
+#include "models/banenafspraak_params.hpp"
+#include "models/scenario_loader.hpp"
+
+namespace banensim::app::serve {
+
+namespace {
+
+// Where problems of a request's settings say they come from (the command
+// line says "command line").
+constexpr const char* kOrigin = "request";
+
+bool is_lever_key(const std::string& key) {
+  for (const auto& lever : models::banenafspraak_parameters().levers()) {
+    if (key == lever.enabled_key || key == lever.year_key) return true;
+  }
+  return false;
+}
+
+nlohmann::json value_json(const models::ParamScalar& v) {
+  return std::visit([](const auto& x) { return nlohmann::json(x); }, v);
+}
+
+// A JSON number, or null when it is not finite (JSON has no NaN).
+nlohmann::json number(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
+
+nlohmann::json proportion_json(const engine::Proportion& p) {
+  const auto ci = p.wilson();
+  return {{"p", number(p.estimate())}, {"lo", number(ci.low)}, {"hi", number(ci.high)}};
+}
+
+// The legal target path as the report draws it: the file's years, held flat
+// to the target year (docs/MODEL.md 4.7).
+std::vector<TargetPoint> target_path(const models::BanenafspraakModel& m) {
+  std::vector<TargetPoint> path;
+  for (const auto& t : m.params().legal_targets.years) path.push_back({t.year, t.total});
+  if (!path.empty() && path.back().year < m.target_year()) path.push_back({m.target_year(), m.target_total()});
+  return path;
+}
+
+// "abolish_split from 2020, exclude_security from 2021", or "no lever".
+std::string lever_summary(const models::ResolvedScenario& r) {
+  std::string text;
+  for (const auto& lever : models::banenafspraak_parameters().levers()) {
+    if (!r.boolean(lever.enabled_key)) continue;
+    const auto dot = lever.key.rfind('.');
+    text += (text.empty() ? "" : ", ") + lever.key.substr(dot == std::string::npos ? 0 : dot + 1) + " from " +
+            std::to_string(r.integer(lever.year_key));
+  }
+  return text.empty() ? "no lever" : text;
+}
+
+}  // namespace
+
+LiveModel::LiveModel(std::string scenario_file, std::vector<std::string> slider_keys, RequestLimits limits)
+    : file_(std::move(scenario_file)),
+      startup_(models::load_scenario(file_, models::banenafspraak_schema(), models::banenafspraak_check)),
+      startup_model_(models::params_from_scenario(startup_)),
+      slider_keys_(std::move(slider_keys)),
+      limits_(limits) {
+  const auto& schema = models::banenafspraak_schema();
+  std::set<std::string> seen;
+  for (const auto& key : slider_keys_) {
+    const models::ParamSpec* spec = models::find_param(schema, key);
+    std::string why;
+    if (spec == nullptr) {
+      why = "not a declared parameter";
+    } else if (spec->type != models::ParamType::kReal && spec->type != models::ParamType::kInteger) {
+      why = "not a number";
+    } else if (!spec->plausible) {
+      why = "has no plausible range (a slider spans it)";
+    } else if (is_lever_key(key)) {
+      why = "is a lever's switch or year (levers are switches of their own)";
+    } else if (!seen.insert(key).second) {
+      why = "given twice";
+    }
+    if (!why.empty()) throw std::invalid_argument("slider '" + key + "': " + why);
+  }
+}
+
+nlohmann::json LiveModel::describe() const {
+  const auto& schema = models::banenafspraak_schema();
+  const auto& m = startup_model_;
+  nlohmann::json levers = nlohmann::json::array();
+  for (const auto& lever : models::banenafspraak_parameters().levers()) {
+    const models::ParamSpec* year = models::find_param(schema, lever.year_key);
+    levers.push_back({{"key", lever.key},
+                      {"meaning", lever.meaning},
+                      {"enabled_key", lever.enabled_key},
+                      {"year_key", lever.year_key},
+                      {"enabled", startup_.boolean(lever.enabled_key)},
+                      {"year", startup_.integer(lever.year_key)},
+                      // An enabled lever must act inside the simulated years.
+                      {"year_min", std::max<double>(m.origin_year() + 1, year->min)},
+                      {"year_max", year->max}});
+  }
+  nlohmann::json sliders = nlohmann::json::array();
+  for (const auto& key : slider_keys_) {
+    const models::ParamSpec* spec = models::find_param(schema, key);
+    sliders.push_back({{"key", key},
+                       {"meaning", spec->doc},
+                       {"unit", spec->unit},
+                       {"integer", spec->type == models::ParamType::kInteger},
+                       {"low", spec->plausible->low},
+                       {"high", spec->plausible->high},
+                       {"value", value_json(startup_.values.at(key).value)}});
+  }
+  const auto* total = models::find_param(schema, "target.total_jobs");
+  const auto* year = models::find_param(schema, "target.year");
+  nlohmann::json observed = nlohmann::json::array();
+  for (const auto& y : m.params().observed.years) {
+    if (y.year <= m.origin_year()) observed.push_back({{"year", y.year}, {"total", y.total_counted}});
+  }
+  nlohmann::json targets = nlohmann::json::array();
+  for (const auto& t : m.params().legal_targets.years) targets.push_back({{"year", t.year}, {"total", t.total}});
+  return {{"program", version_string()},
+          {"scenario", {{"file", file_}, {"name", m.params().scenario.name}, {"resolved_hash", startup_.hash()}}},
+          {"levers", levers},
+          {"sliders", sliders},
+          {"target",
+           {{"total_jobs_key", "target.total_jobs"},
+            {"total_jobs", m.target_total()},
+            {"total_jobs_min", total->min},
+            {"total_jobs_max", 300000.0},  // the page's slider end; the API takes the declared range
+            {"year_key", "target.year"},
+            {"year", m.target_year()},
+            {"year_min", std::max<double>(m.origin_year() + 1, year->min)},
+            {"year_max", std::max(m.target_year(), m.origin_year() + 15)}}},
+          {"origin_year", m.origin_year()},
+          {"observed", observed},
+          {"legal_targets", targets},
+          {"seed", limits_.default_seed},
+          {"paths", limits_.default_paths},
+          {"max_paths", limits_.max_paths},
+          {"block_size", kBlockSize}};
+}
+
+PreparedRun LiveModel::prepare(const ComputeRequest& request) const {
+  const auto& schema = models::banenafspraak_schema();
+  std::vector<std::pair<std::string, std::string>> common;
+  for (const auto& kv : request.settings) {
+    if (!is_lever_key(kv.first)) common.push_back(kv);
+  }
+  PreparedRun run;
+  run.request = request;
+  // The variant first: it carries every setting, so its problems are all of them.
+  models::ResolvedScenario variant = startup_;
+  models::apply_overrides(variant, schema, request.settings, kOrigin, models::banenafspraak_check);
+  models::ResolvedScenario reference = startup_;
+  models::apply_overrides(reference, schema, common, kOrigin, models::banenafspraak_check);
+  const std::string ref_name = startup_model_.params().scenario.name.empty() ? "reference"
+                                                                             : startup_model_.params().scenario.name;
+  const std::string var_name = "settings on screen (" + lever_summary(variant) + ")";
+  models::apply_overrides(reference, schema, {{"scenario.name", ref_name}}, kOrigin);
+  models::apply_overrides(variant, schema, {{"scenario.name", var_name}}, kOrigin);
+  run.models.emplace_back(models::params_from_scenario(reference));
+  run.models.emplace_back(models::params_from_scenario(variant));
+  run.names = {ref_name, var_name};
+  run.resolved = {std::move(reference), std::move(variant)};
+  return run;
+}
+
+engine::RunResult LiveModel::run(const PreparedRun& run, int n_threads, const std::atomic<bool>* cancel,
+                                 const std::function<void(const nlohmann::json&)>& report) const {
+  engine::RunConfig cfg;
+  cfg.seed = run.request.seed;
+  cfg.n_paths = run.request.paths;
+  cfg.block_size = kBlockSize;
+  cfg.n_threads = n_threads;
+  cfg.cancel = cancel;
+  // The stop rule never stops the run: it sees the tally of every whole
+  // number of blocks folded so far -- the same fold as a run of that many
+  // paths -- and reports some of them. The run's numbers do not change.
+  std::uint64_t next_report = kFirstReportBlocks * kBlockSize;
+  cfg.stop_rule = [&](const engine::PairedTally& tally) {
+    if (tally.n_paths() >= next_report && tally.n_paths() < run.request.paths) {
+      report(snapshot(run, tally, false));
+      while (next_report <= tally.n_paths()) next_report *= 2;
+    }
+    return false;
+  };
+  const std::span<const models::BanenafspraakModel> variants(run.models);
+  engine::RunResult result = engine::run_paired(variants, cfg);
+  if (!result.cancelled) report(snapshot(run, result.tally, true));
+  return result;
+}
+
+std::vector<ReachedByYear> reached_by_year(const engine::Tally& tally, const engine::OutputLayout& layout) {
+  // first_year_reached: whole years, one unit bin per year from low() (a
+  // fixed histogram); paths that never reach it have no value.
+  const auto& h = tally.scalar(layout.scalar_index("first_year_reached")).histogram;
+  std::vector<ReachedByYear> out;
+  const auto first_low = static_cast<std::int64_t>(std::llround(h.low()));
+  for (const auto& label : layout.step_labels) {
+    const int year = std::stoi(label);
+    std::uint64_t reached = h.underflow();
+    for (std::size_t i = 0; i < h.counts().size(); ++i) {
+      if (first_low + static_cast<std::int64_t>(i) <= year) reached += h.counts()[i];
+    }
+    out.push_back({year, reached, tally.n_paths()});
+  }
+  return out;
+}
+
+nlohmann::json LiveModel::snapshot(const PreparedRun& run, const engine::PairedTally& tally, bool final) const {
+  const auto& layout = run.models[0].layout();
+  const std::size_t i_reach = layout.indicator_index("reach_target");
+  const std::size_t i_total = layout.series_index("total");
+  nlohmann::json out;
+  out["final"] = final;
+  out["paths"] = tally.n_paths();
+  out["planned_paths"] = run.request.paths;
+  out["seed"] = run.request.seed;
+  out["target"] = {{"total_jobs", run.models[1].target_total()}, {"year", run.models[1].target_year()}};
+  out["interval"] = "95% Monte Carlo interval (Wilson for probabilities, normal on paired per-path differences)";
+  nlohmann::json scenarios = nlohmann::json::array();
+  for (std::size_t k = 0; k < 2; ++k) {
+    nlohmann::json s = proportion_json(tally.variant(k).indicator(i_reach));
+    s["name"] = run.names[k];
+    scenarios.push_back(s);
+  }
+  out["reference"] = scenarios[0];
+  out["variant"] = scenarios[1];
+  const auto& pair = tally.indicator_pair(1, i_reach);
+  const auto ci = engine::mean_interval(pair.difference);
+  out["difference"] = {{"mean", number(pair.difference.mean())},
+                       {"lo", number(ci.low)},
+                       {"hi", number(ci.high)},
+                       {"p_variant_only", number(pair.variant_only.estimate())},
+                       {"p_reference_only", number(pair.reference_only.estimate())}};
+  nlohmann::json by_year = nlohmann::json::array();
+  const auto ref_by_year = reached_by_year(tally.variant(0), layout);
+  const auto var_by_year = reached_by_year(tally.variant(1), layout);
+  for (std::size_t i = 0; i < ref_by_year.size(); ++i) {
+    auto entry = [](const ReachedByYear& r) {
+      const auto w = engine::wilson_interval(r.reached, r.paths);
+      return nlohmann::json{{"p", r.paths ? static_cast<double>(r.reached) / static_cast<double>(r.paths) : 0.0},
+                            {"lo", number(w.low)},
+                            {"hi", number(w.high)}};
+    };
+    by_year.push_back({{"year", ref_by_year[i].year}, {"reference", entry(ref_by_year[i])}, {"variant", entry(var_by_year[i])}});
+  }
+  out["reached_by_year"] = by_year;
+  nlohmann::json fan = nlohmann::json::array();
+  for (std::size_t step = 0; step < layout.n_steps(); ++step) {
+    nlohmann::json f = {{"year", std::stoi(layout.step_labels[step])}};
+    for (std::size_t k = 0; k < 2; ++k) {
+      nlohmann::json q = nlohmann::json::array();
+      // A quantile known only as a bound is null: never drawn as a value.
+      for (double level : engine::kQuantileLevels) {
+        q.push_back(number(tally.variant(k).series(i_total, step).histogram.quantile_estimate(level).value_or_nan()));
+      }
+      f[k == 0 ? "reference" : "variant"] = q;
+    }
+    fan.push_back(f);
+  }
+  out["fan"] = fan;
+  nlohmann::json path = nlohmann::json::array();
+  for (const auto& t : target_path(run.models[1])) path.push_back({{"year", t.year}, {"total", t.total}});
+  out["target_path"] = path;
+  return out;
+}
+
+nlohmann::json LiveModel::compare_json(const PreparedRun& run, const engine::RunResult& r) const {
+  // The fields of `compare --format json` (docs/OUTPUT.md), in its order.
+  const auto& layout = run.models[0].layout();
+  // Each scenario as the start-up file with the settings it got, as `--set`
+  // would give them (the report prints this line): the reference gets all
+  // but the levers' switches and years.
+  nlohmann::json files = nlohmann::json::array();
+  for (std::size_t k = 0; k < 2; ++k) {
+    std::string file = file_;
+    for (const auto& [key, text] : run.request.settings) {
+      if (k == 1 || !is_lever_key(key)) file += " --set " + key + "=" + text;
+    }
+    files.push_back({{"file", file}, {"name", run.names[k]}, {"resolved_hash", run.resolved[k].hash()},
+                     {"extends_chain", run.resolved[k].files}});
+  }
+  nlohmann::json settings = nlohmann::json::object();
+  for (const auto& [key, text] : run.request.settings) settings[key] = text;
+  nlohmann::json out;
+  out["provenance"] = {{"program", "banensim"},
+                       {"version", BANENSIM_VERSION},
+                       {"git_commit", BANENSIM_GIT_COMMIT},
+                       {"scenarios", files},
+                       {"seed", run.request.seed},
+                       {"paths", r.n_paths},
+                       {"block_size", kBlockSize},
+                       {"threads", r.n_threads},
+                       {"ranks", 1},
+                       {"stopping", {{"rule", "fixed"}, {"paths", run.request.paths}}},
+                       {"wall_seconds", r.wall_seconds},
+                       {"rng", "Philox4x64-10 keyed by (seed, purpose), counter (path, substream, block)"},
+                       {"interval_method", "Wilson score 95% for probabilities; normal 95% on paired per-path differences"},
+                       {"served_by", "banensim serve: " + file_ + " against itself with the settings below "
+                                     "(levers on the second scenario only)"},
+                       {"settings", settings}};
+  out["seed"] = run.request.seed;
+  out["paths"] = r.n_paths;
+  nlohmann::json arr = nlohmann::json::array();
+  for (std::size_t k = 0; k < 2; ++k) {
+    const auto& m = run.models[k];
+    const auto& t = r.tally.variant(k);
+    const auto& reach = t.indicator(layout.indicator_index("reach_target"));
+    const auto ci = reach.wilson();
+    nlohmann::json j;
+    j["name"] = run.names[k];
+    j["file"] = file_;
+    j["target_jobs"] = m.target_total();
+    j["target_year"] = m.target_year();
+    j["origin_year"] = m.origin_year();
+    const auto& targets = m.params().legal_targets;
+    j["sector_targets"] = {{"file", targets.file},
+                           {"first_year", targets.years.front().year},
+                           {"last_year", targets.years.back().year},
+                           {"held_after_last_year", m.target_year() > targets.years.back().year}};
+    j["probability"] = reach.estimate();
+    j["ci_low"] = ci.low;
+    j["ci_high"] = ci.high;
+    j["results"] = engine::tally_json(t, layout);
+    if (k > 0) j["vs_reference"] = engine::paired_json(r.tally, k, layout);
+    arr.push_back(j);
+  }
+  out["scenarios"] = arr;
+  return out;
+}
+
+std::string LiveModel::report_html(const PreparedRun& run, const engine::RunResult& result) const {
+  return html_report(compare_json(run, result), target_path(run.models[0]));
+}
+
+}  // namespace banensim::app::serve
