@@ -45,6 +45,18 @@ class Slots {
   int free_;
 };
 
+// Holds a slot until destroyed.
+class SlotHold {
+ public:
+  explicit SlotHold(Slots& slots) : slots_(&slots) {}
+  SlotHold(const SlotHold&) = delete;
+  SlotHold& operator=(const SlotHold&) = delete;
+  ~SlotHold() { slots_->release(); }
+
+ private:
+  Slots* slots_;
+};
+
 struct Job {
   std::atomic<bool> cancel{false};
 };
@@ -77,11 +89,20 @@ class Clients {
 };
 
 // Ends a job's registration when the response that owns it is destroyed.
-struct JobLease {
-  Clients* clients;
-  std::string client;
-  std::shared_ptr<Job> job;
-  ~JobLease() { clients->finish(client, job); }
+class JobLease {
+ public:
+  JobLease(Clients& clients, std::string client)
+      : clients_(&clients), client_(std::move(client)), job(clients.start(client_)) {}
+  JobLease(const JobLease&) = delete;
+  JobLease& operator=(const JobLease&) = delete;
+  ~JobLease() { clients_->finish(client_, job); }
+
+ private:
+  Clients* clients_;
+  std::string client_;
+
+ public:
+  const std::shared_ptr<Job> job;
 };
 
 void send_error(httplib::Response& res, int status, const std::string& message) {
@@ -184,8 +205,7 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
   svr.Post("/api/compute", [&](const httplib::Request& req, httplib::Response& res) {
     auto run = std::make_shared<PreparedRun>();
     if (!prepare(req, res, *run)) return;
-    auto lease = std::make_shared<JobLease>(
-        JobLease{&clients, run->request.client, clients.start(run->request.client)});
+    auto lease = std::make_shared<JobLease>(clients, run->request.client);
     res.set_chunked_content_provider(
         "application/x-ndjson",
         [&, run, lease](std::size_t, httplib::DataSink& sink) {
@@ -194,6 +214,7 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
             sink.done();
             return true;
           }
+          const SlotHold hold(slots);
           try {
             model.run(*run, options.threads_per_computation, &job.cancel, [&](const nlohmann::json& snapshot) {
               const std::string line = snapshot.dump() + "\n";
@@ -204,7 +225,6 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
             const std::string line = nlohmann::json{{"error", e.what()}}.dump() + "\n";
             sink.write(line.data(), line.size());
           }
-          slots.release();
           sink.done();
           return true;
         });
@@ -214,15 +234,15 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
     PreparedRun run;
     if (!prepare(req, res, run)) return;
     // A report is a computation of its own: it does not cancel the client's live one.
-    JobLease lease{&clients, run.request.client + ":report", clients.start(run.request.client + ":report")};
+    JobLease lease(clients, run.request.client + ":report");
     if (!slots.acquire(lease.job->cancel)) {
       send_error(res, 409, "cancelled by a newer report request of this client");
       return;
     }
+    const SlotHold hold(slots);
     try {
       const engine::RunResult result = model.run(run, options.threads_per_computation, &lease.job->cancel,
                                                  [](const nlohmann::json&) {});
-      slots.release();
       if (result.cancelled) {
         send_error(res, 409, "cancelled by a newer report request of this client");
         return;
@@ -231,7 +251,6 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
                                                 std::to_string(run.request.seed) + ".html\"");
       res.set_content(model.report_html(run, result), "text/html; charset=utf-8");
     } catch (const std::exception& e) {
-      slots.release();
       send_error(res, 500, e.what());
     }
   });
