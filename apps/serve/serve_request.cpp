@@ -86,8 +86,10 @@ ComputeRequest parse_compute_request(std::string_view body, const RequestLimits&
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(body);
-  } catch (const nlohmann::json::parse_error& e) {
-    // "[json.exception.parse_error.101] parse error at line 1, column 2: ..." without the tag.
+  } catch (const nlohmann::json::exception& e) {
+    // A syntax error (parse_error) or a number beyond a double (out_of_range
+    // 406, e.g. 1e400): "[json.exception.parse_error.101] parse error at
+    // line 1, column 2: ..." without the tag.
     std::string what = e.what();
     if (const auto cut = what.find("] "); cut != std::string::npos) what = what.substr(cut + 2);
     throw RequestError("request body is not valid JSON: " + quoted_for_message(what));

@@ -101,6 +101,7 @@ try:
     bad('{"client": "c1", "set": {', "malformed JSON", r"not valid JSON")
     bad("", "empty body", r"not valid JSON")
     bad(b"\xff\xfe{}", "bytes that are not UTF-8", r"not valid JSON")
+    bad('{"client": "c1", "set": {"supply.capacity_jobs": 1e400}}', "a number beyond a double", r"not valid JSON")
     bad("[1, 2]", "an array", r"one JSON object")
     bad("[" * 5000 + "]" * 5000, "deep nesting", r"one JSON object|not valid JSON")
     bad(json.dumps({"client": "c1", "pad": "a" * 20000}), "a 20 kB body", r"at most 16384 bytes")
