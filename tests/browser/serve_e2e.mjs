@@ -62,14 +62,15 @@ function compare(files, paths, seed) {
   return JSON.parse(out);
 }
 
-// Waits for the final figures of the current settings; returns what the page shows.
-async function finalFigures(page, previous) {
-  await page.waitForFunction((prev) => {
+// Waits for the final figures of a change of settings later than the
+// `after`-th; returns what the page shows.
+async function finalFigures(page, after) {
+  await page.waitForFunction((n) => {
     const st = document.getElementById("status");
-    return st.dataset.final === "true" && (prev === null || document.getElementById("p-variant").dataset.value !== prev ||
-                                           st.dataset.generation !== undefined);
-  }, { timeout: 60000 }, previous);
+    return st.dataset.final === "true" && Number(st.dataset.request) > n;
+  }, { timeout: 60000 }, after);
   return page.evaluate(() => ({
+    request: Number(document.getElementById("status").dataset.request),
     variant: Number(document.getElementById("p-variant").dataset.value),
     variantText: document.getElementById("p-variant").textContent,
     reference: Number(document.getElementById("p-reference").dataset.value),
@@ -118,7 +119,7 @@ try {
   check(await page.$$eval("#sliders input[type=range]", (els) => els.length) === model.sliders.length && model.sliders.length >= 3,
         `the page shows ${model.sliders.length} assumption sliders`);
 
-  const before = await finalFigures(page, null);
+  const before = await finalFigures(page, 0);
   const seed = model.seed;
   const paths = model.paths;
   check(before.paths === paths, `the final figures are those of ${paths} paths (shown: ${before.paths})`);
@@ -133,7 +134,7 @@ try {
   const lever = model.levers[0];
   await page.evaluate(() => { window.__pathsSeen = []; });
   await page.click(`input[id="lever-${lever.key}"]`);
-  const after = await finalFigures(page, String(before.variant));
+  const after = await finalFigures(page, before.request);
   const sent = bodies[bodies.length - 1];
   check(sent.set[lever.enabled_key] === true, `the page sent ${lever.enabled_key} = true`);
   // The variant as a scenario file: the reference with that lever on, from the year the page sent.
