@@ -169,8 +169,23 @@ PreparedRun LiveModel::prepare(const ComputeRequest& request) const {
   return run;
 }
 
+engine::RunResult LiveModel::run_quick(const PreparedRun& run, int n_threads, const std::atomic<bool>* cancel,
+                                       const std::function<void(const nlohmann::json&)>& report) const {
+  engine::RunConfig cfg;
+  cfg.seed = run.request.seed;
+  cfg.n_paths = std::min(run.request.paths, kFirstReportBlocks * kBlockSize);
+  cfg.block_size = kBlockSize;
+  cfg.n_threads = n_threads;
+  cfg.cancel = cancel;
+  const std::span<const models::BanenafspraakModel> variants(run.models);
+  engine::RunResult result = engine::run_paired(variants, cfg);
+  if (!result.cancelled) report(snapshot(run, result.tally, cfg.n_paths == run.request.paths));
+  return result;
+}
+
 engine::RunResult LiveModel::run(const PreparedRun& run, int n_threads, const std::atomic<bool>* cancel,
-                                 const std::function<void(const nlohmann::json&)>& report) const {
+                                 const std::function<void(const nlohmann::json&)>& report,
+                                 std::uint64_t first_report_blocks) const {
   engine::RunConfig cfg;
   cfg.seed = run.request.seed;
   cfg.n_paths = run.request.paths;
@@ -180,7 +195,7 @@ engine::RunResult LiveModel::run(const PreparedRun& run, int n_threads, const st
   // The stop rule never stops the run: it sees the tally of every whole
   // number of blocks folded so far -- the same fold as a run of that many
   // paths -- and reports some of them. The run's numbers do not change.
-  std::uint64_t next_report = kFirstReportBlocks * kBlockSize;
+  std::uint64_t next_report = std::max<std::uint64_t>(first_report_blocks, 1) * kBlockSize;
   cfg.stop_rule = [&](const engine::PairedTally& tally) {
     if (tally.n_paths() >= next_report && tally.n_paths() < run.request.paths) {
       report(snapshot(run, tally, false));

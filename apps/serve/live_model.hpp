@@ -10,9 +10,11 @@
 // comes from the lever declarations (ParamTable::levers()), never from a list
 // of names here, so renamed or added levers appear on the page by themselves.
 //
-// Results are reported progressively: after 4 blocks of paths, then at
-// every doubling, then at the end; each report is the tally of a whole number
-// of blocks, so it equals `compare --paths <that count>` with the same seed.
+// Results are reported progressively: after 4 blocks of paths (a run of its
+// own, so that the server can give it priority), then at every doubling,
+// then at the end; each report is the tally of a whole number of blocks,
+// folded as a run of that many paths folds them, so it equals `compare
+// --paths <that count>` with the same seed.
 //
 // Thread-safety: built once at start-up, then only read (any number of
 // requests at once).
@@ -66,12 +68,20 @@ class LiveModel {
   // line"). Throws models::InputError.
   PreparedRun prepare(const ComputeRequest& request) const;
 
-  // Runs `run` on `n_threads` threads (0: all cores), calling `report` with a
-  // snapshot (see snapshot()) after 4 blocks, at every doubling of the blocks,
-  // and at the end (final = true). Stops at the next block when `cancel` is
-  // set; returns the engine's result (result.cancelled tells).
+  // The quick estimate: a run of the first kFirstReportBlocks blocks alone
+  // (what `compare --paths 4096` computes), reported once through `report`
+  // -- as final when the request asks for no more paths. Returns the
+  // engine's result (result.cancelled tells).
+  engine::RunResult run_quick(const PreparedRun& run, int n_threads, const std::atomic<bool>* cancel,
+                              const std::function<void(const nlohmann::json&)>& report) const;
+
+  // The whole run on `n_threads` threads (0: all cores), calling `report`
+  // with a snapshot (see snapshot()) at every doubling of the blocks from
+  // `first_report_blocks` on and at the end (final = true). Stops at the next
+  // block when `cancel` is set.
   engine::RunResult run(const PreparedRun& run, int n_threads, const std::atomic<bool>* cancel,
-                        const std::function<void(const nlohmann::json&)>& report) const;
+                        const std::function<void(const nlohmann::json&)>& report,
+                        std::uint64_t first_report_blocks = kFirstReportBlocks) const;
 
   // The page's figures of a tally: P(reach) of both with 95% Wilson
   // intervals, the paired difference with its 95% normal interval, P(reached

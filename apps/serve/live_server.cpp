@@ -1,7 +1,9 @@
 #include "apps/serve/live_server.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,19 +18,27 @@ namespace banensim::app::serve {
 
 namespace {
 
-// At most `n` computations at once; a waiter gives up when its cancel flag
-// is set.
+// At most `n` computations at once, handed out first come, first served (so
+// no waiting request starves behind newer ones); a waiter gives up when its
+// cancel flag is set.
 class Slots {
  public:
   explicit Slots(int n) : free_(n) {}
   bool acquire(const std::atomic<bool>& cancel) {
     std::unique_lock<std::mutex> lock(mutex_);
-    while (free_ == 0) {
-      if (cancel.load()) return false;
+    const std::uint64_t ticket = next_ticket_++;
+    waiting_.push_back(ticket);
+    while (free_ == 0 || waiting_.front() != ticket) {
+      if (cancel.load()) {
+        waiting_.erase(std::find(waiting_.begin(), waiting_.end(), ticket));
+        cv_.notify_all();  // the next in line may be first now
+        return false;
+      }
       cv_.wait_for(lock, std::chrono::milliseconds(20));
     }
-    if (cancel.load()) return false;
+    waiting_.pop_front();
     --free_;
+    cv_.notify_all();  // the next in line may take another free slot
     return true;
   }
   void release() {
@@ -36,13 +46,15 @@ class Slots {
       std::lock_guard<std::mutex> lock(mutex_);
       ++free_;
     }
-    cv_.notify_one();
+    cv_.notify_all();
   }
 
  private:
   std::mutex mutex_;
   std::condition_variable cv_;
   int free_;
+  std::uint64_t next_ticket_ = 0;
+  std::deque<std::uint64_t> waiting_;
 };
 
 // Holds a slot until destroyed.
@@ -134,7 +146,8 @@ bool is_loopback_address(const std::string& host) {
 void serve(const LiveModel& model, const ServerOptions& options, const std::atomic<bool>& stop,
            const std::function<void(int port)>& on_listening) {
   httplib::Server svr;
-  Slots slots(options.max_computations);
+  Slots slots(options.max_computations);  // whole runs
+  Slots quick_slots(1);                    // quick estimates (4 blocks, one thread)
   Clients clients;
   const int n_pool = options.connection_threads;
   svr.new_task_queue = [n_pool] { return new httplib::ThreadPool(static_cast<std::size_t>(n_pool)); };
@@ -210,16 +223,23 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
         "application/x-ndjson",
         [&, run, lease](std::size_t, httplib::DataSink& sink) {
           Job& job = *lease->job;
-          if (!slots.acquire(job.cancel)) {
-            sink.done();
-            return true;
-          }
-          const SlotHold hold(slots);
+          const auto send = [&](const nlohmann::json& snapshot) {
+            const std::string line = snapshot.dump() + "\n";
+            if (!sink.write(line.data(), line.size())) job.cancel.store(true);  // the client went away
+          };
           try {
-            model.run(*run, options.threads_per_computation, &job.cancel, [&](const nlohmann::json& snapshot) {
-              const std::string line = snapshot.dump() + "\n";
-              if (!sink.write(line.data(), line.size())) job.cancel.store(true);  // the client went away
-            });
+            // The quick estimate first, in its own lane: a new request is not
+            // kept waiting behind other clients' refinements.
+            bool more = false;
+            if (quick_slots.acquire(job.cancel)) {
+              const SlotHold hold(quick_slots);
+              const engine::RunResult quick = model.run_quick(*run, 1, &job.cancel, send);
+              more = !quick.cancelled && !job.cancel.load() && run->request.paths > quick.n_paths;
+            }
+            if (more && slots.acquire(job.cancel)) {
+              const SlotHold hold(slots);
+              model.run(*run, options.threads_per_computation, &job.cancel, send, 2 * kFirstReportBlocks);
+            }
           } catch (const std::exception& e) {
             // After the 200 header: the failure travels as the last line.
             const std::string line = nlohmann::json{{"error", e.what()}}.dump() + "\n";
