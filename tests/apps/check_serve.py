@@ -140,6 +140,14 @@ try:
     check(lines[-1]["variant"]["p"] == cj["scenarios"][1]["probability"] and
           lines[-1]["reference"]["p"] == cj["scenarios"][0]["probability"],
           "the final figures equal banensim compare with the same settings, seed and paths")
+    # P(first reached by year): non-decreasing, and by the target year it is
+    # the share of paths that reach the target in some year (compare's
+    # first_year_reached "present").
+    curve = [y["variant"]["p"] for y in lines[-1]["reached_by_year"]]
+    present = cj["scenarios"][1]["results"]["scalars"]["first_year_reached"]["present"]
+    check(all(a <= b for a, b in zip(curve, curve[1:])), "P(first reached by year) never falls")
+    check(curve[-1] == present["probability"] and lines[-1]["reached_by_year"][-1]["year"] == cj["scenarios"][1]["target_year"],
+          f"P(first reached by the target year) {curve[-1]} = compare's share of paths with a first year {present['probability']}")
     check(lines[0]["variant"]["p"] == json.loads(subprocess.run(
         [binary, "compare", "scenarios/status-quo.toml", "scenarios/exclude-security.toml", "--paths", "4096", "--seed", "7",
          "--set", "quota.response_rate=0.25", "--format", "json"], cwd=source, capture_output=True,
