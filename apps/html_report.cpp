@@ -48,6 +48,19 @@ double chart_quantile(const nlohmann::json& dist, const char* key, bool& bounded
   return get(dist, key);
 }
 
+// The entry of `steps` (a series' steps) for `year`; the last one if absent.
+const nlohmann::json& step_of(const nlohmann::json& steps, int year) {
+  for (const auto& st : steps) {
+    if (st["step"].get<std::string>() == std::to_string(year)) return st;
+  }
+  return steps.back();
+}
+
+// P(reached by year Y) for each year: the first-year scalar's cumulative entries.
+const nlohmann::json& reached_by(const nlohmann::json& scenario) {
+  return scenario["results"]["scalars"]["first_year_reached"]["cumulative"];
+}
+
 const char* kColours[] = {"#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#833c0b"};
 
 // One fan chart: median, 50% and 90% bands of series "total", target path.
@@ -126,6 +139,46 @@ std::string probability_bars(const nlohmann::json& scenarios) {
   return s.str();
 }
 
+// P(the total has reached the target by year Y) per scenario: one line per
+// scenario with its 95% Wilson band.
+std::string reached_chart(const nlohmann::json& scenarios) {
+  const double w = 560, h = 280, left = 50, right = 150, top = 15, bottom = 30;
+  const auto& first = reached_by(scenarios[0]);
+  const double y0 = get(first.front(), "value"), y1 = get(first.back(), "value");
+  const double span = std::max(1.0, y1 - y0);
+  auto x_of = [&](double year) { return left + (year - y0) / span * (w - left - right); };
+  auto y_of = [&](double p) { return top + (1.0 - p) * (h - top - bottom); };
+  std::ostringstream s;
+  s << "<svg class=\"reached\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h
+    << "\" role=\"img\" aria-label=\"probability that the target is reached by each year\">";
+  for (int k = 0; k <= 4; ++k) {
+    const double p = k / 4.0;
+    s << "<line x1=\"" << left << "\" x2=\"" << w - right << "\" y1=\"" << y_of(p) << "\" y2=\"" << y_of(p)
+      << "\" stroke=\"#ddd\"/><text x=\"" << left - 4 << "\" y=\"" << y_of(p) + 4
+      << "\" font-size=\"10\" text-anchor=\"end\">" << engine::fmt(p, 2) << "</text>";
+  }
+  for (const auto& point : first) {
+    const double year = get(point, "value");
+    if ((static_cast<int>(year - y0)) % 2 == 0 || span <= 8) {
+      s << "<text x=\"" << x_of(year) << "\" y=\"" << h - 12 << "\" font-size=\"10\" text-anchor=\"middle\">"
+        << engine::fmt(year, 0) << "</text>";
+    }
+  }
+  for (std::size_t k = 0; k < scenarios.size(); ++k) {
+    const auto& points = reached_by(scenarios[k]);
+    const char* colour = kColours[k % 7];
+    s << "<polygon fill=\"" << colour << "\" fill-opacity=\"0.15\" points=\"";
+    for (const auto& pt : points) s << x_of(get(pt, "value")) << "," << y_of(get(pt, "ci_high")) << " ";
+    for (auto it = points.rbegin(); it != points.rend(); ++it) s << x_of(get(*it, "value")) << "," << y_of(get(*it, "ci_low")) << " ";
+    s << "\"/><polyline class=\"line\" fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"2\" points=\"";
+    for (const auto& pt : points) s << x_of(get(pt, "value")) << "," << y_of(get(pt, "probability")) << " ";
+    s << "\"/><text x=\"" << w - right + 6 << "\" y=\"" << top + 14 * static_cast<double>(k) + 10
+      << "\" font-size=\"11\" fill=\"" << colour << "\">" << esc(scenarios[k]["name"].get<std::string>()) << "</text>";
+  }
+  s << "</svg>";
+  return s.str();
+}
+
 }  // namespace
 
 std::string html_report(const nlohmann::json& result, const std::vector<TargetPoint>& target_path) {
@@ -150,7 +203,9 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     << ".panel h3{margin:.3em 0;font-size:14px}.note{color:#555;font-size:13px}</style></head><body>\n";
   h << "<h1>Probability that the banenafspraak reaches " << engine::fmt_int(get(ref, "target_jobs")) << " extra jobs by end "
     << ref["target_year"].get<int>() << "</h1>\n";
-  h << "<p class=\"note\">Observed up to " << ref["origin_year"].get<int>() << ", simulated after. "
+  h << "<p class=\"note\">Observed up to " << ref["origin_year"].get<int>() << ", simulated "
+    << ref["origin_year"].get<int>() + 1 << "-" << ref["horizon_year"].get<int>() << " under the law in "
+    << esc(ref["law_file"].get<std::string>()) << ". "
     << engine::fmt_int(result["paths"].get<double>()) << " Monte Carlo paths per scenario, all on the same random draws (common "
     << "random numbers); seed " << result["seed"].get<std::uint64_t>()
     << ". Intervals: 95% Wilson for probabilities, 95% normal on paired per-path differences.";
@@ -162,15 +217,19 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
   }
   h << "</p>\n";
 
+  const int target_year = ref["target_year"].get<int>();
+  // "P(reached by YEAR)" as in the terminal table: four years after the
+  // target year, or the horizon when that is earlier.
+  const int by_year = std::min(target_year + 4, ref["horizon_year"].get<int>());
+  const std::string horizon = std::to_string(by_year);
   h << "<h2>Comparison</h2><table id=\"comparison\"><tr><th>scenario</th><th>P(reach)</th><th>95% CI</th>"
     << "<th>difference vs " << esc(ref["name"].get<std::string>()) << "</th><th>95% CI</th><th>P(only variant)</th>"
-    << "<th>P(only reference)</th><th>median total "
-    << esc(ref["results"]["series"]["total"]["steps"].back()["step"].get<std::string>()) << "</th><th>90% interval</th><th>P(quota in force "
-    << esc(ref["results"]["series"]["total"]["steps"].back()["step"].get<std::string>())
-    << ")</th><th>95% CI</th><th>E[levy] EUR</th></tr>\n";
+    << "<th>P(only reference)</th><th>median total " << target_year << "</th><th>90% interval</th><th>P(reached by "
+    << horizon << ")</th><th>95% CI</th><th>P(quota in force " << target_year
+    << ")</th><th>95% CI</th><th>E[charge] EUR</th></tr>\n";
   for (std::size_t k = 0; k < scenarios.size(); ++k) {
     const auto& sc = scenarios[k];
-    const auto& last = sc["results"]["series"]["total"]["steps"].back();
+    const auto& last = step_of(sc["results"]["series"]["total"]["steps"], target_year);
     h << "<tr><td>" << esc(sc["name"].get<std::string>()) << "</td><td>" << engine::fmt(get(sc, "probability"), 3) << "</td><td>["
       << engine::fmt(get(sc, "ci_low"), 3) << ", " << engine::fmt(get(sc, "ci_high"), 3) << "]</td>";
     if (sc.contains("vs_reference")) {
@@ -182,17 +241,25 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
       h << "<td>(reference)</td><td></td><td></td><td></td>";
     }
     const auto& ind = sc["results"]["indicators"];
-    const auto& levy = sc["results"]["scalars"]["levy_total_eur"];
+    const auto& charge = sc["results"]["scalars"]["quota_charge_total_eur"];
+    const nlohmann::json* by_horizon = &reached_by(sc).back();
+    for (const auto& point : reached_by(sc)) {
+      if (get(point, "value") == by_year) by_horizon = &point;
+    }
     h << "<td>" << jobs_quantile(last, "p50") << "</td><td>[" << jobs_quantile(last, "p05") << ", "
-      << jobs_quantile(last, "p95")
+      << jobs_quantile(last, "p95") << "]</td><td>" << engine::fmt(get(*by_horizon, "probability"), 3) << "</td><td>["
+      << engine::fmt(get(*by_horizon, "ci_low"), 3) << ", " << engine::fmt(get(*by_horizon, "ci_high"), 3)
       << "]</td><td>" << engine::fmt(get(ind["quota_in_force_target_year"], "probability"), 3) << "</td><td>["
       << engine::fmt(get(ind["quota_in_force_target_year"], "ci_low"), 3) << ", "
-      << engine::fmt(get(ind["quota_in_force_target_year"], "ci_high"), 3) << "]</td><td>" << engine::fmt_int(get(levy, "mean"))
-      << " &plusmn; " << engine::fmt_int(get(levy, "std_error")) << "</td></tr>\n";
+      << engine::fmt(get(ind["quota_in_force_target_year"], "ci_high"), 3) << "]</td><td>" << engine::fmt_int(get(charge, "mean"))
+      << " &plusmn; " << engine::fmt_int(get(charge, "std_error")) << "</td></tr>\n";
   }
   h << "</table>\n";
 
   h << "<h2>Probability of reaching the target</h2>" << probability_bars(scenarios) << "\n";
+  h << "<h2>When: P(reached by year)</h2><p class=\"note\">The probability that the total has reached "
+    << engine::fmt_int(get(ref, "target_jobs")) << " at some measurement up to each year, with its 95% Wilson band "
+    << "(exact counts of the paths).</p>" << reached_chart(scenarios) << "\n";
   h << "<h2>Total extra jobs per year</h2><p class=\"note\">Median (line), 50% band (dark), 90% band (light); "
     << "red dashes: the legal target path.</p><div class=\"panels\">\n";
   bool bounded = false;
@@ -217,6 +284,14 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
       << " (resolved hash " << esc(f["resolved_hash"].get<std::string>()) << ")</td></tr>";
   h << "</table>\n</body></html>\n";
   return h.str();
+}
+
+std::vector<TargetPoint> legal_target_path(const models::BanenafspraakModel& m) {
+  std::vector<TargetPoint> path;
+  for (const auto& t : m.params().legal_targets.years) path.push_back({t.year, t.total});
+  // The model holds the target flat after the file's last year.
+  if (!path.empty() && path.back().year < m.horizon_year()) path.push_back({m.horizon_year(), m.target_total()});
+  return path;
 }
 
 }  // namespace banensim::app

@@ -2,10 +2,10 @@
 // apps/serve/live_server.hpp for the API and its limits, README.md "The live
 // page" for what an adviser sees).
 
-#include "apps/serve_command.hpp"
+#include "apps/commands.hpp"
 
-#include <csignal>
 #include <iostream>
+#include <optional>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -13,16 +13,18 @@
 
 #include <boost/program_options.hpp>
 
-#include "apps/cli_common.hpp"
+#include "apps/cli.hpp"
 #include "apps/serve/live_model.hpp"
 #include "apps/serve/live_server.hpp"
 #include "apps/serve/serve_sliders.hpp"
+#include "studies/point_runner.hpp"
 
 namespace banensim::app {
 
 namespace po = boost::program_options;
 
-int cmd_serve(const std::vector<std::string>& args) {
+int cmd_serve(const Args& args, studies::ExecutionContext& ctx) {
+  if (ctx.cluster->size() > 1) throw UsageError("serve runs in one process: start it with banensim, not under MPI");
   po::options_description d("Options");
   d.add_options()
     ("help,h", "show this help")
@@ -35,16 +37,13 @@ int cmd_serve(const std::vector<std::string>& args) {
     ("max-paths", po::value<std::string>(), "most paths a request may ask for (default 200,000)")
     ("slider", po::value<std::vector<std::string>>()->composing(),
      "an assumption offered as a slider, by its dotted key (repeatable; replaces the default list)");
-  const po::variables_map vm = parse_command(args, d);
-  if (vm.count("help")) {
-    std::cout << "Usage: banensim serve [SCENARIO] [options]\n"
-                 "  Serves the live page on http://127.0.0.1:PORT/: the levers of SCENARIO (default\n"
-                 "  scenarios/status-quo.toml, the reference) as switches, the main assumptions as sliders,\n"
-                 "  P(reach) and its paired difference against SCENARIO, refined as paths arrive.\n"
-                 "  Ctrl-C stops it.\n"
-              << d;
-    return 0;
-  }
+  const po::variables_map vm =
+      parse_command(args, d,
+                    "Usage: banensim serve [SCENARIO] [options]\n"
+                    "  Serves the live page on http://127.0.0.1:PORT/: the levers of SCENARIO (default\n"
+                    "  scenarios/status-quo.toml, the reference) as switches, the main assumptions as sliders,\n"
+                    "  P(reach) and its paired difference against SCENARIO, refined as paths arrive.\n"
+                    "  Ctrl-C stops it.\n");
   std::string scenario = "scenarios/status-quo.toml";
   if (vm.count("scenario")) {
     const auto given = vm["scenario"].as<std::vector<std::string>>();
@@ -65,7 +64,7 @@ int cmd_serve(const std::vector<std::string>& args) {
   } else {
     limits.default_paths = std::min(limits.default_paths, limits.max_paths);
   }
-  limits.default_seed = kDefaultSeed;
+  limits.default_seed = studies::kDefaultSeed;
   std::vector<std::string> sliders = serve::default_slider_keys();
   if (vm.count("slider")) sliders = vm["slider"].as<std::vector<std::string>>();
 
@@ -88,9 +87,9 @@ int cmd_serve(const std::vector<std::string>& args) {
   // 49 -> 74 MiB in 60 s). Four arenas hold it flat (bench/README.md).
   mallopt(M_ARENA_MAX, 4);
 #endif
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  serve::serve(*model, so, g_interrupted, [&](int port) {
+  // main's SIGINT/SIGTERM handler sets the context's cancel flag.
+  static const std::atomic<bool> never{false};
+  serve::serve(*model, so, ctx.cancel != nullptr ? *ctx.cancel : never, [&](int port) {
     const std::string host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
     std::cout << "banensim serve: http://" << host << ":" << port << "/  (" << model->scenario_file()
               << " as the reference; Ctrl-C stops)" << std::endl;

@@ -293,6 +293,31 @@ QuantileEstimate Histogram::quantile_estimate(double p) const {
   return {Kind::kValue, max_};
 }
 
+double Histogram::cdf(double x) const noexcept {
+  if (n_ == 0 || std::isnan(x)) return std::numeric_limits<double>::quiet_NaN();
+  if (x < min_) return 0.0;
+  if (x >= max_) return 1.0;
+  const double n = static_cast<double>(n_);
+  // A stretch [lo, hi) holding `count` values, clipped to [min, max]: the
+  // share of it at or below x.
+  const auto part = [&](double lo, double hi, double count) {
+    lo = std::max(lo, min_);
+    hi = std::min(hi, max_);
+    if (count == 0 || x < lo) return 0.0;
+    if (x >= hi || hi <= lo) return count;
+    return count * (x - lo) / (hi - lo);
+  };
+  const double left = low(), width = bin_width();
+  double below = part(min_, left, static_cast<double>(underflow_));
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    const double lo = left + static_cast<double>(i) * width;
+    if (x < lo) break;
+    below += part(lo, lo + width, static_cast<double>(counts_[i]));
+  }
+  below += part(high(), max_, static_cast<double>(overflow_));
+  return std::min(1.0, below / n);
+}
+
 QuantileEstimate Histogram::quantile_discrete_estimate(double p) const {
   using Kind = QuantileEstimate::Kind;
   if (n_ == 0)

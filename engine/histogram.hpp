@@ -102,6 +102,14 @@ class Histogram {
   QuantileEstimate quantile_discrete_estimate(double p) const;
   double quantile_discrete(double p) const { return quantile_discrete_estimate(p).value_or_nan(); }
 
+  // The share of the values that are <= x, with the values in a bin taken as
+  // spread evenly over it (the interpolation quantile_estimate uses), the
+  // bins clipped to the exact minimum and maximum; values below (above) the
+  // range spread evenly between the minimum and low() (high() and the
+  // maximum). 0 below the minimum, 1 from the maximum on; NaN when empty.
+  // E.g. the probability integral transform of an observation.
+  double cdf(double x) const noexcept;
+
   std::uint64_t count() const noexcept { return n_; }
   std::uint64_t underflow() const noexcept { return underflow_; }
   std::uint64_t overflow() const noexcept { return overflow_; }

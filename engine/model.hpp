@@ -25,6 +25,7 @@
 #include <concepts>
 #include <cstddef>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -84,7 +85,14 @@ struct OutputLayout {
   std::vector<ScalarSpec> scalars;
   std::vector<IndicatorSpec> indicators;
 
+  // The step a summary reports when none is named (a model's target year,
+  // when it simulates on past it); unset: the last step.
+  std::optional<std::size_t> headline_step;
+
   std::size_t n_steps() const noexcept { return step_labels.size(); }
+  std::size_t summary_step() const noexcept {
+    return headline_step && *headline_step < n_steps() ? *headline_step : n_steps() - 1;
+  }
   // Index of a named output; throws std::out_of_range naming it if absent.
   std::size_t series_index(const std::string& name) const;
   std::size_t scalar_index(const std::string& name) const;

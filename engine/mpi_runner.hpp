@@ -86,6 +86,9 @@ template <detail::RunnableModel M>
 RunResult run_paired_mpi(std::span<const M> variants, const RunConfig& config, MPI_Comm comm) {
   if (variants.empty()) throw std::invalid_argument("run_paired_mpi: no model variants given");
   detail::check_config(config);
+  if (!config.path_samples.empty()) {
+    throw std::invalid_argument("run_paired_mpi: per-path samples are kept by the one-process runner only");
+  }
   const auto t0 = std::chrono::steady_clock::now();
   int rank = 0;
   int n_ranks = 1;

@@ -43,6 +43,33 @@
 
 namespace banensim::engine {
 
+// A per-path value to keep: one output of the layout (a series at one step,
+// a scalar, or an indicator as 0/1) on every path.
+struct PathSampleRequest {
+  enum class Kind { kSeries, kScalar, kIndicator };
+  Kind kind = Kind::kSeries;
+  std::size_t index = 0;  // in the layout's list of that kind
+  std::size_t step = 0;   // series only
+};
+
+// The kept per-path values: value(k, r, i) is request r on path i of
+// variant k, in path-index order whatever the thread count. An optional
+// scalar that is absent on a path is NaN there.
+struct PathSamples {
+  std::size_t n_variants = 0;
+  std::size_t n_requests = 0;
+  std::uint64_t n_paths = 0;
+  std::vector<double> values;  // [(k n_requests + r) n_paths + i]
+  double value(std::size_t k, std::size_t r, std::uint64_t i) const {
+    return values[(k * n_requests + r) * n_paths + i];
+  }
+};
+
+// At most this many per-path values in one run (paths x variants x
+// requests; 8 bytes each): keeping samples is for a researcher's analysis
+// of a moderate run, not for 10^9 paths.
+inline constexpr std::uint64_t kMaxPathSamples = 50'000'000;
+
 struct RunConfig {
   std::uint64_t seed = 0;
   std::uint64_t n_paths = 10000;       // paths to run, or the cap when a stop rule is set
@@ -56,6 +83,9 @@ struct RunConfig {
   std::function<void(std::uint64_t, std::uint64_t)> progress;
   // Set from outside (e.g. a signal handler) to stop at the next block.
   const std::atomic<bool>* cancel = nullptr;
+  // Per-path values to keep (RunResult::samples); empty: none. At most
+  // kMaxPathSamples values in all; the one-process runner only.
+  std::vector<PathSampleRequest> path_samples;
 };
 
 struct RunResult {
@@ -66,6 +96,7 @@ struct RunResult {
   bool cancelled = false;           // stopped by `cancel`
   int n_threads = 0;
   double wall_seconds = 0.0;
+  PathSamples samples;              // RunConfig::path_samples, for the paths folded in
 };
 
 // Number of worker threads `requested` resolves to (0 = all cores).
@@ -76,7 +107,11 @@ namespace detail {
 template <PathModel M>
 class BlockSimulator {
  public:
-  explicit BlockSimulator(std::span<const M> variants) : variants_(variants) {}
+  // With `samples` (sized for every path of the run), the requested
+  // per-path values are written there; blocks write disjoint paths.
+  explicit BlockSimulator(std::span<const M> variants, const std::vector<PathSampleRequest>* requests = nullptr,
+                          PathSamples* samples = nullptr)
+      : variants_(variants), requests_(requests), samples_(samples) {}
   const OutputLayout& layout() const { return variants_[0].layout(); }
   std::size_t n_variants() const { return variants_.size(); }
 
@@ -102,13 +137,29 @@ class BlockSimulator {
         const std::size_t n_steps = rec.n_steps();
         for (std::size_t i_step = 0; i_step < n_steps; ++i_step) m.step(state, i_step, rng, rec);
         m.end_path(state, rng, rec);
+        if (samples_ != nullptr) keep(k, i_path, rec);
       }
       tally.add(records, i_path, seed);
     }
   }
 
  private:
+  void keep(std::size_t k, std::uint64_t i_path, const PathRecord& rec) const {
+    for (std::size_t r = 0; r < requests_->size(); ++r) {
+      const PathSampleRequest& q = (*requests_)[r];
+      double v = 0.0;
+      switch (q.kind) {
+        case PathSampleRequest::Kind::kSeries: v = rec.series(q.index, q.step); break;
+        case PathSampleRequest::Kind::kScalar: v = rec.scalar(q.index); break;
+        case PathSampleRequest::Kind::kIndicator: v = rec.indicator(q.index) ? 1.0 : 0.0; break;
+      }
+      samples_->values[(k * samples_->n_requests + r) * samples_->n_paths + i_path] = v;
+    }
+  }
+
   std::span<const M> variants_;
+  const std::vector<PathSampleRequest>* requests_;
+  PathSamples* samples_;
 };
 
 // Simulates the blocks of a batch model: each block in batches of
@@ -181,6 +232,44 @@ template <BatchModel M>
 struct SimulatorFor<M> {
   using type = BatchBlockSimulator<M>;
 };
+
+// Sizes `samples` for the requests of `config` (none: stays empty). Throws
+// std::invalid_argument for a request outside the layout or more than
+// kMaxPathSamples values.
+inline void prepare_samples(const RunConfig& config, const OutputLayout& layout, std::size_t n_variants,
+                            PathSamples& samples) {
+  if (config.path_samples.empty()) return;
+  for (const PathSampleRequest& q : config.path_samples) {
+    const bool ok = q.kind == PathSampleRequest::Kind::kSeries
+                        ? q.index < layout.series.size() && q.step < layout.n_steps()
+                        : q.kind == PathSampleRequest::Kind::kScalar ? q.index < layout.scalars.size()
+                                                                     : q.index < layout.indicators.size();
+    if (!ok) throw std::invalid_argument("RunConfig::path_samples: a request outside the model's outputs");
+  }
+  const std::uint64_t n_values = config.n_paths * n_variants * config.path_samples.size();
+  if (config.n_paths > kMaxPathSamples || n_values > kMaxPathSamples) {
+    throw std::invalid_argument("RunConfig::path_samples: " + std::to_string(config.n_paths) + " paths x " +
+                                std::to_string(n_variants) + " variants x " +
+                                std::to_string(config.path_samples.size()) + " outputs is more than " +
+                                std::to_string(kMaxPathSamples) + " per-path values");
+  }
+  samples.n_variants = n_variants;
+  samples.n_requests = config.path_samples.size();
+  samples.n_paths = config.n_paths;
+  samples.values.assign(n_values, 0.0);
+}
+
+// Keeps the first n_paths paths of every (variant, request) row.
+inline void truncate_samples(PathSamples& samples, std::uint64_t n_paths) {
+  if (samples.values.empty() || n_paths == samples.n_paths) return;
+  const std::size_t rows = samples.n_variants * samples.n_requests;
+  for (std::size_t row = 0; row < rows; ++row) {
+    std::copy_n(samples.values.begin() + static_cast<std::ptrdiff_t>(row * samples.n_paths),
+                n_paths, samples.values.begin() + static_cast<std::ptrdiff_t>(row * n_paths));
+  }
+  samples.values.resize(rows * n_paths);
+  samples.n_paths = n_paths;
+}
 
 }  // namespace detail
 
@@ -373,7 +462,19 @@ RunResult run_paired(std::span<const M> variants, const RunConfig& config) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::uint64_t n_blocks_max = (config.n_paths + config.block_size - 1) / config.block_size;
   const int n_threads = resolve_threads(config.n_threads);
-  typename detail::SimulatorFor<M>::type simulator(variants);
+  PathSamples samples;
+  detail::prepare_samples(config, variants[0].layout(), variants.size(), samples);
+  PathSamples* const sampled = samples.values.empty() ? nullptr : &samples;
+  auto simulator = [&] {
+    if constexpr (BatchModel<M>) {
+      if (sampled != nullptr) {
+        throw std::invalid_argument("run_paired: per-path samples (RunConfig::path_samples) are not offered for a batch model");
+      }
+      return detail::BatchBlockSimulator<M>(variants);
+    } else {
+      return detail::BlockSimulator<M>(variants, &config.path_samples, sampled);
+    }
+  }();
   detail::Folder folder(variants[0].layout(), variants.size(), config);
   detail::for_each_block(
       simulator, config, 0, n_blocks_max, n_threads,
@@ -381,6 +482,8 @@ RunResult run_paired(std::span<const M> variants, const RunConfig& config) {
       [&] { return detail::not_cancelled(config); });
   if (folder.error) std::rethrow_exception(folder.error);
   RunResult result = folder.finish(n_blocks_max);
+  detail::truncate_samples(samples, result.n_paths);
+  result.samples = std::move(samples);
   result.n_threads = n_threads;
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result;

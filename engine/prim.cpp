@@ -285,6 +285,56 @@ PrimResult prim(const DesignMatrix& x, const std::vector<bool>& of_interest, con
   return r;
 }
 
+double binomial_upper_tail(std::size_t k, std::size_t n, double p) {
+  if (k == 0) return 1.0;
+  if (k > n || !(p > 0.0)) return 0.0;
+  if (!(p < 1.0)) return 1.0;
+  const double log_p = std::log(p), log_q = std::log1p(-p);
+  const double log_n_fact = std::lgamma(static_cast<double>(n) + 1.0);
+  const auto log_pmf = [&](std::size_t i) {
+    const auto di = static_cast<double>(i), dn = static_cast<double>(n);
+    return log_n_fact - std::lgamma(di + 1.0) - std::lgamma(dn - di + 1.0) + di * log_p + (dn - di) * log_q;
+  };
+  // The largest term is at the mode, or at k when the mode lies below it.
+  const auto mode = static_cast<std::size_t>(std::floor((static_cast<double>(n) + 1.0) * p));
+  const double top = log_pmf(std::max(k, std::min(mode, n)));
+  double sum = 0.0;
+  for (std::size_t i = k; i <= n; ++i) sum += std::exp(log_pmf(i) - top);
+  return std::min(1.0, std::exp(top) * sum);
+}
+
+QuasiP quasi_p_values(const DesignMatrix& x, const std::vector<bool>& of_interest, const PrimResult& result,
+                      const PrimBox& box, const std::vector<PrimBox>& earlier_boxes) {
+  const std::size_t d = x.cols();
+  if (box.low.size() != d || of_interest.size() != x.rows())
+    throw std::invalid_argument("quasi_p_values: sizes do not match the experiment");
+  std::vector<bool> eligible(x.rows(), true);
+  for (const PrimBox& earlier : earlier_boxes)
+    for (std::size_t i = 0; i < x.rows(); ++i)
+      if (earlier.contains(x.row(i))) eligible[i] = false;
+  QuasiP q;
+  q.low.assign(d, std::nan(""));
+  q.high.assign(d, std::nan(""));
+  for (std::size_t j = 0; j < d; ++j) {
+    for (const bool upper : {false, true}) {
+      const double bound = upper ? box.high[j] : box.low[j];
+      const double end = upper ? result.domain_high[j] : result.domain_low[j];
+      if (bound == end) continue;
+      PrimBox released = box;
+      (upper ? released.high : released.low)[j] = end;
+      std::size_t n_in = 0, n_hit = 0;
+      for (std::size_t i = 0; i < x.rows(); ++i) {
+        if (!eligible[i] || !released.contains(x.row(i))) continue;
+        ++n_in;
+        n_hit += of_interest[i] ? 1u : 0u;
+      }
+      const double p = n_in > 0 ? static_cast<double>(n_hit) / static_cast<double>(n_in) : 0.0;
+      (upper ? q.high : q.low)[j] = binomial_upper_tail(box.n_interest_inside, box.n_inside, p);
+    }
+  }
+  return q;
+}
+
 PrimBox measure_box(const DesignMatrix& x, const std::vector<bool>& of_interest, const PrimResult& result,
                     std::vector<double> low, std::vector<double> high) {
   if (low.size() != x.cols() || high.size() != x.cols() || of_interest.size() != x.rows())

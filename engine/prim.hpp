@@ -90,6 +90,24 @@ struct PrimResult {
 PrimResult prim(const DesignMatrix& x, const std::vector<bool>& of_interest,
                 const PrimOptions& options = {}, const std::vector<PrimBox>& earlier_boxes = {});
 
+// Quasi-p-values of a box's restrictions (Bryant & Lempert 2010, as the EMA
+// Workbench computes them): for each side of each input that the box
+// restricts, the one-sided binomial test P(X >= H), X ~ Binomial(T, p), with
+// T and H the rows and cases of interest inside the box and p the density of
+// the box with that one side released to the domain's end -- counted among
+// the rows the search saw (those outside `earlier_boxes`). A small value
+// says the restriction concentrates the cases of interest beyond chance.
+// NaN for a side the box does not restrict.
+struct QuasiP {
+  std::vector<double> low;   // per input: the lower bound's
+  std::vector<double> high;  // per input: the upper bound's
+};
+QuasiP quasi_p_values(const DesignMatrix& x, const std::vector<bool>& of_interest, const PrimResult& result,
+                      const PrimBox& box, const std::vector<PrimBox>& earlier_boxes = {});
+
+// P(X >= k) for X ~ Binomial(n, p), summed exactly in log space.
+double binomial_upper_tail(std::size_t k, std::size_t n, double p);
+
 // The measures of a box with the given bounds on this data (a recount; the
 // `restricted` flags are set against `result`'s domain).
 PrimBox measure_box(const DesignMatrix& x, const std::vector<bool>& of_interest,

@@ -21,6 +21,11 @@ inline constexpr double kZ95 = 1.959963984540054;
 
 class Proportion {
  public:
+  Proportion() = default;
+  // `successes` of `trials` counted elsewhere (e.g. a histogram's cumulative
+  // count); successes <= trials.
+  Proportion(std::uint64_t successes, std::uint64_t trials) noexcept : n_(trials), successes_(successes) {}
+
   void add(bool success) noexcept {
     ++n_;
     successes_ += success ? 1u : 0u;

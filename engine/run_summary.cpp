@@ -44,6 +44,18 @@ nlohmann::json proportion_json(const Proportion& p) {
 
 }  // namespace
 
+std::vector<CumulativePoint> cumulative_by_value(const Histogram& h, std::uint64_t n_paths) {
+  std::vector<CumulativePoint> points;
+  // Values below the range are below every value in it; those above it, above.
+  std::uint64_t cumulative = h.underflow();
+  const auto& counts = h.counts();
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    cumulative += counts[i];
+    points.push_back({h.low() + static_cast<double>(i) * h.bin_width(), counts[i], Proportion(cumulative, n_paths)});
+  }
+  return points;
+}
+
 nlohmann::json tally_json(const Tally& tally, const OutputLayout& layout) {
   nlohmann::json out;
   out["paths"] = tally.n_paths();
@@ -59,6 +71,16 @@ nlohmann::json tally_json(const Tally& tally, const OutputLayout& layout) {
     auto j = distribution_json(tally.scalar(i), layout.scalars[i].whole_numbers);
     j["unit"] = layout.scalars[i].unit;
     if (layout.scalars[i].optional) j["present"] = proportion_json(tally.scalar_present(i));
+    if (layout.scalars[i].whole_numbers) {
+      nlohmann::json by_value = nlohmann::json::array();
+      for (const CumulativePoint& c : cumulative_by_value(tally.scalar(i).histogram, tally.n_paths())) {
+        nlohmann::json point = proportion_json(c.up_to_value);
+        point["value"] = c.value;
+        point["paths_at_value"] = c.at_value;
+        by_value.push_back(point);
+      }
+      j["cumulative"] = by_value;
+    }
     scalars[layout.scalars[i].name] = j;
   }
   out["scalars"] = scalars;

@@ -16,6 +16,7 @@
 #include "engine/histogram.hpp"
 #include "engine/model.hpp"
 #include "engine/parallel_runner.hpp"
+#include "engine/proportion.hpp"
 
 namespace banensim::engine {
 
@@ -35,6 +36,20 @@ inline QuantileEstimate summary_quantile(const Histogram& h, double p, bool whol
 // (">=400000"), " " in tables (">= 400,000").
 std::string quantile_text(const QuantileEstimate& q, const std::function<std::string(double)>& number,
                           const std::string& space = " ");
+
+// The distribution of a whole-number scalar (ScalarSpec::whole_numbers: one
+// unit bin per value) over all `n_paths` paths, value by value: how many
+// paths have exactly that value, and P(X <= value) -- a path on which the
+// scalar is absent (optional scalars) counts as never <= any value. The
+// counts are exact, so each P(X <= value) is a binomial proportion with its
+// Wilson interval (e.g. P(the target is reached by year Y)). One point per
+// bin of the histogram's range, ascending.
+struct CumulativePoint {
+  double value = 0;
+  std::uint64_t at_value = 0;  // paths with exactly this value
+  Proportion up_to_value;      // paths with a value <= this one, of all paths
+};
+std::vector<CumulativePoint> cumulative_by_value(const Histogram& whole_numbers, std::uint64_t n_paths);
 
 // Summary of one variant's Tally: {"indicators": {...}, "scalars": {...},
 // "series": {...}}; see docs/OUTPUT.md for the fields.

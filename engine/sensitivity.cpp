@@ -38,8 +38,14 @@ double quantile_sorted(const std::vector<double>& sorted, double q) {
 }
 
 IndexEstimate with_interval(double estimate, std::vector<double> replicates, double confidence) {
-  std::sort(replicates.begin(), replicates.end());
   IndexEstimate e;
+  double mean = 0.0;
+  for (const double x : replicates) mean += x;
+  mean /= static_cast<double>(replicates.size());
+  double ss = 0.0;
+  for (const double x : replicates) ss += (x - mean) * (x - mean);
+  e.std_error = std::sqrt(ss / static_cast<double>(replicates.size() - 1));
+  std::sort(replicates.begin(), replicates.end());
   e.estimate = estimate;
   e.low = quantile_sorted(replicates, 0.5 * (1.0 - confidence));
   e.high = quantile_sorted(replicates, 0.5 * (1.0 + confidence));
@@ -70,31 +76,33 @@ void for_each_resample(const BootstrapOptions& b, std::size_t n, Fn&& fn) {
 }
 
 // The Saltelli/Jansen estimators on the base rows listed in `rows` (with
-// repetition). out: d first-order then d total-order values; returns V.
+// repetition): mean, V, first and total order, and with `second` the
+// second-order indices in SobolIndices::second_pair order.
 struct SobolPoint {
   double mean = 0.0;
   double variance = 0.0;
-  std::vector<double> first, total;
+  std::vector<double> first, total, second;
 };
 
-SobolPoint estimate_sobol(std::size_t d, std::span<const double> f,
-                          std::span<const std::size_t> rows) {
-  const std::size_t stride = d + 2;
+SobolPoint estimate_sobol(std::size_t d, std::span<const double> f, std::span<const std::size_t> rows,
+                          bool second) {
+  const std::size_t stride = second ? 2 * d + 2 : d + 2;
+  const std::size_t b_at = stride - 1;
   const auto n = static_cast<double>(rows.size());
   SobolPoint p;
   double sum = 0.0;
-  for (std::size_t j : rows) sum += f[j * stride] + f[j * stride + d + 1];
+  for (std::size_t j : rows) sum += f[j * stride] + f[j * stride + b_at];
   p.mean = sum / (2.0 * n);
   double ss = 0.0;
   for (std::size_t j : rows) {
-    const double da = f[j * stride] - p.mean, db = f[j * stride + d + 1] - p.mean;
+    const double da = f[j * stride] - p.mean, db = f[j * stride + b_at] - p.mean;
     ss += da * da + db * db;
   }
   p.variance = ss / (2.0 * n);
   p.first.assign(d, 0.0);
   p.total.assign(d, 0.0);
   for (std::size_t j : rows) {
-    const double fa = f[j * stride], fb = f[j * stride + d + 1];
+    const double fa = f[j * stride], fb = f[j * stride + b_at];
     for (std::size_t i = 0; i < d; ++i) {
       const double fab = f[j * stride + 1 + i];
       // f(B) centred on the pooled mean: the estimator becomes invariant to
@@ -108,12 +116,31 @@ SobolPoint estimate_sobol(std::size_t d, std::span<const double> f,
     p.first[i] /= n * p.variance;
     p.total[i] /= 2.0 * n * p.variance;
   }
+  if (second) {
+    p.second.assign(d * (d - 1) / 2, 0.0);
+    for (std::size_t j : rows) {
+      const double ga = f[j * stride] - p.mean, gb = f[j * stride + b_at] - p.mean;
+      for (std::size_t i = 0; i < d; ++i) {
+        const double g_ba = f[j * stride + 1 + d + i] - p.mean;
+        for (std::size_t k = i + 1; k < d; ++k) {
+          const double g_ab = f[j * stride + 1 + k] - p.mean;
+          p.second[SobolIndices::second_pair(i, k, d)] += g_ba * g_ab - ga * gb;
+        }
+      }
+    }
+    for (std::size_t i = 0; i < d; ++i) {
+      for (std::size_t k = i + 1; k < d; ++k) {
+        double& s = p.second[SobolIndices::second_pair(i, k, d)];
+        s = s / (n * p.variance) - p.first[i] - p.first[k];
+      }
+    }
+  }
   return p;
 }
 
 }  // namespace
 
-SaltelliDesign saltelli_design(const DesignMatrix& a, const DesignMatrix& b) {
+SaltelliDesign saltelli_design(const DesignMatrix& a, const DesignMatrix& b, bool second_order) {
   if (a.rows() != b.rows() || a.cols() != b.cols())
     throw std::invalid_argument("saltelli_design: A and B differ in shape");
   if (a.rows() < 2 || a.cols() < 1)
@@ -123,6 +150,7 @@ SaltelliDesign saltelli_design(const DesignMatrix& a, const DesignMatrix& b) {
   SaltelliDesign s;
   s.n_base = a.rows();
   s.n_dims = a.cols();
+  s.second_order = second_order;
   const std::size_t d = s.n_dims;
   s.points = DesignMatrix(s.n_base * s.rows_per_base(), d);
   for (std::size_t j = 0; j < s.n_base; ++j) {
@@ -130,13 +158,16 @@ SaltelliDesign saltelli_design(const DesignMatrix& a, const DesignMatrix& b) {
       s.points(s.row_a(j), c) = a(j, c);
       s.points(s.row_b(j), c) = b(j, c);
       for (std::size_t i = 0; i < d; ++i) s.points(s.row_ab(i, j), c) = (c == i ? b(j, c) : a(j, c));
+      if (second_order) {
+        for (std::size_t i = 0; i < d; ++i) s.points(s.row_ba(i, j), c) = (c == i ? a(j, c) : b(j, c));
+      }
     }
   }
   return s;
 }
 
 SaltelliDesign saltelli_design(std::size_t n_base, std::size_t n_dims, std::uint64_t seed,
-                               DesignKind kind, std::uint64_t i_replicate) {
+                               DesignKind kind, std::uint64_t i_replicate, bool second_order) {
   if (n_dims < 1) throw std::invalid_argument("saltelli_design: n_dims = 0. Violated constraint: n_dims >= 1");
   const DesignMatrix both = make_design(kind, n_base, 2 * n_dims, seed, i_replicate);
   DesignMatrix a(n_base, n_dims), b(n_base, n_dims);
@@ -146,35 +177,37 @@ SaltelliDesign saltelli_design(std::size_t n_base, std::size_t n_dims, std::uint
       b(j, c) = both(j, n_dims + c);
     }
   }
-  return saltelli_design(a, b);
+  return saltelli_design(a, b, second_order);
 }
 
 SobolIndices sobol_indices(std::size_t n_dims, std::span<const double> values,
-                           const BootstrapOptions& bootstrap) {
+                           const BootstrapOptions& bootstrap, bool second_order) {
   check_bootstrap(bootstrap);
-  const std::size_t stride = n_dims + 2;
+  const std::size_t stride = second_order ? 2 * n_dims + 2 : n_dims + 2;
   if (n_dims < 1 || values.size() % stride != 0 || values.size() / stride < 2)
     throw std::invalid_argument("sobol_indices: " + std::to_string(values.size()) + " values for " +
-                                std::to_string(n_dims) +
-                                " factors. Violated constraint: a multiple of n_dims + 2, "
-                                "at least 2 (n_dims + 2)");
+                                std::to_string(n_dims) + " factors. Violated constraint: a multiple of " +
+                                (second_order ? "2 n_dims + 2" : "n_dims + 2") + ", at least twice that");
   check_finite(values, "sobol_indices");
   const std::size_t n = values.size() / stride;
   std::vector<std::size_t> all(n);
   std::iota(all.begin(), all.end(), std::size_t{0});
-  const SobolPoint point = estimate_sobol(n_dims, values, all);
+  const SobolPoint point = estimate_sobol(n_dims, values, all, second_order);
   if (!(point.variance > 0.0))
     throw std::invalid_argument("sobol_indices: the model values have zero variance");
 
-  // replicates[k][r]: k < d first order, else total order of factor k - d.
-  std::vector<std::vector<double>> replicates(2 * n_dims, std::vector<double>(bootstrap.n_resamples));
+  // replicates[k][r]: k < d first order, then d total order, then the pairs.
+  const std::size_t n_pairs = second_order ? n_dims * (n_dims - 1) / 2 : 0;
+  std::vector<std::vector<double>> replicates(2 * n_dims + n_pairs, std::vector<double>(bootstrap.n_resamples));
   for_each_resample(bootstrap, n, [&](std::size_t r, const std::vector<std::size_t>& rows) {
-    const SobolPoint p = estimate_sobol(n_dims, values, rows);
+    const SobolPoint p = estimate_sobol(n_dims, values, rows, second_order);
+    // A resample can (rarely, for tiny n) have zero variance: count it as 0.
+    const bool ok = p.variance > 0.0;
     for (std::size_t i = 0; i < n_dims; ++i) {
-      // A resample can (rarely, for tiny n) have zero variance: count it as 0.
-      replicates[i][r] = p.variance > 0.0 ? p.first[i] : 0.0;
-      replicates[n_dims + i][r] = p.variance > 0.0 ? p.total[i] : 0.0;
+      replicates[i][r] = ok ? p.first[i] : 0.0;
+      replicates[n_dims + i][r] = ok ? p.total[i] : 0.0;
     }
+    for (std::size_t k = 0; k < n_pairs; ++k) replicates[2 * n_dims + k][r] = ok ? p.second[k] : 0.0;
   });
 
   SobolIndices out;
@@ -187,6 +220,10 @@ SobolIndices sobol_indices(std::size_t n_dims, std::span<const double> values,
     out.first_order.push_back(with_interval(point.first[i], std::move(replicates[i]), bootstrap.confidence));
     out.total_order.push_back(
         with_interval(point.total[i], std::move(replicates[n_dims + i]), bootstrap.confidence));
+  }
+  for (std::size_t k = 0; k < n_pairs; ++k) {
+    out.second_order.push_back(
+        with_interval(point.second[k], std::move(replicates[2 * n_dims + k]), bootstrap.confidence));
   }
   return out;
 }
@@ -222,6 +259,7 @@ IndexEstimate replicate_interval(std::span<const double> estimates, double confi
   out.estimate = mean;
   out.low = mean - t * se;
   out.high = mean + t * se;
+  out.std_error = se;
   out.interval_contains_zero = out.low <= 0.0 && 0.0 <= out.high;
   return out;
 }

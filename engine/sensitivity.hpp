@@ -41,6 +41,10 @@ struct IndexEstimate {
   double high = 0.0;  // upper end
   // low <= 0 <= high: the data cannot tell this index from zero.
   bool interval_contains_zero = false;
+  // The standard deviation of the bootstrap replicates (divisor R - 1), or
+  // for replicate_interval the standard error of the mean: z times it is the
+  // half-width SALib reports as S1_conf, ST_conf, mu_star_conf.
+  double std_error = 0.0;
 };
 
 // ---------------------------------------------------------------- Saltelli
@@ -54,17 +58,27 @@ struct IndexEstimate {
 //   row j (d+2) + d + 1   B_j
 // so any prefix of whole blocks is itself a valid (smaller) design: an
 // interrupted run can be analysed on the base rows it completed.
+// With second order (Saltelli 2002; SALib calc_second_order = True) each
+// block also holds BA_i = B with column i taken from A, 2d + 2 rows:
+//   row j (2d+2) + 0           A_j
+//   row j (2d+2) + 1 + i       AB_i,j
+//   row j (2d+2) + 1 + d + i   BA_i,j
+//   row j (2d+2) + 2d + 1      B_j
 struct SaltelliDesign {
   std::size_t n_base = 0;
   std::size_t n_dims = 0;
-  DesignMatrix points;  // n_base (n_dims + 2) rows, n_dims columns
+  bool second_order = false;
+  DesignMatrix points;  // n_base rows_per_base() rows, n_dims columns
 
-  std::size_t rows_per_base() const noexcept { return n_dims + 2; }
+  std::size_t rows_per_base() const noexcept { return second_order ? 2 * n_dims + 2 : n_dims + 2; }
   std::size_t row_a(std::size_t j) const noexcept { return j * rows_per_base(); }
   std::size_t row_ab(std::size_t i_dim, std::size_t j) const noexcept {
     return j * rows_per_base() + 1 + i_dim;
   }
-  std::size_t row_b(std::size_t j) const noexcept { return j * rows_per_base() + n_dims + 1; }
+  std::size_t row_ba(std::size_t i_dim, std::size_t j) const noexcept {
+    return j * rows_per_base() + 1 + n_dims + i_dim;
+  }
+  std::size_t row_b(std::size_t j) const noexcept { return j * rows_per_base() + rows_per_base() - 1; }
 };
 
 // A and B from one 2 n_dims-dimensional design (columns 0..d-1 form A,
@@ -72,9 +86,9 @@ struct SaltelliDesign {
 // the net property. Throws std::invalid_argument if n_base < 2 or n_dims < 1.
 SaltelliDesign saltelli_design(std::size_t n_base, std::size_t n_dims, std::uint64_t seed,
                                DesignKind kind = DesignKind::kRandomizedSobol,
-                               std::uint64_t i_replicate = 0);
+                               std::uint64_t i_replicate = 0, bool second_order = false);
 // From caller-supplied base matrices of equal shape.
-SaltelliDesign saltelli_design(const DesignMatrix& a, const DesignMatrix& b);
+SaltelliDesign saltelli_design(const DesignMatrix& a, const DesignMatrix& b, bool second_order = false);
 
 struct SobolIndices {
   std::size_t n_base = 0;
@@ -82,22 +96,34 @@ struct SobolIndices {
   double variance = 0.0;  // of f over the A and B rows (divisor 2 n_base)
   std::vector<IndexEstimate> first_order;  // S_i, Saltelli et al. (2010), Table 2 (b), centred
   std::vector<IndexEstimate> total_order;  // ST_i, Jansen (1999)
+  // S_ij for i < j in the order (0,1), (0,2), ..., (0,d-1), (1,2), ...
+  // (second_pair gives the position); empty without second order.
+  std::vector<IndexEstimate> second_order;
   double confidence = 0.0;
   std::size_t n_resamples = 0;
+
+  // Position of the pair (i, j), i < j < d, in second_order.
+  static std::size_t second_pair(std::size_t i, std::size_t j, std::size_t d) noexcept {
+    return i * d - i * (i + 1) / 2 + (j - i - 1);
+  }
 };
 
 // First- and total-order indices from the model values at the rows of a
 // SaltelliDesign with n_dims factors (values.size() must be a multiple of
-// n_dims + 2; n_base = values.size() / (n_dims + 2) >= 2):
+// the rows per base row; n_base >= 2):
 //   V    = variance of f(A) and f(B) pooled
 //   S_i  = (1/n) sum_j (f(B)_j - mean) (f(AB_i)_j - f(A)_j) / V
 //          (Saltelli et al. 2010 with f(B) centred on the pooled mean)
 //   ST_i = (1/2n) sum_j (f(A)_j - f(AB_i)_j)^2 / V
+// and with second order (a design made with second_order) also
+//   S_ij = (1/n) sum_j (g(BA_i)_j g(AB_k)_j - g(A)_j g(B)_j) / V - S_i - S_k
+//          (Saltelli 2002, as SALib; g = f - mean, which makes it invariant
+//          to adding a constant to f).
 // Bootstrap: resample base rows j with replacement (all indices of one
 // resample share the rows), recompute, take percentiles. Throws
 // std::invalid_argument on a bad size, non-finite values or zero variance.
 SobolIndices sobol_indices(std::size_t n_dims, std::span<const double> values,
-                           const BootstrapOptions& bootstrap = {});
+                           const BootstrapOptions& bootstrap = {}, bool second_order = false);
 
 // Error estimate from independent replicates, e.g. S_i from R analyses on
 // randomised Sobol' designs with i_replicate = 0 .. R-1 (the bootstrap

@@ -254,4 +254,157 @@ std::string svg_tornado(const std::string& title, const std::string& value_label
   return os.str();
 }
 
+namespace {
+const char* const kPalette[] = {"#08519c", "#fd8d3c", "#31a354", "#756bb1", "#de2d26", "#636363",
+                                "#6baed6", "#fdae6b", "#74c476", "#9e9ac8"};
+}  // namespace
+
+std::string svg_grouped_bars(const std::string& title, const std::string& value_label,
+                             const std::vector<std::string>& labels, const std::vector<BarSeries>& series) {
+  if (labels.empty() || series.empty()) throw std::invalid_argument("svg_grouped_bars: no labels or no series");
+  for (const auto& s : series) {
+    if (s.values.size() != labels.size() || (!s.half_widths.empty() && s.half_widths.size() != labels.size())) {
+      throw std::invalid_argument("svg_grouped_bars: series " + s.name + " must hold one value per label");
+    }
+  }
+  const double label_w = 320, bar_h = 10, gap = 8;
+  const double row_h = bar_h * static_cast<double>(series.size()) + gap;
+  const double width = kWidth + 200;
+  const double height = kTop + 30 + kBottom + row_h * static_cast<double>(labels.size());
+  Range vr;
+  vr.add(0.0);
+  for (const auto& s : series) {
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      const double hw = s.half_widths.empty() ? 0.0 : s.half_widths[i];
+      vr.add(s.values[i] - (std::isfinite(hw) ? hw : 0.0));
+      vr.add(s.values[i] + (std::isfinite(hw) ? hw : 0.0));
+    }
+  }
+  vr.pad();
+  const double x0 = label_w, pw = width - label_w - kRight;
+  auto px = [&](double v) { return x0 + (v - vr.lo) / (vr.hi - vr.lo) * pw; };
+  std::ostringstream os;
+  os << open_svg(width, height, title);
+  // Legend under the title.
+  double lx = x0;
+  for (std::size_t k = 0; k < series.size(); ++k) {
+    os << "<rect x=\"" << coord(lx) << "\" y=\"" << coord(kTop - 6) << "\" width=\"12\" height=\"12\" fill=\""
+       << kPalette[k % 10] << "\"/><text x=\"" << coord(lx + 16) << "\" y=\"" << coord(kTop + 4) << "\">"
+       << xml_escape(series[k].name) << "</text>\n";
+    lx += 40 + 7 * static_cast<double>(series[k].name.size());
+  }
+  const double top = kTop + 20;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const double y = top + row_h * static_cast<double>(i);
+    os << "<text x=\"" << coord(x0 - 8) << "\" y=\"" << coord(y + row_h / 2) << "\" text-anchor=\"end\">"
+       << xml_escape(labels[i]) << "</text>\n";
+    for (std::size_t k = 0; k < series.size(); ++k) {
+      const double v = series[k].values[i];
+      const double yb = y + bar_h * static_cast<double>(k);
+      const double a = std::min(px(0.0), px(std::isfinite(v) ? v : 0.0));
+      const double w = std::abs(px(std::isfinite(v) ? v : 0.0) - px(0.0));
+      os << "<rect class=\"bar\" x=\"" << coord(a) << "\" y=\"" << coord(yb) << "\" width=\"" << coord(w)
+         << "\" height=\"" << coord(bar_h - 1) << "\" fill=\"" << kPalette[k % 10] << "\"><title>"
+         << xml_escape(labels[i]) << ", " << xml_escape(series[k].name) << ": " << tick(v);
+      if (!series[k].half_widths.empty()) os << " +- " << tick(series[k].half_widths[i]);
+      os << "</title></rect>\n";
+      if (!series[k].half_widths.empty() && std::isfinite(v) && std::isfinite(series[k].half_widths[i])) {
+        const double hw = series[k].half_widths[i];
+        const double ym = yb + (bar_h - 1) / 2;
+        os << "<line class=\"whisker\" x1=\"" << coord(px(v - hw)) << "\" y1=\"" << coord(ym) << "\" x2=\""
+           << coord(px(v + hw)) << "\" y2=\"" << coord(ym) << "\" stroke=\"#222\"/>\n";
+      }
+    }
+  }
+  const double bottom = height - kBottom;
+  os << "<line x1=\"" << coord(px(0.0)) << "\" y1=\"" << coord(top - 4) << "\" x2=\"" << coord(px(0.0))
+     << "\" y2=\"" << coord(bottom) << "\" stroke=\"#333\"/>\n";
+  for (int i = 0; i <= 4; ++i) {
+    const double v = vr.lo + (vr.hi - vr.lo) * i / 4.0;
+    os << "<text x=\"" << coord(px(v)) << "\" y=\"" << coord(bottom + 18) << "\" text-anchor=\"middle\">" << tick(v)
+       << "</text>\n";
+  }
+  os << "<text x=\"" << coord(x0 + pw / 2) << "\" y=\"" << coord(height - 14) << "\" text-anchor=\"middle\">"
+     << xml_escape(value_label) << "</text>\n</svg>\n";
+  return os.str();
+}
+
+std::string svg_tradeoff(const std::string& title, const std::string& x_label, const std::string& y_label,
+                         const std::vector<double>& x, const std::vector<double>& y, const std::vector<int>& group,
+                         const std::string& group_label, const std::vector<std::string>& tips,
+                         std::size_t highlight) {
+  if (x.empty() || y.size() != x.size() || group.size() != x.size() || tips.size() != x.size()) {
+    throw std::invalid_argument("svg_tradeoff: x, y, group and tips must have the same length >= 1");
+  }
+  Range xr, yr;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    xr.add(x[i]);
+    yr.add(y[i]);
+  }
+  xr.pad();
+  yr.pad();
+  const double pw = kWidth - kLeft - kRight - 110, ph = kHeight - kTop - kBottom;
+  auto px = [&](double v) { return kLeft + (v - xr.lo) / (xr.hi - xr.lo) * pw; };
+  auto py = [&](double v) { return kTop + (1 - (v - yr.lo) / (yr.hi - yr.lo)) * ph; };
+  std::ostringstream os;
+  os << open_svg(kWidth, kHeight, title);
+  axes(os, xr, yr, x_label, y_label, true);
+  std::string line;
+  for (std::size_t i = 0; i < x.size(); ++i) line += coord(px(x[i])) + "," + coord(py(y[i])) + " ";
+  os << "<polyline class=\"line\" points=\"" << line << "\" fill=\"none\" stroke=\"#bbb\" stroke-width=\"1\"/>\n";
+  std::vector<int> groups = group;
+  std::sort(groups.begin(), groups.end());
+  groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+  const auto colour = [&](int g) {
+    const auto at = static_cast<std::size_t>(std::lower_bound(groups.begin(), groups.end(), g) - groups.begin());
+    return kPalette[at % 10];
+  };
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    os << "<circle class=\"point\" cx=\"" << coord(px(x[i])) << "\" cy=\"" << coord(py(y[i])) << "\" r=\"4\" fill=\""
+       << colour(group[i]) << "\"><title>" << xml_escape(tips[i]) << "</title></circle>\n";
+  }
+  if (highlight < x.size()) {
+    os << "<circle class=\"chosen\" cx=\"" << coord(px(x[highlight])) << "\" cy=\"" << coord(py(y[highlight]))
+       << "\" r=\"9\" fill=\"none\" stroke=\"#de2d26\" stroke-width=\"2\"/>\n";
+  }
+  const double lx = kLeft + pw + 20;
+  os << "<text x=\"" << coord(lx) << "\" y=\"" << coord(kTop + 4) << "\">" << xml_escape(group_label) << "</text>\n";
+  for (std::size_t k = 0; k < groups.size() && k < 12; ++k) {
+    const double ly = kTop + 20 + 18 * static_cast<double>(k);
+    os << "<circle cx=\"" << coord(lx + 6) << "\" cy=\"" << coord(ly) << "\" r=\"4\" fill=\"" << colour(groups[k])
+       << "\"/><text x=\"" << coord(lx + 16) << "\" y=\"" << coord(ly + 4) << "\">" << groups[k] << "</text>\n";
+  }
+  os << "</svg>\n";
+  return os.str();
+}
+
+namespace {
+// The number in attribute `name` of the first tag of `svg` (0 when absent).
+double attribute(const std::string& svg, const std::string& name) {
+  const std::string key = " " + name + "=\"";
+  const auto at = svg.find(key);
+  if (at == std::string::npos || at > svg.find('>')) return 0;
+  return std::stod(svg.substr(at + key.size()));
+}
+}  // namespace
+
+std::string svg_stack(const std::vector<std::string>& charts) {
+  double width = 0, height = 0;
+  for (const std::string& c : charts) {
+    if (c.rfind("<svg ", 0) != 0) throw std::invalid_argument("svg_stack: not a chart");
+    width = std::max(width, attribute(c, "width"));
+    height += attribute(c, "height");
+  }
+  std::ostringstream os;
+  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << coord(width) << "\" height=\"" << coord(height)
+     << "\" viewBox=\"0 0 " << coord(width) << " " << coord(height) << "\">\n";
+  double y = 0;
+  for (const std::string& c : charts) {
+    os << "<svg y=\"" << coord(y) << "\"" << c.substr(4);  // the chart after its "<svg"
+    y += attribute(c, "height");
+  }
+  os << "</svg>\n";
+  return os.str();
+}
+
 }  // namespace banensim::engine

@@ -39,6 +39,34 @@ struct TornadoBar {
 std::string svg_tornado(const std::string& title, const std::string& value_label, double base,
                         const std::vector<TornadoBar>& bars);
 
+// One series of a grouped bar chart: a value per label, optionally with a
+// half-width drawn as a whisker (value +- half_width).
+struct BarSeries {
+  std::string name;
+  std::vector<double> values;
+  std::vector<double> half_widths;  // empty: no whiskers
+};
+
+// Horizontal grouped bars: a row per label, the series side by side within
+// it (class="bar" per bar, class="whisker" per whisker), a zero line, a
+// legend. Used for sensitivity indices (S1 and ST with their _conf; Morris
+// mu* with its _conf). Every series holds one value per label.
+std::string svg_grouped_bars(const std::string& title, const std::string& value_label,
+                             const std::vector<std::string>& labels, const std::vector<BarSeries>& series);
+
+// A trade-off curve: points (x[i], y[i]) joined in order, each coloured by
+// its group (e.g. the number of restricted inputs of a PRIM box; a legend
+// names them), the point at `highlight` ringed (class="chosen"); class="point"
+// per point with `tips[i]` as its tooltip.
+std::string svg_tradeoff(const std::string& title, const std::string& x_label, const std::string& y_label,
+                         const std::vector<double>& x, const std::vector<double>& y, const std::vector<int>& group,
+                         const std::string& group_label, const std::vector<std::string>& tips,
+                         std::size_t highlight);
+
+// Charts one above the other in one SVG document (nested <svg> elements;
+// each chart as the functions above return it).
+std::string svg_stack(const std::vector<std::string>& charts);
+
 // XML escaping of text and attribute values.
 std::string xml_escape(const std::string& text);
 

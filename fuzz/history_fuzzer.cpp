@@ -1,8 +1,11 @@
-// libFuzzer harness for the CSV readers in models/history.hpp: read_history
-// and read_targets (both on the same bytes, with their checks that a file
-// agrees with itself: year range, count bound, totals the sums of their
-// sectors), target_coverage_problems on what read_targets returns, plus the
-// generic read_csv they are built on.
+// libFuzzer harness for the CSV readers of the model's data files, all on the
+// same bytes: read_history and read_targets (models/history.hpp, with their
+// checks that a file agrees with itself: year range, count bound, totals the
+// sums of their sectors), target_coverage_problems on what read_targets
+// returns, read_trend_reports and read_key_samples
+// (models/observations.hpp), read_law and read_quota_decisions
+// (models/law.hpp), plus the generic read_csv they are built on
+// (models/csv_table.hpp, with quoted cells).
 //
 // Each input is written to <scratch>/input.csv (the .csv name matters: problem
 // messages say "column" for CSV files). InputError is the only acceptable
@@ -20,6 +23,8 @@
 
 #include "fuzz_support.hpp"
 #include "models/history.hpp"
+#include "models/law.hpp"
+#include "models/observations.hpp"
 #include "models/problem.hpp"
 
 namespace fs = std::filesystem;
@@ -128,6 +133,67 @@ void fuzz_csv(const fs::path& file) {
   }
 }
 
+// What the other readers promise: times and years in range and strictly
+// ascending, values within their bounds, the law's first row 2013.
+void fuzz_observations_and_law(const fs::path& file) {
+  using namespace banensim::models;
+  try {
+    const TrendReports t = read_trend_reports(file);
+    for (const auto* series : {&t.inleen, &t.register_persons}) {
+      for (std::size_t i = 0; i < series->size(); ++i) {
+        const TimedValue& v = (*series)[i];
+        FUZZ_CHECK(v.x > 2012 && v.x <= 2100, "read_trend_reports: a time outside 2013-2100");
+        FUZZ_CHECK(std::isfinite(v.value) && std::abs(v.value) <= 1e7, "read_trend_reports: a value out of bounds");
+        FUZZ_CHECK(i == 0 || v.x > (*series)[i - 1].x, "read_trend_reports: times not strictly ascending");
+      }
+    }
+    for (const TimedValue& v : t.register_persons) FUZZ_CHECK(v.value >= 0, "read_trend_reports: a negative register");
+  } catch (const InputError& error) {
+    banensim::fuzz::check_input_error(error);
+  }
+  try {
+    const KeySamples k = read_key_samples(file);
+    FUZZ_CHECK(!k.samples.empty(), "read_key_samples returned no sample without an InputError");
+    for (std::size_t i = 0; i < k.samples.size(); ++i) {
+      FUZZ_CHECK(k.samples[i].year >= 2012 && k.samples[i].year <= 2100, "read_key_samples: a year out of range");
+      FUZZ_CHECK(k.samples[i].government_share >= 0 && k.samples[i].government_share <= 1,
+                 "read_key_samples: a share outside [0, 1]");
+      FUZZ_CHECK(i == 0 || k.samples[i].year > k.samples[i - 1].year, "read_key_samples: years not ascending");
+    }
+  } catch (const InputError& error) {
+    banensim::fuzz::check_input_error(error);
+  }
+  try {
+    const LawTimeline law = read_law(file);
+    FUZZ_CHECK(!law.rows.empty() && law.rows.front().from_year == 2013, "read_law: the first row is not 2013");
+    for (std::size_t i = 0; i < law.rows.size(); ++i) {
+      const LawRow& row = law.rows[i];
+      FUZZ_CHECK(row.activation_lag_years >= 1 && row.activation_lag_years <= 10, "read_law: a lag outside 1-10");
+      FUZZ_CHECK(!row.regime.empty() && !row.source.empty(), "read_law: an empty regime or source");
+      FUZZ_CHECK(i == 0 || row.from_year > law.rows[i - 1].from_year, "read_law: years not ascending");
+    }
+    for (const int year : {2012, 2013, 2026, 2100}) {
+      FUZZ_CHECK(law.in_force(year).from_year <= std::max(year, 2013), "read_law: in_force gives a later row");
+    }
+  } catch (const InputError& error) {
+    banensim::fuzz::check_input_error(error);
+  }
+  try {
+    const QuotaDecisions d = read_quota_decisions(file);
+    for (std::size_t i = 0; i < d.rows.size(); ++i) {
+      const QuotaDecision& row = d.rows[i];
+      FUZZ_CHECK(row.decided_year > row.missed_year && row.effective_year >= row.decided_year,
+                 "read_quota_decisions: years out of order");
+      for (std::size_t j = 0; j < i; ++j) {
+        FUZZ_CHECK(d.rows[j].quota != row.quota || d.rows[j].missed_year != row.missed_year,
+                   "read_quota_decisions: two decisions on one miss");
+      }
+    }
+  } catch (const InputError& error) {
+    banensim::fuzz::check_input_error(error);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -140,6 +206,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   banensim::fuzz::write_file(file, std::string_view(reinterpret_cast<const char*>(data), size));
   fuzz_history(file);
   fuzz_targets(file);
+  fuzz_observations_and_law(file);
   fuzz_csv(file);
   return 0;
 }

@@ -1,22 +1,27 @@
 #pragma once
 // The banenafspraak model: extra jobs for people in the target-group register
 // above the baseline of 1 January 2013, per component, counted per sector
-// under the counting rules and levers in force, measured yearly against the
-// legal targets, with the quota mechanism. docs/MODEL.md states every
-// equation; this file and that page must agree.
+// under the counting rules, the law and the levers in force, measured yearly
+// against the legal targets, with the quota mechanism. docs/MODEL.md states
+// every equation; this file and that page must agree.
 //
-// Years up to the forecast origin are observed (taken from the history file,
-// not simulated); the model simulates the years origin+1 .. target_year, one
-// engine step per year. It satisfies engine::PathModel: immutable during a
+// Years up to the forecast origin are observed (taken from the data files,
+// not simulated); the model simulates the years origin+1 .. horizon, one
+// engine step per year, where the horizon is max(target.year,
+// target.horizon_year). It satisfies engine::PathModel: immutable during a
 // run, all per-path values in State, every random number from the engine's
 // PathRandom, keyed by purpose and calendar year, so that two scenarios
 // compared on common random numbers see the same draws for the same purpose
-// in the same year whatever their levers do.
+// in the same year whatever their levers do. A path allocates nothing.
 //
-// Draws per path: 5 normals in begin_path (3 trend, 1 government share of
-// hired-in jobs, 1 initial cycle) and per simulated year 6 normals (1 cycle,
-// 4 shocks, 1 allocation key) and 3 uniforms (quota activation: market,
-// government, national).
+// Draws per path (docs/MODEL.md §9): in begin_path uncertainty.dof.regular +
+// uncertainty.dof.inleen normals (the scale draws), 3 trend normals, 1
+// register normal, 1 hired-in normal (only when no hired-in observation
+// stands at the origin), 1 government-share normal, 1 initial-cycle normal
+// and 1 uniform per quota whose activation is undecided at the origin; per
+// simulated year 7 normals (1 cycle, 4 shocks, 1 allocation key, 1 drift of
+// the true share) and 3 uniforms (quota activation: market, government,
+// national).
 
 #include <array>
 #include <cstdint>
@@ -25,6 +30,7 @@
 #include "engine/model.hpp"
 #include "engine/random_stream.hpp"
 #include "models/banenafspraak_params.hpp"
+#include "models/quota_rules.hpp"
 
 namespace banensim::models {
 
@@ -36,33 +42,49 @@ namespace banensim::models {
 // when dispersion = 0. Returns 0 when target <= 0.
 double gross_shortfall(double target, double counted, double dispersion) noexcept;
 
-// Supply factor max(0, 1 - (max(E, 0) / capacity)^shape) for E extra jobs.
+// Supply factor max(0, 1 - (max(E, 0) / capacity)^shape) for E extra jobs;
+// 0 when capacity <= 0 (the register cannot fill one more job).
 double supply_factor(double extra_jobs, double capacity, double shape) noexcept;
+
+// The behavioural response to a quota: the share of the last shortfall
+// employers close per year when missing a job costs them `charge_per_job`
+// EUR a year: response_max * i / (i + response_half), i = max(charge, 0).
+double quota_response_rate(double charge_per_job, double response_max, double response_half) noexcept;
+
+// The target-group register (persons) at measurement time x, from the
+// observations known at `origin` (models/observations.hpp) with the baseline
+// (2012, register_at_baseline) first: linear between observations, constant
+// before the first; after the last one (x_last) it grows by `growth` a year.
+struct RegisterPath {
+  std::vector<TimedValue> knots;  // ascending x, the baseline first
+  double at(double x, double growth) const;
+  double last_x() const { return knots.back().x; }
+};
+RegisterPath register_path(const BanenafspraakParams& p, int origin);
+
+// The true government share of hired-in jobs as the key samples known at
+// `origin` extrapolate it: linear between samples, the first before the
+// first, after the last one `drift` a year from it.
+double key_extrapolated(const KeySamples& samples, int origin, double year, double drift);
 
 class BanenafspraakModel {
  public:
-  // The quota of one sector (or the national one once the split is gone).
-  struct Quota {
-    bool active = false;
-    int pending_from = 0;        // year an activation takes effect; 0 = none pending
-    double last_shortfall = 0;   // max(0, target - counted) at the last measurement
-    bool ever_active = false;    // active in at least one simulated year
-  };
-  enum QuotaIndex : std::size_t { kQuotaMarket = 0, kQuotaGovernment = 1, kQuotaNational = 2, kNumQuotas = 3 };
+  enum QuotaIndex : std::size_t { kQuotaMarket = 0, kQuotaGovernment = 1, kQuotaNational = 2 };
 
   struct State {
-    std::array<double, kNumComponents> jobs{};   // true stocks: market, gov security, gov other, hired-in
-    double purchased = 0;                        // supplier jobs that exist through government purchasing
-    std::array<double, kNumComponents> trend{};  // this path's trends, jobs/year
-    double gov_share = 0;                        // this path's true government share of hired-in jobs
-    double cycle = 0;                            // business-cycle factor C_t
-    std::array<Quota, kNumQuotas> quota{};
-    double levy_eur = 0;
-    double first_reached = 0;  // NaN until the total reaches the target
-    bool split_dropped = false;
-    bool quota_in_force = false;  // some quota is active in the year last simulated
-    // The last measurement, for end_path.
-    double market_count = 0, government_count = 0, government_quota_count = 0, total = 0;
+    std::array<double, kNumComponents> jobs{};        // true stocks: market, gov security, gov other, hired-in
+    double purchased = 0;                             // supplier jobs that exist through government purchasing
+    std::array<double, kNumComponents> trend{};       // this path's trends, jobs/year
+    std::array<double, kNumComponents> volatility{};  // this path's shock sds (the scale draws applied), jobs/year
+    double register_growth = 0;                       // this path's register growth after the last observation
+    double gov_share = 0;                             // true government share of hired-in jobs, kappa_t
+    double cycle = 0;                                 // business-cycle factor C_t
+    std::array<QuotaState, kNumQuotas> quota{};
+    double charge_eur = 0;                            // levy/surcharge owed, summed over the simulated years
+    bool charge_owed = false;                         // some quota active in a year its instrument is charged
+    double first_reached = 0;                         // NaN until the total reaches the target
+    // The target year's outcomes, for end_path.
+    bool reach = false, market_met = false, government_met = false, quota_in_force_target = false;
   };
 
   explicit BanenafspraakModel(BanenafspraakParams params);
@@ -76,6 +98,7 @@ class BanenafspraakModel {
   const BanenafspraakParams& params() const { return p_; }
   int origin_year() const { return p_.origin_year; }
   int target_year() const { return p_.target.year; }
+  int horizon_year() const { return p_.horizon_year; }
   double target_total() const { return p_.target.total_jobs; }
 
   // Legal targets in a year: 0 before the target file's first year, the last
@@ -86,18 +109,42 @@ class BanenafspraakModel {
   // The observed counts at the origin (zeros at the 2012 baseline).
   double observed_market_at_origin() const { return origin_market_; }
   double observed_government_at_origin() const { return origin_government_; }
+  // The quota states at the origin, from the history, the law and the decisions.
+  const OriginQuotas& origin_quotas() const { return origin_quotas_; }
 
  private:
+  // What the rules and data fix for a simulated year, the same on every path.
+  struct YearRules {
+    bool reset = false;            // the regime's name or targets differ from the year before: quotas reset
+    bool national = false;         // one national target (the split abolished, by law or lever 1)
+    bool at_buyer = false;         // lever 2 in force
+    bool no_security = false;      // lever 3 in force
+    bool charged = false;          // a levy/surcharge is owed for an active quota
+    double charge_per_job = 0;     // EUR per missing job to an average employer (liable share applied)
+    bool levy = false;             // the instrument: levy (gross shortfall) or surcharge (net of the bonus)
+    double response_rate = 0;      // quota_response_rate of the charge
+    int activation_lag = 0;        // of the law deciding a miss of this year (in force the next year)
+    double market_target = 0, government_target_full = 0, government_target = 0;
+    double register_base = 0;      // register at the end of the year before, from the observations
+    double register_years_after = 0;  // years from the last register observation to then (0 inside them)
+  };
+
   BanenafspraakParams p_;
   engine::OutputLayout layout_;
+  std::vector<YearRules> rules_;  // one per simulated year
   std::array<double, kNumComponents * kNumComponents> shock_factor_{};  // F with F F^T = R, row-major
   std::array<double, kNumComponents> cycle_loading_{};  // by component: cycle.loading.market, .government twice, .inleen
   double origin_market_ = 0, origin_government_ = 0;
+  OriginQuotas origin_quotas_;
+  // Hired-in jobs at the origin: observed (gap 0) or bridged from the last
+  // observation `inleen_gap_` years before it.
+  double inleen_last_ = 0, inleen_gap_ = 0;
+  double key_at_origin_ = 0;      // the samples' extrapolation to the origin
+  double inleen_bridge_sd_ = 0;   // sd per sqrt(year) of hired-in increments, the cycle's part included
   double observed_first_reached_ = 0;  // NaN unless an observed year already reached the target
   std::size_t i_total_ = 0, i_market_ = 0, i_government_ = 0;
-  std::size_t i_first_ = 0, i_levy_ = 0;
-  std::size_t i_reach_ = 0, i_market_met_ = 0, i_government_met_ = 0;
-  std::size_t i_quota_ = 0, i_quota_market_ = 0, i_quota_government_ = 0, i_quota_in_force_ = 0;
+  std::size_t i_first_ = 0, i_charge_ = 0;
+  std::size_t i_reach_ = 0, i_market_met_ = 0, i_government_met_ = 0, i_quota_in_force_ = 0, i_charge_owed_ = 0;
 };
 
 }  // namespace banensim::models

@@ -2,22 +2,25 @@
 #define BANENSIM_DEFINE_BANENAFSPRAAK_PARAMETERS
 #include "models/banenafspraak_params.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
 #include <Eigen/Dense>
 
+#include "models/quota_rules.hpp"
+
 namespace banensim::models {
 
 namespace {
 
-// Reads a data file named by a scenario key; its own problems (with their
+// reader(key) reads the data file the scenario key names; its own problems (with their
 // file, line and column) are added, plus one naming the key that points to it.
 template <class Reader>
 auto read_named(const ResolvedScenario& r, const std::string& key, Reader reader, std::vector<Problem>& problems)
-    -> std::optional<decltype(reader(std::string{}))> {
+    -> std::optional<decltype(reader(key))> {
   try {
-    return reader(r.string(key));
+    return reader(key);
   } catch (const InputError& e) {
     problems.insert(problems.end(), e.problems().begin(), e.problems().end());
     problems.push_back(Problem{r.where(key), key, r.string(key), "the file it names has the problems above"});
@@ -38,10 +41,19 @@ std::vector<Problem> check_impl(const ResolvedScenario& r, BanenafspraakParams* 
   };
 
   std::vector<Problem> problems;
-  auto history = read_named(r, table.key_of(p, &p.history.file), [](const std::string& f) { return read_history(f); },
-                            problems);
-  auto targets = read_named(r, table.key_of(p, &p.targets.file), [](const std::string& f) { return read_targets(f); },
-                            problems);
+  // From the scenario's snapshot of each file (ResolvedScenario::data_file):
+  // read once, and the bytes its hash covers.
+  const auto read = [&](const std::string& member_key, auto reader) {
+    return read_named(r, member_key, [&](const std::string& key) { return reader(r.data_file(key)); }, problems);
+  };
+  auto history = read(table.key_of(p, &p.history.file), [](const DataFile& f) { return read_history(f); });
+  auto trend = read(table.key_of(p, &p.history.trend_file), [](const DataFile& f) { return read_trend_reports(f); });
+  auto targets = read(table.key_of(p, &p.targets.file), [](const DataFile& f) { return read_targets(f); });
+  auto law = read(table.key_of(p, &p.law.file), [](const DataFile& f) { return read_law(f); });
+  auto decisions =
+      read(table.key_of(p, &p.quota.decisions_file), [](const DataFile& f) { return read_quota_decisions(f); });
+  auto key_samples =
+      read(table.key_of(p, &p.inleen.key_samples_file), [](const DataFile& f) { return read_key_samples(f); });
 
   // Correlation matrix: positive semi-definite, or no Cholesky-type factor exists.
   const auto c = correlation_matrix(p);
@@ -57,6 +69,16 @@ std::vector<Problem> check_impl(const ResolvedScenario& r, BanenafspraakParams* 
     }
   }
 
+  // The two split levers contradict each other.
+  if (p.policy.abolish_split.enabled && p.policy.keep_split.enabled) {
+    for (const Lever* lever : {static_cast<const Lever*>(&p.policy.abolish_split),
+                               static_cast<const Lever*>(&p.policy.keep_split)}) {
+      problems.push_back(problem_at(lever->enabled, "true",
+                                    "policy.abolish_split and policy.keep_split cannot both be enabled: one "
+                                    "abolishes the market/government split, the other keeps it"));
+    }
+  }
+
   int origin = p.history.origin_year;
   if (history) {
     if (origin == 0) origin = history->last_year();
@@ -69,9 +91,12 @@ std::vector<Problem> check_impl(const ResolvedScenario& r, BanenafspraakParams* 
     }
   }
   const int target_year = p.target.year;
-  if (history && targets && origin > 0 && target_year > origin) {
-    for (Problem& gap : target_coverage_problems(*targets, origin + 1, history->first_year(), r.where("targets.file"),
-                                               "targets.file")) {
+  const int horizon = std::max(target_year, p.target.horizon_year);
+  if (history && targets) {
+    // The model measures every observed year (replaying them for the quota
+    // states) and every simulated one.
+    for (Problem& gap : target_coverage_problems(*targets, history->first_year(), history->first_year(),
+                                                 r.where("targets.file"), "targets.file")) {
       problems.push_back(std::move(gap));
     }
   }
@@ -81,16 +106,26 @@ std::vector<Problem> check_impl(const ResolvedScenario& r, BanenafspraakParams* 
                                       " (the last observed year): there is nothing to simulate"));
   }
   if (origin > 0 && target_year > origin) {
-    for (Problem& problem : table.lever_horizon_problems(r, origin, target_year)) {
+    for (Problem& problem : table.lever_horizon_problems(r, origin, horizon)) {
       problems.push_back(std::move(problem));
     }
   }
-  if (out != nullptr && problems.empty()) {
+  if (problems.empty()) {
     p.observed = std::move(*history);
+    p.trend_reports = std::move(*trend);
     p.legal_targets = std::move(*targets);
+    p.law_timeline = std::move(*law);
+    p.decisions = std::move(*decisions);
+    p.key_samples = std::move(*key_samples);
     p.origin_year = origin;
-    *out = std::move(p);
+    p.horizon_year = horizon;
+    for (Problem& problem : decision_problems(p, origin)) problems.push_back(std::move(problem));
+    if (!problems.empty()) {
+      problems.push_back(Problem{r.where("quota.decisions_file"), "quota.decisions_file", p.quota.decisions_file,
+                                 "the file it names has the problems above"});
+    }
   }
+  if (out != nullptr && problems.empty()) *out = std::move(p);
   return problems;
 }
 

@@ -1,21 +1,22 @@
 #pragma once
-// `banensim calibrate`: estimates the growth parameters of the banenafspraak
-// model from the monitor history (docs/MODEL.md, "Calibration").
+// `banensim calibrate`: estimates the calibrated parameters of the
+// banenafspraak model from the data dated up to the fit year
+// (docs/MODEL.md §7): the drift of the SEO key from its samples, the
+// register's growth from the trend reports, the hired-in trend and shock sd
+// from the hired-in observations, and the regular trends, shock sds and
+// their correlation from the yearly monitor's sector counts with the
+// hired-in trend's expected share taken out.
 //
-// The monitor observes two series, the counted extra jobs of the market and
-// of the government sector, once a year. From their increments (the first
-// one from the baseline of end 2012, zero, to the first observed year) the
-// method estimates, per sector, the trend, the shock sd and the correlation
-// between the sectors' shocks by Gaussian maximum likelihood with
-// heteroscedastic increments (an increment over h years has mean
-// h S mu and variance h sigma^2; S the register supply factor at its
-// start), i.e. weighted least squares for the trends and the weighted
-// residual covariance (divisor n - 1) for sigma and rho.
-//
-// The components the model simulates (regular market, government security
-// and other roles, hired-in jobs) are not observed separately; the sector
-// estimates are mapped onto them under the composition shares the scenario
-// states (identification by assumption; the page says which).
+// Each sd has a weakly informative conjugate prior worth
+// calibration.prior_df increments (calibration.prior_sd.*), so that one or
+// two increments do not give a degenerate or infinite-variance forecast;
+// its degrees of freedom go to uncertainty.dof.* and the model draws the
+// sds' scale per path from them (scaled inverse chi-square). The components
+// the model simulates (regular market, government security and other roles,
+// hired-in jobs) are not all observed separately; the regular sector
+// figures are mapped onto them under the composition shares and the
+// correlations with hired-in jobs that the scenario assumes
+// (identification by assumption; the page says which).
 
 #include <string>
 #include <vector>
@@ -32,48 +33,74 @@ struct Estimate {
   std::string unit;
   std::string note;
   bool scenario_key = false;  // written to the parameter file
+  bool integer = false;       // a whole number (written without a decimal point)
 };
 
-// Sector-level fit: the estimator proper.
+// Sector-level fit of the regular jobs (the hired-in trend's share taken out).
 struct SectorFit {
-  double trend = 0;             // jobs/year, mu-hat
+  double trend = 0;             // jobs/year, mu-hat (WLS)
   double trend_se = 0;          // jobs/year
-  double volatility = 0;        // jobs/year, sigma-hat of the increments (cycle included)
+  double volatility = 0;        // jobs/year, sigma of the increments (cycle included), prior included
   double volatility_se = 0;
-  double shock_volatility = 0;  // sigma-hat with the cycle's share of the variance removed
+  double shock_volatility = 0;  // sigma with the cycle's share of the variance removed
+};
+
+struct InleenFit {
+  int n_increments = 0;
+  double trend = 0, trend_se = 0;
+  double volatility = 0;        // sigma of the increments per sqrt(year), cycle included, prior included
+  double shock_volatility = 0;  // the cycle's share removed
+  int dof = 0;
+};
+
+struct RegisterFit {
+  int n_observations = 0;  // observations from calibration.register_trend_from on, up to the fit year
+  double growth = 0, growth_sd = 0;  // persons/year
+  std::string method;      // "OLS", "two points", "prior"
 };
 
 struct CalibrationResult {
   std::string history_file;
   int first_year = 0;
-  int last_year = 0;
+  int last_year = 0;  // the fit year: no data dated after it is used
   int n_increments = 0;
   std::string method;
   SectorFit market, government;
-  double correlation = 0;     // of the sectors' standardised residuals
+  double correlation = 0;     // of the sectors' standardised residuals (prior-shrunk)
   double correlation_se = 0;
+  int dof_regular = 0;
+  InleenFit inleen;
+  RegisterFit register_fit;
+  int n_key_samples = 0;
+  double key_drift = 0;       // per year
+  double key_at_fit = 0;      // the key's extrapolation to the fit year
   std::vector<Estimate> estimates;  // sector figures first, then the scenario keys
 };
 
-// Fits on the observed years <= fit_until (0 = all). `assumptions` supplies
-// the composition shares, the supply limit, the cycle and the correlations
-// not identified from the two sector series. Throws InputError when fewer
-// than two years are available.
+// Fits on the observed years <= fit_until (0 = all) and the trend reports
+// and key samples dated up to the last of them. `assumptions` supplies the
+// data files read, the composition shares, the supply limit, the cycle, the
+// correlations not identified from the data and the calibration settings.
+// Throws InputError when fewer than two years are available.
 CalibrationResult calibrate(const History& history, int fit_until, const BanenafspraakParams& assumptions);
 
-// The component parameters implied by sector-level moments under the
-// composition shares of `assumptions` (the mapping calibrate() applies);
-// returns the parameters with growth and the market-government correlation
+// The component shock sds implied by the sectors' regular shock sds (cycle
+// removed), given the hired-in shock sd, its assumed correlations and the
+// key (the mapping calibrate() applies): the exact inverse of
+// sector_moments for the sds, except that no component's regular part falls
+// below 10% of its sector's shock variance. The market-government
+// correlation is the sectors' shock correlation, shrunk until the 4x4
+// matrix is positive semi-definite. Returns `assumptions` with those keys
 // replaced.
-BanenafspraakParams component_parameters(const SectorFit& market, const SectorFit& government, double correlation,
-                                         const BanenafspraakParams& assumptions);
+BanenafspraakParams component_shocks(const SectorFit& market, const SectorFit& government, double correlation,
+                                     double inleen_volatility, double key, const BanenafspraakParams& assumptions);
 
-// The forward map: sector trend, shock sd and shock correlation implied by
-// component parameters (with the key at its mean, no cycle, no levers).
+// The forward map: sector shock sds and correlation implied by the
+// component parameters with the key `key` (no cycle, no levers).
 struct SectorMoments {
-  double market_trend, government_trend, market_sd, government_sd, correlation;
+  double market_sd, government_sd, correlation;
 };
-SectorMoments sector_moments(const BanenafspraakParams& p);
+SectorMoments sector_moments(const BanenafspraakParams& p, double key);
 
 // The parameter file: TOML with the scenario keys and, as comments, the
 // method, the data and every estimate with its standard error.

@@ -1,17 +1,18 @@
 #pragma once
 // Readers for the monitor history and the legal target path (CSV, see
-// data/SOURCES.md). Strict: a header row with the required columns, one row
-// per year, years 2013-2100, consecutive and unique, counts finite, >= 0 and
-// at most 10^7, each row's total the sum of its two sectors up to rounding
-// (10 jobs or 0.1%, whichever is larger). A UTF-8 byte-order mark is
-// skipped. Every problem is reported with file, line, column and column name
-// (InputError). Extra columns are ignored; a newer file with more years needs
-// no code change.
+// data/SOURCES.md; the reading itself is models/csv_table.hpp). Strict: a
+// header row with the required columns, one row per year, years 2013-2100,
+// consecutive and unique, counts finite, >= 0 and at most 10^7, each row's
+// total the sum of its two sectors up to rounding (10 jobs or 0.1%,
+// whichever is larger). Every problem is reported with file, line, column
+// and column name (InputError). Extra columns are ignored; a newer file with
+// more years needs no code change.
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "models/csv_table.hpp"
 #include "models/problem.hpp"
 
 namespace banensim::models {
@@ -37,6 +38,8 @@ struct History {
 // Columns: year, market_target, government_target, market_counted,
 // government_counted, total_counted (others ignored).
 History read_history(const std::filesystem::path& file);
+// The same, from a data file as a scenario read it (ResolvedScenario::data_file).
+History read_history(const DataFile& file);
 
 struct TargetYear {
   int year = 0;
@@ -52,25 +55,17 @@ struct TargetPath {
 
 // Columns: year, market, government, total (others ignored).
 TargetPath read_targets(const std::filesystem::path& file);
+TargetPath read_targets(const DataFile& file);
 
-// A target path must hold every simulated year from the monitor's first
+// A target path must hold every measured year from the monitor's first
 // measurement on (first_simulated_year, or first_history_year when later:
-// before any measurement no target applied); after its last row the last
-// targets hold (the legal end state). Returns the problem naming the missing
+// before any measurement no target applied; the model measures the observed
+// years too, when it replays them for the quota states); after its last row
+// the last targets hold (the legal end state). Returns the problem naming the missing
 // years, placed at `where` under `key` (the scenario's targets.file), or
 // nothing.
 std::vector<Problem> target_coverage_problems(const TargetPath& targets, int first_simulated_year,
                                               int first_history_year, const SourceLocation& where,
                                               const std::string& key);
-
-// A generic strict CSV table, for other data files (e.g. the quarterly trend).
-struct CsvTable {
-  std::string file;
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;  // cells as text
-  std::vector<int> row_lines;                   // 1-based file line of each row
-  std::size_t column(const std::string& name) const;  // throws InputError if absent
-};
-CsvTable read_csv(const std::filesystem::path& file, const std::vector<std::string>& required_columns);
 
 }  // namespace banensim::models

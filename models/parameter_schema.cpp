@@ -61,12 +61,13 @@ std::string toml_key(const std::string& dotted) {
   return out;
 }
 
-// 17 significant digits round-trip every double; the ".0" keeps integral
-// values floats when the text is parsed back as TOML.
+// The shortest text that reads back as the same double (0.03, not
+// 0.029999999999999999); the ".0" keeps integral values floats when the text
+// is parsed back as TOML.
 std::string toml_float(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  std::string text = engine::significant(value, 17);
+  std::string text = engine::shortest(value);
   if (text.find_first_of(".eE") == std::string::npos) text += ".0";
   return text;
 }
@@ -140,6 +141,13 @@ const SourceLocation& ResolvedScenario::where(const std::string& key) const {
   return values.at(key).where;
 }
 
+DataFile ResolvedScenario::data_file(const std::string& key) const {
+  const std::string& path = string(key);
+  if (data_files) return data_files->get(path);
+  DataFiles once;
+  return once.get(path);
+}
+
 std::string ResolvedScenario::canonical_toml() const {
   std::string text;
   for (const auto& [key, param] : values) {  // std::map: already sorted by key
@@ -151,6 +159,18 @@ std::string ResolvedScenario::canonical_toml() const {
   return text;
 }
 
-std::string ResolvedScenario::hash() const { return engine::fnv1a64_hex(canonical_toml()); }
+std::string ResolvedScenario::provenance_text() const {
+  std::string text;
+  for (const auto& [key, param] : values) {
+    text += toml_key(key);
+    text += " = ";
+    text += path_keys.count(key) != 0 ? toml_basic_string("content fnv1a64 " + data_file(key).digest)
+                                      : toml_value(param.value);
+    text += '\n';
+  }
+  return text;
+}
+
+std::string ResolvedScenario::hash() const { return engine::fnv1a64_hex(provenance_text()); }
 
 }  // namespace banensim::models

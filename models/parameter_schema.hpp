@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -89,12 +91,16 @@ struct ParamValue {
   SourceLocation where;  // where the winning value was set
 };
 
+
 // A scenario after `extends` is followed and overrides applied: every key of
 // the schema has exactly one value.
 class ResolvedScenario {
  public:
   std::vector<std::string> files;  // the extends chain, the named file first
   std::map<std::string, ParamValue> values;
+  std::set<std::string> path_keys;  // the keys of type Path (their values name data files)
+  // Shared by copies (the scenarios derived from this one); see DataFiles.
+  std::shared_ptr<DataFiles> data_files = std::make_shared<DataFiles>();
 
   // Typed access; throw std::out_of_range / std::bad_variant_access on misuse
   // (a programming error, not an input error).
@@ -104,10 +110,18 @@ class ResolvedScenario {
   const std::string& string(const std::string& key) const;  // String and Path
   const SourceLocation& where(const std::string& key) const;
 
-  // Canonical TOML text of every value, sorted by key: what `explain` prints
-  // and what the provenance hash is computed over.
+  // The data file the Path-typed `key` names, read on first use (see DataFiles).
+  DataFile data_file(const std::string& key) const;
+
+  // Canonical TOML text of every value, sorted by key, numbers in their
+  // shortest round-trip form: what `explain` prints (a scenario can use it).
   std::string canonical_toml() const;
-  // FNV-1a 64-bit of canonical_toml(), as 16 hex digits.
+  // The identity of the computation: canonical_toml() with the value of every
+  // Path-typed key replaced by the digest of the file's content, so that it
+  // does not depend on how a path is spelled (relative, absolute, with ../)
+  // and changes when a data file does.
+  std::string provenance_text() const;
+  // FNV-1a 64-bit of provenance_text(), as 16 hex digits.
   std::string hash() const;
 };
 

@@ -88,6 +88,10 @@ class ParamTable {
     std::string enabled_key;
     std::string year_key;
     std::function<Lever&(P&)> access;
+    // Its behavioural parameters act also when the lever is off (e.g. the
+    // law itself does what the lever does from some year), so they are
+    // never left out of a study for the switch being off.
+    bool parameters_act_when_off = false;
     const Lever& get(const P& p) const { return access(const_cast<P&>(p)); }
   };
 
@@ -254,6 +258,11 @@ class ParamTable {
     LeverDecl& years(int first, int last) {
       year_spec().min = first;
       year_spec().max = last;
+      return *this;
+    }
+    // Its parameters act also when its switch is off (see LeverEntry).
+    LeverDecl& parameters_act_when_off() {
+      table_->levers_[i_lever_].parameters_act_when_off = true;
       return *this;
     }
     // One line: what the lever does.

@@ -7,7 +7,10 @@
 #include <cerrno>
 #include <cstring>
 #include <string_view>
+#include <system_error>
 #include <utility>
+
+#include "engine/fnv1a.hpp"
 
 namespace banensim::models {
 
@@ -158,5 +161,33 @@ std::optional<std::string> read_text_file(const std::filesystem::path& file,
 
 InputError::InputError(std::vector<Problem> problems)
     : std::runtime_error(join_messages(problems)), problems_(std::move(problems)) {}
+
+DataFile DataFiles::get(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
+  const std::string identity = ec ? std::filesystem::path(path).lexically_normal().string() : canonical.string();
+  const std::lock_guard<std::mutex> lock(mutex_);
+  if (const auto it = by_identity_.find(identity); it != by_identity_.end()) {
+    DataFile known = it->second;
+    if (known.path != path) {  // the same file by another spelling: its problems name this one
+      for (Problem& p : known.problems) p.where.file = path;
+      known.path = path;
+    }
+    return known;
+  }
+  return by_identity_.emplace(identity, read_data_file(path)).first->second;
+}
+
+DataFile read_data_file(const std::string& path) {
+  DataFile file;
+  file.path = path;
+  if (std::optional<std::string> bytes = read_text_file(path, path, file.problems)) {
+    file.digest = engine::fnv1a64_hex(*bytes);
+    file.bytes = std::make_shared<const std::string>(std::move(*bytes));
+  } else {
+    file.digest = "unreadable";
+  }
+  return file;
+}
 
 }  // namespace banensim::models

@@ -9,6 +9,9 @@
 // every problem and exits with code 2.
 
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -49,5 +52,33 @@ class InputError : public std::runtime_error {
 std::optional<std::string> read_text_file(const std::filesystem::path& file,
                                           const std::string& display_name,
                                           std::vector<Problem>& problems);
+
+// A data file a scenario names (the value of a Path-typed key), as read --
+// once: the bytes every reader parses and the digest the scenario's hash
+// includes are the same bytes, so a file edited during a study cannot mix
+// into its numbers unseen.
+struct DataFile {
+  std::string path;                          // the key's value, as resolved
+  std::shared_ptr<const std::string> bytes;  // null when the file could not be read
+  std::vector<Problem> problems;             // why not (read_text_file's words), named by `path`
+  std::string digest;                        // FNV-1a 64 of the bytes, 16 hex digits; "unreadable" when null
+};
+
+// The data files read for a scenario and every scenario derived from it by
+// overrides (sweep points, design rows): each file is read once, on first
+// use, and kept by its identity (the normalised absolute path with symbolic
+// links resolved), so two spellings of one file share one entry.
+// Thread-safe; entries are never removed or changed.
+// `path` read now (not kept): the bytes, their digest, or the problems.
+DataFile read_data_file(const std::string& path);
+
+class DataFiles {
+ public:
+  DataFile get(const std::string& path);
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, DataFile> by_identity_;
+};
 
 }  // namespace banensim::models

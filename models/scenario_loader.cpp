@@ -514,6 +514,9 @@ ResolvedScenario load_scenario(const fs::path& file, const ParamSchema& schema, 
   std::vector<std::string> stack;
   scenario.values = resolver.resolve(file, stack);
   scenario.files = resolver.files();
+  for (const ParamSpec& spec : schema) {
+    if (spec.type == ParamType::kPath) scenario.path_keys.insert(spec.key);
+  }
 
   // A key missing because its file could not be read, or because its value
   // was rejected, is already reported; saying "no value" too would mislead.
@@ -552,6 +555,7 @@ void apply_overrides(ResolvedScenario& scenario, const ParamSchema& schema,
       continue;
     }
     updated.values[key] = ParamValue{std::move(value), where};
+    if (spec->type == ParamType::kPath) updated.path_keys.insert(key);
   }
   run_check(check, updated, problems);
   if (!problems.empty()) throw InputError(std::move(problems));

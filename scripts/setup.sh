@@ -16,6 +16,9 @@ packages=(
   clang libclang-rt-14-dev
   # banensim-mpi and its tests (the ci preset builds it): OpenMPI
   libopenmpi-dev openmpi-bin
+  # the Python module banensim (python/, docs/STUDIES.md) for /usr/bin/python3, its pytest suite,
+  # NumPy for its arrays and pandas for DataFrames
+  python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pandas python3-pytest
 )
 
 # The browser test of `banensim serve` (tests/browser/) runs on Node.js with

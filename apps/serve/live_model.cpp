@@ -5,11 +5,13 @@
 #include <set>
 #include <stdexcept>
 
-#include "apps/cli_common.hpp"
 #include "apps/html_report.hpp"
 #include "engine/run_summary.hpp"
 #include "models/banenafspraak_params.hpp"
 #include "models/scenario_loader.hpp"
+#include "studies/provenance.hpp"
+#include "studies/scenario.hpp"
+#include "studies/scenario_run.hpp"
 
 namespace banensim::app::serve {
 
@@ -38,16 +40,7 @@ nlohmann::json proportion_json(const engine::Proportion& p) {
   return {{"p", number(p.estimate())}, {"lo", number(ci.low)}, {"hi", number(ci.high)}};
 }
 
-// The legal target path as the report draws it: the file's years, held flat
-// to the target year (docs/MODEL.md 4.7).
-std::vector<TargetPoint> target_path(const models::BanenafspraakModel& m) {
-  std::vector<TargetPoint> path;
-  for (const auto& t : m.params().legal_targets.years) path.push_back({t.year, t.total});
-  if (!path.empty() && path.back().year < m.target_year()) path.push_back({m.target_year(), m.target_total()});
-  return path;
-}
-
-// "abolish_split from 2020, exclude_security from 2021", or "no lever".
+// "keep_split from 2026, purchase_at_buyer from 2028", or "no lever".
 std::string lever_summary(const models::ResolvedScenario& r) {
   std::string text;
   for (const auto& lever : models::banenafspraak_parameters().levers()) {
@@ -101,7 +94,7 @@ nlohmann::json LiveModel::describe() const {
                       {"year", startup_.integer(lever.year_key)},
                       // An enabled lever must act inside the simulated years.
                       {"year_min", std::max<double>(m.origin_year() + 1, year->min)},
-                      {"year_max", year->max}});
+                      {"year_max", std::min<double>(m.horizon_year(), year->max)}});
   }
   nlohmann::json sliders = nlohmann::json::array();
   for (const auto& key : slider_keys_) {
@@ -122,7 +115,7 @@ nlohmann::json LiveModel::describe() const {
   }
   nlohmann::json targets = nlohmann::json::array();
   for (const auto& t : m.params().legal_targets.years) targets.push_back({{"year", t.year}, {"total", t.total}});
-  return {{"program", version_string()},
+  return {{"program", studies::version_line()},
           {"scenario", {{"file", file_}, {"name", m.params().scenario.name}, {"resolved_hash", startup_.hash()}}},
           {"levers", levers},
           {"sliders", sliders},
@@ -210,18 +203,18 @@ engine::RunResult LiveModel::run(const PreparedRun& run, int n_threads, const st
 }
 
 std::vector<ReachedByYear> reached_by_year(const engine::Tally& tally, const engine::OutputLayout& layout) {
-  // first_year_reached: whole years, one unit bin per year from low() (a
-  // fixed histogram); paths that never reach it have no value.
-  const auto& h = tally.scalar(layout.scalar_index("first_year_reached")).histogram;
+  // The engine's P(reached by year) -- the first year reached, counted value
+  // by value (engine::cumulative_by_value) -- at each simulated year: the
+  // figures `run` and `compare` print. A year the histogram does not hold
+  // has no entry.
+  const auto& first = tally.scalar(layout.scalar_index("first_year_reached")).histogram;
+  const auto points = engine::cumulative_by_value(first, tally.n_paths());
   std::vector<ReachedByYear> out;
-  const auto first_low = static_cast<std::int64_t>(std::llround(h.low()));
   for (const auto& label : layout.step_labels) {
     const int year = std::stoi(label);
-    std::uint64_t reached = h.underflow();
-    for (std::size_t i = 0; i < h.counts().size(); ++i) {
-      if (first_low + static_cast<std::int64_t>(i) <= year) reached += h.counts()[i];
+    for (const auto& c : points) {
+      if (std::llround(c.value) == year) out.push_back({year, c.up_to_value});
     }
-    out.push_back({year, reached, tally.n_paths()});
   }
   return out;
 }
@@ -256,12 +249,7 @@ nlohmann::json LiveModel::snapshot(const PreparedRun& run, const engine::PairedT
   const auto ref_by_year = reached_by_year(tally.variant(0), layout);
   const auto var_by_year = reached_by_year(tally.variant(1), layout);
   for (std::size_t i = 0; i < ref_by_year.size(); ++i) {
-    auto entry = [](const ReachedByYear& r) {
-      const auto w = engine::wilson_interval(r.reached, r.paths);
-      return nlohmann::json{{"p", r.paths ? static_cast<double>(r.reached) / static_cast<double>(r.paths) : 0.0},
-                            {"lo", number(w.low)},
-                            {"hi", number(w.high)}};
-    };
+    auto entry = [](const ReachedByYear& r) { return proportion_json(r.reached); };
     by_year.push_back({{"year", ref_by_year[i].year}, {"reference", entry(ref_by_year[i])}, {"variant", entry(var_by_year[i])}});
   }
   out["reached_by_year"] = by_year;
@@ -280,77 +268,34 @@ nlohmann::json LiveModel::snapshot(const PreparedRun& run, const engine::PairedT
   }
   out["fan"] = fan;
   nlohmann::json path = nlohmann::json::array();
-  for (const auto& t : target_path(run.models[1])) path.push_back({{"year", t.year}, {"total", t.total}});
+  for (const auto& t : legal_target_path(run.models[1])) path.push_back({{"year", t.year}, {"total", t.total}});
   out["target_path"] = path;
   return out;
 }
 
 nlohmann::json LiveModel::compare_json(const PreparedRun& run, const engine::RunResult& r) const {
-  // The fields of `compare --format json` (docs/OUTPUT.md), in its order.
-  const auto& layout = run.models[0].layout();
-  // Each scenario as the start-up file with the settings it got, as `--set`
-  // would give them (the report prints this line): the reference gets all
-  // but the levers' switches and years.
-  nlohmann::json files = nlohmann::json::array();
+  // `compare --format json`'s document, built by the same function
+  // (studies::run_json). Each scenario is named as the start-up file with the
+  // settings it got, as `--set` would give them (the report prints this
+  // line): the reference gets all but the levers' switches and years.
+  studies::ScenarioRun sr;
   for (std::size_t k = 0; k < 2; ++k) {
     std::string file = file_;
     for (const auto& [key, text] : run.request.settings) {
       if (k == 1 || !is_lever_key(key)) file += " --set " + key + "=" + text;
     }
-    files.push_back({{"file", file}, {"name", run.names[k]}, {"resolved_hash", run.resolved[k].hash()},
-                     {"extends_chain", run.resolved[k].files}});
+    sr.scenarios.push_back(studies::Scenario{file, run.names[k], run.resolved[k], run.models[k]});
   }
-  nlohmann::json settings = nlohmann::json::object();
-  for (const auto& [key, text] : run.request.settings) settings[key] = text;
-  nlohmann::json out;
-  out["provenance"] = {{"program", "banensim"},
-                       {"version", BANENSIM_VERSION},
-                       {"git_commit", BANENSIM_GIT_COMMIT},
-                       {"scenarios", files},
-                       {"seed", run.request.seed},
-                       {"paths", r.n_paths},
-                       {"block_size", kBlockSize},
-                       {"threads", r.n_threads},
-                       {"ranks", 1},
-                       {"stopping", {{"rule", "fixed"}, {"paths", run.request.paths}}},
-                       {"wall_seconds", r.wall_seconds},
-                       {"rng", "Philox4x64-10 keyed by (seed, purpose), counter (path, substream, block)"},
-                       {"interval_method", "Wilson score 95% for probabilities; normal 95% on paired per-path differences"},
-                       {"served_by", "banensim serve: " + file_ + " against itself with the settings below "
-                                     "(levers on the second scenario only)"},
-                       {"settings", settings}};
-  out["seed"] = run.request.seed;
-  out["paths"] = r.n_paths;
-  nlohmann::json arr = nlohmann::json::array();
-  for (std::size_t k = 0; k < 2; ++k) {
-    const auto& m = run.models[k];
-    const auto& t = r.tally.variant(k);
-    const auto& reach = t.indicator(layout.indicator_index("reach_target"));
-    const auto ci = reach.wilson();
-    nlohmann::json j;
-    j["name"] = run.names[k];
-    j["file"] = file_;
-    j["target_jobs"] = m.target_total();
-    j["target_year"] = m.target_year();
-    j["origin_year"] = m.origin_year();
-    const auto& targets = m.params().legal_targets;
-    j["sector_targets"] = {{"file", targets.file},
-                           {"first_year", targets.years.front().year},
-                           {"last_year", targets.years.back().year},
-                           {"held_after_last_year", m.target_year() > targets.years.back().year}};
-    j["probability"] = reach.estimate();
-    j["ci_low"] = ci.low;
-    j["ci_high"] = ci.high;
-    j["results"] = engine::tally_json(t, layout);
-    if (k > 0) j["vs_reference"] = engine::paired_json(r.tally, k, layout);
-    arr.push_back(j);
-  }
-  out["scenarios"] = arr;
-  return out;
+  sr.planned = run.request.paths;
+  sr.result = r;
+  sr.seed = run.request.seed;
+  sr.block_size = kBlockSize;
+  sr.ranks = 1;
+  return studies::run_json(sr);
 }
 
 std::string LiveModel::report_html(const PreparedRun& run, const engine::RunResult& result) const {
-  return html_report(compare_json(run, result), target_path(run.models[0]));
+  return html_report(compare_json(run, result), legal_target_path(run.models[0]));
 }
 
 }  // namespace banensim::app::serve

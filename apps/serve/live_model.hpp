@@ -30,6 +30,7 @@
 
 #include "apps/serve/serve_request.hpp"
 #include "engine/parallel_runner.hpp"
+#include "engine/run_summary.hpp"
 #include "models/banenafspraak_model.hpp"
 #include "models/parameter_schema.hpp"
 
@@ -102,14 +103,12 @@ class LiveModel {
   RequestLimits limits_;
 };
 
-// P(the target is first reached in or before each simulated year), one
-// entry per year with its count of paths: from the first-year-reached
-// distribution. The one place that knows where that curve comes from (an
-// engine-level P(reached by year) can replace it here).
+// P(the target is first reached in or before each simulated year), from the
+// engine's P(reached by year) (engine::cumulative_by_value of the first year
+// reached): the numbers `run` prints, with their counts.
 struct ReachedByYear {
   int year;
-  std::uint64_t reached;  // paths whose first year reached is <= year
-  std::uint64_t paths;
+  engine::Proportion reached;  // paths whose first year reached is <= year, of all paths
 };
 std::vector<ReachedByYear> reached_by_year(const engine::Tally& tally, const engine::OutputLayout& layout);
 

@@ -3,7 +3,7 @@
 // /api/report), parsed and checked before any work is done:
 //
 //   {"client": "a1b2", "seed": 2013, "paths": 51200,
-//    "set": {"policy.abolish_split.enabled": true, "quota.response_rate": 0.2}}
+//    "set": {"policy.keep_split.enabled": true, "quota.response_max": 0.45}}
 //
 //   client  1..64 characters [A-Za-z0-9_-]: the page's id; a new request of a
 //           client cancels that client's running computation.

@@ -29,7 +29,7 @@ banensim, source = sys.argv[1:3]
 update = "--update" in sys.argv[3:]
 expected_dir = os.path.join(source, "tests", "data", "regression")
 scenarios = [f"scenarios/{s}.toml" for s in
-             ("status-quo", "abolish-split", "purchase-at-buyer", "exclude-security", "all-three")]
+             ("status-quo", "keep-split", "purchase-at-buyer", "exclude-security", "all-three")]
 
 
 def run(*args):

@@ -10,3 +10,8 @@
 // declaration order: the keys sweep --range-from-schema, sensitivity and
 // discover vary.
 std::vector<std::string> declared_uncertain_keys();
+
+// Those of them that can change an output of `scenario`: without the
+// parameters of a declared lever the scenario switches off (read with the
+// scenario loader, from the lever declarations).
+std::vector<std::string> declared_uncertain_keys_in_use(const std::string& scenario);

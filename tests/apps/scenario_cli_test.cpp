@@ -33,7 +33,10 @@ using Result = ProgramResult;
 // Runs banensim with `args` (shell words) from the source directory.
 Result banensim(const std::string& args) { return run_program(std::string("'") + BANENSIM_BINARY + "' " + args); }
 
-const char* kScenarios[] = {"status-quo", "abolish-split", "purchase-at-buyer", "exclude-security", "all-three"};
+const char* kScenarios[] = {"status-quo", "keep-split", "purchase-at-buyer", "exclude-security", "all-three"};
+// The cabinet's question of 2018 (scenarios/2018/).
+const char* kScenarios2018[] = {"2018/status-quo", "2018/abolish-split", "2018/purchase-at-buyer",
+                                "2018/exclude-security", "2018/all-three"};
 
 }  // namespace
 
@@ -78,23 +81,58 @@ TEST_CASE("bad command-line values: one line, exit code 2") {
 }
 
 TEST_CASE("every shipped scenario validates") {
-  std::string args = "validate";
+  std::string args = "validate scenarios/base.toml scenarios/2018/base.toml";
   for (const char* s : kScenarios) args += std::string(" scenarios/") + s + ".toml";
+  for (const char* s : kScenarios2018) args += std::string(" scenarios/") + s + ".toml";
   const auto r = banensim(args);
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());
 }
 
-TEST_CASE("run prints the probability with its interval, per sector, per year, first year, quota and levy") {
-  for (const char* s : kScenarios) {
+TEST_CASE("run prints the probability with its interval, per sector, per year, first year, quota and charge") {
+  std::vector<std::string> all(std::begin(kScenarios), std::end(kScenarios));
+  all.insert(all.end(), std::begin(kScenarios2018), std::end(kScenarios2018));
+  for (const std::string& s : all) {
     CAPTURE(s);
-    const auto r = banensim(std::string("run scenarios/") + s + ".toml --paths 4000 --format table");
+    const auto r = banensim("run scenarios/" + s + ".toml --paths 4000 --format table");
     REQUIRE(r.exit_code == 0);
-    CHECK(r.out.find("P(total >= 125,000 in") != std::string::npos);
+    CHECK(r.out.find("P(total >= 125,000 in 2026)") != std::string::npos);
     CHECK(r.out.find("95% CI") != std::string::npos);
     CHECK(r.out.find("first_year_reached") != std::string::npos);
-    CHECK(r.out.find("levy_total_eur") != std::string::npos);
+    CHECK(r.out.find("quota_charge_total_eur") != std::string::npos);
     CHECK(r.out.find("Extra jobs counted: total") != std::string::npos);
+    CHECK(r.out.find("P(reached by year)") != std::string::npos);
+    CHECK(r.out.find("\n2035 ") != std::string::npos);  // to the horizon
+  }
+}
+
+TEST_CASE("the status quo forecasts from the end-2023 measurement under the law as enacted, to 2035") {
+  const auto r = banensim("run scenarios/status-quo.toml --paths 20000 --format json");
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& s = j["scenarios"][0];
+  CHECK(s["origin_year"] == 2023);
+  CHECK(s["horizon_year"] == 2035);
+  CHECK(s["law_file"].get<std::string>().find("law.csv") != std::string::npos);
+  const auto& steps = s["results"]["series"]["total"]["steps"];
+  REQUIRE(steps.size() == 12);
+  CHECK(steps.front()["step"] == "2024");
+  CHECK(steps.back()["step"] == "2035");
+  // P(reached by year) for 2024-2035: exact counts, non-decreasing, with Wilson intervals.
+  const auto& by_year = s["results"]["scalars"]["first_year_reached"]["cumulative"];
+  REQUIRE(by_year.size() == 12);
+  double previous = 0;
+  long counted = 0;
+  for (std::size_t i = 0; i < by_year.size(); ++i) {
+    const auto& p = by_year[i];
+    CHECK(p["value"] == 2024 + static_cast<int>(i));
+    CHECK(p["paths"] == 20000);
+    CHECK(p["probability"].get<double>() >= previous);
+    CHECK(p["ci_low"].get<double>() <= p["probability"].get<double>());
+    CHECK(p["ci_high"].get<double>() >= p["probability"].get<double>());
+    counted += p["paths_at_value"].get<long>();
+    CHECK(p["successes"] == counted);
+    previous = p["probability"].get<double>();
   }
 }
 
@@ -153,7 +191,7 @@ TEST_CASE("compare: a scenario against itself differs by exactly zero") {
 
 TEST_CASE("--precision stops at a block boundary with every half-width <= EPS, at the same count on 1 and 2 threads") {
   const std::string cmd =
-      "compare scenarios/status-quo.toml scenarios/abolish-split.toml scenarios/all-three.toml --precision 0.005 "
+      "compare scenarios/status-quo.toml scenarios/keep-split.toml scenarios/all-three.toml --precision 0.005 "
       "--max-paths 400000 --format json --threads ";
   const auto a = banensim(cmd + "1");
   const auto b = banensim(cmd + "2");
@@ -303,7 +341,7 @@ TEST_CASE("totals beyond the first histogram range: every format reports quantil
   const fs::path dir = fs::temp_directory_path() / ("banensim_range_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const std::string scenario =
-      "scenarios/status-quo.toml --set supply.capacity_jobs=500000 --set growth.market.trend_mean=11000 "
+      "scenarios/status-quo.toml --set supply.max_working_share=1 --set growth.market.trend_mean=11000 "
       "--target-year 2060 --paths 20000 --seed 11";
   const auto r = banensim("run " + scenario + " --format json --report '" + (dir / "r.html").string() + "'");
   REQUIRE(r.exit_code == 0);
@@ -363,7 +401,7 @@ TEST_CASE("totals beyond the first histogram range: every format reports quantil
   CHECK(html.find("<td>" + thousands(p50) + "</td>") != std::string::npos);
   CHECK(html.find(", " + thousands(p95) + "]</td>") != std::string::npos);
   // Sweep row of the same run (same seed, paths and block size): the same quantiles.
-  const auto sweep = banensim("sweep scenarios/status-quo.toml --set supply.capacity_jobs=500000 --set "
+  const auto sweep = banensim("sweep scenarios/status-quo.toml --set supply.max_working_share=1 --set "
                               "growth.market.trend_mean=11000 --target-year 2060 --paths 20000 --seed 11 --out '" +
                               (dir / "s.csv").string() + "'");
   REQUIRE(sweep.exit_code == 0);
@@ -522,8 +560,10 @@ TEST_CASE("the 2015-2023 history runs and backtests, with or without a byte-orde
     fs::remove(scenario);
     REQUIRE(b.exit_code == 0);
     const auto bj = nlohmann::json::parse(b.out);
-    CHECK(bj["scored_years"] == nlohmann::json::array({2021, 2023}));
-    CHECK(bj["years"][0]["observed"] == 72809);
+    CHECK(bj["origins"] == nlohmann::json::array({2020, 2020}));
+    CHECK(bj["last_observed_year"] == 2023);
+    CHECK(bj["forecasts"][0]["years"][0]["year"] == 2021);
+    CHECK(bj["forecasts"][0]["years"][0]["observed"] == 72809);
   }
   const auto bad = banensim("run scenarios/status-quo.toml --paths 100 --set history.file=tests/data/bad/history-total-not-sum.csv");
   CHECK(bad.exit_code == 2);

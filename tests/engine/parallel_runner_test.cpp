@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <algorithm>
 #include <limits>
 #include <vector>
 
@@ -80,6 +81,56 @@ TEST_CASE("block size changes only rounding: counts exact, moments equal to ~1e-
   CHECK(ta.series(0, 4).histogram.counts() == tb.series(0, 4).histogram.counts());
   CHECK(ta.scalar(0).moments.mean() == doctest::Approx(tb.scalar(0).moments.mean()).epsilon(1e-12));
   CHECK(ta.scalar(0).moments.variance() == doctest::Approx(tb.scalar(0).moments.variance()).epsilon(1e-12));
+}
+
+TEST_CASE("per-path samples: every path in index order, the same at any thread count, agreeing with the tally") {
+  using banensim::engine::PathSampleRequest;
+  const RandomWalkModel model(10, 0.1, 1.0, 1.5);
+  RunConfig cfg;
+  cfg.seed = 42;
+  cfg.n_paths = 5000 + 3;
+  cfg.block_size = 256;
+  cfg.n_threads = 1;
+  cfg.path_samples = {{PathSampleRequest::Kind::kSeries, 0, 9},
+                      {PathSampleRequest::Kind::kIndicator, 0, 0},
+                      {PathSampleRequest::Kind::kScalar, 1, 0}};
+  const RunResult one = run(model, cfg);
+  REQUIRE(one.samples.n_paths == cfg.n_paths);
+  REQUIRE(one.samples.values.size() == 3 * cfg.n_paths);
+  // Path 17 alone (a run of its own cannot hold it: it takes the same draws by its index).
+  double sum = 0.0, reached = 0.0;
+  std::size_t present = 0;
+  for (std::uint64_t i = 0; i < cfg.n_paths; ++i) {
+    sum += one.samples.value(0, 0, i);
+    reached += one.samples.value(0, 1, i);
+    present += std::isnan(one.samples.value(0, 2, i)) ? 0U : 1U;
+    CHECK((one.samples.value(0, 1, i) == 1.0) == (one.samples.value(0, 0, i) >= 1.5));
+  }
+  // The samples are the paths the tally summarised.
+  CHECK(sum / static_cast<double>(cfg.n_paths) ==
+        doctest::Approx(one.tally.variant(0).series(0, 9).moments.mean()).epsilon(1e-12));
+  CHECK(static_cast<std::uint64_t>(reached) == one.tally.variant(0).indicator(0).successes());
+  CHECK(present == one.tally.variant(0).scalar_present(1).successes());
+  for (int threads : {2, 3}) {
+    cfg.n_threads = threads;
+    const RunResult r = run(model, cfg);
+    // Bit for bit, in path order (NaN marks an absent first_cross, so memcmp).
+    REQUIRE(r.samples.values.size() == one.samples.values.size());
+    CHECK(std::memcmp(r.samples.values.data(), one.samples.values.data(), one.samples.values.size() * sizeof(double)) ==
+          0);
+  }
+  // A stop rule keeps the samples of the paths folded in.
+  cfg.stop_rule = [](const PairedTally& t) { return t.n_paths() >= 1024; };
+  const RunResult stopped = run(model, cfg);
+  CHECK(stopped.samples.n_paths == stopped.n_paths);
+  CHECK(std::equal(stopped.samples.values.begin(), stopped.samples.values.begin() + 1024, one.samples.values.begin()));
+  // Bounded, and a request outside the layout is refused.
+  cfg.stop_rule = nullptr;
+  cfg.n_paths = banensim::engine::kMaxPathSamples;
+  CHECK_THROWS_AS(run(model, cfg), std::invalid_argument);
+  cfg.n_paths = 100;
+  cfg.path_samples = {{PathSampleRequest::Kind::kSeries, 0, 10}};
+  CHECK_THROWS_AS(run(model, cfg), std::invalid_argument);
 }
 
 TEST_CASE("different seeds give different results") {

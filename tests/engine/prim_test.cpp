@@ -189,4 +189,42 @@ TEST_CASE("PRIM: bad input is rejected with the constraint named") {
   const PrimResult r = prim(e.x, e.y);
   CHECK_THROWS_AS(r.last_with_density_at_least(1.5), std::out_of_range);
 }
+
+TEST_CASE("binomial upper tail: exact small cases and the edges") {
+  using banensim::engine::binomial_upper_tail;
+  CHECK(binomial_upper_tail(8, 10, 0.5) == doctest::Approx(56.0 / 1024.0).epsilon(1e-12));  // (45+10+1)/1024
+  CHECK(binomial_upper_tail(0, 10, 0.3) == 1.0);
+  CHECK(binomial_upper_tail(11, 10, 0.3) == 0.0);
+  CHECK(binomial_upper_tail(3, 10, 0.0) == 0.0);
+  CHECK(binomial_upper_tail(3, 10, 1.0) == 1.0);
+  CHECK(binomial_upper_tail(1, 3, 0.2) == doctest::Approx(1.0 - 0.8 * 0.8 * 0.8).epsilon(1e-12));
+  // Far in the tail, no underflow to a wrong value: P(X >= 900 | 1000, 0.5) is about 1e-162.
+  const double tiny = binomial_upper_tail(900, 1000, 0.5);
+  CHECK(tiny > 0.0);
+  CHECK(tiny < 1e-150);
+}
+
+TEST_CASE("quasi-p-values: a real restriction is significant, a side the box does not restrict has none") {
+  // 2000 uniform points in [0,1]^3; of interest iff x0 <= 0.4 (a restriction
+  // on x0 only, from above).
+  const std::size_t n = 2000;
+  DesignMatrix x(n, 3);
+  std::vector<bool> y(n);
+  banensim::engine::RandomStream rs(7, banensim::engine::stream_id("test.quasi_p"), 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < 3; ++j) x(i, j) = rs.uniform();
+    y[i] = x(i, 0) <= 0.4;
+  }
+  const auto r = banensim::engine::prim(x, y);
+  const auto& box = r.trajectory[r.last_with_density_at_least(1.0)];
+  REQUIRE(box.restricted[0]);
+  const auto q = banensim::engine::quasi_p_values(x, y, r, box);
+  CHECK(q.high[0] < 1e-100);        // releasing x0 <= 0.4 drops the density from 1 to 0.4
+  CHECK(std::isnan(q.low[0]));      // the box's x0 starts at the data's minimum
+  for (std::size_t j = 1; j < 3; ++j) {
+    // Any nibble at x1, x2 is noise: its quasi-p-value is not small.
+    if (!std::isnan(q.low[j])) CHECK(q.low[j] > 0.05);
+    if (!std::isnan(q.high[j])) CHECK(q.high[j] > 0.05);
+  }
+}
 }

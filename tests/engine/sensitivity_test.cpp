@@ -269,6 +269,47 @@ TEST_CASE("Sobol' indices of the Ishigami function: closed forms inside the boot
   CHECK_FALSE(covers(wrong.first_order[1], truth.first[1]));
 }
 
+TEST_CASE("second-order Sobol' indices of the Ishigami function: S13 = V13 / V, S12 = S23 = 0") {
+  // Saltelli (2002) with the BA_i rows (2d + 2 per base row, SALib's layout).
+  // The only interaction of Ishigami is x1 with x3: S13 = ST1 - S1.
+  const IshigamiTruth truth = ishigami_truth();
+  const std::size_t n_base = std::size_t{1} << 13;
+  const SaltelliDesign design = saltelli_design(n_base, 3, 1990, DesignKind::kRandomizedSobol, 0, true);
+  REQUIRE(design.points.rows() == n_base * 8);
+  // BA_i is B with column i from A.
+  for (std::size_t c = 0; c < 3; ++c) {
+    CHECK(design.points(design.row_ba(1, 5), c) ==
+          (c == 1 ? design.points(design.row_a(5), c) : design.points(design.row_b(5), c)));
+  }
+  const std::vector<double> y = evaluate(design.points, ishigami);
+  const SobolIndices s = sobol_indices(3, y, {}, true);
+  REQUIRE(s.second_order.size() == 3);
+  const double s13 = truth.total[0] - truth.first[0];
+  const IndexEstimate& e12 = s.second_order[SobolIndices::second_pair(0, 1, 3)];
+  const IndexEstimate& e13 = s.second_order[SobolIndices::second_pair(0, 2, 3)];
+  const IndexEstimate& e23 = s.second_order[SobolIndices::second_pair(1, 2, 3)];
+  MESSAGE("S12 = " << e12.estimate << " +- " << 1.96 * e12.std_error << ", S13 = " << e13.estimate << " +- "
+                   << 1.96 * e13.std_error << " (exact " << s13 << "), S23 = " << e23.estimate << " +- "
+                   << 1.96 * e23.std_error);
+  // SALib's S2_conf: z * (bootstrap sd); the closed forms lie within it.
+  CHECK(std::fabs(e13.estimate - s13) <= 1.96 * e13.std_error);
+  CHECK(std::fabs(e12.estimate) <= 1.96 * e12.std_error);
+  CHECK(std::fabs(e23.estimate) <= 1.96 * e23.std_error);
+  CHECK(1.96 * e13.std_error < 0.06);
+  CHECK(e13.estimate > 0.15);  // clearly non-zero: the check can fail
+  // First and total order from the same design agree with the closed forms too.
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(covers(s.first_order[i], truth.first[i]));
+    CHECK(covers(s.total_order[i], truth.total[i]));
+    // The bootstrap sd against the percentile interval: for these nearly
+    // normal replicates, 1.96 sd is close to the percentile half-width.
+    const double half = 0.5 * (s.total_order[i].high - s.total_order[i].low);
+    CHECK(1.96 * s.total_order[i].std_error == doctest::Approx(half).epsilon(0.15));
+  }
+  CHECK(SobolIndices::second_pair(1, 2, 4) == 3);
+  CHECK(SobolIndices::second_pair(2, 3, 4) == 5);
+}
+
 TEST_CASE("Sobol' indices do not change when a constant is added to the output") {
   // An output like a probability near 0.8 has a large mean relative to its
   // spread; the uncentred Saltelli (2010) first-order estimator would lose

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -59,5 +60,25 @@ TEST_CASE("svg tornado: two bars per parameter") {
   CHECK(s.rfind("<svg", 0) == 0);
   CHECK(balanced(s));
   CHECK(count(s, "class=\"bar\"") == 6);
+}
+
+TEST_CASE("grouped bars and trade-off: one element per value, whiskers, the highlighted point, well-formed") {
+  const std::string bars = svg_grouped_bars("Sobol' <indices>", "index", {"a.b", "c & d", "e"},
+                                            {{"S1", {0.5, 0.1, -0.02}, {0.05, 0.02, 0.03}},
+                                             {"ST", {0.6, 0.2, 0.01}, {}}});
+  CHECK(balanced(bars));
+  CHECK(count(bars, "class=\"bar\"") == 6);
+  CHECK(count(bars, "class=\"whisker\"") == 3);
+  CHECK(bars.find("c &amp; d") != std::string::npos);
+  CHECK_THROWS_AS(svg_grouped_bars("t", "v", {"a"}, {{"S1", {0.1, 0.2}, {}}}), std::invalid_argument);
+  const std::string t = svg_tradeoff("PRIM", "coverage", "density", {1.0, 0.9, 0.7}, {0.4, 0.6, 0.9}, {0, 1, 2},
+                                     "restricted", {"box 0", "box 1", "box 2"}, 2);
+  CHECK(balanced(t));
+  CHECK(count(t, "class=\"point\"") == 3);
+  CHECK(count(t, "class=\"chosen\"") == 1);
+  const std::string both = svg_stack({bars, t});
+  CHECK(balanced(both));
+  CHECK(count(both, "class=\"bar\"") == 6);
+  CHECK(count(both, "class=\"point\"") == 3);
 }
 }

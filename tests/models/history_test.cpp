@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include "models/law.hpp"
+#include "models/observations.hpp"
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -21,13 +24,23 @@ namespace {
 const fs::path kRoot = fs::path(BANENSIM_SOURCE_DIR);
 const fs::path kBad = kRoot / "tests" / "data" / "bad";
 
-// The error text of reading `name` from tests/data/bad (targets-* files as
-// a target path, the rest as a history).
+// The error text of reading `name` from tests/data/bad, by its prefix:
+// targets-* a target path, trend-* trend reports, key-* key samples, law-*
+// a law timeline, decisions-* quota decisions, the rest a history.
 std::string error_text(const std::string& name) {
   const fs::path file = kBad / name;
+  const auto starts = [&](const char* prefix) { return name.rfind(prefix, 0) == 0; };
   try {
-    if (name.rfind("targets-", 0) == 0) {
+    if (starts("targets-")) {
       read_targets(file);
+    } else if (starts("trend-")) {
+      banensim::models::read_trend_reports(file);
+    } else if (starts("key-")) {
+      banensim::models::read_key_samples(file);
+    } else if (starts("law-")) {
+      banensim::models::read_law(file);
+    } else if (starts("decisions-")) {
+      banensim::models::read_quota_decisions(file);
     } else {
       read_history(file);
     }
@@ -78,15 +91,46 @@ const std::vector<BadCase> kBadFiles = {
     {"history-year-after-2100.csv", {":6:1: column 'year' = 2101: must be a year up to 2100"}},
     {"history-count-too-large.csv", {":5:6: column 'total_counted' = 1e300: must be at most 10,000,000"}},
     {"targets-total-not-sum.csv", {":4:4: column 'total' = 3300: must equal market + government = 23,000 + 10,000"}},
+    // Issue 15: the trend reports, key samples, law timeline and decisions.
+    {"trend-date-not-month-end.csv", {":3:1: column 'period_end' = 2017-06-29: must be the last day of a month"}},
+    {"trend-date-malformed.csv", {":3:1: column 'period_end' = 2017/06/30: must be a date YYYY-MM-DD"}},
+    {"trend-dates-descending.csv", {":3:1: column 'period_end' = 2017-06-30: rows must be in ascending order"}},
+    {"trend-duplicate-date.csv", {":3:1: column 'period_end' = 2017-06-30: duplicate (also on line 2)"}},
+    {"trend-inleen-not-number.csv", {":2:6: column 'inleen_extra' = lots: must be a number"}},
+    {"trend-total-not-sum.csv",
+     {":2:2: column 'total_extra' = 22834: must equal regular_total + inleen_extra = 12,543 + 12,291 = 24,834"}},
+    {"trend-regular-not-sum.csv",
+     {":2:3: column 'regular_total' = 26196: must equal regular_government + regular_market = 553 + 26,643"}},
+    {"trend-working-above-register.csv", {":2:8: column 'register_working' = 263069: must be at most register_persons"}},
+    {"trend-missing-column.csv", {":1: column 'register_persons': required column missing"}},
+    {"trend-quote-not-closed.csv", {":2:9: a quoted cell must close its quote on the same line"}},
+    {"key-share-above-one.csv", {":3:2: column 'government_share' = 1.278: must be from 0 to 1"}},
+    {"key-year-before-2012.csv", {":2:1: column 'sample_year' = 2011: must be a year from 2012"}},
+    {"key-duplicate-year.csv", {":3:1: column 'sample_year' = 2012: duplicate (also on line 2)"}},
+    {"key-empty-source.csv", {":2:3: column 'source': must not be empty"}},
+    {"law-first-row-not-2013.csv", {":2:1: column 'from_year' = 2015: the first row must be 2013"}},
+    {"law-bad-targets.csv", {":2:3: column 'targets' = regional: must be one of: sector, national"}},
+    {"law-bad-instrument.csv", {":2:4: column 'instrument' = fine: must be one of: levy, surcharge"}},
+    {"law-charged-not-flag.csv", {":2:5: column 'charged' = 2: must be from 0 to 1"}},
+    {"law-lag-zero.csv", {":2:6: column 'activation_lag_years' = 0: must be from 1 to 10"}},
+    {"law-years-descending.csv", {":4:1: column 'from_year' = 2020: rows must be in ascending order"}},
+    {"decisions-bad-quota.csv", {":2:1: column 'quota' = municipal: must be one of: market, government, national"}},
+    {"decisions-decided-not-after-miss.csv", {":2:3: column 'decided_year' = 2016: must be after missed_year 2016"}},
+    {"decisions-effective-before-decided.csv",
+     {":2:4: column 'effective_year' = 2017: must not be before decided_year 2018"}},
+    {"decisions-duplicate.csv", {":3:2: column 'missed_year' = 2016: a second decision on the government quota's miss"}},
+    {"decisions-bad-decision.csv", {":2:5: column 'decision' = declined: must be one of: activated"}},
 };
 
 }  // namespace
 
 TEST_CASE("the shipped monitor history loads with its values") {
   const History history = read_history(kRoot / "data" / "monitor-history.csv");
-  REQUIRE(history.years.size() == 4);
+  REQUIRE(history.years.size() == 9);
   CHECK(history.first_year() == 2015);
-  CHECK(history.last_year() == 2018);
+  CHECK(history.last_year() == 2023);
+  CHECK(history.years[8].market_counted == 74031);
+  CHECK(history.years[8].total_counted == 85665);
   CHECK(history.years[0].market_counted == 15604);
   CHECK(history.years[1].year == 2016);
   CHECK(history.years[1].government_counted == 3597);
@@ -136,13 +180,56 @@ TEST_CASE("CRLF line ends and blank lines are accepted") {
 TEST_CASE("read_csv keeps cells as text with their file lines") {
   const CsvTable table = read_csv(kRoot / "data" / "monitor-trend-quarterly.csv", {"period_end", "total_extra"});
   CHECK(table.header.front() == "period_end");
-  REQUIRE(table.rows.size() == 7);
+  REQUIRE(table.rows.size() == 16);
   CHECK(table.row_lines.front() == 2);
   CHECK(table.rows[0][table.column("total_extra")] == "21057");
   CHECK(table.rows[0][table.column("regular_government")].empty());
   CHECK_THROWS_WITH_AS(table.column("no_such_column"),
                        doctest::Contains("monitor-trend-quarterly.csv:1: column 'no_such_column': required column missing"),
                        InputError);
+}
+
+TEST_CASE("the shipped trend reports, key samples, law timelines and decisions load with their values") {
+  using namespace banensim::models;
+  const TrendReports trend = read_trend_reports(kRoot / "data" / "monitor-trend-quarterly.csv");
+  REQUIRE(trend.inleen.size() == 10);
+  CHECK(trend.inleen.front().x == 2015);
+  CHECK(trend.inleen.front().value == 12277);
+  CHECK(trend.inleen[2].x == 2016.5);  // 30 June 2017
+  CHECK(trend.inleen.back().x == 2023);
+  CHECK(trend.inleen.back().value == -830);
+  REQUIRE(trend.register_persons.size() == 6);
+  CHECK(trend.register_persons.front().x == 2016.5);
+  CHECK(trend.register_persons.front().value == 204490);
+  CHECK(trend.register_persons.back().x == 2022.75);  // 30 September 2023
+  CHECK(measurement_time(2023, 3) == 2022.25);
+
+  const KeySamples key = read_key_samples(kRoot / "data" / "seo-key.csv");
+  REQUIRE(key.samples.size() == 3);
+  CHECK(key.samples[0].year == 2012);
+  CHECK(key.samples[2].government_share == 0.337);
+
+  const LawTimeline law = read_law(kRoot / "data" / "law.csv");
+  REQUIRE(law.rows.size() == 2);
+  CHECK(law.in_force(2025).regime == "old-rules");
+  CHECK_FALSE(law.in_force(2025).national);
+  CHECK_FALSE(law.in_force(2025).charged);
+  CHECK(law.in_force(2026).regime == "new-law");
+  CHECK(law.in_force(2060).national);
+  CHECK(law.in_force(2026).instrument == Instrument::kSurcharge);
+  CHECK(law.in_force(2026).activation_lag_years == 3);
+  CHECK(law.rows[0].source.find("texts valid 2020-01-01, 2023-01-01") != std::string::npos);  // a quoted cell
+  const LawTimeline law2018 = read_law(kRoot / "data" / "law-2018.csv");
+  CHECK_FALSE(law2018.in_force(2018).charged);
+  CHECK(law2018.in_force(2019).charged);
+  CHECK_FALSE(law2018.in_force(2030).national);
+
+  const QuotaDecisions decisions = read_quota_decisions(kRoot / "data" / "quota-decisions.csv");
+  REQUIRE(decisions.rows.size() == 1);
+  CHECK(decisions.rows[0].quota == QuotaId::kGovernment);
+  CHECK(decisions.rows[0].missed_year == 2016);
+  CHECK(decisions.rows[0].decided_year == 2017);
+  CHECK(decisions.rows[0].effective_year == 2018);
 }
 
 TEST_CASE("every malformed data fixture is rejected naming file, line, column and constraint") {

@@ -85,7 +85,8 @@ TEST_CASE("parameter declarations: the banenafspraak table is sound") {
   CHECK_MESSAGE(table.declaration_problems().empty(), joined(table.declaration_problems()));
   // The key is the member path: a member's key names it.
   BanenafspraakParams p;
-  CHECK(table.key_of(p, &p.inleen.government_share_mean) == "inleen.government_share_mean");
+  CHECK(table.key_of(p, &p.inleen.government_share_sd) == "inleen.government_share_sd");
+  CHECK(table.key_of(p, &p.uncertainty.dof.inleen) == "uncertainty.dof.inleen");
   CHECK(table.key_of(p, &p.policy.abolish_split.enabled) == "policy.abolish_split.enabled");
   CHECK(table.key_of(p, &p.policy.exclude_security.year) == "policy.exclude_security.year");
   CHECK(table.key_of(p, &p.growth[kGovOther].volatility) == "growth.government_other.volatility");
@@ -99,22 +100,24 @@ TEST_CASE("parameter declarations: the banenafspraak table is sound") {
     CHECK(find_param(table.schema(), lever.enabled_key)->type == ParamType::kBoolean);
     CHECK(find_param(table.schema(), lever.year_key)->type == ParamType::kInteger);
   }
-  REQUIRE(levers.size() >= 3);
+  REQUIRE(levers.size() >= 4);
   CHECK(levers[0] == "policy.abolish_split");
   CHECK(levers[1] == "policy.purchase_at_buyer");
   CHECK(levers[2] == "policy.exclude_security");
+  CHECK(levers[3] == "policy.keep_split");
 }
 
 TEST_CASE("parameter declarations: the reading puts every key's value at its member") {
   const ResolvedScenario r = base_scenario();
   const BanenafspraakParams p = params_from_scenario(r);
   const auto& table = banenafspraak_parameters();
-  CHECK(p.inleen.government_share_mean == r.real("inleen.government_share_mean"));
+  CHECK(p.inleen.government_share_sd == r.real("inleen.government_share_sd"));
   CHECK(p.growth.market.trend_mean == r.real("growth.market.trend_mean"));
   CHECK(p.growth[kInleen].volatility == r.real("growth.inleen.volatility"));
   CHECK(p.cycle.loading.government == r.real("cycle.loading.government"));
   CHECK(p.shocks.correlation.security_other == r.real("shocks.correlation.security_other"));
-  CHECK(p.quota.activation_delay_years == r.integer("quota.activation_delay_years"));
+  CHECK(p.uncertainty.dof.regular == r.integer("uncertainty.dof.regular"));
+  CHECK(p.law.file == r.string("law.file"));
   CHECK(p.policy.purchase_at_buyer.stop_insourcing == r.boolean("policy.purchase_at_buyer.stop_insourcing"));
   CHECK(p.policy.exclude_security.year == r.integer("policy.exclude_security.year"));
   CHECK(p.history.file == r.string("history.file"));
@@ -195,13 +198,13 @@ TEST_CASE("a declaration changed without docs/MODEL.md fails the docs check") {
   }
   SUBCASE("a default") {
     const auto problems =
-        problems_after([](ParamSchema& s) { spec_of(s, "quota.response_rate").default_value = ParamScalar{0.2}; });
-    CHECK(mentions(problems, "quota.response_rate: the default is '0.15' in the table"));
+        problems_after([](ParamSchema& s) { spec_of(s, "quota.response_max").default_value = ParamScalar{0.2}; });
+    CHECK(mentions(problems, "quota.response_max: the default is '0.3' in the table"));
   }
   SUBCASE("a kind") {
     const auto problems =
-        problems_after([](ParamSchema& s) { spec_of(s, "inleen.government_share_mean").kind = ParamKind::kAssumption; });
-    CHECK(mentions(problems, "inleen.government_share_mean: the kind is 'stated' in the table"));
+        problems_after([](ParamSchema& s) { spec_of(s, "supply.baseline_jobs").kind = ParamKind::kAssumption; });
+    CHECK(mentions(problems, "supply.baseline_jobs: the kind is 'stated' in the table"));
   }
   SUBCASE("a new key") {
     const auto problems = problems_after([](ParamSchema& s) {

@@ -1,0 +1,67 @@
+// `banensim calibrate [SCENARIO]`: re-estimates the growth parameters from
+// the monitor history (models/calibration.hpp) and writes a parameter file a
+// scenario can include.
+
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include "apps/cli.hpp"
+#include "apps/commands.hpp"
+#include "engine/atomic_file.hpp"
+#include "engine/run_summary.hpp"
+#include "engine/text_format.hpp"
+#include "models/calibration.hpp"
+#include "models/history.hpp"
+#include "studies/scenario.hpp"
+
+namespace po = boost::program_options;
+
+namespace banensim::app {
+
+int cmd_calibrate(const Args& args, studies::ExecutionContext& ctx) {
+  po::options_description d("Options");
+  d.add_options()("help,h", "show this help")
+    ("history", po::value<std::string>(), "history CSV (default: the scenario's history.file)")
+    ("fit-until", po::value<std::string>(), "use observed years up to YEAR only")
+    ("out,o", po::value<std::string>(), "write the parameter file (TOML) to FILE");
+  // The scenario: a positional argument, or --scenario F (both land in "scenario").
+  const po::variables_map vm = parse_command(
+      args, d,
+      "Usage: banensim calibrate [SCENARIO | --scenario SCENARIO] [options]\n"
+      "  SCENARIO (default scenarios/base.toml) supplies the assumptions calibration does not\n"
+      "  estimate (composition shares, supply, cycle) and, unless --history is given, the history.\n");
+  std::string scenario = (std::filesystem::path("scenarios") / "base.toml").string();
+  if (vm.count("scenario")) {
+    const auto given = vm["scenario"].as<std::vector<std::string>>();
+    if (given.size() != 1) throw UsageError("calibrate takes one scenario (given " + std::to_string(given.size()) + ")");
+    scenario = given[0];
+  }
+  const int until =
+      vm.count("fit-until") ? static_cast<int>(parse_count("fit-until", vm["fit-until"].as<std::string>(), 2013, 2100)) : 0;
+  std::optional<std::string> out;
+  if (vm.count("out")) out = vm["out"].as<std::string>();
+  const studies::Scenario s = studies::load_scenario(scenario);
+  CommandFiles files;
+  files.add_scenario(s.resolved);
+  if (vm.count("history")) files.add_input(vm["history"].as<std::string>());
+  files.add_output(out, "--out");
+  files.check();
+  const models::History h =
+      vm.count("history") ? models::read_history(vm["history"].as<std::string>()) : s.model.params().observed;
+  const models::CalibrationResult c = models::calibrate(h, until, s.model.params());
+  std::vector<std::vector<std::string>> rows = {{"parameter", "estimate", "std. error", "unit", "note"}};
+  for (const auto& e : c.estimates) {
+    rows.push_back({e.key, engine::fmt(e.value, 4), engine::fmt(e.std_error, 4), e.unit, e.note});
+  }
+  std::cout << "Calibration of " << scenario << " on " << c.history_file << ", years " << c.first_year << "-"
+            << c.last_year << "\nMethod: " << c.method << "\n\n"
+            << engine::format_table(rows, 1);
+  if (out && ctx.is_root()) {
+    engine::write_file_atomically(*out, models::calibration_toml(c));
+    std::cout << "\nwrote " << *out << "\n";
+  }
+  return 0;
+}
+
+}  // namespace banensim::app

@@ -1,0 +1,250 @@
+// The table and CSV of `run` and `compare` (docs/OUTPUT.md).
+
+#include "apps/run_render.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+#include "engine/run_summary.hpp"
+#include "engine/text_format.hpp"
+#include "studies/provenance.hpp"
+
+namespace banensim::app {
+
+namespace {
+
+// Undefined numbers (e.g. a mean over zero paths) are empty fields, which
+// pandas and R both read as missing.
+void csv_number(std::ostream& os, double x) {
+  os << ",";
+  if (std::isfinite(x)) os << x;
+}
+
+// A number as csv_number writes it (10 significant digits), without the comma.
+std::string csv_text(double x) {
+  if (!std::isfinite(x)) return "";
+  std::ostringstream os;
+  os.precision(10);
+  os << x;
+  return os.str();
+}
+
+// P(reached by year Y) and P(first reached in Y) for each simulated year Y:
+// the first-year scalar's cumulative counts (engine::cumulative_by_value),
+// by the year's label. A year the histogram does not hold (before an
+// observed first year) has no entry.
+std::map<std::string, engine::CumulativePoint> reached_by_year(const engine::Tally& t,
+                                                               const engine::OutputLayout& layout) {
+  std::map<std::string, engine::CumulativePoint> by_year;
+  const auto& first = t.scalar(layout.scalar_index("first_year_reached")).histogram;
+  for (const auto& c : engine::cumulative_by_value(first, t.n_paths())) by_year[engine::fmt(c.value, 0)] = c;
+  return by_year;
+}
+
+}  // namespace
+
+std::string render_csv(const studies::ScenarioRun& run) {
+  const auto& sc = run.scenarios;
+  const engine::RunResult& r = run.result;
+  const std::uint64_t seed = run.seed;
+  // Tidy: one row per scenario and year; one column group per series, then
+  // the first year the target is reached.
+  const auto& layout = sc[0].model.layout();
+  std::ostringstream os;
+  os << "scenario,year,seed,paths";
+  for (const auto& s : layout.series) {
+    for (const char* q : {"mean", "std_error", "p05", "p25", "p50", "p75", "p95"}) os << "," << s.name << "_" << q;
+  }
+  os << ",p_reached_by,p_reached_by_ci_low,p_reached_by_ci_high,p_first_year";
+  os << "\n";
+  os.precision(10);
+  for (std::size_t k = 0; k < sc.size(); ++k) {
+    const auto& t = r.tally.variant(k);
+    const auto by_year = reached_by_year(t, layout);
+    for (std::size_t step = 0; step < layout.n_steps(); ++step) {
+      os << studies::csv_field(sc[k].name) << "," << layout.step_labels[step] << "," << seed << "," << r.n_paths;
+      for (std::size_t i = 0; i < layout.series.size(); ++i) {
+        const auto& d = t.series(i, step);
+        csv_number(os, d.moments.mean());
+        csv_number(os, d.moments.std_error());
+        // A quantile known only as a bound is written as >=X or <X, never as a number.
+        for (double q : engine::kQuantileLevels) {
+          os << "," << engine::quantile_text(d.histogram.quantile_estimate(q), csv_text, "");
+        }
+      }
+      const auto& c = by_year.at(layout.step_labels[step]);
+      const auto ci = c.up_to_value.wilson();
+      csv_number(os, c.up_to_value.estimate());
+      csv_number(os, ci.low);
+      csv_number(os, ci.high);
+      csv_number(os, static_cast<double>(c.at_value) / static_cast<double>(t.n_paths()));
+      os << "\n";
+    }
+  }
+  return os.str();
+}
+
+namespace {
+
+// A quantile of jobs for a table: 125,000, or ">= 400,000" when only a bound is known.
+std::string jobs_quantile(const engine::Histogram& h, double p) {
+  return engine::quantile_text(h.quantile_estimate(p), [](double v) { return engine::fmt_int(v); });
+}
+
+std::string ci_text(const engine::Interval& ci, int decimals) {
+  return "[" + engine::fmt(ci.low, decimals) + ", " + engine::fmt(ci.high, decimals) + "]";
+}
+
+}  // namespace
+
+std::string render_table(const studies::ScenarioRun& run) {
+  const auto& sc = run.scenarios;
+  const engine::RunResult& r = run.result;
+  const auto& layout = sc[0].model.layout();
+  const auto& m0 = sc[0].model;
+  std::ostringstream os;
+  os << studies::version_line() << "\n";
+  os << "seed " << run.seed << ", " << engine::fmt_int(static_cast<double>(r.n_paths)) << " paths, " << r.n_threads
+     << " threads, " << engine::fmt(r.wall_seconds, 1) << " s";
+  if (run.precision) {
+    os << "; stopping rule: 95% half-width <= " << *run.precision << " -> "
+       << (r.stopped_by_rule ? "converged" : "NOT converged (max paths reached), widest half-width " +
+                                                 engine::fmt(engine::max_half_width(r.tally), 4));
+  }
+  os << "\nTarget: " << engine::fmt_int(m0.target_total()) << " extra jobs at the end-" << m0.target_year()
+     << " measurement; observed up to " << m0.origin_year() << ", simulated " << m0.origin_year() + 1 << "-"
+     << m0.horizon_year() << "; the law: " << m0.params().law_timeline.file << ".\n";
+  const auto& targets = m0.params().legal_targets;
+  if (m0.target_year() > targets.years.back().year) {
+    const std::string last = std::to_string(targets.years.back().year);
+    os << "Sector targets: " << targets.file << " (" << targets.years.front().year << "-" << last << "); after " << last
+       << " its " << last << " targets hold (the legal end state).\n";
+  }
+  os << "Intervals: 95% Wilson for probabilities; 95% normal on paired per-path differences.\n\n";
+
+  const std::size_t i_reach = layout.indicator_index("reach_target");
+  const std::size_t i_total = layout.series_index("total");
+  const std::size_t i_first = layout.scalar_index("first_year_reached");
+  const std::size_t i_charge = layout.scalar_index("quota_charge_total_eur");
+  const std::size_t i_quota = layout.indicator_index("quota_in_force_target_year");
+  // The target year's step (the simulation may go on to the horizon).
+  const auto at_target = static_cast<std::size_t>(m0.target_year() - m0.origin_year() - 1);
+  const std::string target_label = layout.step_labels[at_target];
+  const std::string& horizon_label = layout.step_labels.back();
+  // The compare table's "P(by YEAR)": four years after the target year (the
+  // horizon when that is earlier); every year is in the run's outputs.
+  const std::string by_label = layout.step_labels[std::min(layout.n_steps() - 1, at_target + 4)];
+
+  std::vector<std::vector<std::string>> rows;
+  if (sc.size() == 1) {
+    const auto& t = r.tally.variant(0);
+    os << "Scenario: " << sc[0].name << " (" << sc[0].file << ")\n\n";
+    const auto& p = t.indicator(i_reach);
+    os << "P(total >= " << engine::fmt_int(m0.target_total()) << " in " << m0.target_year()
+       << ") = " << engine::fmt(p.estimate(), 4) << "  95% CI " << ci_text(p.wilson(), 4) << "\n\n";
+    rows.push_back({"outcome", "probability", "95% CI"});
+    for (std::size_t i = 0; i < layout.indicators.size(); ++i) {
+      rows.push_back({layout.indicators[i].description.empty() ? layout.indicators[i].name
+                                                              : layout.indicators[i].description,
+                      engine::fmt(t.indicator(i).estimate(), 4), ci_text(t.indicator(i).wilson(), 4)});
+    }
+    os << engine::format_table(rows) << "\n";
+    rows.clear();
+    rows.push_back({"per-path figure", "mean", "s.e.", "5%", "median", "95%", "unit"});
+    for (std::size_t i = 0; i < layout.scalars.size(); ++i) {
+      const auto& d = t.scalar(i);
+      std::string name = layout.scalars[i].name;
+      if (layout.scalars[i].optional) {
+        name += " (on " + engine::fmt(100.0 * t.scalar_present(i).estimate(), 1) + "% of paths)";
+      }
+      // A mean year has a decimal; quantiles of whole numbers (years) are
+      // whole numbers that occur.
+      const bool whole = layout.scalars[i].whole_numbers;
+      const int dec = layout.scalars[i].unit == "year" ? 1 : 0;
+      auto q = [&](double level) {
+        return engine::quantile_text(engine::summary_quantile(d.histogram, level, whole), [whole](double v) {
+          return whole ? engine::fmt(v, 0) : engine::fmt_int(v);
+        });
+      };
+      rows.push_back({name, dec ? engine::fmt(d.moments.mean(), 1) : engine::fmt_int(d.moments.mean()),
+                      dec ? engine::fmt(d.moments.std_error(), 2) : engine::fmt_int(d.moments.std_error()),
+                      q(0.05), q(0.5), q(0.95), layout.scalars[i].unit});
+    }
+    os << engine::format_table(rows) << "\n";
+    rows.clear();
+    rows.push_back({"year", "P(reached by year)", "95% CI", "P(first reached in year)"});
+    const auto by_year = reached_by_year(t, layout);
+    for (const auto& label : layout.step_labels) {
+      const auto& c = by_year.at(label);
+      rows.push_back({label, engine::fmt(c.up_to_value.estimate(), 4), ci_text(c.up_to_value.wilson(), 4),
+                      engine::fmt(static_cast<double>(c.at_value) / static_cast<double>(t.n_paths()), 4)});
+    }
+    os << "When the total first reaches " << engine::fmt_int(m0.target_total())
+       << " (the first measurement at or above it; exact counts, 95% Wilson intervals)\n"
+       << engine::format_table(rows) << "\n";
+    for (std::size_t i = 0; i < layout.series.size(); ++i) {
+      rows.clear();
+      rows.push_back({"year", layout.series[i].name + " mean", "s.e.", "5%", "25%", "median", "75%", "95%"});
+      for (std::size_t step = 0; step < layout.n_steps(); ++step) {
+        const auto& d = t.series(i, step);
+        std::vector<std::string> row = {layout.step_labels[step], engine::fmt_int(d.moments.mean()),
+                                        engine::fmt_int(d.moments.std_error())};
+        for (double q : engine::kQuantileLevels) row.push_back(jobs_quantile(d.histogram, q));
+        rows.push_back(row);
+      }
+      os << "Extra jobs counted: " << layout.series[i].name << " (" << layout.series[i].unit << ")\n"
+         << engine::format_table(rows) << "\n";
+    }
+    return os.str();
+  }
+  // compare
+  os << "Reference: " << sc[0].name << ". All scenarios run on the same random draws (common random numbers).\n\n";
+  rows.push_back({"scenario", "P(reach)", "95% CI", "diff vs ref", "95% CI", "P(only var)", "P(only ref)",
+                  "median total " + target_label, "90% interval", "median 1st year", "P(by " + by_label + ")",
+                  "95% CI", "P(quota " + target_label + ")", "95% CI", "E[charge] EUR"});
+  for (std::size_t k = 0; k < sc.size(); ++k) {
+    const auto& t = r.tally.variant(k);
+    const auto& p = t.indicator(i_reach);
+    const auto& tot = t.series(i_total, at_target).histogram;
+    std::vector<std::string> row = {sc[k].name, engine::fmt(p.estimate(), 4), ci_text(p.wilson(), 4)};
+    if (k == 0) {
+      row.insert(row.end(), {"(reference)", "", "", ""});
+    } else {
+      const auto& pair = r.tally.indicator_pair(k, i_reach);
+      row.push_back(engine::fmt(pair.difference.mean(), 4));
+      row.push_back(ci_text(engine::mean_interval(pair.difference), 4));
+      row.push_back(engine::fmt(pair.variant_only.estimate(), 4));
+      row.push_back(engine::fmt(pair.reference_only.estimate(), 4));
+    }
+    row.push_back(jobs_quantile(tot, 0.5));
+    row.push_back("[" + jobs_quantile(tot, 0.05) + ", " + jobs_quantile(tot, 0.95) + "]");
+    const auto& first = t.scalar(i_first);
+    row.push_back(t.scalar_present(i_first).successes() * 2 > t.scalar_present(i_first).trials()
+                      ? engine::quantile_text(first.histogram.quantile_discrete_estimate(
+                                                  0.5 * static_cast<double>(t.n_paths()) /
+                                                  static_cast<double>(t.scalar_present(i_first).successes())),
+                                              [](double v) { return engine::fmt(v, 0); })
+                      : "not reached");
+    const auto& by_year = reached_by_year(t, layout).at(by_label).up_to_value;
+    row.push_back(engine::fmt(by_year.estimate(), 3));
+    row.push_back(ci_text(by_year.wilson(), 3));
+    row.push_back(engine::fmt(t.indicator(i_quota).estimate(), 3));
+    row.push_back(ci_text(t.indicator(i_quota).wilson(), 3));
+    row.push_back(engine::fmt_int(t.scalar(i_charge).moments.mean()) + " +- " +
+                  engine::fmt_int(t.scalar(i_charge).moments.std_error()));
+    rows.push_back(row);
+  }
+  os << engine::format_table(rows)
+     << "\nmedian 1st year: the year by which half of all paths have reached the target (\"not reached\" if fewer than half do"
+     << " by " << horizon_label << ").\n"
+     << "P(by " << by_label << "): the total reaches the target at some measurement up to " << by_label
+     << " (every year to " << horizon_label << ": run SCENARIO, or --format csv|json).\n"
+     << "P(quota " << target_label << "): a quota (the market's, the government's or the national one) is active in "
+     << target_label << "; E[charge]: the levy or surcharge owed over " << layout.step_labels.front() << "-"
+     << horizon_label << " (mean +- standard error; negative: a net bonus).\n";
+  return os.str();
+}
+
+}  // namespace banensim::app

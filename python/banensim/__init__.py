@@ -1,0 +1,193 @@
+"""banensim from Python: the Monte Carlo model of the Dutch banenafspraak and
+its studies, over the same library as the ``banensim`` program -- for the
+same seed, the same numbers.
+
+    import banensim
+    r = banensim.run("scenarios/status-quo.toml", paths=2000, samples=["total"])
+    r["scenarios"][0]["p_reach_target"]      # as `banensim run --format json`
+    r["samples"]["total"]                    # NumPy array: total on every path
+    s = banensim.sensitivity("scenarios/status-quo.toml", method="sobol", samples=16, paths=500)
+    s["indices"]["ST"]                       # SALib's names: S1, S1_conf, ST, ST_conf
+    banensim.to_frame(s["indices"])          # a pandas DataFrame (needs pandas)
+
+Every function takes the scenario options of the command line: ``set`` (a
+dict of scenario keys and values, like --set), ``target`` and
+``target_year``; ``seed`` (default 2013), ``paths`` and ``threads`` (0 = all
+cores; the numbers do not depend on it). Bad input (a scenario, study or
+data file, a setting) raises ``banensim.InputError`` (a ValueError) with the
+same messages the program prints; Ctrl-C stops a run at its next block of
+paths and raises KeyboardInterrupt.
+
+Tables (design rows, indices, trajectories) are dicts of columns: a NumPy
+float array for a numeric column, a list of strings otherwise, in row
+order. docs/STUDIES.md describes study files and the results.
+"""
+
+import csv
+import io
+import json
+
+import numpy as np
+
+from banensim import _core
+
+__all__ = ["run", "compare", "sensitivity", "sobol", "morris", "discover", "sweep", "factors", "problem",
+           "to_frame", "version", "InputError"]
+
+InputError = _core.InputError
+DEFAULT_SEED = 2013
+
+
+def version():
+    """The program's version and commit, as `banensim --version` prints them."""
+    return _core.version()
+
+
+def _columns(names, rows):
+    """Cells as text -> a dict of columns: numbers as float arrays, else lists."""
+    out = {}
+    for j, name in enumerate(names):
+        cells = [r[j] if j < len(r) else "" for r in rows]
+        try:
+            out[name] = np.array([float(c) if c != "" else np.nan for c in cells], dtype=float)
+        except ValueError:
+            out[name] = cells
+    return out
+
+
+def _csv_columns(text):
+    if not text:
+        return {}
+    records = list(csv.reader(io.StringIO(text)))
+    return _columns(records[0], records[1:])
+
+
+def _table(t):
+    return _columns(t["columns"], t["rows"])
+
+
+def to_frame(table):
+    """A table (a dict of columns) as a pandas DataFrame. Needs pandas
+    (Debian: python3-pandas); everything else works without it."""
+    try:
+        import pandas as pd
+    except ImportError as e:  # pragma: no cover - depends on the machine
+        raise ImportError("banensim.to_frame needs pandas (Debian: apt install python3-pandas)") from e
+    return pd.DataFrame({k: list(v) if isinstance(v, list) else v for k, v in table.items()})
+
+
+def _run(scenarios, set, target, target_year, paths, seed, block_size, precision, max_paths, samples, threads):
+    raw = _core.run(list(scenarios), dict(set or {}), target, target_year, paths, seed, block_size, precision,
+                    max_paths, list(samples or []), threads)
+    result = json.loads(raw["json"])
+    result["samples"] = {name: raw["samples"][:, r, :] for r, name in enumerate(raw["sample_names"])}
+    return result
+
+
+def run(scenario, *, paths=None, seed=DEFAULT_SEED, set=None, target=None, target_year=None, precision=None,
+        max_paths=10_000_000, samples=None, block_size=1024, threads=0):
+    """One Monte Carlo run of a scenario: the dict `banensim run --format json`
+    prints (docs/OUTPUT.md), plus ``samples``: for each name in ``samples``
+    the output on every path, in path order, as a NumPy array of length
+    ``paths``. A sample name is a series (its value in the target year),
+    SERIES@YEAR, a per-path scalar, or an indicator (0/1)."""
+    r = _run([scenario], set, target, target_year, paths, seed, block_size, precision, max_paths, samples, threads)
+    r["samples"] = {k: v[0] for k, v in r["samples"].items()}
+    return r
+
+
+def compare(scenarios, *, paths=None, seed=DEFAULT_SEED, set=None, target=None, target_year=None, precision=None,
+            max_paths=10_000_000, samples=None, block_size=1024, threads=0):
+    """Scenarios on common random numbers, paired against the first: the dict
+    `banensim compare --format json` prints; ``samples`` as in run(), each
+    an array of shape (scenarios, paths) -- path i of every scenario saw the
+    same random numbers."""
+    if isinstance(scenarios, str) or len(scenarios) < 2:
+        raise InputError("compare needs at least two scenarios (the first is the reference)")
+    return _run(scenarios, set, target, target_year, paths, seed, block_size, precision, max_paths, samples,
+                threads)
+
+
+def _design(d):
+    d["rows"] = _table(d["rows"])
+    return d
+
+
+def sensitivity(scenario, *, method=None, study=None, samples=None, paths=None, seed=None, outputs=None,
+                second_order=None, set=None, target=None, target_year=None, out=None, resume=False, threads=0):
+    """Sobol' indices or Morris screening, as `banensim sensitivity`: the
+    factors of ``study`` (a study file, docs/STUDIES.md) or every uncertain
+    parameter the scenario uses on its plausible range (``notes`` says which
+    were left out and why). Returns a dict with ``indices`` (columns output,
+    factor, S1, S1_conf, ST, ST_conf -- or mu, mu_star, mu_star_conf,
+    sigma), ``S2`` with second order (output, factor_1, factor_2, S2,
+    S2_conf), ``rows`` (the design rows as the result file holds them),
+    ``factors``, ``problem`` (SALib's dict), ``svg`` and the provenance.
+    X_conf is SALib's: the half-width of the 95% interval. With ``out`` the
+    rows are journaled to that file as they complete (``resume=True``
+    continues it)."""
+    d = _design(_core.sensitivity(scenario, method, dict(set or {}), target, target_year, study, samples, paths, seed,
+                                  list(outputs or []), second_order, out, resume, threads))
+    d["indices"] = _csv_columns(d.pop("indices_csv"))
+    s2 = d.pop("s2_csv")
+    if s2:
+        d["S2"] = _csv_columns(s2)
+    d["problem"] = _problem(d["factors"])
+    return d
+
+
+def sobol(scenario, **kw):
+    """sensitivity(method="sobol", ...)."""
+    return sensitivity(scenario, method="sobol", **kw)
+
+
+def morris(scenario, **kw):
+    """sensitivity(method="morris", ...)."""
+    return sensitivity(scenario, method="morris", **kw)
+
+
+def discover(scenario, *, study=None, samples=None, paths=None, seed=None, threshold=None, min_density=None,
+             boxes=None, set=None, target=None, target_year=None, out=None, resume=False, threads=0):
+    """Scenario discovery with PRIM, as `banensim discover`: ``boxes`` (each
+    with ``limits`` -- per restricted factor its exact bounds, the design
+    values at which PRIM cut, and the quasi-p-value of each cut side --
+    coverage, density, mass and counts), ``trajectory`` (every box of the
+    peeling and pasting, as FILE.trajectory.csv), ``rows``, ``of_interest``,
+    ``svg`` (the coverage-density trade-off)."""
+    d = _design(_core.discover(scenario, dict(set or {}), target, target_year, study, samples, paths, seed, threshold,
+                               min_density, boxes, out, resume, threads))
+    d["trajectory"] = _csv_columns(d.pop("trajectory_csv"))
+    d["of_interest"] = np.array(d["of_interest"], dtype=bool)
+    d["problem"] = _problem(d["factors"])
+    return d
+
+
+def sweep(scenario, keys=None, *, one_at_a_time=False, range_from_schema=False, study=None, paths=None,
+          seed=DEFAULT_SEED, outputs=None, target=None, target_year=None, out=None, resume=False, threads=0):
+    """A sweep, as `banensim sweep`: ``keys`` maps scenario keys to lists of
+    values (the full grid, the first key slowest, or one key at a time around
+    the scenario with ``one_at_a_time``); ``study``'s factors become keys.
+    With ``out`` the rows are journaled there as they complete (``resume=True``
+    continues it); returns ``rows`` and the ``svg`` of one key, two or a tornado."""
+    d = _core.sweep(scenario, keys, one_at_a_time, range_from_schema, target, target_year, study, paths, seed,
+                    list(outputs or []), out, resume, threads)
+    d["rows"] = _table(d["rows"])
+    return d
+
+
+def factors(scenario, *, study=None, set=None, target=None, target_year=None):
+    """The factors a study would vary on ``scenario``: a study file's, or the
+    declared plausible ranges without a switched-off lever's parameters;
+    ``notes`` says what was left out and why."""
+    return _core.factors(scenario, dict(set or {}), target, target_year, study)
+
+
+def _problem(factor_list):
+    return {"num_vars": len(factor_list), "names": [f["key"] for f in factor_list],
+            "bounds": [[f["low"], f["high"]] for f in factor_list],
+            "dists": [f["distribution"] for f in factor_list]}
+
+
+def problem(scenario, *, study=None, set=None, target=None, target_year=None):
+    """The factors as SALib's ``problem`` dict (num_vars, names, bounds, dists)."""
+    return _problem(factors(scenario, study=study, set=set, target=target, target_year=target_year)["factors"])

@@ -1,0 +1,378 @@
+// banensim._core: the Python binding of the studies library (studies/), the
+// same code the `banensim` program runs -- so a run, a comparison or a study
+// from Python gives the numbers the command line gives for the same seed.
+// The package python/banensim/__init__.py wraps it into the documented API
+// (plain dicts and NumPy arrays; pandas DataFrames on request).
+//
+// Each call builds its own execution context (threads, a cancel flag): no
+// global state. The GIL is released while the model runs; Ctrl-C in Python
+// stops a run at its next block (or a study at its next point) and raises
+// KeyboardInterrupt -- a study with a result file keeps its finished rows
+// there for resume=True.
+
+#include <atomic>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "engine/sensitivity.hpp"
+#include "models/problem.hpp"
+#include "studies/design.hpp"
+#include "studies/discovery.hpp"
+#include "studies/factors.hpp"
+#include "studies/provenance.hpp"
+#include "studies/scenario_run.hpp"
+#include "studies/sensitivity.hpp"
+#include "studies/sweep.hpp"
+
+namespace py = pybind11;
+using namespace banensim;
+
+namespace {
+
+// Python errors for the library's: bad input (a scenario, study or data
+// file, a setting) is a ValueError carrying every problem's message.
+class InputProblem : public std::exception {
+ public:
+  explicit InputProblem(std::string m) : message_(std::move(m)) {}
+  const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  std::string message_;
+};
+
+// The value of a Python object as a scenario reads it: true/false, a
+// number's shortest round-trip text (repr), a string as it is.
+std::string value_text(const py::handle& v) {
+  if (py::isinstance<py::bool_>(v)) return v.cast<bool>() ? "true" : "false";
+  if (py::isinstance<py::str>(v)) return v.cast<std::string>();
+  if (py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v)) return py::repr(v).cast<std::string>();
+  // Other numbers (NumPy's int64, float32, ...): as the Python int or float they convert to.
+  if (PyIndex_Check(v.ptr()) != 0) return py::repr(py::int_(py::reinterpret_borrow<py::object>(v))).cast<std::string>();
+  if (PyNumber_Check(v.ptr()) != 0) return py::repr(py::float_(py::reinterpret_borrow<py::object>(v))).cast<std::string>();
+  throw py::type_error("a scenario value must be a number, a bool or a string, not " +
+                       py::repr(v.get_type()).cast<std::string>());
+}
+
+// --set, --target, --target-year, in that order (as the command line applies them).
+studies::Overrides overrides_of(const py::dict& set, const py::object& target, const py::object& target_year) {
+  studies::Overrides ov;
+  for (const auto& [k, v] : set) ov.emplace_back(k.cast<std::string>(), value_text(v));
+  if (!target.is_none()) ov.emplace_back("target.total_jobs", value_text(target));
+  if (!target_year.is_none()) ov.emplace_back("target.year", value_text(target_year));
+  return ov;
+}
+
+// A context for one call. Progress callbacks on the calling thread look for
+// a pending Ctrl-C (Python handles signals on the main thread only) and set
+// the cancel flag, which the run checks at its next block.
+struct Session {
+  std::atomic<bool> cancel{false};
+  bool interrupted = false;
+  std::thread::id caller = std::this_thread::get_id();
+  studies::ExecutionContext ctx;
+
+  explicit Session(int threads) {
+    ctx.threads = threads;
+    ctx.cancel = &cancel;
+    ctx.on_paths = [this](std::uint64_t, std::uint64_t) { poll(); };
+    ctx.on_point = [this](std::uint64_t, std::uint64_t) { poll(); };
+  }
+  void poll() {
+    if (std::this_thread::get_id() != caller || interrupted) return;
+    py::gil_scoped_acquire gil;
+    if (PyErr_CheckSignals() != 0) {
+      PyErr_Clear();  // raised again as KeyboardInterrupt once the run has stopped
+      interrupted = true;
+      cancel.store(true);
+    }
+  }
+  void check_interrupted() const {
+    if (interrupted) {
+      PyErr_SetNone(PyExc_KeyboardInterrupt);
+      throw py::error_already_set();
+    }
+  }
+};
+
+// Runs `f` without the GIL, mapping the library's errors to Python's.
+template <class F>
+auto call(Session& session, F&& f) {
+  try {
+    py::gil_scoped_release release;
+    return f(session.ctx);
+  } catch (const models::InputError& e) {
+    std::string text;
+    for (const auto& p : e.problems()) text += (text.empty() ? "" : "\n") + p.message();
+    throw InputProblem(text);
+  } catch (const studies::StudyError& e) {
+    throw InputProblem(e.what());
+  }
+}
+
+py::dict table_dict(const studies::PointTable& t) {
+  py::dict d;
+  d["columns"] = t.columns;
+  d["rows"] = t.rows;
+  return d;
+}
+
+py::list factor_list(const std::vector<studies::Factor>& factors) {
+  py::list out;
+  for (const auto& f : factors) {
+    py::dict d;
+    d["key"] = f.key;
+    d["distribution"] = studies::distribution_name(f.distribution);
+    d["low"] = f.support_low();
+    d["high"] = f.support_high();
+    if (f.distribution == studies::Distribution::kNormal) {
+      d["mean"] = f.mean;
+      d["sd"] = f.sd;
+    }
+    if (f.distribution == studies::Distribution::kTriangular) d["mode"] = f.mode;
+    if (f.distribution == studies::Distribution::kDiscrete) d["values"] = f.values;
+    d["description"] = f.describe();
+    out.append(d);
+  }
+  return out;
+}
+
+py::dict run_impl(const std::vector<std::string>& scenarios, const py::dict& set, const py::object& target,
+                  const py::object& target_year, std::optional<std::uint64_t> paths, std::uint64_t seed,
+                  std::uint64_t block_size, std::optional<double> precision, std::uint64_t max_paths,
+                  const std::vector<std::string>& samples, int threads) {
+  studies::RunRequest request;
+  request.scenarios = scenarios;
+  request.overrides = overrides_of(set, target, target_year);
+  request.paths = paths;
+  request.seed = seed;
+  request.block_size = block_size;
+  request.precision = precision;
+  request.max_paths = max_paths;
+  request.samples = samples;
+  Session session(threads);
+  std::optional<studies::ScenarioRun> run;
+  call(session, [&](studies::ExecutionContext& ctx) {
+    run.emplace(studies::run_scenarios(studies::load_run_scenarios(request), request, ctx));
+    return 0;
+  });
+  session.check_interrupted();
+  if (run->result.cancelled) throw std::runtime_error("the run was cancelled");
+  py::dict out;
+  out["json"] = studies::run_json(*run).dump();
+  const engine::PathSamples& s = run->result.samples;
+  py::array_t<double> values({s.n_variants, s.n_requests, static_cast<std::size_t>(s.n_paths)});
+  std::copy(s.values.begin(), s.values.end(), values.mutable_data());
+  out["sample_names"] = run->sample_names;
+  out["samples"] = values;
+  return out;
+}
+
+studies::DesignRequest design_request(const std::string& scenario, const py::dict& set, const py::object& target,
+                                      const py::object& target_year, const std::optional<std::string>& study,
+                                      std::optional<std::uint64_t> samples, std::optional<std::uint64_t> paths,
+                                      std::optional<std::uint64_t> seed, const std::vector<std::string>& outputs) {
+  studies::DesignRequest r;
+  r.scenario = scenario;
+  r.overrides = overrides_of(set, target, target_year);
+  r.study_file = study;
+  r.samples = samples;
+  r.paths = paths;
+  r.seed = seed;
+  r.outputs = outputs;
+  return r;
+}
+
+// What every design study returns: its plan, and its rows.
+py::dict design_dict(const studies::DesignStudy& s, const studies::EvaluatedDesign& e) {
+  py::dict d;
+  d["method"] = s.method;
+  d["scenario"] = s.base.name;
+  d["resolved_hash"] = s.base.resolved.hash();
+  d["factors"] = factor_list(s.factors);
+  d["notes"] = s.notes;
+  std::vector<std::string> outputs;
+  for (const auto& o : s.outputs) outputs.push_back(o.name);
+  d["outputs"] = outputs;
+  d["samples"] = s.samples;
+  d["paths"] = s.run.paths;
+  d["seed"] = s.run.seed;
+  d["provenance"] = s.provenance();
+  d["rows"] = table_dict(e.run.table);
+  return d;
+}
+
+py::dict sensitivity_impl(const std::string& scenario, const std::optional<std::string>& method, const py::dict& set,
+                          const py::object& target, const py::object& target_year,
+                          const std::optional<std::string>& study, std::optional<std::uint64_t> samples,
+                          std::optional<std::uint64_t> paths, std::optional<std::uint64_t> seed,
+                          const std::vector<std::string>& outputs, std::optional<bool> second_order,
+                          const std::optional<std::string>& out, bool resume, int threads) {
+  studies::DesignRequest r = design_request(scenario, set, target, target_year, study, samples, paths, seed, outputs);
+  r.method = method;
+  r.second_order = second_order;
+  Session session(threads);
+  std::optional<studies::DesignStudy> s;
+  std::optional<studies::SensitivityResult> res;
+  call(session, [&](studies::ExecutionContext& ctx) {
+    s.emplace(studies::plan_sensitivity(r));
+    res.emplace(studies::run_sensitivity(*s, out, resume, ctx));
+    return 0;
+  });
+  session.check_interrupted();
+  if (!res->evaluated.run.completed) throw std::runtime_error("the study was cancelled");
+  py::dict d = design_dict(*s, res->evaluated);
+  d["indices_csv"] = studies::indices_csv(*res);
+  d["s2_csv"] = studies::second_order_csv(*res);
+  d["svg"] = studies::sensitivity_svg(*s, *res);
+  py::dict failures;
+  for (const auto& t : res->sobol) if (!t.failure.empty()) failures[py::str(t.output)] = t.failure;
+  for (const auto& t : res->morris) if (!t.failure.empty()) failures[py::str(t.output)] = t.failure;
+  d["failures"] = failures;
+  d["confidence"] = s->method == "sobol" ? s->sobol.confidence : s->morris.confidence;
+  d["resamples"] = s->method == "sobol" ? s->sobol.resamples : s->morris.resamples;
+  return d;
+}
+
+py::dict discover_impl(const std::string& scenario, const py::dict& set, const py::object& target,
+                       const py::object& target_year, const std::optional<std::string>& study,
+                       std::optional<std::uint64_t> samples, std::optional<std::uint64_t> paths,
+                       std::optional<std::uint64_t> seed, std::optional<double> threshold,
+                       std::optional<double> min_density, std::optional<std::size_t> boxes,
+                       const std::optional<std::string>& out, bool resume, int threads) {
+  studies::DesignRequest r = design_request(scenario, set, target, target_year, study, samples, paths, seed, {});
+  r.threshold = threshold;
+  r.min_density = min_density;
+  r.boxes = boxes;
+  Session session(threads);
+  std::optional<studies::DesignStudy> s;
+  std::optional<studies::DiscoveryResult> res;
+  call(session, [&](studies::ExecutionContext& ctx) {
+    s.emplace(studies::plan_discovery(r));
+    res.emplace(studies::run_discovery(*s, out, resume, ctx));
+    return 0;
+  });
+  session.check_interrupted();
+  if (!res->evaluated.run.completed) throw std::runtime_error("the study was cancelled");
+  py::dict d = design_dict(*s, res->evaluated);
+  d["rule"] = studies::interest_rule(s->prim);
+  d["n_interest"] = res->n_interest;
+  d["of_interest"] = std::vector<bool>(res->of_interest.begin(), res->of_interest.end());
+  py::list found;
+  for (const auto& f : res->boxes) {
+    const engine::PrimBox& b = f.box();
+    py::dict box;
+    py::dict limits;
+    for (std::size_t j = 0; j < s->factors.size(); ++j) {
+      if (!b.restricted[j]) continue;
+      py::dict lim;
+      lim["low"] = b.low[j];
+      lim["high"] = b.high[j];
+      lim["qp_low"] = f.quasi_p.low[j];
+      lim["qp_high"] = f.quasi_p.high[j];
+      limits[py::str(s->factors[j].key)] = lim;
+    }
+    box["limits"] = limits;  // the restricted factors: exact bounds (design values), quasi-p-values (NaN: side not cut)
+    box["index"] = f.index;
+    box["qualifies"] = f.qualifies;
+    box["coverage"] = b.coverage;
+    box["density"] = b.density;
+    box["mass"] = b.mass;
+    box["n_inside"] = b.n_inside;
+    box["n_interest_inside"] = b.n_interest_inside;
+    box["interest_together"] = f.interest_together;
+    found.append(box);
+  }
+  d["boxes"] = found;
+  d["stop"] = res->stop;
+  d["trajectory_csv"] = studies::trajectory_csv(*s, *res);
+  d["svg"] = res->boxes.empty() ? std::string() : studies::tradeoff_svg(*s, *res);
+  return d;
+}
+
+py::dict sweep_impl(const std::string& scenario, const py::object& keys, bool one_at_a_time, bool from_schema,
+                    const py::object& target, const py::object& target_year,
+                    const std::optional<std::string>& study, std::optional<std::uint64_t> paths, std::uint64_t seed,
+                    const std::vector<std::string>& outputs, const std::optional<std::string>& out, bool resume,
+                    int threads) {
+  studies::SweepRequest r;
+  r.scenario = scenario;
+  r.fixed = overrides_of(py::dict(), target, target_year);
+  if (!keys.is_none()) {
+    for (const auto& [k, values] : keys.cast<py::dict>()) {
+      studies::SweepKey key{k.cast<std::string>(), {}, "keys"};
+      for (const auto& v : values) key.values.push_back(value_text(v));
+      r.keys.push_back(std::move(key));
+    }
+  }
+  r.one_at_a_time = one_at_a_time;
+  r.from_schema = from_schema;
+  r.study_file = study;
+  r.paths = paths;
+  r.seed = seed;
+  r.outputs = outputs;
+  Session session(threads);
+  std::optional<studies::SweepStudy> s;
+  std::optional<studies::PointRun> run;
+  call(session, [&](studies::ExecutionContext& ctx) {
+    s.emplace(studies::plan_sweep(r));
+    run.emplace(studies::run_sweep(*s, out, resume, ctx));
+    return 0;
+  });
+  session.check_interrupted();
+  if (!run->completed) throw std::runtime_error("the sweep was cancelled");
+  py::dict d;
+  d["scenario"] = s->base.name;
+  d["resolved_hash"] = s->base.resolved.hash();
+  d["notes"] = s->notes;
+  d["provenance"] = s->provenance();
+  d["rows"] = table_dict(run->table);
+  d["svg"] = studies::sweep_svg(*s, run->table);
+  return d;
+}
+
+py::dict factors_impl(const std::string& scenario, const py::dict& set, const py::object& target,
+                      const py::object& target_year, const std::optional<std::string>& study) {
+  const studies::Overrides ov = overrides_of(set, target, target_year);
+  Session session(1);
+  const studies::FactorSet fs = call(session, [&](studies::ExecutionContext&) {
+    const studies::Scenario base = studies::load_scenario(scenario, ov);
+    if (!study) return studies::default_factors(base);
+    studies::FactorSet given;
+    given.factors = studies::read_study_file(*study).factors;
+    given.notes = studies::unused_factor_notes(given.factors, base);
+    return given;
+  });
+  py::dict d;
+  d["factors"] = factor_list(fs.factors);
+  d["notes"] = fs.notes;
+  return d;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "banensim's studies library (see the banensim package for the documented API)";
+  py::register_exception<InputProblem>(m, "InputError", PyExc_ValueError);
+  m.def("version", &studies::version_line);
+  m.def("run", &run_impl, py::arg("scenarios"), py::arg("set"), py::arg("target"), py::arg("target_year"),
+        py::arg("paths"), py::arg("seed"), py::arg("block_size"), py::arg("precision"), py::arg("max_paths"),
+        py::arg("samples"), py::arg("threads"));
+  m.def("sensitivity", &sensitivity_impl, py::arg("scenario"), py::arg("method"), py::arg("set"), py::arg("target"),
+        py::arg("target_year"), py::arg("study"), py::arg("samples"), py::arg("paths"), py::arg("seed"),
+        py::arg("outputs"), py::arg("second_order"), py::arg("out"), py::arg("resume"), py::arg("threads"));
+  m.def("discover", &discover_impl, py::arg("scenario"), py::arg("set"), py::arg("target"), py::arg("target_year"),
+        py::arg("study"), py::arg("samples"), py::arg("paths"), py::arg("seed"), py::arg("threshold"),
+        py::arg("min_density"), py::arg("boxes"), py::arg("out"), py::arg("resume"), py::arg("threads"));
+  m.def("sweep", &sweep_impl, py::arg("scenario"), py::arg("keys"), py::arg("one_at_a_time"),
+        py::arg("from_schema"), py::arg("target"), py::arg("target_year"), py::arg("study"), py::arg("paths"),
+        py::arg("seed"), py::arg("outputs"), py::arg("out"), py::arg("resume"), py::arg("threads"));
+  m.def("factors", &factors_impl, py::arg("scenario"), py::arg("set"), py::arg("target"), py::arg("target_year"),
+        py::arg("study"));
+}

@@ -1,0 +1,198 @@
+"""The Python module against the program: for the same seed, the same numbers.
+
+Run under CTest (test python_module) with PYTHONPATH at the built package and
+BANENSIM_BIN the program; from the source directory (the scenarios' paths).
+"""
+
+import csv
+import json
+import math
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import banensim
+
+BIN = os.environ.get("BANENSIM_BIN", "build/release/apps/banensim")
+SRC = os.environ.get("BANENSIM_SOURCE_DIR", ".")
+SQ = os.path.join(SRC, "scenarios/status-quo.toml")
+ALL3 = os.path.join(SRC, "scenarios/all-three.toml")
+
+
+def cli(*args):
+    r = subprocess.run([BIN, *args], capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = [r for r in csv.reader(f) if r and not r[0].startswith("#")]
+    return rows[0], rows[1:]
+
+
+def without_wall_time(result):
+    result = dict(result)
+    result["provenance"] = {k: v for k, v in result["provenance"].items() if k not in ("wall_seconds", "threads")}
+    result.pop("samples", None)
+    return result
+
+
+STUDY = """
+method = "sobol"
+samples = 8
+paths = 300
+outputs = ["p_reach", "total_mean"]
+
+[[factors]]
+key = "supply.max_working_share"
+distribution = "normal"
+mean = 0.8
+sd = 0.1
+low = 0.6   
+high = 0.95
+
+[[factors]]
+key = "quota.bonus_per_job_eur"
+distribution = "discrete"
+values = [1000, 2000, 4000]
+
+[[factors]]
+key = "quota.response_max"
+distribution = "log-uniform"
+low = 0.05
+high = 0.4
+"""
+
+
+@pytest.fixture()
+def study(tmp_path):
+    p = tmp_path / "study.toml"
+    p.write_text(STUDY)
+    return str(p)
+
+
+def test_compare_gives_the_cli_numbers():
+    py = banensim.compare([SQ, ALL3], paths=3000, seed=7, set={"quota.levy_per_job_eur": 6000}, target_year=2025,
+                          threads=1)
+    out = json.loads(cli("compare", SQ, ALL3, "--paths", "3000", "--seed", "7", "--set",
+                         "quota.levy_per_job_eur=6000", "--target-year", "2025", "--format", "json", "--threads", "2"))
+    assert without_wall_time(py) == without_wall_time(out)
+    assert py["seed"] == 7
+    assert py["scenarios"][0]["name"] == "status quo"
+    assert py["scenarios"][0]["target_year"] == 2025
+    assert 0.0 < py["scenarios"][1]["probability"] < 1.0
+
+
+def test_run_per_path_samples_are_numpy_arrays_in_path_order_and_match_the_summary():
+    r = banensim.run(SQ, paths=4000, seed=11, samples=["total", "reach_target"], threads=2)
+    total = r["samples"]["total"]
+    reach = r["samples"]["reach_target"]
+    assert isinstance(total, np.ndarray) and total.shape == (4000,)
+    assert set(np.unique(reach)) <= {0.0, 1.0}
+    # The same numbers at another thread count, and a summary of them is the result's.
+    again = banensim.run(SQ, paths=4000, seed=11, samples=["total"], threads=1)
+    assert np.array_equal(total, again["samples"]["total"])
+    s = r["scenarios"][0]
+    assert reach.sum() == s["results"]["indicators"]["reach_target"]["successes"]
+    assert reach.mean() == pytest.approx(s["probability"], abs=1e-12)
+
+
+def test_compare_samples_are_paired_per_path():
+    c = banensim.compare([SQ, SQ], paths=1000, seed=3, samples=["total"])
+    t = c["samples"]["total"]
+    assert t.shape == (2, 1000)
+    assert np.array_equal(t[0], t[1])  # the same scenario on common random numbers
+
+
+def test_sobol_study_gives_the_cli_indices(study, tmp_path):
+    out = tmp_path / "sobol.csv"
+    cli("sensitivity", SQ, "--study", study, "--set", "quota.levy_per_job_eur=6000", "--target-year", "2025",
+        "--out", str(out), "--threads", "2")
+    names, rows = read_csv(str(tmp_path / "sobol.indices.csv"))
+    assert names == ["output", "factor", "S1", "S1_conf", "ST", "ST_conf"]
+    py = banensim.sensitivity(SQ, study=study, set={"quota.levy_per_job_eur": 6000}, target_year=2025, threads=1)
+    ix = py["indices"]
+    assert list(ix) == names
+    assert ix["factor"] == [r[1] for r in rows]
+    for j, name in enumerate(names[2:], start=2):
+        assert np.array_equal(ix[name], np.array([float(r[j]) for r in rows])), name
+    # The design rows are the result file's, cell for cell.
+    file_names, file_rows = read_csv(str(out))
+    assert list(py["rows"]) == file_names[:-1]  # without the check column
+    assert np.array_equal(py["rows"]["p_reach"], np.array([float(r[file_names.index("p_reach")]) for r in file_rows]))
+    assert py["problem"]["names"] == ["supply.max_working_share", "quota.bonus_per_job_eur", "quota.response_max"]
+    assert [f["distribution"] for f in py["factors"]] == ["normal", "discrete", "log-uniform"]
+    assert py["svg"].startswith("<svg") or "<svg" in py["svg"]
+
+
+def test_morris_and_prim_from_a_study_file(study):
+    m = banensim.morris(SQ, study=study, samples=6)
+    assert list(m["indices"]) == ["output", "factor", "mu", "mu_star", "mu_star_conf", "sigma"]
+    assert np.all(m["indices"]["mu_star"] >= np.abs(m["indices"]["mu"]) - 1e-12)
+    d = banensim.discover(SQ, study=study, samples=64, threshold=0.3, target_year=2029)  # P(reach) near 0.6
+    assert d["boxes"], d["stop"]
+    box = d["boxes"][0]
+    # The box recounts exactly from its own rows: bounds are design values.
+    rows = d["rows"]
+    inside = np.ones(len(rows["row"]), dtype=bool)
+    for key, lim in box["limits"].items():
+        inside &= (rows[key] >= lim["low"]) & (rows[key] <= lim["high"])
+    assert inside.sum() == box["n_inside"]
+    assert (inside & d["of_interest"]).sum() == box["n_interest_inside"]
+    assert box["coverage"] == box["n_interest_inside"] / d["n_interest"]
+    assert box["density"] == box["n_interest_inside"] / box["n_inside"]
+    t = d["trajectory"]
+    assert {"coverage", "density", "mass", "phase"} <= set(t)
+
+
+def test_pandas_frames_when_pandas_is_installed(study):
+    pd = pytest.importorskip("pandas")
+    m = banensim.morris(SQ, study=study, samples=4)
+    f = banensim.to_frame(m["indices"])
+    assert isinstance(f, pd.DataFrame)
+    assert list(f.columns) == ["output", "factor", "mu", "mu_star", "mu_star_conf", "sigma"]
+    assert len(f) == 2 * 3
+
+
+def test_default_factors_leave_out_switched_off_levers_and_say_why():
+    f = banensim.factors(SQ)
+    keys = [x["key"] for x in f["factors"]]
+    assert "supply.max_working_share" in keys
+    assert not any(k.startswith(("policy.purchase_at_buyer.", "policy.exclude_security.")) for k in keys)
+    assert "policy.abolish_split.friction_gain" in keys  # acts whenever the targets are national (the law from 2026)
+    assert any("switches off" in n for n in f["notes"])
+    on = banensim.factors(SQ, set={"policy.purchase_at_buyer.enabled": True, "policy.purchase_at_buyer.year": 2027})
+    assert any(k["key"].startswith("policy.purchase_at_buyer.") for k in on["factors"])
+
+
+def test_sweep_rows(tmp_path):
+    values = np.array([0.6, 0.9])  # NumPy numbers are values too
+    s = banensim.sweep(SQ, {"supply.max_working_share": values}, paths=500, out=str(tmp_path / "w.csv"))
+    assert list(s["rows"]["supply.max_working_share"]) == [0.6, 0.9]
+    assert s["rows"]["p_reach"][0] <= s["rows"]["p_reach"][1]
+
+
+def test_bad_input_is_an_input_error_naming_the_problem(tmp_path):
+    with pytest.raises(banensim.InputError, match="quota.response_max"):
+        banensim.run(SQ, paths=100, set={"quota.response_max": 7})
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[factors]]\nkey = "supply.max_working_share"\ndistribution = "gamma"\n')
+    with pytest.raises(banensim.InputError, match="distribution"):
+        banensim.sobol(SQ, study=str(bad), samples=4)
+    assert isinstance(banensim.InputError("x"), ValueError)
+
+
+def test_ctrl_c_stops_a_run_and_raises_keyboard_interrupt():
+    import signal
+    import threading
+    import time
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        banensim.run(SQ, paths=50_000_000, threads=1)
+    timer.cancel()
+    assert time.monotonic() - start < 30  # stopped at a block, not after 5e7 paths

@@ -1,0 +1,81 @@
+#pragma once
+// The design studies -- `sensitivity` (Sobol', Morris) and `discover` (PRIM)
+// -- as far as they share: what is asked, how the factors and outputs are
+// chosen, the design's points in the unit cube, and their evaluation through
+// the one point loop (studies/point_runner.hpp). The analyses are in
+// studies/sensitivity.hpp and studies/discovery.hpp; methods in
+// docs/ANALYSIS.md, the study-file format in docs/STUDIES.md.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/design_matrix.hpp"
+#include "engine/sensitivity.hpp"
+#include "studies/factors.hpp"
+#include "studies/point_runner.hpp"
+#include "studies/study_file.hpp"
+
+namespace banensim::studies {
+
+inline constexpr std::uint64_t kDefaultDesignPaths = 2000;
+inline constexpr std::uint64_t kMaxDesignRows = 1'000'000;
+
+// What a caller (the CLI, Python) asks of a design study. Every optional
+// setting overrides the study file's; without a study file the factors are
+// the declared plausible ranges the scenario uses (default_factors).
+struct DesignRequest {
+  std::string scenario;
+  Overrides overrides;                    // --set, --target, --target-year: applied to the scenario
+  std::optional<std::string> study_file;
+  std::optional<std::string> method;      // sensitivity: "sobol" | "morris"
+  std::optional<std::uint64_t> samples, paths, seed;
+  std::uint64_t block_size = 1024;
+  std::vector<std::string> outputs;       // empty: the study file's, else p_reach and total_mean
+  std::optional<bool> second_order;       // sobol
+  std::optional<double> threshold, min_density;  // discover
+  std::optional<std::size_t> boxes;              // discover
+};
+
+struct DesignStudy {
+  DesignStudy(std::string command_, Scenario base_) : command(std::move(command_)), base(std::move(base_)) {}
+
+  std::string command;  // "sensitivity" or "discover": names the result file
+  std::string method;   // "sobol", "morris" or "prim"
+  Scenario base;
+  std::vector<Factor> factors;
+  std::vector<std::string> notes;  // factors left out, or that cannot change an output, and why
+  std::vector<OutputSpec> outputs;
+  RunSettings run;
+  std::uint64_t samples = 0;
+  SobolSettings sobol;
+  MorrisSettings morris;
+  PrimSettings prim;
+  engine::DesignMatrix unit;  // a row per run, a column per factor, in [0, 1]
+  std::optional<engine::MorrisDesign> morris_design;
+  std::string design;  // the design as the result file's header names it
+  std::vector<std::string> input_files;  // the data files every row reads (for the output checks)
+
+  PointSet points() const;
+  // The result file's header: the computation's identity, its data, its factors.
+  std::string provenance() const;
+  std::vector<std::string> factor_keys() const;
+};
+
+DesignStudy plan_sensitivity(const DesignRequest& request);
+DesignStudy plan_discovery(const DesignRequest& request);
+
+// The rows of a design, run (or read back from the result file).
+struct EvaluatedDesign {
+  PointRun run;
+  engine::DesignMatrix values;               // per row and factor, as the analysis sees it (Factor::number)
+  std::vector<std::vector<double>> outputs;  // per output, per row: its value (the output's first column)
+};
+
+// Runs the design through the point loop; with `out`, the rows go to that
+// result file (`resume`: continue it). Only the root's result holds rows.
+EvaluatedDesign evaluate_design(const DesignStudy& study, const std::optional<std::string>& out, bool resume,
+                                ExecutionContext& ctx);
+
+}  // namespace banensim::studies

@@ -1,0 +1,55 @@
+#include "studies/scenario.hpp"
+
+#include <filesystem>
+#include <sstream>
+
+namespace banensim::studies {
+
+Scenario load_scenario(const std::string& file, const Overrides& overrides, const std::string& origin) {
+  const auto& schema = models::banenafspraak_schema();
+  models::ResolvedScenario r = models::load_scenario(file, schema, models::banenafspraak_check);
+  if (!overrides.empty()) models::apply_overrides(r, schema, overrides, origin, models::banenafspraak_check);
+  models::BanenafspraakModel model(models::params_from_scenario(r));
+  std::string name = model.params().scenario.name;
+  if (name.empty()) name = std::filesystem::path(file).stem().string();
+  return Scenario{file, name, std::move(r), std::move(model)};
+}
+
+models::ResolvedScenario derive(const models::ResolvedScenario& base, const Overrides& overrides,
+                                const std::string& origin) {
+  models::ResolvedScenario r = base;
+  models::apply_overrides(r, models::banenafspraak_schema(), overrides, origin, models::banenafspraak_check);
+  return r;
+}
+
+std::vector<std::string> data_file_names(const models::ResolvedScenario& r) {
+  std::vector<std::string> files;
+  for (const std::string& key : r.path_keys) files.push_back(r.string(key));
+  return files;
+}
+
+std::string data_lines(const models::ResolvedScenario& r) {
+  std::string text;
+  for (const std::string& key : r.path_keys) text += "# data " + key + " fnv1a64 " + r.data_file(key).digest + "\n";
+  return text;
+}
+
+std::string data_changes(const std::string& old_header, const models::ResolvedScenario& now) {
+  std::istringstream in(old_header);
+  std::string line, changes;
+  const std::string prefix = "# data ";
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) != 0) continue;
+    std::istringstream words(line.substr(prefix.size()));
+    std::string key, hash_name, digest;
+    words >> key >> hash_name >> digest;
+    if (now.path_keys.count(key) == 0) continue;
+    const std::string current = now.data_file(key).digest;
+    if (digest == current) continue;
+    changes += (changes.empty() ? "" : "; ") + key + " (" + now.string(key) +
+               ") has changed since the file was begun (content fnv1a64 " + digest + " then, " + current + " now)";
+  }
+  return changes;
+}
+
+}  // namespace banensim::studies

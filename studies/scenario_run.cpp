@@ -1,0 +1,164 @@
+#include "studies/scenario_run.hpp"
+
+#include <algorithm>
+
+#include "engine/run_summary.hpp"
+#include "studies/provenance.hpp"
+
+namespace banensim::studies {
+
+namespace {
+
+engine::PathSampleRequest sample_request(const std::string& name, const engine::OutputLayout& layout) {
+  using Kind = engine::PathSampleRequest::Kind;
+  const auto find = [](const auto& specs, const std::string& n) {
+    return static_cast<std::size_t>(std::find_if(specs.begin(), specs.end(), [&](const auto& s) { return s.name == n; }) -
+                                    specs.begin());
+  };
+  std::string base = name, step;
+  if (const auto at = name.find('@'); at != std::string::npos) {
+    base = name.substr(0, at);
+    step = name.substr(at + 1);
+  }
+  if (const std::size_t i = find(layout.series, base); i < layout.series.size()) {
+    std::size_t s = layout.summary_step();
+    if (!step.empty()) {
+      s = static_cast<std::size_t>(std::find(layout.step_labels.begin(), layout.step_labels.end(), step) -
+                                   layout.step_labels.begin());
+      if (s >= layout.n_steps()) {
+        throw StudyError("sample " + name + ": " + step + " is not a simulated year (" + layout.step_labels.front() +
+                         "-" + layout.step_labels.back() + ")");
+      }
+    }
+    return {Kind::kSeries, i, s};
+  }
+  if (step.empty()) {
+    if (const std::size_t i = find(layout.scalars, base); i < layout.scalars.size()) return {Kind::kScalar, i, 0};
+    if (const std::size_t i = find(layout.indicators, base); i < layout.indicators.size()) return {Kind::kIndicator, i, 0};
+  }
+  std::string known;
+  for (const auto& s : layout.series) known += (known.empty() ? "" : ", ") + s.name + "[@YEAR]";
+  for (const auto& s : layout.scalars) known += ", " + s.name;
+  for (const auto& s : layout.indicators) known += ", " + s.name;
+  throw StudyError("unknown sample '" + name + "'; per-path samples are " + known);
+}
+
+}  // namespace
+
+std::vector<Scenario> load_run_scenarios(const RunRequest& request) {
+  if (request.scenarios.empty()) throw StudyError("no scenario file given");
+  std::vector<Scenario> sc;
+  for (const auto& f : request.scenarios) sc.push_back(load_scenario(f, request.overrides));
+  for (std::size_t k = 1; k < sc.size(); ++k) {
+    const auto& a = sc[k].model.layout().step_labels;
+    const auto& b = sc[0].model.layout().step_labels;
+    if (a != b) {
+      throw StudyError("scenario " + sc[k].file + " simulates years " + a.front() + "-" + a.back() + " but the reference " +
+                       sc[0].file + " simulates " + b.front() + "-" + b.back() +
+                       ": compared scenarios need the same forecast origin and target year");
+    }
+  }
+  return sc;
+}
+
+ScenarioRun run_scenarios(std::vector<Scenario> scenarios, const RunRequest& request, ExecutionContext& ctx) {
+  ScenarioRun run;
+  run.scenarios = std::move(scenarios);
+  run.precision = request.precision;
+  run.seed = request.seed;
+  run.block_size = request.block_size;
+  run.ranks = ctx.cluster->size();
+  engine::RunConfig cfg;
+  cfg.seed = request.seed;
+  cfg.block_size = request.block_size;
+  cfg.n_threads = ctx.threads;
+  cfg.cancel = ctx.cancel;
+  run.planned = request.precision ? request.max_paths
+                                  : request.paths.value_or(
+                                        static_cast<std::uint64_t>(run.scenarios[0].model.params().simulation.paths));
+  cfg.n_paths = run.planned;
+  if (request.precision) {
+    const double eps = *request.precision;
+    cfg.stop_rule = [eps](const engine::PairedTally& t) { return engine::max_half_width(t) <= eps; };
+  }
+  if (ctx.is_root() && ctx.on_paths) cfg.progress = ctx.on_paths;
+  for (const std::string& name : request.samples) {
+    cfg.path_samples.push_back(sample_request(name, run.scenarios[0].model.layout()));
+    run.sample_names.push_back(name);
+  }
+  std::vector<models::BanenafspraakModel> variants;
+  for (const auto& s : run.scenarios) variants.push_back(s.model);
+  if (cfg.path_samples.empty()) {
+    run.result = ctx.cluster->run(variants, cfg);
+  } else {
+    try {
+      run.result = engine::run_paired(std::span<const models::BanenafspraakModel>(variants), cfg);
+    } catch (const std::invalid_argument& e) {
+      throw StudyError(e.what());
+    }
+  }
+  return run;
+}
+
+nlohmann::json run_json(const ScenarioRun& run) {
+  const auto& sc = run.scenarios;
+  const engine::RunResult& r = run.result;
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& s : sc) {
+    files.push_back({{"file", s.file}, {"name", s.name}, {"resolved_hash", s.resolved.hash()},
+                     {"extends_chain", s.resolved.files}});
+  }
+  const nlohmann::json stop =
+      run.precision ? nlohmann::json{{"rule", "precision"}, {"epsilon", *run.precision}, {"max_paths", run.planned},
+                                     {"converged", r.stopped_by_rule}}
+                    : nlohmann::json{{"rule", "fixed"}, {"paths", run.planned}};
+  nlohmann::json out;
+  out["provenance"] = {{"program", "banensim"},
+                       {"version", program_version()},
+                       {"git_commit", program_commit()},
+                       {"scenarios", files},
+                       {"seed", run.seed},
+                       {"paths", r.n_paths},
+                       {"block_size", run.block_size},
+                       {"threads", r.n_threads},
+                       {"ranks", run.ranks},
+                       {"stopping", stop},
+                       {"wall_seconds", r.wall_seconds},
+                       {"rng", "Philox4x64-10 keyed by (seed, purpose), counter (path, substream, block)"},
+                       {"interval_method", "Wilson score 95% for probabilities; normal 95% on paired per-path differences"}};
+  out["seed"] = run.seed;
+  out["paths"] = r.n_paths;
+  const auto& layout = sc[0].model.layout();
+  nlohmann::json arr = nlohmann::json::array();
+  for (std::size_t k = 0; k < sc.size(); ++k) {
+    const auto& m = sc[k].model;
+    const auto& t = r.tally.variant(k);
+    const auto& reach = t.indicator(layout.indicator_index("reach_target"));
+    const auto ci = reach.wilson();
+    nlohmann::json j;
+    j["name"] = sc[k].name;
+    j["file"] = sc[k].file;
+    j["target_jobs"] = m.target_total();
+    j["target_year"] = m.target_year();
+    j["origin_year"] = m.origin_year();
+    j["horizon_year"] = m.horizon_year();
+    j["law_file"] = m.params().law_timeline.file;
+    // Where the sector targets come from; after the file's last year its last
+    // targets hold (docs/MODEL.md 4.7), which the outputs say.
+    const auto& targets = m.params().legal_targets;
+    j["sector_targets"] = {{"file", targets.file},
+                           {"first_year", targets.years.front().year},
+                           {"last_year", targets.years.back().year},
+                           {"held_after_last_year", m.target_year() > targets.years.back().year}};
+    j["probability"] = reach.estimate();
+    j["ci_low"] = ci.low;
+    j["ci_high"] = ci.high;
+    j["results"] = engine::tally_json(t, layout);
+    if (k > 0) j["vs_reference"] = engine::paired_json(r.tally, k, layout);
+    arr.push_back(j);
+  }
+  out["scenarios"] = arr;
+  return out;
+}
+
+}  // namespace banensim::studies

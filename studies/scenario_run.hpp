@@ -1,0 +1,55 @@
+#pragma once
+// One Monte Carlo run of one or more scenarios on common random numbers --
+// what `run` and `compare` print, and Python's banensim.run / .compare. The
+// first scenario is the reference of the paired differences. With a
+// precision the run adds blocks until every 95% half-width is at most it.
+// Its result as JSON is the program's documented interface
+// (docs/OUTPUT.md, docs/result.schema.json).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "studies/execution.hpp"
+#include "studies/point_runner.hpp"
+#include "studies/scenario.hpp"
+
+namespace banensim::studies {
+
+struct RunRequest {
+  std::vector<std::string> scenarios;  // the first is the reference
+  Overrides overrides;                 // --set, --target, --target-year: applied to every scenario
+  std::optional<std::uint64_t> paths;  // default: the first scenario's simulation.paths
+  std::uint64_t seed = kDefaultSeed;
+  std::uint64_t block_size = 1024;
+  std::optional<double> precision;     // stop when every 95% half-width is <= this
+  std::uint64_t max_paths = 10'000'000;  // the cap with a precision
+  // Per-path values to keep (Python): SERIES (in the target year),
+  // SERIES@YEAR, SCALAR or INDICATOR (0/1), for every scenario, in path order.
+  std::vector<std::string> samples;
+};
+
+struct ScenarioRun {
+  std::vector<Scenario> scenarios;
+  std::uint64_t planned = 0;  // paths, or the cap with a precision
+  engine::RunResult result;   // on the root only
+  std::optional<double> precision;
+  std::uint64_t seed = kDefaultSeed;
+  std::uint64_t block_size = 1024;
+  int ranks = 1;
+  std::vector<std::string> sample_names;  // the kept per-path values, in result.samples order
+};
+
+// Loads and checks every scenario (they must simulate the same years).
+std::vector<Scenario> load_run_scenarios(const RunRequest& request);
+
+// Runs them; a cancelled run has result.cancelled set (nothing to report).
+ScenarioRun run_scenarios(std::vector<Scenario> scenarios, const RunRequest& request, ExecutionContext& ctx);
+
+// The result as docs/OUTPUT.md documents it (keys in alphabetical order when dumped).
+nlohmann::json run_json(const ScenarioRun& run);
+
+}  // namespace banensim::studies

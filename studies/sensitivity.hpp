@@ -1,0 +1,83 @@
+#pragma once
+// Global sensitivity studies: Sobol' indices and Morris screening of every
+// output over the study's factors, with SALib's names and conventions
+// (docs/ANALYSIS.md section 6):
+//
+//   Sobol'  S1, S1_conf, ST, ST_conf (and S2, S2_conf with second order)
+//   Morris  mu, mu_star, mu_star_conf, sigma
+//
+// where X_conf is the half-width of the 95% (the study's confidence)
+// interval as SALib reports it: z times the standard deviation of the
+// bootstrap replicates (z = 1.96 at 95%). The percentile bootstrap interval
+// (engine/sensitivity.hpp) is kept beside it for the table's "~0" flag.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/sensitivity.hpp"
+#include "studies/design.hpp"
+
+namespace banensim::studies {
+
+struct SobolRow {
+  std::string factor;
+  double S1 = 0, S1_conf = 0, ST = 0, ST_conf = 0;
+  engine::IndexEstimate s1_interval, st_interval;  // percentile bootstrap
+};
+struct SobolPair {
+  std::string factor_1, factor_2;
+  double S2 = 0, S2_conf = 0;
+};
+struct SobolTable {
+  std::string output;
+  double mean = 0, variance = 0;   // of the output over the A and B rows
+  std::vector<SobolRow> rows;      // in factor order
+  std::vector<SobolPair> pairs;    // second order: (0,1), (0,2), ..., (1,2), ...
+  std::string failure;             // why there are no indices (e.g. zero variance); "" when there are
+};
+
+struct MorrisRow {
+  std::string factor;
+  double mu = 0, mu_star = 0, mu_star_conf = 0, sigma = 0;
+  engine::IndexEstimate mu_star_interval;  // percentile bootstrap
+};
+struct MorrisTable {
+  std::string output;
+  std::vector<MorrisRow> rows;  // in factor order
+  std::string failure;
+};
+
+// The analyses of one output's values in design order (unit-testable on
+// closed-form functions: tests/studies/).
+SobolTable sobol_table(const std::vector<std::string>& factors, const std::string& output,
+                       std::span<const double> values, const SobolSettings& settings, std::uint64_t seed);
+MorrisTable morris_table(const std::vector<std::string>& factors, const std::string& output,
+                         const engine::MorrisDesign& design, std::span<const double> values,
+                         const MorrisSettings& settings, std::uint64_t seed);
+
+struct SensitivityResult {
+  EvaluatedDesign evaluated;          // completed / root in evaluated.run
+  std::vector<SobolTable> sobol;      // per output (method sobol)
+  std::vector<MorrisTable> morris;    // per output (method morris)
+};
+
+SensitivityResult run_sensitivity(const DesignStudy& study, const std::optional<std::string>& out, bool resume,
+                                  ExecutionContext& ctx);
+
+// The indices as CSV, one row per (output, factor) in factor order:
+//   sobol:  output,factor,S1,S1_conf,ST,ST_conf
+//   morris: output,factor,mu,mu_star,mu_star_conf,sigma
+std::string indices_csv(const SensitivityResult& r);
+// Second order: output,factor_1,factor_2,S2,S2_conf ("" without).
+std::string second_order_csv(const SensitivityResult& r);
+// Bars per factor (S1 and ST, or mu* and sigma), with their _conf whiskers;
+// one chart, a panel per output.
+std::string sensitivity_svg(const DesignStudy& study, const SensitivityResult& r);
+
+// z of a two-sided interval at `confidence`: 1.96 at 0.95.
+double z_of(double confidence);
+
+}  // namespace banensim::studies

@@ -1,0 +1,233 @@
+#include "studies/sweep.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <set>
+#include <sstream>
+
+#include "engine/fnv1a.hpp"
+#include "engine/svg_chart.hpp"
+#include "engine/text_format.hpp"
+#include "studies/provenance.hpp"
+
+namespace banensim::studies {
+
+SweepKey range_key(const std::string& key, double lo, double hi, std::uint64_t n, const std::string& source) {
+  SweepKey k{key, {}, source};
+  const models::ParamSpec* spec = models::find_param(models::banenafspraak_schema(), key);
+  const bool integral = spec != nullptr && spec->type == models::ParamType::kInteger;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    // The last value is hi exactly, not lo + (n-1) * step with its rounding.
+    const double v = n == 1 ? lo : i + 1 == n ? hi : lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(n - 1);
+    const std::string t = integral ? std::to_string(std::llround(v)) : engine::decimal(v);
+    if (!k.values.empty() && k.values.back() == t) {
+      throw StudyError(source + ": " + key + " is a whole number; " + std::to_string(n) +
+                       " points between LO and HI repeat values");
+    }
+    k.values.push_back(t);
+  }
+  return k;
+}
+
+namespace {
+
+std::vector<SweepPoint> make_points(const std::vector<SweepKey>& keys, bool one_at_a_time,
+                                    const std::vector<std::string>& base_values) {
+  std::vector<SweepPoint> points;
+  if (one_at_a_time) {
+    std::uint64_t n = 1;
+    for (const auto& k : keys) n += k.values.size();
+    if (n > kMaxSweepPoints) {
+      throw StudyError("sweep: " + std::to_string(n) + " points; at most " + std::to_string(kMaxSweepPoints));
+    }
+    points.push_back({base_values, -1});
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      for (const auto& v : keys[i].values) {
+        SweepPoint p{base_values, static_cast<int>(i)};
+        p.values[i] = v;
+        points.push_back(std::move(p));
+      }
+    }
+    return points;
+  }
+  std::uint64_t n = 1;
+  for (const auto& k : keys) {
+    n *= k.values.size();
+    if (n > kMaxSweepPoints) {
+      throw StudyError("sweep: the grid has more than " + std::to_string(kMaxSweepPoints) + " points");
+    }
+  }
+  // Row-major: the first key varies slowest, the last fastest.
+  for (std::uint64_t i = 0; i < n; ++i) {
+    SweepPoint p{std::vector<std::string>(keys.size()), -1};
+    std::uint64_t rest = i;
+    for (std::size_t k = keys.size(); k-- > 0;) {
+      const auto m = keys[k].values.size();
+      p.values[k] = keys[k].values[rest % m];
+      rest /= m;
+    }
+    points.push_back(std::move(p));
+  }
+  return points;
+}
+
+}  // namespace
+
+PointSet SweepStudy::point_set() const {
+  PointSet p;
+  p.size = points.size();
+  p.noun = "sweep point";
+  using Kind = engine::JournalColumn::Kind;
+  p.label_columns.push_back({"point", Kind::kIndex});
+  if (one_at_a_time) p.label_columns.push_back({"varied", Kind::kText});
+  for (const auto& k : keys) p.label_columns.push_back({k.key, Kind::kText});
+  p.labels = [this](std::uint64_t i) {
+    const SweepPoint& pt = points[i];
+    std::vector<std::string> cells = {std::to_string(i)};
+    if (one_at_a_time) cells.push_back(pt.varied < 0 ? "base" : keys[static_cast<std::size_t>(pt.varied)].key);
+    for (const auto& v : pt.values) cells.push_back(v);
+    return cells;
+  };
+  p.overrides = [this](std::uint64_t i) {
+    Overrides ov;
+    for (std::size_t k = 0; k < keys.size(); ++k) ov.emplace_back(keys[k].key, points[i].values[k]);
+    return ov;
+  };
+  return p;
+}
+
+std::string SweepStudy::provenance() const {
+  std::string keys_text;
+  for (const auto& k : keys) {
+    keys_text += "# key " + k.key + " = ";
+    for (std::size_t i = 0; i < k.values.size(); ++i) keys_text += (i ? "," : "") + k.values[i];
+    keys_text += "\n";
+  }
+  std::ostringstream os;
+  // No wall-clock time, thread count or file path: the header is the identity
+  // of the computation, which a resume compares byte for byte.
+  os << "# banensim sweep; scenario " << base.name << "; resolved_hash " << base.resolved.hash() << "; seed " << run.seed
+     << "; paths " << run.paths << "; block_size " << run.block_size << "; mode "
+     << (one_at_a_time ? "one-at-a-time" : "grid") << "; points " << points.size() << "; grid_hash "
+     << engine::fnv1a64_hex(keys_text) << "; program " << program_text() << "\n"
+     << data_lines(base.resolved) << keys_text;
+  return os.str();
+}
+
+SweepStudy plan_sweep(const SweepRequest& r) {
+  SweepStudy s(load_scenario(r.scenario, r.fixed));
+  s.one_at_a_time = r.one_at_a_time;
+  s.keys = r.keys;
+  std::optional<StudyFile> study;
+  if (r.study_file) study = read_study_file(*r.study_file);
+  const auto given = [&](const std::string& key) {
+    return std::any_of(s.keys.begin(), s.keys.end(), [&](const SweepKey& k) { return k.key == key; });
+  };
+  if (study) {
+    for (const Factor& f : study->factors) {
+      if (given(f.key)) continue;
+      SweepKey k{f.key, {}, "--study " + study->file};
+      if (f.distribution == Distribution::kDiscrete) {
+        k.values = f.values;
+      } else {
+        const std::size_t n = study->sweep.points;
+        for (std::size_t i = 0; i < n; ++i) {
+          const std::string v = f.value_at(static_cast<double>(i) / static_cast<double>(n - 1));
+          if (k.values.empty() || k.values.back() != v) k.values.push_back(v);
+        }
+      }
+      s.keys.push_back(std::move(k));
+    }
+  }
+  if (r.from_schema) {
+    FactorSet set = default_factors(s.base);
+    for (const Factor& f : set.factors) {
+      if (!given(f.key)) s.keys.push_back({f.key, {f.value_at(0), f.value_at(1)}, "--range-from-schema"});
+    }
+    s.notes = std::move(set.notes);
+  }
+  if (s.keys.empty()) throw StudyError("sweep: nothing to vary; give --set KEY=V1,V2,... or --range KEY=LO:HI:N");
+  std::set<std::string> seen;
+  for (const auto& k : s.keys) {
+    if (!seen.insert(k.key).second) throw StudyError("sweep: " + k.key + " is given more than once");
+    if (k.key == "simulation.paths") {
+      throw StudyError("sweep: " + k.source + " simulation.paths: the path count is not a swept parameter (every "
+                       "point runs --paths paths on the same random draws); give --paths N");
+    }
+  }
+  // Unknown keys get the loader's message (with "did you mean").
+  std::vector<std::string> base_values;
+  for (const auto& k : s.keys) {
+    if (models::find_param(models::banenafspraak_schema(), k.key) == nullptr) {
+      (void)derive(s.base.resolved, {{k.key, k.values.at(0)}}, k.source);
+    }
+    base_values.push_back(models::value_text(s.base.resolved.values.at(k.key).value));
+  }
+  s.points = make_points(s.keys, s.one_at_a_time, base_values);
+  std::vector<std::string> outputs = r.outputs;
+  if (outputs.empty() && study) outputs = study->outputs;
+  if (outputs.empty()) {
+    outputs = {"p_reach", "total_p05", "total_p50", "total_p95", "p_quota", "charge_mean_eur", "charge_std_error_eur"};
+  }
+  s.outputs = parse_outputs(outputs, s.base.model.layout());
+  s.run.paths = r.paths.value_or(study && study->paths ? *study->paths
+                                                       : static_cast<std::uint64_t>(s.base.model.params().simulation.paths));
+  s.run.seed = r.seed;
+  s.run.block_size = r.block_size;
+  s.input_files = check_points(s.base, s.point_set());
+  return s;
+}
+
+PointRun run_sweep(const SweepStudy& study, const std::optional<std::string>& out, bool resume, ExecutionContext& ctx) {
+  std::optional<ResultFile> file;
+  if (out) file = ResultFile{*out, study.provenance(), resume};
+  return run_points(study.base, study.point_set(), study.outputs, study.run, file, ctx);
+}
+
+std::string sweep_svg(const SweepStudy& s, const PointTable& table) {
+  if (!s.one_at_a_time && s.keys.size() > 2) return "";
+  const OutputSpec& first = s.outputs.front();
+  const bool band = first.stat == OutputSpec::Stat::kProbability;
+  const std::size_t c = table.column(first.name);
+  std::vector<double> p, lo, hi;
+  for (std::size_t i = 0; i < table.rows.size(); ++i) {
+    p.push_back(table.number(i, c));
+    lo.push_back(table.number(i, band ? c + 1 : c));
+    hi.push_back(table.number(i, band ? c + 2 : c));
+  }
+  const std::string what = first.name == "p_reach" ? "P(total >= " + engine::fmt_int(s.base.model.target_total()) +
+                                                         " in " + std::to_string(s.base.model.target_year()) + ")"
+                                                   : first.name;
+  const std::string sub = "; " + s.base.name + ", seed " + std::to_string(s.run.seed);
+  if (s.one_at_a_time) {
+    std::vector<engine::TornadoBar> bars;
+    std::size_t i = 1;
+    for (std::size_t k = 0; k < s.keys.size(); ++k) {
+      const std::size_t a = i, b = i + s.keys[k].values.size() - 1;
+      bars.push_back({s.keys[k].key, p[a], p[b], s.points[a].values[k], s.points[b].values[k]});
+      i = b + 1;
+    }
+    std::stable_sort(bars.begin(), bars.end(), [](const engine::TornadoBar& x, const engine::TornadoBar& y) {
+      return std::abs(x.at_high - x.at_low) > std::abs(y.at_high - y.at_low);
+    });
+    return engine::svg_tornado("One at a time: " + what + sub, what, p[0], bars);
+  }
+  if (s.keys.size() == 1) {
+    std::vector<double> x;
+    for (std::size_t i = 0; i < s.points.size(); ++i) {
+      // Numeric values on a numeric axis; other values (true/false) by position.
+      const std::string& v = s.points[i].values[0];
+      double value = 0;
+      const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+      x.push_back(ec == std::errc() && end == v.data() + v.size() ? value : static_cast<double>(i));
+    }
+    return engine::svg_line_band(what + (band ? " with its 95% Wilson interval" : "") + sub, s.keys[0].key, what, x, p,
+                                 lo, hi);
+  }
+  // Two keys: the first (slowest) on the y axis, the second on the x axis; point order is row-major.
+  return engine::svg_heat_map(what + sub, s.keys[1].key, s.keys[0].key, s.keys[1].values, s.keys[0].values, p,
+                              first.name == "p_reach" ? "P(reach)" : first.name);
+}
+
+}  // namespace banensim::studies

@@ -1,0 +1,74 @@
+#pragma once
+// Sweeps (docs/BACKTEST_AND_SWEEPS.md): the scenario at every point of a set
+// of parameter values -- the full grid of several keys (the first slowest,
+// like itertools.product), or one key at a time around the scenario's values
+// (a tornado) -- every point on the same seed (common random numbers), one
+// row per point through the point loop (studies/point_runner.hpp).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "studies/design.hpp"
+
+namespace banensim::studies {
+
+inline constexpr std::uint64_t kMaxSweepPoints = 1'000'000;
+
+struct SweepKey {
+  std::string key;                  // any scenario key
+  std::vector<std::string> values;  // as text, parsed by the scenario loader
+  std::string source;               // where it came from, for messages: "--set", "--range", "--study FILE", ...
+};
+
+// n evenly spaced values from lo to hi (the last exactly hi); an integer key's
+// rounded (StudyError when that repeats a value).
+SweepKey range_key(const std::string& key, double lo, double hi, std::uint64_t n, const std::string& source);
+
+struct SweepRequest {
+  std::string scenario;
+  Overrides fixed;              // the same at every point: --target, --target-year
+  std::vector<SweepKey> keys;   // in command-line order
+  bool one_at_a_time = false;
+  bool from_schema = false;     // with one_at_a_time: every uncertain parameter the scenario uses, at its two ends
+  std::optional<std::string> study_file;  // its factors become keys ([sweep] points values each), its outputs the columns
+  std::optional<std::uint64_t> paths;     // default: the scenario's simulation.paths
+  std::uint64_t seed = kDefaultSeed;
+  std::uint64_t block_size = 1024;
+  std::vector<std::string> outputs;       // default: p_reach, total_p05/p50/p95, p_quota, charge_mean_eur, charge_std_error_eur
+};
+
+struct SweepPoint {
+  std::vector<std::string> values;  // one per key
+  int varied = -1;                  // one at a time: the key varied; -1 for the base point
+};
+
+struct SweepStudy {
+  explicit SweepStudy(Scenario base_) : base(std::move(base_)) {}
+
+  Scenario base;
+  std::vector<SweepKey> keys;
+  bool one_at_a_time = false;
+  std::vector<SweepPoint> points;
+  std::vector<OutputSpec> outputs;
+  RunSettings run;
+  std::vector<std::string> notes;        // keys left out of --range-from-schema, and why
+  std::vector<std::string> input_files;  // every point's data files
+
+  PointSet point_set() const;
+  std::string provenance() const;
+};
+
+// Builds and checks every point (all problems at once).
+SweepStudy plan_sweep(const SweepRequest& request);
+
+PointRun run_sweep(const SweepStudy& study, const std::optional<std::string>& out, bool resume, ExecutionContext& ctx);
+
+// The chart of a finished sweep, from its rows as written (so a resumed sweep
+// draws the same bytes): the first output against the key (one key, with
+// its interval when it has one), a heat map (two keys), a tornado (one at a
+// time). "" when there is no chart for this shape (more than two keys).
+std::string sweep_svg(const SweepStudy& study, const PointTable& table);
+
+}  // namespace banensim::studies

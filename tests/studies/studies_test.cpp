@@ -1,0 +1,461 @@
+// Study logic without the program: study files, factor distributions, the
+// SALib-named indices on a closed-form function, PRIM's recount from its own
+// CSV, and the point loop's refusal to resume on other data.
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "engine/random_stream.hpp"
+#include "engine/results_journal.hpp"
+#include "engine/sensitivity.hpp"
+#include "models/problem.hpp"
+#include "studies/design.hpp"
+#include "studies/discovery.hpp"
+#include "studies/factors.hpp"
+#include "studies/sensitivity.hpp"
+#include "studies/study_file.hpp"
+#include "studies/sweep.hpp"
+
+namespace fs = std::filesystem;
+using namespace banensim;
+using namespace banensim::studies;
+
+namespace {
+
+const std::string kSource = BANENSIM_SOURCE_DIR;
+const std::string kStatusQuo = kSource + "/scenarios/status-quo.toml";
+
+struct Scratch {
+  fs::path dir;
+  Scratch() {
+    static int n = 0;
+    dir = fs::temp_directory_path() / ("banensim-studies-test-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  ~Scratch() { fs::remove_all(dir); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir / name, std::ios::binary) << text;
+    return (dir / name).string();
+  }
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream os;
+  os << in.rdbuf();
+  return os.str();
+}
+
+// The three-factor study of the issue: one normal, one discrete, one log-uniform.
+const char* kThreeFactors = R"(method = "sobol"
+samples = 8
+paths = 200
+outputs = ["p_reach", "total_mean"]
+
+[[factors]]
+key = "supply.max_working_share"
+distribution = "normal"
+mean = 0.8
+sd = 0.1
+low = 0.6   
+high = 0.95
+
+[[factors]]
+key = "quota.bonus_per_job_eur"
+distribution = "discrete"
+values = [1000, 2000, 4000]
+
+[[factors]]
+key = "quota.response_max"
+distribution = "log-uniform"
+low = 0.05
+high = 0.4
+)";
+
+std::vector<std::vector<std::string>> csv_rows(const std::string& text, bool skip_comments = true) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || (skip_comments && line[0] == '#')) continue;
+    rows.push_back(engine::split_csv_record(line));
+  }
+  return rows;
+}
+
+std::size_t index_of(const std::vector<std::string>& header, const std::string& name) {
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == name) return i;
+  }
+  FAIL("no column " << name);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("study file: three factors (normal, discrete, log-uniform) read with their settings") {
+  const Scratch s;
+  const StudyFile study = read_study_file(s.write("study.toml", kThreeFactors));
+  REQUIRE(study.factors.size() == 3);
+  CHECK(study.method == std::optional<std::string>("sobol"));
+  CHECK(study.samples == std::optional<std::uint64_t>(8));
+  CHECK(study.outputs == std::vector<std::string>{"p_reach", "total_mean"});
+  const Factor& normal = study.factors[0];
+  CHECK(normal.distribution == Distribution::kNormal);
+  CHECK(normal.describe() == "supply.max_working_share normal mean 0.8 sd 0.1 on 0.6:0.95");
+  const Factor& discrete = study.factors[1];
+  CHECK(discrete.distribution == Distribution::kDiscrete);
+  CHECK(discrete.values == std::vector<std::string>{"1000", "2000", "4000"});
+  const Factor& logu = study.factors[2];
+  CHECK(logu.distribution == Distribution::kLogUniform);
+}
+
+TEST_CASE("factor distributions: the value at u is the inverse CDF (closed forms)") {
+  Factor n;
+  n.key = "x";
+  n.distribution = Distribution::kNormal;
+  n.mean = 10;
+  n.sd = 2;
+  n.low = 6;
+  n.high = 14;  // symmetric truncation: the median is the mean
+  CHECK(std::stod(n.value_at(0.5)) == doctest::Approx(10).epsilon(1e-12));
+  CHECK(n.value_at(0) == "6");
+  CHECK(n.value_at(1) == "14");
+  // Asymmetric: F(v) = (Phi(z) - Phi(a)) / (Phi(b) - Phi(a)) = u.
+  n.high = 30;
+  for (const double u : {0.1, 0.37, 0.9}) {
+    const double v = std::stod(n.value_at(u));
+    const double pa = engine::normal_cdf(-2), pb = engine::normal_cdf(10);
+    CHECK((engine::normal_cdf((v - 10) / 2) - pa) / (pb - pa) == doctest::Approx(u).epsilon(1e-9));
+  }
+  Factor l;
+  l.distribution = Distribution::kLogUniform;
+  l.low = 0.01;
+  l.high = 1;
+  CHECK(std::stod(l.value_at(0.5)) == doctest::Approx(0.1).epsilon(1e-12));  // the geometric mean
+  CHECK(std::stod(l.value_at(0.25)) == doctest::Approx(std::sqrt(0.1) / 10).epsilon(1e-12));
+  Factor t;
+  t.distribution = Distribution::kTriangular;
+  t.low = 0;
+  t.mode = 1;
+  t.high = 4;
+  CHECK(std::stod(t.value_at(0.25)) == doctest::Approx(1).epsilon(1e-12));  // F(mode) = (mode - low) / (high - low)
+  CHECK(std::stod(t.value_at(0.75)) == doctest::Approx(4 - std::sqrt(0.25 * 4 * 3)).epsilon(1e-12));
+  Factor d;
+  d.distribution = Distribution::kDiscrete;
+  d.values = {"a", "b", "c"};
+  CHECK(d.value_at(0) == "a");
+  CHECK(d.value_at(0.34) == "b");
+  CHECK(d.value_at(0.999) == "c");
+  CHECK(d.value_at(1) == "c");
+  CHECK_FALSE(d.numeric());
+  CHECK(d.number("b") == 1);
+  Factor i;
+  i.low = 1;
+  i.high = 4;
+  i.integral = true;
+  CHECK(i.value_at(0.5) == "3");  // 2.5 rounds half away from zero
+}
+
+TEST_CASE("study file: every problem at once, each naming file, line, key, value and constraint") {
+  const Scratch s;
+  const std::string file = s.write("bad.toml", R"(method = "sobool"
+samples = 1
+colour = "blue"
+
+[[factors]]
+key = "supply.max_working_shar"
+distribution = "uniform"
+low = 1
+high = 2
+
+[[factors]]
+key = "quota.response_max"
+distribution = "gamma"
+
+[[factors]]
+key = "quota.response_max"
+distribution = "log-uniform"
+low = 0
+high = 0.5
+
+[[factors]]
+key = "supply.max_working_share"
+distribution = "normal"
+low = 0.9
+high = 0.5
+mean = 0.7
+sd = -1
+
+[prim]
+direction = "="
+)");
+  std::vector<models::Problem> problems;
+  try {
+    (void)read_study_file(file);
+    FAIL("no error");
+  } catch (const models::InputError& e) {
+    problems = e.problems();
+  }
+  std::string all;
+  for (const auto& p : problems) all += p.message() + "\n";
+  INFO(all);
+  const auto has = [&](int line, const std::string& key, const std::string& value, const std::string& constraint) {
+    for (const auto& p : problems) {
+      if (p.where.file == file && p.where.line == line && p.key == key && p.value == value &&
+          p.constraint.find(constraint) != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  };
+  CHECK(has(1, "method", "sobool", "must be sobol or morris"));
+  CHECK(has(2, "samples", "1", "must be from 2"));
+  CHECK(has(3, "colour", "blue", "unknown key"));
+  CHECK(has(6, "factors[0].key", "supply.max_working_shar", "not a scenario key"));
+  CHECK(has(13, "factors[1].distribution", "gamma", "must be uniform, normal, triangular, log-uniform or discrete"));
+  CHECK(has(18, "factors[2].low", "0", "must be > 0 for a log-uniform factor"));
+  CHECK(has(25, "factors[3].high", "0.5", "must be above low (0.9)"));
+  CHECK(has(27, "factors[3].sd", "-1", "> 0"));
+  CHECK(has(30, "prim.direction", "=", "must be \">=\" or \"<=\""));
+  // Each message names the file and line.
+  CHECK(all.find(file + ":1:") != std::string::npos);
+  CHECK(read_study_file(s.write("ok.toml", kThreeFactors)).factors.size() == 3);
+}
+
+TEST_CASE("default factors: the declared ranges the scenario uses, without a switched-off lever's (and why)") {
+  const Scenario sq = load_scenario(kStatusQuo);
+  const FactorSet off = default_factors(sq);
+  bool capacity = false;
+  for (const Factor& f : off.factors) {
+    CHECK(f.key.rfind("policy.purchase_at_buyer.", 0) != 0);
+    CHECK(f.key.rfind("policy.exclude_security.", 0) != 0);
+    capacity = capacity || f.key == "supply.max_working_share";
+    CHECK(f.distribution == Distribution::kUniform);
+  }
+  CHECK(capacity);
+  std::string notes;
+  for (const auto& n : off.notes) notes += n + "\n";
+  CHECK(notes.find("policy.purchase_at_buyer.") != std::string::npos);
+  CHECK(notes.find("switches off") != std::string::npos);
+  // Lever 1's parameters act whenever the targets are national (the law from
+  // 2026), so they stay factors with its switch off.
+  bool national = false;
+  for (const Factor& f : off.factors) national = national || f.key == "policy.abolish_split.friction_gain";
+  CHECK(national);
+  CHECK(notes.find("policy.abolish_split.") == std::string::npos);
+  // Switched on, the lever's parameters are factors again.
+  const Scenario on = load_scenario(kStatusQuo, {{"policy.purchase_at_buyer.enabled", "true"}, {"policy.purchase_at_buyer.year", "2027"}});
+  const FactorSet with = default_factors(on);
+  CHECK(with.factors.size() > off.factors.size());
+  bool lever = false;
+  for (const Factor& f : with.factors) lever = lever || f.key.rfind("policy.purchase_at_buyer.", 0) == 0;
+  CHECK(lever);
+}
+
+TEST_CASE("Sobol' with SALib's names on the Ishigami function, through study factors: the closed forms") {
+  // x_i uniform on [-pi, pi] as study factors; the design's unit points are
+  // mapped by Factor::value_at (the text a scenario would read) and back.
+  constexpr double kA = 7.0, kB = 0.1;
+  std::vector<Factor> factors(3);
+  for (std::size_t k = 0; k < 3; ++k) {
+    factors[k].key = "x" + std::to_string(k + 1);
+    factors[k].low = -M_PI;
+    factors[k].high = M_PI;
+  }
+  const std::size_t n_base = 4096;
+  const auto design = engine::saltelli_design(n_base, 3, 1990);
+  std::vector<double> y(design.points.rows());
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    double x[3];
+    for (std::size_t k = 0; k < 3; ++k) x[k] = factors[k].number(factors[k].value_at(design.points(i, k)));
+    const double s2 = std::sin(x[1]);
+    y[i] = std::sin(x[0]) + kA * s2 * s2 + kB * std::pow(x[2], 4) * std::sin(x[0]);
+  }
+  const double pi4 = std::pow(M_PI, 4), pi8 = std::pow(M_PI, 8);
+  const double v1 = kB * pi4 / 5 + kB * kB * pi8 / 50 + 0.5, v2 = kA * kA / 8, v13 = kB * kB * pi8 / 18 - kB * kB * pi8 / 50;
+  const double v = v1 + v2 + v13;
+  const double s1[3] = {v1 / v, v2 / v, 0}, st[3] = {(v1 + v13) / v, v2 / v, v13 / v};
+  SobolSettings settings;
+  const SobolTable t = sobol_table({"x1", "x2", "x3"}, "f", y, settings, 7);
+  REQUIRE(t.failure.empty());
+  REQUIRE(t.rows.size() == 3);
+  for (std::size_t k = 0; k < 3; ++k) {
+    const SobolRow& r = t.rows[k];
+    CAPTURE(k);
+    CAPTURE(r.S1);
+    CAPTURE(r.S1_conf);
+    CAPTURE(r.ST);
+    CAPTURE(r.ST_conf);
+    // _conf is SALib's: 1.96 bootstrap standard deviations; the closed form
+    // lies within two of them (about 4 standard errors).
+    CHECK(r.S1_conf == doctest::Approx(1.959963984540054 * r.s1_interval.std_error));
+    CHECK(std::abs(r.S1 - s1[k]) <= 2 * r.S1_conf);
+    CHECK(std::abs(r.ST - st[k]) <= 2 * r.ST_conf);
+    CHECK(r.S1_conf < 0.05);  // informative
+    CHECK(r.ST_conf < 0.05);
+  }
+  // The CSV carries exactly these numbers under SALib's names.
+  SensitivityResult res;
+  res.sobol.push_back(t);
+  const auto rows = csv_rows(indices_csv(res));
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[0] == std::vector<std::string>{"output", "factor", "S1", "S1_conf", "ST", "ST_conf"});
+  for (std::size_t k = 0; k < 3; ++k) {
+    CHECK(rows[1 + k][1] == "x" + std::to_string(k + 1));
+    CHECK(std::stod(rows[1 + k][2]) == t.rows[k].S1);
+    CHECK(std::stod(rows[1 + k][3]) == t.rows[k].S1_conf);
+    CHECK(std::stod(rows[1 + k][4]) == t.rows[k].ST);
+    CHECK(std::stod(rows[1 + k][5]) == t.rows[k].ST_conf);
+  }
+  CHECK(z_of(0.95) == doctest::Approx(1.959963984540054).epsilon(1e-12));
+}
+
+TEST_CASE("a three-factor study file runs Sobol', Morris and PRIM on the model") {
+  const Scratch s;
+  const std::string study = s.write("study.toml", kThreeFactors);
+  ExecutionContext ctx;
+  ctx.threads = 2;
+  DesignRequest r;
+  r.scenario = kStatusQuo;
+  r.study_file = study;
+  r.overrides = {{"target.year", "2029"}};  // P(reach) near 0.6: an output that varies
+  const DesignStudy sobol = plan_sensitivity(r);
+  CHECK(sobol.method == "sobol");
+  CHECK(sobol.unit.rows() == 8 * (3 + 2));
+  const SensitivityResult sr = run_sensitivity(sobol, std::nullopt, false, ctx);
+  REQUIRE(sr.sobol.size() == 2);
+  for (const auto& t : sr.sobol) {
+    CHECK(t.failure.empty());
+    for (const auto& row : t.rows) CHECK((std::isfinite(row.S1) && std::isfinite(row.ST_conf)));
+  }
+  // Every design row's discrete factor is one of its values; the normal's within its truncation.
+  const auto& table = sr.evaluated.run.table;
+  for (std::size_t i = 0; i < table.rows.size(); ++i) {
+    const std::string& d = table.rows[i][table.column("quota.bonus_per_job_eur")];
+    CHECK((d == "1000" || d == "2000" || d == "4000"));
+    const double c = table.number(i, table.column("supply.max_working_share"));
+    CHECK((c >= 0.6 && c <= 0.95));
+  }
+  r.method = "morris";
+  r.samples = 4;
+  const DesignStudy morris = plan_sensitivity(r);
+  const SensitivityResult mr = run_sensitivity(morris, std::nullopt, false, ctx);
+  REQUIRE(mr.morris.size() == 2);
+  for (const auto& row : mr.morris[0].rows) CHECK(row.mu_star >= std::abs(row.mu) - 1e-12);
+  r.method.reset();
+  r.samples = 32;
+  r.threshold = 0.3;
+  const DiscoveryResult dr = run_discovery(plan_discovery(r), std::nullopt, false, ctx);
+  CHECK(dr.n_interest > 0);
+  CHECK(!dr.boxes.empty());
+}
+
+TEST_CASE("PRIM: the reported coverage and density recount exactly from its own CSV files") {
+  const Scratch s;
+  const std::string study = s.write("study.toml", kThreeFactors);
+  const std::string out = (s.dir / "discover.csv").string();
+  ExecutionContext ctx;
+  DesignRequest r;
+  r.scenario = kStatusQuo;
+  r.study_file = study;
+  r.samples = 128;
+  r.paths = 200;
+  r.threshold = 0.3;
+  r.overrides = {{"target.year", "2029"}};  // P(reach) near 0.6: cases on both sides
+  const DesignStudy plan = plan_discovery(r);
+  const DiscoveryResult res = run_discovery(plan, out, false, ctx);
+  REQUIRE(!res.boxes.empty());
+  // The design rows as written, and the trajectory as written: nothing else.
+  const auto rows = csv_rows(slurp(out));
+  const auto traj = csv_rows(trajectory_csv(plan, res));
+  const auto& head = rows[0];
+  const auto& th = traj[0];
+  const std::size_t c_p = index_of(head, "p_reach");
+  std::size_t n_interest = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) n_interest += std::stod(rows[i][c_p]) >= 0.3 ? 1U : 0U;
+  CHECK(n_interest == res.n_interest);
+  std::size_t checked = 0;
+  for (std::size_t b = 1; b < traj.size(); ++b) {
+    if (traj[b][index_of(th, "search")] != "1") continue;
+    std::size_t inside = 0, interest = 0;
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+      bool in = true;
+      for (const Factor& f : plan.factors) {
+        const double x = f.number(rows[i][index_of(head, f.key)]);
+        const double lo = std::stod(traj[b][index_of(th, f.key + "_low")]);
+        const double hi = std::stod(traj[b][index_of(th, f.key + "_high")]);
+        in = in && x >= lo && x <= hi;
+      }
+      if (!in) continue;
+      ++inside;
+      interest += std::stod(rows[i][c_p]) >= 0.3 ? 1U : 0U;
+    }
+    CAPTURE(b);
+    CHECK(std::to_string(inside) == traj[b][index_of(th, "n_inside")]);
+    CHECK(std::to_string(interest) == traj[b][index_of(th, "n_interest_inside")]);
+    CHECK(std::stod(traj[b][index_of(th, "coverage")]) == static_cast<double>(interest) / static_cast<double>(n_interest));
+    CHECK(std::stod(traj[b][index_of(th, "density")]) == static_cast<double>(interest) / static_cast<double>(inside));
+    CHECK(std::stod(traj[b][index_of(th, "mass")]) ==
+          static_cast<double>(inside) / static_cast<double>(rows.size() - 1));
+    ++checked;
+  }
+  CHECK(checked == res.boxes[0].search.trajectory.size());
+  // The box shown is one of them, with a quasi-p-value for each side it cut.
+  const BoxFinding& f = res.boxes[0];
+  for (std::size_t j = 0; j < plan.factors.size(); ++j) {
+    if (!f.box().restricted[j]) continue;
+    const bool cut_low = f.box().low[j] > f.search.domain_low[j], cut_high = f.box().high[j] < f.search.domain_high[j];
+    if (cut_low) CHECK((f.quasi_p.low[j] >= 0 && f.quasi_p.low[j] <= 1));
+    if (cut_high) CHECK((f.quasi_p.high[j] >= 0 && f.quasi_p.high[j] <= 1));
+  }
+}
+
+TEST_CASE("point loop: a result file begun on other data is refused on resume, naming the data file") {
+  const Scratch s;
+  fs::copy_file(kSource + "/data/monitor-history.csv", s.dir / "history.csv");
+  const std::string scenario =
+      s.write("s.toml", "extends = \"" + kStatusQuo + "\"\n[history]\nfile = \"history.csv\"\n");
+  const std::string out = (s.dir / "sweep.csv").string();
+  SweepRequest r;
+  r.scenario = scenario;
+  r.keys = {range_key("supply.max_working_share", 0.6, 0.9, 4, "test")};
+  r.paths = 100;
+  // Interrupted after the first point: its row is in the partial file.
+  std::atomic<bool> cancel{false};
+  ExecutionContext ctx;
+  ctx.cancel = &cancel;
+  ctx.on_point = [&](std::uint64_t i, std::uint64_t) {
+    if (i == 1) cancel = true;
+  };
+  const PointRun first = run_sweep(plan_sweep(r), out, false, ctx);
+  CHECK_FALSE(first.completed);
+  REQUIRE(fs::exists(engine::ResultsJournal::partial_path(out)));
+  // The data file is edited (one more digit in the last line's last cell).
+  std::string history = slurp(s.dir / "history.csv");
+  REQUIRE(history.size() > 2);
+  history.insert(history.size() - 1, "1");
+  std::ofstream(s.dir / "history.csv", std::ios::binary) << history;
+  cancel = false;
+  ctx.on_point = nullptr;
+  std::string message;
+  try {
+    (void)run_sweep(plan_sweep(r), out, true, ctx);
+  } catch (const StudyError& e) {
+    message = e.what();
+  }
+  INFO(message);
+  CHECK(message.find("was begun on other data") != std::string::npos);
+  CHECK(message.find("history.file (") != std::string::npos);
+  CHECK(message.find("has changed since the file was begun") != std::string::npos);
+  // The partial file is untouched: still one row.
+  CHECK(csv_rows(slurp(engine::ResultsJournal::partial_path(out))).size() == 2);  // columns and one row
+}
