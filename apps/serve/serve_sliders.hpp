@@ -9,8 +9,9 @@
 // parameter whose Sobol' total-order index of P(reach) is at least 0.01 --
 // its 95% interval clear of zero -- on scenarios/status-quo.toml or on
 // scenarios/all-three.toml (the levers' own parameters act only with their
-// lever on), from `banensim sensitivity --method sobol --paths 2000` with
-// 128 and 64 base rows. Largest first, the status quo's before the levers'.
+// lever on), at the default target year 2026 and at 2030 (the levers and the
+// new law's quota act from 2026 on), from `banensim sensitivity --method
+// sobol --samples 32 --paths 2000` on model v2. Largest first.
 
 #include <string>
 #include <vector>
@@ -19,12 +20,10 @@ namespace banensim::app::serve {
 
 inline const std::vector<std::string>& default_slider_keys() {
   static const std::vector<std::string> keys = {
-      "quota.response_rate",                                // ST 0.36 (status quo), 0.13 (all three)
-      "supply.capacity_jobs",                               // ST 0.33, 0.44
-      "supply.shape",                                       // ST 0.29, 0.40
-      "policy.purchase_at_buyer.procurement_gain_per_year", // ST 0.037 (all three)
-      "policy.abolish_split.friction_gain",                 // ST 0.024 (all three)
-      "policy.exclude_security.base_share",                 // ST 0.012 (all three)
+      "supply.shape",              // ST 0.47 (status quo, 2026), 0.38 (all three, 2026), 0.55, 0.69 (2030)
+      "supply.max_working_share",  // ST 0.08, 0.44, 0.11, 0.27
+      "cycle.sd",                  // ST 0.23, 0.27, 0.022, 0.027
+      "inleen.floor_jobs",         // ST 0.017 (status quo, 2026), 0.068, 0.10 (2030)
   };
   return keys;
 }
