@@ -70,7 +70,7 @@ def random_settings(rng):
         on = rng.random() < 0.5
         s[lever["enabled_key"]] = on
         if on:
-            s[lever["year_key"]] = rng.randint(int(lever["year_min"]), min(int(lever["year_min"]) + 5, 2026))
+            s[lever["year_key"]] = rng.randint(int(lever["year_min"]), min(int(lever["year_min"]) + 5, int(lever["year_max"])))
     for slider in model["sliders"]:
         v = rng.uniform(slider["low"], slider["high"])
         s[slider["key"]] = round(v) if slider["integer"] else round(v, 4)

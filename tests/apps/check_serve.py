@@ -71,15 +71,15 @@ def bad(body, what, expect=None, headers=None):
 
 try:
     # Bad values: the scenario loader's own message, as --set gives it.
-    for key, value in [("quota.respons_rate", "0.2"), ("quota.response_rate", "2"), ("supply.capacity_jobs", "-5"),
-                       ("target.year", "2012"), ("policy.abolish_split.enabled", "maybe")]:
+    for key, value in [("quota.respons_max", "0.2"), ("quota.response_max", "2"), ("supply.shape", "-5"),
+                       ("target.year", "2012"), ("policy.keep_split.enabled", "maybe")]:
         cli = cli_message(f"{key}={value}")
         parsed = json.loads(value) if value not in ("maybe",) else value
         msg = bad({"client": "c1", "set": {key: parsed}}, f"set {key} = {value}")
         check(msg is not None and msg.replace("request", "command line", 1) == cli,
               f"  the same message as --set {key}={value}: \"{cli}\"")
-    cli = cli_message("policy.abolish_split.enabled=true", "policy.abolish_split.year=2100")
-    msg = bad({"client": "c1", "set": {"policy.abolish_split.enabled": True, "policy.abolish_split.year": 2100}},
+    cli = cli_message("policy.purchase_at_buyer.enabled=true", "policy.purchase_at_buyer.year=2100")
+    msg = bad({"client": "c1", "set": {"policy.purchase_at_buyer.enabled": True, "policy.purchase_at_buyer.year": 2100}},
               "a lever outside the simulated years")
     check(msg is not None and msg.replace("request", "command line", 1) == cli, "  the same message as on the command line")
 
@@ -93,15 +93,15 @@ try:
     bad({"client": "a b"}, "client with a space", r"'client'")
     bad({"client": "x" * 65}, "client too long", r"'client'")
     bad({"client": "c1", "set": []}, "set not an object", r"'set'")
-    bad({"client": "c1", "set": {"quota.response_rate": {"a": 1}}}, "a value that is an object", r"number or true/false")
-    bad({"client": "c1", "set": {"quota.response_rate": None}}, "a null value", r"number or true/false")
+    bad({"client": "c1", "set": {"quota.response_max": {"a": 1}}}, "a value that is an object", r"number or true/false")
+    bad({"client": "c1", "set": {"quota.response_max": None}}, "a null value", r"number or true/false")
     bad({"client": "c1", "set": {"history.file": "/etc/passwd"}}, "a file key", r"cannot be set over HTTP")
     bad({"client": "c1", "set": {"scenario.name": "x"}}, "a label key", r"cannot be set over HTTP")
     bad({"client": "c1", "set": {f"k{i}": 1 for i in range(300)}}, "too many keys", r"at most 256")
     bad('{"client": "c1", "set": {', "malformed JSON", r"not valid JSON")
     bad("", "empty body", r"not valid JSON")
     bad(b"\xff\xfe{}", "bytes that are not UTF-8", r"not valid JSON")
-    bad('{"client": "c1", "set": {"supply.capacity_jobs": 1e400}}', "a number beyond a double", r"not valid JSON")
+    bad('{"client": "c1", "set": {"supply.shape": 1e400}}', "a number beyond a double", r"not valid JSON")
     bad("[1, 2]", "an array", r"one JSON object")
     bad("[" * 5000 + "]" * 5000, "deep nesting", r"one JSON object|not valid JSON")
     bad(json.dumps({"client": "c1", "pad": "a" * 20000}), "a 20 kB body", r"at most 16384 bytes")
@@ -124,8 +124,15 @@ try:
     check("default-src 'none'" in headers.get("Content-Security-Policy", ""), "the page is served with a strict CSP")
 
     # Still alive, and reproducible: the same request twice gives the same lines.
-    good = {"client": "c2", "seed": 7, "paths": 8192, "set": {"policy.exclude_security.enabled": True,
-                                                               "quota.response_rate": 0.25}}
+    # A lever that acts in today's scenarios (purchasing counted at the buyer
+    # from 2028, inside the simulated years 2024-2035), a target year after
+    # it, and an assumption.
+    good = {"client": "c2", "seed": 7, "paths": 8192, "set": {"policy.purchase_at_buyer.enabled": True,
+                                                               "policy.purchase_at_buyer.year": 2028,
+                                                               "target.year": 2031, "quota.response_max": 0.45}}
+    compare_args = ["compare", "scenarios/status-quo.toml", "scenarios/purchase-at-buyer.toml", "--seed", "7",
+                    "--set", "policy.purchase_at_buyer.year=2028", "--set", "target.year=2031",
+                    "--set", "quota.response_max=0.45", "--format", "json"]
     status, headers, a = request("POST", "/api/compute", good)
     status2, _, b = request("POST", "/api/compute", good)
     lines = [json.loads(x) for x in a.splitlines()]
@@ -133,24 +140,27 @@ try:
           f"a good request after all that: {len(lines)} progressive results, the last final at 8192 paths")
     check(a == b, "the same request gives the same answer, line for line")
     check([x["paths"] for x in lines] == [4096, 8192], f"results after 4 blocks and at the end: {[x['paths'] for x in lines]}")
-    cmp = subprocess.run([binary, "compare", "scenarios/status-quo.toml", "scenarios/exclude-security.toml", "--paths",
-                          "8192", "--seed", "7", "--set", "quota.response_rate=0.25", "--format", "json"],
-                         cwd=source, capture_output=True, text=True)
+    cmp = subprocess.run([binary] + compare_args + ["--paths", "8192"], cwd=source, capture_output=True, text=True)
     cj = json.loads(cmp.stdout)
     check(lines[-1]["variant"]["p"] == cj["scenarios"][1]["probability"] and
           lines[-1]["reference"]["p"] == cj["scenarios"][0]["probability"],
           "the final figures equal banensim compare with the same settings, seed and paths")
-    # P(first reached by year): non-decreasing, and by the target year it is
-    # the share of paths that reach the target in some year (compare's
-    # first_year_reached "present").
-    curve = [y["variant"]["p"] for y in lines[-1]["reached_by_year"]]
-    present = cj["scenarios"][1]["results"]["scalars"]["first_year_reached"]["present"]
-    check(all(a <= b for a, b in zip(curve, curve[1:])), "P(first reached by year) never falls")
-    check(curve[-1] == present["probability"] and lines[-1]["reached_by_year"][-1]["year"] == cj["scenarios"][1]["target_year"],
-          f"P(first reached by the target year) {curve[-1]} = compare's share of paths with a first year {present['probability']}")
+    check(lines[-1]["variant"]["p"] != lines[-1]["reference"]["p"],
+          f"the lever acts: P(reach) {lines[-1]['variant']['p']} with it, {lines[-1]['reference']['p']} without")
+    # P(target reached by year): the engine's figures that compare reports
+    # (first_year_reached's "cumulative"), for every simulated year, both scenarios.
+    same = True
+    for k, side in enumerate(["reference", "variant"]):
+        by_value = {int(c["value"]): c for c in cj["scenarios"][k]["results"]["scalars"]["first_year_reached"]["cumulative"]}
+        for y in lines[-1]["reached_by_year"]:
+            c = by_value.get(y["year"])
+            same = same and c is not None and (y[side]["p"], y[side]["lo"], y[side]["hi"]) == (
+                c["probability"], c["ci_low"], c["ci_high"])
+    years = [y["year"] for y in lines[-1]["reached_by_year"]]
+    check(same and years[0] == 2024 and years[-1] == 2035,
+          f"P(reached by year) {years[0]}-{years[-1]} equals compare's, year by year, with its intervals")
     check(lines[0]["variant"]["p"] == json.loads(subprocess.run(
-        [binary, "compare", "scenarios/status-quo.toml", "scenarios/exclude-security.toml", "--paths", "4096", "--seed", "7",
-         "--set", "quota.response_rate=0.25", "--format", "json"], cwd=source, capture_output=True,
+        [binary] + compare_args + ["--paths", "4096"], cwd=source, capture_output=True,
         text=True).stdout)["scenarios"][1]["probability"], "the quick estimate equals compare at 4096 paths")
 
     # One computation per client: a new request cancels the running one.
@@ -174,7 +184,7 @@ try:
     status, headers, report = request("POST", "/api/report", good)
     check(status == 200 and "attachment" in headers.get("Content-Disposition", "") and report.count("<svg") >= 3,
           "POST /api/report returns the HTML report as a download")
-    check("--set quota.response_rate=0.25" in report and "seed" in report, "the report's provenance holds the settings")
+    check("--set quota.response_max=0.45" in report and "seed" in report, "the report's provenance holds the settings")
 finally:
     server.terminate()
     try:

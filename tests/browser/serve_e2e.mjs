@@ -7,7 +7,7 @@
 // 2. opens the page; checks that a quick estimate (fewer paths) is shown
 //    before the final one, and that the final status-quo figures equal
 //    `banensim compare` for the same seed and path count;
-// 3. switches the first lever on; checks that the shown P(reach), the status
+// 3. switches the lever keep_split on; checks that the shown P(reach), the status
 //    quo and the paired difference change to exactly what `banensim compare
 //    REFERENCE VARIANT` gives, VARIANT being the reference with that lever on;
 // 4. downloads the report and checks it is the compare report of those
@@ -130,8 +130,10 @@ try {
   check(before.reference === sq.scenarios[0].probability && before.variant === sq.scenarios[0].probability,
         `status quo on the page ${before.reference} = banensim compare ${sq.scenarios[0].probability}`);
 
-  // Switch the first lever on.
-  const lever = model.levers[0];
+  // Switch a lever on that acts in today's scenarios: keep_split (the
+  // market/government split kept from its year, inside 2024-2035).
+  const lever = model.levers.find((l) => l.key === "policy.keep_split");
+  check(lever !== undefined, "the page offers the lever policy.keep_split");
   await page.evaluate(() => { window.__pathsSeen = []; });
   await page.click(`input[id="lever-${lever.key}"]`);
   const after = await finalFigures(page, before.request);
