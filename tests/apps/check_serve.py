@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 
 binary, source = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
@@ -185,6 +186,18 @@ try:
     check(status == 200 and "attachment" in headers.get("Content-Disposition", "") and report.count("<svg") >= 3,
           "POST /api/report returns the HTML report as a download")
     check("--set quota.response_max=0.45" in report and "seed" in report, "the report's provenance holds the settings")
+    # ... and, but for the variant's name and the provenance (which names the
+    # scenarios and the wall time), byte for byte the report `compare --report` writes.
+    with tempfile.TemporaryDirectory() as tmp:
+        cli_report = os.path.join(tmp, "report.html")
+        subprocess.run([binary] + compare_args + ["--paths", "8192", "--report", cli_report], cwd=source,
+                       capture_output=True, check=True)
+        with open(cli_report, encoding="utf-8") as f:
+            cli_html = f.read()
+    variant_name = lines[-1]["variant"]["name"]
+    body = lambda html, name: html.replace(name, "VARIANT").split("<h2>Provenance</h2>")[0]
+    check("<h2>Provenance</h2>" in report and body(report, variant_name) == body(cli_html, "purchase at buyer"),
+          f"the report is compare --report's for these settings (but the name \"{variant_name}\" and the provenance)")
 finally:
     server.terminate()
     try:
