@@ -89,9 +89,10 @@ class LiveModel {
   // by year) per year, and the fan chart quantiles of the total per year.
   nlohmann::json snapshot(const PreparedRun& run, const engine::PairedTally& tally, bool final) const;
 
-  // The JSON document `compare --format json` writes for this run, with the
-  // request's settings in its provenance; and the HTML report `compare
-  // --report` writes from it.
+  // The JSON document `compare --format json` writes for this run, built by
+  // the same function (studies::run_json), each scenario named in its
+  // provenance as "SCENARIO --set KEY=VALUE ..."; and the HTML report
+  // `compare --report` writes from it.
   nlohmann::json compare_json(const PreparedRun& run, const engine::RunResult& result) const;
   std::string report_html(const PreparedRun& run, const engine::RunResult& result) const;
 
