@@ -21,5 +21,6 @@ int cmd_sweep(const Args& args, studies::ExecutionContext& ctx);
 int cmd_backtest(const Args& args, studies::ExecutionContext& ctx);
 int cmd_sensitivity(const Args& args, studies::ExecutionContext& ctx);
 int cmd_discover(const Args& args, studies::ExecutionContext& ctx);
+int cmd_serve(const Args& args, studies::ExecutionContext& ctx);  // the live page (apps/serve/)
 
 }  // namespace banensim::app

@@ -286,4 +286,12 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
   return h.str();
 }
 
+std::vector<TargetPoint> legal_target_path(const models::BanenafspraakModel& m) {
+  std::vector<TargetPoint> path;
+  for (const auto& t : m.params().legal_targets.years) path.push_back({t.year, t.total});
+  // The model holds the target flat after the file's last year.
+  if (!path.empty() && path.back().year < m.horizon_year()) path.push_back({m.horizon_year(), m.target_total()});
+  return path;
+}
+
 }  // namespace banensim::app

@@ -10,12 +10,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/banenafspraak_model.hpp"
+
 namespace banensim::app {
 
 struct TargetPoint {
   int year;
   double total;
 };
+
+// The legal cumulative target per year as the report draws it: the targets
+// file's years, held flat at the target to the last simulated year
+// (docs/MODEL.md 4.7). `compare --report` and the live page's report.
+std::vector<TargetPoint> legal_target_path(const models::BanenafspraakModel& m);
 
 // `result` is the JSON document `run` and `compare` write (see
 // docs/OUTPUT.md); `target_path` the legal cumulative target per year (drawn

@@ -56,6 +56,7 @@ Usage:
                                            parameter (or a study file's factors)
   banensim discover SCENARIO --samples N [--threshold P] [--study FILE] [--out FILE.csv] [--resume]
                                            PRIM: the box of parameter values where P(reach) >= P
+  banensim serve [SCENARIO] [--port P]     the advisers' live page on http://127.0.0.1:P/
   banensim help COMMAND | --help | --version
 
 Run 'banensim COMMAND --help' for the options of a command.
@@ -99,6 +100,7 @@ int dispatch(std::vector<std::string> args, studies::ExecutionContext& ctx) {
   if (cmd == "backtest") return cmd_backtest(rest, ctx);
   if (cmd == "sensitivity") return cmd_sensitivity(rest, ctx);
   if (cmd == "discover") return cmd_discover(rest, ctx);
+  if (cmd == "serve") return cmd_serve(rest, ctx);
   throw UsageError("unknown command '" + cmd + "' (try 'banensim --help')");
 }
 

@@ -102,12 +102,7 @@ int cmd_run(const Args& args, studies::ExecutionContext& ctx, bool many) {
               << *c.request.precision << ")\n";
   }
   if (c.report) {
-    std::vector<TargetPoint> path;
-    const auto& m0 = run.scenarios[0].model;
-    for (const auto& t : m0.params().legal_targets.years) path.push_back({t.year, t.total});
-    // The model holds the target flat after the file's last year.
-    if (!path.empty() && path.back().year < m0.horizon_year()) path.push_back({m0.horizon_year(), m0.target_total()});
-    engine::write_file_atomically(*c.report, html_report(result, path));
+    engine::write_file_atomically(*c.report, html_report(result, legal_target_path(run.scenarios[0].model)));
   }
   if (c.out) {
     engine::write_file_atomically(*c.out, text);

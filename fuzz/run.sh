@@ -47,6 +47,7 @@ fuzzers=(
   "scenario_loader_fuzzer:corpus/scenario:toml.dict"
   "history_fuzzer:corpus/history:csv.dict"
   "journal_fuzzer:corpus/journal:journal.dict"
+  "serve_request_fuzzer:corpus/serve:serve.dict"
 )
 common_flags=(-timeout=10 -rss_limit_mb=2048)
 # Stack traces for UBSan findings too (ASan prints them anyway).

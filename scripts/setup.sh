@@ -7,6 +7,8 @@ packages=(
   cmake ninja-build g++ git pkg-config
   libeigen3-dev libboost-program-options-dev libtbb-dev doctest-dev
   librandom123-dev libtomlplusplus-dev nlohmann-json3-dev libbenchmark-dev
+  # `banensim serve`: the HTTP server library (header and libcpp-httplib.so, found by pkg-config)
+  libcpp-httplib-dev
   python3
   # the `outputs` test (tests/apps/check_outputs.py): schema validation, HTML report in headless Chromium
   python3-jsonschema chromium
@@ -18,6 +20,13 @@ packages=(
   # NumPy for its arrays and pandas for DataFrames
   python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pandas python3-pytest
 )
+
+# The browser test of `banensim serve` (tests/browser/) runs on Node.js with
+# npm; a machine that has both already (e.g. from NodeSource, whose nodejs
+# package brings its own npm and conflicts with Debian's) keeps them.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

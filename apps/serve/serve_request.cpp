@@ -1,0 +1,146 @@
+#include "apps/serve/serve_request.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+namespace banensim::app::serve {
+
+namespace {
+
+constexpr std::size_t kMaxClientChars = 64;
+constexpr std::size_t kMaxValueChars = 100;
+constexpr std::size_t kMaxKeyChars = 200;
+
+std::uint64_t whole_number(const nlohmann::json& v, const char* field, std::uint64_t min, std::uint64_t max) {
+  const std::string range = std::to_string(min) + " to " + std::to_string(max);
+  if (!v.is_number_unsigned()) {
+    throw RequestError(std::string("field '") + field + "' = " + quoted_for_message(v.dump()) +
+                       ": must be a whole number from " + range);
+  }
+  const auto n = v.get<std::uint64_t>();
+  if (n < min || n > max) {
+    throw RequestError(std::string("field '") + field + "' = " + std::to_string(n) + ": must be from " + range);
+  }
+  return n;
+}
+
+// A value as `--set KEY=VALUE` takes it.
+std::string value_text(const std::string& key, const nlohmann::json& v) {
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_number_unsigned()) return std::to_string(v.get<std::uint64_t>());
+  if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
+  if (v.is_number_float()) {
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v.get<double>());  // shortest text that reads back
+    return std::string(buf, r.ptr);
+  }
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    if (s.size() > kMaxValueChars) {
+      throw RequestError("set '" + quoted_for_message(key) + "': value longer than " + std::to_string(kMaxValueChars) +
+                         " characters");
+    }
+    for (const char c : s) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u >= 0x7f) {
+        throw RequestError("set '" + quoted_for_message(key) + "' = " + quoted_for_message(s) +
+                           ": a value holds printable ASCII only");
+      }
+    }
+    return s;
+  }
+  throw RequestError("set '" + quoted_for_message(key) + "' = " + quoted_for_message(v.dump()) +
+                     ": must be a number or true/false");
+}
+
+}  // namespace
+
+std::string quoted_for_message(std::string_view text) {
+  std::string out;
+  std::size_t n = 0;
+  for (const char c : text) {
+    if (++n > 80) {
+      out += "...";
+      break;
+    }
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '\\') {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+ComputeRequest parse_compute_request(std::string_view body, const RequestLimits& limits,
+                                     const models::ParamSchema& schema) {
+  if (body.size() > limits.max_body_bytes) {
+    throw RequestError("request body of " + std::to_string(body.size()) + " bytes: must be at most " +
+                       std::to_string(limits.max_body_bytes) + " bytes");
+  }
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(body);
+  } catch (const nlohmann::json::exception& e) {
+    // A syntax error (parse_error) or a number beyond a double (out_of_range
+    // 406, e.g. 1e400): "[json.exception.parse_error.101] parse error at
+    // line 1, column 2: ..." without the tag.
+    std::string what = e.what();
+    if (const auto cut = what.find("] "); cut != std::string::npos) what = what.substr(cut + 2);
+    throw RequestError("request body is not valid JSON: " + quoted_for_message(what));
+  }
+  if (!doc.is_object()) throw RequestError("request body must be one JSON object {\"client\": ..., \"set\": {...}}");
+
+  ComputeRequest r;
+  r.seed = limits.default_seed;
+  r.paths = limits.default_paths;
+  bool have_client = false;
+  for (const auto& [field, v] : doc.items()) {
+    if (field == "client") {
+      if (!v.is_string()) throw RequestError("field 'client': must be a string");
+      const auto& s = v.get_ref<const std::string&>();
+      bool ok = !s.empty() && s.size() <= kMaxClientChars;
+      for (const char c : s) {
+        ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
+      }
+      if (!ok) {
+        throw RequestError("field 'client' = " + quoted_for_message(s) + ": must be 1 to " +
+                           std::to_string(kMaxClientChars) + " characters A-Z, a-z, 0-9, _ or -");
+      }
+      r.client = s;
+      have_client = true;
+    } else if (field == "seed") {
+      r.seed = whole_number(v, "seed", 0, UINT64_MAX);
+    } else if (field == "paths") {
+      r.paths = whole_number(v, "paths", 1, limits.max_paths);
+    } else if (field == "set") {
+      if (!v.is_object()) throw RequestError("field 'set': must be an object {\"KEY\": VALUE, ...}");
+      if (v.size() > limits.max_settings) {
+        throw RequestError("field 'set' has " + std::to_string(v.size()) + " keys: at most " +
+                           std::to_string(limits.max_settings));
+      }
+      for (const auto& [key, value] : v.items()) {
+        if (key.empty() || key.size() > kMaxKeyChars) {
+          throw RequestError("set: a key must be 1 to " + std::to_string(kMaxKeyChars) + " characters");
+        }
+        if (const models::ParamSpec* spec = models::find_param(schema, key);
+            spec != nullptr && (spec->type == models::ParamType::kPath || spec->type == models::ParamType::kString)) {
+          throw RequestError("set '" + key + "': names a " + (spec->type == models::ParamType::kPath ? "file" : "label") +
+                             " and cannot be set over HTTP (the server reads only the files it was started with)");
+        }
+        r.settings.emplace_back(key, value_text(key, value));
+      }
+    } else {
+      throw RequestError("unknown field '" + quoted_for_message(field) + "' (expected client, seed, paths, set)");
+    }
+  }
+  if (!have_client) throw RequestError("field 'client' is missing (the page's id, 1 to 64 characters A-Z, a-z, 0-9, _ or -)");
+  return r;
+}
+
+}  // namespace banensim::app::serve

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""`banensim serve` over HTTP: bad input gets 400 with the command line's
+message, the limits hold, a client's new request cancels its old one, and
+answers are reproducible.
+
+    check_serve.py BANENSIM SOURCE_DIR
+
+Starts `banensim serve --port 0` on loopback in SOURCE_DIR, sends requests
+with http.client (standard library only), stops the server. Exit 0 when every
+check passes.
+"""
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+
+binary, source = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures.append(what)
+
+
+server = subprocess.Popen([binary, "serve", "--port", "0", "--max-paths", "200000"], cwd=source,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+line = server.stdout.readline()
+m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+if not m:
+    print("serve did not start: " + line + server.stderr.read())
+    server.kill()
+    sys.exit(1)
+port = int(m.group(1))
+
+
+def request(method, path, body=None, headers=None, raw=False):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    data = body if isinstance(body, (bytes, type(None))) else (body if isinstance(body, str) else json.dumps(body))
+    c.request(method, path, body=data, headers=headers or {"Content-Type": "application/json"})
+    r = c.getresponse()
+    payload = r.read()
+    c.close()
+    return r.status, dict(r.getheaders()), payload if raw else payload.decode("utf-8", "replace")
+
+
+def cli_message(*set_args):
+    """The first problem line the command line prints for these --set values."""
+    args = [binary, "run", "scenarios/status-quo.toml", "--paths", "10"]
+    for s in set_args:
+        args += ["--set", s]
+    p = subprocess.run(args, cwd=source, capture_output=True, text=True)
+    assert p.returncode == 2, p
+    return p.stderr.strip()
+
+
+def bad(body, what, expect=None, headers=None):
+    status, _, text = request("POST", "/api/compute", body, headers)
+    try:
+        message = json.loads(text)["error"]
+    except (ValueError, KeyError):
+        message = None
+    ok = status == 400 and message is not None and (expect is None or re.search(expect, message) is not None)
+    check(ok, f"{what}: 400 \"{(message or text)[:110]}\"")
+    return message
+
+
+try:
+    # Bad values: the scenario loader's own message, as --set gives it.
+    for key, value in [("quota.respons_max", "0.2"), ("quota.response_max", "2"), ("supply.shape", "-5"),
+                       ("target.year", "2012"), ("policy.keep_split.enabled", "maybe")]:
+        cli = cli_message(f"{key}={value}")
+        parsed = json.loads(value) if value not in ("maybe",) else value
+        msg = bad({"client": "c1", "set": {key: parsed}}, f"set {key} = {value}")
+        check(msg is not None and msg.replace("request", "command line", 1) == cli,
+              f"  the same message as --set {key}={value}: \"{cli}\"")
+    cli = cli_message("policy.purchase_at_buyer.enabled=true", "policy.purchase_at_buyer.year=2100")
+    msg = bad({"client": "c1", "set": {"policy.purchase_at_buyer.enabled": True, "policy.purchase_at_buyer.year": 2100}},
+              "a lever outside the simulated years")
+    check(msg is not None and msg.replace("request", "command line", 1) == cli, "  the same message as on the command line")
+
+    bad({"client": "c1", "paths": 10**12}, "huge path count", r"'paths'.*200000")
+    bad({"client": "c1", "paths": 0}, "zero paths", r"'paths'")
+    bad({"client": "c1", "paths": 5.5}, "fractional paths", r"whole number")
+    bad({"client": "c1", "seed": -1}, "negative seed", r"'seed'")
+    bad({"client": "c1", "seed": "7"}, "seed as text", r"'seed'")
+    bad({"client": "c1", "color": "red"}, "unknown field", r"unknown field 'color'")
+    bad({"set": {}}, "no client", r"'client' is missing")
+    bad({"client": "a b"}, "client with a space", r"'client'")
+    bad({"client": "x" * 65}, "client too long", r"'client'")
+    bad({"client": "c1", "set": []}, "set not an object", r"'set'")
+    bad({"client": "c1", "set": {"quota.response_max": {"a": 1}}}, "a value that is an object", r"number or true/false")
+    bad({"client": "c1", "set": {"quota.response_max": None}}, "a null value", r"number or true/false")
+    bad({"client": "c1", "set": {"history.file": "/etc/passwd"}}, "a file key", r"cannot be set over HTTP")
+    bad({"client": "c1", "set": {"scenario.name": "x"}}, "a label key", r"cannot be set over HTTP")
+    bad({"client": "c1", "set": {f"k{i}": 1 for i in range(300)}}, "too many keys", r"at most 256")
+    bad('{"client": "c1", "set": {', "malformed JSON", r"not valid JSON")
+    bad("", "empty body", r"not valid JSON")
+    bad(b"\xff\xfe{}", "bytes that are not UTF-8", r"not valid JSON")
+    bad('{"client": "c1", "set": {"supply.shape": 1e400}}', "a number beyond a double", r"not valid JSON")
+    bad("[1, 2]", "an array", r"one JSON object")
+    bad("[" * 5000 + "]" * 5000, "deep nesting", r"one JSON object|not valid JSON")
+    bad(json.dumps({"client": "c1", "pad": "a" * 20000}), "a 20 kB body", r"at most 16384 bytes")
+    bad(json.dumps({"client": "c1", "pad": "a" * 10000}), "a 10 kB body sent as a form", r"at most 16384 bytes",
+        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    bad(b"a" * (4 * 1024 * 1024), "a 4 MB body", r"at most 16384 bytes")
+
+    status, _, text = request("GET", "/", headers={"Host": "evil.example:80"})
+    check(status == 403, f"a foreign Host header is refused (DNS rebinding): {status}")
+    status, _, text = request("POST", "/api/compute", {"client": "c1"},
+                              headers={"Content-Type": "application/json", "Origin": "http://evil.example"})
+    check(status == 403, f"a POST from another origin is refused: {status}")
+    status, _, text = request("GET", "/nothing")
+    check(status == 404 and "error" in json.loads(text), "an unknown path: 404 with a message")
+
+    # The page: one document, nothing from the network.
+    status, headers, page = request("GET", "/")
+    check(status == 200 and "<script>" in page and "<svg" not in page[:200], "GET / serves the page")
+    check(not re.search(r"<link|<script src|@import|url\(|https?://", page), "the page names no other resource")
+    check("default-src 'none'" in headers.get("Content-Security-Policy", ""), "the page is served with a strict CSP")
+
+    # Still alive, and reproducible: the same request twice gives the same lines.
+    # A lever that acts in today's scenarios (purchasing counted at the buyer
+    # from 2028, inside the simulated years 2024-2035), a target year after
+    # it, and an assumption.
+    good = {"client": "c2", "seed": 7, "paths": 8192, "set": {"policy.purchase_at_buyer.enabled": True,
+                                                               "policy.purchase_at_buyer.year": 2028,
+                                                               "target.year": 2031, "quota.response_max": 0.45}}
+    compare_args = ["compare", "scenarios/status-quo.toml", "scenarios/purchase-at-buyer.toml", "--seed", "7",
+                    "--set", "policy.purchase_at_buyer.year=2028", "--set", "target.year=2031",
+                    "--set", "quota.response_max=0.45", "--format", "json"]
+    status, headers, a = request("POST", "/api/compute", good)
+    status2, _, b = request("POST", "/api/compute", good)
+    lines = [json.loads(x) for x in a.splitlines()]
+    check(status == 200 and status2 == 200 and lines[-1]["final"] and lines[-1]["paths"] == 8192,
+          f"a good request after all that: {len(lines)} progressive results, the last final at 8192 paths")
+    check(a == b, "the same request gives the same answer, line for line")
+    check([x["paths"] for x in lines] == [4096, 8192], f"results after 4 blocks and at the end: {[x['paths'] for x in lines]}")
+    cmp = subprocess.run([binary] + compare_args + ["--paths", "8192"], cwd=source, capture_output=True, text=True)
+    cj = json.loads(cmp.stdout)
+    check(lines[-1]["variant"]["p"] == cj["scenarios"][1]["probability"] and
+          lines[-1]["reference"]["p"] == cj["scenarios"][0]["probability"],
+          "the final figures equal banensim compare with the same settings, seed and paths")
+    check(lines[-1]["variant"]["p"] != lines[-1]["reference"]["p"],
+          f"the lever acts: P(reach) {lines[-1]['variant']['p']} with it, {lines[-1]['reference']['p']} without")
+    # P(target reached by year): the engine's figures that compare reports
+    # (first_year_reached's "cumulative"), for every simulated year, both scenarios.
+    same = True
+    for k, side in enumerate(["reference", "variant"]):
+        by_value = {int(c["value"]): c for c in cj["scenarios"][k]["results"]["scalars"]["first_year_reached"]["cumulative"]}
+        for y in lines[-1]["reached_by_year"]:
+            c = by_value.get(y["year"])
+            same = same and c is not None and (y[side]["p"], y[side]["lo"], y[side]["hi"]) == (
+                c["probability"], c["ci_low"], c["ci_high"])
+    years = [y["year"] for y in lines[-1]["reached_by_year"]]
+    check(same and years[0] == 2024 and years[-1] == 2035,
+          f"P(reached by year) {years[0]}-{years[-1]} equals compare's, year by year, with its intervals")
+    check(lines[0]["variant"]["p"] == json.loads(subprocess.run(
+        [binary] + compare_args + ["--paths", "4096"], cwd=source, capture_output=True,
+        text=True).stdout)["scenarios"][1]["probability"], "the quick estimate equals compare at 4096 paths")
+
+    # One computation per client: a new request cancels the running one.
+    results = {}
+
+    def long_run():
+        results["first"] = request("POST", "/api/compute", {"client": "c3", "paths": 200000})[2]
+
+    t = threading.Thread(target=long_run)
+    t.start()
+    import time
+    time.sleep(0.3)
+    _, _, second = request("POST", "/api/compute", {"client": "c3", "paths": 4096})
+    t.join(60)
+    first = [json.loads(x) for x in results.get("first", "").splitlines()]
+    check(not any(x.get("final") for x in first), f"the first request of a client was cancelled by its second "
+                                                  f"({len(first)} results, none final)")
+    check(json.loads(second.splitlines()[-1])["final"], "the second request completed")
+
+    # The report: the compare report of these settings.
+    status, headers, report = request("POST", "/api/report", good)
+    check(status == 200 and "attachment" in headers.get("Content-Disposition", "") and report.count("<svg") >= 3,
+          "POST /api/report returns the HTML report as a download")
+    check("--set quota.response_max=0.45" in report and "seed" in report, "the report's provenance holds the settings")
+    # ... and, but for the variant's name and the provenance (which names the
+    # scenarios and the wall time), byte for byte the report `compare --report` writes.
+    with tempfile.TemporaryDirectory() as tmp:
+        cli_report = os.path.join(tmp, "report.html")
+        subprocess.run([binary] + compare_args + ["--paths", "8192", "--report", cli_report], cwd=source,
+                       capture_output=True, check=True)
+        with open(cli_report, encoding="utf-8") as f:
+            cli_html = f.read()
+    variant_name = lines[-1]["variant"]["name"]
+    body = lambda html, name: html.replace(name, "VARIANT").split("<h2>Provenance</h2>")[0]
+    check("<h2>Provenance</h2>" in report and body(report, variant_name) == body(cli_html, "purchase at buyer"),
+          f"the report is compare --report's for these settings (but the name \"{variant_name}\" and the provenance)")
+finally:
+    server.terminate()
+    try:
+        server.wait(10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+check(server.returncode == 0, f"the server stopped cleanly on SIGTERM (exit code {server.returncode})")
+print(f"{len(failures)} failed")
+sys.exit(1 if failures else 0)

@@ -1,0 +1,200 @@
+// End-to-end test of `banensim serve` in headless Chromium (Debian's
+// /usr/bin/chromium driven by puppeteer-core; no browser is downloaded).
+//
+//   node serve_e2e.mjs BANENSIM SOURCE_DIR [SCREENSHOT.png]
+//
+// 1. starts `banensim serve --port 0` (a free loopback port) in SOURCE_DIR;
+// 2. opens the page; checks that a quick estimate (fewer paths) is shown
+//    before the final one, and that the final status-quo figures equal
+//    `banensim compare` for the same seed and path count;
+// 3. switches the lever keep_split on; checks that the shown P(reach), the status
+//    quo and the paired difference change to exactly what `banensim compare
+//    REFERENCE VARIANT` gives, VARIANT being the reference with that lever on;
+// 4. downloads the report and checks it is the compare report of those
+//    settings (charts, seed, the settings in its provenance);
+// 5. checks that the page asked nothing of any other host.
+// Exits 0 when every check passes, 1 otherwise (each failure printed).
+
+import { spawn, execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import puppeteer from "puppeteer-core";
+
+const [binaryArg, sourceArg, screenshotArg] = process.argv.slice(2);
+if (!binaryArg || !sourceArg) {
+  console.error("usage: node serve_e2e.mjs BANENSIM SOURCE_DIR [SCREENSHOT.png]");
+  process.exit(2);
+}
+const binary = path.resolve(binaryArg);
+const sourceDir = path.resolve(sourceArg);
+const screenshot = screenshotArg ? path.resolve(screenshotArg) : null;
+const scenario = "scenarios/status-quo.toml";
+const failures = [];
+function check(ok, what) {
+  console.log((ok ? "ok   " : "FAIL ") + what);
+  if (!ok) failures.push(what);
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "banensim-e2e-"));
+let server = null;
+let browser = null;
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    server = spawn(binary, ["serve", scenario, "--port", "0"], { cwd: sourceDir, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("serve did not print its address within 20 s: " + out)), 20000);
+    server.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
+      if (m) { clearTimeout(timer); resolve(`http://127.0.0.1:${m[1]}/`); }
+    });
+    server.stderr.on("data", (d) => process.stderr.write("[serve] " + d));
+    server.on("error", (e) => reject(e));
+    server.on("exit", (code) => reject(new Error("serve exited early with code " + code)));
+  });
+}
+
+function compare(files, paths, seed) {
+  const out = execFileSync(binary, ["compare", ...files, "--paths", String(paths), "--seed", String(seed), "--format", "json"],
+                           { cwd: sourceDir, encoding: "utf8" });
+  return JSON.parse(out);
+}
+
+// Waits for the final figures of a change of settings later than the
+// `after`-th; returns what the page shows.
+async function finalFigures(page, after) {
+  await page.waitForFunction((n) => {
+    const st = document.getElementById("status");
+    return st.dataset.final === "true" && Number(st.dataset.request) > n;
+  }, { timeout: 60000 }, after);
+  return page.evaluate(() => ({
+    request: Number(document.getElementById("status").dataset.request),
+    variant: Number(document.getElementById("p-variant").dataset.value),
+    variantText: document.getElementById("p-variant").textContent,
+    reference: Number(document.getElementById("p-reference").dataset.value),
+    difference: Number(document.getElementById("p-difference").dataset.value),
+    paths: Number(document.getElementById("status").dataset.paths),
+    status: document.getElementById("status").textContent,
+    seen: window.__pathsSeen.slice(),
+  }));
+}
+
+try {
+  const url = await startServer();
+  console.log("server at " + url);
+  const origin = url.replace(/\/$/, "");
+  browser = await puppeteer.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    userDataDir: path.join(tmp, "profile"),
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1400, height: 1000 });
+  const foreign = [];
+  const bodies = [];
+  page.on("request", (req) => {
+    const u = req.url();
+    if (!u.startsWith(origin) && !u.startsWith("blob:") && !u.startsWith("data:")) foreign.push(u);
+    if (u === origin + "/api/compute") bodies.push(JSON.parse(req.postData()));
+  });
+  const consoleErrors = [];
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  // Record every path count the page shows, to see the progressive results.
+  await page.evaluateOnNewDocument(() => {
+    window.__pathsSeen = [];
+    new MutationObserver(() => {
+      const st = document.getElementById("status");
+      if (st && st.dataset.paths !== "0" && window.__pathsSeen[window.__pathsSeen.length - 1] !== st.dataset.paths) {
+        window.__pathsSeen.push(st.dataset.paths);
+      }
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-paths"] });
+  });
+  await page.goto(url, { waitUntil: "load" });
+  const model = await page.evaluate(() => fetch("/api/model").then((r) => r.json()));
+  check(model.levers.length >= 1, `the page offers the ${model.levers.length} levers of the declarations`);
+  check(await page.$$eval("#sliders input[type=range]", (els) => els.length) === model.sliders.length && model.sliders.length >= 3,
+        `the page shows ${model.sliders.length} assumption sliders`);
+
+  const before = await finalFigures(page, 0);
+  const seed = model.seed;
+  const paths = model.paths;
+  check(before.paths === paths, `the final figures are those of ${paths} paths (shown: ${before.paths})`);
+  check(before.seen.length >= 2 && Number(before.seen[0]) < paths,
+        `a quick estimate came first (paths shown in turn: ${before.seen.join(", ")})`);
+  check(before.seen.every((p) => Number(p) % 1024 === 0 || Number(p) === paths), "every estimate is of whole blocks of 1,024 paths");
+  const sq = compare([scenario, scenario], paths, seed);
+  check(before.reference === sq.scenarios[0].probability && before.variant === sq.scenarios[0].probability,
+        `status quo on the page ${before.reference} = banensim compare ${sq.scenarios[0].probability}`);
+
+  // Switch a lever on that acts in today's scenarios: keep_split (the
+  // market/government split kept from its year, inside 2024-2035).
+  const lever = model.levers.find((l) => l.key === "policy.keep_split");
+  check(lever !== undefined, "the page offers the lever policy.keep_split");
+  await page.evaluate(() => { window.__pathsSeen = []; });
+  await page.click(`input[id="lever-${lever.key}"]`);
+  const after = await finalFigures(page, before.request);
+  const sent = bodies[bodies.length - 1];
+  check(sent.set[lever.enabled_key] === true, `the page sent ${lever.enabled_key} = true`);
+  // The variant as a scenario file: the reference with that lever on, from the year the page sent.
+  const table = lever.key;
+  const variantFile = path.join(tmp, "variant.toml");
+  fs.writeFileSync(variantFile, `extends = ${JSON.stringify(path.resolve(sourceDir, scenario))}\n\n[${table}]\nenabled = true\n` +
+                                `year = ${sent.set[lever.year_key]}\n`);
+  const cmp = compare([scenario, variantFile], paths, seed);
+  const cliVariant = cmp.scenarios[1].probability;
+  const cliDiff = cmp.scenarios[1].vs_reference.indicators.reach_target.difference;
+  check(after.variant !== before.variant, `switching ${lever.key} on changed the shown P(reach): ${before.variant} -> ${after.variant}`);
+  check(after.variant === cliVariant, `shown P(reach) ${after.variant} = banensim compare ${cliVariant} (seed ${seed}, ${paths} paths)`);
+  check(after.variantText === cliVariant.toFixed(4), `shown text "${after.variantText}" is compare's value to 4 decimals`);
+  check(after.reference === cmp.scenarios[0].probability, `status quo ${after.reference} = compare's reference ${cmp.scenarios[0].probability}`);
+  check(after.difference === cliDiff, `paired difference ${after.difference} = compare's ${cliDiff}`);
+  check(after.seen.length >= 2 && Number(after.seen[0]) < paths, `refined in steps: ${after.seen.join(", ")}`);
+  // A quick estimate is a whole number of blocks: compare with that many paths gives it too.
+  const quick = Number(after.seen[0]);
+  const cmpQuick = compare([scenario, variantFile], quick, seed);
+  check(cmpQuick.scenarios[1].probability > 0, `compare at the quick estimate's ${quick} paths runs`);
+  check(/95% Monte Carlo interval/.test(await page.$eval("#ci-variant", (e) => e.textContent)), "the interval is labelled as a Monte Carlo interval");
+
+  if (screenshot) {
+    await page.screenshot({ path: screenshot, fullPage: true });
+    console.log("screenshot: " + screenshot);
+  }
+
+  // The report for the settings on screen.
+  const downloads = path.join(tmp, "downloads");
+  fs.mkdirSync(downloads);
+  const cdp = await page.createCDPSession();
+  await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: downloads });
+  await page.click("#download");
+  let report = null;
+  for (let i = 0; i < 600 && !report; ++i) {
+    await new Promise((r) => setTimeout(r, 100));
+    const done = fs.readdirSync(downloads).filter((f) => f.endsWith(".html"));
+    if (done.length) report = fs.readFileSync(path.join(downloads, done[0]), "utf8");
+  }
+  check(report !== null, "the report downloads");
+  if (report) {
+    check((report.match(/<svg/g) || []).length >= 3, "the report has its charts");
+    check(report.includes(`seed ${seed}`) || report.includes(`"seed": ${seed}`), "the report names the seed");
+    check(report.includes(lever.enabled_key), "the report's provenance holds the settings on screen");
+    check(report.includes(cliVariant.toFixed(3)), `the report shows compare's P(reach) ${cliVariant.toFixed(3)}`);
+  }
+
+  check(foreign.length === 0, "the page asked no other host" + (foreign.length ? ": " + foreign.join(" ") : ""));
+  check(consoleErrors.length === 0, "no script error" + (consoleErrors.length ? ": " + consoleErrors.join(" ") : ""));
+} catch (e) {
+  check(false, "the test ran to the end: " + (e && e.stack ? e.stack : e));
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  if (server && server.exitCode === null) {
+    server.kill("SIGTERM");
+    await new Promise((r) => { server.on("exit", r); setTimeout(r, 5000); });
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+console.log(`${failures.length} failed`);
+process.exit(failures.length ? 1 : 0);
