@@ -64,10 +64,15 @@ model = json.loads(c.getresponse().read())
 c.close()
 
 
+def model_lever(key):
+    return next(l for l in model["levers"] if l["key"] == key)
+
+
 def random_settings(rng):
     s = {}
     for lever in model["levers"]:
-        on = rng.random() < 0.5
+        # A lever that cannot act with one already on stays off (as the page does).
+        on = rng.random() < 0.5 and not any(s.get(model_lever(o)["enabled_key"]) for o in lever["excludes"])
         s[lever["enabled_key"]] = on
         if on:
             s[lever["year_key"]] = rng.randint(int(lever["year_min"]), min(int(lever["year_min"]) + 5, int(lever["year_max"])))

@@ -69,13 +69,17 @@ std::vector<Problem> check_impl(const ResolvedScenario& r, BanenafspraakParams* 
     }
   }
 
-  // The two split levers contradict each other.
-  if (p.policy.abolish_split.enabled && p.policy.keep_split.enabled) {
-    for (const Lever* lever : {static_cast<const Lever*>(&p.policy.abolish_split),
-                               static_cast<const Lever*>(&p.policy.keep_split)}) {
-      problems.push_back(problem_at(lever->enabled, "true",
-                                    "policy.abolish_split and policy.keep_split cannot both be enabled: one "
-                                    "abolishes the market/government split, the other keeps it"));
+  // Levers declared as excluding each other (e.g. abolishing and keeping
+  // the split): refused at both switches.
+  for (const auto& lever : table.levers()) {
+    for (const auto& other_key : lever.excludes) {
+      const auto other = std::find_if(table.levers().begin(), table.levers().end(),
+                                      [&](const auto& l) { return l.key == other_key; });
+      if (!lever.get(p).enabled || !other->get(p).enabled) continue;
+      const std::string why = other->key + " and " + lever.key + " cannot both be enabled: " + other->meaning +
+                              "; " + lever.meaning;
+      problems.push_back(problem_at(other->get(p).enabled, "true", why));
+      problems.push_back(problem_at(lever.get(p).enabled, "true", why));
     }
   }
 

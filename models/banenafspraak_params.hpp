@@ -361,6 +361,7 @@ const ParamTable<BanenafspraakParams>& banenafspraak_parameters() {
         .assumption(-0.5).plausible(-1, 0).means("relative change of the security-role trend once excluded");
 
     t.lever(BANENSIM_MEMBER(policy.keep_split)).from(2026).years(2013, 2100)
+        .excludes("policy.abolish_split")  // one abolishes the split, the other keeps it
         .means("lever 1 undone: sector targets kept when the law has one national target");
 
     if (const auto problems = t.declaration_problems(); !problems.empty()) {

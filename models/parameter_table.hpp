@@ -42,6 +42,7 @@
 //
 // Thread-safety: build once (e.g. in a function-local static), then only read.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -92,6 +93,9 @@ class ParamTable {
     // law itself does what the lever does from some year), so they are
     // never left out of a study for the switch being off.
     bool parameters_act_when_off = false;
+    // Levers it cannot be enabled together with (both directions: the
+    // declaration of either names the other; see excluded_by()).
+    std::vector<std::string> excludes;
     const Lever& get(const P& p) const { return access(const_cast<P&>(p)); }
   };
 
@@ -123,13 +127,26 @@ class ParamTable {
     const std::string k(key);
     param(k + ".enabled", [lever_access](P& p) -> bool& { return lever_access(p).enabled; }).setting(false);
     param(k + ".year", [lever_access](P& p) -> int& { return lever_access(p).year; }).unit("year").setting(0);
-    levers_.push_back(LeverEntry{k, "", k + ".enabled", k + ".year", std::move(lever_access)});
+    levers_.push_back(LeverEntry{k, "", k + ".enabled", k + ".year", std::move(lever_access), false, {}});
     return LeverDecl(this, levers_.size() - 1, schema_.size() - 2);
   }
 
   // Every key, in declaration order.
   const ParamSchema& schema() const { return schema_; }
   const std::vector<LeverEntry>& levers() const { return levers_; }
+  // The levers that cannot be enabled together with `lever_key`: those its
+  // declaration excludes and those whose declaration excludes it.
+  std::vector<std::string> excluded_by(std::string_view lever_key) const {
+    std::vector<std::string> out;
+    for (const auto& l : levers_) {
+      if (l.key == lever_key) {
+        out.insert(out.end(), l.excludes.begin(), l.excludes.end());
+      } else if (std::find(l.excludes.begin(), l.excludes.end(), lever_key) != l.excludes.end()) {
+        out.push_back(l.key);
+      }
+    }
+    return out;
+  }
 
   // Mistakes in the declarations themselves; empty when the table is sound.
   std::vector<std::string> declaration_problems() const;
@@ -265,6 +282,12 @@ class ParamTable {
       table_->levers_[i_lever_].parameters_act_when_off = true;
       return *this;
     }
+    // It cannot be enabled together with the lever `other` (declared before
+    // it): a scenario enabling both is refused at both switches.
+    LeverDecl& excludes(std::string_view other) {
+      table_->levers_[i_lever_].excludes.emplace_back(other);
+      return *this;
+    }
     // One line: what the lever does.
     LeverDecl& means(std::string text) {
       table_->levers_[i_lever_].meaning = text;
@@ -305,6 +328,13 @@ std::vector<std::string> ParamTable<P>::declaration_problems() const {
     if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
     return std::get<double>(v);
   };
+  for (std::size_t i = 0; i < levers_.size(); ++i) {
+    for (const auto& other : levers_[i].excludes) {
+      bool before = false;
+      for (std::size_t j = 0; j < i; ++j) before = before || levers_[j].key == other;
+      if (!before) problems.push_back(levers_[i].key + ": excludes '" + other + "', which is not a lever declared before it");
+    }
+  }
   for (std::size_t i = 0; i < schema_.size(); ++i) {
     const ParamSpec& s = schema_[i];
     bool key_ok = !s.key.empty() && s.key.front() != '.' && s.key.back() != '.' &&

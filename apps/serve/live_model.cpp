@@ -90,6 +90,8 @@ nlohmann::json LiveModel::describe() const {
                       {"meaning", lever.meaning},
                       {"enabled_key", lever.enabled_key},
                       {"year_key", lever.year_key},
+                      // Levers that cannot be on together with it.
+                      {"excludes", models::banenafspraak_parameters().excluded_by(lever.key)},
                       {"enabled", startup_.boolean(lever.enabled_key)},
                       {"year", startup_.integer(lever.year_key)},
                       // An enabled lever must act inside the simulated years.

@@ -84,6 +84,21 @@ try:
               "a lever outside the simulated years")
     check(msg is not None and msg.replace("request", "command line", 1) == cli, "  the same message as on the command line")
 
+    # Levers that cannot be on together: /api/model says so both ways (the
+    # page switches the other off), and a request with both is refused with
+    # the loader's message naming both switches.
+    status, _, text = request("GET", "/api/model")
+    levers = {l["key"]: l for l in json.loads(text)["levers"]}
+    check(levers["policy.keep_split"]["excludes"] == ["policy.abolish_split"] and
+          levers["policy.abolish_split"]["excludes"] == ["policy.keep_split"] and
+          levers["policy.purchase_at_buyer"]["excludes"] == [],
+          "/api/model: keeping and abolishing the split exclude each other, and nothing else")
+    cli = cli_message("policy.keep_split.enabled=true", "policy.abolish_split.enabled=true")
+    msg = bad({"client": "c1", "set": {"policy.keep_split.enabled": True, "policy.abolish_split.enabled": True}},
+              "both split levers on", r"policy\.abolish_split\.enabled.*cannot both be enabled")
+    check(msg is not None and msg.replace("request:", "command line:") == cli,
+          "  the same message as on the command line (one line per switch)")
+
     bad({"client": "c1", "paths": 10**12}, "huge path count", r"'paths'.*200000")
     bad({"client": "c1", "paths": 0}, "zero paths", r"'paths'")
     bad({"client": "c1", "paths": 5.5}, "fractional paths", r"whole number")

@@ -184,6 +184,17 @@ try {
     check(report.includes(cliVariant.toFixed(3)), `the report shows compare's P(reach) ${cliVariant.toFixed(3)}`);
   }
 
+  // Levers that exclude each other: switching abolish_split on switches
+  // keep_split off (no request with both, no error shown).
+  await page.click('input[id="lever-policy.abolish_split"]');
+  const both = await page.evaluate(() => [document.getElementById("lever-policy.abolish_split").checked,
+                                          document.getElementById("lever-policy.keep_split").checked]);
+  check(both[0] === true && both[1] === false, `abolish_split on switches keep_split off: ${both}`);
+  await new Promise((r) => setTimeout(r, 300));
+  const last = bodies[bodies.length - 1];
+  check(last.set["policy.abolish_split.enabled"] === true && last.set["policy.keep_split.enabled"] === false,
+        "the next request has abolish_split on and keep_split off");
+
   check(foreign.length === 0, "the page asked no other host" + (foreign.length ? ": " + foreign.join(" ") : ""));
   check(consoleErrors.length === 0, "no script error" + (consoleErrors.length ? ": " + consoleErrors.join(" ") : ""));
 } catch (e) {
