@@ -1,18 +1,21 @@
 // `banensim validate FILE...`: loads each scenario with every check (extends
 // chain, keys, types, ranges, cross-key checks, data files) and reports
-// every problem at once.
+// every problem at once; a study file (docs/STUDIES.md) is checked as one.
 
 #include <iostream>
 
 #include "apps/cli.hpp"
 #include "apps/commands.hpp"
 #include "studies/scenario.hpp"
+#include "studies/study_file.hpp"
 
 namespace banensim::app {
 
 int cmd_validate(const Args& args) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    std::cout << "Usage: banensim validate FILE...\n  Checks each scenario (extends chain, keys, types, ranges, data files).\n";
+    std::cout << "Usage: banensim validate FILE...\n"
+                 "  Checks each scenario (extends chain, keys, types, ranges, data files), and each\n"
+                 "  study file (a top-level factors array and no extends: docs/STUDIES.md) as a study.\n";
     return 0;
   }
   // File names only; "--" ends the options, for a file whose name starts with '-'.
@@ -32,8 +35,13 @@ int cmd_validate(const Args& args) {
   int status = 0;
   for (const auto& f : files) {
     try {
-      (void)studies::load_scenario(f);
-      std::cout << f << ": ok\n";
+      if (studies::looks_like_study_file(f)) {
+        (void)studies::read_study_file(f);
+        std::cout << f << ": ok (study file)\n";
+      } else {
+        (void)studies::load_scenario(f);
+        std::cout << f << ": ok\n";
+      }
     } catch (const models::InputError& e) {
       for (const auto& p : e.problems()) std::cerr << p.message() << "\n";
       status = kExitUsage;

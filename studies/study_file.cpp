@@ -357,4 +357,16 @@ StudyFile read_study_file(const std::string& file) {
   return study;
 }
 
+bool looks_like_study_file(const std::string& file) {
+  std::vector<Problem> problems;
+  const std::optional<std::string> bytes = models::read_text_file(file, file, problems);
+  if (!bytes) return false;
+  try {
+    const toml::table root = toml::parse(*bytes, file);
+    return root.contains("factors") && !root.contains("extends");
+  } catch (const toml::parse_error&) {
+    return false;
+  }
+}
+
 }  // namespace banensim::studies

@@ -77,4 +77,11 @@ struct StudyFile {
 // Throws models::InputError with every problem.
 StudyFile read_study_file(const std::string& file);
 
+// Whether `file` reads as a study file rather than a scenario: valid TOML
+// whose top level has a `factors` array and no `extends` (a scenario's own
+// keys are tables such as [supply]; a study's are its settings and
+// factors). False for anything unreadable: the scenario loader then says
+// what is wrong with it.
+bool looks_like_study_file(const std::string& file);
+
 }  // namespace banensim::studies
