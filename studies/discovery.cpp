@@ -1,5 +1,6 @@
 #include "studies/discovery.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
@@ -27,8 +28,20 @@ DiscoveryResult run_discovery(const DesignStudy& study, const std::optional<std:
   }
   const std::size_t n = r.of_interest.size();
   if (r.n_interest == 0 || r.n_interest == n) {
-    r.stop = std::string(r.n_interest == 0 ? "No point" : "Every point") +
-             " is a case of interest: there is no box to find (try another threshold).";
+    // Say where the output lies, so that the next threshold is an informed
+    // one: its range over the points and its median (the median as the
+    // threshold makes about half the points cases of interest).
+    std::vector<double> y = r.evaluated.outputs[i_output];
+    std::sort(y.begin(), y.end());
+    const double median = n == 0 ? 0.0 : (n % 2 == 1 ? y[n / 2] : 0.5 * (y[n / 2 - 1] + y[n / 2]));
+    r.stop = std::string(r.n_interest == 0 ? "No point" : "Every point") + " is a case of interest (" +
+             interest_rule(study.prim) + "): there is no box to find.";
+    if (n > 0) {
+      r.stop += " Over the " + std::to_string(n) + " points " + study.prim.output + " ranged from " +
+                engine::significant(y.front(), 4) + " to " + engine::significant(y.back(), 4) + ", median " +
+                engine::significant(median, 4) + "; try a threshold inside that range (--threshold " +
+                engine::significant(median, 4) + ": about half the points).";
+    }
     return r;
   }
   engine::PrimOptions options;

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include "engine/random_stream.hpp"
 #include "engine/results_journal.hpp"
 #include "engine/sensitivity.hpp"
+#include "engine/text_format.hpp"
 #include "models/problem.hpp"
 #include "studies/design.hpp"
 #include "studies/discovery.hpp"
@@ -357,6 +359,20 @@ TEST_CASE("a three-factor study file runs Sobol', Morris and PRIM on the model")
   const DiscoveryResult dr = run_discovery(plan_discovery(r), std::nullopt, false, ctx);
   CHECK(dr.n_interest > 0);
   CHECK(!dr.boxes.empty());
+  // A threshold no point reaches: no box, and the message gives the
+  // output's range and median over the points (the median recomputed here).
+  r.threshold = 1.5;
+  const DiscoveryResult none = run_discovery(plan_discovery(r), std::nullopt, false, ctx);
+  CHECK(none.n_interest == 0);
+  CHECK(none.boxes.empty());
+  std::vector<double> y = none.evaluated.outputs[0];
+  REQUIRE(y.size() == 32);
+  std::sort(y.begin(), y.end());
+  CAPTURE(none.stop);
+  CHECK(none.stop.find("No point is a case of interest (p_reach >= 1.5)") != std::string::npos);
+  CHECK(none.stop.find("ranged from " + banensim::engine::significant(y.front(), 4) + " to " +
+                       banensim::engine::significant(y.back(), 4) + ", median " +
+                       banensim::engine::significant(0.5 * (y[15] + y[16]), 4)) != std::string::npos);
 }
 
 TEST_CASE("PRIM: the reported coverage and density recount exactly from its own CSV files") {
