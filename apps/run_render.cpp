@@ -227,7 +227,8 @@ std::string render_table(const studies::ScenarioRun& run) {
                                                   static_cast<double>(t.scalar_present(i_first).successes())),
                                               [](double v) { return engine::fmt(v, 0); })
                       : "not reached");
-    const auto& by_year = reached_by_year(t, layout).at(by_label).up_to_value;
+    // A copy: the map reached_by_year returns is a temporary.
+    const auto by_year = reached_by_year(t, layout).at(by_label).up_to_value;
     row.push_back(engine::fmt(by_year.estimate(), 3));
     row.push_back(ci_text(by_year.wilson(), 3));
     row.push_back(engine::fmt(t.indicator(i_quota).estimate(), 3));
