@@ -41,18 +41,22 @@ std::array<double, kNumComponents * kNumComponents> factor(const std::array<doub
   return out;
 }
 
-// The scale of a path's shock sds: sqrt(nu / X), X a sum of nu squared
-// standard normals (chi-square with nu degrees of freedom), so that sigma^2
-// times the squared scale is a scaled inverse-chi-square draw around the
-// estimate; nu = 0: no draw, 1.
-double scale_draw(engine::RandomStream stream, int nu) {
-  if (nu <= 0) return 1.0;
-  double x = 0;
-  for (int i = 0; i < nu; ++i) {
-    const double z = stream.normal();
-    x += z * z;
+// The scale of a path's shock sds: sqrt(nu / X), X the sum of the squares
+// of nu standard normals z[j * stride + lane] (chi-square with nu degrees of
+// freedom), so that sigma^2 times the squared scale is a scaled
+// inverse-chi-square draw around the estimate; nu = 0: no draw, 1.
+void scale_draws(const double* z, std::size_t stride, int nu, std::size_t n, double* out) {
+  if (nu <= 0) {
+    std::fill_n(out, n, 1.0);
+    return;
   }
-  return std::sqrt(static_cast<double>(nu) / x);
+  std::fill_n(out, n, 0.0);
+  for (int j = 0; j < nu; ++j) {
+    const double* row = z + static_cast<std::size_t>(j) * stride;
+    for (std::size_t lane = 0; lane < n; ++lane) out[lane] += row[lane] * row[lane];
+  }
+  const double dof = nu;
+  for (std::size_t lane = 0; lane < n; ++lane) out[lane] = std::sqrt(dof / out[lane]);
 }
 
 }  // namespace
@@ -218,117 +222,149 @@ double BanenafspraakModel::government_target(int year) const {
   return models::government_target(p_.legal_targets, year);
 }
 
-void BanenafspraakModel::begin_path(State& s, const engine::PathRandom& rng, engine::PathRecord&) const {
+BanenafspraakModel::BatchState::BatchState(std::size_t max_lanes) {
+  const std::size_t n = engine::padded_lanes(max_lanes);
+  for (Rows<double>* rows : {&jobs, &trend, &volatility}) {
+    for (std::vector<double>& row : *rows) row.assign(n, 0.0);
+  }
+  for (std::vector<double>* v : {&purchased, &register_growth, &gov_share, &cycle, &charge_eur, &first_reached,
+                                 &g_regular, &g_inleen}) {
+    v->assign(n, 0.0);
+  }
+  for (std::size_t q = 0; q < kNumQuotas; ++q) {
+    active[q].assign(n, 0);
+    pending_from[q].assign(n, 0);
+    last_shortfall[q].assign(n, 0.0);
+  }
+  for (std::vector<unsigned char>* v : {&charge_owed, &reach, &market_met, &government_met, &quota_in_force_target}) {
+    v->assign(n, 0);
+  }
+  draws.assign(std::max<std::size_t>(kPathDraws, kYearDraws) * n, 0.0);
+}
+
+BanenafspraakModel::BatchState BanenafspraakModel::make_batch_state(std::size_t max_lanes) const {
+  BatchState s(max_lanes);
+  const int dof = std::max({1, p_.uncertainty.dof.regular, p_.uncertainty.dof.inleen});
+  s.scale_normals.assign(static_cast<std::size_t>(dof) * engine::padded_lanes(max_lanes), 0.0);
+  return s;
+}
+
+void BanenafspraakModel::begin_batch(BatchState& s, engine::BlockRandom& rng, engine::BatchRecord&) const {
   const int t0 = p_.origin_year;
   const bool baseline = t0 == kBaselineYear;
+  const std::size_t n = rng.n_lanes();
+  const std::size_t stride = rng.stride();
 
   // Parameter uncertainty. The scale draws first: the shock sds are
   // themselves estimated from few increments, and the trends' standard
   // errors grow with the drawn scale (normal-inverse-chi-square).
-  const double g_regular = scale_draw(rng.stream(kScaleRegularStream), p_.uncertainty.dof.regular);
-  const double g_inleen = scale_draw(rng.stream(kScaleInleenStream), p_.uncertainty.dof.inleen);
-  auto trend = rng.stream(kTrendStream);
-  const double z_market = trend.normal();
-  const double z_other = trend.normal();
-  const double z_inleen = trend.normal();
+  const int nu_regular = p_.uncertainty.dof.regular;
+  const int nu_inleen = p_.uncertainty.dof.inleen;
+  if (nu_regular > 0) rng.normals(kScaleRegular, 0, static_cast<std::size_t>(nu_regular), s.scale_normals.data());
+  scale_draws(s.scale_normals.data(), stride, nu_regular, n, s.g_regular.data());
+  if (nu_inleen > 0) rng.normals(kScaleInleen, 0, static_cast<std::size_t>(nu_inleen), s.scale_normals.data());
+  scale_draws(s.scale_normals.data(), stride, nu_inleen, n, s.g_inleen.data());
+
+  rng.draw(kPath, 0, kPathKinds, s.draws.data());
+  const auto row = [&](std::size_t j) { return s.draws.data() + j * stride; };
+  const double* z_market_row = row(kTrendMarket);
+  const double* z_other_row = row(kTrendOther);
+  const double* z_inleen_row = row(kTrendInleen);
+  const double* z_register = row(kRegister);
+  const double* z_gov_share = row(kGovShare);
+  const double* z_cycle = row(kCycleInitial);
+  const double* z_bridge = row(kInleenOrigin);
+
   const double rho = p_.shocks.correlation.market_government;
-  const double z_government = rho * z_market + std::sqrt(std::max(0.0, 1.0 - rho * rho)) * z_other;
-  const std::array<double, kNumComponents> z = {z_market, z_government, z_government, z_inleen};
-  const std::array<double, kNumComponents> g = {g_regular, g_regular, g_regular, g_inleen};
-  for (std::size_t c = 0; c < kNumComponents; ++c) {
-    s.trend[c] = p_.growth[c].trend_mean + p_.growth[c].trend_sd * g[c] * z[c];
-    s.volatility[c] = p_.growth[c].volatility * g[c];
-  }
-  // The regular trends are estimated as the counted sectors' trends less the
-  // key's share of the hired-in trend (MODEL.md §7), so their errors carry
-  // minus that share of the hired-in trend's error: a hired-in trend drawn
-  // high moves jobs from regular to hired-in, it adds none to a sector's
-  // count, whose trend uncertainty the sector fit already measures.
-  const double inleen_trend_error = s.trend[kInleen] - p_.growth[kInleen].trend_mean;
+  const double rho_other = std::sqrt(std::max(0.0, 1.0 - rho * rho));
   const double security = p_.composition.security_share;
-  s.trend[kMarketRegular] -= (1.0 - key_at_origin_) * inleen_trend_error;
-  s.trend[kGovSecurity] -= security * key_at_origin_ * inleen_trend_error;
-  s.trend[kGovOther] -= (1.0 - security) * key_at_origin_ * inleen_trend_error;
-  s.register_growth =
-      p_.supply.register_growth_per_year + p_.supply.register_growth_sd * rng.stream(kRegisterStream).normal();
+  const double purchased = baseline ? 0.0 : p_.purchasing.jobs_at_origin;
+  const double sqrt_gap = std::sqrt(inleen_gap_);
+  for (std::size_t lane = 0; lane < n; ++lane) {
+    const double g_regular = s.g_regular[lane];
+    const double g_inleen = s.g_inleen[lane];
+    const double z_market = z_market_row[lane];
+    const double z_government = rho * z_market + rho_other * z_other_row[lane];
+    const std::array<double, kNumComponents> z = {z_market, z_government, z_government, z_inleen_row[lane]};
+    const std::array<double, kNumComponents> g = {g_regular, g_regular, g_regular, g_inleen};
+    std::array<double, kNumComponents> trend{};
+    for (std::size_t c = 0; c < kNumComponents; ++c) {
+      trend[c] = p_.growth[c].trend_mean + p_.growth[c].trend_sd * g[c] * z[c];
+      s.volatility[c][lane] = p_.growth[c].volatility * g[c];
+    }
+    // The regular trends are estimated as the counted sectors' trends less
+    // the key's share of the hired-in trend (MODEL.md §7), so their errors
+    // carry minus that share of the hired-in trend's error: a hired-in trend
+    // drawn high moves jobs from regular to hired-in, it adds none to a
+    // sector's count, whose trend uncertainty the sector fit already measures.
+    const double inleen_trend_error = trend[kInleen] - p_.growth[kInleen].trend_mean;
+    trend[kMarketRegular] -= (1.0 - key_at_origin_) * inleen_trend_error;
+    trend[kGovSecurity] -= security * key_at_origin_ * inleen_trend_error;
+    trend[kGovOther] -= (1.0 - security) * key_at_origin_ * inleen_trend_error;
+    for (std::size_t c = 0; c < kNumComponents; ++c) s.trend[c][lane] = trend[c];
+    s.register_growth[lane] = p_.supply.register_growth_per_year + p_.supply.register_growth_sd * z_register[lane];
 
-  // Hired-in jobs at the origin: observed, or bridged from the last
-  // observation with this path's trend and its increments' spread.
-  double inleen = inleen_last_;
-  if (inleen_gap_ > 0) {
-    inleen += s.trend[kInleen] * inleen_gap_ +
-              inleen_bridge_sd_ * g_inleen * std::sqrt(inleen_gap_) * rng.stream(kInleenOriginStream).normal();
-    inleen = std::max(p_.inleen.floor_jobs, inleen);
+    // Hired-in jobs at the origin: observed, or bridged from the last
+    // observation with this path's trend and its increments' spread.
+    double inleen = inleen_last_;
+    if (inleen_gap_ > 0) {
+      inleen += trend[kInleen] * inleen_gap_ + inleen_bridge_sd_ * g_inleen * sqrt_gap * z_bridge[lane];
+      inleen = std::max(p_.inleen.floor_jobs, inleen);
+    }
+    const double gov_share = clamp01(key_at_origin_ + p_.inleen.government_share_sd * z_gov_share[lane]);
+    s.gov_share[lane] = gov_share;
+    s.cycle[lane] = p_.cycle.sd * z_cycle[lane];
+
+    // Split the observed sector counts at the origin into components, so
+    // that the origin's measurement is reproduced exactly.
+    const double gov_regular = origin_government_ - gov_share * inleen;
+    s.purchased[lane] = purchased;
+    s.jobs[kMarketRegular][lane] = origin_market_ - (1.0 - gov_share) * inleen - purchased;
+    s.jobs[kGovSecurity][lane] = security * gov_regular;
+    s.jobs[kGovOther][lane] = (1.0 - security) * gov_regular;
+    s.jobs[kInleen][lane] = inleen;
+
+    s.charge_eur[lane] = 0;
+    s.charge_owed[lane] = 0;
+    s.first_reached[lane] = kNaN;
+    s.reach[lane] = s.market_met[lane] = s.government_met[lane] = s.quota_in_force_target[lane] = 0;
   }
-  s.gov_share = clamp01(key_at_origin_ + p_.inleen.government_share_sd * rng.stream(kGovShareStream).normal());
-  s.cycle = p_.cycle.sd * rng.stream(kCycleInitialStream).normal();
-
-  // Split the observed sector counts at the origin into components, so that
-  // the origin's measurement is reproduced exactly.
-  const double gov_regular = origin_government_ - s.gov_share * inleen;
-  s.purchased = baseline ? 0.0 : p_.purchasing.jobs_at_origin;
-  s.jobs[kMarketRegular] = origin_market_ - (1.0 - s.gov_share) * inleen - s.purchased;
-  s.jobs[kGovSecurity] = p_.composition.security_share * gov_regular;
-  s.jobs[kGovOther] = (1.0 - p_.composition.security_share) * gov_regular;
-  s.jobs[kInleen] = inleen;
 
   // Quota states at the origin; a miss not yet decided is activated on this
   // path with the activation probability.
-  s.quota = origin_quotas_.state;
-  static constexpr engine::StreamId kActivation[] = {kActivationMarket, kActivationGovernment, kActivationNational};
   for (std::size_t q = 0; q < kNumQuotas; ++q) {
-    if (origin_quotas_.undecided_from[q] == 0) continue;
-    if (rng.stream(kActivation[q], static_cast<std::uint64_t>(t0)).uniform() < p_.quota.activation_probability) {
-      s.quota[q].pending_from = origin_quotas_.undecided_from[q];
+    const QuotaState& o = origin_quotas_.state[q];
+    const int undecided = origin_quotas_.undecided_from[q];
+    const double* u = row(kActivationOriginMarket + q);
+    for (std::size_t lane = 0; lane < n; ++lane) {
+      s.active[q][lane] = o.active ? 1 : 0;
+      s.last_shortfall[q][lane] = o.last_shortfall;
+      s.pending_from[q][lane] =
+          undecided != 0 && u[lane] < p_.quota.activation_probability ? undecided : o.pending_from;
     }
   }
-  s.charge_eur = 0;
-  s.charge_owed = false;
-  s.first_reached = kNaN;
-  s.reach = s.market_met = s.government_met = s.quota_in_force_target = false;
 }
 
-void BanenafspraakModel::step(State& s, std::size_t i_step, const engine::PathRandom& rng,
-                              engine::PathRecord& rec) const {
+void BanenafspraakModel::step_batch(BatchState& s, std::size_t i_step, engine::BlockRandom& rng,
+                                    engine::BatchRecord& rec) const {
   const int year = p_.origin_year + 1 + static_cast<int>(i_step);
-  const auto substream = static_cast<std::uint64_t>(year);
   const YearRules& r = rules_[i_step];
-
-  // Quota states at the start of the year: a new regime's rules apply only
-  // from its first year (every quota reset), then activations take effect.
-  if (r.reset) s.quota = {};
-  bool in_force = false;
-  for (auto& q : s.quota) {
-    if (q.pending_from != 0 && year >= q.pending_from) {
-      q.active = true;
-      q.pending_from = 0;
-    }
-    in_force = in_force || q.active;
-  }
-  if (in_force && r.charged) s.charge_owed = true;
+  const std::size_t n = rng.n_lanes();
+  const std::size_t stride = rng.stride();
 
   // Every draw of the year is taken whether or not a lever uses it, so the
   // streams stay aligned across scenarios.
-  auto cycle_stream = rng.stream(kCycleStream, substream);
-  const double eta = cycle_stream.normal();
-  auto shock_stream = rng.stream(kShockStream, substream);
-  std::array<double, kNumComponents> z{};
-  for (double& v : z) v = shock_stream.normal();
-  const double key_z = rng.stream(kKeyStream, substream).normal();
-  const double drift_z = rng.stream(kKeyDriftStream, substream).normal();
-  const double u_market = rng.stream(kActivationMarket, substream).uniform();
-  const double u_government = rng.stream(kActivationGovernment, substream).uniform();
-  const double u_national = rng.stream(kActivationNational, substream).uniform();
+  rng.draw(kYear, static_cast<std::uint32_t>(year), kYearKinds, s.draws.data());
+  const auto row = [&](std::size_t j) -> const double* { return s.draws.data() + j * stride; };
+  const double* eta_row = row(kCycle);
+  const double* key_row = row(kKey);
+  const double* drift_row = row(kKeyDrift);
+  const double* u_row[kNumQuotas] = {row(kActivationMarket), row(kActivationGovernment), row(kActivationNational)};
 
   const double phi = p_.cycle.persistence;
-  s.cycle = phi * s.cycle + std::sqrt(1.0 - phi * phi) * p_.cycle.sd * eta;
-
-  // Supply: what the register (at the end of last year) can still fill.
+  const double cycle_innovation_sd = std::sqrt(1.0 - phi * phi) * p_.cycle.sd;
   const auto& supply = p_.supply;
-  const double extra = s.jobs[0] + s.jobs[1] + s.jobs[2] + s.jobs[3] + s.purchased;
-  const double reg = r.register_base + s.register_growth * r.register_years_after;
-  const double capacity = supply.jobs_per_worker * supply.max_working_share * reg - supply.baseline_jobs;
-  const double f = supply_factor(extra, capacity, supply.shape);
+  const double jobs_per_register = supply.jobs_per_worker * supply.max_working_share;
 
   // Lever multipliers on the regular trends (hired-in jobs have none: a
   // relative gain on a shrinking channel would speed its fall).
@@ -339,117 +375,169 @@ void BanenafspraakModel::step(State& s, std::size_t i_step, const engine::PathRa
     lever[kGovOther] *= 1.0 - p_.policy.abolish_split.government_accountability_loss;
   }
   if (r.no_security) lever[kGovSecurity] *= 1.0 + p_.policy.exclude_security.security_growth_change;
-
-  // Behavioural response to the quotas active this year, driven by what a
-  // missing job costs an employer: a share of the last measured shortfall,
-  // limited by supply like any other hiring.
-  std::array<double, kNumComponents> response{};
-  auto response_of = [&](std::size_t q) {
-    return s.quota[q].active ? r.response_rate * f * s.quota[q].last_shortfall : 0.0;
-  };
-  const double r_market = response_of(kQuotaMarket);
-  const double r_government = response_of(kQuotaGovernment);
-  const double r_national = response_of(kQuotaNational);
   const double w_government = r.market_target + r.government_target_full > 0
                                   ? r.government_target_full / (r.market_target + r.government_target_full)
                                   : 0.0;
   const double security_part = r.no_security ? 0.0 : p_.composition.security_share;
-  response[kMarketRegular] = r_market + (1.0 - w_government) * r_national;
-  response[kGovSecurity] = security_part * (r_government + w_government * r_national);
-  response[kGovOther] = (1.0 - security_part) * (r_government + w_government * r_national);
-
-  // Insourcing moves supplier jobs into government without adding any.
-  const double insourcing =
-      (r.at_buyer && p_.policy.purchase_at_buyer.stop_insourcing)
-          ? 0.0
-          : std::min(p_.purchasing.insourcing_per_year, std::max(0.0, s.purchased));
-  const double procurement = r.at_buyer ? p_.policy.purchase_at_buyer.procurement_gain_per_year * f : 0.0;
-
-  // Growth. The cycle moves a trend by its loading times the trend's size,
-  // so that a downturn lowers growth whatever the trend's sign.
-  for (std::size_t c = 0; c < kNumComponents; ++c) {
-    double e = 0.0;
-    for (std::size_t j = 0; j < kNumComponents; ++j) e += shock_factor_[c * kNumComponents + j] * z[j];
-    const double trend = s.trend[c] + cycle_loading_[c] * std::abs(s.trend[c]) * s.cycle;
-    if (c == kInleen) {
-      // Hired-in jobs follow their own trend, not supply-scaled: they shrink
-      // as agencies and sheltered work shrink, down to the floor.
-      s.jobs[c] = std::max(p_.inleen.floor_jobs, s.jobs[c] + trend + s.volatility[c] * e);
-    } else {
-      s.jobs[c] += f * trend * lever[c] + s.volatility[c] * e + response[c];
-    }
-  }
-  s.jobs[kGovOther] += insourcing;
-  s.purchased += procurement - insourcing;
-
-  // Measurement at the end of the year. The true share drifts; the SEO key
-  // is a sample of it. Once the split is gone there is no key: the sector
-  // figures then show the true shares.
-  s.gov_share = clamp01(s.gov_share + p_.inleen.key_drift_per_year + p_.inleen.key_drift_sd * drift_z);
-  const double key = clamp01(s.gov_share + p_.inleen.key_sample_sd * key_z);
-  const double share = r.national ? s.gov_share : key;
-  const double inleen = s.jobs[kInleen];
-  const double market_count = s.jobs[kMarketRegular] + (1.0 - share) * inleen + (r.at_buyer ? 0.0 : s.purchased);
-  const double government_count =
-      s.jobs[kGovSecurity] + s.jobs[kGovOther] + share * inleen + (r.at_buyer ? s.purchased : 0.0);
-  const double government_quota_count = government_count - (r.no_security ? s.jobs[kGovSecurity] : 0.0);
-  const double total = market_count + government_count;
+  const bool stop_insourcing = r.at_buyer && p_.policy.purchase_at_buyer.stop_insourcing;
   const double national_target = r.market_target + r.government_target;
-  const double national_count = market_count + government_quota_count;
+  const double d = p_.quota.employer_dispersion;
+  const double activation_probability = p_.quota.activation_probability;
+  const bool target_year = year == p_.target.year;
 
-  // What the quotas active this year owe: a levy on the employers'
-  // shortfalls (no offsetting), or the surcharge net of the bonus, in
-  // balance at the quota (negative: a net bonus).
-  if (r.charged) {
-    const double d = p_.quota.employer_dispersion;
-    const auto owed = [&](double target, double counted) {
-      return r.charge_per_job * (r.levy ? gross_shortfall(target, counted, d) : target - counted);
-    };
-    if (s.quota[kQuotaMarket].active) s.charge_eur += owed(r.market_target, market_count);
-    if (s.quota[kQuotaGovernment].active) s.charge_eur += owed(r.government_target, government_quota_count);
-    if (s.quota[kQuotaNational].active) s.charge_eur += owed(national_target, national_count);
-  }
+  double* total_out = rec.series(i_total_);
+  double* market_out = rec.series(i_market_);
+  double* government_out = rec.series(i_government_);
 
-  // Measured against the targets: a miss may activate a quota, in force
-  // `activation_lag` years after the missed measurement.
-  auto measure = [&](QuotaState& q, double target, double counted, double u) {
-    q.last_shortfall = std::max(0.0, target - counted);
-    if (target > 0 && counted < target) {
-      if (!q.active && q.pending_from == 0 && u < p_.quota.activation_probability) {
-        q.pending_from = year + r.activation_lag;
+  for (std::size_t lane = 0; lane < n; ++lane) {
+    // Quota states at the start of the year: a new regime's rules apply only
+    // from its first year (every quota reset), then activations take effect.
+    bool in_force = false;
+    for (std::size_t q = 0; q < kNumQuotas; ++q) {
+      if (r.reset) {
+        s.active[q][lane] = 0;
+        s.pending_from[q][lane] = 0;
+        s.last_shortfall[q][lane] = 0;
       }
-    } else if (p_.quota.deactivate_when_met) {
-      q.active = false;
-      q.pending_from = 0;
+      const int pending = s.pending_from[q][lane];
+      if (pending != 0 && year >= pending) {
+        s.active[q][lane] = 1;
+        s.pending_from[q][lane] = 0;
+      }
+      in_force = in_force || s.active[q][lane] != 0;
     }
-  };
-  if (r.national) {
-    measure(s.quota[kQuotaNational], national_target, national_count, u_national);
-  } else {
-    measure(s.quota[kQuotaMarket], r.market_target, market_count, u_market);
-    measure(s.quota[kQuotaGovernment], r.government_target, government_quota_count, u_government);
-  }
+    if (in_force && r.charged) s.charge_owed[lane] = 1;
 
-  rec.series(i_total_, i_step) = total;
-  rec.series(i_market_, i_step) = market_count;
-  rec.series(i_government_, i_step) = government_count;
-  if (std::isnan(s.first_reached) && total >= p_.target.total_jobs) s.first_reached = year;
-  if (year == p_.target.year) {
-    s.reach = total >= p_.target.total_jobs;
-    s.market_met = market_count >= r.market_target;
-    s.government_met = government_quota_count >= r.government_target;
-    s.quota_in_force_target = in_force;
+    const double cycle = phi * s.cycle[lane] + cycle_innovation_sd * eta_row[lane];
+    s.cycle[lane] = cycle;
+
+    // Supply: what the register (at the end of last year) can still fill.
+    std::array<double, kNumComponents> jobs;
+    for (std::size_t c = 0; c < kNumComponents; ++c) jobs[c] = s.jobs[c][lane];
+    double purchased = s.purchased[lane];
+    const double extra = jobs[0] + jobs[1] + jobs[2] + jobs[3] + purchased;
+    const double reg = r.register_base + s.register_growth[lane] * r.register_years_after;
+    const double capacity = jobs_per_register * reg - supply.baseline_jobs;
+    const double f = supply_factor(extra, capacity, supply.shape);
+
+    // Behavioural response to the quotas active this year, driven by what a
+    // missing job costs an employer: a share of the last measured shortfall,
+    // limited by supply like any other hiring.
+    const auto response_of = [&](std::size_t q) {
+      return s.active[q][lane] != 0 ? r.response_rate * f * s.last_shortfall[q][lane] : 0.0;
+    };
+    const double r_market = response_of(kQuotaMarket);
+    const double r_government = response_of(kQuotaGovernment);
+    const double r_national = response_of(kQuotaNational);
+    std::array<double, kNumComponents> response{};
+    response[kMarketRegular] = r_market + (1.0 - w_government) * r_national;
+    response[kGovSecurity] = security_part * (r_government + w_government * r_national);
+    response[kGovOther] = (1.0 - security_part) * (r_government + w_government * r_national);
+
+    // Insourcing moves supplier jobs into government without adding any.
+    const double insourcing = stop_insourcing ? 0.0 : std::min(p_.purchasing.insourcing_per_year, std::max(0.0, purchased));
+    const double procurement = r.at_buyer ? p_.policy.purchase_at_buyer.procurement_gain_per_year * f : 0.0;
+
+    // Growth. The cycle moves a trend by its loading times the trend's size,
+    // so that a downturn lowers growth whatever the trend's sign.
+    std::array<double, kNumComponents> z;
+    for (std::size_t j = 0; j < kNumComponents; ++j) z[j] = row(kShock0 + j)[lane];
+    for (std::size_t c = 0; c < kNumComponents; ++c) {
+      double e = 0.0;
+      for (std::size_t j = 0; j < kNumComponents; ++j) e += shock_factor_[c * kNumComponents + j] * z[j];
+      const double own_trend = s.trend[c][lane];
+      const double trend = own_trend + cycle_loading_[c] * std::abs(own_trend) * cycle;
+      const double shock = s.volatility[c][lane] * e;
+      if (c == kInleen) {
+        // Hired-in jobs follow their own trend, not supply-scaled: they
+        // shrink as agencies and sheltered work shrink, down to the floor.
+        jobs[c] = std::max(p_.inleen.floor_jobs, jobs[c] + trend + shock);
+      } else {
+        jobs[c] += f * trend * lever[c] + shock + response[c];
+      }
+    }
+    jobs[kGovOther] += insourcing;
+    purchased += procurement - insourcing;
+    for (std::size_t c = 0; c < kNumComponents; ++c) s.jobs[c][lane] = jobs[c];
+    s.purchased[lane] = purchased;
+
+    // Measurement at the end of the year. The true share drifts; the SEO key
+    // is a sample of it. Once the split is gone there is no key: the sector
+    // figures then show the true shares.
+    const double gov_share =
+        clamp01(s.gov_share[lane] + p_.inleen.key_drift_per_year + p_.inleen.key_drift_sd * drift_row[lane]);
+    s.gov_share[lane] = gov_share;
+    const double key = clamp01(gov_share + p_.inleen.key_sample_sd * key_row[lane]);
+    const double share = r.national ? gov_share : key;
+    const double inleen = jobs[kInleen];
+    const double market_count = jobs[kMarketRegular] + (1.0 - share) * inleen + (r.at_buyer ? 0.0 : purchased);
+    const double government_count =
+        jobs[kGovSecurity] + jobs[kGovOther] + share * inleen + (r.at_buyer ? purchased : 0.0);
+    const double government_quota_count = government_count - (r.no_security ? jobs[kGovSecurity] : 0.0);
+    const double total = market_count + government_count;
+    const double national_count = market_count + government_quota_count;
+
+    // What the quotas active this year owe: a levy on the employers'
+    // shortfalls (no offsetting), or the surcharge net of the bonus, in
+    // balance at the quota (negative: a net bonus).
+    if (r.charged) {
+      const auto owed = [&](double target, double counted) {
+        return r.charge_per_job * (r.levy ? gross_shortfall(target, counted, d) : target - counted);
+      };
+      double charge = s.charge_eur[lane];
+      if (s.active[kQuotaMarket][lane] != 0) charge += owed(r.market_target, market_count);
+      if (s.active[kQuotaGovernment][lane] != 0) charge += owed(r.government_target, government_quota_count);
+      if (s.active[kQuotaNational][lane] != 0) charge += owed(national_target, national_count);
+      s.charge_eur[lane] = charge;
+    }
+
+    // Measured against the targets: a miss may activate a quota, in force
+    // `activation_lag` years after the missed measurement.
+    const auto measure = [&](std::size_t q, double target, double counted) {
+      s.last_shortfall[q][lane] = std::max(0.0, target - counted);
+      if (target > 0 && counted < target) {
+        if (s.active[q][lane] == 0 && s.pending_from[q][lane] == 0 && u_row[q][lane] < activation_probability) {
+          s.pending_from[q][lane] = year + r.activation_lag;
+        }
+      } else if (p_.quota.deactivate_when_met) {
+        s.active[q][lane] = 0;
+        s.pending_from[q][lane] = 0;
+      }
+    };
+    if (r.national) {
+      measure(kQuotaNational, national_target, national_count);
+    } else {
+      measure(kQuotaMarket, r.market_target, market_count);
+      measure(kQuotaGovernment, r.government_target, government_quota_count);
+    }
+
+    total_out[lane] = total;
+    market_out[lane] = market_count;
+    government_out[lane] = government_count;
+    if (std::isnan(s.first_reached[lane]) && total >= p_.target.total_jobs) s.first_reached[lane] = year;
+    if (target_year) {
+      s.reach[lane] = total >= p_.target.total_jobs ? 1 : 0;
+      s.market_met[lane] = market_count >= r.market_target ? 1 : 0;
+      s.government_met[lane] = government_quota_count >= r.government_target ? 1 : 0;
+      s.quota_in_force_target[lane] = in_force ? 1 : 0;
+    }
   }
 }
 
-void BanenafspraakModel::end_path(State& s, const engine::PathRandom&, engine::PathRecord& rec) const {
-  rec.scalar(i_first_) = std::isnan(observed_first_reached_) ? s.first_reached : observed_first_reached_;
-  rec.scalar(i_charge_) = s.charge_eur;
-  rec.set_indicator(i_reach_, s.reach);
-  rec.set_indicator(i_market_met_, s.market_met);
-  rec.set_indicator(i_government_met_, s.government_met);
-  rec.set_indicator(i_quota_in_force_, s.quota_in_force_target);
-  rec.set_indicator(i_charge_owed_, s.charge_owed);
+void BanenafspraakModel::end_batch(BatchState& s, engine::BlockRandom& rng, engine::BatchRecord& rec) const {
+  const std::size_t n = rng.n_lanes();
+  const bool observed = !std::isnan(observed_first_reached_);
+  double* first = rec.scalar(i_first_);
+  double* charge = rec.scalar(i_charge_);
+  for (std::size_t lane = 0; lane < n; ++lane) {
+    first[lane] = observed ? observed_first_reached_ : s.first_reached[lane];
+    charge[lane] = s.charge_eur[lane];
+  }
+  std::copy_n(s.reach.data(), n, rec.indicator(i_reach_));
+  std::copy_n(s.market_met.data(), n, rec.indicator(i_market_met_));
+  std::copy_n(s.government_met.data(), n, rec.indicator(i_government_met_));
+  std::copy_n(s.quota_in_force_target.data(), n, rec.indicator(i_quota_in_force_));
+  std::copy_n(s.charge_owed.data(), n, rec.indicator(i_charge_owed_));
 }
 
 }  // namespace banensim::models
