@@ -8,6 +8,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -49,8 +50,9 @@ void BM_ModelDraws(benchmark::State& state) {
   constexpr std::size_t kDof = 10;
   const bool convert = state.range(0) != 0;
   state.SetLabel(convert ? "words + conversions" : "raw words");
-  std::vector<std::uint32_t> words(kDof * kLanes);
-  std::vector<double> draws(kDof * kLanes);
+  constexpr std::size_t kRows = std::max<std::size_t>({kDof, kPathDraws, kYearDraws});
+  std::vector<std::uint32_t> words(kRows * kLanes);
+  std::vector<double> draws(kRows * kLanes);
   std::uint64_t first = static_cast<std::uint64_t>(state.thread_index()) << 40;
   engine::BlockRandom rng(1, first, kLanes);
   for (auto _ : state) {

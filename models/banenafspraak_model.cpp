@@ -73,7 +73,10 @@ double gross_shortfall(double target, double counted, double dispersion) noexcep
 double supply_factor(double extra_jobs, double capacity, double shape) noexcept {
   if (!(capacity > 0)) return 0.0;
   const double used = std::max(0.0, extra_jobs) / capacity;
-  return std::max(0.0, 1.0 - std::pow(used, shape));
+  // The default shape 2 as a product: the same square (pow is accurate to
+  // ~0.5 ulp, the product correctly rounded), at a fraction of pow's cost in
+  // the model's innermost loop.
+  return std::max(0.0, 1.0 - (shape == 2.0 ? used * used : std::pow(used, shape)));
 }
 
 double quota_response_rate(double charge_per_job, double response_max, double response_half) noexcept {
@@ -348,7 +351,7 @@ void BanenafspraakModel::begin_batch(BatchState& s, engine::BlockRandom& rng, en
 void BanenafspraakModel::step_batch(BatchState& s, std::size_t i_step, engine::BlockRandom& rng,
                                     engine::BatchRecord& rec) const {
   const int year = p_.origin_year + 1 + static_cast<int>(i_step);
-  const YearRules& r = rules_[i_step];
+  const YearRules r = rules_[i_step];
   const std::size_t n = rng.n_lanes();
   const std::size_t stride = rng.stride();
 
@@ -359,12 +362,18 @@ void BanenafspraakModel::step_batch(BatchState& s, std::size_t i_step, engine::B
   const double* eta_row = row(kCycle);
   const double* key_row = row(kKey);
   const double* drift_row = row(kKeyDrift);
+  const double* z_row[kNumComponents] = {row(kShock0), row(kShock0 + 1), row(kShock0 + 2), row(kShock0 + 3)};
   const double* u_row[kNumQuotas] = {row(kActivationMarket), row(kActivationGovernment), row(kActivationNational)};
 
+  // Everything the lane loop reads that is the same on every lane, in
+  // locals: the loop stores bytes (quota flags), which may alias any
+  // memory, so values read through `this` would be loaded again per lane.
   const double phi = p_.cycle.persistence;
   const double cycle_innovation_sd = std::sqrt(1.0 - phi * phi) * p_.cycle.sd;
   const auto& supply = p_.supply;
   const double jobs_per_register = supply.jobs_per_worker * supply.max_working_share;
+  const double baseline_jobs = supply.baseline_jobs;
+  const double shape = supply.shape;
 
   // Lever multipliers on the regular trends (hired-in jobs have none: a
   // relative gain on a shrinking channel would speed its fall).
@@ -380,52 +389,88 @@ void BanenafspraakModel::step_batch(BatchState& s, std::size_t i_step, engine::B
                                   : 0.0;
   const double security_part = r.no_security ? 0.0 : p_.composition.security_share;
   const bool stop_insourcing = r.at_buyer && p_.policy.purchase_at_buyer.stop_insourcing;
+  const double insourcing_per_year = p_.purchasing.insourcing_per_year;
+  const double procurement_gain = p_.policy.purchase_at_buyer.procurement_gain_per_year;
   const double national_target = r.market_target + r.government_target;
   const double d = p_.quota.employer_dispersion;
   const double activation_probability = p_.quota.activation_probability;
+  const bool deactivate_when_met = p_.quota.deactivate_when_met;
+  const double floor_jobs = p_.inleen.floor_jobs;
+  const double key_drift = p_.inleen.key_drift_per_year;
+  const double key_drift_sd = p_.inleen.key_drift_sd;
+  const double key_sample_sd = p_.inleen.key_sample_sd;
+  const double target_total = p_.target.total_jobs;
   const bool target_year = year == p_.target.year;
+  const auto shock_factor = shock_factor_;
+  const auto cycle_loading = cycle_loading_;
 
-  double* total_out = rec.series(i_total_);
-  double* market_out = rec.series(i_market_);
-  double* government_out = rec.series(i_government_);
+  // The lanes' arrays.
+  double* jobs_of[kNumComponents];
+  const double* trend_of[kNumComponents];
+  const double* volatility_of[kNumComponents];
+  for (std::size_t c = 0; c < kNumComponents; ++c) {
+    jobs_of[c] = s.jobs[c].data();
+    trend_of[c] = s.trend[c].data();
+    volatility_of[c] = s.volatility[c].data();
+  }
+  unsigned char* active_of[kNumQuotas];
+  int* pending_of[kNumQuotas];
+  double* shortfall_of[kNumQuotas];
+  for (std::size_t q = 0; q < kNumQuotas; ++q) {
+    active_of[q] = s.active[q].data();
+    pending_of[q] = s.pending_from[q].data();
+    shortfall_of[q] = s.last_shortfall[q].data();
+  }
+  double* const purchased_of = s.purchased.data();
+  double* const cycle_of = s.cycle.data();
+  double* const gov_share_of = s.gov_share.data();
+  const double* const register_growth_of = s.register_growth.data();
+  double* const charge_of = s.charge_eur.data();
+  unsigned char* const charge_owed_of = s.charge_owed.data();
+  double* const first_reached_of = s.first_reached.data();
+  unsigned char* const reach_of = s.reach.data();
+  unsigned char* const market_met_of = s.market_met.data();
+  unsigned char* const government_met_of = s.government_met.data();
+  unsigned char* const in_force_of = s.quota_in_force_target.data();
+  double* const total_out = rec.series(i_total_);
+  double* const market_out = rec.series(i_market_);
+  double* const government_out = rec.series(i_government_);
 
   for (std::size_t lane = 0; lane < n; ++lane) {
     // Quota states at the start of the year: a new regime's rules apply only
     // from its first year (every quota reset), then activations take effect.
+    std::array<bool, kNumQuotas> active{};
+    std::array<int, kNumQuotas> pending{};
+    std::array<double, kNumQuotas> shortfall{};
     bool in_force = false;
     for (std::size_t q = 0; q < kNumQuotas; ++q) {
-      if (r.reset) {
-        s.active[q][lane] = 0;
-        s.pending_from[q][lane] = 0;
-        s.last_shortfall[q][lane] = 0;
+      active[q] = r.reset ? false : active_of[q][lane] != 0;
+      pending[q] = r.reset ? 0 : pending_of[q][lane];
+      shortfall[q] = r.reset ? 0.0 : shortfall_of[q][lane];
+      if (pending[q] != 0 && year >= pending[q]) {
+        active[q] = true;
+        pending[q] = 0;
       }
-      const int pending = s.pending_from[q][lane];
-      if (pending != 0 && year >= pending) {
-        s.active[q][lane] = 1;
-        s.pending_from[q][lane] = 0;
-      }
-      in_force = in_force || s.active[q][lane] != 0;
+      in_force = in_force || active[q];
     }
-    if (in_force && r.charged) s.charge_owed[lane] = 1;
+    if (in_force && r.charged) charge_owed_of[lane] = 1;
 
-    const double cycle = phi * s.cycle[lane] + cycle_innovation_sd * eta_row[lane];
-    s.cycle[lane] = cycle;
+    const double cycle = phi * cycle_of[lane] + cycle_innovation_sd * eta_row[lane];
+    cycle_of[lane] = cycle;
 
     // Supply: what the register (at the end of last year) can still fill.
     std::array<double, kNumComponents> jobs;
-    for (std::size_t c = 0; c < kNumComponents; ++c) jobs[c] = s.jobs[c][lane];
-    double purchased = s.purchased[lane];
+    for (std::size_t c = 0; c < kNumComponents; ++c) jobs[c] = jobs_of[c][lane];
+    double purchased = purchased_of[lane];
     const double extra = jobs[0] + jobs[1] + jobs[2] + jobs[3] + purchased;
-    const double reg = r.register_base + s.register_growth[lane] * r.register_years_after;
-    const double capacity = jobs_per_register * reg - supply.baseline_jobs;
-    const double f = supply_factor(extra, capacity, supply.shape);
+    const double reg = r.register_base + register_growth_of[lane] * r.register_years_after;
+    const double capacity = jobs_per_register * reg - baseline_jobs;
+    const double f = supply_factor(extra, capacity, shape);
 
     // Behavioural response to the quotas active this year, driven by what a
     // missing job costs an employer: a share of the last measured shortfall,
     // limited by supply like any other hiring.
-    const auto response_of = [&](std::size_t q) {
-      return s.active[q][lane] != 0 ? r.response_rate * f * s.last_shortfall[q][lane] : 0.0;
-    };
+    const auto response_of = [&](std::size_t q) { return active[q] ? r.response_rate * f * shortfall[q] : 0.0; };
     const double r_market = response_of(kQuotaMarket);
     const double r_government = response_of(kQuotaGovernment);
     const double r_national = response_of(kQuotaNational);
@@ -435,39 +480,38 @@ void BanenafspraakModel::step_batch(BatchState& s, std::size_t i_step, engine::B
     response[kGovOther] = (1.0 - security_part) * (r_government + w_government * r_national);
 
     // Insourcing moves supplier jobs into government without adding any.
-    const double insourcing = stop_insourcing ? 0.0 : std::min(p_.purchasing.insourcing_per_year, std::max(0.0, purchased));
-    const double procurement = r.at_buyer ? p_.policy.purchase_at_buyer.procurement_gain_per_year * f : 0.0;
+    const double insourcing = stop_insourcing ? 0.0 : std::min(insourcing_per_year, std::max(0.0, purchased));
+    const double procurement = r.at_buyer ? procurement_gain * f : 0.0;
 
     // Growth. The cycle moves a trend by its loading times the trend's size,
     // so that a downturn lowers growth whatever the trend's sign.
     std::array<double, kNumComponents> z;
-    for (std::size_t j = 0; j < kNumComponents; ++j) z[j] = row(kShock0 + j)[lane];
+    for (std::size_t j = 0; j < kNumComponents; ++j) z[j] = z_row[j][lane];
     for (std::size_t c = 0; c < kNumComponents; ++c) {
       double e = 0.0;
-      for (std::size_t j = 0; j < kNumComponents; ++j) e += shock_factor_[c * kNumComponents + j] * z[j];
-      const double own_trend = s.trend[c][lane];
-      const double trend = own_trend + cycle_loading_[c] * std::abs(own_trend) * cycle;
-      const double shock = s.volatility[c][lane] * e;
+      for (std::size_t j = 0; j < kNumComponents; ++j) e += shock_factor[c * kNumComponents + j] * z[j];
+      const double own_trend = trend_of[c][lane];
+      const double trend = own_trend + cycle_loading[c] * std::abs(own_trend) * cycle;
+      const double shock = volatility_of[c][lane] * e;
       if (c == kInleen) {
         // Hired-in jobs follow their own trend, not supply-scaled: they
         // shrink as agencies and sheltered work shrink, down to the floor.
-        jobs[c] = std::max(p_.inleen.floor_jobs, jobs[c] + trend + shock);
+        jobs[c] = std::max(floor_jobs, jobs[c] + trend + shock);
       } else {
         jobs[c] += f * trend * lever[c] + shock + response[c];
       }
     }
     jobs[kGovOther] += insourcing;
     purchased += procurement - insourcing;
-    for (std::size_t c = 0; c < kNumComponents; ++c) s.jobs[c][lane] = jobs[c];
-    s.purchased[lane] = purchased;
+    for (std::size_t c = 0; c < kNumComponents; ++c) jobs_of[c][lane] = jobs[c];
+    purchased_of[lane] = purchased;
 
     // Measurement at the end of the year. The true share drifts; the SEO key
     // is a sample of it. Once the split is gone there is no key: the sector
     // figures then show the true shares.
-    const double gov_share =
-        clamp01(s.gov_share[lane] + p_.inleen.key_drift_per_year + p_.inleen.key_drift_sd * drift_row[lane]);
-    s.gov_share[lane] = gov_share;
-    const double key = clamp01(gov_share + p_.inleen.key_sample_sd * key_row[lane]);
+    const double gov_share = clamp01(gov_share_of[lane] + key_drift + key_drift_sd * drift_row[lane]);
+    gov_share_of[lane] = gov_share;
+    const double key = clamp01(gov_share + key_sample_sd * key_row[lane]);
     const double share = r.national ? gov_share : key;
     const double inleen = jobs[kInleen];
     const double market_count = jobs[kMarketRegular] + (1.0 - share) * inleen + (r.at_buyer ? 0.0 : purchased);
@@ -484,24 +528,24 @@ void BanenafspraakModel::step_batch(BatchState& s, std::size_t i_step, engine::B
       const auto owed = [&](double target, double counted) {
         return r.charge_per_job * (r.levy ? gross_shortfall(target, counted, d) : target - counted);
       };
-      double charge = s.charge_eur[lane];
-      if (s.active[kQuotaMarket][lane] != 0) charge += owed(r.market_target, market_count);
-      if (s.active[kQuotaGovernment][lane] != 0) charge += owed(r.government_target, government_quota_count);
-      if (s.active[kQuotaNational][lane] != 0) charge += owed(national_target, national_count);
-      s.charge_eur[lane] = charge;
+      double charge = charge_of[lane];
+      if (active[kQuotaMarket]) charge += owed(r.market_target, market_count);
+      if (active[kQuotaGovernment]) charge += owed(r.government_target, government_quota_count);
+      if (active[kQuotaNational]) charge += owed(national_target, national_count);
+      charge_of[lane] = charge;
     }
 
     // Measured against the targets: a miss may activate a quota, in force
     // `activation_lag` years after the missed measurement.
     const auto measure = [&](std::size_t q, double target, double counted) {
-      s.last_shortfall[q][lane] = std::max(0.0, target - counted);
+      shortfall[q] = std::max(0.0, target - counted);
       if (target > 0 && counted < target) {
-        if (s.active[q][lane] == 0 && s.pending_from[q][lane] == 0 && u_row[q][lane] < activation_probability) {
-          s.pending_from[q][lane] = year + r.activation_lag;
+        if (!active[q] && pending[q] == 0 && u_row[q][lane] < activation_probability) {
+          pending[q] = year + r.activation_lag;
         }
-      } else if (p_.quota.deactivate_when_met) {
-        s.active[q][lane] = 0;
-        s.pending_from[q][lane] = 0;
+      } else if (deactivate_when_met) {
+        active[q] = false;
+        pending[q] = 0;
       }
     };
     if (r.national) {
@@ -510,16 +554,21 @@ void BanenafspraakModel::step_batch(BatchState& s, std::size_t i_step, engine::B
       measure(kQuotaMarket, r.market_target, market_count);
       measure(kQuotaGovernment, r.government_target, government_quota_count);
     }
+    for (std::size_t q = 0; q < kNumQuotas; ++q) {
+      active_of[q][lane] = active[q] ? 1 : 0;
+      pending_of[q][lane] = pending[q];
+      shortfall_of[q][lane] = shortfall[q];
+    }
 
     total_out[lane] = total;
     market_out[lane] = market_count;
     government_out[lane] = government_count;
-    if (std::isnan(s.first_reached[lane]) && total >= p_.target.total_jobs) s.first_reached[lane] = year;
+    if (std::isnan(first_reached_of[lane]) && total >= target_total) first_reached_of[lane] = year;
     if (target_year) {
-      s.reach[lane] = total >= p_.target.total_jobs ? 1 : 0;
-      s.market_met[lane] = market_count >= r.market_target ? 1 : 0;
-      s.government_met[lane] = government_quota_count >= r.government_target ? 1 : 0;
-      s.quota_in_force_target[lane] = in_force ? 1 : 0;
+      reach_of[lane] = total >= target_total ? 1 : 0;
+      market_met_of[lane] = market_count >= r.market_target ? 1 : 0;
+      government_met_of[lane] = government_quota_count >= r.government_target ? 1 : 0;
+      in_force_of[lane] = in_force ? 1 : 0;
     }
   }
 }
