@@ -9,6 +9,8 @@
 
 #include <Eigen/Dense>
 
+#include "engine/simd.hpp"
+
 namespace banensim::models {
 
 namespace {
@@ -231,13 +233,14 @@ BanenafspraakModel::BatchState::BatchState(std::size_t max_lanes) {
     for (std::vector<double>& row : *rows) row.assign(n, 0.0);
   }
   for (std::vector<double>* v : {&purchased, &register_growth, &gov_share, &cycle, &charge_eur, &first_reached,
-                                 &g_regular, &g_inleen}) {
+                                 &g_regular, &g_inleen, &supply}) {
     v->assign(n, 0.0);
   }
   for (std::size_t q = 0; q < kNumQuotas; ++q) {
     active[q].assign(n, 0);
     pending_from[q].assign(n, 0);
     last_shortfall[q].assign(n, 0.0);
+    response_base[q].assign(n, 0.0);
   }
   for (std::vector<unsigned char>* v : {&charge_owed, &reach, &market_met, &government_met, &quota_in_force_target}) {
     v->assign(n, 0);
@@ -348,6 +351,117 @@ void BanenafspraakModel::begin_batch(BatchState& s, engine::BlockRandom& rng, en
   }
 }
 
+namespace {
+
+// What the vector part of a year reads and writes: lane arrays (each
+// padded, the loop runs over whole vectors) and the year's constants.
+struct GrowthLanes {
+  double* jobs[kNumComponents];
+  const double* trend[kNumComponents];
+  const double* volatility[kNumComponents];
+  double* purchased;
+  double* cycle;
+  double* gov_share;
+  const double* register_growth;
+  const double* supply;  // the supply factor computed beforehand, or nullptr: computed here (shape 2)
+  const double* response_base[kNumQuotas];
+  const double* eta;
+  const double* z[kNumComponents];
+  const double* key;
+  const double* drift;
+  double* total;
+  double* market;
+  double* government;
+  double phi, cycle_innovation_sd;
+  double register_base, register_years_after, jobs_per_register, baseline_jobs;
+  std::array<double, kNumComponents> lever;
+  double response_rate, w_government, security_part;
+  bool stop_insourcing, at_buyer, national;
+  double insourcing_per_year, procurement_gain, floor_jobs;
+  double key_drift, key_drift_sd, key_sample_sd;
+  std::array<double, kNumComponents * kNumComponents> shock_factor;
+  std::array<double, kNumComponents> cycle_loading;
+};
+
+// The year's cycle, supply factor, quota response, growth and measured
+// counts for every lane, 4 lanes per vector (engine/simd.hpp): each lane
+// the same IEEE operations, in the same order, as docs/MODEL.md §4 written
+// out per path, so the numbers do not depend on the vector width.
+BANENSIM_LANE_KERNEL void grow_lanes(const GrowthLanes& g, std::size_t stride) {
+  using namespace engine::simd;
+  const Doubles zero = splat(0.0), one = splat(1.0);
+  for (std::size_t i = 0; i < stride; i += kWidth) {
+    const Doubles cycle = splat(g.phi) * load(g.cycle + i) + splat(g.cycle_innovation_sd) * load(g.eta + i);
+    store(g.cycle + i, cycle);
+
+    // Supply: what the register (at the end of last year) can still fill.
+    Doubles jobs[kNumComponents];
+    for (std::size_t c = 0; c < kNumComponents; ++c) jobs[c] = load(g.jobs[c] + i);
+    Doubles purchased = load(g.purchased + i);
+    Doubles f;
+    if (g.supply != nullptr) {
+      f = load(g.supply + i);
+    } else {
+      const Doubles extra = jobs[0] + jobs[1] + jobs[2] + jobs[3] + purchased;
+      const Doubles reg = splat(g.register_base) + load(g.register_growth + i) * splat(g.register_years_after);
+      const Doubles capacity = splat(g.jobs_per_register) * reg - splat(g.baseline_jobs);
+      const Doubles used = max(extra, zero) / capacity;
+      f = select(capacity > zero, max(one - used * used, zero), zero);
+    }
+
+    // Behavioural response to the quotas active this year.
+    const Doubles rate_f = splat(g.response_rate) * f;
+    const Doubles r_market = rate_f * load(g.response_base[0] + i);
+    const Doubles r_government = rate_f * load(g.response_base[1] + i);
+    const Doubles r_national = rate_f * load(g.response_base[2] + i);
+    const Doubles w = splat(g.w_government);
+    Doubles response[kNumComponents];
+    response[kMarketRegular] = r_market + splat(1.0 - g.w_government) * r_national;
+    response[kGovSecurity] = splat(g.security_part) * (r_government + w * r_national);
+    response[kGovOther] = splat(1.0 - g.security_part) * (r_government + w * r_national);
+    response[kInleen] = zero;
+
+    const Doubles insourcing = g.stop_insourcing ? zero : min(max(purchased, zero), splat(g.insourcing_per_year));
+    const Doubles procurement = g.at_buyer ? splat(g.procurement_gain) * f : zero;
+
+    // Growth.
+    Doubles z[kNumComponents];
+    for (std::size_t j = 0; j < kNumComponents; ++j) z[j] = load(g.z[j] + i);
+    for (std::size_t c = 0; c < kNumComponents; ++c) {
+      Doubles e = zero;
+      for (std::size_t j = 0; j < kNumComponents; ++j) e = e + splat(g.shock_factor[c * kNumComponents + j]) * z[j];
+      const Doubles own = load(g.trend[c] + i);
+      const Doubles trend = own + splat(g.cycle_loading[c]) * max(own, -own) * cycle;  // |own|
+      const Doubles shock = load(g.volatility[c] + i) * e;
+      if (c == kInleen) {
+        jobs[c] = max(jobs[c] + trend + shock, splat(g.floor_jobs));
+      } else {
+        jobs[c] = jobs[c] + (f * trend * splat(g.lever[c]) + shock + response[c]);
+      }
+    }
+    jobs[kGovOther] = jobs[kGovOther] + insourcing;
+    purchased = purchased + (procurement - insourcing);
+    for (std::size_t c = 0; c < kNumComponents; ++c) store(g.jobs[c] + i, jobs[c]);
+    store(g.purchased + i, purchased);
+
+    // Measurement at the end of the year.
+    const Doubles gov_share =
+        min(max(load(g.gov_share + i) + splat(g.key_drift) + splat(g.key_drift_sd) * load(g.drift + i), zero), one);
+    store(g.gov_share + i, gov_share);
+    const Doubles key = min(max(gov_share + splat(g.key_sample_sd) * load(g.key + i), zero), one);
+    const Doubles share = g.national ? gov_share : key;
+    const Doubles inleen = jobs[kInleen];
+    const Doubles market_count = jobs[kMarketRegular] + (one - share) * inleen + (g.at_buyer ? zero : purchased);
+    const Doubles government_count =
+        jobs[kGovSecurity] + jobs[kGovOther] + share * inleen + (g.at_buyer ? purchased : zero);
+    store(g.market + i, market_count);
+    store(g.government + i, government_count);
+    store(g.total + i, market_count + government_count);
+  }
+}
+
+}  // namespace
+
 void BanenafspraakModel::step_batch(BatchState& s, std::size_t i_step, engine::BlockRandom& rng,
                                     engine::BatchRecord& rec) const {
   const int year = p_.origin_year + 1 + static_cast<int>(i_step);
@@ -359,193 +473,142 @@ void BanenafspraakModel::step_batch(BatchState& s, std::size_t i_step, engine::B
   // streams stay aligned across scenarios.
   rng.draw(kYear, static_cast<std::uint32_t>(year), kYearKinds, s.draws.data());
   const auto row = [&](std::size_t j) -> const double* { return s.draws.data() + j * stride; };
-  const double* eta_row = row(kCycle);
-  const double* key_row = row(kKey);
-  const double* drift_row = row(kKeyDrift);
-  const double* z_row[kNumComponents] = {row(kShock0), row(kShock0 + 1), row(kShock0 + 2), row(kShock0 + 3)};
   const double* u_row[kNumQuotas] = {row(kActivationMarket), row(kActivationGovernment), row(kActivationNational)};
+  const bool target_year = year == p_.target.year;
 
-  // Everything the lane loop reads that is the same on every lane, in
-  // locals: the loop stores bytes (quota flags), which may alias any
-  // memory, so values read through `this` would be loaded again per lane.
-  const double phi = p_.cycle.persistence;
-  const double cycle_innovation_sd = std::sqrt(1.0 - phi * phi) * p_.cycle.sd;
+  // 1. Quota states at the start of the year: a new regime's rules apply
+  // only from its first year (every quota reset), then activations take
+  // effect. Per lane, scalar: small state machines.
+  for (std::size_t q = 0; q < kNumQuotas; ++q) {
+    unsigned char* active = s.active[q].data();
+    int* pending = s.pending_from[q].data();
+    double* shortfall = s.last_shortfall[q].data();
+    double* base = s.response_base[q].data();
+    for (std::size_t lane = 0; lane < n; ++lane) {
+      if (r.reset) {
+        active[lane] = 0;
+        pending[lane] = 0;
+        shortfall[lane] = 0;
+      }
+      if (pending[lane] != 0 && year >= pending[lane]) {
+        active[lane] = 1;
+        pending[lane] = 0;
+      }
+      base[lane] = active[lane] != 0 ? shortfall[lane] : 0.0;
+    }
+  }
+  for (std::size_t lane = 0; lane < n; ++lane) {
+    const bool in_force = s.active[0][lane] != 0 || s.active[1][lane] != 0 || s.active[2][lane] != 0;
+    if (in_force && r.charged) s.charge_owed[lane] = 1;
+    if (target_year) s.quota_in_force_target[lane] = in_force ? 1 : 0;
+  }
+
+  // 2. Cycle, supply, response, growth and the measured counts: vectors.
   const auto& supply = p_.supply;
-  const double jobs_per_register = supply.jobs_per_worker * supply.max_working_share;
-  const double baseline_jobs = supply.baseline_jobs;
-  const double shape = supply.shape;
-
+  GrowthLanes g{};
+  for (std::size_t c = 0; c < kNumComponents; ++c) {
+    g.jobs[c] = s.jobs[c].data();
+    g.trend[c] = s.trend[c].data();
+    g.volatility[c] = s.volatility[c].data();
+    g.z[c] = row(kShock0 + c);
+  }
+  g.purchased = s.purchased.data();
+  g.cycle = s.cycle.data();
+  g.gov_share = s.gov_share.data();
+  g.register_growth = s.register_growth.data();
+  for (std::size_t q = 0; q < kNumQuotas; ++q) g.response_base[q] = s.response_base[q].data();
+  g.eta = row(kCycle);
+  g.key = row(kKey);
+  g.drift = row(kKeyDrift);
+  g.total = rec.series(i_total_);
+  g.market = rec.series(i_market_);
+  g.government = rec.series(i_government_);
+  g.phi = p_.cycle.persistence;
+  g.cycle_innovation_sd = std::sqrt(1.0 - g.phi * g.phi) * p_.cycle.sd;
+  g.register_base = r.register_base;
+  g.register_years_after = r.register_years_after;
+  g.jobs_per_register = supply.jobs_per_worker * supply.max_working_share;
+  g.baseline_jobs = supply.baseline_jobs;
   // Lever multipliers on the regular trends (hired-in jobs have none: a
   // relative gain on a shrinking channel would speed its fall).
-  std::array<double, kNumComponents> lever{1.0, 1.0, 1.0, 1.0};
+  g.lever = {1.0, 1.0, 1.0, 1.0};
   if (r.national) {
-    for (std::size_t c = 0; c < kInleen; ++c) lever[c] *= 1.0 + p_.policy.abolish_split.friction_gain;
-    lever[kGovSecurity] *= 1.0 - p_.policy.abolish_split.government_accountability_loss;
-    lever[kGovOther] *= 1.0 - p_.policy.abolish_split.government_accountability_loss;
+    for (std::size_t c = 0; c < kInleen; ++c) g.lever[c] *= 1.0 + p_.policy.abolish_split.friction_gain;
+    g.lever[kGovSecurity] *= 1.0 - p_.policy.abolish_split.government_accountability_loss;
+    g.lever[kGovOther] *= 1.0 - p_.policy.abolish_split.government_accountability_loss;
   }
-  if (r.no_security) lever[kGovSecurity] *= 1.0 + p_.policy.exclude_security.security_growth_change;
-  const double w_government = r.market_target + r.government_target_full > 0
-                                  ? r.government_target_full / (r.market_target + r.government_target_full)
-                                  : 0.0;
-  const double security_part = r.no_security ? 0.0 : p_.composition.security_share;
-  const bool stop_insourcing = r.at_buyer && p_.policy.purchase_at_buyer.stop_insourcing;
-  const double insourcing_per_year = p_.purchasing.insourcing_per_year;
-  const double procurement_gain = p_.policy.purchase_at_buyer.procurement_gain_per_year;
+  if (r.no_security) g.lever[kGovSecurity] *= 1.0 + p_.policy.exclude_security.security_growth_change;
+  g.response_rate = r.response_rate;
+  g.w_government = r.market_target + r.government_target_full > 0
+                       ? r.government_target_full / (r.market_target + r.government_target_full)
+                       : 0.0;
+  g.security_part = r.no_security ? 0.0 : p_.composition.security_share;
+  g.stop_insourcing = r.at_buyer && p_.policy.purchase_at_buyer.stop_insourcing;
+  g.at_buyer = r.at_buyer;
+  g.national = r.national;
+  g.insourcing_per_year = p_.purchasing.insourcing_per_year;
+  g.procurement_gain = p_.policy.purchase_at_buyer.procurement_gain_per_year;
+  g.floor_jobs = p_.inleen.floor_jobs;
+  g.key_drift = p_.inleen.key_drift_per_year;
+  g.key_drift_sd = p_.inleen.key_drift_sd;
+  g.key_sample_sd = p_.inleen.key_sample_sd;
+  g.shock_factor = shock_factor_;
+  g.cycle_loading = cycle_loading_;
+  // A supply shape other than 2 needs pow: computed beforehand, per lane.
+  g.supply = nullptr;
+  if (supply.shape != 2.0) {
+    for (std::size_t lane = 0; lane < stride; ++lane) {
+      const double extra =
+          s.jobs[0][lane] + s.jobs[1][lane] + s.jobs[2][lane] + s.jobs[3][lane] + s.purchased[lane];
+      const double reg = r.register_base + s.register_growth[lane] * r.register_years_after;
+      s.supply[lane] = supply_factor(extra, g.jobs_per_register * reg - g.baseline_jobs, supply.shape);
+    }
+    g.supply = s.supply.data();
+  }
+  grow_lanes(g, stride);
+
+  // 3. What the quotas active this year owe, the measurement against the
+  // targets, the first year the target is reached: per lane, scalar.
   const double national_target = r.market_target + r.government_target;
   const double d = p_.quota.employer_dispersion;
   const double activation_probability = p_.quota.activation_probability;
   const bool deactivate_when_met = p_.quota.deactivate_when_met;
-  const double floor_jobs = p_.inleen.floor_jobs;
-  const double key_drift = p_.inleen.key_drift_per_year;
-  const double key_drift_sd = p_.inleen.key_drift_sd;
-  const double key_sample_sd = p_.inleen.key_sample_sd;
   const double target_total = p_.target.total_jobs;
-  const bool target_year = year == p_.target.year;
-  const auto shock_factor = shock_factor_;
-  const auto cycle_loading = cycle_loading_;
-
-  // The lanes' arrays.
-  double* jobs_of[kNumComponents];
-  const double* trend_of[kNumComponents];
-  const double* volatility_of[kNumComponents];
-  for (std::size_t c = 0; c < kNumComponents; ++c) {
-    jobs_of[c] = s.jobs[c].data();
-    trend_of[c] = s.trend[c].data();
-    volatility_of[c] = s.volatility[c].data();
-  }
-  unsigned char* active_of[kNumQuotas];
-  int* pending_of[kNumQuotas];
-  double* shortfall_of[kNumQuotas];
-  for (std::size_t q = 0; q < kNumQuotas; ++q) {
-    active_of[q] = s.active[q].data();
-    pending_of[q] = s.pending_from[q].data();
-    shortfall_of[q] = s.last_shortfall[q].data();
-  }
-  double* const purchased_of = s.purchased.data();
-  double* const cycle_of = s.cycle.data();
-  double* const gov_share_of = s.gov_share.data();
-  const double* const register_growth_of = s.register_growth.data();
-  double* const charge_of = s.charge_eur.data();
-  unsigned char* const charge_owed_of = s.charge_owed.data();
-  double* const first_reached_of = s.first_reached.data();
-  unsigned char* const reach_of = s.reach.data();
-  unsigned char* const market_met_of = s.market_met.data();
-  unsigned char* const government_met_of = s.government_met.data();
-  unsigned char* const in_force_of = s.quota_in_force_target.data();
-  double* const total_out = rec.series(i_total_);
-  double* const market_out = rec.series(i_market_);
-  double* const government_out = rec.series(i_government_);
-
+  const double* total_of = rec.series(i_total_);
+  const double* market_of = rec.series(i_market_);
+  const double* government_of = rec.series(i_government_);
+  const double* security_of = s.jobs[kGovSecurity].data();
   for (std::size_t lane = 0; lane < n; ++lane) {
-    // Quota states at the start of the year: a new regime's rules apply only
-    // from its first year (every quota reset), then activations take effect.
-    std::array<bool, kNumQuotas> active{};
-    std::array<int, kNumQuotas> pending{};
-    std::array<double, kNumQuotas> shortfall{};
-    bool in_force = false;
-    for (std::size_t q = 0; q < kNumQuotas; ++q) {
-      active[q] = r.reset ? false : active_of[q][lane] != 0;
-      pending[q] = r.reset ? 0 : pending_of[q][lane];
-      shortfall[q] = r.reset ? 0.0 : shortfall_of[q][lane];
-      if (pending[q] != 0 && year >= pending[q]) {
-        active[q] = true;
-        pending[q] = 0;
-      }
-      in_force = in_force || active[q];
-    }
-    if (in_force && r.charged) charge_owed_of[lane] = 1;
-
-    const double cycle = phi * cycle_of[lane] + cycle_innovation_sd * eta_row[lane];
-    cycle_of[lane] = cycle;
-
-    // Supply: what the register (at the end of last year) can still fill.
-    std::array<double, kNumComponents> jobs;
-    for (std::size_t c = 0; c < kNumComponents; ++c) jobs[c] = jobs_of[c][lane];
-    double purchased = purchased_of[lane];
-    const double extra = jobs[0] + jobs[1] + jobs[2] + jobs[3] + purchased;
-    const double reg = r.register_base + register_growth_of[lane] * r.register_years_after;
-    const double capacity = jobs_per_register * reg - baseline_jobs;
-    const double f = supply_factor(extra, capacity, shape);
-
-    // Behavioural response to the quotas active this year, driven by what a
-    // missing job costs an employer: a share of the last measured shortfall,
-    // limited by supply like any other hiring.
-    const auto response_of = [&](std::size_t q) { return active[q] ? r.response_rate * f * shortfall[q] : 0.0; };
-    const double r_market = response_of(kQuotaMarket);
-    const double r_government = response_of(kQuotaGovernment);
-    const double r_national = response_of(kQuotaNational);
-    std::array<double, kNumComponents> response{};
-    response[kMarketRegular] = r_market + (1.0 - w_government) * r_national;
-    response[kGovSecurity] = security_part * (r_government + w_government * r_national);
-    response[kGovOther] = (1.0 - security_part) * (r_government + w_government * r_national);
-
-    // Insourcing moves supplier jobs into government without adding any.
-    const double insourcing = stop_insourcing ? 0.0 : std::min(insourcing_per_year, std::max(0.0, purchased));
-    const double procurement = r.at_buyer ? procurement_gain * f : 0.0;
-
-    // Growth. The cycle moves a trend by its loading times the trend's size,
-    // so that a downturn lowers growth whatever the trend's sign.
-    std::array<double, kNumComponents> z;
-    for (std::size_t j = 0; j < kNumComponents; ++j) z[j] = z_row[j][lane];
-    for (std::size_t c = 0; c < kNumComponents; ++c) {
-      double e = 0.0;
-      for (std::size_t j = 0; j < kNumComponents; ++j) e += shock_factor[c * kNumComponents + j] * z[j];
-      const double own_trend = trend_of[c][lane];
-      const double trend = own_trend + cycle_loading[c] * std::abs(own_trend) * cycle;
-      const double shock = volatility_of[c][lane] * e;
-      if (c == kInleen) {
-        // Hired-in jobs follow their own trend, not supply-scaled: they
-        // shrink as agencies and sheltered work shrink, down to the floor.
-        jobs[c] = std::max(floor_jobs, jobs[c] + trend + shock);
-      } else {
-        jobs[c] += f * trend * lever[c] + shock + response[c];
-      }
-    }
-    jobs[kGovOther] += insourcing;
-    purchased += procurement - insourcing;
-    for (std::size_t c = 0; c < kNumComponents; ++c) jobs_of[c][lane] = jobs[c];
-    purchased_of[lane] = purchased;
-
-    // Measurement at the end of the year. The true share drifts; the SEO key
-    // is a sample of it. Once the split is gone there is no key: the sector
-    // figures then show the true shares.
-    const double gov_share = clamp01(gov_share_of[lane] + key_drift + key_drift_sd * drift_row[lane]);
-    gov_share_of[lane] = gov_share;
-    const double key = clamp01(gov_share + key_sample_sd * key_row[lane]);
-    const double share = r.national ? gov_share : key;
-    const double inleen = jobs[kInleen];
-    const double market_count = jobs[kMarketRegular] + (1.0 - share) * inleen + (r.at_buyer ? 0.0 : purchased);
-    const double government_count =
-        jobs[kGovSecurity] + jobs[kGovOther] + share * inleen + (r.at_buyer ? purchased : 0.0);
-    const double government_quota_count = government_count - (r.no_security ? jobs[kGovSecurity] : 0.0);
-    const double total = market_count + government_count;
+    const double total = total_of[lane];
+    const double market_count = market_of[lane];
+    const double government_count = government_of[lane];
+    const double government_quota_count = government_count - (r.no_security ? security_of[lane] : 0.0);
     const double national_count = market_count + government_quota_count;
 
-    // What the quotas active this year owe: a levy on the employers'
-    // shortfalls (no offsetting), or the surcharge net of the bonus, in
-    // balance at the quota (negative: a net bonus).
+    // A levy on the employers' shortfalls (no offsetting), or the surcharge
+    // net of the bonus, in balance at the quota (negative: a net bonus).
     if (r.charged) {
       const auto owed = [&](double target, double counted) {
         return r.charge_per_job * (r.levy ? gross_shortfall(target, counted, d) : target - counted);
       };
-      double charge = charge_of[lane];
-      if (active[kQuotaMarket]) charge += owed(r.market_target, market_count);
-      if (active[kQuotaGovernment]) charge += owed(r.government_target, government_quota_count);
-      if (active[kQuotaNational]) charge += owed(national_target, national_count);
-      charge_of[lane] = charge;
+      double charge = s.charge_eur[lane];
+      if (s.active[kQuotaMarket][lane] != 0) charge += owed(r.market_target, market_count);
+      if (s.active[kQuotaGovernment][lane] != 0) charge += owed(r.government_target, government_quota_count);
+      if (s.active[kQuotaNational][lane] != 0) charge += owed(national_target, national_count);
+      s.charge_eur[lane] = charge;
     }
 
-    // Measured against the targets: a miss may activate a quota, in force
-    // `activation_lag` years after the missed measurement.
+    // A miss may activate a quota, in force `activation_lag` years after
+    // the missed measurement.
     const auto measure = [&](std::size_t q, double target, double counted) {
-      shortfall[q] = std::max(0.0, target - counted);
+      s.last_shortfall[q][lane] = std::max(0.0, target - counted);
       if (target > 0 && counted < target) {
-        if (!active[q] && pending[q] == 0 && u_row[q][lane] < activation_probability) {
-          pending[q] = year + r.activation_lag;
+        if (s.active[q][lane] == 0 && s.pending_from[q][lane] == 0 && u_row[q][lane] < activation_probability) {
+          s.pending_from[q][lane] = year + r.activation_lag;
         }
       } else if (deactivate_when_met) {
-        active[q] = false;
-        pending[q] = 0;
+        s.active[q][lane] = 0;
+        s.pending_from[q][lane] = 0;
       }
     };
     if (r.national) {
@@ -554,21 +617,12 @@ void BanenafspraakModel::step_batch(BatchState& s, std::size_t i_step, engine::B
       measure(kQuotaMarket, r.market_target, market_count);
       measure(kQuotaGovernment, r.government_target, government_quota_count);
     }
-    for (std::size_t q = 0; q < kNumQuotas; ++q) {
-      active_of[q][lane] = active[q] ? 1 : 0;
-      pending_of[q][lane] = pending[q];
-      shortfall_of[q][lane] = shortfall[q];
-    }
 
-    total_out[lane] = total;
-    market_out[lane] = market_count;
-    government_out[lane] = government_count;
-    if (std::isnan(first_reached_of[lane]) && total >= target_total) first_reached_of[lane] = year;
+    if (std::isnan(s.first_reached[lane]) && total >= target_total) s.first_reached[lane] = year;
     if (target_year) {
-      reach_of[lane] = total >= target_total ? 1 : 0;
-      market_met_of[lane] = market_count >= r.market_target ? 1 : 0;
-      government_met_of[lane] = government_quota_count >= r.government_target ? 1 : 0;
-      in_force_of[lane] = in_force ? 1 : 0;
+      s.reach[lane] = total >= target_total ? 1 : 0;
+      s.market_met[lane] = market_count >= r.market_target ? 1 : 0;
+      s.government_met[lane] = government_quota_count >= r.government_target ? 1 : 0;
     }
   }
 }

@@ -99,8 +99,11 @@ class BanenafspraakModel {
     std::vector<double> first_reached;       // NaN until the total reaches the target
     // The target year's outcomes, for end_batch.
     std::vector<unsigned char> reach, market_met, government_met, quota_in_force_target;
-    // Scratch: the draws of a call (rows of the BlockRandom's stride), the scale draws.
-    std::vector<double> draws, scale_normals, g_regular, g_inleen;
+    // Scratch: the draws of a call (rows of the BlockRandom's stride), the
+    // scale draws; within a step the supply factor and each quota's
+    // shortfall where it is active (0 elsewhere).
+    std::vector<double> draws, scale_normals, g_regular, g_inleen, supply;
+    std::array<std::vector<double>, kNumQuotas> response_base;
   };
 
   explicit BanenafspraakModel(BanenafspraakParams params);
