@@ -1,19 +1,22 @@
 // Banenafspraak model throughput: paths per second of each shipped scenario
-// at 1 and 2 threads, beside the raw random-number throughput (uniform and
-// normal draws from the same Philox streams), so the distance to the
-// random-number bound is visible. Fixed seed; run with repetitions and read
-// the medians:
+// at 1 and 2 threads and 200,000 and 10^6 paths, beside the throughput of
+// the model's random numbers alone (raw Philox4x32-10 words: the physical
+// bound; and converted), so the distance to the bound is visible. Fixed
+// seed; run with repetitions and read the medians (bench/README.md):
 //
 //   build/ci/bench/model_benchmark --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
+#include <vector>
+
+#include "engine/block_random.hpp"
 #include "engine/parallel_runner.hpp"
 #include "models/banenafspraak_streams.hpp"
-#include "engine/random_stream.hpp"
 #include "models/banenafspraak_model.hpp"
 #include "models/banenafspraak_params.hpp"
 #include "models/scenario_loader.hpp"
@@ -28,76 +31,64 @@ models::BanenafspraakModel load_model(const std::string& name) {
   return models::BanenafspraakModel(models::params_from_scenario(resolved));
 }
 
-void BM_RawUniform(benchmark::State& state) {
-  engine::RandomStream s(1, engine::stream_id("bench"), 0);
-  double sum = 0;
-  for (auto _ : state) sum += s.uniform();
-  benchmark::DoNotOptimize(sum);
-  state.SetItemsProcessed(state.iterations());
-}
-BENCHMARK(BM_RawUniform);
+constexpr std::size_t kLanes = engine::kLanesPerBatch;
 
-void BM_RawNormal(benchmark::State& state) {
-  engine::RandomStream s(1, engine::stream_id("bench"), 0);
-  double sum = 0;
-  for (auto _ : state) sum += s.normal();
-  benchmark::DoNotOptimize(sum);
-  state.SetItemsProcessed(state.iterations());
-}
-BENCHMARK(BM_RawNormal);
-
-using namespace models::streams;  // the model's stream purposes, hence the same ids
-
-// The random numbers of one banenafspraak path, drawn alone in the model's
-// pattern (models/banenafspraak_model.cpp) for the shipped status quo: at
-// the start the scale draws (uncertainty.dof.regular + .inleen normals: 10
-// + 10 in scenarios/base.toml), 3 trend normals, 1 register, 1 government
-// share and 1 initial-cycle normal, 1 activation uniform (the market's miss
-// of 2023, undecided at the origin); then per simulated year (12 at the
-// default 2024-2035) 7 normals and 3 uniforms from 8 streams, each stream
-// keyed by the year. The bound.
-void BM_ModelDrawsOnly(benchmark::State& state) {
+// The random numbers of banenafspraak paths (engine/block_random.hpp), drawn
+// alone in the model's pattern (models/banenafspraak_model.cpp) for the
+// shipped status quo, a batch of kLanesPerBatch paths per iteration: at the
+// start the scale draws (uncertainty.dof.regular + .inleen normals: 10 + 10
+// in scenarios/base.toml, 3 Philox blocks each) and the path's 12 words
+// (7 normals, 3 uniforms); then per simulated year (12 at the default
+// 2024-2035) the year's 12 words (7 normals, 3 uniforms). 180 words, 45
+// Philox evaluations per path. range(0) = 0: the raw words only -- the
+// physical bound of this model's random numbers; 1: the words converted as
+// the model converts them. At 2 threads each draws its own paths.
+void BM_ModelDraws(benchmark::State& state) {
+  using namespace models::streams;
   constexpr int kFirstYear = 2024;
   constexpr int kYears = 12;
-  constexpr int kDofRegular = 10, kDofInleen = 10;
-  std::uint64_t i_path = 0;
-  double sum = 0;
+  constexpr std::size_t kDof = 10;
+  const bool convert = state.range(0) != 0;
+  state.SetLabel(convert ? "words + conversions" : "raw words");
+  constexpr std::size_t kRows = std::max<std::size_t>({kDof, kPathDraws, kYearDraws});
+  std::vector<std::uint32_t> words(kRows * kLanes);
+  std::vector<double> draws(kRows * kLanes);
+  std::uint64_t first = static_cast<std::uint64_t>(state.thread_index()) << 40;
+  engine::BlockRandom rng(1, first, kLanes);
   for (auto _ : state) {
-    const engine::PathRandom rng(1, i_path++);
-    auto regular = rng.stream(kScaleRegularStream);
-    for (int i = 0; i < kDofRegular; ++i) sum += regular.normal();
-    auto inleen = rng.stream(kScaleInleenStream);
-    for (int i = 0; i < kDofInleen; ++i) sum += inleen.normal();
-    auto trend = rng.stream(kTrendStream);
-    sum += trend.normal() + trend.normal() + trend.normal();
-    sum += rng.stream(kRegisterStream).normal();
-    sum += rng.stream(kGovShareStream).normal();
-    sum += rng.stream(kCycleInitialStream).normal();
-    sum += rng.stream(kActivationMarket, kFirstYear - 1).uniform();
-    for (int y = kFirstYear; y < kFirstYear + kYears; ++y) {
-      const auto sub = static_cast<std::uint64_t>(y);
-      sum += rng.stream(kCycleStream, sub).normal();
-      auto shocks = rng.stream(kShockStream, sub);
-      for (int c = 0; c < 4; ++c) sum += shocks.normal();
-      sum += rng.stream(kKeyStream, sub).normal();
-      sum += rng.stream(kKeyDriftStream, sub).normal();
-      sum += rng.stream(kActivationMarket, sub).uniform();
-      sum += rng.stream(kActivationGovernment, sub).uniform();
-      sum += rng.stream(kActivationNational, sub).uniform();
+    rng.reposition(first, kLanes);
+    first += kLanes;
+    if (convert) {
+      rng.normals(kScaleRegular, 0, kDof, draws.data());
+      rng.normals(kScaleInleen, 0, kDof, draws.data());
+      rng.draw(kPath, 0, kPathKinds, draws.data());
+    } else {
+      rng.words(kScaleRegular, 0, kDof, words.data());
+      rng.words(kScaleInleen, 0, kDof, words.data());
+      rng.words(kPath, 0, kPathDraws, words.data());
     }
+    for (int y = kFirstYear; y < kFirstYear + kYears; ++y) {
+      const auto sub = static_cast<std::uint32_t>(y);
+      if (convert) {
+        rng.draw(kYear, sub, kYearKinds, draws.data());
+      } else {
+        rng.words(kYear, sub, kYearDraws, words.data());
+      }
+    }
+    benchmark::DoNotOptimize(draws.data());
+    benchmark::DoNotOptimize(words.data());
+    benchmark::ClobberMemory();
   }
-  benchmark::DoNotOptimize(sum);
-  state.SetItemsProcessed(state.iterations());
-  state.counters["paths/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["paths/s"] = benchmark::Counter(static_cast<double>(state.iterations()) * static_cast<double>(kLanes),
+                                                 benchmark::Counter::kIsRate);
 }
 // At 2 threads (each its own paths): what the machine gives for perfectly
 // parallel work, the ceiling of the model's speed-up.
-BENCHMARK(BM_ModelDrawsOnly)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(BM_ModelDraws)->Arg(0)->Arg(1)->Threads(1)->Threads(2)->UseRealTime();
 
 // One whole run (engine::run, as `banensim run` does it) of a shipped
 // scenario; arguments {threads, paths}. 200,000 paths is the scenarios' own
-// simulation.paths -- a run as users make it; 50,000 shows how much the
-// per-run start (threads waking, block tallies made) weighs in a short run.
+// simulation.paths -- a run as users make it; 10^6 a long one.
 void BM_Scenario(benchmark::State& state, const std::string& name) {
   const auto model = load_model(name);
   engine::RunConfig cfg;
@@ -112,11 +103,11 @@ void BM_Scenario(benchmark::State& state, const std::string& name) {
                                                      static_cast<double>(cfg.n_paths),
                                                  benchmark::Counter::kIsRate);
 }
-BENCHMARK_CAPTURE(BM_Scenario, status_quo, std::string("status-quo"))->ArgsProduct({{1, 2}, {50'000, 200'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_Scenario, keep_split, std::string("keep-split"))->ArgsProduct({{1, 2}, {200'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_Scenario, purchase_at_buyer, std::string("purchase-at-buyer"))->ArgsProduct({{1, 2}, {200'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_Scenario, exclude_security, std::string("exclude-security"))->ArgsProduct({{1, 2}, {200'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_Scenario, all_three, std::string("all-three"))->ArgsProduct({{1, 2}, {200'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Scenario, status_quo, std::string("status-quo"))->ArgsProduct({{1, 2}, {200'000, 1'000'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Scenario, keep_split, std::string("keep-split"))->ArgsProduct({{1, 2}, {200'000, 1'000'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Scenario, purchase_at_buyer, std::string("purchase-at-buyer"))->ArgsProduct({{1, 2}, {200'000, 1'000'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Scenario, exclude_security, std::string("exclude-security"))->ArgsProduct({{1, 2}, {200'000, 1'000'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Scenario, all_three, std::string("all-three"))->ArgsProduct({{1, 2}, {200'000, 1'000'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -166,10 +166,17 @@ class BlockSimulator {
 // kLanesPerBatch lanes (the last one shorter), every variant on the same
 // BlockRandom; a step's series are tallied as soon as the step is done, so
 // nothing but the current step's values is kept per lane.
+//
+// With `samples` (sized for every path of the run), the requested per-path
+// values are copied there from the batch record: a series request after its
+// step, scalars and indicators after end_batch -- the same values the
+// tallies see. Blocks write disjoint paths.
 template <BatchModel M>
 class BatchBlockSimulator {
  public:
-  explicit BatchBlockSimulator(std::span<const M> variants) : variants_(variants) {}
+  explicit BatchBlockSimulator(std::span<const M> variants, const std::vector<PathSampleRequest>* requests = nullptr,
+                               PathSamples* samples = nullptr)
+      : variants_(variants), requests_(requests), samples_(samples) {}
   const OutputLayout& layout() const { return variants_[0].layout(); }
   std::size_t n_variants() const { return variants_.size(); }
 
@@ -208,16 +215,45 @@ class BatchBlockSimulator {
           rec.poison_series();
           variants_[k].step_batch(states[k], i_step, rng, rec);
           for (std::size_t i = 0; i < n_series; ++i) tally.add_series_batch(k, i, i_step, rec.series(i), n, lo, seed);
+          if (samples_ != nullptr) keep(k, lo, n, rec, PathSampleRequest::Kind::kSeries, i_step);
         }
       }
       rng.forget();
-      for (std::size_t k = 0; k < n_variants; ++k) variants_[k].end_batch(states[k], rng, records[k]);
+      for (std::size_t k = 0; k < n_variants; ++k) {
+        variants_[k].end_batch(states[k], rng, records[k]);
+        if (samples_ != nullptr) {
+          keep(k, lo, n, records[k], PathSampleRequest::Kind::kScalar, 0);
+          keep(k, lo, n, records[k], PathSampleRequest::Kind::kIndicator, 0);
+        }
+      }
       tally.add_outputs_batch(records, lo, seed);
     }
   }
 
  private:
+  // Copies the requests of `kind` (series: those of step i_step) of lanes
+  // 0 .. n-1, paths lo .., of variant k.
+  void keep(std::size_t k, std::uint64_t lo, std::size_t n, const BatchRecord& rec, PathSampleRequest::Kind kind,
+            std::size_t i_step) const {
+    for (std::size_t r = 0; r < requests_->size(); ++r) {
+      const PathSampleRequest& q = (*requests_)[r];
+      if (q.kind != kind || (kind == PathSampleRequest::Kind::kSeries && q.step != i_step)) continue;
+      double* out = samples_->values.data() + (k * samples_->n_requests + r) * samples_->n_paths + lo;
+      switch (kind) {
+        case PathSampleRequest::Kind::kSeries: std::copy_n(rec.series(q.index), n, out); break;
+        case PathSampleRequest::Kind::kScalar: std::copy_n(rec.scalar(q.index), n, out); break;
+        case PathSampleRequest::Kind::kIndicator: {
+          const unsigned char* v = rec.indicator(q.index);
+          for (std::size_t lane = 0; lane < n; ++lane) out[lane] = v[lane] != 0 ? 1.0 : 0.0;
+          break;
+        }
+      }
+    }
+  }
+
   std::span<const M> variants_;
+  const std::vector<PathSampleRequest>* requests_;
+  PathSamples* samples_;
 };
 
 // A model the runner can run: through its batch interface when it has one.
@@ -467,10 +503,7 @@ RunResult run_paired(std::span<const M> variants, const RunConfig& config) {
   PathSamples* const sampled = samples.values.empty() ? nullptr : &samples;
   auto simulator = [&] {
     if constexpr (BatchModel<M>) {
-      if (sampled != nullptr) {
-        throw std::invalid_argument("run_paired: per-path samples (RunConfig::path_samples) are not offered for a batch model");
-      }
-      return detail::BatchBlockSimulator<M>(variants);
+      return detail::BatchBlockSimulator<M>(variants, &config.path_samples, sampled);
     } else {
       return detail::BlockSimulator<M>(variants, &config.path_samples, sampled);
     }

@@ -9,6 +9,8 @@
 
 #include <Eigen/Dense>
 
+#include "engine/simd.hpp"
+
 namespace banensim::models {
 
 namespace {
@@ -41,18 +43,22 @@ std::array<double, kNumComponents * kNumComponents> factor(const std::array<doub
   return out;
 }
 
-// The scale of a path's shock sds: sqrt(nu / X), X a sum of nu squared
-// standard normals (chi-square with nu degrees of freedom), so that sigma^2
-// times the squared scale is a scaled inverse-chi-square draw around the
-// estimate; nu = 0: no draw, 1.
-double scale_draw(engine::RandomStream stream, int nu) {
-  if (nu <= 0) return 1.0;
-  double x = 0;
-  for (int i = 0; i < nu; ++i) {
-    const double z = stream.normal();
-    x += z * z;
+// The scale of a path's shock sds: sqrt(nu / X), X the sum of the squares
+// of nu standard normals z[j * stride + lane] (chi-square with nu degrees of
+// freedom), so that sigma^2 times the squared scale is a scaled
+// inverse-chi-square draw around the estimate; nu = 0: no draw, 1.
+void scale_draws(const double* z, std::size_t stride, int nu, std::size_t n, double* out) {
+  if (nu <= 0) {
+    std::fill_n(out, n, 1.0);
+    return;
   }
-  return std::sqrt(static_cast<double>(nu) / x);
+  std::fill_n(out, n, 0.0);
+  for (int j = 0; j < nu; ++j) {
+    const double* row = z + static_cast<std::size_t>(j) * stride;
+    for (std::size_t lane = 0; lane < n; ++lane) out[lane] += row[lane] * row[lane];
+  }
+  const double dof = nu;
+  for (std::size_t lane = 0; lane < n; ++lane) out[lane] = std::sqrt(dof / out[lane]);
 }
 
 }  // namespace
@@ -69,7 +75,10 @@ double gross_shortfall(double target, double counted, double dispersion) noexcep
 double supply_factor(double extra_jobs, double capacity, double shape) noexcept {
   if (!(capacity > 0)) return 0.0;
   const double used = std::max(0.0, extra_jobs) / capacity;
-  return std::max(0.0, 1.0 - std::pow(used, shape));
+  // The default shape 2 as a product: the same square (pow is accurate to
+  // ~0.5 ulp, the product correctly rounded), at a fraction of pow's cost in
+  // the model's innermost loop.
+  return std::max(0.0, 1.0 - (shape == 2.0 ? used * used : std::pow(used, shape)));
 }
 
 double quota_response_rate(double charge_per_job, double response_max, double response_half) noexcept {
@@ -218,238 +227,420 @@ double BanenafspraakModel::government_target(int year) const {
   return models::government_target(p_.legal_targets, year);
 }
 
-void BanenafspraakModel::begin_path(State& s, const engine::PathRandom& rng, engine::PathRecord&) const {
+BanenafspraakModel::BatchState::BatchState(std::size_t max_lanes) {
+  const std::size_t n = engine::padded_lanes(max_lanes);
+  for (Rows<double>* rows : {&jobs, &trend, &volatility}) {
+    for (std::vector<double>& row : *rows) row.assign(n, 0.0);
+  }
+  for (std::vector<double>* v : {&purchased, &register_growth, &gov_share, &cycle, &charge_eur, &first_reached,
+                                 &g_regular, &g_inleen, &supply}) {
+    v->assign(n, 0.0);
+  }
+  for (std::size_t q = 0; q < kNumQuotas; ++q) {
+    active[q].assign(n, 0);
+    pending_from[q].assign(n, 0);
+    last_shortfall[q].assign(n, 0.0);
+    response_base[q].assign(n, 0.0);
+  }
+  for (std::vector<unsigned char>* v : {&charge_owed, &reach, &market_met, &government_met, &quota_in_force_target}) {
+    v->assign(n, 0);
+  }
+  draws.assign(std::max<std::size_t>(kPathDraws, kYearDraws) * n, 0.0);
+}
+
+BanenafspraakModel::BatchState BanenafspraakModel::make_batch_state(std::size_t max_lanes) const {
+  BatchState s(max_lanes);
+  const int dof = std::max({1, p_.uncertainty.dof.regular, p_.uncertainty.dof.inleen});
+  s.scale_normals.assign(static_cast<std::size_t>(dof) * engine::padded_lanes(max_lanes), 0.0);
+  return s;
+}
+
+void BanenafspraakModel::begin_batch(BatchState& s, engine::BlockRandom& rng, engine::BatchRecord&) const {
   const int t0 = p_.origin_year;
   const bool baseline = t0 == kBaselineYear;
+  const std::size_t n = rng.n_lanes();
+  const std::size_t stride = rng.stride();
 
   // Parameter uncertainty. The scale draws first: the shock sds are
   // themselves estimated from few increments, and the trends' standard
   // errors grow with the drawn scale (normal-inverse-chi-square).
-  const double g_regular = scale_draw(rng.stream(kScaleRegularStream), p_.uncertainty.dof.regular);
-  const double g_inleen = scale_draw(rng.stream(kScaleInleenStream), p_.uncertainty.dof.inleen);
-  auto trend = rng.stream(kTrendStream);
-  const double z_market = trend.normal();
-  const double z_other = trend.normal();
-  const double z_inleen = trend.normal();
+  const int nu_regular = p_.uncertainty.dof.regular;
+  const int nu_inleen = p_.uncertainty.dof.inleen;
+  if (nu_regular > 0) rng.normals(kScaleRegular, 0, static_cast<std::size_t>(nu_regular), s.scale_normals.data());
+  scale_draws(s.scale_normals.data(), stride, nu_regular, n, s.g_regular.data());
+  if (nu_inleen > 0) rng.normals(kScaleInleen, 0, static_cast<std::size_t>(nu_inleen), s.scale_normals.data());
+  scale_draws(s.scale_normals.data(), stride, nu_inleen, n, s.g_inleen.data());
+
+  rng.draw(kPath, 0, kPathKinds, s.draws.data());
+  const auto row = [&](std::size_t j) { return s.draws.data() + j * stride; };
+  const double* z_market_row = row(kTrendMarket);
+  const double* z_other_row = row(kTrendOther);
+  const double* z_inleen_row = row(kTrendInleen);
+  const double* z_register = row(kRegister);
+  const double* z_gov_share = row(kGovShare);
+  const double* z_cycle = row(kCycleInitial);
+  const double* z_bridge = row(kInleenOrigin);
+
   const double rho = p_.shocks.correlation.market_government;
-  const double z_government = rho * z_market + std::sqrt(std::max(0.0, 1.0 - rho * rho)) * z_other;
-  const std::array<double, kNumComponents> z = {z_market, z_government, z_government, z_inleen};
-  const std::array<double, kNumComponents> g = {g_regular, g_regular, g_regular, g_inleen};
-  for (std::size_t c = 0; c < kNumComponents; ++c) {
-    s.trend[c] = p_.growth[c].trend_mean + p_.growth[c].trend_sd * g[c] * z[c];
-    s.volatility[c] = p_.growth[c].volatility * g[c];
-  }
-  // The regular trends are estimated as the counted sectors' trends less the
-  // key's share of the hired-in trend (MODEL.md §7), so their errors carry
-  // minus that share of the hired-in trend's error: a hired-in trend drawn
-  // high moves jobs from regular to hired-in, it adds none to a sector's
-  // count, whose trend uncertainty the sector fit already measures.
-  const double inleen_trend_error = s.trend[kInleen] - p_.growth[kInleen].trend_mean;
+  const double rho_other = std::sqrt(std::max(0.0, 1.0 - rho * rho));
   const double security = p_.composition.security_share;
-  s.trend[kMarketRegular] -= (1.0 - key_at_origin_) * inleen_trend_error;
-  s.trend[kGovSecurity] -= security * key_at_origin_ * inleen_trend_error;
-  s.trend[kGovOther] -= (1.0 - security) * key_at_origin_ * inleen_trend_error;
-  s.register_growth =
-      p_.supply.register_growth_per_year + p_.supply.register_growth_sd * rng.stream(kRegisterStream).normal();
+  const double purchased = baseline ? 0.0 : p_.purchasing.jobs_at_origin;
+  const double sqrt_gap = std::sqrt(inleen_gap_);
+  for (std::size_t lane = 0; lane < n; ++lane) {
+    const double g_regular = s.g_regular[lane];
+    const double g_inleen = s.g_inleen[lane];
+    const double z_market = z_market_row[lane];
+    const double z_government = rho * z_market + rho_other * z_other_row[lane];
+    const std::array<double, kNumComponents> z = {z_market, z_government, z_government, z_inleen_row[lane]};
+    const std::array<double, kNumComponents> g = {g_regular, g_regular, g_regular, g_inleen};
+    std::array<double, kNumComponents> trend{};
+    for (std::size_t c = 0; c < kNumComponents; ++c) {
+      trend[c] = p_.growth[c].trend_mean + p_.growth[c].trend_sd * g[c] * z[c];
+      s.volatility[c][lane] = p_.growth[c].volatility * g[c];
+    }
+    // The regular trends are estimated as the counted sectors' trends less
+    // the key's share of the hired-in trend (MODEL.md §7), so their errors
+    // carry minus that share of the hired-in trend's error: a hired-in trend
+    // drawn high moves jobs from regular to hired-in, it adds none to a
+    // sector's count, whose trend uncertainty the sector fit already measures.
+    const double inleen_trend_error = trend[kInleen] - p_.growth[kInleen].trend_mean;
+    trend[kMarketRegular] -= (1.0 - key_at_origin_) * inleen_trend_error;
+    trend[kGovSecurity] -= security * key_at_origin_ * inleen_trend_error;
+    trend[kGovOther] -= (1.0 - security) * key_at_origin_ * inleen_trend_error;
+    for (std::size_t c = 0; c < kNumComponents; ++c) s.trend[c][lane] = trend[c];
+    s.register_growth[lane] = p_.supply.register_growth_per_year + p_.supply.register_growth_sd * z_register[lane];
 
-  // Hired-in jobs at the origin: observed, or bridged from the last
-  // observation with this path's trend and its increments' spread.
-  double inleen = inleen_last_;
-  if (inleen_gap_ > 0) {
-    inleen += s.trend[kInleen] * inleen_gap_ +
-              inleen_bridge_sd_ * g_inleen * std::sqrt(inleen_gap_) * rng.stream(kInleenOriginStream).normal();
-    inleen = std::max(p_.inleen.floor_jobs, inleen);
+    // Hired-in jobs at the origin: observed, or bridged from the last
+    // observation with this path's trend and its increments' spread.
+    double inleen = inleen_last_;
+    if (inleen_gap_ > 0) {
+      inleen += trend[kInleen] * inleen_gap_ + inleen_bridge_sd_ * g_inleen * sqrt_gap * z_bridge[lane];
+      inleen = std::max(p_.inleen.floor_jobs, inleen);
+    }
+    const double gov_share = clamp01(key_at_origin_ + p_.inleen.government_share_sd * z_gov_share[lane]);
+    s.gov_share[lane] = gov_share;
+    s.cycle[lane] = p_.cycle.sd * z_cycle[lane];
+
+    // Split the observed sector counts at the origin into components, so
+    // that the origin's measurement is reproduced exactly.
+    const double gov_regular = origin_government_ - gov_share * inleen;
+    s.purchased[lane] = purchased;
+    s.jobs[kMarketRegular][lane] = origin_market_ - (1.0 - gov_share) * inleen - purchased;
+    s.jobs[kGovSecurity][lane] = security * gov_regular;
+    s.jobs[kGovOther][lane] = (1.0 - security) * gov_regular;
+    s.jobs[kInleen][lane] = inleen;
+
+    s.charge_eur[lane] = 0;
+    s.charge_owed[lane] = 0;
+    s.first_reached[lane] = kNaN;
+    s.reach[lane] = s.market_met[lane] = s.government_met[lane] = s.quota_in_force_target[lane] = 0;
   }
-  s.gov_share = clamp01(key_at_origin_ + p_.inleen.government_share_sd * rng.stream(kGovShareStream).normal());
-  s.cycle = p_.cycle.sd * rng.stream(kCycleInitialStream).normal();
-
-  // Split the observed sector counts at the origin into components, so that
-  // the origin's measurement is reproduced exactly.
-  const double gov_regular = origin_government_ - s.gov_share * inleen;
-  s.purchased = baseline ? 0.0 : p_.purchasing.jobs_at_origin;
-  s.jobs[kMarketRegular] = origin_market_ - (1.0 - s.gov_share) * inleen - s.purchased;
-  s.jobs[kGovSecurity] = p_.composition.security_share * gov_regular;
-  s.jobs[kGovOther] = (1.0 - p_.composition.security_share) * gov_regular;
-  s.jobs[kInleen] = inleen;
 
   // Quota states at the origin; a miss not yet decided is activated on this
   // path with the activation probability.
-  s.quota = origin_quotas_.state;
-  static constexpr engine::StreamId kActivation[] = {kActivationMarket, kActivationGovernment, kActivationNational};
   for (std::size_t q = 0; q < kNumQuotas; ++q) {
-    if (origin_quotas_.undecided_from[q] == 0) continue;
-    if (rng.stream(kActivation[q], static_cast<std::uint64_t>(t0)).uniform() < p_.quota.activation_probability) {
-      s.quota[q].pending_from = origin_quotas_.undecided_from[q];
+    const QuotaState& o = origin_quotas_.state[q];
+    const int undecided = origin_quotas_.undecided_from[q];
+    const double* u = row(kActivationOriginMarket + q);
+    for (std::size_t lane = 0; lane < n; ++lane) {
+      s.active[q][lane] = o.active ? 1 : 0;
+      s.last_shortfall[q][lane] = o.last_shortfall;
+      s.pending_from[q][lane] =
+          undecided != 0 && u[lane] < p_.quota.activation_probability ? undecided : o.pending_from;
     }
   }
-  s.charge_eur = 0;
-  s.charge_owed = false;
-  s.first_reached = kNaN;
-  s.reach = s.market_met = s.government_met = s.quota_in_force_target = false;
 }
 
-void BanenafspraakModel::step(State& s, std::size_t i_step, const engine::PathRandom& rng,
-                              engine::PathRecord& rec) const {
-  const int year = p_.origin_year + 1 + static_cast<int>(i_step);
-  const auto substream = static_cast<std::uint64_t>(year);
-  const YearRules& r = rules_[i_step];
+namespace {
 
-  // Quota states at the start of the year: a new regime's rules apply only
-  // from its first year (every quota reset), then activations take effect.
-  if (r.reset) s.quota = {};
-  bool in_force = false;
-  for (auto& q : s.quota) {
-    if (q.pending_from != 0 && year >= q.pending_from) {
-      q.active = true;
-      q.pending_from = 0;
+// What the vector part of a year reads and writes: lane arrays (each
+// padded, the loop runs over whole vectors) and the year's constants.
+struct GrowthLanes {
+  double* jobs[kNumComponents];
+  const double* trend[kNumComponents];
+  const double* volatility[kNumComponents];
+  double* purchased;
+  double* cycle;
+  double* gov_share;
+  const double* register_growth;
+  const double* supply;  // the supply factor computed beforehand, or nullptr: computed here (shape 2)
+  const double* response_base[kNumQuotas];
+  const double* eta;
+  const double* z[kNumComponents];
+  const double* key;
+  const double* drift;
+  double* total;
+  double* market;
+  double* government;
+  double phi, cycle_innovation_sd;
+  double register_base, register_years_after, jobs_per_register, baseline_jobs;
+  std::array<double, kNumComponents> lever;
+  double response_rate, w_government, security_part;
+  bool stop_insourcing, at_buyer, national;
+  double insourcing_per_year, procurement_gain, floor_jobs;
+  double key_drift, key_drift_sd, key_sample_sd;
+  std::array<double, kNumComponents * kNumComponents> shock_factor;
+  std::array<double, kNumComponents> cycle_loading;
+};
+
+// The year's cycle, supply factor, quota response, growth and measured
+// counts for every lane, 4 lanes per vector (engine/simd.hpp): each lane
+// the same IEEE operations, in the same order, as docs/MODEL.md §4 written
+// out per path, so the numbers do not depend on the vector width.
+BANENSIM_LANE_KERNEL void grow_lanes(const GrowthLanes& g, std::size_t stride) {
+  using namespace engine::simd;
+  const Doubles zero = splat(0.0), one = splat(1.0);
+  for (std::size_t i = 0; i < stride; i += kWidth) {
+    const Doubles cycle = splat(g.phi) * load(g.cycle + i) + splat(g.cycle_innovation_sd) * load(g.eta + i);
+    store(g.cycle + i, cycle);
+
+    // Supply: what the register (at the end of last year) can still fill.
+    Doubles jobs[kNumComponents];
+    for (std::size_t c = 0; c < kNumComponents; ++c) jobs[c] = load(g.jobs[c] + i);
+    Doubles purchased = load(g.purchased + i);
+    Doubles f;
+    if (g.supply != nullptr) {
+      f = load(g.supply + i);
+    } else {
+      const Doubles extra = jobs[0] + jobs[1] + jobs[2] + jobs[3] + purchased;
+      const Doubles reg = splat(g.register_base) + load(g.register_growth + i) * splat(g.register_years_after);
+      const Doubles capacity = splat(g.jobs_per_register) * reg - splat(g.baseline_jobs);
+      const Doubles used = max(extra, zero) / capacity;
+      f = select(capacity > zero, max(one - used * used, zero), zero);
     }
-    in_force = in_force || q.active;
+
+    // Behavioural response to the quotas active this year.
+    const Doubles rate_f = splat(g.response_rate) * f;
+    const Doubles r_market = rate_f * load(g.response_base[0] + i);
+    const Doubles r_government = rate_f * load(g.response_base[1] + i);
+    const Doubles r_national = rate_f * load(g.response_base[2] + i);
+    const Doubles w = splat(g.w_government);
+    Doubles response[kNumComponents];
+    response[kMarketRegular] = r_market + splat(1.0 - g.w_government) * r_national;
+    response[kGovSecurity] = splat(g.security_part) * (r_government + w * r_national);
+    response[kGovOther] = splat(1.0 - g.security_part) * (r_government + w * r_national);
+    response[kInleen] = zero;
+
+    const Doubles insourcing = g.stop_insourcing ? zero : min(max(purchased, zero), splat(g.insourcing_per_year));
+    const Doubles procurement = g.at_buyer ? splat(g.procurement_gain) * f : zero;
+
+    // Growth.
+    Doubles z[kNumComponents];
+    for (std::size_t j = 0; j < kNumComponents; ++j) z[j] = load(g.z[j] + i);
+    for (std::size_t c = 0; c < kNumComponents; ++c) {
+      Doubles e = zero;
+      for (std::size_t j = 0; j < kNumComponents; ++j) e = e + splat(g.shock_factor[c * kNumComponents + j]) * z[j];
+      const Doubles own = load(g.trend[c] + i);
+      const Doubles trend = own + splat(g.cycle_loading[c]) * max(own, -own) * cycle;  // |own|
+      const Doubles shock = load(g.volatility[c] + i) * e;
+      if (c == kInleen) {
+        jobs[c] = max(jobs[c] + trend + shock, splat(g.floor_jobs));
+      } else {
+        jobs[c] = jobs[c] + (f * trend * splat(g.lever[c]) + shock + response[c]);
+      }
+    }
+    jobs[kGovOther] = jobs[kGovOther] + insourcing;
+    purchased = purchased + (procurement - insourcing);
+    for (std::size_t c = 0; c < kNumComponents; ++c) store(g.jobs[c] + i, jobs[c]);
+    store(g.purchased + i, purchased);
+
+    // Measurement at the end of the year.
+    const Doubles gov_share =
+        min(max(load(g.gov_share + i) + splat(g.key_drift) + splat(g.key_drift_sd) * load(g.drift + i), zero), one);
+    store(g.gov_share + i, gov_share);
+    const Doubles key = min(max(gov_share + splat(g.key_sample_sd) * load(g.key + i), zero), one);
+    const Doubles share = g.national ? gov_share : key;
+    const Doubles inleen = jobs[kInleen];
+    const Doubles market_count = jobs[kMarketRegular] + (one - share) * inleen + (g.at_buyer ? zero : purchased);
+    const Doubles government_count =
+        jobs[kGovSecurity] + jobs[kGovOther] + share * inleen + (g.at_buyer ? purchased : zero);
+    store(g.market + i, market_count);
+    store(g.government + i, government_count);
+    store(g.total + i, market_count + government_count);
   }
-  if (in_force && r.charged) s.charge_owed = true;
+}
+
+}  // namespace
+
+void BanenafspraakModel::step_batch(BatchState& s, std::size_t i_step, engine::BlockRandom& rng,
+                                    engine::BatchRecord& rec) const {
+  const int year = p_.origin_year + 1 + static_cast<int>(i_step);
+  const YearRules r = rules_[i_step];
+  const std::size_t n = rng.n_lanes();
+  const std::size_t stride = rng.stride();
 
   // Every draw of the year is taken whether or not a lever uses it, so the
   // streams stay aligned across scenarios.
-  auto cycle_stream = rng.stream(kCycleStream, substream);
-  const double eta = cycle_stream.normal();
-  auto shock_stream = rng.stream(kShockStream, substream);
-  std::array<double, kNumComponents> z{};
-  for (double& v : z) v = shock_stream.normal();
-  const double key_z = rng.stream(kKeyStream, substream).normal();
-  const double drift_z = rng.stream(kKeyDriftStream, substream).normal();
-  const double u_market = rng.stream(kActivationMarket, substream).uniform();
-  const double u_government = rng.stream(kActivationGovernment, substream).uniform();
-  const double u_national = rng.stream(kActivationNational, substream).uniform();
+  rng.draw(kYear, static_cast<std::uint32_t>(year), kYearKinds, s.draws.data());
+  const auto row = [&](std::size_t j) -> const double* { return s.draws.data() + j * stride; };
+  const double* u_row[kNumQuotas] = {row(kActivationMarket), row(kActivationGovernment), row(kActivationNational)};
+  const bool target_year = year == p_.target.year;
 
-  const double phi = p_.cycle.persistence;
-  s.cycle = phi * s.cycle + std::sqrt(1.0 - phi * phi) * p_.cycle.sd * eta;
+  // 1. Quota states at the start of the year: a new regime's rules apply
+  // only from its first year (every quota reset), then activations take
+  // effect. Per lane, scalar: small state machines.
+  for (std::size_t q = 0; q < kNumQuotas; ++q) {
+    unsigned char* active = s.active[q].data();
+    int* pending = s.pending_from[q].data();
+    double* shortfall = s.last_shortfall[q].data();
+    double* base = s.response_base[q].data();
+    for (std::size_t lane = 0; lane < n; ++lane) {
+      if (r.reset) {
+        active[lane] = 0;
+        pending[lane] = 0;
+        shortfall[lane] = 0;
+      }
+      if (pending[lane] != 0 && year >= pending[lane]) {
+        active[lane] = 1;
+        pending[lane] = 0;
+      }
+      base[lane] = active[lane] != 0 ? shortfall[lane] : 0.0;
+    }
+  }
+  for (std::size_t lane = 0; lane < n; ++lane) {
+    const bool in_force = s.active[0][lane] != 0 || s.active[1][lane] != 0 || s.active[2][lane] != 0;
+    if (in_force && r.charged) s.charge_owed[lane] = 1;
+    if (target_year) s.quota_in_force_target[lane] = in_force ? 1 : 0;
+  }
 
-  // Supply: what the register (at the end of last year) can still fill.
+  // 2. Cycle, supply, response, growth and the measured counts: vectors.
   const auto& supply = p_.supply;
-  const double extra = s.jobs[0] + s.jobs[1] + s.jobs[2] + s.jobs[3] + s.purchased;
-  const double reg = r.register_base + s.register_growth * r.register_years_after;
-  const double capacity = supply.jobs_per_worker * supply.max_working_share * reg - supply.baseline_jobs;
-  const double f = supply_factor(extra, capacity, supply.shape);
-
+  GrowthLanes g{};
+  for (std::size_t c = 0; c < kNumComponents; ++c) {
+    g.jobs[c] = s.jobs[c].data();
+    g.trend[c] = s.trend[c].data();
+    g.volatility[c] = s.volatility[c].data();
+    g.z[c] = row(kShock0 + c);
+  }
+  g.purchased = s.purchased.data();
+  g.cycle = s.cycle.data();
+  g.gov_share = s.gov_share.data();
+  g.register_growth = s.register_growth.data();
+  for (std::size_t q = 0; q < kNumQuotas; ++q) g.response_base[q] = s.response_base[q].data();
+  g.eta = row(kCycle);
+  g.key = row(kKey);
+  g.drift = row(kKeyDrift);
+  g.total = rec.series(i_total_);
+  g.market = rec.series(i_market_);
+  g.government = rec.series(i_government_);
+  g.phi = p_.cycle.persistence;
+  g.cycle_innovation_sd = std::sqrt(1.0 - g.phi * g.phi) * p_.cycle.sd;
+  g.register_base = r.register_base;
+  g.register_years_after = r.register_years_after;
+  g.jobs_per_register = supply.jobs_per_worker * supply.max_working_share;
+  g.baseline_jobs = supply.baseline_jobs;
   // Lever multipliers on the regular trends (hired-in jobs have none: a
   // relative gain on a shrinking channel would speed its fall).
-  std::array<double, kNumComponents> lever{1.0, 1.0, 1.0, 1.0};
+  g.lever = {1.0, 1.0, 1.0, 1.0};
   if (r.national) {
-    for (std::size_t c = 0; c < kInleen; ++c) lever[c] *= 1.0 + p_.policy.abolish_split.friction_gain;
-    lever[kGovSecurity] *= 1.0 - p_.policy.abolish_split.government_accountability_loss;
-    lever[kGovOther] *= 1.0 - p_.policy.abolish_split.government_accountability_loss;
+    for (std::size_t c = 0; c < kInleen; ++c) g.lever[c] *= 1.0 + p_.policy.abolish_split.friction_gain;
+    g.lever[kGovSecurity] *= 1.0 - p_.policy.abolish_split.government_accountability_loss;
+    g.lever[kGovOther] *= 1.0 - p_.policy.abolish_split.government_accountability_loss;
   }
-  if (r.no_security) lever[kGovSecurity] *= 1.0 + p_.policy.exclude_security.security_growth_change;
-
-  // Behavioural response to the quotas active this year, driven by what a
-  // missing job costs an employer: a share of the last measured shortfall,
-  // limited by supply like any other hiring.
-  std::array<double, kNumComponents> response{};
-  auto response_of = [&](std::size_t q) {
-    return s.quota[q].active ? r.response_rate * f * s.quota[q].last_shortfall : 0.0;
-  };
-  const double r_market = response_of(kQuotaMarket);
-  const double r_government = response_of(kQuotaGovernment);
-  const double r_national = response_of(kQuotaNational);
-  const double w_government = r.market_target + r.government_target_full > 0
-                                  ? r.government_target_full / (r.market_target + r.government_target_full)
-                                  : 0.0;
-  const double security_part = r.no_security ? 0.0 : p_.composition.security_share;
-  response[kMarketRegular] = r_market + (1.0 - w_government) * r_national;
-  response[kGovSecurity] = security_part * (r_government + w_government * r_national);
-  response[kGovOther] = (1.0 - security_part) * (r_government + w_government * r_national);
-
-  // Insourcing moves supplier jobs into government without adding any.
-  const double insourcing =
-      (r.at_buyer && p_.policy.purchase_at_buyer.stop_insourcing)
-          ? 0.0
-          : std::min(p_.purchasing.insourcing_per_year, std::max(0.0, s.purchased));
-  const double procurement = r.at_buyer ? p_.policy.purchase_at_buyer.procurement_gain_per_year * f : 0.0;
-
-  // Growth. The cycle moves a trend by its loading times the trend's size,
-  // so that a downturn lowers growth whatever the trend's sign.
-  for (std::size_t c = 0; c < kNumComponents; ++c) {
-    double e = 0.0;
-    for (std::size_t j = 0; j < kNumComponents; ++j) e += shock_factor_[c * kNumComponents + j] * z[j];
-    const double trend = s.trend[c] + cycle_loading_[c] * std::abs(s.trend[c]) * s.cycle;
-    if (c == kInleen) {
-      // Hired-in jobs follow their own trend, not supply-scaled: they shrink
-      // as agencies and sheltered work shrink, down to the floor.
-      s.jobs[c] = std::max(p_.inleen.floor_jobs, s.jobs[c] + trend + s.volatility[c] * e);
-    } else {
-      s.jobs[c] += f * trend * lever[c] + s.volatility[c] * e + response[c];
+  if (r.no_security) g.lever[kGovSecurity] *= 1.0 + p_.policy.exclude_security.security_growth_change;
+  g.response_rate = r.response_rate;
+  g.w_government = r.market_target + r.government_target_full > 0
+                       ? r.government_target_full / (r.market_target + r.government_target_full)
+                       : 0.0;
+  g.security_part = r.no_security ? 0.0 : p_.composition.security_share;
+  g.stop_insourcing = r.at_buyer && p_.policy.purchase_at_buyer.stop_insourcing;
+  g.at_buyer = r.at_buyer;
+  g.national = r.national;
+  g.insourcing_per_year = p_.purchasing.insourcing_per_year;
+  g.procurement_gain = p_.policy.purchase_at_buyer.procurement_gain_per_year;
+  g.floor_jobs = p_.inleen.floor_jobs;
+  g.key_drift = p_.inleen.key_drift_per_year;
+  g.key_drift_sd = p_.inleen.key_drift_sd;
+  g.key_sample_sd = p_.inleen.key_sample_sd;
+  g.shock_factor = shock_factor_;
+  g.cycle_loading = cycle_loading_;
+  // A supply shape other than 2 needs pow: computed beforehand, per lane.
+  g.supply = nullptr;
+  if (supply.shape != 2.0) {
+    for (std::size_t lane = 0; lane < stride; ++lane) {
+      const double extra =
+          s.jobs[0][lane] + s.jobs[1][lane] + s.jobs[2][lane] + s.jobs[3][lane] + s.purchased[lane];
+      const double reg = r.register_base + s.register_growth[lane] * r.register_years_after;
+      s.supply[lane] = supply_factor(extra, g.jobs_per_register * reg - g.baseline_jobs, supply.shape);
     }
+    g.supply = s.supply.data();
   }
-  s.jobs[kGovOther] += insourcing;
-  s.purchased += procurement - insourcing;
+  grow_lanes(g, stride);
 
-  // Measurement at the end of the year. The true share drifts; the SEO key
-  // is a sample of it. Once the split is gone there is no key: the sector
-  // figures then show the true shares.
-  s.gov_share = clamp01(s.gov_share + p_.inleen.key_drift_per_year + p_.inleen.key_drift_sd * drift_z);
-  const double key = clamp01(s.gov_share + p_.inleen.key_sample_sd * key_z);
-  const double share = r.national ? s.gov_share : key;
-  const double inleen = s.jobs[kInleen];
-  const double market_count = s.jobs[kMarketRegular] + (1.0 - share) * inleen + (r.at_buyer ? 0.0 : s.purchased);
-  const double government_count =
-      s.jobs[kGovSecurity] + s.jobs[kGovOther] + share * inleen + (r.at_buyer ? s.purchased : 0.0);
-  const double government_quota_count = government_count - (r.no_security ? s.jobs[kGovSecurity] : 0.0);
-  const double total = market_count + government_count;
+  // 3. What the quotas active this year owe, the measurement against the
+  // targets, the first year the target is reached: per lane, scalar.
   const double national_target = r.market_target + r.government_target;
-  const double national_count = market_count + government_quota_count;
+  const double d = p_.quota.employer_dispersion;
+  const double activation_probability = p_.quota.activation_probability;
+  const bool deactivate_when_met = p_.quota.deactivate_when_met;
+  const double target_total = p_.target.total_jobs;
+  const double* total_of = rec.series(i_total_);
+  const double* market_of = rec.series(i_market_);
+  const double* government_of = rec.series(i_government_);
+  const double* security_of = s.jobs[kGovSecurity].data();
+  for (std::size_t lane = 0; lane < n; ++lane) {
+    const double total = total_of[lane];
+    const double market_count = market_of[lane];
+    const double government_count = government_of[lane];
+    const double government_quota_count = government_count - (r.no_security ? security_of[lane] : 0.0);
+    const double national_count = market_count + government_quota_count;
 
-  // What the quotas active this year owe: a levy on the employers'
-  // shortfalls (no offsetting), or the surcharge net of the bonus, in
-  // balance at the quota (negative: a net bonus).
-  if (r.charged) {
-    const double d = p_.quota.employer_dispersion;
-    const auto owed = [&](double target, double counted) {
-      return r.charge_per_job * (r.levy ? gross_shortfall(target, counted, d) : target - counted);
-    };
-    if (s.quota[kQuotaMarket].active) s.charge_eur += owed(r.market_target, market_count);
-    if (s.quota[kQuotaGovernment].active) s.charge_eur += owed(r.government_target, government_quota_count);
-    if (s.quota[kQuotaNational].active) s.charge_eur += owed(national_target, national_count);
-  }
-
-  // Measured against the targets: a miss may activate a quota, in force
-  // `activation_lag` years after the missed measurement.
-  auto measure = [&](QuotaState& q, double target, double counted, double u) {
-    q.last_shortfall = std::max(0.0, target - counted);
-    if (target > 0 && counted < target) {
-      if (!q.active && q.pending_from == 0 && u < p_.quota.activation_probability) {
-        q.pending_from = year + r.activation_lag;
-      }
-    } else if (p_.quota.deactivate_when_met) {
-      q.active = false;
-      q.pending_from = 0;
+    // A levy on the employers' shortfalls (no offsetting), or the surcharge
+    // net of the bonus, in balance at the quota (negative: a net bonus).
+    if (r.charged) {
+      const auto owed = [&](double target, double counted) {
+        return r.charge_per_job * (r.levy ? gross_shortfall(target, counted, d) : target - counted);
+      };
+      double charge = s.charge_eur[lane];
+      if (s.active[kQuotaMarket][lane] != 0) charge += owed(r.market_target, market_count);
+      if (s.active[kQuotaGovernment][lane] != 0) charge += owed(r.government_target, government_quota_count);
+      if (s.active[kQuotaNational][lane] != 0) charge += owed(national_target, national_count);
+      s.charge_eur[lane] = charge;
     }
-  };
-  if (r.national) {
-    measure(s.quota[kQuotaNational], national_target, national_count, u_national);
-  } else {
-    measure(s.quota[kQuotaMarket], r.market_target, market_count, u_market);
-    measure(s.quota[kQuotaGovernment], r.government_target, government_quota_count, u_government);
-  }
 
-  rec.series(i_total_, i_step) = total;
-  rec.series(i_market_, i_step) = market_count;
-  rec.series(i_government_, i_step) = government_count;
-  if (std::isnan(s.first_reached) && total >= p_.target.total_jobs) s.first_reached = year;
-  if (year == p_.target.year) {
-    s.reach = total >= p_.target.total_jobs;
-    s.market_met = market_count >= r.market_target;
-    s.government_met = government_quota_count >= r.government_target;
-    s.quota_in_force_target = in_force;
+    // A miss may activate a quota, in force `activation_lag` years after
+    // the missed measurement.
+    const auto measure = [&](std::size_t q, double target, double counted) {
+      s.last_shortfall[q][lane] = std::max(0.0, target - counted);
+      if (target > 0 && counted < target) {
+        if (s.active[q][lane] == 0 && s.pending_from[q][lane] == 0 && u_row[q][lane] < activation_probability) {
+          s.pending_from[q][lane] = year + r.activation_lag;
+        }
+      } else if (deactivate_when_met) {
+        s.active[q][lane] = 0;
+        s.pending_from[q][lane] = 0;
+      }
+    };
+    if (r.national) {
+      measure(kQuotaNational, national_target, national_count);
+    } else {
+      measure(kQuotaMarket, r.market_target, market_count);
+      measure(kQuotaGovernment, r.government_target, government_quota_count);
+    }
+
+    if (std::isnan(s.first_reached[lane]) && total >= target_total) s.first_reached[lane] = year;
+    if (target_year) {
+      s.reach[lane] = total >= target_total ? 1 : 0;
+      s.market_met[lane] = market_count >= r.market_target ? 1 : 0;
+      s.government_met[lane] = government_quota_count >= r.government_target ? 1 : 0;
+    }
   }
 }
 
-void BanenafspraakModel::end_path(State& s, const engine::PathRandom&, engine::PathRecord& rec) const {
-  rec.scalar(i_first_) = std::isnan(observed_first_reached_) ? s.first_reached : observed_first_reached_;
-  rec.scalar(i_charge_) = s.charge_eur;
-  rec.set_indicator(i_reach_, s.reach);
-  rec.set_indicator(i_market_met_, s.market_met);
-  rec.set_indicator(i_government_met_, s.government_met);
-  rec.set_indicator(i_quota_in_force_, s.quota_in_force_target);
-  rec.set_indicator(i_charge_owed_, s.charge_owed);
+void BanenafspraakModel::end_batch(BatchState& s, engine::BlockRandom& rng, engine::BatchRecord& rec) const {
+  const std::size_t n = rng.n_lanes();
+  const bool observed = !std::isnan(observed_first_reached_);
+  double* first = rec.scalar(i_first_);
+  double* charge = rec.scalar(i_charge_);
+  for (std::size_t lane = 0; lane < n; ++lane) {
+    first[lane] = observed ? observed_first_reached_ : s.first_reached[lane];
+    charge[lane] = s.charge_eur[lane];
+  }
+  std::copy_n(s.reach.data(), n, rec.indicator(i_reach_));
+  std::copy_n(s.market_met.data(), n, rec.indicator(i_market_met_));
+  std::copy_n(s.government_met.data(), n, rec.indicator(i_government_met_));
+  std::copy_n(s.quota_in_force_target.data(), n, rec.indicator(i_quota_in_force_));
+  std::copy_n(s.charge_owed.data(), n, rec.indicator(i_charge_owed_));
 }
 
 }  // namespace banensim::models

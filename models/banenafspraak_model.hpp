@@ -8,27 +8,33 @@
 // Years up to the forecast origin are observed (taken from the data files,
 // not simulated); the model simulates the years origin+1 .. horizon, one
 // engine step per year, where the horizon is max(target.year,
-// target.horizon_year). It satisfies engine::PathModel: immutable during a
-// run, all per-path values in State, every random number from the engine's
-// PathRandom, keyed by purpose and calendar year, so that two scenarios
-// compared on common random numbers see the same draws for the same purpose
-// in the same year whatever their levers do. A path allocates nothing.
+// target.horizon_year). It satisfies engine::BatchModel
+// (engine/batch_model.hpp): it simulates a batch of paths ("lanes") per
+// call, every per-lane value in BatchState arrays, immutable during a run,
+// every random number from the engine's BlockRandom keyed by purpose and
+// calendar year, so that two scenarios compared on common random numbers see
+// the same draws for the same purpose in the same year whatever their levers
+// do. A batch allocates nothing. It has no per-path interface: one
+// implementation of the equations (per-path samples come from the batch
+// runner, engine/parallel_runner.hpp).
 //
-// Draws per path (docs/MODEL.md §9): in begin_path uncertainty.dof.regular +
-// uncertainty.dof.inleen normals (the scale draws), 3 trend normals, 1
-// register normal, 1 hired-in normal (only when no hired-in observation
-// stands at the origin), 1 government-share normal, 1 initial-cycle normal
-// and 1 uniform per quota whose activation is undecided at the origin; per
-// simulated year 7 normals (1 cycle, 4 shocks, 1 allocation key, 1 drift of
-// the true share) and 3 uniforms (quota activation: market, government,
-// national).
+// Draws per path (docs/MODEL.md §9), all from engine/block_random.hpp:
+// purpose banenafspraak.scale.regular (substream 0): uncertainty.dof.regular
+// normals; banenafspraak.scale.inleen (0): uncertainty.dof.inleen normals;
+// banenafspraak.path (0): 7 normals (3 trend, register, government share,
+// initial cycle, hired-in bridge) and 3 uniforms (activation of a quota
+// undecided at the origin); per simulated year banenafspraak.year (substream
+// the calendar year): 7 normals (1 cycle, 4 shocks, 1 allocation key, 1
+// drift of the true share) and 3 uniforms (quota activation: market,
+// government, national). Every draw is made whether or not the path uses it.
 
 #include <array>
 #include <cstdint>
 #include <vector>
 
+#include "engine/batch_model.hpp"
+#include "engine/block_random.hpp"
 #include "engine/model.hpp"
-#include "engine/random_stream.hpp"
 #include "models/banenafspraak_params.hpp"
 #include "models/quota_rules.hpp"
 
@@ -71,29 +77,42 @@ class BanenafspraakModel {
  public:
   enum QuotaIndex : std::size_t { kQuotaMarket = 0, kQuotaGovernment = 1, kQuotaNational = 2 };
 
-  struct State {
-    std::array<double, kNumComponents> jobs{};        // true stocks: market, gov security, gov other, hired-in
-    double purchased = 0;                             // supplier jobs that exist through government purchasing
-    std::array<double, kNumComponents> trend{};       // this path's trends, jobs/year
-    std::array<double, kNumComponents> volatility{};  // this path's shock sds (the scale draws applied), jobs/year
-    double register_growth = 0;                       // this path's register growth after the last observation
-    double gov_share = 0;                             // true government share of hired-in jobs, kappa_t
-    double cycle = 0;                                 // business-cycle factor C_t
-    std::array<QuotaState, kNumQuotas> quota{};
-    double charge_eur = 0;                            // levy/surcharge owed, summed over the simulated years
-    bool charge_owed = false;                         // some quota active in a year its instrument is charged
-    double first_reached = 0;                         // NaN until the total reaches the target
-    // The target year's outcomes, for end_path.
-    bool reach = false, market_met = false, government_met = false, quota_in_force_target = false;
+  // The lanes' values, each an array over the lanes (padded_lanes(max_lanes)
+  // values): [lane], or [component][lane] / [quota][lane].
+  struct BatchState {
+    explicit BatchState(std::size_t max_lanes);
+    template <class T>
+    using Rows = std::array<std::vector<T>, kNumComponents>;
+    Rows<double> jobs;               // true stocks: market, gov security, gov other, hired-in
+    std::vector<double> purchased;   // supplier jobs that exist through government purchasing
+    Rows<double> trend;              // this path's trends, jobs/year
+    Rows<double> volatility;         // this path's shock sds (the scale draws applied), jobs/year
+    std::vector<double> register_growth;  // this path's register growth after the last observation
+    std::vector<double> gov_share;   // true government share of hired-in jobs, kappa_t
+    std::vector<double> cycle;       // business-cycle factor C_t
+    // Quota states (models/quota_rules.hpp QuotaState), by quota.
+    std::array<std::vector<unsigned char>, kNumQuotas> active;
+    std::array<std::vector<int>, kNumQuotas> pending_from;
+    std::array<std::vector<double>, kNumQuotas> last_shortfall;
+    std::vector<double> charge_eur;  // levy/surcharge owed, summed over the simulated years
+    std::vector<unsigned char> charge_owed;  // some quota active in a year its instrument is charged
+    std::vector<double> first_reached;       // NaN until the total reaches the target
+    // The target year's outcomes, for end_batch.
+    std::vector<unsigned char> reach, market_met, government_met, quota_in_force_target;
+    // Scratch: the draws of a call (rows of the BlockRandom's stride), the
+    // scale draws; within a step the supply factor and each quota's
+    // shortfall where it is active (0 elsewhere).
+    std::vector<double> draws, scale_normals, g_regular, g_inleen, supply;
+    std::array<std::vector<double>, kNumQuotas> response_base;
   };
 
   explicit BanenafspraakModel(BanenafspraakParams params);
 
   const engine::OutputLayout& layout() const { return layout_; }
-  State make_state() const { return {}; }
-  void begin_path(State& s, const engine::PathRandom& rng, engine::PathRecord& rec) const;
-  void step(State& s, std::size_t i_step, const engine::PathRandom& rng, engine::PathRecord& rec) const;
-  void end_path(State& s, const engine::PathRandom& rng, engine::PathRecord& rec) const;
+  BatchState make_batch_state(std::size_t max_lanes) const;
+  void begin_batch(BatchState& s, engine::BlockRandom& rng, engine::BatchRecord& rec) const;
+  void step_batch(BatchState& s, std::size_t i_step, engine::BlockRandom& rng, engine::BatchRecord& rec) const;
+  void end_batch(BatchState& s, engine::BlockRandom& rng, engine::BatchRecord& rec) const;
 
   const BanenafspraakParams& params() const { return p_; }
   int origin_year() const { return p_.origin_year; }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/block_random.hpp"
 #include "engine/run_summary.hpp"
 #include "studies/provenance.hpp"
 
@@ -124,7 +125,7 @@ nlohmann::json run_json(const ScenarioRun& run) {
                        {"ranks", run.ranks},
                        {"stopping", stop},
                        {"wall_seconds", r.wall_seconds},
-                       {"rng", "Philox4x64-10 keyed by (seed, purpose), counter (path, substream, block)"},
+                       {"rng", std::string(engine::kBlockRandomDescription)},  // the generator and its version
                        {"interval_method", "Wilson score 95% for probabilities; normal 95% on paired per-path differences"}};
   out["seed"] = run.seed;
   out["paths"] = r.n_paths;

@@ -170,6 +170,59 @@ TEST_CASE("batch model: a path computed by hand from its stream words is the pat
   CHECK(same_bits(r.tally.variant(0).scalar(0).moments.mean(), by_hand(0)));
 }
 
+TEST_CASE("batch model: per-path samples -- each path's own values, in index order, the same at any thread count") {
+  using banensim::engine::PathSampleRequest;
+  const std::size_t n_steps = 6;
+  const double mu = 0.25, sigma = 1.5, threshold = 1.0;
+  const BatchRandomWalkModel model(n_steps, mu, sigma, threshold);
+  const BatchRandomWalkModel shifted(n_steps, mu + 1.0, sigma, threshold);
+  const std::vector<BatchRandomWalkModel> variants = {model, shifted};
+  RunConfig cfg;
+  cfg.seed = 99;
+  cfg.n_paths = 1000 + 3;  // several batches per block, a short last block and batch
+  cfg.block_size = 300;
+  cfg.n_threads = 1;
+  cfg.path_samples = {{PathSampleRequest::Kind::kSeries, 0, 2},
+                      {PathSampleRequest::Kind::kIndicator, 0, 0},
+                      {PathSampleRequest::Kind::kScalar, 0, 0},
+                      {PathSampleRequest::Kind::kScalar, 1, 0}};
+  const RunResult one = run_paired(std::span<const BatchRandomWalkModel>(variants), cfg);
+  REQUIRE(one.samples.n_paths == cfg.n_paths);
+  REQUIRE(one.samples.values.size() == 2 * 4 * cfg.n_paths);
+  // Every path's values are those of its own random numbers, computed alone.
+  for (std::uint64_t i = 0; i < cfg.n_paths; ++i) {
+    for (std::size_t k = 0; k < 2; ++k) {
+      const double m = k == 0 ? mu : mu + 1.0;
+      double x = 0.0, x2 = 0.0, first = std::numeric_limits<double>::quiet_NaN();
+      for (std::size_t t = 0; t < n_steps; ++t) {
+        x = x + (m + sigma * normal_of_word(stream_word(cfg.seed, i, BatchRandomWalkModel::kIncrements, 0, t)));
+        if (t == 2) x2 = x;
+        if (std::isnan(first) && x >= threshold) first = static_cast<double>(t + 1);
+      }
+      REQUIRE(same_bits(one.samples.value(k, 0, i), x2));
+      REQUIRE(one.samples.value(k, 1, i) == (x >= threshold ? 1.0 : 0.0));
+      REQUIRE(same_bits(one.samples.value(k, 2, i), x));
+      REQUIRE(same_bits(one.samples.value(k, 3, i), first));
+    }
+  }
+  double reached = 0.0;
+  for (std::uint64_t i = 0; i < cfg.n_paths; ++i) reached += one.samples.value(0, 1, i);
+  CHECK(static_cast<std::uint64_t>(reached) == one.tally.variant(0).indicator(0).successes());
+  for (int threads : {2, 3}) {
+    cfg.n_threads = threads;
+    const RunResult r = run_paired(std::span<const BatchRandomWalkModel>(variants), cfg);
+    REQUIRE(r.samples.values.size() == one.samples.values.size());
+    CHECK(std::memcmp(r.samples.values.data(), one.samples.values.data(), one.samples.values.size() * sizeof(double)) ==
+          0);
+  }
+  // A stop rule keeps the samples of the paths folded in.
+  cfg.stop_rule = [](const PairedTally& t) { return t.n_paths() >= 300; };
+  const RunResult stopped = run(model, cfg);
+  CHECK(stopped.samples.n_paths == stopped.n_paths);
+  CHECK(stopped.n_paths == 300);
+  CHECK(same_bits(stopped.samples.value(0, 2, 299), one.samples.value(0, 2, 299)));
+}
+
 TEST_CASE("batch model: common random numbers -- a shifted variant is paired path by path") {
   const std::vector<BatchRandomWalkModel> variants = {BatchRandomWalkModel(4, 0.0, 1.0, 1.0),
                                                       BatchRandomWalkModel(4, 0.1, 1.0, 1.0)};

@@ -56,14 +56,38 @@ const Overrides kNoRandomness = {
     {"inleen.key_drift_sd", "0"},
 };
 
+// A batch of n paths first .. first + n - 1 begun (the model's per-path
+// draws made), through the batch interface the engine uses.
+struct Begun {
+  BanenafspraakModel::BatchState state;
+  engine::BlockRandom rng;
+  engine::BatchRecord record;
+};
+Begun begin(const BanenafspraakModel& m, std::uint64_t seed, std::uint64_t first, std::size_t n = 1) {
+  Begun b{m.make_batch_state(n), engine::BlockRandom(seed, first, n), engine::BatchRecord(m.layout(), n)};
+  b.record.start(n);
+  m.begin_batch(b.state, b.rng, b.record);
+  return b;
+}
+void step(const BanenafspraakModel& m, Begun& b, std::size_t i_step) {
+  b.rng.forget();
+  b.record.poison_series();
+  m.step_batch(b.state, i_step, b.rng, b.record);
+}
+
+// Path i_path alone (a batch of one lane): the same numbers as in any run
+// with that seed, since a path's draws depend only on its index.
 engine::PathRecord simulate(const BanenafspraakModel& m, std::uint64_t seed, std::uint64_t i_path) {
   engine::PathRecord rec(m.layout());
-  auto state = m.make_state();
-  const engine::PathRandom rng(seed, i_path);
   rec.clear();
-  m.begin_path(state, rng, rec);
-  for (std::size_t t = 0; t < m.layout().n_steps(); ++t) m.step(state, t, rng, rec);
-  m.end_path(state, rng, rec);
+  Begun b = begin(m, seed, i_path);
+  for (std::size_t t = 0; t < m.layout().n_steps(); ++t) {
+    step(m, b, t);
+    for (std::size_t i = 0; i < rec.n_series(); ++i) rec.series(i, t) = b.record.series(i)[0];
+  }
+  m.end_batch(b.state, b.rng, b.record);
+  for (std::size_t i = 0; i < rec.n_scalars(); ++i) rec.scalar(i) = b.record.scalar(i)[0];
+  for (std::size_t i = 0; i < rec.n_indicators(); ++i) rec.set_indicator(i, b.record.indicator(i)[0] != 0);
   return rec;
 }
 
@@ -153,6 +177,41 @@ TEST_CASE("supply factor, response rate, register path and key extrapolation") {
   CHECK(models::key_extrapolated(p.key_samples, 2023, 2023, 0.01) == doctest::Approx(0.337 + 0.03));
   CHECK(models::key_extrapolated(p.key_samples, 2018, 2018, 0.01) == doctest::Approx(0.278 + 0.02));  // 2020 unknown
   CHECK(models::key_extrapolated(p.key_samples, 2023, 2010, 0.01) == 0.24);
+}
+
+TEST_CASE("the model's draws are the words docs/MODEL.md section 9 names (block-random/1)") {
+  // The purposes' ids, recorded once (FNV-1a of the name folded to 32 bits):
+  // they change only with the names, which would change every number.
+  CHECK(engine::kBlockRandomVersion == "block-random/1");
+  CHECK(engine::purpose_id("banenafspraak.path") == 0x55fd0b8cU);
+  CHECK(engine::purpose_id("banenafspraak.year") == 0xe9f92e2eU);
+  CHECK(engine::purpose_id("banenafspraak.scale.regular") == 0x104dc336U);
+  CHECK(engine::purpose_id("banenafspraak.scale.inleen") == 0xef4ae28fU);
+  // A path's register growth, initial cycle and first cycle step, by hand
+  // from its words: the path draw 3, the path draw 5, the year's draw 0.
+  const auto m = make("status-quo");
+  const auto& p = m.params();
+  const std::uint64_t seed = 20260101, i_path = 12345;
+  const auto normal = [&](const char* purpose, std::uint32_t substream, std::size_t j) {
+    return engine::normal_of_word(engine::stream_word(seed, i_path, engine::purpose_id(purpose), substream, j));
+  };
+  Begun b = begin(m, seed, i_path);
+  CHECK(b.state.register_growth[0] ==
+        p.supply.register_growth_per_year + p.supply.register_growth_sd * normal("banenafspraak.path", 0, 3));
+  const double c0 = p.cycle.sd * normal("banenafspraak.path", 0, 5);
+  CHECK(b.state.cycle[0] == c0);
+  step(m, b, 0);
+  const double phi = p.cycle.persistence;
+  const auto year = static_cast<std::uint32_t>(m.origin_year() + 1);
+  CHECK(b.state.cycle[0] == phi * c0 + std::sqrt(1.0 - phi * phi) * p.cycle.sd * normal("banenafspraak.year", year, 0));
+  // The scale draw: g = sqrt(nu / sum of nu squared normals), on the market's shock sd.
+  double x = 0;
+  for (int j = 0; j < p.uncertainty.dof.regular; ++j) {
+    const double z = normal("banenafspraak.scale.regular", 0, static_cast<std::size_t>(j));
+    x += z * z;
+  }
+  CHECK(b.state.volatility[models::kMarketRegular][0] ==
+        p.growth.market.volatility * std::sqrt(static_cast<double>(p.uncertainty.dof.regular) / x));
 }
 
 TEST_CASE("with every randomness off the model is deterministic and matches a hand-computed path") {
@@ -248,10 +307,8 @@ TEST_CASE("the origin's quota states follow from the history, the law and the de
   // A path activates an undecided quota with the activation probability.
   for (const char* p : {"0", "1"}) {
     const auto m = make("status-quo", {{"quota.activation_probability", p}});
-    engine::PathRecord rec(m.layout());
-    auto s = m.make_state();
-    m.begin_path(s, engine::PathRandom(3, 0), rec);
-    CHECK(s.quota[BanenafspraakModel::kQuotaMarket].pending_from == (p[0] == '1' ? 2025 : 0));
+    const Begun b = begin(m, 3, 0);
+    CHECK(b.state.pending_from[BanenafspraakModel::kQuotaMarket][0] == (p[0] == '1' ? 2025 : 0));
   }
 }
 
@@ -306,12 +363,10 @@ TEST_CASE("the scale draws: trends and shock sds spread as a Student t with the 
   const auto& g = m.params().growth.market;
   engine::RunningStats trend, vol2;
   const int n = 20000;
-  for (std::uint64_t i = 0; i < static_cast<std::uint64_t>(n); ++i) {
-    engine::PathRecord rec(m.layout());
-    auto s = m.make_state();
-    m.begin_path(s, engine::PathRandom(5, i), rec);
-    trend.add(s.trend[models::kMarketRegular]);
-    vol2.add(s.volatility[models::kMarketRegular] * s.volatility[models::kMarketRegular]);
+  const Begun b = begin(m, 5, 0, n);  // paths 0 .. n-1 in one batch
+  for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
+    trend.add(b.state.trend[models::kMarketRegular][i]);
+    vol2.add(b.state.volatility[models::kMarketRegular][i] * b.state.volatility[models::kMarketRegular][i]);
   }
   const double factor = nu / (nu - 2.0);
   // Mean: within 4 s.e.; variance: t_10 has excess kurtosis 1, so the sample
@@ -321,10 +376,8 @@ TEST_CASE("the scale draws: trends and shock sds spread as a Student t with the 
   CHECK(std::abs(vol2.mean() - g.volatility * g.volatility * factor) < 4 * std::sqrt(vol2.variance() / n));
   // With no degrees of freedom there is no scale draw.
   const auto fixed = make("status-quo", {{"uncertainty.dof.regular", "0"}});
-  engine::PathRecord rec(fixed.layout());
-  auto s = fixed.make_state();
-  fixed.begin_path(s, engine::PathRandom(5, 1), rec);
-  CHECK(s.volatility[models::kMarketRegular] == g.volatility);
+  const Begun one = begin(fixed, 5, 1);
+  CHECK(one.state.volatility[models::kMarketRegular][0] == g.volatility);
 }
 
 TEST_CASE("the regular trends' errors offset the key's share of the hired-in trend's error") {
@@ -338,19 +391,18 @@ TEST_CASE("the regular trends' errors offset the key's share of the hired-in tre
                                      {"inleen.government_share_sd", "0"}});
   const auto& p = m.params();
   engine::RunningStats inleen_trend;
-  for (std::uint64_t i = 0; i < 200; ++i) {
-    engine::PathRecord rec(m.layout());
-    auto s = m.make_state();
-    m.begin_path(s, engine::PathRandom(11, i), rec);
-    const double k = s.gov_share;  // the key at the origin: no draw around it here
-    const double d = s.trend[models::kInleen] - p.growth.inleen.trend_mean;
-    inleen_trend.add(s.trend[models::kInleen]);
-    CHECK(s.trend[models::kMarketRegular] + (1 - k) * s.trend[models::kInleen] ==
+  const Begun b = begin(m, 11, 0, 200);
+  for (std::size_t i = 0; i < 200; ++i) {
+    const auto trend = [&](std::size_t c) { return b.state.trend[c][i]; };
+    const double k = b.state.gov_share[i];  // the key at the origin: no draw around it here
+    const double d = trend(models::kInleen) - p.growth.inleen.trend_mean;
+    inleen_trend.add(trend(models::kInleen));
+    CHECK(trend(models::kMarketRegular) + (1 - k) * trend(models::kInleen) ==
           doctest::Approx(p.growth.market.trend_mean + (1 - k) * p.growth.inleen.trend_mean));
-    CHECK(s.trend[models::kGovSecurity] + s.trend[models::kGovOther] + k * s.trend[models::kInleen] ==
+    CHECK(trend(models::kGovSecurity) + trend(models::kGovOther) + k * trend(models::kInleen) ==
           doctest::Approx(p.growth.government_security.trend_mean + p.growth.government_other.trend_mean +
                           k * p.growth.inleen.trend_mean));
-    CHECK(s.trend[models::kGovSecurity] - p.growth.government_security.trend_mean ==
+    CHECK(trend(models::kGovSecurity) - p.growth.government_security.trend_mean ==
           doctest::Approx(-p.composition.security_share * k * d));
   }
   CHECK(inleen_trend.variance() > 0.25 * p.growth.inleen.trend_sd * p.growth.inleen.trend_sd);
@@ -360,16 +412,14 @@ TEST_CASE("hired-in jobs follow their own trend down to the floor, not the suppl
   // A register that can fill nothing: regular jobs stop growing, hired-in jobs do not.
   const auto m = make("status-quo", plus(kNoRandomness, {{"supply.max_working_share", "0.01"},
                                                          {"growth.inleen.trend_mean", "-2000"}}));
-  engine::PathRecord rec(m.layout());
-  auto s = m.make_state();
-  const engine::PathRandom rng(1, 0);
-  m.begin_path(s, rng, rec);
-  const double regular0 = s.jobs[models::kMarketRegular];
-  m.step(s, 0, rng, rec);
-  CHECK(s.jobs[models::kMarketRegular] == regular0);
-  CHECK(s.jobs[models::kInleen] == doctest::Approx(-830 - 2000));
-  for (std::size_t t = 1; t < m.layout().n_steps(); ++t) m.step(s, t, rng, rec);
-  CHECK(s.jobs[models::kInleen] == -5000.0);  // the floor
+  Begun b = begin(m, 1, 0);
+  const auto& jobs = b.state.jobs;
+  const double regular0 = jobs[models::kMarketRegular][0];
+  step(m, b, 0);
+  CHECK(jobs[models::kMarketRegular][0] == regular0);
+  CHECK(jobs[models::kInleen][0] == doctest::Approx(-830 - 2000));
+  for (std::size_t t = 1; t < m.layout().n_steps(); ++t) step(m, b, t);
+  CHECK(jobs[models::kInleen][0] == -5000.0);  // the floor
 }
 
 TEST_CASE("the allocation key has no effect on any output once the split is gone") {
