@@ -15,11 +15,10 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "program: $($B --version)"
-start=$(date +%s.%N)
+# /usr/bin/time: wall, and the CPU time, which a busy machine inflates far less.
 # shellcheck disable=SC2086
-$B compare scenarios/status-quo.toml scenarios/keep-split.toml scenarios/purchase-at-buyer.toml \
+/usr/bin/time -f "256 sets x 20,000 paths x 5 scenarios (+ the central compare): %e s wall, %U s user, %S s system CPU" \
+  $B compare scenarios/status-quo.toml scenarios/keep-split.toml scenarios/purchase-at-buyer.toml \
   scenarios/exclude-security.toml scenarios/all-three.toml --assumptions 256 --paths 20000 $threads \
   --rows "$out/rows.csv" --format csv --out "$out/summary.csv"
-end=$(date +%s.%N)
-echo "256 sets x 20,000 paths x 5 scenarios (+ the central compare): $(echo "$end - $start" | bc) s wall"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

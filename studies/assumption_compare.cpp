@@ -52,6 +52,9 @@ FactorSet union_factors(const std::vector<Scenario>& options) {
 
 std::string percent(double share) { return engine::fmt(100 * share, 0) + "%"; }
 
+// A bound in a rule's words: 10,790 or 0.0412 (3 significant digits below 1,000).
+std::string bound_words(double x) { return std::abs(x) >= 1000 ? engine::fmt_int(x) : engine::significant(x, 3); }
+
 std::string signed_text(double x, int decimals) { return (x > 0 ? "+" : "") + engine::fmt(x, decimals); }
 
 SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& factors, const std::vector<bool>& beats,
@@ -129,11 +132,11 @@ SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& fac
   for (const auto& c : rule.conditions) {
     words += words.empty() ? "" : " and ";
     if (c.low && c.high) {
-      words += c.key + " in [" + engine::significant(*c.low, 3) + ", " + engine::significant(*c.high, 3) + "]";
+      words += c.key + " in [" + bound_words(*c.low) + ", " + bound_words(*c.high) + "]";
     } else if (c.low) {
-      words += c.key + " >= " + engine::significant(*c.low, 3);
+      words += c.key + " >= " + bound_words(*c.low);
     } else {
-      words += c.key + " <= " + engine::significant(*c.high, 3);
+      words += c.key + " <= " + bound_words(*c.high);
     }
   }
   rule.text = words.empty() ? "no assumption marks off where it " + std::string(rule.helps ? "beats" : "loses") +
