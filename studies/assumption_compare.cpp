@@ -128,8 +128,24 @@ SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& fac
     c.quasi_p_high = qp.high[j];
     rule.conditions.push_back(c);
   }
+  // In words: the restrictions that matter, most restrictive first -- those
+  // whose quasi-p-value (either side) is <= 0.05 (the box concentrates the
+  // cases beyond chance there), or, when none is, the most restrictive one.
+  // The JSON has every restriction, with its quasi-p-values.
+  std::stable_sort(rule.conditions.begin(), rule.conditions.end(),
+                   [](const SignRule::Condition& a, const SignRule::Condition& b) { return a.kept < b.kept; });
+  const auto significant = [](const SignRule::Condition& c) {
+    return (std::isfinite(c.quasi_p_low) && c.quasi_p_low <= 0.05) ||
+           (std::isfinite(c.quasi_p_high) && c.quasi_p_high <= 0.05);
+  };
+  for (auto& c : rule.conditions) c.in_words = significant(c);
+  if (!rule.conditions.empty() &&
+      std::none_of(rule.conditions.begin(), rule.conditions.end(), [](const auto& c) { return c.in_words; })) {
+    rule.conditions.front().in_words = true;
+  }
   std::string words;
   for (const auto& c : rule.conditions) {
+    if (!c.in_words) continue;
     words += words.empty() ? "" : " and ";
     if (c.low && c.high) {
       words += c.key + " in [" + bound_words(*c.low) + ", " + bound_words(*c.high) + "]";
@@ -406,7 +422,8 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
           const auto opt = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
           const auto fin = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
           conds.push_back({{"key", c.key}, {"low", opt(c.low)}, {"high", opt(c.high)}, {"kept", c.kept},
-                           {"quasi_p_low", fin(c.quasi_p_low)}, {"quasi_p_high", fin(c.quasi_p_high)}});
+                           {"quasi_p_low", fin(c.quasi_p_low)}, {"quasi_p_high", fin(c.quasi_p_high)},
+                           {"in_words", c.in_words}});
         }
         rule["conditions"] = conds;
       }

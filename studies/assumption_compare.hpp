@@ -79,14 +79,16 @@ double sample_quantile(std::vector<double> x, double p);
 struct SignRule {
   bool found = false;          // a box was found (the sign changes across the sets)
   bool helps = true;           // the box is where the option beats the reference (false: where it loses)
-  std::string text;            // "policy.x > 0.04 and supply.y < 2e5", or why there is none
+  std::string text;            // "it beats the reference when policy.x >= 0.04 and ...", or why there is none
   struct Condition {
     std::string key;
     std::optional<double> low, high;  // the exact bounds PRIM cut at (none: the range's end)
     double kept = 1;                  // share of the factor's range inside
-    double quasi_p_low = 0, quasi_p_high = 0;
+    double quasi_p_low = 0, quasi_p_high = 0;  // NaN for a side not cut
+    bool in_words = false;  // stated in `text`: quasi-p <= 0.05 on a side, or the most restrictive
   };
-  std::vector<Condition> conditions;  // the restrictions that keep < 90% of a factor's range
+  // The restrictions that keep < 90% of a factor's range, most restrictive first.
+  std::vector<Condition> conditions;
   double coverage = 0, density = 0, mass = 0;
   std::size_t n_inside = 0, n_interest_inside = 0, n_interest = 0;
   bool qualifies = true;  // density >= min_density

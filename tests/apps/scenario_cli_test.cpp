@@ -399,7 +399,7 @@ TEST_CASE("totals beyond the first histogram range: every format reports quantil
   CHECK(std::stod(cells[10]) == doctest::Approx(p95).epsilon(1e-9));
   // HTML report: the comparison table's median and 90% interval.
   const std::string html = test_support::slurp(dir / "r.html");
-  CHECK(html.find("<td>" + thousands(p50) + "</td>") != std::string::npos);
+  CHECK(html.find("\">" + thousands(p50) + "</td>") != std::string::npos);  // <td data-label="...">
   CHECK(html.find(", " + thousands(p95) + "]</td>") != std::string::npos);
   // Sweep row of the same run (same seed, paths and block size): the same quantiles.
   const auto sweep = banensim("sweep scenarios/status-quo.toml --set supply.max_working_share=1 --set "
@@ -649,7 +649,7 @@ TEST_CASE("compare --variant: an option defined on the command line, its setting
   CHECK(table.out.find("late-levy") != std::string::npos);
 }
 
-TEST_CASE("compare --variant: bad variants are refused as --set is, naming the variant, key, value and constraint; exit 2") {
+TEST_CASE("compare --variant: bad variants are refused as --set is (exit 2), naming the variant, key, value and constraint") {
   const std::string sq = "scenarios/status-quo.toml";
   const char* cases[][2] = {
       {"--variant 'x=scenarios/status-quo.toml nosuch.key=1'", "nosuch.key"},
@@ -725,8 +725,8 @@ TEST_CASE("compare --format csv carries every column of the table, equal to the 
   CHECK(n_rows == 2 * doc["scenarios"][0]["results"]["series"]["total"]["steps"].size());
 }
 
-TEST_CASE("compare --assumptions: per option the share of sets it beats, ties and loses, the regret and the rule; "
-          "CSV and JSON carry them; bad use is refused") {
+TEST_CASE("compare --assumptions: per option the share of sets it beats, ties and loses, the regret and the rule, "
+          "in the table, CSV and JSON, and bad use refused") {
   const auto r = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 8 --paths 1024");
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("Across plausible assumptions: 8 assumption sets") != std::string::npos);
