@@ -97,10 +97,10 @@ std::string render_csv(const studies::ScenarioRun& run) {
       csv_number(own, pair.reference_only.estimate());
     }
     own << "," << median_first_year(t, layout);
-    const auto& q = t.indicator(i_quota);
-    csv_number(own, q.estimate());
-    csv_number(own, q.wilson().low);
-    csv_number(own, q.wilson().high);
+    const auto& quota = t.indicator(i_quota);
+    csv_number(own, quota.estimate());
+    csv_number(own, quota.wilson().low);
+    csv_number(own, quota.wilson().high);
     csv_number(own, t.scalar(i_charge).moments.mean());
     csv_number(own, t.scalar(i_charge).moments.std_error());
     for (std::size_t step = 0; step < layout.n_steps(); ++step) {

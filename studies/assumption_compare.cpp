@@ -348,9 +348,9 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
 std::string rule_sentence(const AssumptionStudy& s, const OptionSummary& o) {
   const double n = static_cast<double>(o.p_reach.size());
   std::ostringstream os;
-  os << o.name << " beats " << s.options[0].name << " by more than its Monte Carlo noise in " << percent(o.beats / n)
-     << " of the " << o.p_reach.size() << " plausible assumption sets, ties in " << percent(o.ties / n)
-     << " and loses in " << percent(o.loses / n) << "; median difference " << signed_text(o.diff_median, 3)
+  os << o.name << " beats " << s.options[0].name << " by more than its Monte Carlo noise in " << percent(static_cast<double>(o.beats) / n)
+     << " of the " << o.p_reach.size() << " plausible assumption sets, ties in " << percent(static_cast<double>(o.ties) / n)
+     << " and loses in " << percent(static_cast<double>(o.loses) / n) << "; median difference " << signed_text(o.diff_median, 3)
      << " (range over plausible assumptions, 5-95%: " << signed_text(o.diff_low, 3) << " to "
      << signed_text(o.diff_high, 3) << "); " << o.rule.text;
   if (o.rule.found) {
@@ -404,9 +404,9 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
     if (k > 0) {
       oj["difference"] = {{"median", o.diff_median}, {"p05", o.diff_low}, {"p95", o.diff_high},
                           {"min", o.diff_min}, {"max", o.diff_max}};
-      oj["beats"] = {{"sets", o.beats}, {"share", o.beats / n}};
-      oj["ties"] = {{"sets", o.ties}, {"share", o.ties / n}};
-      oj["loses"] = {{"sets", o.loses}, {"share", o.loses / n}};
+      oj["beats"] = {{"sets", o.beats}, {"share", static_cast<double>(o.beats) / n}};
+      oj["ties"] = {{"sets", o.ties}, {"share", static_cast<double>(o.ties) / n}};
+      oj["loses"] = {{"sets", o.loses}, {"share", static_cast<double>(o.loses) / n}};
       nlohmann::json rule = {{"found", o.rule.found}, {"text", o.rule.text}};
       if (o.rule.found) {
         rule["helps"] = o.rule.helps;
