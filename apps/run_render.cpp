@@ -261,7 +261,7 @@ std::string render_table(const studies::ScenarioRun& run) {
     row.push_back("[" + jobs_quantile(tot, 0.05) + ", " + jobs_quantile(tot, 0.95) + "]");
     const std::string first = median_first_year(t, layout);
     row.push_back(first.empty() ? "not reached" : first);
-    const auto& by_year = reached_by_year(t, layout).at(by_label).up_to_value;
+    const engine::Proportion by_year = reached_by_year(t, layout).at(by_label).up_to_value;  // a copy: the map is a temporary
     row.push_back(engine::fmt(by_year.estimate(), 3));
     row.push_back(ci_text(by_year.wilson(), 3));
     row.push_back(engine::fmt(t.indicator(i_quota).estimate(), 3));
