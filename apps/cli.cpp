@@ -187,6 +187,36 @@ class PathBar {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// A study's points: a bar, the point started, and the time left at the
+// pace of the points run so far in this process (a resume's rows excluded).
+class PointBar {
+ public:
+  explicit PointBar(std::string noun) : noun_(std::move(noun)) {}
+  void update(std::uint64_t i, std::uint64_t n) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!started_) {
+      started_ = true;
+      first_ = i;
+      start_ = now;
+    }
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const std::uint64_t done = i - first_;
+    const int width = 30;
+    const int filled = n > 0 ? static_cast<int>(static_cast<double>(i) / static_cast<double>(n) * width) : 0;
+    const std::string eta =
+        done > 0 ? engine::fmt(elapsed / static_cast<double>(done) * static_cast<double>(n - i), 0) + " s left" : "";
+    std::fprintf(stderr, "\r[%s%s] %s %llu/%llu  %s ", std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                 std::string(static_cast<std::size_t>(width - filled), ' ').c_str(), noun_.c_str(),
+                 static_cast<unsigned long long>(i + 1), static_cast<unsigned long long>(n), eta.c_str());
+  }
+
+ private:
+  std::string noun_;
+  bool started_ = false;
+  std::uint64_t first_ = 0;
+  std::chrono::steady_clock::time_point start_{};
+};
+
 bool on_terminal(const studies::ExecutionContext& ctx) { return ctx.is_root() && ::isatty(STDERR_FILENO) == 1; }
 
 }  // namespace
@@ -200,10 +230,8 @@ void show_progress(studies::ExecutionContext& ctx, const std::string& noun) {
   if (!tty) return;
   auto bar = std::make_shared<PathBar>();
   ctx.on_paths = [bar](std::uint64_t done, std::uint64_t planned) { bar->update(done, planned); };
-  ctx.on_point = [noun](std::uint64_t i, std::uint64_t n) {
-    std::fprintf(stderr, "\r%s %llu/%llu ", noun.c_str(), static_cast<unsigned long long>(i + 1),
-                 static_cast<unsigned long long>(n));
-  };
+  auto points = std::make_shared<PointBar>(noun);
+  ctx.on_point = [points](std::uint64_t i, std::uint64_t n) { points->update(i, n); };
 }
 
 void clear_progress(const studies::ExecutionContext& ctx) {

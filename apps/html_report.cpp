@@ -27,6 +27,17 @@ double get(const nlohmann::json& j, const char* key) {
   return j.contains(key) && j[key].is_number() ? j[key].get<double>() : std::nan("");
 }
 
+// A probability in percent for prose: 3.1%, 0.4%, 45%.
+std::string pct(double p) {
+  const double x = 100 * p;
+  return engine::fmt(x, std::abs(x) < 10 ? 1 : 0) + "%";
+}
+// A difference of probabilities in points for prose: +1.2, -0.4.
+std::string points(double d) {
+  const double x = 100 * d;
+  return std::string(x > 0 ? "+" : x < 0 ? "&minus;" : "") + engine::fmt(std::abs(x), 1);
+}
+
 // A quantile of a distribution in the result JSON: its number, or the bound
 // stated in "quantile_bounds" when only a bound is known (engine::tally_json).
 std::string jobs_quantile(const nlohmann::json& dist, const char* key) {
@@ -63,23 +74,29 @@ const nlohmann::json& reached_by(const nlohmann::json& scenario) {
 
 const char* kColours[] = {"#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#833c0b"};
 
-// One fan chart: median, 50% and 90% bands of series "total", target path.
+// One fan chart: the observed totals (dots), then the median, 50% and 90%
+// bands of series "total", and the legal target path.
 std::string fan_chart(const nlohmann::json& scenario, const std::vector<TargetPoint>& targets, double y_max,
                       const char* colour, bool& bounded) {
   const auto& steps = scenario["results"]["series"]["total"]["steps"];
-  const double w = 460, h = 260, left = 60, right = 10, top = 20, bottom = 30;
-  const double n = static_cast<double>(steps.size());
-  const int y0 = std::stoi(steps.front()["step"].get<std::string>());
+  const double w = 460, h = 270, left = 66, right = 10, top = 20, bottom = 30;
+  const int first_sim = std::stoi(steps.front()["step"].get<std::string>());
+  const int last_sim = std::stoi(steps.back()["step"].get<std::string>());
+  int y0 = first_sim;
+  for (const auto& t : targets) {
+    if (std::isfinite(t.observed) && t.year < y0) y0 = t.year;
+  }
+  const double n = static_cast<double>(last_sim - y0 + 1);
   auto x_of = [&](double year) { return left + (year - y0 + 0.5) / n * (w - left - right); };
   auto y_of = [&](double v) { return top + (1.0 - v / y_max) * (h - top - bottom); };
   std::ostringstream s;
-  s << "<svg class=\"fan\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h
-    << "\" role=\"img\" aria-label=\"fan chart of total extra jobs\">";
+  s << "<svg class=\"fan\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " << w << " " << h << "\" width=\"" << w
+    << "\" height=\"" << h << "\" role=\"img\" aria-label=\"fan chart of total extra jobs\">";
   for (int k = 0; k <= 5; ++k) {  // horizontal grid
     const double v = y_max * k / 5.0;
     s << "<line x1=\"" << left << "\" x2=\"" << w - right << "\" y1=\"" << y_of(v) << "\" y2=\"" << y_of(v)
       << "\" stroke=\"#ddd\"/><text x=\"" << left - 4 << "\" y=\"" << y_of(v) + 4
-      << "\" font-size=\"10\" text-anchor=\"end\">" << engine::fmt_int(v) << "</text>";
+      << "\" font-size=\"13\" text-anchor=\"end\">" << engine::fmt_int(v) << "</text>";
   }
   auto band = [&](const char* lo, const char* hi, double opacity) {
     s << "<polygon fill=\"" << colour << "\" fill-opacity=\"" << opacity << "\" points=\"";
@@ -97,70 +114,160 @@ std::string fan_chart(const nlohmann::json& scenario, const std::vector<TargetPo
   s << "\"/>";
   s << "<polyline class=\"target\" fill=\"none\" stroke=\"#c00000\" stroke-dasharray=\"5,3\" stroke-width=\"1.5\" points=\"";
   for (const auto& t : targets) {
-    if (t.year < y0 || t.year > y0 + static_cast<int>(n) - 1) continue;
+    if (t.year < y0 || t.year > last_sim || !std::isfinite(t.total)) continue;
     s << x_of(t.year) << "," << y_of(t.total) << " ";
   }
   s << "\"/>";
-  for (const auto& st : steps) {
-    const int y = std::stoi(st["step"].get<std::string>());
-    if ((y - y0) % 2 == 0 || steps.size() <= 8)
-      s << "<text x=\"" << x_of(y) << "\" y=\"" << h - 12 << "\" font-size=\"10\" text-anchor=\"middle\">" << y << "</text>";
+  s << "<polyline class=\"observed\" fill=\"none\" stroke=\"#000\" stroke-width=\"1.2\" points=\"";
+  for (const auto& t : targets) {
+    if (std::isfinite(t.observed)) s << x_of(t.year) << "," << y_of(t.observed) << " ";
+  }
+  s << "\"/>";
+  for (const auto& t : targets) {
+    if (std::isfinite(t.observed)) {
+      s << "<circle class=\"observed\" cx=\"" << x_of(t.year) << "\" cy=\"" << y_of(t.observed) << "\" r=\"3\" fill=\"#000\"/>";
+    }
+  }
+  const int label_every = n > 12 ? 3 : n > 8 ? 2 : 1;
+  for (int y = y0; y <= last_sim; ++y) {
+    if ((y - y0) % label_every == 0)
+      s << "<text x=\"" << x_of(y) << "\" y=\"" << h - 12 << "\" font-size=\"13\" text-anchor=\"middle\">" << y << "</text>";
   }
   s << "</svg>";
   return s.str();
 }
 
-std::string probability_bars(const nlohmann::json& scenarios) {
-  const double row = 28, w = 560, left = 170, right = 60;
-  const double h = row * static_cast<double>(scenarios.size()) + 30;
-  auto x_of = [&](double p) { return left + p * (w - left - right); };
+// P(reach) per option on a zoomed axis: a dot at the estimate with its 95%
+// Monte Carlo whisker; with `ranges` (across assumptions) also a grey bar
+// from the 5% to the 95% quantile over the assumption sets, and the axis
+// spans those. Gridlines every 1, 2, 5, 10 or 25 points, whichever gives at
+// most 12, so that without ranges a difference of one point is visible.
+std::string probability_chart(const nlohmann::json& result, bool ranges) {
+  const auto& scenarios = result["scenarios"];
+  const nlohmann::json* across = ranges ? &result["assumptions"]["options"] : nullptr;
+  double lo = 1, hi = 0;
+  for (std::size_t k = 0; k < scenarios.size(); ++k) {
+    lo = std::min(lo, get(scenarios[k], "ci_low"));
+    hi = std::max(hi, get(scenarios[k], "ci_high"));
+    if (across != nullptr) {
+      lo = std::min(lo, get((*across)[k]["p_reach"], "p05"));
+      hi = std::max(hi, get((*across)[k]["p_reach"], "p95"));
+    }
+  }
+  double step = 0.01;
+  for (const double st : {0.01, 0.02, 0.05, 0.1, 0.25}) {
+    step = st;
+    if ((std::ceil(hi / st) - std::floor(lo / st)) <= 12) break;
+  }
+  const double x0 = std::max(0.0, std::floor(lo / step - 1e-9) * step);
+  const double x1 = std::min(1.0, std::max(x0 + step, std::ceil(hi / step + 1e-9) * step));
+  const double row = 40, w = 640, left = 190, right = 80;
+  const double h = row * static_cast<double>(scenarios.size()) + 34;
+  auto x_of = [&](double p) { return left + (p - x0) / std::max(x1 - x0, 1e-9) * (w - left - right); };
   std::ostringstream s;
-  s << "<svg class=\"bars\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h
-    << "\" role=\"img\" aria-label=\"probability of reaching the target\">";
-  for (int k = 0; k <= 4; ++k) {
-    const double p = k / 4.0;
-    s << "<line x1=\"" << x_of(p) << "\" x2=\"" << x_of(p) << "\" y1=\"0\" y2=\"" << h - 20
-      << "\" stroke=\"#ddd\"/><text x=\"" << x_of(p) << "\" y=\"" << h - 6 << "\" font-size=\"10\" text-anchor=\"middle\">"
-      << engine::fmt(p, 2) << "</text>";
+  s << "<svg class=\"" << (ranges ? "ranges" : "bars") << "\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " << w << " " << h << "\" width=\"" << w
+    << "\" height=\"" << h << "\" role=\"img\" aria-label=\"probability of reaching the target, zoomed\">";
+  for (double p = x0; p <= x1 + 1e-9; p += step) {
+    s << "<line x1=\"" << x_of(p) << "\" x2=\"" << x_of(p) << "\" y1=\"0\" y2=\"" << h - 22
+      << "\" stroke=\"#ddd\"/><text x=\"" << x_of(p) << "\" y=\"" << h - 6 << "\" font-size=\"16\" text-anchor=\"middle\">"
+      << engine::fmt(100 * p, 0) << "%</text>";
   }
   for (std::size_t k = 0; k < scenarios.size(); ++k) {
     const auto& sc = scenarios[k];
-    const double y = 8 + row * static_cast<double>(k);
-    const double p = get(sc, "probability"), lo = get(sc, "ci_low"), hi = get(sc, "ci_high");
-    s << "<text x=\"" << left - 6 << "\" y=\"" << y + 13 << "\" font-size=\"12\" text-anchor=\"end\">"
+    const double y = 10 + row * static_cast<double>(k);
+    const double p = get(sc, "probability"), plo = get(sc, "ci_low"), phi = get(sc, "ci_high");
+    s << "<text x=\"" << left - 8 << "\" y=\"" << y + 15 << "\" font-size=\"17\" text-anchor=\"end\">"
       << esc(sc["name"].get<std::string>()) << "</text>";
-    s << "<rect x=\"" << left << "\" y=\"" << y << "\" width=\"" << x_of(p) - left << "\" height=\"18\" fill=\""
-      << kColours[k % 7] << "\"/>";
-    s << "<line x1=\"" << x_of(lo) << "\" x2=\"" << x_of(hi) << "\" y1=\"" << y + 9 << "\" y2=\"" << y + 9
-      << "\" stroke=\"#000\" stroke-width=\"1.5\"/>";
-    s << "<text x=\"" << x_of(hi) + 6 << "\" y=\"" << y + 13 << "\" font-size=\"11\">" << engine::fmt(p, 3) << "</text>";
+    if (across != nullptr) {
+      const auto& r = (*across)[k]["p_reach"];
+      s << "<rect class=\"assumption-range\" x=\"" << x_of(get(r, "p05")) << "\" y=\"" << y + 2 << "\" width=\""
+        << std::max(1.0, x_of(get(r, "p95")) - x_of(get(r, "p05"))) << "\" height=\"14\" fill=\"#bbb\" fill-opacity=\"0.6\"/>";
+    }
+    s << "<line class=\"mc-interval\" x1=\"" << x_of(plo) << "\" x2=\"" << x_of(phi) << "\" y1=\"" << y + 9 << "\" y2=\""
+      << y + 9 << "\" stroke=\"#000\" stroke-width=\"2\"/>";
+    for (const double e : {plo, phi}) {
+      s << "<line x1=\"" << x_of(e) << "\" x2=\"" << x_of(e) << "\" y1=\"" << y + 4 << "\" y2=\"" << y + 14
+        << "\" stroke=\"#000\" stroke-width=\"1.5\"/>";
+    }
+    s << "<circle cx=\"" << x_of(p) << "\" cy=\"" << y + 9 << "\" r=\"5\" fill=\"" << kColours[k % 7] << "\"/>";
+    s << "<text x=\"" << w - right + 8 << "\" y=\"" << y + 15 << "\" font-size=\"16\">" << engine::fmt(100 * p, 1)
+      << "%</text>";
   }
   s << "</svg>";
   return s.str();
+}
+
+// The table over the assumption sets and each option's sign rule.
+std::string assumptions_section(const nlohmann::json& result) {
+  const auto& a = result["assumptions"];
+  const auto& opts = a["options"];
+  const std::string ref = opts[0]["name"].get<std::string>();
+  std::ostringstream h;
+  h << "<h2>Across plausible assumptions</h2><p class=\"note\">" << a["sets"].get<std::size_t>()
+    << " assumption sets (" << esc(a["design"].get<std::string>()) << ") over " << a["factors"].size()
+    << " uncertain parameters; at each set every option runs on the same " << engine::fmt_int(get(a, "paths_per_set"))
+    << " paths. Medians and ranges are over the sets (range over plausible assumptions, 5&ndash;95%). Beats / ties / "
+    << "loses: the share of sets where the 95% paired Monte Carlo interval of the difference against " << esc(ref)
+    << " lies wholly above 0 / contains 0 / lies wholly below 0. Worst regret: the largest shortfall, over the sets, of "
+    << "the option&rsquo;s P(reach) behind the best option&rsquo;s at that set.</p>";
+  const std::vector<std::string> labels = {"option", "P(reach) median", "range over plausible assumptions",
+                                           "difference median", "range over plausible assumptions", "beats", "ties",
+                                           "loses", "worst regret"};
+  h << "<table id=\"assumptions\" class=\"wide\"><tr>";
+  for (const auto& l : labels) h << "<th>" << esc(l) << "</th>";
+  h << "</tr>\n";
+  for (std::size_t k = 0; k < opts.size(); ++k) {
+    const auto& o = opts[k];
+    std::vector<std::string> cells = {esc(o["name"].get<std::string>()), engine::fmt(get(o["p_reach"], "median"), 3),
+                                      "[" + engine::fmt(get(o["p_reach"], "p05"), 3) + ", " + engine::fmt(get(o["p_reach"], "p95"), 3) + "]"};
+    if (k == 0) {
+      cells.insert(cells.end(), {"(reference)", "", "", "", ""});
+    } else {
+      const auto& d = o["difference"];
+      cells.insert(cells.end(), {engine::fmt(get(d, "median"), 3),
+                                 "[" + engine::fmt(get(d, "p05"), 3) + ", " + engine::fmt(get(d, "p95"), 3) + "]",
+                                 pct(get(o["beats"], "share")), pct(get(o["ties"], "share")), pct(get(o["loses"], "share"))});
+    }
+    cells.push_back(engine::fmt(get(o, "worst_case_regret"), 3));
+    h << "<tr>";
+    for (std::size_t c = 0; c < cells.size(); ++c) h << "<td data-label=\"" << esc(labels[c]) << "\">" << cells[c] << "</td>";
+    h << "</tr>\n";
+  }
+  h << "</table>\n<p>Smallest worst-case regret: <b>" << esc(a["minimax_regret"].get<std::string>()) << "</b>.</p>";
+  h << "<h3>What decides the sign</h3><p class=\"note\">Scenario discovery (PRIM) on the sets where the option beats "
+    << esc(ref) << " (or loses, when it never beats): coverage is the share of those sets inside the stated region, "
+    << "density the share of the region&rsquo;s sets that are such.</p><ul id=\"rules\">";
+  for (std::size_t k = 1; k < opts.size(); ++k) h << "<li>" << esc(opts[k]["sentence"].get<std::string>()) << "</li>";
+  h << "</ul>";
+  return h.str();
 }
 
 // P(the total has reached the target by year Y) per scenario: one line per
 // scenario with its 95% Wilson band.
 std::string reached_chart(const nlohmann::json& scenarios) {
-  const double w = 560, h = 280, left = 50, right = 150, top = 15, bottom = 30;
+  // The legend below the plot, two names a row: the chart keeps its width
+  // for the lines and stays legible when scaled down to a phone's width.
+  const double legend_rows = std::ceil(static_cast<double>(scenarios.size()) / 2.0);
+  const double w = 520, plot_h = 280, left = 56, right = 16, top = 15, bottom = 34;
+  const double h = plot_h + 22 * legend_rows + 6;
   const auto& first = reached_by(scenarios[0]);
   const double y0 = get(first.front(), "value"), y1 = get(first.back(), "value");
   const double span = std::max(1.0, y1 - y0);
   auto x_of = [&](double year) { return left + (year - y0) / span * (w - left - right); };
-  auto y_of = [&](double p) { return top + (1.0 - p) * (h - top - bottom); };
+  auto y_of = [&](double p) { return top + (1.0 - p) * (plot_h - top - bottom); };
   std::ostringstream s;
-  s << "<svg class=\"reached\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h
+  s << "<svg class=\"reached\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " << w << " " << h << "\" width=\"" << w << "\" height=\"" << h
     << "\" role=\"img\" aria-label=\"probability that the target is reached by each year\">";
   for (int k = 0; k <= 4; ++k) {
     const double p = k / 4.0;
     s << "<line x1=\"" << left << "\" x2=\"" << w - right << "\" y1=\"" << y_of(p) << "\" y2=\"" << y_of(p)
-      << "\" stroke=\"#ddd\"/><text x=\"" << left - 4 << "\" y=\"" << y_of(p) + 4
-      << "\" font-size=\"10\" text-anchor=\"end\">" << engine::fmt(p, 2) << "</text>";
+      << "\" stroke=\"#ddd\"/><text x=\"" << left - 5 << "\" y=\"" << y_of(p) + 5
+      << "\" font-size=\"14\" text-anchor=\"end\">" << engine::fmt(p, 2) << "</text>";
   }
   for (const auto& point : first) {
     const double year = get(point, "value");
-    if ((static_cast<int>(year - y0)) % 2 == 0 || span <= 8) {
-      s << "<text x=\"" << x_of(year) << "\" y=\"" << h - 12 << "\" font-size=\"10\" text-anchor=\"middle\">"
+    if ((static_cast<int>(year - y0)) % 2 == 0 || span <= 6) {
+      s << "<text x=\"" << x_of(year) << "\" y=\"" << plot_h - 12 << "\" font-size=\"14\" text-anchor=\"middle\">"
         << engine::fmt(year, 0) << "</text>";
     }
   }
@@ -172,11 +279,107 @@ std::string reached_chart(const nlohmann::json& scenarios) {
     for (auto it = points.rbegin(); it != points.rend(); ++it) s << x_of(get(*it, "value")) << "," << y_of(get(*it, "ci_low")) << " ";
     s << "\"/><polyline class=\"line\" fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"2\" points=\"";
     for (const auto& pt : points) s << x_of(get(pt, "value")) << "," << y_of(get(pt, "probability")) << " ";
-    s << "\"/><text x=\"" << w - right + 6 << "\" y=\"" << top + 14 * static_cast<double>(k) + 10
-      << "\" font-size=\"11\" fill=\"" << colour << "\">" << esc(scenarios[k]["name"].get<std::string>()) << "</text>";
+    const double lx = left + (k % 2 == 0 ? 0.0 : (w - left) / 2), ly = plot_h + 22 * std::floor(static_cast<double>(k) / 2) + 14;
+    s << "\"/><line x1=\"" << lx << "\" x2=\"" << lx + 22 << "\" y1=\"" << ly - 5 << "\" y2=\"" << ly - 5 << "\" stroke=\"" << colour
+      << "\" stroke-width=\"3\"/><text x=\"" << lx + 28 << "\" y=\"" << ly << "\" font-size=\"15\" fill=\"#222\">"
+      << esc(scenarios[k]["name"].get<std::string>()) << "</text>";
   }
   s << "</svg>";
   return s.str();
+}
+
+}  // namespace
+
+namespace {
+
+
+std::string first_step_label(const nlohmann::json& sc) {
+  return sc["results"]["series"]["total"]["steps"].front()["step"].get<std::string>();
+}
+
+// The one-sentence finding: the reference's chance, with its Monte Carlo
+// interval (and, across assumptions, its range), and how far the options
+// move it -- from the results, whatever they say.
+std::string finding(const nlohmann::json& result) {
+  const auto& scenarios = result["scenarios"];
+  const auto& ref = scenarios[0];
+  std::ostringstream f;
+  bool any_lever = false;
+  if (ref.contains("levers")) {
+    for (const auto& l : ref["levers"]) any_lever = any_lever || l["enabled"].get<bool>();
+  }
+  f << "Under " << (any_lever ? "" : "the law as enacted (") << esc(ref["name"].get<std::string>()) << (any_lever ? "" : ")")
+    << ", the chance of " << engine::fmt_int(get(ref, "target_jobs"))
+    << " extra jobs by the end of " << ref["target_year"].get<int>() << " is about " << pct(get(ref, "probability"))
+    << " (Monte Carlo interval " << pct(get(ref, "ci_low")) << "&ndash;" << pct(get(ref, "ci_high"));
+  if (result.contains("assumptions")) {
+    const auto& a = result["assumptions"];
+    const auto& opts = a["options"];
+    f << "; range over plausible assumptions " << pct(get(opts[0]["p_reach"], "p05")) << "&ndash;"
+      << pct(get(opts[0]["p_reach"], "p95")) << ")";
+    if (opts.size() < 2) return f.str() + ".";
+    // The option whose effect is largest at the median, and the largest effect of any option in any set.
+    std::size_t best = 1;
+    double largest = 0;
+    bool any_beyond_noise = false;
+    for (std::size_t k = 1; k < opts.size(); ++k) {
+      const auto& d = opts[k]["difference"];
+      if (std::abs(get(d, "median")) > std::abs(get(opts[best]["difference"], "median"))) best = k;
+      largest = std::max({largest, std::abs(get(d, "min")), std::abs(get(d, "max"))});
+      any_beyond_noise = any_beyond_noise || get(opts[k]["beats"], "sets") > 0 || get(opts[k]["loses"], "sets") > 0;
+    }
+    const auto& b = opts[best];
+    if (!any_beyond_noise) {
+      f << "; no option moves it beyond its Monte Carlo noise in any of the " << a["sets"].get<std::size_t>()
+        << " plausible assumption sets.";
+      return f.str();
+    }
+    f << "; no option moves it by more than " << engine::fmt(100 * largest, 1)
+      << " points in any plausible assumption set, and the largest median change, "
+      << esc(b["name"].get<std::string>()) << "&rsquo;s, is " << points(get(b["difference"], "median"))
+      << " points (range over plausible assumptions " << points(get(b["difference"], "p05")) << " to "
+      << points(get(b["difference"], "p95")) << "; it beats " << esc(ref["name"].get<std::string>()) << " in "
+      << pct(get(b["beats"], "share")) << " of the sets).";
+    return f.str();
+  }
+  f << ")";
+  if (scenarios.size() < 2) return f.str() + "; the interval covers Monte Carlo noise only, not the uncertain assumptions.";
+  std::size_t best = 1;
+  for (std::size_t k = 1; k < scenarios.size(); ++k) {
+    const double d = get(scenarios[k]["vs_reference"]["indicators"]["reach_target"], "difference");
+    if (std::abs(d) > std::abs(get(scenarios[best]["vs_reference"]["indicators"]["reach_target"], "difference"))) best = k;
+  }
+  const auto& d = scenarios[best]["vs_reference"]["indicators"]["reach_target"];
+  f << "; the largest change among the options is " << esc(scenarios[best]["name"].get<std::string>()) << "&rsquo;s, "
+    << points(get(d, "difference")) << " points (Monte Carlo interval " << points(get(d, "ci_low")) << " to "
+    << points(get(d, "ci_high")) << "). These intervals cover Monte Carlo noise only, at the scenarios&rsquo; own "
+    << "assumptions.";
+  return f.str();
+}
+
+// The levers each option switches on, in plain words with their first year.
+std::string options_list(const nlohmann::json& scenarios) {
+  std::ostringstream h;
+  h << "<ul id=\"options\">";
+  for (const auto& sc : scenarios) {
+    h << "<li><b>" << esc(sc["name"].get<std::string>()) << "</b>: ";
+    std::string on;
+    if (sc.contains("levers")) {
+      for (const auto& l : sc["levers"]) {
+        if (!l["enabled"].get<bool>()) continue;
+        std::string meaning = l["meaning"].get<std::string>();
+        on += (on.empty() ? "" : "; ") + esc(meaning) + ", from " + std::to_string(l["year"].get<int>());
+      }
+    }
+    const auto& charge = sc["results"]["scalars"]["quota_charge_total_eur"];
+    h << (on.empty() ? "no lever switched on: the law as enacted" : on) << " (law: "
+      << esc(sc["law_file"].get<std::string>()) << "). Levy or surcharge owed " << esc(first_step_label(sc)) << "&ndash;"
+      << sc["horizon_year"].get<int>() << ": EUR " << engine::fmt(get(charge, "mean") / 1e6, 1) << " million on average ("
+      << "&plusmn; " << engine::fmt(get(charge, "std_error") / 1e6, 1) << " Monte Carlo standard error).";
+    h << "</li>";
+  }
+  h << "</ul>";
+  return h.str();
 }
 
 }  // namespace
@@ -185,30 +388,44 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
   const auto& scenarios = result["scenarios"];
   const auto& prov = result["provenance"];
   const auto& ref = scenarios[0];
+  const bool across = result.contains("assumptions");
   double y_max = 0;
   for (const auto& sc : scenarios)
     for (const auto& st : sc["results"]["series"]["total"]["steps"]) {
       bool ignored = false;
       y_max = std::max(y_max, chart_quantile(st, "p95", ignored));
     }
-  for (const auto& t : target_path) y_max = std::max(y_max, t.total);
+  for (const auto& t : target_path) {
+    if (std::isfinite(t.total)) y_max = std::max(y_max, t.total);
+    if (std::isfinite(t.observed)) y_max = std::max(y_max, t.observed);
+  }
   y_max = std::ceil(y_max * 1.05 / 25000.0) * 25000.0;
 
   std::ostringstream h;
-  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>banensim: P(reach "
+  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>banensim: P(reach "
     << engine::fmt_int(get(ref, "target_jobs")) << ")</title><style>"
-    << "body{font-family:system-ui,Arial,sans-serif;margin:2em;color:#222;max-width:1100px}"
-    << "table{border-collapse:collapse;margin:1em 0}td,th{border-bottom:1px solid #ccc;padding:4px 8px;text-align:right}"
+    << "*{box-sizing:border-box}body{font-family:system-ui,Arial,sans-serif;margin:0 auto;padding:1em;color:#222;"
+    << "max-width:1320px;line-height:1.4}h1{font-size:1.35em;line-height:1.35}h2{font-size:1.15em;margin-top:1.6em}"
+    << "svg{max-width:100%;height:auto;display:block}"
+    << "table{border-collapse:collapse;margin:1em 0;font-size:13px;width:100%}td,th{border-bottom:1px solid #ccc;"
+    << "padding:3px 6px;text-align:right;vertical-align:top}td{white-space:nowrap}th{font-weight:600}"
     << "td:first-child,th:first-child{text-align:left}.panels{display:flex;flex-wrap:wrap;gap:12px}"
-    << ".panel h3{margin:.3em 0;font-size:14px}.note{color:#555;font-size:13px}</style></head><body>\n";
-  h << "<h1>Probability that the banenafspraak reaches " << engine::fmt_int(get(ref, "target_jobs")) << " extra jobs by end "
-    << ref["target_year"].get<int>() << "</h1>\n";
+    << ".panel{flex:1 1 340px;min-width:0}.panel h3{margin:.3em 0;font-size:14px}.note{color:#555;font-size:13px}"
+    << ".box{border:1px solid #8aa;background:#f3f8f8;padding:.6em 1em;margin:1em 0;font-size:14px}"
+    << ".box h2{margin:.2em 0;font-size:1em}.kind{font-weight:600}#provenance td{text-align:left;white-space:normal;"
+    << "overflow-wrap:anywhere}"
+    << "@media (max-width:1250px){table.wide,table.wide tbody,table.wide tr,table.wide td{display:block;width:100%}"
+    << "table.wide tr:first-child{display:none}table.wide tr{border:1px solid #ccc;margin:.6em 0;padding:.3em}"
+    << "table.wide td{text-align:left;border:0;padding:1px 4px;white-space:normal}table.wide td::before{content:attr(data-label) \": \";"
+    << "color:#555}table.wide td:empty{display:none}}"
+    << "</style></head><body>\n";
+  h << "<h1 id=\"finding\">" << finding(result) << "</h1>\n";
   h << "<p class=\"note\">Observed up to " << ref["origin_year"].get<int>() << ", simulated "
     << ref["origin_year"].get<int>() + 1 << "-" << ref["horizon_year"].get<int>() << " under the law in "
-    << esc(ref["law_file"].get<std::string>()) << ". "
-    << engine::fmt_int(result["paths"].get<double>()) << " Monte Carlo paths per scenario, all on the same random draws (common "
-    << "random numbers); seed " << result["seed"].get<std::uint64_t>()
-    << ". Intervals: 95% Wilson for probabilities, 95% normal on paired per-path differences.";
+    << esc(ref["law_file"].get<std::string>()) << "; " << engine::fmt_int(result["paths"].get<double>())
+    << " Monte Carlo paths per option, all on the same random draws (common random numbers); seed "
+    << result["seed"].get<std::uint64_t>() << ".";
   if (ref.contains("sector_targets") && ref["sector_targets"]["held_after_last_year"].get<bool>()) {
     const auto& t = ref["sector_targets"];
     h << " Sector targets: " << esc(t["file"].get<std::string>()) << " (" << t["first_year"].get<int>() << "-"
@@ -216,29 +433,70 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
       << "end state).";
   }
   h << "</p>\n";
+  // What the intervals cover: the two kinds of uncertainty, always apart.
+  h << "<div class=\"box\" id=\"intervals\"><h2>What the intervals cover</h2>"
+    << "<p><span class=\"kind\">Monte Carlo interval</span> (95%): the noise of simulating a finite number of paths, at "
+    << "one set of assumptions (Wilson intervals for probabilities; normal intervals on the paired per-path "
+    << "differences). More paths make it narrower; it says nothing about whether the assumptions are right.</p>";
+  if (across) {
+    const auto& a = result["assumptions"];
+    h << "<p><span class=\"kind\">Range over plausible assumptions</span> (5&ndash;95%): the spread of a figure over "
+      << a["sets"].get<std::size_t>() << " assumption sets drawn (" << esc(a["design"].get<std::string>()) << ") from the "
+      << "plausible ranges of " << a["factors"].size() << " uncertain parameters; it is the uncertainty of not knowing "
+      << "them, and more paths do not narrow it.</p>";
+  } else {
+    h << "<p><span class=\"kind\">This report&rsquo;s intervals are Monte Carlo intervals only.</span> They do not cover "
+      << "the uncertain assumptions (the plausible ranges of docs/MODEL.md &sect;6); "
+      << "<code>banensim compare &hellip; --assumptions N</code> adds the range over plausible assumptions.</p>";
+  }
+  h << "</div>\n";
+
+  h << "<h2>The options</h2>" << options_list(scenarios) << "\n";
+
+  h << "<h2>When: P(reached by year)</h2><p class=\"note\">The probability that the total has reached "
+    << engine::fmt_int(get(ref, "target_jobs")) << " at some measurement up to each year; bands: 95% Monte Carlo "
+    << "intervals (at the scenarios&rsquo; own assumptions).</p>" << reached_chart(scenarios) << "\n";
+
+  h << "<h2>Probability of reaching the target by end " << ref["target_year"].get<int>() << "</h2><p class=\"note\">"
+    << "P(reach) at the scenarios&rsquo; own assumptions (dots) with its 95% Monte Carlo interval (black whisker), on "
+    << "an axis zoomed to the intervals so that a difference of one percentage point is visible.</p>"
+    << probability_chart(result, false) << "\n";
+  if (across) {
+    h << "<p class=\"note\">The same with the range over plausible assumptions (grey bar: 5&ndash;95% of P(reach) "
+      << "over the assumption sets).</p>" << probability_chart(result, true) << "\n";
+  }
+
+  if (across) h << assumptions_section(result) << "\n";
 
   const int target_year = ref["target_year"].get<int>();
   // "P(reached by YEAR)" as in the terminal table: four years after the
   // target year, or the horizon when that is earlier.
   const int by_year = std::min(target_year + 4, ref["horizon_year"].get<int>());
   const std::string horizon = std::to_string(by_year);
-  h << "<h2>Comparison</h2><table id=\"comparison\"><tr><th>scenario</th><th>P(reach)</th><th>95% CI</th>"
-    << "<th>difference vs " << esc(ref["name"].get<std::string>()) << "</th><th>95% CI</th><th>P(only variant)</th>"
-    << "<th>P(only reference)</th><th>median total " << target_year << "</th><th>90% interval</th><th>P(reached by "
-    << horizon << ")</th><th>95% CI</th><th>P(quota in force " << target_year
-    << ")</th><th>95% CI</th><th>E[charge] EUR</th></tr>\n";
+  h << "<h2>Comparison at the scenarios&rsquo; own assumptions</h2><p class=\"note\">Every interval in this table is a "
+    << "95% Monte Carlo interval.</p><table id=\"comparison\" class=\"wide\">";
+  const std::vector<std::string> labels = {"option", "P(reach)", "Monte Carlo 95%", "difference vs " + ref["name"].get<std::string>(),
+                                           "Monte Carlo 95%", "P(only option)", "P(only reference)",
+                                           "median total " + std::to_string(target_year), "90% of paths",
+                                           "P(reached by " + horizon + ")", "Monte Carlo 95%",
+                                           "P(quota in force " + std::to_string(target_year) + ")", "Monte Carlo 95%",
+                                           "levy or surcharge, EUR million"};
+  h << "<tr>";
+  for (const auto& l : labels) h << "<th>" << esc(l) << "</th>";
+  h << "</tr>\n";
   for (std::size_t k = 0; k < scenarios.size(); ++k) {
     const auto& sc = scenarios[k];
     const auto& last = step_of(sc["results"]["series"]["total"]["steps"], target_year);
-    h << "<tr><td>" << esc(sc["name"].get<std::string>()) << "</td><td>" << engine::fmt(get(sc, "probability"), 3) << "</td><td>["
-      << engine::fmt(get(sc, "ci_low"), 3) << ", " << engine::fmt(get(sc, "ci_high"), 3) << "]</td>";
+    std::vector<std::string> cells = {esc(sc["name"].get<std::string>()), engine::fmt(get(sc, "probability"), 3),
+                                      "[" + engine::fmt(get(sc, "ci_low"), 3) + ", " + engine::fmt(get(sc, "ci_high"), 3) + "]"};
     if (sc.contains("vs_reference")) {
       const auto& d = sc["vs_reference"]["indicators"]["reach_target"];
-      h << "<td>" << engine::fmt(get(d, "difference"), 3) << "</td><td>[" << engine::fmt(get(d, "ci_low"), 3) << ", "
-        << engine::fmt(get(d, "ci_high"), 3) << "]</td><td>" << engine::fmt(get(d["p_variant_only"], "probability"), 3) << "</td><td>"
-        << engine::fmt(get(d["p_reference_only"], "probability"), 3) << "</td>";
+      cells.insert(cells.end(), {engine::fmt(get(d, "difference"), 3),
+                                 "[" + engine::fmt(get(d, "ci_low"), 3) + ", " + engine::fmt(get(d, "ci_high"), 3) + "]",
+                                 engine::fmt(get(d["p_variant_only"], "probability"), 3),
+                                 engine::fmt(get(d["p_reference_only"], "probability"), 3)});
     } else {
-      h << "<td>(reference)</td><td></td><td></td><td></td>";
+      cells.insert(cells.end(), {"(reference)", "", "", ""});
     }
     const auto& ind = sc["results"]["indicators"];
     const auto& charge = sc["results"]["scalars"]["quota_charge_total_eur"];
@@ -246,22 +504,22 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     for (const auto& point : reached_by(sc)) {
       if (get(point, "value") == by_year) by_horizon = &point;
     }
-    h << "<td>" << jobs_quantile(last, "p50") << "</td><td>[" << jobs_quantile(last, "p05") << ", "
-      << jobs_quantile(last, "p95") << "]</td><td>" << engine::fmt(get(*by_horizon, "probability"), 3) << "</td><td>["
-      << engine::fmt(get(*by_horizon, "ci_low"), 3) << ", " << engine::fmt(get(*by_horizon, "ci_high"), 3)
-      << "]</td><td>" << engine::fmt(get(ind["quota_in_force_target_year"], "probability"), 3) << "</td><td>["
-      << engine::fmt(get(ind["quota_in_force_target_year"], "ci_low"), 3) << ", "
-      << engine::fmt(get(ind["quota_in_force_target_year"], "ci_high"), 3) << "]</td><td>" << engine::fmt_int(get(charge, "mean"))
-      << " &plusmn; " << engine::fmt_int(get(charge, "std_error")) << "</td></tr>\n";
+    const auto& q = ind["quota_in_force_target_year"];
+    cells.insert(cells.end(), {jobs_quantile(last, "p50"), "[" + jobs_quantile(last, "p05") + ", " + jobs_quantile(last, "p95") + "]",
+                               engine::fmt(get(*by_horizon, "probability"), 3),
+                               "[" + engine::fmt(get(*by_horizon, "ci_low"), 3) + ", " + engine::fmt(get(*by_horizon, "ci_high"), 3) + "]",
+                               engine::fmt(get(q, "probability"), 3),
+                               "[" + engine::fmt(get(q, "ci_low"), 3) + ", " + engine::fmt(get(q, "ci_high"), 3) + "]",
+                               engine::fmt(get(charge, "mean") / 1e6, 1) + " &plusmn; " + engine::fmt(get(charge, "std_error") / 1e6, 1)});
+    h << "<tr>";
+    for (std::size_t c = 0; c < cells.size(); ++c) h << "<td data-label=\"" << esc(labels[c]) << "\">" << cells[c] << "</td>";
+    h << "</tr>\n";
   }
   h << "</table>\n";
 
-  h << "<h2>Probability of reaching the target</h2>" << probability_bars(scenarios) << "\n";
-  h << "<h2>When: P(reached by year)</h2><p class=\"note\">The probability that the total has reached "
-    << engine::fmt_int(get(ref, "target_jobs")) << " at some measurement up to each year, with its 95% Wilson band "
-    << "(exact counts of the paths).</p>" << reached_chart(scenarios) << "\n";
-  h << "<h2>Total extra jobs per year</h2><p class=\"note\">Median (line), 50% band (dark), 90% band (light); "
-    << "red dashes: the legal target path.</p><div class=\"panels\">\n";
+  h << "<h2>Total extra jobs per year</h2><p class=\"note\">Black dots: the measured totals (UWV); then the median "
+    << "(line), 50% of paths (dark band) and 90% of paths (light band) at the scenarios&rsquo; own assumptions; red "
+    << "dashes: the legal target path.</p><div class=\"panels\">\n";
   bool bounded = false;
   for (std::size_t k = 0; k < scenarios.size(); ++k) {
     h << "<div class=\"panel\"><h3>" << esc(scenarios[k]["name"].get<std::string>()) << "</h3>"
@@ -282,15 +540,32 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
   for (const auto& f : prov["scenarios"])
     h << "<tr><td>scenario " << esc(f["name"].get<std::string>()) << "</td><td>" << esc(f["file"].get<std::string>())
       << " (resolved hash " << esc(f["resolved_hash"].get<std::string>()) << ")</td></tr>";
+  if (across) {
+    for (const auto& f : result["assumptions"]["factors"]) {
+      h << "<tr><td>factor</td><td>" << esc(f["description"].get<std::string>()) << "</td></tr>";
+    }
+  }
   h << "</table>\n</body></html>\n";
   return h.str();
 }
+
 
 std::vector<TargetPoint> legal_target_path(const models::BanenafspraakModel& m) {
   std::vector<TargetPoint> path;
   for (const auto& t : m.params().legal_targets.years) path.push_back({t.year, t.total});
   // The model holds the target flat after the file's last year.
   if (!path.empty() && path.back().year < m.horizon_year()) path.push_back({m.horizon_year(), m.target_total()});
+  // The measured totals up to the forecast origin, on their years (a year
+  // the targets file lacks gets a point of its own).
+  for (const auto& o : m.params().observed.years) {
+    if (o.year > m.origin_year()) continue;
+    auto it = std::find_if(path.begin(), path.end(), [&](const TargetPoint& t) { return t.year == o.year; });
+    if (it == path.end()) {
+      it = path.insert(std::find_if(path.begin(), path.end(), [&](const TargetPoint& t) { return t.year > o.year; }),
+                       TargetPoint{o.year, std::nan("")});
+    }
+    it->observed = o.total_counted;
+  }
   return path;
 }
 

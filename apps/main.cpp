@@ -39,6 +39,10 @@ const char* kMainHelp = R"(banensim - Monte Carlo scenarios for the Dutch banena
 Usage:
   banensim run SCENARIO [options]          probability of reaching the target, per-year distributions
   banensim compare S1 S2 ... [options]     scenarios on common random numbers, paired against S1
+             [--variant "NAME=FILE K=V ..."]  an option defined on the command line (repeatable)
+             [--assumptions N [--rows FILE.csv [--resume]]]
+                                           each option across N plausible assumption sets: ranges,
+                                           beats/ties/loses, worst-case regret, the rule of its sign
   banensim validate FILE...                check scenario files; every problem at once
   banensim explain SCENARIO [--set K=V] [--out FILE]
                                            print the fully resolved scenario

@@ -2,6 +2,7 @@
 // run of the scenarios on common random numbers (studies/scenario_run.hpp),
 // as a table, CSV or JSON, and optionally an HTML report (docs/OUTPUT.md).
 
+#include <cctype>
 #include <iostream>
 #include <optional>
 
@@ -10,8 +11,10 @@
 #include "apps/html_report.hpp"
 #include "apps/run_render.hpp"
 #include "engine/atomic_file.hpp"
+#include "engine/results_journal.hpp"
 #include "engine/run_summary.hpp"
 #include "engine/text_format.hpp"
+#include "studies/assumption_compare.hpp"
 #include "studies/scenario_run.hpp"
 
 namespace po = boost::program_options;
@@ -25,7 +28,59 @@ struct RunCommand {
   std::string format = "table";
   std::optional<std::string> out, report;
   int threads = 0;
+  // compare --assumptions N
+  std::optional<std::uint64_t> assumptions;
+  std::optional<std::string> study, rows;
+  bool resume = false;
+  double min_density = 0.8;
 };
+
+const char* kCompareUsage =
+    "Usage: banensim compare S1 S2 ... [--variant \"NAME=FILE KEY=VALUE ...\"]... [options]\n"
+    "       banensim compare S1 S2 ... --assumptions N [--study FILE] [--rows FILE.csv [--resume]] [options]\n"
+    "  S1 is the reference (the first --variant when no scenario file is given).\n"
+    "  --variant defines an option on the command line: a scenario file plus settings of its own, under a\n"
+    "  name, e.g. --variant \"levy2=scenarios/status-quo.toml quota.surcharge_per_job_eur=10000\"; its\n"
+    "  settings apply to it alone (--set applies to every option), after --set.\n"
+    "  --assumptions N: N assumption sets of a randomised Sobol' design over the uncertain parameters the\n"
+    "  options use (their plausible ranges; a study file's factors with --study), every option run at each\n"
+    "  set on common random numbers (default 20,000 paths per set); per option the median and 5-95% range\n"
+    "  over the sets of P(reach) and of the difference, the share of sets it beats / ties / loses against\n"
+    "  S1 beyond its Monte Carlo noise, the worst-case regret and the rule (PRIM) that decides the sign.\n";
+
+// --variant "NAME=FILE KEY=VALUE ...": tokens split at spaces (a value holds none).
+studies::Variant parse_variant(const std::string& text) {
+  std::vector<std::string> tokens;
+  std::string token;
+  for (const char c : text + " ") {
+    if (c == ' ') {
+      if (!token.empty()) tokens.push_back(token);
+      token.clear();
+    } else {
+      token += c;
+    }
+  }
+  const std::string what = "--variant \"" + text + "\": ";
+  if (tokens.empty()) throw UsageError(what + "must be \"NAME=FILE KEY=VALUE ...\"");
+  studies::Variant v;
+  const auto eq = tokens[0].find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == tokens[0].size()) {
+    throw UsageError(what + "must start with NAME=FILE (the option's name and its scenario file)");
+  }
+  v.name = tokens[0].substr(0, eq);
+  for (const char c : v.name) {
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '_' && c != '.') {
+      throw UsageError(what + "the name " + v.name + " may hold only letters, digits, '-', '_' and '.'");
+    }
+  }
+  v.file = tokens[0].substr(eq + 1);
+  for (std::size_t i = 1; i < tokens.size(); ++i) {
+    const auto e = tokens[i].find('=');
+    if (e == std::string::npos || e == 0) throw UsageError(what + tokens[i] + " must be KEY=VALUE");
+    v.overrides.emplace_back(tokens[i].substr(0, e), tokens[i].substr(e + 1));
+  }
+  return v;
+}
 
 RunCommand parse(const Args& args, bool many) {
   po::options_description d("Options");
@@ -37,13 +92,25 @@ RunCommand parse(const Args& args, bool many) {
     ("report", po::value<std::string>(), "also write a self-contained HTML report (charts, table, provenance) to FILE")
     ("precision", po::value<std::string>(), "add blocks of paths until every 95% half-width <= EPS")
     ("max-paths", po::value<std::string>(), "cap on paths with --precision (default 10,000,000)");
+  if (many) {
+    d.add_options()
+      ("variant", po::value<std::vector<std::string>>()->composing(),
+       "an option: \"NAME=FILE KEY=VALUE ...\", the scenario FILE with these settings for it alone (repeatable)")
+      ("assumptions", po::value<std::string>(), "compare across N plausible assumption sets (see above)")
+      ("study", po::value<std::string>(), "with --assumptions: a study file whose factors replace the plausible ranges")
+      ("rows", po::value<std::string>(), "with --assumptions: CSV of the sets' rows, appended as each completes")
+      ("resume", "with --rows: continue that file, keeping its finished sets")
+      ("min-density", po::value<std::string>(), "with --assumptions: the sign rule's box has at least this density (default 0.8)");
+  }
   add_scenario_options(d);
   const po::variables_map vm =
-      parse_command(args, d, many ? "Usage: banensim compare S1 S2 ... [options]\n  S1 is the reference.\n"
-                                  : "Usage: banensim run SCENARIO [options]\n");
+      parse_command(args, d, many ? kCompareUsage : "Usage: banensim run SCENARIO [options]\n");
   RunCommand c;
   if (vm.count("scenario")) c.request.scenarios = vm["scenario"].as<std::vector<std::string>>();
-  if (c.request.scenarios.empty()) throw UsageError("no scenario file given");
+  if (vm.count("variant")) {
+    for (const std::string& v : vm["variant"].as<std::vector<std::string>>()) c.request.variants.push_back(parse_variant(v));
+  }
+  if (c.request.scenarios.empty() && c.request.variants.empty()) throw UsageError("no scenario file given");
   if (!many && c.request.scenarios.size() > 1) throw UsageError("run takes one scenario; use 'compare' for several");
   const RunOptions r = run_options(vm);
   c.request.paths = r.paths;
@@ -65,14 +132,75 @@ RunCommand parse(const Args& args, bool many) {
     throw UsageError("--paths and --precision conflict: --precision decides the path count (cap it with --max-paths)");
   }
   c.request.overrides = scenario_overrides(vm);
+  if (vm.count("assumptions")) {
+    c.assumptions = parse_count("assumptions", vm["assumptions"].as<std::string>(), 2, studies::kMaxAssumptionSets);
+    if (c.request.precision) throw UsageError("--precision and --assumptions conflict: give --paths per assumption set");
+  }
+  for (const char* o : {"study", "rows", "resume", "min-density"}) {
+    if (vm.count(o) && !c.assumptions) throw UsageError(std::string("--") + o + " needs --assumptions N");
+  }
+  if (vm.count("study")) c.study = vm["study"].as<std::string>();
+  if (vm.count("rows")) c.rows = vm["rows"].as<std::string>();
+  c.resume = vm.count("resume") > 0;
+  if (c.resume && !c.rows) throw UsageError("--resume needs --rows FILE.csv (the file to continue)");
+  if (vm.count("min-density")) c.min_density = parse_real("min-density", vm["min-density"].as<std::string>(), 0, 1);
   return c;
+}
+
+int compare_across_assumptions(const RunCommand& c, studies::ExecutionContext& ctx) {
+  studies::AssumptionRequest request;
+  request.run = c.request;
+  request.sets = *c.assumptions;
+  request.study_file = c.study;
+  request.min_density = c.min_density;
+  const studies::AssumptionStudy s = studies::plan_assumption_compare(request);
+  CommandFiles files;
+  for (const auto& o : s.options) files.add_scenario(o.resolved);
+  files.add_inputs(s.input_files);
+  if (c.study) files.add_input(*c.study);
+  files.add_journal(c.rows, "--rows");
+  files.add_output(c.out, "--out");
+  files.add_output(c.report, "--report");
+  files.check();
+  if (ctx.is_root()) {
+    for (const auto& n : s.notes) std::cerr << "banensim: note: " << n << "\n";
+  }
+  ctx.threads = c.threads;
+  show_progress(ctx, "assumption set");
+  const studies::AssumptionResult r = studies::run_assumption_compare(s, c.rows, c.resume, ctx);
+  clear_progress(ctx);
+  if (!r.run.completed) {
+    if (!ctx.is_root()) return kExitInterrupted;
+    std::cerr << "banensim: interrupted after " << r.run.table.rows.size() << " of " << s.sets << " assumption sets"
+              << (c.rows ? "; they are in " + engine::ResultsJournal::partial_path(*c.rows).string() +
+                               "; run the same command with --resume to continue"
+                         : std::string("; nothing written (give --rows FILE.csv to keep finished sets)"))
+              << "\n";
+    return kExitInterrupted;
+  }
+  if (!r.run.root) return 0;
+  nlohmann::json result = studies::run_json(r.central);
+  result["assumptions"] = studies::assumptions_json(s, r);
+  const std::string text = c.format == "json"  ? result.dump(2) + "\n"
+                           : c.format == "csv" ? render_assumptions_csv(s, r)
+                                               : render_assumptions_table(s, r);
+  if (c.report) {
+    engine::write_file_atomically(*c.report, html_report(result, legal_target_path(s.options[0].model)));
+  }
+  if (c.out) {
+    engine::write_file_atomically(*c.out, text);
+  } else {
+    std::cout << text;
+  }
+  return 0;
 }
 
 }  // namespace
 
 int cmd_run(const Args& args, studies::ExecutionContext& ctx, bool many) {
   const RunCommand c = parse(args, many);
-  if (many && c.request.scenarios.size() < 2) {
+  if (c.assumptions) return compare_across_assumptions(c, ctx);
+  if (many && c.request.scenarios.size() + c.request.variants.size() < 2) {
     throw UsageError("compare needs at least two scenarios (the first is the reference)");
   }
   std::vector<studies::Scenario> scenarios = studies::load_run_scenarios(c.request);

@@ -43,6 +43,17 @@ std::map<std::string, engine::CumulativePoint> reached_by_year(const engine::Tal
   return by_year;
 }
 
+// The year by which half of all paths have reached the target, or "" when
+// fewer than half do by the horizon (the table writes "not reached").
+std::string median_first_year(const engine::Tally& t, const engine::OutputLayout& layout) {
+  const std::size_t i_first = layout.scalar_index("first_year_reached");
+  const auto& present = t.scalar_present(i_first);
+  if (present.successes() * 2 <= present.trials()) return "";
+  return engine::quantile_text(t.scalar(i_first).histogram.quantile_discrete_estimate(
+                                   0.5 * static_cast<double>(t.n_paths()) / static_cast<double>(present.successes())),
+                               [](double v) { return engine::fmt(v, 0); });
+}
+
 }  // namespace
 
 std::string render_csv(const studies::ScenarioRun& run) {
@@ -58,11 +69,40 @@ std::string render_csv(const studies::ScenarioRun& run) {
     for (const char* q : {"mean", "std_error", "p05", "p25", "p50", "p75", "p95"}) os << "," << s.name << "_" << q;
   }
   os << ",p_reached_by,p_reached_by_ci_low,p_reached_by_ci_high,p_first_year";
+  // The scenario's own figures (the table's columns), the same on each of its rows.
+  os << ",p_reach,p_reach_ci_low,p_reach_ci_high,diff,diff_ci_low,diff_ci_high,p_only_variant,p_only_reference"
+        ",median_first_year,p_quota,p_quota_ci_low,p_quota_ci_high,charge_mean_eur,charge_std_error_eur";
   os << "\n";
+  const std::size_t i_reach = layout.indicator_index("reach_target");
+  const std::size_t i_quota = layout.indicator_index("quota_in_force_target_year");
+  const std::size_t i_charge = layout.scalar_index("quota_charge_total_eur");
   os.precision(10);
   for (std::size_t k = 0; k < sc.size(); ++k) {
     const auto& t = r.tally.variant(k);
     const auto by_year = reached_by_year(t, layout);
+    std::ostringstream own;
+    own.precision(10);
+    const auto& p = t.indicator(i_reach);
+    csv_number(own, p.estimate());
+    csv_number(own, p.wilson().low);
+    csv_number(own, p.wilson().high);
+    if (k == 0) {
+      own << ",,,,,";
+    } else {
+      const auto& pair = r.tally.indicator_pair(k, i_reach);
+      csv_number(own, pair.difference.mean());
+      csv_number(own, engine::mean_interval(pair.difference).low);
+      csv_number(own, engine::mean_interval(pair.difference).high);
+      csv_number(own, pair.variant_only.estimate());
+      csv_number(own, pair.reference_only.estimate());
+    }
+    own << "," << median_first_year(t, layout);
+    const auto& quota = t.indicator(i_quota);
+    csv_number(own, quota.estimate());
+    csv_number(own, quota.wilson().low);
+    csv_number(own, quota.wilson().high);
+    csv_number(own, t.scalar(i_charge).moments.mean());
+    csv_number(own, t.scalar(i_charge).moments.std_error());
     for (std::size_t step = 0; step < layout.n_steps(); ++step) {
       os << studies::csv_field(sc[k].name) << "," << layout.step_labels[step] << "," << seed << "," << r.n_paths;
       for (std::size_t i = 0; i < layout.series.size(); ++i) {
@@ -80,7 +120,7 @@ std::string render_csv(const studies::ScenarioRun& run) {
       csv_number(os, ci.low);
       csv_number(os, ci.high);
       csv_number(os, static_cast<double>(c.at_value) / static_cast<double>(t.n_paths()));
-      os << "\n";
+      os << own.str() << "\n";
     }
   }
   return os.str();
@@ -126,7 +166,6 @@ std::string render_table(const studies::ScenarioRun& run) {
 
   const std::size_t i_reach = layout.indicator_index("reach_target");
   const std::size_t i_total = layout.series_index("total");
-  const std::size_t i_first = layout.scalar_index("first_year_reached");
   const std::size_t i_charge = layout.scalar_index("quota_charge_total_eur");
   const std::size_t i_quota = layout.indicator_index("quota_in_force_target_year");
   // The target year's step (the simulation may go on to the horizon).
@@ -220,15 +259,9 @@ std::string render_table(const studies::ScenarioRun& run) {
     }
     row.push_back(jobs_quantile(tot, 0.5));
     row.push_back("[" + jobs_quantile(tot, 0.05) + ", " + jobs_quantile(tot, 0.95) + "]");
-    const auto& first = t.scalar(i_first);
-    row.push_back(t.scalar_present(i_first).successes() * 2 > t.scalar_present(i_first).trials()
-                      ? engine::quantile_text(first.histogram.quantile_discrete_estimate(
-                                                  0.5 * static_cast<double>(t.n_paths()) /
-                                                  static_cast<double>(t.scalar_present(i_first).successes())),
-                                              [](double v) { return engine::fmt(v, 0); })
-                      : "not reached");
-    // A copy: the map reached_by_year returns is a temporary.
-    const auto by_year = reached_by_year(t, layout).at(by_label).up_to_value;
+    const std::string first = median_first_year(t, layout);
+    row.push_back(first.empty() ? "not reached" : first);
+    const engine::Proportion by_year = reached_by_year(t, layout).at(by_label).up_to_value;  // a copy: the map is a temporary
     row.push_back(engine::fmt(by_year.estimate(), 3));
     row.push_back(ci_text(by_year.wilson(), 3));
     row.push_back(engine::fmt(t.indicator(i_quota).estimate(), 3));
@@ -245,6 +278,110 @@ std::string render_table(const studies::ScenarioRun& run) {
      << "P(quota " << target_label << "): a quota (the market's, the government's or the national one) is active in "
      << target_label << "; E[charge]: the levy or surcharge owed over " << layout.step_labels.front() << "-"
      << horizon_label << " (mean +- standard error; negative: a net bonus).\n";
+  return os.str();
+}
+
+namespace {
+
+std::string share_text(std::size_t k, std::size_t n) {
+  return engine::fmt(100.0 * static_cast<double>(k) / static_cast<double>(n), 0) + "%";
+}
+
+}  // namespace
+
+std::string render_assumptions_table(const studies::AssumptionStudy& s, const studies::AssumptionResult& r) {
+  const auto& layout = s.options[0].model.layout();
+  const std::size_t i_reach = layout.indicator_index("reach_target");
+  const engine::PairedTally& central = r.central.result.tally;
+  const std::size_t n = r.run.table.rows.size();
+  std::ostringstream os;
+  os << render_table(r.central);
+  os << "(The intervals above are Monte Carlo intervals at the scenarios' own parameter values: they cover the noise "
+        "of "
+     << engine::fmt_int(static_cast<double>(s.run.paths)) << " paths, not the assumptions.)\n\n";
+  os << "Across plausible assumptions: " << n << " assumption sets (" << s.design << ", seed " << s.run.seed << ") over "
+     << s.factors.size()
+     << (s.study_file ? " factors from " + *s.study_file : std::string(" uncertain parameters, uniform on their plausible ranges"))
+     << ";\nat each set every option runs on the same " << engine::fmt_int(static_cast<double>(s.run.paths))
+     << " paths (common random numbers, the same seed at every set).\n";
+  std::vector<std::vector<std::string>> rows = {{"option", "P(reach) here", "Monte Carlo 95%", "P(reach) median",
+                                                 "assumption range 5-95%", "diff median", "assumption range 5-95%",
+                                                 "beats", "ties", "loses", "worst regret"}};
+  for (std::size_t k = 0; k < s.options.size(); ++k) {
+    const auto& o = r.options[k];
+    const auto& p = central.variant(k).indicator(i_reach);
+    std::vector<std::string> row = {o.name, engine::fmt(p.estimate(), 3), ci_text(p.wilson(), 3), engine::fmt(o.p_median, 3),
+                                    "[" + engine::fmt(o.p_low, 3) + ", " + engine::fmt(o.p_high, 3) + "]"};
+    if (k == 0) {
+      row.insert(row.end(), {"(reference)", "", "", "", ""});
+    } else {
+      row.insert(row.end(), {engine::fmt(o.diff_median, 3), "[" + engine::fmt(o.diff_low, 3) + ", " + engine::fmt(o.diff_high, 3) + "]",
+                             share_text(o.beats, n), share_text(o.ties, n), share_text(o.loses, n)});
+    }
+    row.push_back(engine::fmt(o.worst_regret, 3));
+    rows.push_back(row);
+  }
+  os << engine::format_table(rows) << "\n";
+  os << "P(reach) here: at the scenarios' own values, with its Monte Carlo interval. Median and assumption range: over the "
+        "assumption sets (5% and 95% quantiles), each set's figure itself a Monte Carlo estimate.\n"
+     << "beats / ties / loses: share of the sets where the 95% paired Monte Carlo interval of the difference against "
+     << s.options[0].name << " lies wholly above 0 / contains 0 / lies wholly below 0.\n"
+     << "worst regret: the largest, over the sets, of (the best option's P(reach) at that set - the option's); the "
+        "smallest is "
+     << r.options[r.minimax_regret].name << "'s (" << engine::fmt(r.options[r.minimax_regret].worst_regret, 3) << ").\n\n";
+  os << "What decides the sign (PRIM on the sets where the option beats, or loses; coverage: share of those sets "
+        "inside the box, density: share of the box's sets that are such):\n";
+  for (std::size_t k = 1; k < s.options.size(); ++k) os << "- " << studies::rule_sentence(s, r.options[k]) << "\n";
+  return os.str();
+}
+
+std::string render_assumptions_csv(const studies::AssumptionStudy& s, const studies::AssumptionResult& r) {
+  const auto& layout = s.options[0].model.layout();
+  const std::size_t i_reach = layout.indicator_index("reach_target");
+  const engine::PairedTally& central = r.central.result.tally;
+  const std::size_t n = r.run.table.rows.size();
+  std::ostringstream os;
+  os.precision(10);
+  os << "option,file,sets,seed,paths,p_reach,p_reach_ci_low,p_reach_ci_high,diff,diff_ci_low,diff_ci_high,"
+        "p_reach_median,p_reach_p05,p_reach_p95,diff_median,diff_p05,diff_p95,diff_min,diff_max,"
+        "share_beats,share_ties,share_loses,worst_case_regret,rule,rule_coverage,rule_density\n";
+  for (std::size_t k = 0; k < s.options.size(); ++k) {
+    const auto& o = r.options[k];
+    const auto& p = central.variant(k).indicator(i_reach);
+    os << studies::csv_field(o.name) << "," << studies::csv_field(s.options[k].file) << "," << n << "," << s.run.seed << ","
+       << s.run.paths;
+    csv_number(os, p.estimate());
+    csv_number(os, p.wilson().low);
+    csv_number(os, p.wilson().high);
+    if (k == 0) {
+      os << ",,,";
+    } else {
+      const auto& d = central.indicator_pair(k, i_reach).difference;
+      csv_number(os, d.mean());
+      csv_number(os, engine::mean_interval(d).low);
+      csv_number(os, engine::mean_interval(d).high);
+    }
+    csv_number(os, o.p_median);
+    csv_number(os, o.p_low);
+    csv_number(os, o.p_high);
+    if (k == 0) {
+      os << ",,,,,,,,";  // no difference to itself
+      csv_number(os, o.worst_regret);
+      os << ",,,";
+    } else {
+      for (double x : {o.diff_median, o.diff_low, o.diff_high, o.diff_min, o.diff_max}) csv_number(os, x);
+      for (std::size_t c : {o.beats, o.ties, o.loses}) csv_number(os, static_cast<double>(c) / static_cast<double>(n));
+      csv_number(os, o.worst_regret);
+      os << "," << studies::csv_field(o.rule.text);
+      if (o.rule.found) {
+        csv_number(os, o.rule.coverage);
+        csv_number(os, o.rule.density);
+      } else {
+        os << ",,";
+      }
+    }
+    os << "\n";
+  }
   return os.str();
 }
 

@@ -5,11 +5,19 @@
 
 #include <string>
 
+#include "studies/assumption_compare.hpp"
 #include "studies/scenario_run.hpp"
 
 namespace banensim::app {
 
 std::string render_table(const studies::ScenarioRun& run);
 std::string render_csv(const studies::ScenarioRun& run);
+
+// compare --assumptions: today's table at the scenarios' own values
+// (Monte Carlo intervals) and the table over the assumption sets (ranges over
+// plausible assumptions), with each option's sign rule; the CSV has one row
+// per option with every column of both tables.
+std::string render_assumptions_table(const studies::AssumptionStudy& study, const studies::AssumptionResult& result);
+std::string render_assumptions_csv(const studies::AssumptionStudy& study, const studies::AssumptionResult& result);
 
 }  // namespace banensim::app

@@ -106,19 +106,26 @@ std::vector<engine::JournalColumn> point_columns(const PointSet& points, const s
   return columns;
 }
 
-std::vector<std::string> check_points(const Scenario& base, const PointSet& points) {
+namespace {
+
+// check_points' work: point i of base k derives with overrides(i, k).
+std::vector<std::string> check_all(const std::vector<const Scenario*>& bases, const PointSet& points,
+                                   const std::function<Overrides(std::uint64_t, std::size_t)>& overrides) {
   std::vector<models::Problem> problems;
   std::set<std::string> seen_problems, seen_files;
   std::vector<std::string> files;
   for (std::uint64_t i = 0; i < points.size; ++i) {
-    try {
-      const models::ResolvedScenario r = derive(base.resolved, points.overrides(i), points.noun + " " + std::to_string(i));
-      for (const std::string& f : data_file_names(r)) {
-        if (seen_files.insert(f).second) files.push_back(f);
-      }
-    } catch (const models::InputError& e) {
-      for (const auto& p : e.problems()) {
-        if (seen_problems.insert(p.key + "=" + p.value + ": " + p.constraint).second) problems.push_back(p);
+    for (std::size_t k = 0; k < bases.size(); ++k) {
+      try {
+        const models::ResolvedScenario r =
+            derive(bases[k]->resolved, overrides(i, k), points.noun + " " + std::to_string(i));
+        for (const std::string& f : data_file_names(r)) {
+          if (seen_files.insert(f).second) files.push_back(f);
+        }
+      } catch (const models::InputError& e) {
+        for (const auto& p : e.problems()) {
+          if (seen_problems.insert(p.key + "=" + p.value + ": " + p.constraint).second) problems.push_back(p);
+        }
       }
     }
   }
@@ -126,10 +133,15 @@ std::vector<std::string> check_points(const Scenario& base, const PointSet& poin
   return files;
 }
 
-PointRun run_points(const Scenario& base, const PointSet& points, const std::vector<OutputSpec>& outputs,
-                    const RunSettings& settings, const std::optional<ResultFile>& file, ExecutionContext& ctx) {
-  const auto& schema = models::banenafspraak_schema();
-  const std::vector<engine::JournalColumn> columns = point_columns(points, outputs);
+// The one point loop. `row_outputs(i, cfg)` runs point i with `cfg` (seed,
+// paths, threads, cancel set) and returns its output cells and the paths
+// run, or no value when cancelled.
+using PointEval =
+    std::function<std::optional<std::pair<std::vector<std::string>, std::uint64_t>>(std::uint64_t, const engine::RunConfig&)>;
+
+PointRun point_loop(const Scenario& base, const PointSet& points, const std::vector<engine::JournalColumn>& columns,
+                    const RunSettings& settings, const std::optional<ResultFile>& file, ExecutionContext& ctx,
+                    const PointEval& row_outputs) {
   const std::string& items = points.items;
 
   // The result file is the root's alone; every rank learns where to start.
@@ -144,11 +156,6 @@ PointRun run_points(const Scenario& base, const PointSet& points, const std::vec
   result.resumed = n_done;
 
   auto eval = [&](std::uint64_t i) -> std::optional<std::string> {
-    // Checked by check_points: the overrides are applied without the
-    // cross-key checks, which building the parameters runs on the snapshot.
-    models::ResolvedScenario r = base.resolved;
-    models::apply_overrides(r, schema, points.overrides(i), points.noun + " " + std::to_string(i));
-    const models::BanenafspraakModel model(models::params_from_scenario(r));
     engine::RunConfig cfg;
     cfg.seed = settings.seed;  // the same seed at every point: common random numbers
     cfg.n_paths = settings.paths;
@@ -156,14 +163,12 @@ PointRun run_points(const Scenario& base, const PointSet& points, const std::vec
     cfg.n_threads = ctx.threads;
     cfg.cancel = ctx.cancel;
     if (ctx.is_root() && ctx.on_point) ctx.on_point(i, points.size);
-    const engine::RunResult res = engine::run(model, cfg);  // on this process's threads
-    if (res.cancelled || ctx.cancelled()) return std::nullopt;
+    const auto outputs = row_outputs(i, cfg);  // on this process's threads
+    if (!outputs || ctx.cancelled()) return std::nullopt;
     std::string row;
     for (const std::string& cell : points.labels(i)) row += (row.empty() ? "" : ",") + csv_field(cell);
-    for (const OutputSpec& o : outputs) {
-      for (const std::string& cell : o.cells(res.tally.variant(0), model.layout())) row += "," + cell;
-    }
-    row += "," + std::to_string(settings.seed) + "," + std::to_string(res.n_paths);
+    for (const std::string& cell : outputs->first) row += "," + cell;
+    row += "," + std::to_string(settings.seed) + "," + std::to_string(outputs->second);
     return row;
   };
   auto consume = [&](std::uint64_t, std::string&& row) {
@@ -175,6 +180,79 @@ PointRun run_points(const Scenario& base, const PointSet& points, const std::vec
   for (const auto& c : columns) result.table.columns.push_back(c.name);
   if (result.completed && result.root && journal) journal->commit();  // every row is in: the file takes its place
   return result;
+}
+
+}  // namespace
+
+std::vector<std::string> check_points(const Scenario& base, const PointSet& points) {
+  return check_all({&base}, points, [&](std::uint64_t i, std::size_t) { return points.overrides(i); });
+}
+
+std::vector<std::string> check_paired_points(const std::vector<Scenario>& bases, const std::vector<Overrides>& last,
+                                             const PointSet& points) {
+  std::vector<const Scenario*> b;
+  for (const auto& s : bases) b.push_back(&s);
+  return check_all(b, points, [&](std::uint64_t i, std::size_t k) {
+    Overrides ov = points.overrides(i);
+    ov.insert(ov.end(), last.at(k).begin(), last.at(k).end());
+    return ov;
+  });
+}
+
+PointRun run_points(const Scenario& base, const PointSet& points, const std::vector<OutputSpec>& outputs,
+                    const RunSettings& settings, const std::optional<ResultFile>& file, ExecutionContext& ctx) {
+  const auto& schema = models::banenafspraak_schema();
+  return point_loop(base, points, point_columns(points, outputs), settings, file, ctx,
+                    [&](std::uint64_t i, const engine::RunConfig& cfg)
+                        -> std::optional<std::pair<std::vector<std::string>, std::uint64_t>> {
+                      // Checked by check_points: the overrides are applied without the
+                      // cross-key checks, which building the parameters runs on the snapshot.
+                      models::ResolvedScenario r = base.resolved;
+                      models::apply_overrides(r, schema, points.overrides(i), points.noun + " " + std::to_string(i));
+                      const models::BanenafspraakModel model(models::params_from_scenario(r));
+                      const engine::RunResult res = engine::run(model, cfg);
+                      if (res.cancelled) return std::nullopt;
+                      std::vector<std::string> cells;
+                      for (const OutputSpec& o : outputs) {
+                        for (std::string& cell : o.cells(res.tally.variant(0), model.layout())) cells.push_back(std::move(cell));
+                      }
+                      return std::pair{std::move(cells), res.n_paths};
+                    });
+}
+
+PointRun run_paired_points(const std::vector<Scenario>& bases, const std::vector<Overrides>& last,
+                           const PointSet& points, const std::vector<engine::JournalColumn>& output_columns,
+                           const PairedCells& cells, const RunSettings& settings, const std::optional<ResultFile>& file,
+                           ExecutionContext& ctx) {
+  if (bases.empty() || last.size() != bases.size()) {
+    throw std::invalid_argument("run_paired_points: one `last` override list per base scenario");
+  }
+  const auto& schema = models::banenafspraak_schema();
+  std::vector<engine::JournalColumn> columns = points.label_columns;
+  columns.insert(columns.end(), output_columns.begin(), output_columns.end());
+  columns.push_back({"seed", engine::JournalColumn::Kind::kNumber});
+  columns.push_back({"paths", engine::JournalColumn::Kind::kNumber});
+  return point_loop(bases[0], points, columns, settings, file, ctx,
+                    [&](std::uint64_t i, const engine::RunConfig& cfg)
+                        -> std::optional<std::pair<std::vector<std::string>, std::uint64_t>> {
+                      std::vector<models::BanenafspraakModel> models;
+                      models.reserve(bases.size());
+                      const std::string origin = points.noun + " " + std::to_string(i);
+                      for (std::size_t k = 0; k < bases.size(); ++k) {
+                        models::ResolvedScenario r = bases[k].resolved;
+                        models::apply_overrides(r, schema, points.overrides(i), origin);
+                        models::apply_overrides(r, schema, last[k], origin);
+                        models.emplace_back(models::params_from_scenario(r));
+                      }
+                      const engine::RunResult res =
+                          engine::run_paired(std::span<const models::BanenafspraakModel>(models), cfg);
+                      if (res.cancelled) return std::nullopt;
+                      std::vector<std::string> row = cells(res.tally, models[0].layout());
+                      if (row.size() != output_columns.size()) {
+                        throw std::logic_error("run_paired_points: the cells do not match the output columns");
+                      }
+                      return std::pair{std::move(row), res.n_paths};
+                    });
 }
 
 }  // namespace banensim::studies

@@ -91,6 +91,25 @@ std::vector<std::string> check_points(const Scenario& base, const PointSet& poin
 PointRun run_points(const Scenario& base, const PointSet& points, const std::vector<OutputSpec>& outputs,
                     const RunSettings& settings, const std::optional<ResultFile>& file, ExecutionContext& ctx);
 
+// The same loop with several scenarios at each point (compare across
+// assumptions, studies/assumption_compare.hpp): point i runs every scenario
+// of `bases` -- each with the point's overrides, then its own `last`
+// overrides (so an option's own settings win over the point's) -- together
+// on common random numbers (engine::run_paired; the first is the reference
+// of the paired statistics), with the study's seed at every point. Its row:
+// the point's label cells, `cells` of the run (as many as `output_columns`),
+// seed and paths. Result file, resume, dealing across ranks and cancellation
+// as for run_points; `bases[0]` names the data a refused resume reports.
+using PairedCells = std::function<std::vector<std::string>(const engine::PairedTally&, const engine::OutputLayout&)>;
+PointRun run_paired_points(const std::vector<Scenario>& bases, const std::vector<Overrides>& last,
+                           const PointSet& points, const std::vector<engine::JournalColumn>& output_columns,
+                           const PairedCells& cells, const RunSettings& settings, const std::optional<ResultFile>& file,
+                           ExecutionContext& ctx);
+
+// check_points for run_paired_points: every point on every base, with its `last` overrides.
+std::vector<std::string> check_paired_points(const std::vector<Scenario>& bases, const std::vector<Overrides>& last,
+                                             const PointSet& points);
+
 // The result file's columns for these labels and outputs (the check value excluded).
 std::vector<engine::JournalColumn> point_columns(const PointSet& points, const std::vector<OutputSpec>& outputs);
 

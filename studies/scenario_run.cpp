@@ -47,9 +47,20 @@ engine::PathSampleRequest sample_request(const std::string& name, const engine::
 }  // namespace
 
 std::vector<Scenario> load_run_scenarios(const RunRequest& request) {
-  if (request.scenarios.empty()) throw StudyError("no scenario file given");
+  if (request.scenarios.empty() && request.variants.empty()) throw StudyError("no scenario file given");
   std::vector<Scenario> sc;
   for (const auto& f : request.scenarios) sc.push_back(load_scenario(f, request.overrides));
+  for (const Variant& v : request.variants) {
+    for (const auto& s : sc) {
+      if (s.name == v.name) {
+        throw StudyError("--variant " + v.name + ": another option is named " + v.name + "; give each a name of its own");
+      }
+    }
+    Overrides ov = request.overrides;
+    ov.insert(ov.end(), v.overrides.begin(), v.overrides.end());
+    sc.push_back(load_scenario(v.file, ov, "--variant " + v.name));
+    sc.back().name = v.name;
+  }
   for (std::size_t k = 1; k < sc.size(); ++k) {
     const auto& a = sc[k].model.layout().step_labels;
     const auto& b = sc[0].model.layout().step_labels;
@@ -60,6 +71,12 @@ std::vector<Scenario> load_run_scenarios(const RunRequest& request) {
     }
   }
   return sc;
+}
+
+std::vector<Overrides> own_overrides(const RunRequest& request) {
+  std::vector<Overrides> own(request.scenarios.size());
+  for (const Variant& v : request.variants) own.push_back(v.overrides);
+  return own;
 }
 
 ScenarioRun run_scenarios(std::vector<Scenario> scenarios, const RunRequest& request, ExecutionContext& ctx) {
@@ -151,6 +168,13 @@ nlohmann::json run_json(const ScenarioRun& run) {
                            {"first_year", targets.years.front().year},
                            {"last_year", targets.years.back().year},
                            {"held_after_last_year", m.target_year() > targets.years.back().year}};
+    // The policy levers as the scenario sets them, in plain words (the report's "options" list).
+    nlohmann::json levers = nlohmann::json::array();
+    for (const auto& lever : models::banenafspraak_parameters().levers()) {
+      const auto& l = lever.get(m.params());
+      levers.push_back({{"key", lever.key}, {"meaning", lever.meaning}, {"enabled", l.enabled}, {"year", l.year}});
+    }
+    j["levers"] = levers;
     j["probability"] = reach.estimate();
     j["ci_low"] = ci.low;
     j["ci_high"] = ci.high;

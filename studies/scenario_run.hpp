@@ -19,8 +19,17 @@
 
 namespace banensim::studies {
 
+// An option defined on the command line (`--variant "NAME=FILE KEY=VALUE ..."`):
+// a scenario file with settings of its own, under its own name.
+struct Variant {
+  std::string name;
+  std::string file;
+  Overrides overrides;  // applied to this option only, after RunRequest::overrides
+};
+
 struct RunRequest {
   std::vector<std::string> scenarios;  // the first is the reference
+  std::vector<Variant> variants;       // after the scenarios (the reference when there is no scenario)
   Overrides overrides;                 // --set, --target, --target-year: applied to every scenario
   std::optional<std::uint64_t> paths;  // default: the first scenario's simulation.paths
   std::uint64_t seed = kDefaultSeed;
@@ -43,8 +52,14 @@ struct ScenarioRun {
   std::vector<std::string> sample_names;  // the kept per-path values, in result.samples order
 };
 
-// Loads and checks every scenario (they must simulate the same years).
+// Loads and checks every scenario, then every variant (they must simulate
+// the same years; a variant's name must be unique). A variant's problems
+// name it as their origin ("--variant NAME").
 std::vector<Scenario> load_run_scenarios(const RunRequest& request);
+
+// Each option's own overrides, in load_run_scenarios' order: none for a
+// scenario file, a variant's for a variant.
+std::vector<Overrides> own_overrides(const RunRequest& request);
 
 // Runs them; a cancelled run has result.cancelled set (nothing to report).
 ScenarioRun run_scenarios(std::vector<Scenario> scenarios, const RunRequest& request, ExecutionContext& ctx);

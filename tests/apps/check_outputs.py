@@ -8,7 +8,12 @@
   than independent-sample intervals at the same path count;
 - the CSV loads with Python's csv module into the documented columns;
 - the HTML report renders in headless Chromium without errors, contains the
-  charts, and a screenshot is kept in ARTEFACT_DIR.
+  charts, and a screenshot is kept in ARTEFACT_DIR;
+- the report of `compare` and of `compare --assumptions` at 390, 800, 1366
+  and 1920 px wide: nothing wider than the window (measured in the DOM), the
+  first heading a finding with numbers, and the report says which intervals
+  are Monte Carlo intervals and which are ranges over plausible assumptions
+  (screenshots report-W.png and report-assumptions-W.png in ARTEFACT_DIR).
 Exits non-zero with a message on the first failure.
 """
 import csv
@@ -115,6 +120,105 @@ else:
         subprocess.run([chromium, *flags, "--window-size=1200,1800", f"--screenshot={shot}", "file://" + report],
                        capture_output=True, text=True, timeout=120)
         check(os.path.exists(shot) and os.path.getsize(shot) > 10000, f"screenshot written to {shot}")
+
+# The report at four widths, measured in the DOM by a script added to a copy
+# (the report itself has none): the page's scroll width and every element's
+# box against the window, the first heading, the words about the intervals.
+MEASURE = """<script>
+window.addEventListener('load', function () {
+  var W = window.innerWidth, bad = [];
+  document.querySelectorAll('body *').forEach(function (el) {
+    var r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) return;
+    if (r.right > W + 0.5 || r.left < -0.5 || r.width > W + 0.5)
+      bad.push(el.tagName + (el.id ? '#' + el.id : '') + (el.className && el.className.baseVal === undefined ? '.' + el.className : '') +
+               ' [' + Math.round(r.left) + ', ' + Math.round(r.right) + ']');
+  });
+  var first = document.querySelector('h1, h2, h3');
+  var out = {inner: W, scroll: document.documentElement.scrollWidth, bad: bad.slice(0, 8), n_bad: bad.length,
+             first_tag: first ? first.tagName : '', first_text: first ? first.textContent : '',
+             text: document.body.innerText};
+  var pre = document.createElement('pre');
+  pre.id = 'measure';
+  pre.style.display = 'none';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>"""
+
+
+def measure(report, width, shot):
+    """The report laid out `width` px wide, measured in the DOM. Headless
+    Chromium's window is at least 500 px wide, so the report is measured in
+    an iframe of that width (the frame's innerWidth is `width`); the
+    screenshot is of the window itself."""
+    with open(report, encoding="utf-8") as f:
+        html = f.read()
+    probe = report + f".probe-{width}.html"
+    top = report + f".top-{width}.html"
+    with open(probe, "w", encoding="utf-8") as f:
+        f.write(html.replace("</body>", MEASURE + "</body>"))
+    with open(top, "w", encoding="utf-8") as f:
+        f.write(f"""<!DOCTYPE html><html><body style="margin:0"><iframe id="f" src="{os.path.basename(probe)}"
+style="width:{width}px;height:2000px;border:0"></iframe><script>
+document.getElementById('f').addEventListener('load', function () {{
+  var d = document.getElementById('f').contentDocument, m = d && d.getElementById('measure');
+  var p = document.createElement('pre'); p.id = 'measure'; p.textContent = m ? m.textContent : 'null';
+  document.body.appendChild(p);
+}});</script></body></html>""")
+    with tempfile.TemporaryDirectory() as profile:
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--hide-scrollbars", "--force-device-scale-factor=1", f"--user-data-dir={profile}"]
+        dom = subprocess.run([chromium, *flags, "--allow-file-access-from-files", "--virtual-time-budget=10000",
+                              f"--window-size={max(width, 1000)},2100", "--dump-dom", "file://" + top],
+                             capture_output=True, text=True, timeout=120)
+        subprocess.run([chromium, *flags, f"--window-size={width},5200", f"--screenshot={shot}", "file://" + report],
+                       capture_output=True, text=True, timeout=120)
+    os.remove(probe)
+    os.remove(top)
+    start = dom.stdout.find('<pre id="measure"')
+    if start < 0:
+        return None
+    text = dom.stdout[dom.stdout.index(">", start) + 1:dom.stdout.index("</pre>", start)]
+    import html as html_module
+    return json.loads(html_module.unescape(text))
+
+
+if chromium is not None:
+    reports = {"report": os.path.join(artefacts, "report.html")}
+    reports["report-assumptions"] = os.path.join(artefacts, "report-assumptions.html")
+    doc_a = json.loads(run("compare", *scenarios, "--assumptions", "16", "--paths", "2000", "--format", "json",
+                           "--report", reports["report-assumptions"]))
+    try:
+        jsonschema.validate(doc_a, schema)
+        check(True, "compare --assumptions JSON validates against docs/result.schema.json")
+    except jsonschema.ValidationError as e:
+        check(False, f"compare --assumptions JSON validates against the schema: {e.message} at {list(e.path)}")
+    for name, report in reports.items():
+        for width in (390, 800, 1366, 1920):
+            m = measure(report, width, os.path.join(artefacts, f"{name}-{width}.png"))
+            if m is None:
+                check(False, f"{name} at {width} px: Chromium ran the measuring script")
+                continue
+            check(m["inner"] == width, f"{name}: the window is {width} px wide (innerWidth {m['inner']})")
+            check(m["scroll"] <= m["inner"] and m["n_bad"] == 0,
+                  f"{name} at {width} px: no horizontal overflow (scrollWidth {m['scroll']}, {m['n_bad']} elements "
+                  f"beyond the window: {m['bad']})")
+            first = m["first_text"]
+            check(m["first_tag"] == "H1" and any(c.isdigit() for c in first) and "%" in first
+                  and "Monte Carlo interval" in first,
+                  f"{name} at {width} px: the first heading is a finding with numbers and its kind of interval: "
+                  f"{first[:100]}...")
+            text = m["text"]
+            check("What the intervals cover" in text and "Monte Carlo interval" in text,
+                  f"{name} at {width} px: the box says what a Monte Carlo interval covers")
+            if name == "report":
+                check("Monte Carlo intervals only" in text and "range over plausible assumptions" in text.lower(),
+                      f"{name} at {width} px: says its intervals are Monte Carlo only")
+            else:
+                check("range over plausible assumptions" in first and "Range over plausible assumptions" in text,
+                      f"{name} at {width} px: the finding and the box name the range over plausible assumptions")
 
 print(f"{len(failures)} failed")
 sys.exit(1 if failures else 0)

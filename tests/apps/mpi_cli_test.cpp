@@ -108,6 +108,12 @@ TEST_CASE("mpirun -np 1, 2, 3: compare of the five scenarios prints the one-proc
       "scenarios/exclude-security.toml scenarios/all-three.toml --paths 30000 --block-size 256");
 }
 
+TEST_CASE("mpirun -np 1, 2, 3: compare --assumptions deals the sets across ranks and prints the one-process numbers") {
+  // 5 sets over 3 ranks: the last round is partial.
+  check_same_as_one_process("compare scenarios/status-quo.toml scenarios/keep-split.toml --assumptions 5 --paths 2048 "
+                            "--block-size 256");
+}
+
 TEST_CASE("mpirun -np 1, 2, 3: --precision stops at the same path count with the same numbers") {
   check_same_as_one_process(
       "compare scenarios/status-quo.toml scenarios/all-three.toml --precision 0.006 --block-size 256");

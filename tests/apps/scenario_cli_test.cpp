@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -398,7 +399,7 @@ TEST_CASE("totals beyond the first histogram range: every format reports quantil
   CHECK(std::stod(cells[10]) == doctest::Approx(p95).epsilon(1e-9));
   // HTML report: the comparison table's median and 90% interval.
   const std::string html = test_support::slurp(dir / "r.html");
-  CHECK(html.find("<td>" + thousands(p50) + "</td>") != std::string::npos);
+  CHECK(html.find("\">" + thousands(p50) + "</td>") != std::string::npos);  // <td data-label="...">
   CHECK(html.find(", " + thousands(p95) + "]</td>") != std::string::npos);
   // Sweep row of the same run (same seed, paths and block size): the same quantiles.
   const auto sweep = banensim("sweep scenarios/status-quo.toml --set supply.max_working_share=1 --set "
@@ -611,4 +612,147 @@ TEST_CASE("hostile command lines (tests/data/cli-bad/COMMANDS.tsv): the exit cod
   CHECK(test_support::slurp(tmp / "resolved.toml").find("\ncycle.sd = 0.25\n") != std::string::npos);
   fs::remove_all(tmp);
 }
+
+TEST_CASE("compare --variant: an option defined on the command line, its settings for it alone, named in every format") {
+  // The variant is the status quo with lever 2 from 2027: the same model as
+  // scenarios/purchase-at-buyer.toml, so the same numbers under another name.
+  const std::string sq = "scenarios/status-quo.toml", pab = "scenarios/purchase-at-buyer.toml";
+  const auto file = banensim("compare " + sq + " " + pab + " --paths 2048 --format json");
+  const auto var = banensim("compare " + sq +
+                            " --variant 'lever2=scenarios/status-quo.toml policy.purchase_at_buyer.enabled=true "
+                            "policy.purchase_at_buyer.year=2027' --paths 2048 --format json");
+  REQUIRE(file.exit_code == 0);
+  REQUIRE(var.exit_code == 0);
+  const auto a = nlohmann::json::parse(file.out), b = nlohmann::json::parse(var.out);
+  CHECK(b["scenarios"][1]["name"] == "lever2");
+  CHECK(b["scenarios"][1]["probability"] == a["scenarios"][1]["probability"]);
+  CHECK(b["scenarios"][1]["vs_reference"]["indicators"]["reach_target"]["difference"] ==
+        a["scenarios"][1]["vs_reference"]["indicators"]["reach_target"]["difference"]);
+  // The reference is untouched by the variant's settings.
+  CHECK(b["scenarios"][0]["probability"] == a["scenarios"][0]["probability"]);
+  CHECK(b["provenance"]["scenarios"][0]["resolved_hash"] == a["provenance"]["scenarios"][0]["resolved_hash"]);
+  CHECK(b["provenance"]["scenarios"][1]["resolved_hash"] != b["provenance"]["scenarios"][0]["resolved_hash"]);
+  // --set applies to every option, the variant's own settings after it.
+  const auto both = banensim("compare " + sq + " --variant 'rich=" + sq +
+                             " quota.bonus_per_job_eur=4000' --set quota.bonus_per_job_eur=1500 --paths 1024 --format json");
+  REQUIRE(both.exit_code == 0);
+  const auto c = nlohmann::json::parse(both.out);
+  CHECK(c["scenarios"][1]["name"] == "rich");
+  const auto explain_ref = banensim("explain " + sq + " --set quota.bonus_per_job_eur=1500");
+  REQUIRE(explain_ref.exit_code == 0);
+  CHECK(explain_ref.out.find(c["provenance"]["scenarios"][0]["resolved_hash"].get<std::string>()) != std::string::npos);
+  const auto explain_var = banensim("explain " + sq + " --set quota.bonus_per_job_eur=4000");
+  CHECK(explain_var.out.find(c["provenance"]["scenarios"][1]["resolved_hash"].get<std::string>()) != std::string::npos);
+  // The table names it.
+  const auto table = banensim("compare " + sq + " --variant 'late-levy=" + sq + " quota.bonus_per_job_eur=3000' --paths 1024");
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("late-levy") != std::string::npos);
+}
+
+TEST_CASE("compare --variant: bad variants are refused as --set is (exit 2), naming the variant, key, value and constraint") {
+  const std::string sq = "scenarios/status-quo.toml";
+  const char* cases[][2] = {
+      {"--variant 'x=scenarios/status-quo.toml nosuch.key=1'", "nosuch.key"},
+      {"--variant 'x=scenarios/status-quo.toml quota.bonus_per_job_eur=abc'", "abc"},
+      {"--variant 'x=scenarios/status-quo.toml quota.liable_share=2'", "quota.liable_share"},
+      {"--variant 'x=scenarios/status-quo.toml quota.bonus_per_job_eur'", "must be KEY=VALUE"},
+      {"--variant 'scenarios/status-quo.toml'", "NAME=FILE"},
+      {"--variant 'x=scenarios/nope.toml'", "nope.toml"},
+      {"--variant 'bad,name=scenarios/status-quo.toml'", "may hold only"},
+      {"--variant 'x=scenarios/status-quo.toml' --variant 'x=scenarios/all-three.toml'", "another option is named x"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c[0]);
+    const auto r = banensim("compare " + sq + " " + c[0] + " --paths 1024");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(c[1]) != std::string::npos);
+    CHECK(r.out.empty());
+  }
+  // The constraint broken is stated as --set states it, with the variant as the origin.
+  const auto r = banensim("compare " + sq + " --variant 'x=" + sq + " quota.liable_share=2' --paths 1024");
+  const auto s = banensim("compare " + sq + " scenarios/all-three.toml --set quota.liable_share=2 --paths 1024");
+  CHECK(r.err.find("--variant x") != std::string::npos);
+  const auto tail = [](const std::string& e) { return e.substr(e.find("quota.liable_share")); };
+  CHECK(tail(r.err) == tail(s.err));
+}
+
+TEST_CASE("compare --format csv carries every column of the table, equal to the JSON's figures") {
+  const auto csv = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --paths 2048 --format csv");
+  const auto json = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --paths 2048 --format json");
+  REQUIRE(csv.exit_code == 0);
+  REQUIRE(json.exit_code == 0);
+  std::istringstream in(csv.out);
+  std::string header, line;
+  std::getline(in, header);
+  std::vector<std::string> cols;
+  {
+    std::stringstream hs(header);
+    for (std::string c; std::getline(hs, c, ',');) cols.push_back(c);
+  }
+  for (const char* c : {"p_reach", "p_reach_ci_low", "p_reach_ci_high", "diff", "diff_ci_low", "diff_ci_high",
+                        "p_only_variant", "p_only_reference", "median_first_year", "p_quota", "p_quota_ci_low",
+                        "p_quota_ci_high", "charge_mean_eur", "charge_std_error_eur", "total_p50", "total_p05",
+                        "total_p95", "p_reached_by"}) {
+    CAPTURE(c);
+    CHECK(std::find(cols.begin(), cols.end(), c) != cols.end());
+  }
+  const auto at = [&](const std::vector<std::string>& row, const std::string& name) {
+    return row.at(static_cast<std::size_t>(std::find(cols.begin(), cols.end(), name) - cols.begin()));
+  };
+  const auto doc = nlohmann::json::parse(json.out);
+  std::size_t n_rows = 0;
+  while (std::getline(in, line)) {
+    std::vector<std::string> row;
+    std::stringstream ls(line);
+    for (std::string c; std::getline(ls, c, ',');) row.push_back(c);
+    if (row.size() < cols.size()) row.resize(cols.size());  // trailing empty fields
+    REQUIRE(row.size() == cols.size());
+    const std::size_t k = at(row, "scenario") == doc["scenarios"][0]["name"] ? 0 : 1;
+    const auto& sc = doc["scenarios"][k];
+    CHECK(std::stod(at(row, "p_reach")) == doctest::Approx(sc["probability"].get<double>()).epsilon(1e-9));
+    CHECK(std::stod(at(row, "p_reach_ci_low")) == doctest::Approx(sc["ci_low"].get<double>()).epsilon(1e-9));
+    if (k == 0) {
+      CHECK(at(row, "diff").empty());
+    } else {
+      const auto& d = sc["vs_reference"]["indicators"]["reach_target"];
+      CHECK(std::stod(at(row, "diff")) == doctest::Approx(d["difference"].get<double>()).epsilon(1e-9));
+      CHECK(std::stod(at(row, "diff_ci_high")) == doctest::Approx(d["ci_high"].get<double>()).epsilon(1e-9));
+    }
+    CHECK(std::stod(at(row, "charge_mean_eur")) ==
+          doctest::Approx(sc["results"]["scalars"]["quota_charge_total_eur"]["mean"].get<double>()).epsilon(1e-9));
+    ++n_rows;
+  }
+  CHECK(n_rows == 2 * doc["scenarios"][0]["results"]["series"]["total"]["steps"].size());
+}
+
+TEST_CASE("compare --assumptions: per option the share of sets it beats, ties and loses, the regret and the rule, "
+          "in the table, CSV and JSON, and bad use refused") {
+  const auto r = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 8 --paths 1024");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("Across plausible assumptions: 8 assumption sets") != std::string::npos);
+  CHECK(r.out.find("Monte Carlo 95%") != std::string::npos);
+  CHECK(r.out.find("assumption range 5-95%") != std::string::npos);
+  CHECK(r.out.find("all three beats status quo by more than its Monte Carlo noise in") != std::string::npos);
+  const auto csv = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 8 --paths 1024 --format csv");
+  REQUIRE(csv.exit_code == 0);
+  CHECK(csv.out.rfind("option,file,sets,seed,paths,p_reach,p_reach_ci_low,p_reach_ci_high,diff,diff_ci_low,diff_ci_high,"
+                      "p_reach_median,p_reach_p05,p_reach_p95,diff_median,diff_p05,diff_p95,diff_min,diff_max,share_beats,"
+                      "share_ties,share_loses,worst_case_regret,rule,rule_coverage,rule_density\n",
+                      0) == 0);
+  const auto js = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 8 --paths 1024 --format json");
+  REQUIRE(js.exit_code == 0);
+  const auto doc = nlohmann::json::parse(js.out);
+  const auto& o = doc["assumptions"]["options"][1];
+  CHECK(o["beats"]["sets"].get<int>() + o["ties"]["sets"].get<int>() + o["loses"]["sets"].get<int>() == 8);
+  CHECK(doc["assumptions"]["sets"] == 8);
+  for (const char* c : {"--study studies/example.toml", "--rows x.csv", "--resume", "--min-density 0.5"}) {
+    CAPTURE(c);
+    const auto bad = banensim(std::string("compare scenarios/status-quo.toml scenarios/all-three.toml ") + c);
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("needs --assumptions") != std::string::npos);
+  }
+  const auto one = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 1");
+  CHECK(one.exit_code == 2);
+}
+
 }

@@ -1,0 +1,440 @@
+#include "studies/assumption_compare.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "engine/run_summary.hpp"
+#include "engine/sobol_design.hpp"
+#include "engine/text_format.hpp"
+#include "studies/provenance.hpp"
+#include "studies/study_file.hpp"
+
+namespace banensim::studies {
+
+namespace {
+
+std::string col(std::size_t k, const std::string& what) { return "s" + std::to_string(k) + "_" + what; }
+
+// The factors every option uses: the declared plausible ranges, in
+// declaration order, each kept when some option can vary it and none
+// refuses it; with notes on the rest.
+FactorSet union_factors(const std::vector<Scenario>& options) {
+  std::vector<FactorSet> per_option;
+  for (const auto& o : options) per_option.push_back(default_factors(o));
+  FactorSet u;
+  std::set<std::string> seen_notes;
+  for (const models::ParamSpec* spec : models::uncertain_parameters(models::banenafspraak_schema())) {
+    const Factor* found = nullptr;
+    std::string refused;
+    for (const FactorSet& fs : per_option) {
+      for (const Factor& f : fs.factors) {
+        if (f.key == spec->key && found == nullptr) found = &f;
+      }
+      for (const std::string& n : fs.notes) {
+        if (n.rfind(spec->key + ": left out, it cannot be varied", 0) == 0 && refused.empty()) refused = n;
+      }
+    }
+    if (found != nullptr && refused.empty()) {
+      u.factors.push_back(*found);
+    } else {
+      const std::string note =
+          !refused.empty() ? refused
+                           : spec->key + ": left out, a parameter of a lever that no compared option switches on: it "
+                                         "cannot change any output";
+      if (seen_notes.insert(note).second) u.notes.push_back(note);
+    }
+  }
+  return u;
+}
+
+std::string percent(double share) { return engine::fmt(100 * share, 0) + "%"; }
+
+// A bound in a rule's words: 10,790 or 0.0412 (3 significant digits below 1,000).
+std::string bound_words(double x) { return std::abs(x) >= 1000 ? engine::fmt_int(x) : engine::significant(x, 3); }
+
+std::string signed_text(double x, int decimals) { return (x > 0 ? "+" : "") + engine::fmt(x, decimals); }
+
+SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& factors, const std::vector<bool>& beats,
+                   const std::vector<bool>& loses, double min_density) {
+  SignRule rule;
+  const std::size_t n = beats.size();
+  const auto count = [](const std::vector<bool>& v) { return static_cast<std::size_t>(std::count(v.begin(), v.end(), true)); };
+  const std::size_t n_beats = count(beats), n_loses = count(loses);
+  const std::vector<bool>* interest = nullptr;
+  if (n_beats > 0 && n_beats < n) {
+    interest = &beats;
+  } else if (n_beats == 0 && n_loses > 0 && n_loses < n) {
+    interest = &loses;
+    rule.helps = false;
+  }
+  if (interest == nullptr) {
+    rule.text = n_beats == n   ? "it beats the reference in every assumption set: no assumption decides the sign"
+                : n_loses == n ? "it loses in every assumption set: no assumption decides the sign"
+                : n_beats + n_loses == 0
+                    ? "it never differs from the reference by more than its Monte Carlo noise: there is no sign to decide"
+                    : "it loses in some assumption sets and ties in the rest; it never beats the reference";
+    return rule;
+  }
+  rule.n_interest = count(*interest);
+  const engine::PrimResult search = engine::prim(x, *interest);
+  // The box that states the rule: among those with density >= min_density,
+  // the one with the largest coverage x density (ties: the earlier, larger
+  // box) -- the region that holds the most of the sets where the option
+  // wins while holding the fewest where it does not, i.e. where the sign
+  // flips. (discover's pick, the largest coverage at the density floor,
+  // would reach past the flip until a fifth of the box were other sets.)
+  // When no box is that dense, the densest, and the output says so.
+  std::size_t index = 0;
+  double best = -1;
+  for (std::size_t i = 0; i < search.trajectory.size(); ++i) {
+    const engine::PrimBox& b = search.trajectory[i];
+    if (b.density >= min_density && b.coverage * b.density > best) {
+      best = b.coverage * b.density;
+      index = i;
+    }
+  }
+  if (best < 0) {
+    rule.qualifies = false;
+    for (std::size_t i = 0; i < search.trajectory.size(); ++i) {
+      if (search.trajectory[i].density > search.trajectory[index].density) index = i;
+    }
+  }
+  const engine::PrimBox& box = search.trajectory[index];
+  const engine::QuasiP qp = engine::quasi_p_values(x, *interest, search, box);
+  rule.found = true;
+  rule.coverage = box.coverage;
+  rule.density = box.density;
+  rule.mass = box.mass;
+  rule.n_inside = box.n_inside;
+  rule.n_interest_inside = box.n_interest_inside;
+  for (std::size_t j = 0; j < factors.size(); ++j) {
+    if (!box.restricted[j]) continue;
+    const Factor& f = factors[j];
+    const bool cut_low = box.low[j] > search.domain_low[j], cut_high = box.high[j] < search.domain_high[j];
+    const double lo = cut_low ? box.low[j] : f.support_low();
+    const double hi = cut_high ? box.high[j] : f.support_high();
+    const double span = f.support_high() - f.support_low();
+    const double kept = span > 0 ? (hi - lo) / span : 1.0;
+    if (kept >= 0.9) continue;  // a minor trim: peeling a finite sample always nibbles at the edges
+    SignRule::Condition c;
+    c.key = f.key;
+    if (cut_low) c.low = lo;
+    if (cut_high) c.high = hi;
+    c.kept = kept;
+    c.quasi_p_low = qp.low[j];
+    c.quasi_p_high = qp.high[j];
+    rule.conditions.push_back(c);
+  }
+  // In words: the restrictions that matter, most restrictive first -- those
+  // whose quasi-p-value (either side) is <= 0.05 (the box concentrates the
+  // cases beyond chance there), or, when none is, the most restrictive one.
+  // The JSON has every restriction, with its quasi-p-values.
+  std::stable_sort(rule.conditions.begin(), rule.conditions.end(),
+                   [](const SignRule::Condition& a, const SignRule::Condition& b) { return a.kept < b.kept; });
+  const auto significant = [](const SignRule::Condition& c) {
+    return (std::isfinite(c.quasi_p_low) && c.quasi_p_low <= 0.05) ||
+           (std::isfinite(c.quasi_p_high) && c.quasi_p_high <= 0.05);
+  };
+  for (auto& c : rule.conditions) c.in_words = significant(c);
+  if (!rule.conditions.empty() &&
+      std::none_of(rule.conditions.begin(), rule.conditions.end(), [](const auto& c) { return c.in_words; })) {
+    rule.conditions.front().in_words = true;
+  }
+  std::string words;
+  for (const auto& c : rule.conditions) {
+    if (!c.in_words) continue;
+    words += words.empty() ? "" : " and ";
+    if (c.low && c.high) {
+      words += c.key + " in [" + bound_words(*c.low) + ", " + bound_words(*c.high) + "]";
+    } else if (c.low) {
+      words += c.key + " >= " + bound_words(*c.low);
+    } else {
+      words += c.key + " <= " + bound_words(*c.high);
+    }
+  }
+  rule.text = words.empty() ? "no assumption marks off where it " + std::string(rule.helps ? "beats" : "loses") +
+                                  " (no box keeps less than 90% of a factor's range)"
+                            : std::string(rule.helps ? "it beats the reference" : "it loses") + " when " + words;
+  return rule;
+}
+
+}  // namespace
+
+double sample_quantile(std::vector<double> x, double p) {
+  if (x.empty()) return std::nan("");
+  std::sort(x.begin(), x.end());
+  const double h = (static_cast<double>(x.size()) - 1) * p;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  const std::size_t hi = std::min(lo + 1, x.size() - 1);
+  return x[lo] + (h - static_cast<double>(lo)) * (x[hi] - x[lo]);
+}
+
+PointSet AssumptionStudy::points() const {
+  PointSet p;
+  p.size = unit.rows();
+  p.noun = "assumption set";
+  p.items = "assumption sets";
+  using Kind = engine::JournalColumn::Kind;
+  p.label_columns.push_back({"set", Kind::kIndex});
+  for (const Factor& f : factors) p.label_columns.push_back({f.key, f.numeric() ? Kind::kNumber : Kind::kText});
+  p.labels = [this](std::uint64_t i) {
+    std::vector<std::string> cells = {std::to_string(i)};
+    for (std::size_t k = 0; k < factors.size(); ++k) cells.push_back(factors[k].value_at(unit(i, k)));
+    return cells;
+  };
+  p.overrides = [this](std::uint64_t i) {
+    Overrides ov;
+    for (std::size_t k = 0; k < factors.size(); ++k) ov.emplace_back(factors[k].key, factors[k].value_at(unit(i, k)));
+    return ov;
+  };
+  return p;
+}
+
+std::vector<engine::JournalColumn> AssumptionStudy::output_columns() const {
+  using Kind = engine::JournalColumn::Kind;
+  std::vector<engine::JournalColumn> c;
+  for (std::size_t k = 0; k < options.size(); ++k) {
+    for (const char* w : {"p_reach", "p_reach_ci_low", "p_reach_ci_high"}) c.push_back({col(k, w), Kind::kNumber});
+    if (k == 0) continue;
+    for (const char* w : {"diff", "diff_ci_low", "diff_ci_high"}) c.push_back({col(k, w), Kind::kNumber});
+  }
+  return c;
+}
+
+std::string AssumptionStudy::provenance() const {
+  std::ostringstream os;
+  // The identity of the computation: a resume compares it byte for byte.
+  os << "# banensim compare --assumptions; options " << options.size() << "; design " << design << "; rows "
+     << unit.rows() << "; seed " << run.seed << "; paths " << run.paths << "; block_size " << run.block_size
+     << "; program " << program_text() << "\n"
+     << data_lines(options[0].resolved);
+  for (std::size_t k = 0; k < options.size(); ++k) {
+    os << "# option s" << k << " " << options[k].name << " (" << options[k].file << ") resolved_hash "
+       << options[k].resolved.hash();
+    for (const auto& [key, value] : own[k]) os << " " << key << "=" << value;
+    os << "\n";
+  }
+  for (const Factor& f : factors) os << "# factor " << f.describe() << "\n";
+  return os.str();
+}
+
+AssumptionStudy plan_assumption_compare(const AssumptionRequest& request) {
+  AssumptionStudy s;
+  s.options = load_run_scenarios(request.run);
+  if (s.options.size() < 2) throw StudyError("compare needs at least two options (the first is the reference)");
+  s.own = own_overrides(request.run);
+  std::optional<StudyFile> study;
+  if (request.study_file) study = read_study_file(*request.study_file);
+  s.study_file = request.study_file;
+  if (study && !study->factors.empty()) {
+    s.factors = study->factors;
+  } else {
+    FactorSet u = union_factors(s.options);
+    s.factors = std::move(u.factors);
+    s.notes = std::move(u.notes);
+  }
+  if (s.factors.empty()) throw StudyError("compare --assumptions: no uncertain parameter can be varied on these options");
+  for (std::size_t k = 0; k < s.options.size(); ++k) {
+    for (const auto& [key, value] : s.own[k]) {
+      for (const Factor& f : s.factors) {
+        if (f.key == key) {
+          s.notes.push_back(key + ": fixed at " + value + " in option " + s.options[k].name +
+                            " (its own setting wins over the assumption set's)");
+        }
+      }
+    }
+  }
+  s.run.paths = request.run.paths.value_or(study && study->paths ? *study->paths : kDefaultAssumptionPaths);
+  s.run.seed = request.run.seed;
+  s.run.block_size = request.run.block_size;
+  s.sets = request.sets;
+  if (s.sets < 2) throw StudyError("--assumptions " + std::to_string(s.sets) + ": must be at least 2");
+  if (s.sets > kMaxAssumptionSets) {
+    throw StudyError("--assumptions " + std::to_string(s.sets) + ": at most " + std::to_string(kMaxAssumptionSets));
+  }
+  s.min_density = request.min_density;
+  s.unit = engine::sobol_design(s.sets, s.factors.size(), s.run.seed);
+  s.design = "randomized_sobol points " + std::to_string(s.sets);
+  s.input_files = check_paired_points(s.options, s.own, s.points());
+  return s;
+}
+
+AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::optional<std::string>& rows_file,
+                                        bool resume, ExecutionContext& ctx) {
+  AssumptionResult r;
+  // Today's compare at the scenarios' own values: the Monte Carlo-only answer beside the range.
+  RunRequest central;
+  central.paths = s.run.paths;
+  central.seed = s.run.seed;
+  central.block_size = s.run.block_size;
+  r.central = run_scenarios(s.options, central, ctx);
+  if (ctx.is_root() && r.central.result.cancelled) return r;  // r.run.completed is false
+  if (ctx.cancelled()) return r;
+
+  std::optional<ResultFile> file;
+  if (rows_file) file = ResultFile{*rows_file, s.provenance(), resume};
+  const std::size_t n_options = s.options.size();
+  const PairedCells cells = [n_options](const engine::PairedTally& t, const engine::OutputLayout& layout) {
+    const std::size_t i_reach = layout.indicator_index("reach_target");
+    std::vector<std::string> c;
+    for (std::size_t k = 0; k < n_options; ++k) {
+      const engine::Proportion& p = t.variant(k).indicator(i_reach);
+      const engine::Interval ci = p.wilson();
+      c.insert(c.end(), {engine::decimal(p.estimate()), engine::decimal(ci.low), engine::decimal(ci.high)});
+      if (k == 0) continue;
+      const engine::RunningStats& d = t.indicator_pair(k, i_reach).difference;
+      const engine::Interval di = engine::mean_interval(d);
+      c.insert(c.end(), {engine::decimal(d.mean()), engine::decimal(di.low), engine::decimal(di.high)});
+    }
+    return c;
+  };
+  r.run = run_paired_points(s.options, s.own, s.points(), s.output_columns(), cells, s.run, file, ctx);
+  if (!r.run.completed || !r.run.root) return r;
+
+  // The analysis reads the rows as written (shortest round-trip text), so a
+  // resumed comparison reports exactly the numbers of an uninterrupted one.
+  const PointTable& t = r.run.table;
+  const std::size_t n = t.rows.size(), d = s.factors.size();
+  r.values = engine::DesignMatrix(n, d);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < d; ++j) r.values(i, j) = s.factors[j].number(t.rows[i][1 + j]);
+  }
+  std::vector<double> best(n, -std::numeric_limits<double>::infinity());
+  for (std::size_t k = 0; k < n_options; ++k) {
+    OptionSummary o;
+    o.name = s.options[k].name;
+    o.p_reach = t.numbers(col(k, "p_reach"));
+    for (std::size_t i = 0; i < n; ++i) best[i] = std::max(best[i], o.p_reach[i]);
+    o.p_median = sample_quantile(o.p_reach, 0.5);
+    o.p_low = sample_quantile(o.p_reach, 0.05);
+    o.p_high = sample_quantile(o.p_reach, 0.95);
+    if (k > 0) {
+      o.difference = t.numbers(col(k, "diff"));
+      const std::vector<double> lo = t.numbers(col(k, "diff_ci_low")), hi = t.numbers(col(k, "diff_ci_high"));
+      std::vector<bool> beats(n), loses(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        beats[i] = lo[i] > 0;
+        loses[i] = hi[i] < 0;
+        o.beats += beats[i] ? 1U : 0U;
+        o.loses += loses[i] ? 1U : 0U;
+      }
+      o.ties = n - o.beats - o.loses;
+      o.diff_median = sample_quantile(o.difference, 0.5);
+      o.diff_low = sample_quantile(o.difference, 0.05);
+      o.diff_high = sample_quantile(o.difference, 0.95);
+      o.diff_min = *std::min_element(o.difference.begin(), o.difference.end());
+      o.diff_max = *std::max_element(o.difference.begin(), o.difference.end());
+      o.rule = sign_rule(r.values, s.factors, beats, loses, s.min_density);
+    }
+    r.options.push_back(std::move(o));
+  }
+  for (std::size_t k = 0; k < n_options; ++k) {
+    OptionSummary& o = r.options[k];
+    for (std::size_t i = 0; i < n; ++i) {
+      const double regret = best[i] - o.p_reach[i];
+      if (regret > o.worst_regret) {
+        o.worst_regret = regret;
+        o.worst_regret_set = i;
+      }
+    }
+    if (o.worst_regret < r.options[r.minimax_regret].worst_regret) r.minimax_regret = k;
+  }
+  return r;
+}
+
+std::string rule_sentence(const AssumptionStudy& s, const OptionSummary& o) {
+  const double n = static_cast<double>(o.p_reach.size());
+  std::ostringstream os;
+  os << o.name << " beats " << s.options[0].name << " by more than its Monte Carlo noise in " << percent(static_cast<double>(o.beats) / n)
+     << " of the " << o.p_reach.size() << " plausible assumption sets, ties in " << percent(static_cast<double>(o.ties) / n)
+     << " and loses in " << percent(static_cast<double>(o.loses) / n) << "; median difference " << signed_text(o.diff_median, 3)
+     << " (range over plausible assumptions, 5-95%: " << signed_text(o.diff_low, 3) << " to "
+     << signed_text(o.diff_high, 3) << "); " << o.rule.text;
+  if (o.rule.found) {
+    os << " (coverage " << engine::fmt(o.rule.coverage, 2) << ", density " << engine::fmt(o.rule.density, 2)
+       << (o.rule.qualifies ? "" : "; no box reaches density " + engine::fmt(s.min_density, 2) + ", the densest is shown")
+       << ")";
+  }
+  os << ".";
+  return os.str();
+}
+
+nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult& r) {
+  nlohmann::json j;
+  j["sets"] = r.run.table.rows.size();
+  j["design"] = s.design;
+  j["paths_per_set"] = s.run.paths;
+  j["seed"] = s.run.seed;
+  j["study_file"] = s.study_file ? nlohmann::json(*s.study_file) : nlohmann::json(nullptr);
+  j["min_density"] = s.min_density;
+  nlohmann::json factors = nlohmann::json::array();
+  for (const Factor& f : s.factors) {
+    factors.push_back({{"key", f.key}, {"distribution", distribution_name(f.distribution)}, {"low", f.support_low()},
+                       {"high", f.support_high()}, {"description", f.describe()}});
+  }
+  j["factors"] = factors;
+  j["notes"] = s.notes;
+  j["interval_kinds"] = {
+      {"monte_carlo",
+       "Monte Carlo interval: 95% interval of the sampling noise of the paths at one assumption set (Wilson for "
+       "P(reach), normal on the paired per-path differences); it says nothing about the assumptions"},
+      {"assumption_range",
+       "range over plausible assumptions: the 5% and 95% quantiles, over the assumption sets, of the figure "
+       "computed at each set; the spread that comes from not knowing the uncertain parameters"}};
+  j["beats_rule"] =
+      "beats: the 95% paired Monte Carlo interval of the difference lies wholly above 0; loses: wholly below 0; "
+      "ties: it contains 0";
+  j["regret_rule"] =
+      "regret of an option at a set: the largest P(reach) of any compared option at that set minus its own; "
+      "worst-case regret: its largest regret over the sets";
+  nlohmann::json options = nlohmann::json::array();
+  for (std::size_t k = 0; k < r.options.size(); ++k) {
+    const OptionSummary& o = r.options[k];
+    const double n = static_cast<double>(o.p_reach.size());
+    nlohmann::json oj;
+    oj["name"] = o.name;
+    oj["p_reach"] = {{"median", o.p_median}, {"p05", o.p_low}, {"p95", o.p_high},
+                     {"min", *std::min_element(o.p_reach.begin(), o.p_reach.end())},
+                     {"max", *std::max_element(o.p_reach.begin(), o.p_reach.end())}};
+    oj["worst_case_regret"] = o.worst_regret;
+    oj["worst_case_regret_set"] = o.worst_regret_set;
+    if (k > 0) {
+      oj["difference"] = {{"median", o.diff_median}, {"p05", o.diff_low}, {"p95", o.diff_high},
+                          {"min", o.diff_min}, {"max", o.diff_max}};
+      oj["beats"] = {{"sets", o.beats}, {"share", static_cast<double>(o.beats) / n}};
+      oj["ties"] = {{"sets", o.ties}, {"share", static_cast<double>(o.ties) / n}};
+      oj["loses"] = {{"sets", o.loses}, {"share", static_cast<double>(o.loses) / n}};
+      nlohmann::json rule = {{"found", o.rule.found}, {"text", o.rule.text}};
+      if (o.rule.found) {
+        rule["helps"] = o.rule.helps;
+        rule["coverage"] = o.rule.coverage;
+        rule["density"] = o.rule.density;
+        rule["mass"] = o.rule.mass;
+        rule["qualifies"] = o.rule.qualifies;
+        rule["n_inside"] = o.rule.n_inside;
+        rule["n_interest_inside"] = o.rule.n_interest_inside;
+        rule["n_interest"] = o.rule.n_interest;
+        nlohmann::json conds = nlohmann::json::array();
+        for (const auto& c : o.rule.conditions) {
+          const auto opt = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+          const auto fin = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+          conds.push_back({{"key", c.key}, {"low", opt(c.low)}, {"high", opt(c.high)}, {"kept", c.kept},
+                           {"quasi_p_low", fin(c.quasi_p_low)}, {"quasi_p_high", fin(c.quasi_p_high)},
+                           {"in_words", c.in_words}});
+        }
+        rule["conditions"] = conds;
+      }
+      oj["rule"] = rule;
+      oj["sentence"] = rule_sentence(s, o);
+    }
+    options.push_back(oj);
+  }
+  j["options"] = options;
+  j["minimax_regret"] = r.options.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.options[r.minimax_regret].name);
+  return j;
+}
+
+}  // namespace banensim::studies

@@ -1,0 +1,131 @@
+#pragma once
+// Compare across assumptions (`compare S1 S2 ... --assumptions N`,
+// docs/ANALYSIS.md section 7): the options' effect over every plausible
+// assumption, not only at the scenarios' own values.
+//
+// N assumption sets are the points of a randomised Sobol' design over the
+// uncertain parameters the compared scenarios use -- the declared plausible
+// ranges (docs/MODEL.md section 6; never the levers' switches and years), or
+// a study file's factors. At each set every option runs with that set's
+// values (an option's own --variant settings win over the set's) on common
+// random numbers: engine::run_paired with the same seed at every set, through
+// the one resumable, rank-dealt point loop (studies/point_runner.hpp). A set's
+// row holds each option's P(reach) with its 95% Wilson interval and each
+// option's paired difference against the reference with its 95% normal
+// interval -- Monte Carlo intervals, at that set.
+//
+// Per option, over the sets (the range over plausible assumptions):
+//   - the median and the 5-95% range of P(reach) and of the difference;
+//   - beats / ties / loses: the share of sets whose 95% paired Monte Carlo
+//     interval of the difference lies wholly above 0 / contains 0 / lies
+//     wholly below 0;
+//   - the worst-case regret: at a set, an option's regret is the largest
+//     P(reach) of any compared option there minus its own (Savage 1951); its
+//     worst case is the largest over the sets;
+//   - the rule that decides the sign: PRIM (engine/prim.hpp) on "beats" (or
+//     on "loses" when it never beats), the box with the largest coverage x
+//     density among those with density >= min_density, in words ("KEY <= 0.04").
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/prim.hpp"
+#include "studies/factors.hpp"
+#include "studies/point_runner.hpp"
+#include "studies/scenario_run.hpp"
+
+namespace banensim::studies {
+
+inline constexpr std::uint64_t kDefaultAssumptionPaths = 20000;
+inline constexpr std::uint64_t kMaxAssumptionSets = 100000;
+
+struct AssumptionRequest {
+  RunRequest run;  // the options (scenarios and variants), --set/--target, paths, seed, block size
+  std::uint64_t sets = 0;                 // N, >= 2
+  std::optional<std::string> study_file;  // its factors (and paths, seed) instead of the plausible ranges
+  double min_density = 0.8;               // of the box that states the rule
+};
+
+struct AssumptionStudy {
+  std::vector<Scenario> options;     // as loaded: the first is the reference
+  std::vector<Overrides> own;        // each option's own settings (--variant), re-applied after a set's
+  std::vector<Factor> factors;
+  std::vector<std::string> notes;    // factors left out, and why
+  RunSettings run;
+  std::uint64_t sets = 0;
+  engine::DesignMatrix unit;         // a row per set, a column per factor, in (0, 1)
+  std::string design;                // as the result file's header names it
+  std::optional<std::string> study_file;
+  double min_density = 0.8;
+  std::vector<std::string> input_files;  // every set's data files
+
+  PointSet points() const;
+  std::vector<engine::JournalColumn> output_columns() const;
+  std::string provenance() const;
+};
+
+// Loads the options and the factors, draws the design and checks every set
+// on every option (all problems at once: models::InputError).
+AssumptionStudy plan_assumption_compare(const AssumptionRequest& request);
+
+// The quantiles of a sample as numpy's default (linear interpolation between
+// order statistics, "type 7"); NaN for an empty sample.
+double sample_quantile(std::vector<double> x, double p);
+
+struct SignRule {
+  bool found = false;          // a box was found (the sign changes across the sets)
+  bool helps = true;           // the box is where the option beats the reference (false: where it loses)
+  std::string text;            // "it beats the reference when policy.x >= 0.04 and ...", or why there is none
+  struct Condition {
+    std::string key;
+    std::optional<double> low, high;  // the exact bounds PRIM cut at (none: the range's end)
+    double kept = 1;                  // share of the factor's range inside
+    double quasi_p_low = 0, quasi_p_high = 0;  // NaN for a side not cut
+    bool in_words = false;  // stated in `text`: quasi-p <= 0.05 on a side, or the most restrictive
+  };
+  // The restrictions that keep < 90% of a factor's range, most restrictive first.
+  std::vector<Condition> conditions;
+  double coverage = 0, density = 0, mass = 0;
+  std::size_t n_inside = 0, n_interest_inside = 0, n_interest = 0;
+  bool qualifies = true;  // density >= min_density
+};
+
+struct OptionSummary {
+  std::string name;
+  std::vector<double> p_reach;         // per set
+  std::vector<double> difference;      // per set (reference: empty)
+  double p_median = 0, p_low = 0, p_high = 0;           // 50%, 5%, 95% over the sets
+  double diff_median = 0, diff_low = 0, diff_high = 0;  // (reference: 0)
+  double diff_min = 0, diff_max = 0;
+  std::size_t beats = 0, ties = 0, loses = 0;
+  double worst_regret = 0;
+  std::size_t worst_regret_set = 0;
+  SignRule rule;                       // reference: not found
+};
+
+struct AssumptionResult {
+  PointRun run;          // the sets' rows (completed / root as for a design)
+  ScenarioRun central;   // today's compare at the scenarios' own values (Monte Carlo only); root only
+  engine::DesignMatrix values;  // per set and factor, as the analysis sees it (Factor::number)
+  std::vector<OptionSummary> options;
+  std::size_t minimax_regret = 0;  // the option with the smallest worst-case regret
+};
+
+// Runs the central comparison and then every set not already in `rows_file`
+// (resume: continue it). Only the root's result holds rows and summaries.
+AssumptionResult run_assumption_compare(const AssumptionStudy& study, const std::optional<std::string>& rows_file,
+                                        bool resume, ExecutionContext& ctx);
+
+// The summary as JSON (the "assumptions" member of compare's result,
+// docs/OUTPUT.md; docs/result.schema.json).
+nlohmann::json assumptions_json(const AssumptionStudy& study, const AssumptionResult& result);
+
+// One line per option: what an adviser reads first ("keep-split beats the
+// status quo in 12% of the plausible assumption sets ...").
+std::string rule_sentence(const AssumptionStudy& study, const OptionSummary& o);
+
+}  // namespace banensim::studies

@@ -1,0 +1,158 @@
+// Compare across assumptions (studies/assumption_compare.hpp): a planted
+// sign rule is recovered, and with every plausible range collapsed to a
+// point the comparison is today's compare bit for bit.
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "engine/run_summary.hpp"
+#include "engine/sobol_design.hpp"
+#include "studies/assumption_compare.hpp"
+
+using namespace banensim;
+using namespace banensim::studies;
+
+namespace {
+
+const std::string kSource = BANENSIM_SOURCE_DIR;
+const std::string kStatusQuo = kSource + "/scenarios/status-quo.toml";
+const std::string kAllThree = kSource + "/scenarios/all-three.toml";
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+}  // namespace
+
+TEST_CASE("sample_quantile interpolates between order statistics as numpy does") {
+  CHECK(sample_quantile({3, 1, 2, 4}, 0.5) == doctest::Approx(2.5));
+  CHECK(sample_quantile({3, 1, 2, 4}, 0.05) == doctest::Approx(1.15));
+  CHECK(sample_quantile({7}, 0.95) == 7);
+  CHECK(std::isnan(sample_quantile({}, 0.5)));
+}
+
+TEST_CASE("a planted sign rule is recovered: an option that fixes the market trend at 10,000 beats the status quo "
+          "exactly where the assumed trend is below 10,000") {
+  // The option is the status quo with growth.market.trend_mean fixed at
+  // C = 10,000 jobs a year (its own setting wins over the set's); the sets
+  // vary that trend uniformly on [6,000, 14,000]. P(reach) rises with the
+  // trend, so the option beats the reference where the set's trend is below
+  // C and loses where it is above: the sign changes at C, which the rule
+  // must find within 5% of the range (400 jobs).
+  constexpr double kC = 10000, kLow = 6000, kHigh = 14000;
+  AssumptionRequest req;
+  req.run.scenarios = {kStatusQuo};
+  req.run.variants = {Variant{"fixed-trend", kStatusQuo, {{"growth.market.trend_mean", "10000"}}}};
+  req.run.overrides = {{"target.year", "2028"}};
+  req.run.paths = 2048;
+  req.sets = 64;
+  AssumptionStudy s = plan_assumption_compare(req);
+  Factor trend;
+  trend.key = "growth.market.trend_mean";
+  trend.low = kLow;
+  trend.high = kHigh;
+  s.factors = {trend};
+  s.unit = engine::sobol_design(s.sets, 1, s.run.seed);
+  ExecutionContext ctx;
+  ctx.threads = 2;
+  const AssumptionResult r = run_assumption_compare(s, std::nullopt, false, ctx);
+  REQUIRE(r.run.completed);
+  REQUIRE(r.options.size() == 2);
+  const OptionSummary& o = r.options[1];
+  CHECK(o.beats > 20);
+  CHECK(o.loses > 20);
+  const SignRule& rule = o.rule;
+  REQUIRE(rule.found);
+  CHECK(rule.helps);
+  REQUIRE(rule.conditions.size() == 1);
+  const auto& c = rule.conditions[0];
+  CHECK(c.key == "growth.market.trend_mean");
+  CHECK_FALSE(c.low.has_value());
+  REQUIRE(c.high.has_value());
+  INFO("rule: " << rule.text << "; coverage " << rule.coverage << ", density " << rule.density);
+  CHECK(std::abs(*c.high - kC) < 0.05 * (kHigh - kLow));
+  CHECK(rule.density >= 0.8);
+  CHECK(rule.coverage >= 0.8);
+  CHECK(rule.text.find("growth.market.trend_mean <=") != std::string::npos);
+  // Every set on the beating side of C is one where the option beats or
+  // ties, and on the other side loses or ties: the per-set signs are right.
+  for (std::size_t i = 0; i < o.difference.size(); ++i) {
+    const double x = r.values(i, 0);
+    if (x < kC - 200) CHECK(o.difference[i] > 0);
+    if (x > kC + 200) CHECK(o.difference[i] < 0);
+  }
+  // Regret: the option is best where the trend is low, the reference where
+  // it is high; both have a positive worst case.
+  CHECK(r.options[0].worst_regret > 0);
+  CHECK(o.worst_regret > 0);
+}
+
+TEST_CASE("with every plausible range collapsed to a point, compare across assumptions is today's compare bit for bit") {
+  AssumptionRequest req;
+  req.run.scenarios = {kStatusQuo, kAllThree};
+  req.run.paths = 4096;
+  req.sets = 4;
+  AssumptionStudy s = plan_assumption_compare(req);
+  REQUIRE(s.factors.size() > 5);
+  // Each factor becomes a one-value discrete distribution at the
+  // reference's own value (the options share every such value).
+  for (Factor& f : s.factors) {
+    const auto& v = s.options[0].resolved.values.at(f.key).value;
+    CHECK(models::value_text(v) == models::value_text(s.options[1].resolved.values.at(f.key).value));
+    f.distribution = Distribution::kDiscrete;
+    f.values = {models::value_text(v)};
+  }
+  ExecutionContext ctx;
+  ctx.threads = 2;
+  const AssumptionResult r = run_assumption_compare(s, std::nullopt, false, ctx);
+  REQUIRE(r.run.completed);
+
+  // Today's compare, run on its own.
+  RunRequest today;
+  today.scenarios = {kStatusQuo, kAllThree};
+  today.paths = 4096;
+  ScenarioRun run = run_scenarios(load_run_scenarios(today), today, ctx);
+  const auto& layout = run.scenarios[0].model.layout();
+  const std::size_t i_reach = layout.indicator_index("reach_target");
+  const auto& pair = run.result.tally.indicator_pair(1, i_reach);
+  const auto ci = engine::mean_interval(pair.difference);
+  const double p0 = run.result.tally.variant(0).indicator(i_reach).estimate();
+  const double p1 = run.result.tally.variant(1).indicator(i_reach).estimate();
+  const auto& t = r.run.table;
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    CAPTURE(i);
+    CHECK(same_bits(t.number(i, t.column("s1_diff")), pair.difference.mean()));
+    CHECK(same_bits(t.number(i, t.column("s1_diff_ci_low")), ci.low));
+    CHECK(same_bits(t.number(i, t.column("s1_diff_ci_high")), ci.high));
+    CHECK(same_bits(t.number(i, t.column("s0_p_reach")), p0));
+    CHECK(same_bits(t.number(i, t.column("s1_p_reach")), p1));
+  }
+  // The summary collapses to that point: no range over assumptions.
+  const OptionSummary& o = r.options[1];
+  CHECK(same_bits(o.diff_median, pair.difference.mean()));
+  CHECK(same_bits(o.diff_low, pair.difference.mean()));
+  CHECK(same_bits(o.diff_high, pair.difference.mean()));
+  CHECK(o.beats + o.ties + o.loses == 4);
+  CHECK((o.beats == 4 || o.ties == 4 || o.loses == 4));
+  CHECK_FALSE(o.rule.found);
+  // The central compare inside the study is the same run.
+  CHECK(same_bits(r.central.result.tally.indicator_pair(1, i_reach).difference.mean(), pair.difference.mean()));
+}
+
+TEST_CASE("an option's own settings are applied to it alone, after --set, and a clash of names is refused") {
+  RunRequest req;
+  req.scenarios = {kStatusQuo};
+  req.overrides = {{"quota.bonus_per_job_eur", "3000"}};
+  req.variants = {Variant{"late", kAllThree, {{"policy.purchase_at_buyer.year", "2029"}, {"quota.bonus_per_job_eur", "4000"}}}};
+  const std::vector<Scenario> sc = load_run_scenarios(req);
+  REQUIRE(sc.size() == 2);
+  CHECK(sc[1].name == "late");
+  CHECK(sc[0].resolved.real("quota.bonus_per_job_eur") == 3000);
+  CHECK(sc[1].resolved.real("quota.bonus_per_job_eur") == 4000);
+  CHECK(sc[1].resolved.integer("policy.purchase_at_buyer.year") == 2029);
+  CHECK(sc[0].resolved.integer("policy.purchase_at_buyer.year") != 2029);
+  req.variants.push_back(Variant{"late", kStatusQuo, {}});
+  CHECK_THROWS_AS((void)load_run_scenarios(req), StudyError);
+}
