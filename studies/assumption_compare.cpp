@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "engine/random_stream.hpp"
 #include "engine/run_summary.hpp"
 #include "engine/sobol_design.hpp"
 #include "engine/text_format.hpp"
@@ -57,6 +58,8 @@ std::string bound_words(double x) { return std::abs(x) >= 1000 ? engine::fmt_int
 
 std::string signed_text(double x, int decimals) { return (x > 0 ? "+" : "") + engine::fmt(x, decimals); }
 
+}  // namespace
+
 SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& factors, const std::vector<bool>& beats,
                    const std::vector<bool>& loses, double min_density) {
   SignRule rule;
@@ -79,7 +82,6 @@ SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& fac
     return rule;
   }
   rule.n_interest = count(*interest);
-  const engine::PrimResult search = engine::prim(x, *interest);
   // The box that states the rule: among those with density >= min_density,
   // the one with the largest coverage x density (ties: the earlier, larger
   // box) -- the region that holds the most of the sets where the option
@@ -87,22 +89,51 @@ SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& fac
   // flips. (discover's pick, the largest coverage at the density floor,
   // would reach past the flip until a fifth of the box were other sets.)
   // When no box is that dense, the densest, and the output says so.
-  std::size_t index = 0;
-  double best = -1;
-  for (std::size_t i = 0; i < search.trajectory.size(); ++i) {
-    const engine::PrimBox& b = search.trajectory[i];
-    if (b.density >= min_density && b.coverage * b.density > best) {
-      best = b.coverage * b.density;
-      index = i;
-    }
-  }
-  if (best < 0) {
-    rule.qualifies = false;
+  const auto pick = [&](const engine::PrimResult& search, bool& qualifies) {
+    std::size_t index = 0;
+    double best = -1;
     for (std::size_t i = 0; i < search.trajectory.size(); ++i) {
-      if (search.trajectory[i].density > search.trajectory[index].density) index = i;
+      const engine::PrimBox& b = search.trajectory[i];
+      if (b.density >= min_density && b.coverage * b.density > best) {
+        best = b.coverage * b.density;
+        index = i;
+      }
     }
-  }
+    qualifies = best >= 0;
+    if (!qualifies) {
+      for (std::size_t i = 0; i < search.trajectory.size(); ++i) {
+        if (search.trajectory[i].density > search.trajectory[index].density) index = i;
+      }
+    }
+    return index;
+  };
+  const engine::PrimResult search = engine::prim(x, *interest);
+  const std::size_t index = pick(search, rule.qualifies);
   const engine::PrimBox& box = search.trajectory[index];
+  // Could a box this good arise by chance? PRIM always boxes a few points
+  // well, so the same search runs on the labels shuffled among the sets
+  // (kSignRulePermutations times, a fixed random stream: the same answer
+  // every run), and p = (1 + shuffles whose picked box scores at least as
+  // high in coverage x density) / (1 + shuffles).
+  {
+    const double score = box.coverage * box.density;
+    engine::RandomStream rng(0, engine::stream_id("studies.sign_rule.permutation"), 0);
+    std::vector<bool> shuffled = *interest;
+    std::size_t as_good = 0;
+    for (std::size_t k = 0; k < kSignRulePermutations; ++k) {
+      for (std::size_t i = n - 1; i > 0; --i) {  // Fisher-Yates
+        const auto j = static_cast<std::size_t>(rng.uniform() * static_cast<double>(i + 1));
+        const bool t = shuffled[i];
+        shuffled[i] = shuffled[std::min(j, i)];
+        shuffled[std::min(j, i)] = t;
+      }
+      const engine::PrimResult null_search = engine::prim(x, shuffled);
+      bool q = false;
+      const engine::PrimBox& b = null_search.trajectory[pick(null_search, q)];
+      if (b.coverage * b.density >= score) ++as_good;
+    }
+    rule.permutation_p = static_cast<double>(1 + as_good) / static_cast<double>(1 + kSignRulePermutations);
+  }
   const engine::QuasiP qp = engine::quasi_p_values(x, *interest, search, box);
   rule.found = true;
   rule.coverage = box.coverage;
@@ -139,10 +170,10 @@ SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& fac
            (std::isfinite(c.quasi_p_high) && c.quasi_p_high <= 0.05);
   };
   for (auto& c : rule.conditions) c.in_words = significant(c);
-  if (!rule.conditions.empty() &&
-      std::none_of(rule.conditions.begin(), rule.conditions.end(), [](const auto& c) { return c.in_words; })) {
-    rule.conditions.front().in_words = true;
-  }
+  const bool beyond_chance =
+      rule.permutation_p <= 0.05 &&
+      std::any_of(rule.conditions.begin(), rule.conditions.end(), [](const auto& c) { return c.in_words; });
+  if (!rule.conditions.empty() && !beyond_chance) rule.conditions.front().in_words = true;
   std::string words;
   for (const auto& c : rule.conditions) {
     if (!c.in_words) continue;
@@ -155,13 +186,24 @@ SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& fac
       words += c.key + " <= " + bound_words(*c.high);
     }
   }
-  rule.text = words.empty() ? "no assumption marks off where it " + std::string(rule.helps ? "beats" : "loses") +
-                                  " (no box keeps less than 90% of a factor's range)"
-                            : std::string(rule.helps ? "it beats the reference" : "it loses") + " when " + words;
+  const std::string verb = rule.helps ? "beats" : "loses";
+  if (words.empty()) {
+    rule.text = "no assumption marks off where it " + verb + " (no box keeps less than 90% of a factor's range)";
+  } else if (!beyond_chance) {
+    // With few such sets a box always fits them; unless a cut is unlikely
+    // by chance (quasi-p <= 0.05) it is no rule, only where to look.
+    rule.text = "no assumption marks off where it " + verb + " beyond chance (" + std::to_string(rule.n_interest) +
+                " such set" + (rule.n_interest == 1 ? "" : "s") + "; " +
+                (rule.permutation_p > 0.05
+                     ? "as good a box arises with the sets shuffled, p = " + engine::fmt(rule.permutation_p, 2)
+                     : std::string("no cut's quasi-p-value is <= 0.05")) +
+                "); PRIM's box, for inspection only: " + words;
+  } else {
+    rule.text = std::string(rule.helps ? "it beats the reference" : "it loses") + " when " + words;
+  }
   return rule;
 }
 
-}  // namespace
 
 double sample_quantile(std::vector<double> x, double p) {
   if (x.empty()) return std::nan("");
@@ -414,6 +456,7 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
         rule["density"] = o.rule.density;
         rule["mass"] = o.rule.mass;
         rule["qualifies"] = o.rule.qualifies;
+        rule["permutation_p"] = o.rule.permutation_p;
         rule["n_inside"] = o.rule.n_inside;
         rule["n_interest_inside"] = o.rule.n_interest_inside;
         rule["n_interest"] = o.rule.n_interest;

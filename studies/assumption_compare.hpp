@@ -85,14 +85,26 @@ struct SignRule {
     std::optional<double> low, high;  // the exact bounds PRIM cut at (none: the range's end)
     double kept = 1;                  // share of the factor's range inside
     double quasi_p_low = 0, quasi_p_high = 0;  // NaN for a side not cut
-    bool in_words = false;  // stated in `text`: quasi-p <= 0.05 on a side, or the most restrictive
+    bool in_words = false;  // stated in `text`: quasi-p <= 0.05 on a side, or (none is: "for inspection only") the most restrictive
   };
   // The restrictions that keep < 90% of a factor's range, most restrictive first.
   std::vector<Condition> conditions;
   double coverage = 0, density = 0, mass = 0;
   std::size_t n_inside = 0, n_interest_inside = 0, n_interest = 0;
   bool qualifies = true;  // density >= min_density
+  // Share of label shuffles (plus one) whose box scores as high in coverage
+  // x density: the rule is stated only when <= 0.05 (and a cut's quasi-p is).
+  double permutation_p = 1;
 };
+
+// Label shuffles of the sign rule's permutation check.
+inline constexpr std::size_t kSignRulePermutations = 199;
+
+// The rule that decides an option's sign over the sets (rows of x, in the
+// factors' units): PRIM on the sets where it beats the reference (or, when
+// it never does, where it loses); docs/ANALYSIS.md section 7.
+SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& factors, const std::vector<bool>& beats,
+                   const std::vector<bool>& loses, double min_density);
 
 struct OptionSummary {
   std::string name;

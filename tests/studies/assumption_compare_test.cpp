@@ -156,3 +156,38 @@ TEST_CASE("an option's own settings are applied to it alone, after --set, and a 
   req.variants.push_back(Variant{"late", kStatusQuo, {}});
   CHECK_THROWS_AS((void)load_run_scenarios(req), StudyError);
 }
+
+TEST_CASE("the sign rule: a real threshold is stated, a box around a few sets is not called a rule") {
+  // 128 sets over three factors uniform on [0, 1] (a Kronecker sequence:
+  // evenly spread, no random numbers needed).
+  const std::size_t n = 128;
+  std::vector<Factor> factors(3);
+  for (std::size_t j = 0; j < 3; ++j) {
+    factors[j].key = "f" + std::to_string(j);
+    factors[j].low = 0;
+    factors[j].high = 1;
+  }
+  const double alpha[3] = {0.7548776662466927, 0.5698402909980532, 0.3247179572447460};
+  engine::DesignMatrix x(n, 3);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < 3; ++j) x(i, j) = std::fmod(0.5 + alpha[j] * static_cast<double>(i + 1), 1.0);
+  }
+  std::vector<bool> beats(n), loses(n);
+  // Planted: the option beats where f1 <= 0.3, loses elsewhere.
+  for (std::size_t i = 0; i < n; ++i) {
+    beats[i] = x(i, 1) <= 0.3;
+    loses[i] = !beats[i];
+  }
+  const SignRule planted = sign_rule(x, factors, beats, loses, 0.8);
+  INFO("planted: " << planted.text);
+  CHECK(planted.text.rfind("it beats the reference when f1 <= ", 0) == 0);
+  CHECK(planted.text.find("beyond chance") == std::string::npos);
+  // Two sets that beat, anywhere: PRIM can always box two points, but no
+  // cut is unlikely by chance, so no rule is stated.
+  for (std::size_t i = 0; i < n; ++i) beats[i] = (i == 17 || i == 90);
+  const SignRule few = sign_rule(x, factors, beats, loses, 0.8);
+  INFO("few: " << few.text);
+  CHECK(few.found);
+  CHECK(few.text.rfind("no assumption marks off where it beats beyond chance (2 such sets", 0) == 0);
+  CHECK(few.text.find("for inspection only") != std::string::npos);
+}
