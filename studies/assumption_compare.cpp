@@ -10,6 +10,7 @@
 #include "engine/run_summary.hpp"
 #include "engine/sobol_design.hpp"
 #include "engine/text_format.hpp"
+#include "studies/design.hpp"
 #include "studies/provenance.hpp"
 #include "studies/study_file.hpp"
 
@@ -215,24 +216,7 @@ double sample_quantile(std::vector<double> x, double p) {
 }
 
 PointSet AssumptionStudy::points() const {
-  PointSet p;
-  p.size = unit.rows();
-  p.noun = "assumption set";
-  p.items = "assumption sets";
-  using Kind = engine::JournalColumn::Kind;
-  p.label_columns.push_back({"set", Kind::kIndex});
-  for (const Factor& f : factors) p.label_columns.push_back({f.key, f.numeric() ? Kind::kNumber : Kind::kText});
-  p.labels = [this](std::uint64_t i) {
-    std::vector<std::string> cells = {std::to_string(i)};
-    for (std::size_t k = 0; k < factors.size(); ++k) cells.push_back(factors[k].value_at(unit(i, k)));
-    return cells;
-  };
-  p.overrides = [this](std::uint64_t i) {
-    Overrides ov;
-    for (std::size_t k = 0; k < factors.size(); ++k) ov.emplace_back(factors[k].key, factors[k].value_at(unit(i, k)));
-    return ov;
-  };
-  return p;
+  return factor_design_points(factors, unit, "assumption set", "assumption sets", "set");
 }
 
 std::vector<engine::JournalColumn> AssumptionStudy::output_columns() const {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <utility>
 
 #include "engine/sobol_design.hpp"
 #include "engine/text_format.hpp"
@@ -58,26 +59,29 @@ std::vector<std::string> DesignStudy::factor_keys() const {
   return keys;
 }
 
-PointSet DesignStudy::points() const {
+PointSet factor_design_points(const std::vector<Factor>& factors, const engine::DesignMatrix& unit, std::string noun,
+                              std::string items, std::string index_column) {
   PointSet p;
   p.size = unit.rows();
-  p.noun = "design row";
-  p.items = "design rows";
+  p.noun = std::move(noun);
+  p.items = std::move(items);
   using Kind = engine::JournalColumn::Kind;
-  p.label_columns.push_back({"row", Kind::kIndex});
+  p.label_columns.push_back({std::move(index_column), Kind::kIndex});
   for (const Factor& f : factors) p.label_columns.push_back({f.key, f.numeric() ? Kind::kNumber : Kind::kText});
-  p.labels = [this](std::uint64_t i) {
+  p.labels = [&factors, &unit](std::uint64_t i) {
     std::vector<std::string> cells = {std::to_string(i)};
     for (std::size_t k = 0; k < factors.size(); ++k) cells.push_back(factors[k].value_at(unit(i, k)));
     return cells;
   };
-  p.overrides = [this](std::uint64_t i) {
+  p.overrides = [&factors, &unit](std::uint64_t i) {
     Overrides ov;
     for (std::size_t k = 0; k < factors.size(); ++k) ov.emplace_back(factors[k].key, factors[k].value_at(unit(i, k)));
     return ov;
   };
   return p;
 }
+
+PointSet DesignStudy::points() const { return factor_design_points(factors, unit, "design row", "design rows", "row"); }
 
 std::string DesignStudy::provenance() const {
   std::ostringstream os;

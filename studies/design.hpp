@@ -38,6 +38,13 @@ struct DesignRequest {
   std::optional<std::size_t> boxes;              // discover
 };
 
+// The points of a design over factors: point i sets each factor's key to
+// its value at unit(i, k); the journal labels each row with `index_column`
+// (its number) and the factors' values. `factors` and `unit` must outlive
+// the PointSet (its functions refer to them).
+PointSet factor_design_points(const std::vector<Factor>& factors, const engine::DesignMatrix& unit, std::string noun,
+                              std::string items, std::string index_column);
+
 struct DesignStudy {
   DesignStudy(std::string command_, Scenario base_) : command(std::move(command_)), base(std::move(base_)) {}
 
