@@ -232,18 +232,16 @@ BanenafspraakModel::BatchState::BatchState(std::size_t max_lanes) {
   for (Rows<double>* rows : {&jobs, &trend, &volatility}) {
     for (std::vector<double>& row : *rows) row.assign(n, 0.0);
   }
-  for (std::vector<double>* v : {&purchased, &register_growth, &gov_share, &cycle, &charge_eur, &first_reached,
-                                 &g_regular, &g_inleen, &supply}) {
+  for (std::vector<double>* v :
+       {&purchased, &register_growth, &gov_share, &cycle, &charge_eur, &charge_owed, &first_reached, &reach,
+        &market_met, &government_met, &quota_in_force_target, &g_regular, &g_inleen, &supply}) {
     v->assign(n, 0.0);
   }
   for (std::size_t q = 0; q < kNumQuotas; ++q) {
-    active[q].assign(n, 0);
-    pending_from[q].assign(n, 0);
+    active[q].assign(n, 0.0);
+    pending_from[q].assign(n, 0.0);
     last_shortfall[q].assign(n, 0.0);
     response_base[q].assign(n, 0.0);
-  }
-  for (std::vector<unsigned char>* v : {&charge_owed, &reach, &market_met, &government_met, &quota_in_force_target}) {
-    v->assign(n, 0);
   }
   draws.assign(std::max<std::size_t>(kPathDraws, kYearDraws) * n, 0.0);
 }
@@ -343,7 +341,7 @@ void BanenafspraakModel::begin_batch(BatchState& s, engine::BlockRandom& rng, en
     const int undecided = origin_quotas_.undecided_from[q];
     const double* u = row(kActivationOriginMarket + q);
     for (std::size_t lane = 0; lane < n; ++lane) {
-      s.active[q][lane] = o.active ? 1 : 0;
+      s.active[q][lane] = o.active ? 1.0 : 0.0;
       s.last_shortfall[q][lane] = o.last_shortfall;
       s.pending_from[q][lane] =
           undecided != 0 && u[lane] < p_.quota.activation_probability ? undecided : o.pending_from;
@@ -460,6 +458,138 @@ BANENSIM_LANE_KERNEL void grow_lanes(const GrowthLanes& g, std::size_t stride) {
   }
 }
 
+// What the quota rules of a year read and write (docs/MODEL.md §4.1, §4.11
+// for a surcharge, §4.12, §4.13): lane arrays, padded as GrowthLanes', and
+// the year's constants.
+struct QuotaLanes {
+  double* active[kNumQuotas];
+  double* pending_from[kNumQuotas];
+  double* last_shortfall[kNumQuotas];
+  double* response_base[kNumQuotas];
+  const double* u[kNumQuotas];  // the year's activation uniforms
+  double* charge_owed;
+  double* quota_in_force_target;
+  double* charge_eur;
+  double* first_reached;
+  double* reach;
+  double* market_met;
+  double* government_met;
+  const double* total;
+  const double* market;
+  const double* government;
+  const double* security;
+  int year;
+  bool reset, charged, target_year;
+  bool national, no_security, surcharge, deactivate_when_met;
+  double charge_per_job, market_target, government_target, target_total;
+  double activation_probability, pending_when_missed;
+};
+
+// max(0, x) as std::max(0.0, x) computes it: x where 0 < x, else +0.
+[[gnu::always_inline]] inline engine::simd::Doubles positive_part(engine::simd::Doubles x) noexcept {
+  using namespace engine::simd;
+  return select(splat(0.0) < x, x, splat(0.0));
+}
+
+// The quota states at the start of the year: reset under a new regime,
+// pending activations take effect; the shortfall the response sees; whether
+// a charged instrument is in force.
+BANENSIM_LANE_KERNEL void start_quota_lanes(const QuotaLanes& g, std::size_t stride) {
+  using namespace engine::simd;
+  const Doubles zero = splat(0.0), one = splat(1.0), year = splat(static_cast<double>(g.year));
+  for (std::size_t i = 0; i < stride; i += kWidth) {
+    Mask in_force = zero != zero;
+    for (std::size_t q = 0; q < kNumQuotas; ++q) {
+      Doubles active = load(g.active[q] + i);
+      Doubles pending = load(g.pending_from[q] + i);
+      Doubles shortfall = load(g.last_shortfall[q] + i);
+      if (g.reset) active = pending = shortfall = zero;
+      const Mask takes_effect = (pending != zero) & (year >= pending);
+      active = select(takes_effect, one, active);
+      pending = select(takes_effect, zero, pending);
+      const Mask is_active = active != zero;
+      in_force |= is_active;
+      store(g.active[q] + i, active);
+      store(g.pending_from[q] + i, pending);
+      store(g.last_shortfall[q] + i, shortfall);
+      store(g.response_base[q] + i, select(is_active, shortfall, zero));
+    }
+    if (g.charged) store(g.charge_owed + i, select(in_force, one, load(g.charge_owed + i)));
+    if (g.target_year) store(g.quota_in_force_target + i, one_if(in_force));
+  }
+}
+
+// One quota measured against its target in lanes i .. i + kWidth - 1: the
+// shortfall; a miss may activate it, in force `activation_lag` years after
+// the missed measurement; a met target deactivates it.
+[[gnu::always_inline]] inline void measure_quota(const QuotaLanes& g, std::size_t i, std::size_t q,
+                                                 double target_value, engine::simd::Doubles counted) noexcept {
+  using namespace engine::simd;
+  const Doubles zero = splat(0.0), target = splat(target_value);
+  store(g.last_shortfall[q] + i, positive_part(target - counted));
+  Doubles active = load(g.active[q] + i);
+  Doubles pending = load(g.pending_from[q] + i);
+  const Mask missed = target_value > 0 ? counted < target : zero != zero;
+  const Mask activates =
+      missed & (active == zero) & (pending == zero) & (load(g.u[q] + i) < splat(g.activation_probability));
+  pending = select(activates, splat(g.pending_when_missed), pending);
+  if (g.deactivate_when_met) {
+    active = select(missed, active, zero);
+    pending = select(missed, pending, zero);
+  }
+  store(g.active[q] + i, active);
+  store(g.pending_from[q] + i, pending);
+}
+
+// The end of the year: the surcharge owed by the quotas active in it (a
+// levy is added per lane beforehand), each quota measured against its
+// target (a miss may activate it, a met target deactivates it), the first
+// year the total reaches its target and the target year's outcomes.
+BANENSIM_LANE_KERNEL void measure_quota_lanes(const QuotaLanes& g, std::size_t stride) {
+  using namespace engine::simd;
+  const Doubles zero = splat(0.0);
+  const Doubles market_target = splat(g.market_target), government_target = splat(g.government_target);
+  const Doubles national_target = splat(g.market_target + g.government_target);
+  const Doubles year = splat(static_cast<double>(g.year));
+  for (std::size_t i = 0; i < stride; i += kWidth) {
+    const Doubles total = load(g.total + i);
+    const Doubles market_count = load(g.market + i);
+    const Doubles government_count = load(g.government + i);
+    const Doubles government_quota_count =
+        g.no_security ? government_count - load(g.security + i) : government_count - zero;
+    const Doubles national_count = market_count + government_quota_count;
+
+    // The surcharge net of the bonus, in balance at the quota (negative: a
+    // net bonus).
+    if (g.surcharge) {
+      const Doubles per_job = splat(g.charge_per_job);
+      Doubles charge = load(g.charge_eur + i);
+      const Doubles targets[kNumQuotas] = {market_target, government_target, national_target};
+      const Doubles counts[kNumQuotas] = {market_count, government_quota_count, national_count};
+      for (std::size_t q = 0; q < kNumQuotas; ++q) {  // market, government, national: the order of §4.11
+        charge = select(load(g.active[q] + i) != zero, charge + per_job * (targets[q] - counts[q]), charge);
+      }
+      store(g.charge_eur + i, charge);
+    }
+
+    if (g.national) {
+      measure_quota(g, i, BanenafspraakModel::kQuotaNational, g.market_target + g.government_target, national_count);
+    } else {
+      measure_quota(g, i, BanenafspraakModel::kQuotaMarket, g.market_target, market_count);
+      measure_quota(g, i, BanenafspraakModel::kQuotaGovernment, g.government_target, government_quota_count);
+    }
+
+    const Doubles target_total = splat(g.target_total);
+    const Doubles first = load(g.first_reached + i);
+    store(g.first_reached + i, select(is_nan(first) & (total >= target_total), year, first));
+    if (g.target_year) {
+      store(g.reach + i, one_if(total >= target_total));
+      store(g.market_met + i, one_if(market_count >= market_target));
+      store(g.government_met + i, one_if(government_quota_count >= government_target));
+    }
+  }
+}
+
 }  // namespace
 
 void BanenafspraakModel::step_batch(BatchState& s, std::size_t i_step, engine::BlockRandom& rng,
@@ -478,30 +608,22 @@ void BanenafspraakModel::step_batch(BatchState& s, std::size_t i_step, engine::B
 
   // 1. Quota states at the start of the year: a new regime's rules apply
   // only from its first year (every quota reset), then activations take
-  // effect. Per lane, scalar: small state machines.
+  // effect (vectors, as the growth below).
+  QuotaLanes ql{};
   for (std::size_t q = 0; q < kNumQuotas; ++q) {
-    unsigned char* active = s.active[q].data();
-    int* pending = s.pending_from[q].data();
-    double* shortfall = s.last_shortfall[q].data();
-    double* base = s.response_base[q].data();
-    for (std::size_t lane = 0; lane < n; ++lane) {
-      if (r.reset) {
-        active[lane] = 0;
-        pending[lane] = 0;
-        shortfall[lane] = 0;
-      }
-      if (pending[lane] != 0 && year >= pending[lane]) {
-        active[lane] = 1;
-        pending[lane] = 0;
-      }
-      base[lane] = active[lane] != 0 ? shortfall[lane] : 0.0;
-    }
+    ql.active[q] = s.active[q].data();
+    ql.pending_from[q] = s.pending_from[q].data();
+    ql.last_shortfall[q] = s.last_shortfall[q].data();
+    ql.response_base[q] = s.response_base[q].data();
+    ql.u[q] = u_row[q];
   }
-  for (std::size_t lane = 0; lane < n; ++lane) {
-    const bool in_force = s.active[0][lane] != 0 || s.active[1][lane] != 0 || s.active[2][lane] != 0;
-    if (in_force && r.charged) s.charge_owed[lane] = 1;
-    if (target_year) s.quota_in_force_target[lane] = in_force ? 1 : 0;
-  }
+  ql.charge_owed = s.charge_owed.data();
+  ql.quota_in_force_target = s.quota_in_force_target.data();
+  ql.year = year;
+  ql.reset = r.reset;
+  ql.charged = r.charged;
+  ql.target_year = target_year;
+  start_quota_lanes(ql, stride);
 
   // 2. Cycle, supply, response, growth and the measured counts: vectors.
   const auto& supply = p_.supply;
@@ -568,28 +690,38 @@ void BanenafspraakModel::step_batch(BatchState& s, std::size_t i_step, engine::B
   grow_lanes(g, stride);
 
   // 3. What the quotas active this year owe, the measurement against the
-  // targets, the first year the target is reached: per lane, scalar.
-  const double national_target = r.market_target + r.government_target;
-  const double d = p_.quota.employer_dispersion;
-  const double activation_probability = p_.quota.activation_probability;
-  const bool deactivate_when_met = p_.quota.deactivate_when_met;
-  const double target_total = p_.target.total_jobs;
-  const double* total_of = rec.series(i_total_);
-  const double* market_of = rec.series(i_market_);
-  const double* government_of = rec.series(i_government_);
-  const double* security_of = s.jobs[kGovSecurity].data();
-  for (std::size_t lane = 0; lane < n; ++lane) {
-    const double total = total_of[lane];
-    const double market_count = market_of[lane];
-    const double government_count = government_of[lane];
-    const double government_quota_count = government_count - (r.no_security ? security_of[lane] : 0.0);
-    const double national_count = market_count + government_quota_count;
-
-    // A levy on the employers' shortfalls (no offsetting), or the surcharge
-    // net of the bonus, in balance at the quota (negative: a net bonus).
-    if (r.charged) {
+  // targets, the first year the target is reached: vectors; a levy's gross
+  // shortfall (normal cdf and exp, only under the old rules) per lane.
+  ql.total = rec.series(i_total_);
+  ql.market = rec.series(i_market_);
+  ql.government = rec.series(i_government_);
+  ql.security = s.jobs[kGovSecurity].data();
+  ql.charge_eur = s.charge_eur.data();
+  ql.first_reached = s.first_reached.data();
+  ql.reach = s.reach.data();
+  ql.market_met = s.market_met.data();
+  ql.government_met = s.government_met.data();
+  ql.national = r.national;
+  ql.no_security = r.no_security;
+  ql.surcharge = r.charged && !r.levy;
+  ql.charge_per_job = r.charge_per_job;
+  ql.market_target = r.market_target;
+  ql.government_target = r.government_target;
+  ql.target_total = p_.target.total_jobs;
+  ql.activation_probability = p_.quota.activation_probability;
+  ql.deactivate_when_met = p_.quota.deactivate_when_met;
+  ql.pending_when_missed = static_cast<double>(year + r.activation_lag);
+  if (r.charged && r.levy) {
+    // A levy on the employers' shortfalls (no offsetting), before the
+    // measurement changes which quotas are active.
+    const double national_target = r.market_target + r.government_target;
+    const double d = p_.quota.employer_dispersion;
+    for (std::size_t lane = 0; lane < n; ++lane) {
+      const double market_count = ql.market[lane];
+      const double government_quota_count = ql.government[lane] - (r.no_security ? ql.security[lane] : 0.0);
+      const double national_count = market_count + government_quota_count;
       const auto owed = [&](double target, double counted) {
-        return r.charge_per_job * (r.levy ? gross_shortfall(target, counted, d) : target - counted);
+        return r.charge_per_job * gross_shortfall(target, counted, d);
       };
       double charge = s.charge_eur[lane];
       if (s.active[kQuotaMarket][lane] != 0) charge += owed(r.market_target, market_count);
@@ -597,34 +729,8 @@ void BanenafspraakModel::step_batch(BatchState& s, std::size_t i_step, engine::B
       if (s.active[kQuotaNational][lane] != 0) charge += owed(national_target, national_count);
       s.charge_eur[lane] = charge;
     }
-
-    // A miss may activate a quota, in force `activation_lag` years after
-    // the missed measurement.
-    const auto measure = [&](std::size_t q, double target, double counted) {
-      s.last_shortfall[q][lane] = std::max(0.0, target - counted);
-      if (target > 0 && counted < target) {
-        if (s.active[q][lane] == 0 && s.pending_from[q][lane] == 0 && u_row[q][lane] < activation_probability) {
-          s.pending_from[q][lane] = year + r.activation_lag;
-        }
-      } else if (deactivate_when_met) {
-        s.active[q][lane] = 0;
-        s.pending_from[q][lane] = 0;
-      }
-    };
-    if (r.national) {
-      measure(kQuotaNational, national_target, national_count);
-    } else {
-      measure(kQuotaMarket, r.market_target, market_count);
-      measure(kQuotaGovernment, r.government_target, government_quota_count);
-    }
-
-    if (std::isnan(s.first_reached[lane]) && total >= target_total) s.first_reached[lane] = year;
-    if (target_year) {
-      s.reach[lane] = total >= target_total ? 1 : 0;
-      s.market_met[lane] = market_count >= r.market_target ? 1 : 0;
-      s.government_met[lane] = government_quota_count >= r.government_target ? 1 : 0;
-    }
   }
+  measure_quota_lanes(ql, stride);
 }
 
 void BanenafspraakModel::end_batch(BatchState& s, engine::BlockRandom& rng, engine::BatchRecord& rec) const {
@@ -636,11 +742,15 @@ void BanenafspraakModel::end_batch(BatchState& s, engine::BlockRandom& rng, engi
     first[lane] = observed ? observed_first_reached_ : s.first_reached[lane];
     charge[lane] = s.charge_eur[lane];
   }
-  std::copy_n(s.reach.data(), n, rec.indicator(i_reach_));
-  std::copy_n(s.market_met.data(), n, rec.indicator(i_market_met_));
-  std::copy_n(s.government_met.data(), n, rec.indicator(i_government_met_));
-  std::copy_n(s.quota_in_force_target.data(), n, rec.indicator(i_quota_in_force_));
-  std::copy_n(s.charge_owed.data(), n, rec.indicator(i_charge_owed_));
+  const auto indicator = [&](const std::vector<double>& from, std::size_t i) {
+    unsigned char* to = rec.indicator(i);
+    for (std::size_t lane = 0; lane < n; ++lane) to[lane] = from[lane] != 0.0 ? 1 : 0;
+  };
+  indicator(s.reach, i_reach_);
+  indicator(s.market_met, i_market_met_);
+  indicator(s.government_met, i_government_met_);
+  indicator(s.quota_in_force_target, i_quota_in_force_);
+  indicator(s.charge_owed, i_charge_owed_);
 }
 
 }  // namespace banensim::models

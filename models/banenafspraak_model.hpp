@@ -90,15 +90,17 @@ class BanenafspraakModel {
     std::vector<double> register_growth;  // this path's register growth after the last observation
     std::vector<double> gov_share;   // true government share of hired-in jobs, kappa_t
     std::vector<double> cycle;       // business-cycle factor C_t
-    // Quota states (models/quota_rules.hpp QuotaState), by quota.
-    std::array<std::vector<unsigned char>, kNumQuotas> active;
-    std::array<std::vector<int>, kNumQuotas> pending_from;
+    // Quota states (models/quota_rules.hpp QuotaState), by quota, as doubles
+    // so that the year's rules run as vector code: active 1 or 0, the year
+    // an activation takes effect (0: none pending), the last shortfall.
+    std::array<std::vector<double>, kNumQuotas> active;
+    std::array<std::vector<double>, kNumQuotas> pending_from;
     std::array<std::vector<double>, kNumQuotas> last_shortfall;
-    std::vector<double> charge_eur;  // levy/surcharge owed, summed over the simulated years
-    std::vector<unsigned char> charge_owed;  // some quota active in a year its instrument is charged
-    std::vector<double> first_reached;       // NaN until the total reaches the target
-    // The target year's outcomes, for end_batch.
-    std::vector<unsigned char> reach, market_met, government_met, quota_in_force_target;
+    std::vector<double> charge_eur;   // levy/surcharge owed, summed over the simulated years
+    std::vector<double> charge_owed;  // 1: some quota active in a year its instrument is charged, else 0
+    std::vector<double> first_reached;  // NaN until the total reaches the target
+    // The target year's outcomes (1 or 0), for end_batch.
+    std::vector<double> reach, market_met, government_met, quota_in_force_target;
     // Scratch: the draws of a call (rows of the BlockRandom's stride), the
     // scale draws; within a step the supply factor and each quota's
     // shortfall where it is active (0 elsewhere).
