@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include <tbb/parallel_for.h>
+
 #include "engine/random_stream.hpp"
 #include "engine/run_summary.hpp"
 #include "engine/sobol_design.hpp"
@@ -119,20 +121,29 @@ SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& fac
   {
     const double score = box.coverage * box.density;
     engine::RandomStream rng(0, engine::stream_id("studies.sign_rule.permutation"), 0);
+    // The shuffles in order from the one stream (each from the one before),
+    // then the searches in parallel (tbb, the caller's task arena): the
+    // count of as good boxes does not depend on the order they finish in.
+    std::vector<std::vector<bool>> shuffles(kSignRulePermutations);
     std::vector<bool> shuffled = *interest;
-    std::size_t as_good = 0;
-    for (std::size_t k = 0; k < kSignRulePermutations; ++k) {
+    for (std::vector<bool>& labels : shuffles) {
       for (std::size_t i = n - 1; i > 0; --i) {  // Fisher-Yates
         const auto j = static_cast<std::size_t>(rng.uniform() * static_cast<double>(i + 1));
         const bool t = shuffled[i];
         shuffled[i] = shuffled[std::min(j, i)];
         shuffled[std::min(j, i)] = t;
       }
-      const engine::PrimResult null_search = engine::prim(x, shuffled);
+      labels = shuffled;
+    }
+    std::vector<unsigned char> at_least_as_good(kSignRulePermutations, 0);
+    tbb::parallel_for(std::size_t{0}, kSignRulePermutations, [&](std::size_t k) {
+      const engine::PrimResult null_search = engine::prim(x, shuffles[k]);
       bool q = false;
       const engine::PrimBox& b = null_search.trajectory[pick(null_search, q)];
-      if (b.coverage * b.density >= score) ++as_good;
-    }
+      at_least_as_good[k] = b.coverage * b.density >= score ? 1 : 0;
+    });
+    const auto as_good =
+        static_cast<std::size_t>(std::count(at_least_as_good.begin(), at_least_as_good.end(), 1));
     rule.permutation_p = static_cast<double>(1 + as_good) / static_cast<double>(1 + kSignRulePermutations);
   }
   const engine::QuasiP qp = engine::quasi_p_values(x, *interest, search, box);
