@@ -498,6 +498,10 @@ class Model:
         xlast, rlast = self.regs[-1]
 
         L = np.zeros(n)
+        # per-path constants of the growth step (4.9), hoisted out of the year loop
+        aM, aS, aO, aI = lM * np.abs(muM), lG * np.abs(muS), lG * np.abs(muO), lI * np.abs(muI)
+        z = np.empty((7, n))
+        u = np.empty((3, n))
         # index into years; -1 not yet; -2 reached in an observed year (section 5)
         first = np.full(n, -1 if obs_first is None else -2, dtype=np.int64)
         owed = np.zeros(n, dtype=bool)
@@ -523,8 +527,8 @@ class Model:
                 owed |= any_active
 
             # 4.2 draws
-            z = rng.standard_normal((7, n))
-            u = rng.random((3, n))
+            rng.standard_normal(out=z)
+            rng.random(out=u)
 
             # 4.3
             C = phi * C + sq * z[0]
@@ -579,10 +583,10 @@ class Model:
             proc = pgain * F if B else 0.0
 
             # 4.9
-            M = M + F * (muM + lM * np.abs(muM) * C) * lamM + eps[0] + respM
-            S = S + F * (muS + lG * np.abs(muS) * C) * lamS + eps[1] + respS
-            O = O + F * (muO + lG * np.abs(muO) * C) * lamO + eps[2] + respO
-            I = np.maximum(floor, I + muI + lI * np.abs(muI) * C + eps[3])
+            M = M + F * (muM + aM * C) * lamM + eps[0] + respM
+            S = S + F * (muS + aS * C) * lamS + eps[1] + respS
+            O = O + F * (muO + aO * C) * lamO + eps[2] + respO
+            I = np.maximum(floor, I + muI + aI * C + eps[3])
             O = O + ins
             Pj = Pj + proc - ins
 
