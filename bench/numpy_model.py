@@ -37,21 +37,69 @@ How to run (Debian's python3 with numpy; nothing else)
         OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 taskset -c 0
     and give --explain-file so banensim is not run inside the timing (the
     script reports its own wall time, start to end, too).
+    Data file names in the explain output are relative to the directory
+    banensim explain ran in: run this script from the same directory (the
+    repository root in the examples).
 
-Status: see the STATUS section at the bottom of this docstring.
+Comparison with banensim
+    Compare with banensim (any number of paths on each side):
+    build/release/apps/banensim run scenarios/status-quo.toml --paths 1000000 \
+        --format json > bs.json
+    /usr/bin/python3 bench/numpy_model.py scenarios/status-quo.toml \
+        --paths 1000000 --compare bs.json
+    prints one row per output (indicators, P(reached by Y), P(first year = Y),
+    mean charge, and per series and year the mean, sd, p05, p50, p95): both
+    values, the difference, the combined Monte Carlo standard error and z.
+    Standard errors: probabilities sqrt(p(1-p)/n) per side; means their
+    std_error; an sd sd*sqrt((kurtosis-1)/(4n)) with the kurtosis this script
+    measures on its first block; a quantile sqrt(p(1-p)/n)/f with f the
+    normal density of the series' sd (approximate), and a quantile may differ
+    by one histogram bin more (resolution). --compare also takes another
+    --json output of this script (a numpy-vs-numpy check of the z's).
 
-STATUS
-    Implemented: origin (parameter uncertainty with the scale draws, hired-in
-    bridge, true key, split of counts, quota replay of the observed years
-    with law and decisions, undecided activation per path); the year step
-    4.1-4.13 including levers 1 (abolish/keep split), 2 (purchase at buyer)
-    and 3 (exclude security), levy (G with employer dispersion) and
-    surcharge; outputs of section 5: the five indicators, P(reached by Y),
-    first-year distribution, per-year series mean/sd/quantiles,
-    quota_charge_total_eur. Not implemented: baseline origin 2012 handled
-    only as "all zero" (untested), the pivoted LDL^T factor (a symmetric
-    eigen square root with the same F F^T = R is used instead when R is not
-    positive definite: same distribution), --precision stopping.
+STATUS (2026-11-30)
+    Implemented: origin (parameter uncertainty with the chi-square scale
+    draws, hired-in bridge, true key, split of counts, quota replay of the
+    observed years with the law and the decisions, undecided activation per
+    path; the baseline origin 2012); the year step 4.1-4.13 with levers 1
+    (abolish/keep split), 2 (purchase at buyer) and 3 (exclude security),
+    the levy (G with employer dispersion; erf by Abramowitz-Stegun 7.1.26,
+    error <= 1.5e-7) and the surcharge; the outputs of section 5: the five
+    indicators, P(reached by Y) and the first-year distribution (including
+    an observed first year), per-year mean/sd/p05/p50/p95 of total, market,
+    government, quota_charge_total_eur (mean, quantiles).
+    Agreement with banensim 0.1.0 (commit 7401b0e), 10^6 paths on both
+    sides: every compared output (210-397 per run) within 4 combined
+    standard errors for the five shipped 2023-origin scenarios, the five
+    2018 scenarios, origins 2012, 2016, 2017, 2019 and 2022, --target 50000
+    (an observed first year), --target-year 2030 (status quo and keep split),
+    no deactivation with activation probability 1 and dispersion 0, a
+    singular correlation matrix, and no scale draws (dof 0). No gap in
+    docs/MODEL.md changed a number; the points where the page needed a
+    judgement are under PAGE NOTES below.
+    Not implemented: paired differences between scenarios (no common random
+    numbers with banensim's streams: a different generator), --precision,
+    the pivoted LDL^T factor (a symmetric eigen square root with the same
+    F F^T = R replaces it when R is not positive definite: same
+    distribution), the quantiles p25/p75, histogram min/max reporting of
+    first_year_reached quantiles. No input checks beyond Python's own errors:
+    give it what banensim explain accepted.
+
+PAGE NOTES (docs/MODEL.md as of commit 7401b0e; judgement calls made while
+implementing from the page, each confirmed by agreement with banensim)
+    - section 3, origin 2012: "At the baseline every count is 0 ...
+      Otherwise, ..." leaves open which of the following paragraphs apply
+      at the baseline. Taken: the parameter uncertainty, kappa_0 =
+      clamp(k^(2012) + sd z) and C = sigma_C z are drawn as at any origin;
+      only the split of counts is replaced by zeros (agrees at origin 2012).
+    - section 3 replay: "Missed, and neither active nor pending" does not
+      say "nor undecided"; immaterial (a quota becomes undecided only for
+      the miss at t0).
+    - section 4.1 reset: whether a reset clears the last shortfall is not
+      said; immaterial (a quota is active again only after a measurement).
+    - section 5 / docs/OUTPUT.md: "linearly interpolated within a bin" does
+      not give the rank convention (p N is used here); differences stay
+      within one bin.
 """
 
 import argparse
