@@ -917,9 +917,11 @@ def main():
             bj = json.load(fh)
         if "scenarios" not in bj:  # another run of this script (--json)
             bj = as_banensim_json(bj)
-        print_compare(compare(out, bj, a.zmax), a.zmax)
+        bad = print_compare(compare(out, bj, a.zmax), a.zmax)
     print(f"wall {out['wall_seconds_total']:.3f} s total, {out['wall_seconds_simulate']:.3f} s simulate, "
           f"{out['paths_per_second_total']:.0f} paths/s")
+    if a.compare and bad:
+        sys.exit(1)  # some output differs from banensim's by more than --zmax combined standard errors
 
 
 if __name__ == "__main__":
