@@ -156,11 +156,6 @@ void CommandFiles::check() const {
   }
 }
 
-std::string beside(const std::string& out, const std::string& suffix) {
-  const std::string stem = out.size() > 4 && out.ends_with(".csv") ? out.substr(0, out.size() - 4) : out;
-  return stem + suffix;
-}
-
 namespace {
 
 class PathBar {

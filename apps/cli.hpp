@@ -87,9 +87,6 @@ class CommandFiles {
   engine::RunFiles files_;
 };
 
-// FILE.csv -> FILE<suffix> (other names: FILE -> FILE<suffix>), e.g. ".indices.csv".
-std::string beside(const std::string& out, const std::string& suffix);
-
 // Progress on stderr when it is a terminal (root only): a bar for the paths
 // of one run, a counter for the points of a study; notes as "banensim: ...".
 void show_progress(studies::ExecutionContext& ctx, const std::string& noun);

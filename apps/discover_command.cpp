@@ -111,7 +111,7 @@ int cmd_discover(const Args& args, studies::ExecutionContext& ctx) {
   if (vm.count("min-density")) c.request.min_density = parse_real("min-density", vm["min-density"].as<std::string>(), 0, 1);
   if (vm.count("boxes")) c.request.boxes = parse_count("boxes", vm["boxes"].as<std::string>(), 1, 10);
   const studies::DesignStudy s = studies::plan_discovery(c.request);
-  const std::optional<std::string> trajectory = c.out ? std::optional(beside(*c.out, ".trajectory.csv")) : std::nullopt;
+  const std::optional<std::string> trajectory = c.out ? std::optional(engine::beside(*c.out, ".trajectory.csv")) : std::nullopt;
   CommandFiles files;
   files.add_scenario(s.base.resolved);
   files.add_inputs(s.input_files);

@@ -219,13 +219,13 @@ std::string assumptions_section(const nlohmann::json& result) {
   for (std::size_t k = 0; k < opts.size(); ++k) {
     const auto& o = opts[k];
     std::vector<std::string> cells = {esc(o["name"].get<std::string>()), engine::fmt(get(o["p_reach"], "median"), 3),
-                                      "[" + engine::fmt(get(o["p_reach"], "p05"), 3) + ", " + engine::fmt(get(o["p_reach"], "p95"), 3) + "]"};
+                                      engine::fmt_interval(get(o["p_reach"], "p05"), get(o["p_reach"], "p95"), 3)};
     if (k == 0) {
       cells.insert(cells.end(), {"(reference)", "", "", "", ""});
     } else {
       const auto& d = o["difference"];
       cells.insert(cells.end(), {engine::fmt(get(d, "median"), 3),
-                                 "[" + engine::fmt(get(d, "p05"), 3) + ", " + engine::fmt(get(d, "p95"), 3) + "]",
+                                 engine::fmt_interval(get(d, "p05"), get(d, "p95"), 3),
                                  pct(get(o["beats"], "share")), pct(get(o["ties"], "share")), pct(get(o["loses"], "share"))});
     }
     cells.push_back(engine::fmt(get(o, "worst_case_regret"), 3));
@@ -488,11 +488,11 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     const auto& sc = scenarios[k];
     const auto& last = step_of(sc["results"]["series"]["total"]["steps"], target_year);
     std::vector<std::string> cells = {esc(sc["name"].get<std::string>()), engine::fmt(get(sc, "probability"), 3),
-                                      "[" + engine::fmt(get(sc, "ci_low"), 3) + ", " + engine::fmt(get(sc, "ci_high"), 3) + "]"};
+                                      engine::fmt_interval(get(sc, "ci_low"), get(sc, "ci_high"), 3)};
     if (sc.contains("vs_reference")) {
       const auto& d = sc["vs_reference"]["indicators"]["reach_target"];
       cells.insert(cells.end(), {engine::fmt(get(d, "difference"), 3),
-                                 "[" + engine::fmt(get(d, "ci_low"), 3) + ", " + engine::fmt(get(d, "ci_high"), 3) + "]",
+                                 engine::fmt_interval(get(d, "ci_low"), get(d, "ci_high"), 3),
                                  engine::fmt(get(d["p_variant_only"], "probability"), 3),
                                  engine::fmt(get(d["p_reference_only"], "probability"), 3)});
     } else {
@@ -507,9 +507,9 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     const auto& q = ind["quota_in_force_target_year"];
     cells.insert(cells.end(), {jobs_quantile(last, "p50"), "[" + jobs_quantile(last, "p05") + ", " + jobs_quantile(last, "p95") + "]",
                                engine::fmt(get(*by_horizon, "probability"), 3),
-                               "[" + engine::fmt(get(*by_horizon, "ci_low"), 3) + ", " + engine::fmt(get(*by_horizon, "ci_high"), 3) + "]",
+                               engine::fmt_interval(get(*by_horizon, "ci_low"), get(*by_horizon, "ci_high"), 3),
                                engine::fmt(get(q, "probability"), 3),
-                               "[" + engine::fmt(get(q, "ci_low"), 3) + ", " + engine::fmt(get(q, "ci_high"), 3) + "]",
+                               engine::fmt_interval(get(q, "ci_low"), get(q, "ci_high"), 3),
                                engine::fmt(get(charge, "mean") / 1e6, 1) + " &plusmn; " + engine::fmt(get(charge, "std_error") / 1e6, 1)});
     h << "<tr>";
     for (std::size_t c = 0; c < cells.size(); ++c) h << "<td data-label=\"" << esc(labels[c]) << "\">" << cells[c] << "</td>";

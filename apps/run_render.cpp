@@ -133,10 +133,6 @@ std::string jobs_quantile(const engine::Histogram& h, double p) {
   return engine::quantile_text(h.quantile_estimate(p), [](double v) { return engine::fmt_int(v); });
 }
 
-std::string ci_text(const engine::Interval& ci, int decimals) {
-  return "[" + engine::fmt(ci.low, decimals) + ", " + engine::fmt(ci.high, decimals) + "]";
-}
-
 }  // namespace
 
 std::string render_table(const studies::ScenarioRun& run) {
@@ -182,12 +178,12 @@ std::string render_table(const studies::ScenarioRun& run) {
     os << "Scenario: " << sc[0].name << " (" << sc[0].file << ")\n\n";
     const auto& p = t.indicator(i_reach);
     os << "P(total >= " << engine::fmt_int(m0.target_total()) << " in " << m0.target_year()
-       << ") = " << engine::fmt(p.estimate(), 4) << "  95% CI " << ci_text(p.wilson(), 4) << "\n\n";
+       << ") = " << engine::fmt(p.estimate(), 4) << "  95% CI " << engine::fmt_interval(p.wilson(), 4) << "\n\n";
     rows.push_back({"outcome", "probability", "95% CI"});
     for (std::size_t i = 0; i < layout.indicators.size(); ++i) {
       rows.push_back({layout.indicators[i].description.empty() ? layout.indicators[i].name
                                                               : layout.indicators[i].description,
-                      engine::fmt(t.indicator(i).estimate(), 4), ci_text(t.indicator(i).wilson(), 4)});
+                      engine::fmt(t.indicator(i).estimate(), 4), engine::fmt_interval(t.indicator(i).wilson(), 4)});
     }
     os << engine::format_table(rows) << "\n";
     rows.clear();
@@ -217,7 +213,7 @@ std::string render_table(const studies::ScenarioRun& run) {
     const auto by_year = reached_by_year(t, layout);
     for (const auto& label : layout.step_labels) {
       const auto& c = by_year.at(label);
-      rows.push_back({label, engine::fmt(c.up_to_value.estimate(), 4), ci_text(c.up_to_value.wilson(), 4),
+      rows.push_back({label, engine::fmt(c.up_to_value.estimate(), 4), engine::fmt_interval(c.up_to_value.wilson(), 4),
                       engine::fmt(static_cast<double>(c.at_value) / static_cast<double>(t.n_paths()), 4)});
     }
     os << "When the total first reaches " << engine::fmt_int(m0.target_total())
@@ -247,13 +243,13 @@ std::string render_table(const studies::ScenarioRun& run) {
     const auto& t = r.tally.variant(k);
     const auto& p = t.indicator(i_reach);
     const auto& tot = t.series(i_total, at_target).histogram;
-    std::vector<std::string> row = {sc[k].name, engine::fmt(p.estimate(), 4), ci_text(p.wilson(), 4)};
+    std::vector<std::string> row = {sc[k].name, engine::fmt(p.estimate(), 4), engine::fmt_interval(p.wilson(), 4)};
     if (k == 0) {
       row.insert(row.end(), {"(reference)", "", "", ""});
     } else {
       const auto& pair = r.tally.indicator_pair(k, i_reach);
       row.push_back(engine::fmt(pair.difference.mean(), 4));
-      row.push_back(ci_text(engine::mean_interval(pair.difference), 4));
+      row.push_back(engine::fmt_interval(engine::mean_interval(pair.difference), 4));
       row.push_back(engine::fmt(pair.variant_only.estimate(), 4));
       row.push_back(engine::fmt(pair.reference_only.estimate(), 4));
     }
@@ -263,9 +259,9 @@ std::string render_table(const studies::ScenarioRun& run) {
     row.push_back(first.empty() ? "not reached" : first);
     const engine::Proportion by_year = reached_by_year(t, layout).at(by_label).up_to_value;  // a copy: the map is a temporary
     row.push_back(engine::fmt(by_year.estimate(), 3));
-    row.push_back(ci_text(by_year.wilson(), 3));
+    row.push_back(engine::fmt_interval(by_year.wilson(), 3));
     row.push_back(engine::fmt(t.indicator(i_quota).estimate(), 3));
-    row.push_back(ci_text(t.indicator(i_quota).wilson(), 3));
+    row.push_back(engine::fmt_interval(t.indicator(i_quota).wilson(), 3));
     row.push_back(engine::fmt_int(t.scalar(i_charge).moments.mean()) + " +- " +
                   engine::fmt_int(t.scalar(i_charge).moments.std_error()));
     rows.push_back(row);
@@ -310,12 +306,12 @@ std::string render_assumptions_table(const studies::AssumptionStudy& s, const st
   for (std::size_t k = 0; k < s.options.size(); ++k) {
     const auto& o = r.options[k];
     const auto& p = central.variant(k).indicator(i_reach);
-    std::vector<std::string> row = {o.name, engine::fmt(p.estimate(), 3), ci_text(p.wilson(), 3), engine::fmt(o.p_median, 3),
-                                    "[" + engine::fmt(o.p_low, 3) + ", " + engine::fmt(o.p_high, 3) + "]"};
+    std::vector<std::string> row = {o.name, engine::fmt(p.estimate(), 3), engine::fmt_interval(p.wilson(), 3), engine::fmt(o.p_median, 3),
+                                    engine::fmt_interval(o.p_low, o.p_high, 3)};
     if (k == 0) {
       row.insert(row.end(), {"(reference)", "", "", "", ""});
     } else {
-      row.insert(row.end(), {engine::fmt(o.diff_median, 3), "[" + engine::fmt(o.diff_low, 3) + ", " + engine::fmt(o.diff_high, 3) + "]",
+      row.insert(row.end(), {engine::fmt(o.diff_median, 3), engine::fmt_interval(o.diff_low, o.diff_high, 3),
                              share_text(o.beats, n), share_text(o.ties, n), share_text(o.loses, n)});
     }
     row.push_back(engine::fmt(o.worst_regret, 3));

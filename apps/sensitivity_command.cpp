@@ -114,9 +114,10 @@ int cmd_sensitivity(const Args& args, studies::ExecutionContext& ctx) {
   }
   if (vm.count("second-order")) c.request.second_order = true;
   const studies::DesignStudy s = studies::plan_sensitivity(c.request);
-  const std::optional<std::string> indices = c.out ? std::optional(beside(*c.out, ".indices.csv")) : std::nullopt;
-  const std::optional<std::string> s2 =
-      c.out && s.sobol.second_order && s.method == "sobol" ? std::optional(beside(*c.out, ".s2.csv")) : std::nullopt;
+  const std::optional<studies::SensitivityFiles> written =
+      c.out ? std::optional(studies::sensitivity_files(s, *c.out)) : std::nullopt;
+  const std::optional<std::string> indices = written ? std::optional(written->indices) : std::nullopt;
+  const std::optional<std::string> s2 = written ? written->second_order : std::nullopt;
   CommandFiles files;
   files.add_scenario(s.base.resolved);
   files.add_inputs(s.input_files);
@@ -152,8 +153,7 @@ int cmd_sensitivity(const Args& args, studies::ExecutionContext& ctx) {
     text << (sobol ? sobol_text(r.sobol[o], decimals) : morris_text(r.morris[o], decimals == 0 ? 0 : 4));
   }
   text << "\n~0: the interval contains zero (the data cannot tell the index from zero).\n";
-  if (indices) engine::write_file_atomically(*indices, studies::indices_csv(r));
-  if (s2) engine::write_file_atomically(*s2, studies::second_order_csv(r));
+  if (written) studies::write_sensitivity_files(*written, r);
   if (c.svg) engine::write_file_atomically(*c.svg, studies::sensitivity_svg(s, r));
   if (c.out) {
     text << "\nwrote " << *c.out << " (design rows) and " << *indices << " (indices)" << (s2 ? " and " + *s2 : "")

@@ -179,7 +179,7 @@ int cmd_sweep(const Args& args, studies::ExecutionContext& ctx) {
     }
     row.push_back(interval ? engine::fmt(t.number(i, c_p), 4) : f[c_p]);
     if (interval) {
-      row.push_back("[" + engine::fmt(t.number(i, c_p + 1), 4) + ", " + engine::fmt(t.number(i, c_p + 2), 4) + "]");
+      row.push_back(engine::fmt_interval(t.number(i, c_p + 1), t.number(i, c_p + 2), 4));
     }
     table.push_back(row);
   }

@@ -1,7 +1,8 @@
 // The batched engine (issue 19): the raw generator and the conversions per
-// kernel set, the random numbers a synthetic path of the future
-// banenafspraak model needs (the physical bound), and whole runs of that
-// synthetic model and of the reference walk at 1 and 2 threads. Fixed seed;
+// kernel set, the random numbers a path of the synthetic model of about the
+// banenafspraak model's size needs (bench/synthetic_model.hpp; the physical
+// bound), and whole runs of that synthetic model and of the reference walk
+// at 1 and 2 threads (the model itself: bench/model_benchmark.cpp). Fixed seed;
 // run with repetitions and read the medians:
 //
 //   build/ci/bench/batch_benchmark --benchmark_repetitions=9 --benchmark_enable_random_interleaving=true

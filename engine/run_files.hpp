@@ -33,4 +33,8 @@ class RunFiles {
   std::vector<std::pair<std::filesystem::path, std::string>> outputs_;
 };
 
+// The name of a file written beside the result file `out`: FILE.csv ->
+// FILE<suffix> (other names: FILE -> FILE<suffix>), e.g. ".indices.csv".
+std::string beside(const std::string& out, const std::string& suffix);
+
 }  // namespace banensim::engine

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "engine/proportion.hpp"
+
 namespace banensim::engine {
 
 std::string fmt(double x, int decimals) {
@@ -43,6 +45,14 @@ std::string significant(double x, int digits) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*g", digits, x);
   return buf;
+}
+
+std::string fmt_interval(double low, double high, int decimals) {
+  return "[" + fmt(low, decimals) + ", " + fmt(high, decimals) + "]";
+}
+
+std::string fmt_interval(const Interval& interval, int decimals) {
+  return fmt_interval(interval.low, interval.high, decimals);
 }
 
 }  // namespace banensim::engine

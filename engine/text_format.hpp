@@ -9,6 +9,7 @@
 //   decimal(100000)      "100000"     CSV and command-line values: reads back as the same double
 //   shortest(1e7)        "1e+07"      messages: the shortest text that reads back as the same double
 //   significant(x, 6)    "7065.34"    printf "%.*g"
+//   fmt_interval(0.1234, 0.3456, 3)  "[0.123, 0.346]"  tables and reports: an interval, fmt at each end
 //
 // Thread-safe (pure functions).
 
@@ -34,5 +35,12 @@ std::string shortest(double x);
 
 // printf "%.*g": `digits` significant digits (nan, inf as printf writes them).
 std::string significant(double x, int digits);
+
+struct Interval;  // engine/proportion.hpp
+
+// "[low, high]", each end as fmt(x, decimals): an interval (a confidence
+// interval, a range) in tables and reports.
+std::string fmt_interval(double low, double high, int decimals);
+std::string fmt_interval(const Interval& interval, int decimals);
 
 }  // namespace banensim::engine

@@ -21,12 +21,16 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "engine/atomic_file.hpp"
+#include "engine/results_journal.hpp"
+#include "engine/run_files.hpp"
 #include "engine/sensitivity.hpp"
 #include "models/problem.hpp"
 #include "studies/design.hpp"
 #include "studies/discovery.hpp"
 #include "studies/factors.hpp"
 #include "studies/provenance.hpp"
+#include "studies/scenario.hpp"
 #include "studies/scenario_run.hpp"
 #include "studies/sensitivity.hpp"
 #include "studies/sweep.hpp"
@@ -208,6 +212,28 @@ py::dict design_dict(const studies::DesignStudy& s, const studies::EvaluatedDesi
   return d;
 }
 
+// As the program does before a study starts: every file it will write (the
+// rows, their journal, the indices, the second order) can be written and is
+// none of its inputs nor another of its outputs -- a long study never ends
+// in a file it cannot write.
+void check_sensitivity_files(const studies::DesignStudy& s, const studies::DesignRequest& r, const std::string& out) {
+  engine::RunFiles files;
+  for (const auto& f : s.base.resolved.files) files.add_input(f);
+  for (const auto& f : studies::data_file_names(s.base.resolved)) files.add_input(f);
+  for (const auto& f : s.input_files) files.add_input(f);
+  if (r.study_file) files.add_input(*r.study_file);
+  files.add_output(out, "out");
+  files.add_output(engine::ResultsJournal::partial_path(out), "the journal of out");
+  const studies::SensitivityFiles written = studies::sensitivity_files(s, out);
+  files.add_output(written.indices, "the indices file of out");
+  if (written.second_order) files.add_output(*written.second_order, "the second-order file of out");
+  try {
+    files.check();
+  } catch (const engine::OutputRefused& e) {
+    throw InputProblem(e.what());
+  }
+}
+
 py::dict sensitivity_impl(const std::string& scenario, const std::optional<std::string>& method, const py::dict& set,
                           const py::object& target, const py::object& target_year,
                           const std::optional<std::string>& study, std::optional<std::uint64_t> samples,
@@ -222,12 +248,22 @@ py::dict sensitivity_impl(const std::string& scenario, const std::optional<std::
   std::optional<studies::SensitivityResult> res;
   call(session, [&](studies::ExecutionContext& ctx) {
     s.emplace(studies::plan_sensitivity(r));
+    if (out) check_sensitivity_files(*s, r, *out);
     res.emplace(studies::run_sensitivity(*s, out, resume, ctx));
     return 0;
   });
   session.check_interrupted();
   if (!res->evaluated.run.completed) throw std::runtime_error("the study was cancelled");
   py::dict d = design_dict(*s, res->evaluated);
+  // As `banensim sensitivity --out FILE`: FILE.indices.csv (and FILE.s2.csv) beside the rows.
+  py::list written;
+  if (out) {
+    const studies::SensitivityFiles files = studies::sensitivity_files(*s, *out);
+    studies::write_sensitivity_files(files, *res);
+    written.append(files.indices);
+    if (files.second_order) written.append(*files.second_order);
+  }
+  d["files"] = written;
   d["indices_csv"] = studies::indices_csv(*res);
   d["s2_csv"] = studies::second_order_csv(*res);
   d["svg"] = studies::sensitivity_svg(*s, *res);

@@ -10,7 +10,7 @@ packages=(
   # `banensim serve`: the HTTP server library (header and libcpp-httplib.so, found by pkg-config)
   libcpp-httplib-dev
   python3
-  # the `outputs` test (tests/apps/check_outputs.py): schema validation, HTML report in headless Chromium
+  # tests/apps/check_outputs.py (tests check_formats, check_outputs): schema validation, HTML report in headless Chromium
   python3-jsonschema chromium
   # the libFuzzer targets (fuzz/run.sh): clang++ and its fuzzer/sanitizer runtimes
   clang libclang-rt-14-dev

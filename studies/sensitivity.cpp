@@ -3,7 +3,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/atomic_file.hpp"
 #include "engine/random_stream.hpp"
+#include "engine/run_files.hpp"
 #include "engine/svg_chart.hpp"
 #include "engine/text_format.hpp"
 
@@ -119,6 +121,18 @@ std::string second_order_csv(const SensitivityResult& r) {
     }
   }
   return any ? os.str() : "";
+}
+
+SensitivityFiles sensitivity_files(const DesignStudy& study, const std::string& out) {
+  SensitivityFiles f;
+  f.indices = engine::beside(out, ".indices.csv");
+  if (study.method == "sobol" && study.sobol.second_order) f.second_order = engine::beside(out, ".s2.csv");
+  return f;
+}
+
+void write_sensitivity_files(const SensitivityFiles& files, const SensitivityResult& r) {
+  engine::write_file_atomically(files.indices, indices_csv(r));
+  if (files.second_order) engine::write_file_atomically(*files.second_order, second_order_csv(r));
 }
 
 std::string sensitivity_svg(const DesignStudy& study, const SensitivityResult& r) {

@@ -73,6 +73,19 @@ SensitivityResult run_sensitivity(const DesignStudy& study, const std::optional<
 std::string indices_csv(const SensitivityResult& r);
 // Second order: output,factor_1,factor_2,S2,S2_conf ("" without).
 std::string second_order_csv(const SensitivityResult& r);
+
+// The files a study with result file `out` writes beside it at the end
+// (docs/OUTPUT.md): FILE.indices.csv (indices_csv), and FILE.s2.csv
+// (second_order_csv) when the study asks for second-order Sobol' indices.
+// One rule for the program and the Python module, so both write the same files.
+struct SensitivityFiles {
+  std::string indices;
+  std::optional<std::string> second_order;
+};
+SensitivityFiles sensitivity_files(const DesignStudy& study, const std::string& out);
+// Writes each of `files` atomically (engine/atomic_file.hpp).
+void write_sensitivity_files(const SensitivityFiles& files, const SensitivityResult& r);
+
 // Bars per factor (S1 and ST, or mu* and sigma), with their _conf whiskers;
 // one chart, a panel per output.
 std::string sensitivity_svg(const DesignStudy& study, const SensitivityResult& r);

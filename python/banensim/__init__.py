@@ -125,7 +125,9 @@ def sensitivity(scenario, *, method=None, study=None, samples=None, paths=None, 
     ``factors``, ``problem`` (SALib's dict), ``svg`` and the provenance.
     X_conf is SALib's: the half-width of the 95% interval. With ``out`` the
     rows are journaled to that file as they complete (``resume=True``
-    continues it)."""
+    continues it) and, as `banensim sensitivity --out`, the indices go to
+    FILE.indices.csv (and second order to FILE.s2.csv) at the end; ``files``
+    lists those written."""
     d = _design(_core.sensitivity(scenario, method, dict(set or {}), target, target_year, study, samples, paths, seed,
                                   list(outputs or []), second_order, out, resume, threads))
     d["indices"] = _csv_columns(d.pop("indices_csv"))

@@ -128,6 +128,27 @@ def test_sobol_study_gives_the_cli_indices(study, tmp_path):
     assert py["svg"].startswith("<svg") or "<svg" in py["svg"]
 
 
+def test_sensitivity_out_writes_the_cli_indices_files(study, tmp_path):
+    # `banensim sensitivity --out FILE` writes FILE.indices.csv and, with second
+    # order, FILE.s2.csv beside the rows; sensitivity(out=FILE) the same bytes.
+    (tmp_path / "cli").mkdir()
+    (tmp_path / "py").mkdir()
+    cli("sensitivity", SQ, "--study", study, "--second-order", "--seed", "5", "--out",
+        str(tmp_path / "cli" / "s.csv"), "--threads", "2")
+    py = banensim.sensitivity(SQ, study=study, second_order=True, seed=5, out=str(tmp_path / "py" / "s.csv"),
+                              threads=1)
+    assert py["files"] == [str(tmp_path / "py" / "s.indices.csv"), str(tmp_path / "py" / "s.s2.csv")]
+    for name in ("s.indices.csv", "s.s2.csv"):
+        written = (tmp_path / "py" / name).read_bytes()
+        assert written == (tmp_path / "cli" / name).read_bytes(), name
+        assert len(written.splitlines()) > 1, name  # a header and rows
+    assert (tmp_path / "py" / "s.indices.csv").read_text().startswith("output,factor,S1,S1_conf,ST,ST_conf\n")
+    # Without second order only the indices, as the program.
+    m = banensim.sensitivity(SQ, study=study, method="morris", samples=4, out=str(tmp_path / "py" / "m"), threads=1)
+    assert m["files"] == [str(tmp_path / "py" / "m.indices.csv")]
+    assert not (tmp_path / "py" / "m.s2.csv").exists()
+
+
 def test_morris_and_prim_from_a_study_file(study):
     m = banensim.morris(SQ, study=study, samples=6)
     assert list(m["indices"]) == ["output", "factor", "mu", "mu_star", "mu_star_conf", "sigma"]

@@ -1,15 +1,24 @@
 #!/usr/bin/python3
 """End-to-end checks of banensim's outputs, as a user's scripts would read them.
 
-  check_outputs.py BANENSIM SOURCE_DIR ARTEFACT_DIR
+  check_outputs.py BANENSIM SOURCE_DIR ARTEFACT_DIR [--part formats|browser]
 
-- `compare` of the five shipped scenarios as JSON validates against
+Two parts (both without --part). "formats" needs no browser and runs small
+compares, so that it can run under the sanitizers (CTest check_formats,
+label "formats"; the asan-ubsan preset runs it): every format of `compare`
+-- table, CSV, JSON, the HTML report -- and of `compare --assumptions`.
+"browser" is what needs headless Chromium (CTest check_outputs, label
+"outputs", left out of the sanitizer run):
+
+- (formats) `compare` of the five shipped scenarios as JSON validates against
   docs/result.schema.json, and the paired-difference intervals are narrower
   than independent-sample intervals at the same path count;
-- the CSV loads with Python's csv module into the documented columns;
-- the HTML report renders in headless Chromium without errors, contains the
+- (formats) the CSV loads with Python's csv module into the documented
+  columns; the table names every scenario; the report holds the charts and
+  needs no network; the same for `compare --assumptions`;
+- (browser) the HTML report renders in headless Chromium without errors, contains the
   charts, and a screenshot is kept in ARTEFACT_DIR;
-- the report of `compare` and of `compare --assumptions` at 390, 800, 1366
+- (browser) the report of `compare` and of `compare --assumptions` at 390, 800, 1366
   and 1920 px wide: nothing wider than the window (measured in the DOM), the
   first heading a finding with numbers, and the report says which intervals
   are Monte Carlo intervals and which are ranges over plausible assumptions
@@ -28,6 +37,11 @@ import tempfile
 import jsonschema
 
 banensim, source, artefacts = sys.argv[1:4]
+parts = {"formats", "browser"}
+if sys.argv[4:5] == ["--part"] and sys.argv[5:6] in (["formats"], ["browser"]):
+    parts = {sys.argv[5]}
+elif sys.argv[4:]:
+    sys.exit("usage: check_outputs.py BANENSIM SOURCE_DIR ARTEFACT_DIR [--part formats|browser]")
 os.makedirs(artefacts, exist_ok=True)
 scenarios = [f"scenarios/{s}.toml" for s in
              ("status-quo", "keep-split", "purchase-at-buyer", "exclude-security", "all-three")]
@@ -47,67 +61,101 @@ def run(*args):
     return r.stdout
 
 
-# JSON against the schema kept in the repo.
-doc = json.loads(run("compare", *scenarios, "--paths", "20000", "--format", "json"))
 with open(os.path.join(source, "docs", "result.schema.json")) as f:
     schema = json.load(f)
-try:
-    jsonschema.validate(doc, schema)
-    check(True, "compare JSON validates against docs/result.schema.json")
-except jsonschema.ValidationError as e:
-    check(False, f"compare JSON validates against the schema: {e.message} at {list(e.path)}")
 
-# Totals far beyond the first histogram range (docs/OUTPUT.md, "Quantiles"):
-# still valid, the range grew, and no quantile is the largest path.
-far = json.loads(run("run", "scenarios/status-quo.toml", "--set", "supply.max_working_share=1", "--set",
-                     "growth.market.trend_mean=11000", "--target-year", "2060", "--paths", "5000", "--format", "json"))
-try:
-    jsonschema.validate(far, schema)
-    check(True, "JSON of a run beyond the first histogram range validates against the schema")
-except jsonschema.ValidationError as e:
-    check(False, f"JSON beyond the first range validates against the schema: {e.message} at {list(e.path)}")
-step = far["scenarios"][0]["results"]["series"]["total"]["steps"][-1]
-check(step["bin_width"] > 250 and step["outside_histogram"] == 0 and step["quantile_bounds"] == {}
-      and step["p50"] < step["p75"] < step["p95"] < step["max"],
-      f"2060 totals: the range grew (bin width {step['bin_width']}) and p50 < p75 < p95 < max")
 
-# Paired differences are narrower than two independent Wilson intervals would give.
-n = doc["paths"]
-ref = doc["scenarios"][0]
-p0 = ref["probability"]
-for sc in doc["scenarios"][1:]:
-    d = sc["vs_reference"]["indicators"]["reach_target"]
-    paired_hw = (d["ci_high"] - d["ci_low"]) / 2
-    p1 = sc["probability"]
-    independent_hw = 1.959963984540054 * math.sqrt((p0 * (1 - p0) + p1 * (1 - p1)) / n)
-    check(paired_hw < independent_hw,
-          f"{sc['name']}: paired half-width {paired_hw:.4f} < independent {independent_hw:.4f}")
+def check_report_file(report, what):
+    """The report as a file: its charts, and nothing fetched from the network."""
+    with open(report, encoding="utf-8") as f:
+        html = f.read()
+    check(html.count("<svg") >= 6, f"{what} has the bar chart and one fan chart per scenario")
+    check("http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in html,
+          f"{what} needs no network")
 
-# CSV: documented columns, one row per scenario and year, numbers parse.
-text = run("compare", *scenarios, "--paths", "5000", "--format", "csv")
-rows = list(csv.DictReader(text.splitlines()))
-expected = ["scenario", "year", "seed", "paths"] + [
-    f"{s}_{q}" for s in ("total",) for q in ("mean", "std_error", "p05", "p25", "p50", "p75", "p95")]
-header = text.splitlines()[0].split(",")
-check(header[:len(expected)] == expected, "CSV header starts with the documented columns")
-years = sorted({r["year"] for r in rows})
-check(len(rows) == 5 * len(years), f"CSV has one row per scenario and year ({len(rows)} rows)")
-check(all(float(r["total_p05"]) <= float(r["total_p50"]) <= float(r["total_p95"]) for r in rows),
-      "CSV quantiles are ordered and numeric")
+
+if "formats" in parts:
+    # JSON against the schema kept in the repo.
+    doc = json.loads(run("compare", *scenarios, "--paths", "20000", "--format", "json"))
+    try:
+        jsonschema.validate(doc, schema)
+        check(True, "compare JSON validates against docs/result.schema.json")
+    except jsonschema.ValidationError as e:
+        check(False, f"compare JSON validates against the schema: {e.message} at {list(e.path)}")
+
+    # Totals far beyond the first histogram range (docs/OUTPUT.md, "Quantiles"):
+    # still valid, the range grew, and no quantile is the largest path.
+    far = json.loads(run("run", "scenarios/status-quo.toml", "--set", "supply.max_working_share=1", "--set",
+                         "growth.market.trend_mean=11000", "--target-year", "2060", "--paths", "5000", "--format", "json"))
+    try:
+        jsonschema.validate(far, schema)
+        check(True, "JSON of a run beyond the first histogram range validates against the schema")
+    except jsonschema.ValidationError as e:
+        check(False, f"JSON beyond the first range validates against the schema: {e.message} at {list(e.path)}")
+    step = far["scenarios"][0]["results"]["series"]["total"]["steps"][-1]
+    check(step["bin_width"] > 250 and step["outside_histogram"] == 0 and step["quantile_bounds"] == {}
+          and step["p50"] < step["p75"] < step["p95"] < step["max"],
+          f"2060 totals: the range grew (bin width {step['bin_width']}) and p50 < p75 < p95 < max")
+
+    # Paired differences are narrower than two independent Wilson intervals would give.
+    n = doc["paths"]
+    ref = doc["scenarios"][0]
+    p0 = ref["probability"]
+    for sc in doc["scenarios"][1:]:
+        d = sc["vs_reference"]["indicators"]["reach_target"]
+        paired_hw = (d["ci_high"] - d["ci_low"]) / 2
+        p1 = sc["probability"]
+        independent_hw = 1.959963984540054 * math.sqrt((p0 * (1 - p0) + p1 * (1 - p1)) / n)
+        check(paired_hw < independent_hw,
+              f"{sc['name']}: paired half-width {paired_hw:.4f} < independent {independent_hw:.4f}")
+
+    # CSV: documented columns, one row per scenario and year, numbers parse.
+    text = run("compare", *scenarios, "--paths", "5000", "--format", "csv")
+    rows = list(csv.DictReader(text.splitlines()))
+    expected = ["scenario", "year", "seed", "paths"] + [
+        f"{s}_{q}" for s in ("total",) for q in ("mean", "std_error", "p05", "p25", "p50", "p75", "p95")]
+    header = text.splitlines()[0].split(",")
+    check(header[:len(expected)] == expected, "CSV header starts with the documented columns")
+    years = sorted({r["year"] for r in rows})
+    check(len(rows) == 5 * len(years), f"CSV has one row per scenario and year ({len(rows)} rows)")
+    check(all(float(r["total_p05"]) <= float(r["total_p50"]) <= float(r["total_p95"]) for r in rows),
+          "CSV quantiles are ordered and numeric")
+
+    # The table (the default format) names every scenario and the reference.
+    table = run("compare", *scenarios, "--paths", "2000")
+    check(all(sc["name"] in table for sc in doc["scenarios"]) and "reference" in table,
+          "compare table names every scenario and the reference")
+
+    # The report (beside JSON), and compare --assumptions in every format, small (4 sets).
+    with tempfile.TemporaryDirectory() as tmp:
+        report = os.path.join(tmp, "report.html")
+        run("compare", *scenarios, "--paths", "2000", "--format", "json", "--report", report)
+        check_report_file(report, "compare report")
+        report_a = os.path.join(tmp, "report-assumptions.html")
+        small_a = json.loads(run("compare", *scenarios, "--assumptions", "4", "--paths", "1000", "--format", "json",
+                                 "--report", report_a))
+        try:
+            jsonschema.validate(small_a, schema)
+            check(True, "compare --assumptions 4 JSON validates against docs/result.schema.json")
+        except jsonschema.ValidationError as e:
+            check(False, f"compare --assumptions 4 JSON validates against the schema: {e.message} at {list(e.path)}")
+        check_report_file(report_a, "compare --assumptions report")
+    table_a = run("compare", *scenarios, "--assumptions", "4", "--paths", "1000")
+    check(all(sc["name"] in table_a for sc in doc["scenarios"]), "compare --assumptions table names every scenario")
+    csv_a = list(csv.reader(run("compare", *scenarios, "--assumptions", "4", "--paths", "1000", "--format",
+                                "csv").splitlines()))
+    check(len(csv_a) > 5 and all(len(r) == len(csv_a[0]) for r in csv_a if r and not r[0].startswith("#")),
+          f"compare --assumptions CSV: a header and rows of its width ({len(csv_a)} lines)")
 
 # HTML report in headless Chromium.
-chromium = shutil.which("chromium")
-if chromium is None:
+chromium = shutil.which("chromium") if "browser" in parts else None
+if "browser" in parts and chromium is None:
     check(False, "chromium is installed (scripts/setup.sh installs it)")
-else:
+elif chromium is not None:
     report = os.path.join(artefacts, "report.html")
     run("compare", *scenarios, "--paths", "5000", "--report", report, "--out", os.path.join(artefacts, "compare.json"),
         "--format", "json")
-    with open(report) as f:
-        html = f.read()
-    check(html.count("<svg") >= 6, "report has the bar chart and one fan chart per scenario")
-    check("http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in html,
-          "report needs no network")
+    check_report_file(report, "report")
     with tempfile.TemporaryDirectory() as profile:
         flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",

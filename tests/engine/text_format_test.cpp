@@ -10,6 +10,8 @@
 #include <limits>
 #include <string>
 
+#include "engine/proportion.hpp"
+
 using namespace banensim::engine;
 
 TEST_SUITE("unit") {
@@ -25,6 +27,12 @@ TEST_CASE("text_format: fixed decimals and thousands, '-' for what is not a numb
   CHECK(fmt_int(-1234567.0) == "-1,234,567");
   CHECK(fmt_int(12.0) == "12");
   CHECK(fmt_int(std::nan("")) == "-");
+}
+
+TEST_CASE("text_format: an interval as [low, high] at fixed decimals, '-' for an end that is not a number") {
+  CHECK(fmt_interval(0.1234, 0.3456, 3) == "[0.123, 0.346]");
+  CHECK(fmt_interval(Interval{-0.5, 2.0}, 2) == "[-0.50, 2.00]");
+  CHECK(fmt_interval(std::nan(""), 1.0, 1) == "[-, 1.0]");
 }
 
 TEST_CASE("text_format: decimal and shortest read back as the same double") {
