@@ -179,19 +179,34 @@ try:
         [binary] + compare_args + ["--paths", "4096"], cwd=source, capture_output=True,
         text=True).stdout)["scenarios"][1]["probability"], "the quick estimate equals compare at 4096 paths")
 
-    # One computation per client: a new request cancels the running one.
-    results = {}
+    # One computation per client: a new request cancels the running one. The
+    # second request goes out as soon as the first has streamed its quick
+    # estimate, while it refines (a fixed delay raced the model: 200,000
+    # paths can finish within it).
+    results = {"first": []}
+    streaming = threading.Event()
 
     def long_run():
-        results["first"] = request("POST", "/api/compute", {"client": "c3", "paths": 200000})[2]
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        c.request("POST", "/api/compute", body=json.dumps({"client": "c3", "paths": 200000}),
+                  headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        while True:
+            line = r.readline()
+            if not line:
+                break
+            if line.strip():
+                results["first"].append(json.loads(line))
+                streaming.set()
+        c.close()
+        streaming.set()
 
     t = threading.Thread(target=long_run)
     t.start()
-    import time
-    time.sleep(0.3)
+    streaming.wait(60)
     _, _, second = request("POST", "/api/compute", {"client": "c3", "paths": 4096})
     t.join(60)
-    first = [json.loads(x) for x in results.get("first", "").splitlines()]
+    first = results["first"]
     check(not any(x.get("final") for x in first), f"the first request of a client was cancelled by its second "
                                                   f"({len(first)} results, none final)")
     check(json.loads(second.splitlines()[-1])["final"], "the second request completed")
