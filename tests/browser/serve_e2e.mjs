@@ -186,11 +186,13 @@ try {
 
   // Levers that exclude each other: switching abolish_split on switches
   // keep_split off (no request with both, no error shown).
+  const sentBefore = bodies.length;
   await page.click('input[id="lever-policy.abolish_split"]');
   const both = await page.evaluate(() => [document.getElementById("lever-policy.abolish_split").checked,
                                           document.getElementById("lever-policy.keep_split").checked]);
   check(both[0] === true && both[1] === false, `abolish_split on switches keep_split off: ${both}`);
-  await new Promise((r) => setTimeout(r, 300));
+  // The page sends the next request after its debounce: wait for it (up to 10 s on a busy machine).
+  for (let i = 0; i < 100 && bodies.length === sentBefore; ++i) await new Promise((r) => setTimeout(r, 100));
   const last = bodies[bodies.length - 1];
   check(last.set["policy.abolish_split.enabled"] === true && last.set["policy.keep_split.enabled"] === false,
         "the next request has abolish_split on and keep_split off");
