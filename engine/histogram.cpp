@@ -107,27 +107,43 @@ Histogram::BinRange Histogram::occupied_bins() const noexcept {
 BANENSIM_LANE_KERNEL void Histogram::add_batch(const double* x, std::size_t n) noexcept {
   // Pass 1, in vectors (engine/simd.hpp): the extremes, and each value's
   // level-0 coordinate t = (x - low0) / width0 -- the expression of add(),
-  // evaluated the same way (no contraction), so the same bits. Pass 2 counts
-  // each value exactly as add() does, in order (growing the range if needed).
+  // evaluated the same way (no contraction), so the same bits -- and whether
+  // every t of the chunk lies in [0, n_bins). Pass 2 counts each value
+  // exactly as add() does: when the histogram is at level 0 and the whole
+  // chunk is inside, bin floor(t) of each (a loop with no branch and the
+  // histogram's fields in registers); otherwise value by value, in order
+  // (growing the range if needed). Counts are sums, so either way the same.
   using namespace simd;
   const Doubles low0 = splat(low0_), inv_width0 = splat(inv_width0_);
+  const Doubles zero = splat(0.0), n_bins = splat(n_bins_d_);
   constexpr std::size_t kChunk = 256;
   double coordinate[kChunk];
   Doubles lo = splat(min_), hi = splat(max_);
+  std::uint64_t* const counts = counts_.data();
   for (std::size_t start = 0; start < n; start += kChunk) {
     const std::size_t len = n - start < kChunk ? n - start : kChunk;
     const double* v = x + start;
+    Mask inside = zero == zero;
     std::size_t i = 0;
     for (; i + kWidth <= len; i += kWidth) {
       const Doubles xv = load(v + i);
-      store(coordinate + i, (xv - low0) * inv_width0);
+      const Doubles t = (xv - low0) * inv_width0;
+      store(coordinate + i, t);
+      inside &= (t >= zero) & (t < n_bins);
       lo = select(xv < lo, xv, lo);
       hi = select(xv > hi, xv, hi);
     }
+    bool all_inside = level_ == 0;
+    for (std::size_t k = 0; k < kWidth; ++k) all_inside = all_inside && inside[k] != 0;
     for (; i < len; ++i) {
       coordinate[i] = (v[i] - low0_) * inv_width0_;
+      all_inside = all_inside && coordinate[i] >= 0.0 && coordinate[i] < n_bins_d_;
       if (v[i] < min_) min_ = v[i];
       if (v[i] > max_) max_ = v[i];
+    }
+    if (all_inside) {
+      for (i = 0; i < len; ++i) ++counts[static_cast<std::size_t>(coordinate[i])];
+      continue;
     }
     for (i = 0; i < len; ++i) {
       const double t = coordinate[i];
@@ -205,13 +221,19 @@ void Histogram::merge(const Histogram& other) {
     throw std::invalid_argument("Histogram::merge: histograms have different bins");
   }
   if (other.level_ > level_) coarsen_to(other.level_);
-  const std::size_t half = counts_.size() / 2;
   const BinRange used = other.occupied_bins();
-  for (std::size_t i = used.first; i < used.last; ++i) {
-    if (other.counts_[i] == 0) continue;
-    std::size_t b = i;
-    for (int k = other.level_; k < level_; ++k) b = (b + half) / 2;
-    counts_[b] += other.counts_[i];
+  if (other.level_ == level_) {  // bin for bin (the common case): a loop the compiler vectorises
+    std::uint64_t* const to = counts_.data();
+    const std::uint64_t* const from = other.counts_.data();
+    for (std::size_t i = used.first; i < used.last; ++i) to[i] += from[i];
+  } else {
+    const std::size_t half = counts_.size() / 2;
+    for (std::size_t i = used.first; i < used.last; ++i) {
+      if (other.counts_[i] == 0) continue;
+      std::size_t b = i;
+      for (int k = other.level_; k < level_; ++k) b = (b + half) / 2;
+      counts_[b] += other.counts_[i];
+    }
   }
   n_ += other.n_;
   underflow_ += other.underflow_;

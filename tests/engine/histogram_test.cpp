@@ -254,6 +254,42 @@ TEST_CASE("quantile_discrete is the inverse CDF of whole numbers: a value that o
   CHECK(std::isnan(Histogram(0, 10, 10).quantile_discrete(0.5)));
 }
 
+TEST_CASE("add_batch: chunks wholly inside the range, one value outside a later chunk, and a grown histogram count as add() does") {
+  // add_batch counts a chunk of values with no per-value test when the
+  // histogram is at level 0 and every value of the chunk is inside: these
+  // cases take that path, leave it for one chunk, and must not take it once
+  // the range has grown (the level-0 bins are no longer the bins).
+  std::vector<double> v;
+  std::uint64_t state = 987654321;
+  for (int i = 0; i < 1500; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    v.push_back(10.0 * static_cast<double>(state >> 11) * 0x1p-53);  // [0, 10)
+  }
+  std::vector<double> one_outside = v;
+  one_outside[700] = 10.5;  // in the third chunk of 256
+  for (const auto range : {Histogram::Range::kFixed, Histogram::Range::kGrowing}) {
+    for (const std::vector<double>* values : {&v, &one_outside}) {
+      for (const bool grown_first : {false, true}) {
+        Histogram one(0.0, 10.0, 100, range);
+        Histogram batch(0.0, 10.0, 100, range);
+        if (grown_first) {
+          one.add(-30.0);
+          batch.add(-30.0);
+        }
+        for (const double x : *values) one.add(x);
+        batch.add_batch(values->data(), values->size());
+        CHECK(batch.count() == one.count());
+        CHECK(batch.counts() == one.counts());
+        CHECK(batch.level() == one.level());
+        CHECK(batch.underflow() == one.underflow());
+        CHECK(batch.overflow() == one.overflow());
+        CHECK(batch.min() == one.min());
+        CHECK(batch.max() == one.max());
+      }
+    }
+  }
+}
+
 TEST_CASE("add_batch gives the counts, extremes, level and under/overflow of adding one value at a time, fixed or growing") {
   // Values on bin edges, just below high, far outside, and a random spread;
   // batch lengths that leave every remainder, and more than one chunk.
