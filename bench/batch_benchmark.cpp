@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bench/synthetic_model.hpp"
+#include "bench/whole_run.hpp"
 #include "engine/block_random.hpp"
 #include "engine/parallel_runner.hpp"
 #include "engine/reference_model.hpp"
@@ -50,37 +51,26 @@ void BM_PhiloxWords(benchmark::State& state) {
 }
 BENCHMARK(BM_PhiloxWords)->Arg(0)->Arg(1);
 
-// The conversions alone, on words already made: normals and uniforms per second.
-void BM_NormalsFromWords(benchmark::State& state) {
+// The conversions alone, on words already made: normals and uniforms per
+// second. `convert` is the kernel set's member (normals or uniforms).
+using Conversion = void (*)(const std::uint32_t*, double*, std::size_t);
+void time_conversion(benchmark::State& state, Conversion kernels::KernelSet::*convert) {
   const kernels::KernelSet* set = kernel_set(state.range(0));
   if (set == nullptr) return state.SkipWithError("no AVX2+FMA on this CPU");
   label_kernels(state, set);
   std::vector<std::uint32_t> words(4 * kLanes);
   kernels::scalar_kernels().philox(0, kLanes, 1, 2, 3, 4, words.data(), kLanes);
-  std::vector<double> z(words.size());
+  std::vector<double> out(words.size());
   for (auto _ : state) {
-    set->normals(words.data(), z.data(), words.size());
-    benchmark::DoNotOptimize(z.data());
+    (set->*convert)(words.data(), out.data(), words.size());
+    benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(words.size()));
 }
+void BM_NormalsFromWords(benchmark::State& state) { time_conversion(state, &kernels::KernelSet::normals); }
 BENCHMARK(BM_NormalsFromWords)->Arg(0)->Arg(1);
-
-void BM_UniformsFromWords(benchmark::State& state) {
-  const kernels::KernelSet* set = kernel_set(state.range(0));
-  if (set == nullptr) return state.SkipWithError("no AVX2+FMA on this CPU");
-  label_kernels(state, set);
-  std::vector<std::uint32_t> words(4 * kLanes);
-  kernels::scalar_kernels().philox(0, kLanes, 1, 2, 3, 4, words.data(), kLanes);
-  std::vector<double> u(words.size());
-  for (auto _ : state) {
-    set->uniforms(words.data(), u.data(), words.size());
-    benchmark::DoNotOptimize(u.data());
-    benchmark::ClobberMemory();
-  }
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(words.size()));
-}
+void BM_UniformsFromWords(benchmark::State& state) { time_conversion(state, &kernels::KernelSet::uniforms); }
 BENCHMARK(BM_UniformsFromWords)->Arg(0)->Arg(1);
 
 // The random numbers of synthetic paths, drawn alone in the model's pattern
@@ -127,20 +117,7 @@ BENCHMARK(BM_SyntheticDraws)->Arg(0)->Arg(1)->Threads(1)->Threads(2)->UseRealTim
 
 // Whole runs (engine::run as `banensim run` does it) of the synthetic batch
 // model; arguments {threads, paths}.
-void BM_SyntheticRun(benchmark::State& state) {
-  const SyntheticBatchModel model;
-  engine::RunConfig cfg;
-  cfg.seed = 1;
-  cfg.n_threads = static_cast<int>(state.range(0));
-  cfg.n_paths = static_cast<std::uint64_t>(state.range(1));
-  for (auto _ : state) {
-    auto r = engine::run(model, cfg);
-    benchmark::DoNotOptimize(r.n_paths);
-  }
-  state.counters["paths/s"] = benchmark::Counter(static_cast<double>(state.iterations()) *
-                                                     static_cast<double>(cfg.n_paths),
-                                                 benchmark::Counter::kIsRate);
-}
+void BM_SyntheticRun(benchmark::State& state) { bench::time_whole_runs(state, SyntheticBatchModel()); }
 BENCHMARK(BM_SyntheticRun)->ArgsProduct({{1, 2}, {200'000, 1'000'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Five variants on common random numbers (as `banensim compare` of the five
@@ -150,39 +127,19 @@ BENCHMARK(BM_SyntheticRun)->ArgsProduct({{1, 2}, {200'000, 1'000'000}})->Unit(be
 void BM_SyntheticFiveVariants(benchmark::State& state) {
   const bool per_path = state.range(0) != 0;
   state.SetLabel(per_path ? "per-path interface" : "batch interface (draws shared)");
-  engine::RunConfig cfg;
-  cfg.seed = 1;
-  cfg.n_threads = 1;
-  cfg.n_paths = 200'000;
+  const engine::RunConfig cfg = bench::run_config(1, 200'000);
   const std::vector<SyntheticBatchModel> batch(5);
   const std::vector<bench::SyntheticPathModel> path(5);
-  for (auto _ : state) {
-    auto r = per_path ? engine::run_paired(std::span<const bench::SyntheticPathModel>(path), cfg)
-                      : engine::run_paired(std::span<const SyntheticBatchModel>(batch), cfg);
-    benchmark::DoNotOptimize(r.n_paths);
-  }
-  state.counters["paths/s"] = benchmark::Counter(static_cast<double>(state.iterations()) *
-                                                     static_cast<double>(cfg.n_paths),
-                                                 benchmark::Counter::kIsRate);
+  bench::time_runs(state, cfg, [&] {
+    return per_path ? engine::run_paired(std::span<const bench::SyntheticPathModel>(path), cfg)
+                    : engine::run_paired(std::span<const SyntheticBatchModel>(batch), cfg);
+  });
 }
 BENCHMARK(BM_SyntheticFiveVariants)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The same work through the per-path interface and streams (what the engine
 // did before the batch interface); arguments {threads, paths}.
-void BM_SyntheticPathRun(benchmark::State& state) {
-  const bench::SyntheticPathModel model;
-  engine::RunConfig cfg;
-  cfg.seed = 1;
-  cfg.n_threads = static_cast<int>(state.range(0));
-  cfg.n_paths = static_cast<std::uint64_t>(state.range(1));
-  for (auto _ : state) {
-    auto r = engine::run(model, cfg);
-    benchmark::DoNotOptimize(r.n_paths);
-  }
-  state.counters["paths/s"] = benchmark::Counter(static_cast<double>(state.iterations()) *
-                                                     static_cast<double>(cfg.n_paths),
-                                                 benchmark::Counter::kIsRate);
-}
+void BM_SyntheticPathRun(benchmark::State& state) { bench::time_whole_runs(state, bench::SyntheticPathModel()); }
 BENCHMARK(BM_SyntheticPathRun)->ArgsProduct({{1, 2}, {200'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The random numbers of the reference walk's paths alone (14 normals per
@@ -217,17 +174,8 @@ BENCHMARK(BM_BatchRandomWalkDraws)->Arg(0)->Arg(1)->Threads(1)->Threads(2)->UseR
 // engine_benchmark's per-path run of the same model.
 void BM_BatchRandomWalkRun(benchmark::State& state) {
   const engine::BatchRandomWalkModel model(14, 0.1, 1.0, 1.0);
-  engine::RunConfig cfg;
-  cfg.seed = 1;
-  cfg.n_paths = 200'000;
-  cfg.n_threads = static_cast<int>(state.range(0));
-  for (auto _ : state) {
-    auto r = engine::run(model, cfg);
-    benchmark::DoNotOptimize(r.n_paths);
-  }
-  state.counters["paths/s"] = benchmark::Counter(static_cast<double>(state.iterations()) *
-                                                     static_cast<double>(cfg.n_paths),
-                                                 benchmark::Counter::kIsRate);
+  const engine::RunConfig cfg = bench::run_config(state.range(0), 200'000);
+  bench::time_runs(state, cfg, [&] { return engine::run(model, cfg); });
 }
 BENCHMARK(BM_BatchRandomWalkRun)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -8,6 +8,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench/whole_run.hpp"
 #include "engine/parallel_runner.hpp"
 #include "engine/random_stream.hpp"
 #include "engine/reference_model.hpp"
@@ -55,16 +56,8 @@ BENCHMARK(BM_RandomWalkDrawsOnly);
 
 void BM_RandomWalkRun(benchmark::State& state) {
   const banensim::engine::RandomWalkModel model(kSteps, 0.1, 1.0, 1.0);
-  banensim::engine::RunConfig cfg;
-  cfg.seed = 1;
-  cfg.n_paths = 200'000;
-  cfg.n_threads = static_cast<int>(state.range(0));
-  for (auto _ : state) {
-    auto r = banensim::engine::run(model, cfg);
-    benchmark::DoNotOptimize(r.n_paths);
-  }
-  state.counters["paths/s"] = benchmark::Counter(static_cast<double>(state.iterations()) * static_cast<double>(cfg.n_paths),
-                                                 benchmark::Counter::kIsRate);
+  const banensim::engine::RunConfig cfg = banensim::bench::run_config(state.range(0), 200'000);
+  banensim::bench::time_runs(state, cfg, [&] { return banensim::engine::run(model, cfg); });
 }
 BENCHMARK(BM_RandomWalkRun)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -14,6 +14,7 @@
 
 #include <vector>
 
+#include "bench/whole_run.hpp"
 #include "engine/block_random.hpp"
 #include "engine/parallel_runner.hpp"
 #include "models/banenafspraak_streams.hpp"
@@ -90,18 +91,7 @@ BENCHMARK(BM_ModelDraws)->Arg(0)->Arg(1)->Threads(1)->Threads(2)->UseRealTime();
 // scenario; arguments {threads, paths}. 200,000 paths is the scenarios' own
 // simulation.paths -- a run as users make it; 10^6 a long one.
 void BM_Scenario(benchmark::State& state, const std::string& name) {
-  const auto model = load_model(name);
-  engine::RunConfig cfg;
-  cfg.seed = 1;
-  cfg.n_threads = static_cast<int>(state.range(0));
-  cfg.n_paths = static_cast<std::uint64_t>(state.range(1));
-  for (auto _ : state) {
-    auto r = engine::run(model, cfg);
-    benchmark::DoNotOptimize(r.n_paths);
-  }
-  state.counters["paths/s"] = benchmark::Counter(static_cast<double>(state.iterations()) *
-                                                     static_cast<double>(cfg.n_paths),
-                                                 benchmark::Counter::kIsRate);
+  bench::time_whole_runs(state, load_model(name));
 }
 BENCHMARK_CAPTURE(BM_Scenario, status_quo, std::string("status-quo"))->ArgsProduct({{1, 2}, {200'000, 1'000'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_Scenario, keep_split, std::string("keep-split"))->ArgsProduct({{1, 2}, {200'000, 1'000'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
