@@ -25,6 +25,7 @@
 
 #include "declared_parameters.hpp"
 #include "program_runner.hpp"
+#include "support/markup_check.hpp"
 
 namespace fs = std::filesystem;
 
@@ -98,24 +99,7 @@ std::size_t count(const std::string& text, const std::string& what) {
   return n;
 }
 
-// Starts with <svg and every tag is closed in nesting order.
-bool well_formed_svg(const std::string& s) {
-  if (s.rfind("<svg", 0) != 0) return false;
-  std::vector<std::string> stack;
-  for (std::size_t i = s.find('<'); i != std::string::npos; i = s.find('<', i + 1)) {
-    const std::size_t end = s.find('>', i);
-    if (end == std::string::npos) return false;
-    const std::string tag = s.substr(i + 1, end - i - 1);
-    if (tag.empty()) return false;
-    if (tag[0] == '/') {
-      if (stack.empty() || stack.back() != tag.substr(1)) return false;
-      stack.pop_back();
-    } else if (tag.back() != '/') {
-      stack.push_back(tag.substr(0, tag.find(' ')));
-    }
-  }
-  return stack.empty();
-}
+using test_support::well_formed_svg;
 
 std::size_t data_lines(const fs::path& p, std::size_t header_lines) {
   const std::string text = slurp(p);
