@@ -1,4 +1,4 @@
-"""tests/scripts/run_readme_examples.py: it finds the page's program examples, and a
+"""tests/scripts/run_doc_examples.py: it finds the page's program examples, and a
 broken example or a missing output file fails it."""
 
 import os
@@ -10,7 +10,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import run_readme_examples as rre  # noqa: E402
+import run_doc_examples as rre  # noqa: E402
 
 SOURCE = os.environ.get("BANENSIM_SOURCE_DIR", os.path.abspath(os.path.join(HERE, "..", "..")))
 
@@ -26,6 +26,7 @@ PAGE = textwrap.dedent("""\
     # a comment
     $B sweep s.toml --out "x y.csv" --svg z.svg
     $B serve
+    banensim explain s.toml
     ```
 
     ```python
@@ -36,8 +37,9 @@ PAGE = textwrap.dedent("""\
 
 def test_finds_program_calls_and_set_up_chains():
     commands, skipped = rre.program_commands(PAGE)
-    assert [c for _, c in commands] == ["$B run a.toml --report r.html", '$B sweep s.toml --out "x y.csv" --svg z.svg']
-    assert [n for n, _ in commands] == [4, 10]
+    assert [c for _, c in commands] == ["$B run a.toml --report r.html", '$B sweep s.toml --out "x y.csv" --svg z.svg',
+                                        "$B explain s.toml"]
+    assert [n for n, _ in commands] == [4, 10, 12]
     assert [line for _, line, _ in skipped] == ["$B serve"]
     assert rre.named_outputs(commands[1][1]) == ["x y.csv", "z.svg"]
 
@@ -54,8 +56,8 @@ def run_script(tmp_path, page, binary_body):
     binary = tmp_path / "fake-banensim"
     binary.write_text("#!/bin/bash\n" + binary_body + "\n")
     binary.chmod(0o755)
-    return subprocess.run([sys.executable, os.path.join(HERE, "run_readme_examples.py"), str(binary), SOURCE,
-                           "--readme", str(readme)], capture_output=True, text=True)
+    return subprocess.run([sys.executable, os.path.join(HERE, "run_doc_examples.py"), str(binary), SOURCE,
+                           "--page", str(readme)], capture_output=True, text=True)
 
 
 ONE = "```sh\nB=./build/release/apps/banensim\n$B run s.toml --out o.csv\n```\n"
