@@ -415,7 +415,7 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     << ".box{border:1px solid #8aa;background:#f3f8f8;padding:.6em 1em;margin:1em 0;font-size:14px}"
     << ".box h2{margin:.2em 0;font-size:1em}.kind{font-weight:600}#provenance td{text-align:left;white-space:normal;"
     << "overflow-wrap:anywhere}"
-    << "@media (max-width:1250px){table.wide,table.wide tbody,table.wide tr,table.wide td{display:block;width:100%}"
+    << "@media (max-width:1350px){table.wide,table.wide tbody,table.wide tr,table.wide td{display:block;width:100%}"
     << "table.wide tr:first-child{display:none}table.wide tr{border:1px solid #ccc;margin:.6em 0;padding:.3em}"
     << "table.wide td{text-align:left;border:0;padding:1px 4px;white-space:normal}table.wide td::before{content:attr(data-label) \": \";"
     << "color:#555}table.wide td:empty{display:none}}"
