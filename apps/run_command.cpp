@@ -147,6 +147,18 @@ RunCommand parse(const Args& args, bool many) {
   return c;
 }
 
+// The --report file (when asked) and the rendered text to --out or stdout;
+// each file written whole or not at all.
+void write_outputs(const RunCommand& c, const nlohmann::json& result, const std::vector<TargetPoint>& legal_target,
+                   const std::string& text) {
+  if (c.report) engine::write_file_atomically(*c.report, html_report(result, legal_target));
+  if (c.out) {
+    engine::write_file_atomically(*c.out, text);
+  } else {
+    std::cout << text;
+  }
+}
+
 int compare_across_assumptions(const RunCommand& c, studies::ExecutionContext& ctx) {
   studies::AssumptionRequest request;
   request.run = c.request;
@@ -184,14 +196,7 @@ int compare_across_assumptions(const RunCommand& c, studies::ExecutionContext& c
   const std::string text = c.format == "json"  ? result.dump(2) + "\n"
                            : c.format == "csv" ? render_assumptions_csv(s, r)
                                                : render_assumptions_table(s, r);
-  if (c.report) {
-    engine::write_file_atomically(*c.report, html_report(result, legal_target_path(s.options[0].model)));
-  }
-  if (c.out) {
-    engine::write_file_atomically(*c.out, text);
-  } else {
-    std::cout << text;
-  }
+  write_outputs(c, result, legal_target_path(s.options[0].model), text);
   return 0;
 }
 
@@ -229,14 +234,7 @@ int cmd_run(const Args& args, studies::ExecutionContext& ctx, bool many) {
               << " paths (widest 95% half-width " << engine::fmt(engine::max_half_width(r.tally), 5) << ", asked <= "
               << *c.request.precision << ")\n";
   }
-  if (c.report) {
-    engine::write_file_atomically(*c.report, html_report(result, legal_target_path(run.scenarios[0].model)));
-  }
-  if (c.out) {
-    engine::write_file_atomically(*c.out, text);
-  } else {
-    std::cout << text;
-  }
+  write_outputs(c, result, legal_target_path(run.scenarios[0].model), text);
   return 0;
 }
 
