@@ -17,7 +17,8 @@
 //
 // with the variants of a paired run taking each of these calls in turn (all
 // begin, then step 0 of each, ...), so that a year's numbers are drawn once
-// and copied for the other variants (BlockRandom::share_draws).
+// and read by the other variants where the first left them (BlockRandom::share_draws,
+// draw_rows), or copied by draw().
 //
 // A batch holds the consecutive paths rng.first_path() .. + rng.n_lanes() - 1,
 // at most kLanesPerBatch of them; the batches of a block of paths are

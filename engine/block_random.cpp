@@ -99,27 +99,46 @@ void BlockRandom::convert(PurposeId purpose, std::uint32_t substream, std::span<
   }
 }
 
+double* BlockRandom::next_rows(std::size_t n_rows) {
+  if (!sharing_) rows_used_ = 0;  // one buffer, reused by every request
+  if (rows_used_ == rows_.size()) rows_.emplace_back();
+  std::vector<double>& buffer = rows_[rows_used_++];
+  if (buffer.size() < n_rows * stride_) buffer.resize(n_rows * stride_);
+  return buffer.data();
+}
+
+const double* BlockRandom::draw_rows(PurposeId purpose, std::uint32_t substream, std::span<const Variate> kinds) {
+  check_draw(substream, kinds.size());
+  if (sharing_) {
+    for (const Remembered& r : remembered_) {
+      if (r.purpose == purpose && r.substream == substream &&
+          std::equal(kinds.begin(), kinds.end(), r.kinds.begin(), r.kinds.end())) {
+        return rows_[r.buffer].data();
+      }
+    }
+  }
+  double* rows = next_rows(kinds.size());
+  convert(purpose, substream, kinds, rows);
+  if (sharing_) remembered_.push_back({purpose, substream, std::vector<Variate>(kinds.begin(), kinds.end()), rows_used_ - 1});
+  return rows;
+}
+
+const double* BlockRandom::normal_rows(PurposeId purpose, std::uint32_t substream, std::size_t n_draws) {
+  check_draw(substream, n_draws);
+  return draw_rows(purpose, substream, std::span<const Variate>(kAllNormal).first(n_draws));
+}
+
 void BlockRandom::draw(PurposeId purpose, std::uint32_t substream, std::span<const Variate> kinds, double* out) {
   check_draw(substream, kinds.size());
-  const std::size_t n = stride_;
   if (!sharing_) {
     convert(purpose, substream, kinds, out);
     return;
   }
-  for (const Remembered& r : remembered_) {
-    if (r.purpose != purpose || r.substream != substream || !std::equal(kinds.begin(), kinds.end(), r.kinds.begin(), r.kinds.end())) {
-      continue;
-    }
-    for (std::size_t j = 0; j < kinds.size(); ++j) {
-      if (kinds[j] == Variate::kUnused) continue;
-      std::copy_n(memory_.data() + r.offset + j * n, n, out + j * n);
-    }
-    return;
+  const double* rows = draw_rows(purpose, substream, kinds);
+  const std::size_t n = stride_;
+  for (std::size_t j = 0; j < kinds.size(); ++j) {
+    if (kinds[j] != Variate::kUnused) std::copy_n(rows + j * n, n, out + j * n);
   }
-  convert(purpose, substream, kinds, out);
-  const std::size_t offset = memory_.size();
-  memory_.insert(memory_.end(), out, out + kinds.size() * n);
-  remembered_.push_back({purpose, substream, std::vector<Variate>(kinds.begin(), kinds.end()), offset});
 }
 
 void BlockRandom::normals(PurposeId purpose, std::uint32_t substream, std::size_t n_draws, double* out) {

@@ -117,18 +117,26 @@ class BlockRandom {
   // n_draws standard normals (or uniforms) per lane: draw() with every kind the same.
   void normals(PurposeId purpose, std::uint32_t substream, std::size_t n_draws, double* out);
   void uniforms(PurposeId purpose, std::uint32_t substream, std::size_t n_draws, double* out);
+  // The same numbers as draw() and normals(), in storage the generator keeps
+  // (row j at rows + j * stride(); the rows of kUnused draws hold unspecified
+  // values): with sharing, a repeated request is the first one's storage,
+  // not a copy. Valid until the next forget() or reposition() -- and,
+  // without sharing, until the next request.
+  const double* draw_rows(PurposeId purpose, std::uint32_t substream, std::span<const Variate> kinds);
+  const double* normal_rows(PurposeId purpose, std::uint32_t substream, std::size_t n_draws);
   // The raw words: out[j * stride() + lane] = stream_word(seed, first_path + lane, purpose, substream, j).
   void words(PurposeId purpose, std::uint32_t substream, std::size_t n_draws, std::uint32_t* out);
 
   // Sharing between the variants of a paired run (the runner turns it on
-  // when there are several, and calls forget() before each step): a draw()
-  // request repeated since the last forget() -- same purpose, substream and
-  // kinds -- is copied from the first one's numbers instead of drawn again.
-  // The numbers are the same either way; only the time differs.
+  // when there are several, and calls forget() before each step): a request
+  // repeated since the last forget() -- same purpose, substream and kinds --
+  // is served from the first one's numbers (draw_rows: the same storage;
+  // draw: a copy) instead of drawn again. The numbers are the same either
+  // way; only the time differs.
   void share_draws(bool on) noexcept { sharing_ = on; }
   void forget() noexcept {
     remembered_.clear();
-    memory_.clear();
+    rows_used_ = 0;
   }
 
  private:
@@ -136,8 +144,11 @@ class BlockRandom {
     PurposeId purpose;
     std::uint32_t substream;
     std::vector<Variate> kinds;
-    std::size_t offset;  // of its rows in memory_
+    std::size_t buffer;  // its rows: rows_[buffer]
   };
+  // Storage for n_rows rows: the next buffer of rows_ (the first one again
+  // without sharing). Buffers handed out since forget() are not touched.
+  double* next_rows(std::size_t n_rows);
   void convert(PurposeId purpose, std::uint32_t substream, std::span<const Variate> kinds, double* out);
   void generate(PurposeId purpose, std::uint32_t substream, std::size_t block, std::uint32_t* out) const;
 
@@ -147,8 +158,12 @@ class BlockRandom {
   std::size_t stride_;
   std::vector<std::uint32_t> words_;  // one Philox block for every lane: 4 rows of stride_
   bool sharing_ = false;
-  std::vector<Remembered> remembered_;  // the draw() requests since forget(), when sharing
-  std::vector<double> memory_;          // their numbers, rows of stride_
+  std::vector<Remembered> remembered_;  // the requests since forget(), when sharing
+  // Buffers of converted rows, kept (with their capacity) across forget():
+  // rows_[0 .. rows_used_) hold the requests since then. An inner vector's
+  // storage does not move when rows_ grows, so rows handed out stay valid.
+  std::vector<std::vector<double>> rows_;
+  std::size_t rows_used_ = 0;
 };
 
 }  // namespace banensim::engine

@@ -194,7 +194,7 @@ class BatchBlockSimulator {
     }
     BlockRandom rng(seed, first, lanes);
     // Several variants take each step in turn, so that the numbers drawn for
-    // one are copied for the others rather than drawn again (BlockRandom's
+    // one are read (or copied) by the others rather than drawn again (BlockRandom's
     // sharing; the same numbers). Each variant's tallies see its values in
     // the same order either way.
     const std::size_t n_variants = variants_.size();

@@ -243,14 +243,10 @@ BanenafspraakModel::BatchState::BatchState(std::size_t max_lanes) {
     last_shortfall[q].assign(n, 0.0);
     response_base[q].assign(n, 0.0);
   }
-  draws.assign(std::max<std::size_t>(kPathDraws, kYearDraws) * n, 0.0);
 }
 
 BanenafspraakModel::BatchState BanenafspraakModel::make_batch_state(std::size_t max_lanes) const {
-  BatchState s(max_lanes);
-  const int dof = std::max({1, p_.uncertainty.dof.regular, p_.uncertainty.dof.inleen});
-  s.scale_normals.assign(static_cast<std::size_t>(dof) * engine::padded_lanes(max_lanes), 0.0);
-  return s;
+  return BatchState(max_lanes);
 }
 
 void BanenafspraakModel::begin_batch(BatchState& s, engine::BlockRandom& rng, engine::BatchRecord&) const {
@@ -264,13 +260,22 @@ void BanenafspraakModel::begin_batch(BatchState& s, engine::BlockRandom& rng, en
   // errors grow with the drawn scale (normal-inverse-chi-square).
   const int nu_regular = p_.uncertainty.dof.regular;
   const int nu_inleen = p_.uncertainty.dof.inleen;
-  if (nu_regular > 0) rng.normals(kScaleRegular, 0, static_cast<std::size_t>(nu_regular), s.scale_normals.data());
-  scale_draws(s.scale_normals.data(), stride, nu_regular, n, s.g_regular.data());
-  if (nu_inleen > 0) rng.normals(kScaleInleen, 0, static_cast<std::size_t>(nu_inleen), s.scale_normals.data());
-  scale_draws(s.scale_normals.data(), stride, nu_inleen, n, s.g_inleen.data());
+  // (Each request's rows are used before the next one: BlockRandom::draw_rows.)
+  if (nu_regular > 0) {
+    scale_draws(rng.normal_rows(kScaleRegular, 0, static_cast<std::size_t>(nu_regular)), stride, nu_regular, n,
+                s.g_regular.data());
+  } else {
+    scale_draws(nullptr, stride, 0, n, s.g_regular.data());
+  }
+  if (nu_inleen > 0) {
+    scale_draws(rng.normal_rows(kScaleInleen, 0, static_cast<std::size_t>(nu_inleen)), stride, nu_inleen, n,
+                s.g_inleen.data());
+  } else {
+    scale_draws(nullptr, stride, 0, n, s.g_inleen.data());
+  }
 
-  rng.draw(kPath, 0, kPathKinds, s.draws.data());
-  const auto row = [&](std::size_t j) { return s.draws.data() + j * stride; };
+  const double* path_rows = rng.draw_rows(kPath, 0, kPathKinds);
+  const auto row = [&](std::size_t j) { return path_rows + j * stride; };
   const double* z_market_row = row(kTrendMarket);
   const double* z_other_row = row(kTrendOther);
   const double* z_inleen_row = row(kTrendInleen);
@@ -601,8 +606,8 @@ void BanenafspraakModel::step_batch(BatchState& s, std::size_t i_step, engine::B
 
   // Every draw of the year is taken whether or not a lever uses it, so the
   // streams stay aligned across scenarios.
-  rng.draw(kYear, static_cast<std::uint32_t>(year), kYearKinds, s.draws.data());
-  const auto row = [&](std::size_t j) -> const double* { return s.draws.data() + j * stride; };
+  const double* year_rows = rng.draw_rows(kYear, static_cast<std::uint32_t>(year), kYearKinds);
+  const auto row = [&](std::size_t j) -> const double* { return year_rows + j * stride; };
   const double* u_row[kNumQuotas] = {row(kActivationMarket), row(kActivationGovernment), row(kActivationNational)};
   const bool target_year = year == p_.target.year;
 

@@ -101,10 +101,10 @@ class BanenafspraakModel {
     std::vector<double> first_reached;  // NaN until the total reaches the target
     // The target year's outcomes (1 or 0), for end_batch.
     std::vector<double> reach, market_met, government_met, quota_in_force_target;
-    // Scratch: the draws of a call (rows of the BlockRandom's stride), the
-    // scale draws; within a step the supply factor and each quota's
-    // shortfall where it is active (0 elsewhere).
-    std::vector<double> draws, scale_normals, g_regular, g_inleen, supply;
+    // Scratch: the scale factors drawn per path (g); within a step the supply
+    // factor and each quota's shortfall where it is active (0 elsewhere).
+    // (The draws themselves are read where the BlockRandom keeps them.)
+    std::vector<double> g_regular, g_inleen, supply;
     std::array<std::vector<double>, kNumQuotas> response_base;
   };
 

@@ -244,6 +244,56 @@ TEST_CASE("shared draws: a repeated request is copied, the same numbers as drawi
   }
 }
 
+TEST_CASE("draw_rows: draw()'s numbers where the generator keeps them, one storage for a shared repeat, valid until forget()") {
+  const std::array<Variate, 6> kinds = {Variate::kNormal, Variate::kUniform, Variate::kUnused,
+                                        Variate::kNormal, Variate::kNormal,  Variate::kUniform};
+  const std::array<std::size_t, 5> used = {0, 1, 3, 4, 5};
+  BlockRandom plain(9, 500, 37);
+  const std::size_t n = plain.stride();
+  std::vector<double> expected(kinds.size() * n), expected_next(kinds.size() * n), expected_normals(3 * n);
+  plain.draw(purpose_id("p"), 2030, kinds, expected.data());
+  plain.draw(purpose_id("p"), 2031, kinds, expected_next.data());
+  plain.normals(purpose_id("q"), 0, 3, expected_normals.data());
+  const auto same_rows = [&](const double* rows, const std::vector<double>& want) {
+    for (const std::size_t j : used) {
+      for (std::size_t lane = 0; lane < n; ++lane) REQUIRE(same_bits(rows[j * n + lane], want[j * n + lane]));
+    }
+  };
+  // Without sharing: the numbers of draw(), a request at a time.
+  for (int round = 0; round < 2; ++round) {
+    same_rows(plain.draw_rows(purpose_id("p"), 2030, kinds), expected);
+    same_rows(plain.draw_rows(purpose_id("p"), 2031, kinds), expected_next);
+  }
+  const double* z = plain.normal_rows(purpose_id("q"), 0, 3);
+  for (std::size_t i = 0; i < 3 * n; ++i) REQUIRE(same_bits(z[i], expected_normals[i]));
+
+  BlockRandom shared(9, 500, 37);
+  shared.share_draws(true);
+  const double* first = shared.draw_rows(purpose_id("p"), 2030, kinds);
+  // Other requests (more buffers) leave the first one's rows where they are.
+  const double* next = shared.draw_rows(purpose_id("p"), 2031, kinds);
+  const double* normals = shared.normal_rows(purpose_id("q"), 0, 3);
+  for (int k = 0; k < 20; ++k) shared.normal_rows(purpose_id("r"), static_cast<std::uint32_t>(k), 9);
+  CHECK(shared.draw_rows(purpose_id("p"), 2030, kinds) == first);  // a repeat: the same storage
+  CHECK(shared.draw_rows(purpose_id("p"), 2031, kinds) == next);
+  same_rows(first, expected);
+  same_rows(next, expected_next);
+  for (std::size_t i = 0; i < 3 * n; ++i) REQUIRE(same_bits(normals[i], expected_normals[i]));
+  // draw() of a request draw_rows made: a copy of its used rows.
+  std::vector<double> copied(kinds.size() * n, -1.0);
+  shared.draw(purpose_id("p"), 2030, kinds, copied.data());
+  for (std::size_t lane = 0; lane < n; ++lane) REQUIRE(copied[2 * n + lane] == -1.0);  // the unused row left alone
+  same_rows(copied.data(), expected);
+  // After forget(), and on other lanes, drawn afresh: the right numbers.
+  shared.forget();
+  same_rows(shared.draw_rows(purpose_id("p"), 2031, kinds), expected_next);
+  shared.reposition(600, 37);
+  plain.reposition(600, 37);
+  std::vector<double> moved(kinds.size() * n);
+  plain.draw(purpose_id("p"), 2030, kinds, moved.data());
+  same_rows(shared.draw_rows(purpose_id("p"), 2030, kinds), moved);
+}
+
 TEST_CASE("seeds, purposes, paths, substreams and draw indices all give different words") {
   std::set<std::uint32_t> seen;
   int n = 0;
