@@ -149,6 +149,25 @@ def test_sensitivity_out_writes_the_cli_indices_files(study, tmp_path):
     assert not (tmp_path / "py" / "m.s2.csv").exists()
 
 
+def test_discover_out_writes_the_cli_trajectory_file(study, tmp_path):
+    # `banensim discover --out FILE` writes FILE.trajectory.csv beside the rows;
+    # discover(out=FILE) the same bytes, for the same study and seed.
+    (tmp_path / "cli").mkdir()
+    (tmp_path / "py").mkdir()
+    cli("discover", SQ, "--study", study, "--samples", "32", "--threshold", "0.3", "--target-year", "2029", "--seed",
+        "5", "--out", str(tmp_path / "cli" / "d.csv"), "--threads", "2")
+    py = banensim.discover(SQ, study=study, samples=32, threshold=0.3, target_year=2029, seed=5,
+                           out=str(tmp_path / "py" / "d.csv"), threads=1)
+    assert py["boxes"], py["stop"]
+    assert py["files"] == [str(tmp_path / "py" / "d.trajectory.csv")]
+    written = (tmp_path / "py" / "d.trajectory.csv").read_bytes()
+    assert written == (tmp_path / "cli" / "d.trajectory.csv").read_bytes()
+    assert written.decode().startswith("search,box,phase,shown,coverage,density,mass,")
+    assert len(written.splitlines()) > 2  # a header, the whole design and at least one peeled box
+    # Without out, nothing is written and no file is named.
+    assert banensim.discover(SQ, study=study, samples=32, threshold=0.3, target_year=2029, seed=5)["files"] == []
+
+
 def test_morris_and_prim_from_a_study_file(study):
     m = banensim.morris(SQ, study=study, samples=6)
     assert list(m["indices"]) == ["output", "factor", "mu", "mu_star", "mu_star_conf", "sigma"]
