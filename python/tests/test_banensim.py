@@ -40,37 +40,18 @@ def without_wall_time(result):
     return result
 
 
-STUDY = """
-method = "sobol"
-samples = 8
-paths = 300
-outputs = ["p_reach", "total_mean"]
-
-[[factors]]
-key = "supply.max_working_share"
-distribution = "normal"
-mean = 0.8
-sd = 0.1
-low = 0.6   
-high = 0.95
-
-[[factors]]
-key = "quota.bonus_per_job_eur"
-distribution = "discrete"
-values = [1000, 2000, 4000]
-
-[[factors]]
-key = "quota.response_max"
-distribution = "log-uniform"
-low = 0.05
-high = 0.4
-"""
+# The three-factor study the C++ study tests read too.
+STUDY = os.path.join(SRC, "tests/data/good/study-three-factors.toml")
 
 
 @pytest.fixture()
 def study(tmp_path):
+    # The shared study with 300 paths a point, as these tests have always run it.
+    with open(STUDY, encoding="utf-8") as f:
+        text = f.read()
+    assert "\npaths = 200\n" in text
     p = tmp_path / "study.toml"
-    p.write_text(STUDY)
+    p.write_text(text.replace("\npaths = 200\n", "\npaths = 300\n"))
     return str(p)
 
 
