@@ -111,7 +111,9 @@ int cmd_discover(const Args& args, studies::ExecutionContext& ctx) {
   if (vm.count("min-density")) c.request.min_density = parse_real("min-density", vm["min-density"].as<std::string>(), 0, 1);
   if (vm.count("boxes")) c.request.boxes = parse_count("boxes", vm["boxes"].as<std::string>(), 1, 10);
   const studies::DesignStudy s = studies::plan_discovery(c.request);
-  const std::optional<std::string> trajectory = c.out ? std::optional(engine::beside(*c.out, ".trajectory.csv")) : std::nullopt;
+  const std::optional<studies::DiscoveryFiles> written =
+      c.out ? std::optional(studies::discovery_files(*c.out)) : std::nullopt;
+  const std::optional<std::string> trajectory = written ? std::optional(written->trajectory) : std::nullopt;
   CommandFiles files;
   files.add_scenario(s.base.resolved);
   files.add_inputs(s.input_files);
@@ -154,7 +156,7 @@ int cmd_discover(const Args& args, studies::ExecutionContext& ctx) {
     }
   }
   if (!r.stop.empty()) text << "\n" << r.stop << "\n";
-  if (trajectory) engine::write_file_atomically(*trajectory, studies::trajectory_csv(s, r));
+  if (written) studies::write_discovery_files(*written, s, r);
   if (c.svg && !r.boxes.empty()) engine::write_file_atomically(*c.svg, studies::tradeoff_svg(s, r));
   if (c.out) text << "\nwrote " << *c.out << " (design rows) and " << *trajectory << " (boxes)\n";
   std::cout << text.str();

@@ -22,6 +22,23 @@ void csv_number(std::ostream& os, double x) {
   if (std::isfinite(x)) os << x;
 }
 
+// A probability and its 95% Wilson interval: three fields (estimate, low, high).
+void csv_probability(std::ostream& os, const engine::Proportion& p) {
+  const engine::Interval ci = p.wilson();
+  csv_number(os, p.estimate());
+  csv_number(os, ci.low);
+  csv_number(os, ci.high);
+}
+
+// A paired difference's mean and its 95% Monte Carlo interval: three fields
+// (mean, low, high).
+void csv_difference(std::ostream& os, const engine::RunningStats& d) {
+  const engine::Interval ci = engine::mean_interval(d);
+  csv_number(os, d.mean());
+  csv_number(os, ci.low);
+  csv_number(os, ci.high);
+}
+
 // A number as csv_number writes it (10 significant digits), without the comma.
 std::string csv_text(double x) {
   if (!std::isfinite(x)) return "";
@@ -82,25 +99,17 @@ std::string render_csv(const studies::ScenarioRun& run) {
     const auto by_year = reached_by_year(t, layout);
     std::ostringstream own;
     own.precision(10);
-    const auto& p = t.indicator(i_reach);
-    csv_number(own, p.estimate());
-    csv_number(own, p.wilson().low);
-    csv_number(own, p.wilson().high);
+    csv_probability(own, t.indicator(i_reach));
     if (k == 0) {
       own << ",,,,,";
     } else {
       const auto& pair = r.tally.indicator_pair(k, i_reach);
-      csv_number(own, pair.difference.mean());
-      csv_number(own, engine::mean_interval(pair.difference).low);
-      csv_number(own, engine::mean_interval(pair.difference).high);
+      csv_difference(own, pair.difference);
       csv_number(own, pair.variant_only.estimate());
       csv_number(own, pair.reference_only.estimate());
     }
     own << "," << median_first_year(t, layout);
-    const auto& quota = t.indicator(i_quota);
-    csv_number(own, quota.estimate());
-    csv_number(own, quota.wilson().low);
-    csv_number(own, quota.wilson().high);
+    csv_probability(own, t.indicator(i_quota));
     csv_number(own, t.scalar(i_charge).moments.mean());
     csv_number(own, t.scalar(i_charge).moments.std_error());
     for (std::size_t step = 0; step < layout.n_steps(); ++step) {
@@ -343,19 +352,13 @@ std::string render_assumptions_csv(const studies::AssumptionStudy& s, const stud
         "share_beats,share_ties,share_loses,worst_case_regret,rule,rule_coverage,rule_density\n";
   for (std::size_t k = 0; k < s.options.size(); ++k) {
     const auto& o = r.options[k];
-    const auto& p = central.variant(k).indicator(i_reach);
     os << studies::csv_field(o.name) << "," << studies::csv_field(s.options[k].file) << "," << n << "," << s.run.seed << ","
        << s.run.paths;
-    csv_number(os, p.estimate());
-    csv_number(os, p.wilson().low);
-    csv_number(os, p.wilson().high);
+    csv_probability(os, central.variant(k).indicator(i_reach));
     if (k == 0) {
       os << ",,,";
     } else {
-      const auto& d = central.indicator_pair(k, i_reach).difference;
-      csv_number(os, d.mean());
-      csv_number(os, engine::mean_interval(d).low);
-      csv_number(os, engine::mean_interval(d).high);
+      csv_difference(os, central.indicator_pair(k, i_reach).difference);
     }
     csv_number(os, o.p_median);
     csv_number(os, o.p_low);

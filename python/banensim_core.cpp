@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <pybind11/numpy.h>
@@ -213,10 +214,11 @@ py::dict design_dict(const studies::DesignStudy& s, const studies::EvaluatedDesi
 }
 
 // As the program does before a study starts: every file it will write (the
-// rows, their journal, the indices, the second order) can be written and is
-// none of its inputs nor another of its outputs -- a long study never ends
-// in a file it cannot write.
-void check_sensitivity_files(const studies::DesignStudy& s, const studies::DesignRequest& r, const std::string& out) {
+// rows, their journal, and `beside`: each file written beside them at the end
+// with its role) can be written and is none of its inputs nor another of its
+// outputs -- a long study never ends in a file it cannot write.
+void check_design_files(const studies::DesignStudy& s, const studies::DesignRequest& r, const std::string& out,
+                        const std::vector<std::pair<std::string, std::string>>& beside) {
   engine::RunFiles files;
   for (const auto& f : s.base.resolved.files) files.add_input(f);
   for (const auto& f : studies::data_file_names(s.base.resolved)) files.add_input(f);
@@ -224,9 +226,7 @@ void check_sensitivity_files(const studies::DesignStudy& s, const studies::Desig
   if (r.study_file) files.add_input(*r.study_file);
   files.add_output(out, "out");
   files.add_output(engine::ResultsJournal::partial_path(out), "the journal of out");
-  const studies::SensitivityFiles written = studies::sensitivity_files(s, out);
-  files.add_output(written.indices, "the indices file of out");
-  if (written.second_order) files.add_output(*written.second_order, "the second-order file of out");
+  for (const auto& [file, role] : beside) files.add_output(file, role);
   try {
     files.check();
   } catch (const engine::OutputRefused& e) {
@@ -248,7 +248,12 @@ py::dict sensitivity_impl(const std::string& scenario, const std::optional<std::
   std::optional<studies::SensitivityResult> res;
   call(session, [&](studies::ExecutionContext& ctx) {
     s.emplace(studies::plan_sensitivity(r));
-    if (out) check_sensitivity_files(*s, r, *out);
+    if (out) {
+      const studies::SensitivityFiles files = studies::sensitivity_files(*s, *out);
+      std::vector<std::pair<std::string, std::string>> beside{{files.indices, "the indices file of out"}};
+      if (files.second_order) beside.emplace_back(*files.second_order, "the second-order file of out");
+      check_design_files(*s, r, *out, beside);
+    }
     res.emplace(studies::run_sensitivity(*s, out, resume, ctx));
     return 0;
   });
@@ -291,6 +296,7 @@ py::dict discover_impl(const std::string& scenario, const py::dict& set, const p
   std::optional<studies::DiscoveryResult> res;
   call(session, [&](studies::ExecutionContext& ctx) {
     s.emplace(studies::plan_discovery(r));
+    if (out) check_design_files(*s, r, *out, {{studies::discovery_files(*out).trajectory, "the trajectory file of out"}});
     res.emplace(studies::run_discovery(*s, out, resume, ctx));
     return 0;
   });
@@ -327,6 +333,14 @@ py::dict discover_impl(const std::string& scenario, const py::dict& set, const p
   }
   d["boxes"] = found;
   d["stop"] = res->stop;
+  // As `banensim discover --out FILE`: FILE.trajectory.csv beside the rows.
+  py::list written;
+  if (out) {
+    const studies::DiscoveryFiles files = studies::discovery_files(*out);
+    studies::write_discovery_files(files, *s, *res);
+    written.append(files.trajectory);
+  }
+  d["files"] = written;
   d["trajectory_csv"] = studies::trajectory_csv(*s, *res);
   d["svg"] = res->boxes.empty() ? std::string() : studies::tradeoff_svg(*s, *res);
   return d;

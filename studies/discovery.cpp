@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/atomic_file.hpp"
+#include "engine/run_files.hpp"
 #include "engine/svg_chart.hpp"
 #include "engine/text_format.hpp"
 
@@ -114,6 +116,12 @@ std::string trajectory_csv(const DesignStudy& study, const DiscoveryResult& r) {
     }
   }
   return os.str();
+}
+
+DiscoveryFiles discovery_files(const std::string& out) { return DiscoveryFiles{engine::beside(out, ".trajectory.csv")}; }
+
+void write_discovery_files(const DiscoveryFiles& files, const DesignStudy& study, const DiscoveryResult& r) {
+  engine::write_file_atomically(files.trajectory, trajectory_csv(study, r));
 }
 
 std::string tradeoff_svg(const DesignStudy& study, const DiscoveryResult& r) {

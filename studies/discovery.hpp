@@ -52,6 +52,16 @@ DiscoveryResult run_discovery(const DesignStudy& study, const std::optional<std:
 // n_interest_inside recount exactly from the result file's rows.
 std::string trajectory_csv(const DesignStudy& study, const DiscoveryResult& r);
 
+// The files a discovery with result file `out` writes beside it at the end
+// (docs/OUTPUT.md): FILE.trajectory.csv (trajectory_csv). One rule for the
+// program and the Python module, so both write the same files.
+struct DiscoveryFiles {
+  std::string trajectory;
+};
+DiscoveryFiles discovery_files(const std::string& out);
+// Writes each of `files` atomically (engine/atomic_file.hpp).
+void write_discovery_files(const DiscoveryFiles& files, const DesignStudy& study, const DiscoveryResult& r);
+
 // Coverage against density along each search's trajectory, the shown box ringed.
 std::string tradeoff_svg(const DesignStudy& study, const DiscoveryResult& r);
 

@@ -155,7 +155,10 @@ def discover(scenario, *, study=None, samples=None, paths=None, seed=None, thres
     values at which PRIM cut, and the quasi-p-value of each cut side --
     coverage, density, mass and counts), ``trajectory`` (every box of the
     peeling and pasting, as FILE.trajectory.csv), ``rows``, ``of_interest``,
-    ``svg`` (the coverage-density trade-off)."""
+    ``svg`` (the coverage-density trade-off). With ``out`` the rows are
+    journaled to that file as they complete (``resume=True`` continues it)
+    and, as `banensim discover --out`, the trajectory goes to
+    FILE.trajectory.csv at the end; ``files`` lists it."""
     d = _design(_core.discover(scenario, dict(set or {}), target, target_year, study, samples, paths, seed, threshold,
                                min_density, boxes, out, resume, threads))
     d["trajectory"] = _csv_columns(d.pop("trajectory_csv"))

@@ -40,37 +40,18 @@ def without_wall_time(result):
     return result
 
 
-STUDY = """
-method = "sobol"
-samples = 8
-paths = 300
-outputs = ["p_reach", "total_mean"]
-
-[[factors]]
-key = "supply.max_working_share"
-distribution = "normal"
-mean = 0.8
-sd = 0.1
-low = 0.6   
-high = 0.95
-
-[[factors]]
-key = "quota.bonus_per_job_eur"
-distribution = "discrete"
-values = [1000, 2000, 4000]
-
-[[factors]]
-key = "quota.response_max"
-distribution = "log-uniform"
-low = 0.05
-high = 0.4
-"""
+# The three-factor study the C++ study tests read too.
+STUDY = os.path.join(SRC, "tests/data/good/study-three-factors.toml")
 
 
 @pytest.fixture()
 def study(tmp_path):
+    # The shared study with 300 paths a point, as these tests have always run it.
+    with open(STUDY, encoding="utf-8") as f:
+        text = f.read()
+    assert "\npaths = 200\n" in text
     p = tmp_path / "study.toml"
-    p.write_text(STUDY)
+    p.write_text(text.replace("\npaths = 200\n", "\npaths = 300\n"))
     return str(p)
 
 
@@ -147,6 +128,25 @@ def test_sensitivity_out_writes_the_cli_indices_files(study, tmp_path):
     m = banensim.sensitivity(SQ, study=study, method="morris", samples=4, out=str(tmp_path / "py" / "m"), threads=1)
     assert m["files"] == [str(tmp_path / "py" / "m.indices.csv")]
     assert not (tmp_path / "py" / "m.s2.csv").exists()
+
+
+def test_discover_out_writes_the_cli_trajectory_file(study, tmp_path):
+    # `banensim discover --out FILE` writes FILE.trajectory.csv beside the rows;
+    # discover(out=FILE) the same bytes, for the same study and seed.
+    (tmp_path / "cli").mkdir()
+    (tmp_path / "py").mkdir()
+    cli("discover", SQ, "--study", study, "--samples", "32", "--threshold", "0.3", "--target-year", "2029", "--seed",
+        "5", "--out", str(tmp_path / "cli" / "d.csv"), "--threads", "2")
+    py = banensim.discover(SQ, study=study, samples=32, threshold=0.3, target_year=2029, seed=5,
+                           out=str(tmp_path / "py" / "d.csv"), threads=1)
+    assert py["boxes"], py["stop"]
+    assert py["files"] == [str(tmp_path / "py" / "d.trajectory.csv")]
+    written = (tmp_path / "py" / "d.trajectory.csv").read_bytes()
+    assert written == (tmp_path / "cli" / "d.trajectory.csv").read_bytes()
+    assert written.decode().startswith("search,box,phase,shown,coverage,density,mass,")
+    assert len(written.splitlines()) > 2  # a header, the whole design and at least one peeled box
+    # Without out, nothing is written and no file is named.
+    assert banensim.discover(SQ, study=study, samples=32, threshold=0.3, target_year=2029, seed=5)["files"] == []
 
 
 def test_morris_and_prim_from_a_study_file(study):

@@ -27,30 +27,9 @@ fs::path temp_path(const std::string& name) { return g_scratch.path(name); }
 
 void write(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
 
-const char* kThreeFactors = R"(method = "sobol"
-samples = 8
-paths = 200
-outputs = ["p_reach", "total_mean"]
-
-[[factors]]
-key = "supply.max_working_share"
-distribution = "normal"
-mean = 0.8
-sd = 0.1
-low = 0.6   
-high = 0.95
-
-[[factors]]
-key = "quota.bonus_per_job_eur"
-distribution = "discrete"
-values = [1000, 2000, 4000]
-
-[[factors]]
-key = "quota.response_max"
-distribution = "log-uniform"
-low = 0.05
-high = 0.4
-)";
+// The three-factor study (one normal, one discrete, one log-uniform factor),
+// shared with tests/studies/studies_test.cpp and python/tests/test_banensim.py.
+const fs::path kThreeFactors = fs::path(BANENSIM_SOURCE_DIR) / "tests" / "data" / "good" / "study-three-factors.toml";
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
@@ -63,8 +42,7 @@ std::string hash_of(const std::string& explain_out) {
 }  // namespace
 
 TEST_CASE("study file: sensitivity (sobol, morris), discover and sweep run its three factors") {
-  const fs::path study = temp_path("three.toml");
-  write(study, kThreeFactors);
+  const fs::path& study = kThreeFactors;
   const fs::path sob = temp_path("sobol.csv"), svg = temp_path("sobol.svg");
   auto r = banensim("sensitivity scenarios/status-quo.toml --study '" + study.string() + "' --out '" + sob.string() +
                     "' --svg '" + svg.string() + "'");
@@ -118,8 +96,7 @@ TEST_CASE("study file: sensitivity (sobol, morris), discover and sweep run its t
 }
 
 TEST_CASE("sensitivity and discover accept --set and --target-year like run, and they change the computation") {
-  const fs::path study = temp_path("three-st.toml");
-  write(study, kThreeFactors);
+  const fs::path& study = kThreeFactors;
   const std::string base = "sensitivity scenarios/status-quo.toml --study '" + study.string() + "' --samples 4 --out ";
   auto plain = banensim(base + "'" + temp_path("plain.csv").string() + "'");
   auto set = banensim(base + "'" + temp_path("set.csv").string() +

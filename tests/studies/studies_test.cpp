@@ -57,30 +57,7 @@ std::string slurp(const fs::path& p) {
 }
 
 // The three-factor study of the issue: one normal, one discrete, one log-uniform.
-const char* kThreeFactors = R"(method = "sobol"
-samples = 8
-paths = 200
-outputs = ["p_reach", "total_mean"]
-
-[[factors]]
-key = "supply.max_working_share"
-distribution = "normal"
-mean = 0.8
-sd = 0.1
-low = 0.6   
-high = 0.95
-
-[[factors]]
-key = "quota.bonus_per_job_eur"
-distribution = "discrete"
-values = [1000, 2000, 4000]
-
-[[factors]]
-key = "quota.response_max"
-distribution = "log-uniform"
-low = 0.05
-high = 0.4
-)";
+const std::string kThreeFactors = kSource + "/tests/data/good/study-three-factors.toml";
 
 std::vector<std::vector<std::string>> csv_rows(const std::string& text, bool skip_comments = true) {
   std::vector<std::vector<std::string>> rows;
@@ -104,8 +81,7 @@ std::size_t index_of(const std::vector<std::string>& header, const std::string& 
 }  // namespace
 
 TEST_CASE("study file: three factors (normal, discrete, log-uniform) read with their settings") {
-  const Scratch s;
-  const StudyFile study = read_study_file(s.write("study.toml", kThreeFactors));
+  const StudyFile study = read_study_file(kThreeFactors);
   REQUIRE(study.factors.size() == 3);
   CHECK(study.method == std::optional<std::string>("sobol"));
   CHECK(study.samples == std::optional<std::uint64_t>(8));
@@ -230,7 +206,7 @@ direction = "="
   CHECK(has(30, "prim.direction", "=", "must be \">=\" or \"<=\""));
   // Each message names the file and line.
   CHECK(all.find(file + ":1:") != std::string::npos);
-  CHECK(read_study_file(s.write("ok.toml", kThreeFactors)).factors.size() == 3);
+  CHECK(read_study_file(kThreeFactors).factors.size() == 3);
 }
 
 TEST_CASE("default factors: the declared ranges the scenario uses, without a switched-off lever's (and why)") {
@@ -322,8 +298,7 @@ TEST_CASE("Sobol' with SALib's names on the Ishigami function, through study fac
 }
 
 TEST_CASE("a three-factor study file runs Sobol', Morris and PRIM on the model") {
-  const Scratch s;
-  const std::string study = s.write("study.toml", kThreeFactors);
+  const std::string& study = kThreeFactors;
   ExecutionContext ctx;
   ctx.threads = 2;
   DesignRequest r;
@@ -377,7 +352,7 @@ TEST_CASE("a three-factor study file runs Sobol', Morris and PRIM on the model")
 
 TEST_CASE("PRIM: the reported coverage and density recount exactly from its own CSV files") {
   const Scratch s;
-  const std::string study = s.write("study.toml", kThreeFactors);
+  const std::string& study = kThreeFactors;
   const std::string out = (s.dir / "discover.csv").string();
   ExecutionContext ctx;
   DesignRequest r;
