@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include <vector>
@@ -93,6 +94,22 @@ BENCHMARK(BM_ModelDraws)->Arg(0)->Arg(1)->Threads(1)->Threads(2)->UseRealTime();
 void BM_Scenario(benchmark::State& state, const std::string& name) {
   bench::time_whole_runs(state, load_model(name));
 }
+// The five shipped scenarios on common random numbers, as `banensim
+// compare` of the five runs them (engine::run_paired: each year's draws made
+// once, read by every variant); arguments {threads, paths}. The counter
+// counts paths of one variant.
+void BM_CompareFive(benchmark::State& state) {
+  std::vector<models::BanenafspraakModel> models;
+  for (const char* name : {"status-quo", "keep-split", "purchase-at-buyer", "exclude-security", "all-three"}) {
+    models.push_back(load_model(name));
+  }
+  const engine::RunConfig cfg = bench::run_config(state.range(0), state.range(1));
+  bench::time_runs(state, cfg, [&] {
+    return engine::run_paired(std::span<const models::BanenafspraakModel>(models), cfg);
+  });
+}
+BENCHMARK(BM_CompareFive)->ArgsProduct({{1, 2}, {200'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
+
 BENCHMARK_CAPTURE(BM_Scenario, status_quo, std::string("status-quo"))->ArgsProduct({{1, 2}, {200'000, 1'000'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_Scenario, keep_split, std::string("keep-split"))->ArgsProduct({{1, 2}, {200'000, 1'000'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_Scenario, purchase_at_buyer, std::string("purchase-at-buyer"))->ArgsProduct({{1, 2}, {200'000, 1'000'000}})->Unit(benchmark::kMillisecond)->UseRealTime();
