@@ -57,6 +57,19 @@ void print_notes(const studies::DesignStudy& s) {
   for (const auto& n : s.notes) std::cerr << "banensim: note: " << n << "\n";
 }
 
+void check_design_files(const studies::DesignStudy& s, const DesignCommand& c,
+                        std::initializer_list<std::pair<std::optional<std::string>, std::string>> beside_out) {
+  CommandFiles files;
+  files.add_scenario(s.base.resolved);
+  files.add_inputs(s.input_files);
+  if (c.request.study_file) files.add_input(*c.request.study_file);
+  files.add_journal(c.out, "--out");
+  for (const auto& [file, role] : beside_out) files.add_output(file, role);
+  files.add_output(c.svg, "--svg");
+  files.check();
+  print_notes(s);
+}
+
 std::string output_meaning(const studies::DesignStudy& s, const studies::OutputSpec& o) {
   if (o.name != "p_reach") return o.description();
   return "P(total >= " + engine::fmt_int(s.base.model.target_total()) + " in " +

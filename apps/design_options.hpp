@@ -3,8 +3,10 @@
 // --target, --target-year), the study file, the design size and the runs,
 // the result files.
 
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "apps/cli.hpp"
 #include "studies/design.hpp"
@@ -25,6 +27,12 @@ DesignCommand design_command(const boost::program_options::variables_map& vm, co
 // on the factors left out, on stderr.
 std::string factors_text(const studies::DesignStudy& s, const DesignCommand& c);
 void print_notes(const studies::DesignStudy& s);
+// Before the first row runs: every input reads (the scenario and its files,
+// the study's) and every output can be written (--out and the partial file
+// it writes first, the files written beside it -- (path, role) -- and
+// --svg), else a UsageError naming it; then the study's notes.
+void check_design_files(const studies::DesignStudy& s, const DesignCommand& c,
+                        std::initializer_list<std::pair<std::optional<std::string>, std::string>> beside_out);
 // An interrupted design: says how many rows finished and where they are
 // (or that nothing was written without --out); returns kExitInterrupted.
 int report_interrupted(const studies::PointRun& run, const studies::DesignStudy& s, const DesignCommand& c);

@@ -114,15 +114,7 @@ int cmd_discover(const Args& args, studies::ExecutionContext& ctx) {
   const std::optional<studies::DiscoveryFiles> written =
       c.out ? std::optional(studies::discovery_files(*c.out)) : std::nullopt;
   const std::optional<std::string> trajectory = written ? std::optional(written->trajectory) : std::nullopt;
-  CommandFiles files;
-  files.add_scenario(s.base.resolved);
-  files.add_inputs(s.input_files);
-  if (c.request.study_file) files.add_input(*c.request.study_file);
-  files.add_journal(c.out, "--out");
-  files.add_output(trajectory, "the trajectory file of --out");
-  files.add_output(c.svg, "--svg");
-  files.check();
-  print_notes(s);
+  check_design_files(s, c, {{trajectory, "the trajectory file of --out"}});
 
   ctx.threads = c.threads;
   show_progress(ctx, "design row");

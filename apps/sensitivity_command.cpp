@@ -118,16 +118,7 @@ int cmd_sensitivity(const Args& args, studies::ExecutionContext& ctx) {
       c.out ? std::optional(studies::sensitivity_files(s, *c.out)) : std::nullopt;
   const std::optional<std::string> indices = written ? std::optional(written->indices) : std::nullopt;
   const std::optional<std::string> s2 = written ? written->second_order : std::nullopt;
-  CommandFiles files;
-  files.add_scenario(s.base.resolved);
-  files.add_inputs(s.input_files);
-  if (c.request.study_file) files.add_input(*c.request.study_file);
-  files.add_journal(c.out, "--out");
-  files.add_output(indices, "the indices file of --out");
-  files.add_output(s2, "the second-order file of --out");
-  files.add_output(c.svg, "--svg");
-  files.check();
-  print_notes(s);
+  check_design_files(s, c, {{indices, "the indices file of --out"}, {s2, "the second-order file of --out"}});
 
   ctx.threads = c.threads;
   show_progress(ctx, "design row");
