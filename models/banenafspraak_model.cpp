@@ -260,19 +260,12 @@ void BanenafspraakModel::begin_batch(BatchState& s, engine::BlockRandom& rng, en
   // errors grow with the drawn scale (normal-inverse-chi-square).
   const int nu_regular = p_.uncertainty.dof.regular;
   const int nu_inleen = p_.uncertainty.dof.inleen;
-  // (Each request's rows are used before the next one: BlockRandom::draw_rows.)
-  if (nu_regular > 0) {
-    scale_draws(rng.normal_rows(kScaleRegular, 0, static_cast<std::size_t>(nu_regular)), stride, nu_regular, n,
-                s.g_regular.data());
-  } else {
-    scale_draws(nullptr, stride, 0, n, s.g_regular.data());
-  }
-  if (nu_inleen > 0) {
-    scale_draws(rng.normal_rows(kScaleInleen, 0, static_cast<std::size_t>(nu_inleen)), stride, nu_inleen, n,
-                s.g_inleen.data());
-  } else {
-    scale_draws(nullptr, stride, 0, n, s.g_inleen.data());
-  }
+  // (Each request's rows are used before the next one: BlockRandom::draw_rows.
+  // With no scale uncertainty, nu = 0, nothing is drawn and the scale is 1.)
+  scale_draws(nu_regular > 0 ? rng.normal_rows(kScaleRegular, 0, static_cast<std::size_t>(nu_regular)) : nullptr,
+              stride, nu_regular, n, s.g_regular.data());
+  scale_draws(nu_inleen > 0 ? rng.normal_rows(kScaleInleen, 0, static_cast<std::size_t>(nu_inleen)) : nullptr,
+              stride, nu_inleen, n, s.g_inleen.data());
 
   const double* path_rows = rng.draw_rows(kPath, 0, kPathKinds);
   const auto row = [&](std::size_t j) { return path_rows + j * stride; };
