@@ -144,7 +144,7 @@ std::string jobs_quantile(const engine::Histogram& h, double p) {
 
 }  // namespace
 
-std::string render_table(const studies::ScenarioRun& run) {
+std::string render_table(const studies::ScenarioRun& run, bool across_assumptions_below) {
   const auto& sc = run.scenarios;
   const engine::RunResult& r = run.result;
   const auto& layout = sc[0].model.layout();
@@ -167,7 +167,17 @@ std::string render_table(const studies::ScenarioRun& run) {
     os << "Sector targets: " << targets.file << " (" << targets.years.front().year << "-" << last << "); after " << last
        << " its " << last << " targets hold (the legal end state).\n";
   }
-  os << "Intervals: 95% Wilson for probabilities; 95% normal on paired per-path differences.\n\n";
+  // Which kind of uncertainty the intervals are, said before the first one.
+  os << "Intervals: 95% Monte Carlo intervals, the noise of " << engine::fmt_int(static_cast<double>(r.n_paths))
+     << " paths at the " << (sc.size() > 1 ? "scenarios'" : "scenario's")
+     << " own assumptions (Wilson for probabilities" << (sc.size() > 1 ? "; normal on paired per-path differences" : "")
+     << ").\n";
+  if (across_assumptions_below) {
+    os << "The range over plausible assumptions follows the table.\n\n";
+  } else {
+    os << "They do not cover the uncertain assumptions: banensim compare REFERENCE OPTION... --assumptions N adds the "
+          "range over plausible assumptions.\n\n";
+  }
 
   const std::size_t i_reach = layout.indicator_index("reach_target");
   const std::size_t i_total = layout.series_index("total");
@@ -300,10 +310,7 @@ std::string render_assumptions_table(const studies::AssumptionStudy& s, const st
   const engine::PairedTally& central = r.central.result.tally;
   const std::size_t n = r.run.table.rows.size();
   std::ostringstream os;
-  os << render_table(r.central);
-  os << "(The intervals above are Monte Carlo intervals at the scenarios' own parameter values: they cover the noise "
-        "of "
-     << engine::fmt_int(static_cast<double>(s.run.paths)) << " paths, not the assumptions.)\n\n";
+  os << render_table(r.central, true) << "\n";
   os << "Across plausible assumptions: " << n << " assumption sets (" << s.design << ", seed " << s.run.seed << ") over "
      << s.factors.size()
      << (s.study_file ? " factors from " + *s.study_file : std::string(" uncertain parameters, uniform on their plausible ranges"))

@@ -10,7 +10,10 @@
 
 namespace banensim::app {
 
-std::string render_table(const studies::ScenarioRun& run);
+// The table's header names its intervals as Monte Carlo intervals; with
+// `across_assumptions_below` it says the range over plausible assumptions
+// follows, else how to get it.
+std::string render_table(const studies::ScenarioRun& run, bool across_assumptions_below = false);
 std::string render_csv(const studies::ScenarioRun& run);
 
 // compare --assumptions: today's table at the scenarios' own values

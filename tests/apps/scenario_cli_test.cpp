@@ -99,6 +99,10 @@ TEST_CASE("run prints the probability with its interval, per sector, per year, f
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find("P(total >= 125,000 in 2026)") != std::string::npos);
     CHECK(r.out.find("95% CI") != std::string::npos);
+    // The kind of uncertainty, before the first interval: Monte Carlo, and
+    // where the range over plausible assumptions is.
+    CHECK(r.out.find("Intervals: 95% Monte Carlo intervals, the noise of 4,000 paths") < r.out.find("95% CI"));
+    CHECK(r.out.find("They do not cover the uncertain assumptions") != std::string::npos);
     CHECK(r.out.find("first_year_reached") != std::string::npos);
     CHECK(r.out.find("quota_charge_total_eur") != std::string::npos);
     CHECK(r.out.find("Extra jobs counted: total") != std::string::npos);
@@ -729,6 +733,9 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
           "in the table, CSV and JSON, and bad use refused") {
   const auto r = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 8 --paths 1024");
   REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("Intervals: 95% Monte Carlo intervals, the noise of 1,024 paths") != std::string::npos);
+  CHECK(r.out.find("The range over plausible assumptions follows the table.") != std::string::npos);
+  CHECK(r.out.find("They do not cover the uncertain assumptions") == std::string::npos);
   CHECK(r.out.find("Across plausible assumptions: 8 assumption sets") != std::string::npos);
   CHECK(r.out.find("Monte Carlo 95%") != std::string::npos);
   CHECK(r.out.find("assumption range 5-95%") != std::string::npos);
