@@ -143,7 +143,9 @@ nlohmann::json run_json(const ScenarioRun& run) {
                        {"stopping", stop},
                        {"wall_seconds", r.wall_seconds},
                        {"rng", std::string(engine::kBlockRandomDescription)},  // the generator and its version
-                       {"interval_method", "Wilson score 95% for probabilities; normal 95% on paired per-path differences"}};
+                       {"interval_method",
+                        "Monte Carlo, 95% (the noise of the paths at the scenarios' own assumptions): Wilson score "
+                        "for probabilities; normal on paired per-path differences"}};
   out["seed"] = run.seed;
   out["paths"] = r.n_paths;
   const auto& layout = sc[0].model.layout();
