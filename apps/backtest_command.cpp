@@ -93,55 +93,35 @@ int cmd_backtest(const Args& args, studies::ExecutionContext& ctx) {
   if (vm.count("out")) out = vm["out"].as<std::string>();
   std::optional<std::string> summary_out;
   if (out && format == "csv") summary_out = summary_path(*out);
-  engine::RunConfig cfg;
-  cfg.seed = studies::kDefaultSeed;
-  if (vm.count("seed")) cfg.seed = parse_count("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
-  if (vm.count("threads")) cfg.n_threads = static_cast<int>(parse_count("threads", vm["threads"].as<std::string>(), 1, 1024));
-  if (vm.count("block-size")) cfg.block_size = parse_count("block-size", vm["block-size"].as<std::string>(), 1, 1'000'000);
-  cfg.cancel = ctx.cancel;
+  studies::BacktestRequest request;
+  request.scenario = scenarios[0];
+  request.first_origin = origins.first;
+  request.last_origin = origins.second;
+  request.origin_name = vm.count("fit-until") ? "--fit-until" : "--rolling";
+  if (vm.count("seed")) request.seed = parse_count("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
+  if (vm.count("block-size")) {
+    request.block_size = parse_count("block-size", vm["block-size"].as<std::string>(), 1, 1'000'000);
+  }
+  if (vm.count("paths")) {
+    request.paths = parse_count("paths", vm["paths"].as<std::string>(), 1, 1'000'000'000'000ULL);
+  }
+  if (vm.count("threads")) {
+    ctx.threads = static_cast<int>(parse_count("threads", vm["threads"].as<std::string>(), 1, 1024));
+  }
 
-  const std::string file = scenarios[0];
-  const studies::Scenario given = studies::load_scenario(file);
+  const studies::BacktestStudy study = studies::plan_backtest(request);
   CommandFiles files;
-  files.add_scenario(given.resolved);
+  files.add_scenario(study.scenario.resolved);
   files.add_output(out, "--out");
   files.add_output(summary_out, "the summary file of --out");
   files.check();
-  const models::History& history = given.model.params().observed;
-  for (const int origin : {origins.first, origins.second}) {
-    if (origin >= history.last_year()) {
-      throw UsageError("--" + std::string(vm.count("fit-until") ? "fit-until" : "rolling") + " " + std::to_string(origin) +
-                       ": must be before the last observed year of " + history.file + " (" +
-                       std::to_string(history.last_year()) + "), so that there are years to score");
-    }
-    if (origin < history.first_year()) {
-      throw UsageError("--" + std::string(vm.count("fit-until") ? "fit-until" : "rolling") + " " + std::to_string(origin) +
-                       ": " + history.file + " starts in " + std::to_string(history.first_year()));
-    }
-  }
-  cfg.n_paths = vm.count("paths") ? parse_count("paths", vm["paths"].as<std::string>(), 1, 1'000'000'000'000ULL)
-                                  : static_cast<std::uint64_t>(given.model.params().simulation.paths);
-
-  studies::BacktestOptions options;
-  options.first_origin = origins.first;
-  options.last_origin = origins.second;
-  options.holds_results = ctx.is_root();
-  options.run = [&cfg, &ctx](const models::BanenafspraakModel& model) {
-    return ctx.cluster->run(std::span<const models::BanenafspraakModel>(&model, 1), cfg);
-  };
-  const studies::BacktestResult result = studies::run_backtest(file, given.resolved, options);
+  const studies::BacktestResult result = studies::run_backtest(study, ctx);
   if (!ctx.is_root()) return 0;  // rank 0 holds the result and writes the output
   if (result.cancelled) {
     std::cerr << "banensim: interrupted; no output written\n";
     return kExitInterrupted;
   }
-  studies::RunInfo info;
-  info.program = studies::version_line();
-  info.version = studies::program_version();
-  info.git_commit = studies::program_commit();
-  info.seed = cfg.seed;
-  info.block_size = cfg.block_size;
-  info.ranks = ctx.cluster->size();
+  const studies::RunInfo info = studies::run_info(study, ctx);
   const std::string text = format == "json"  ? studies::backtest_json(result, info).dump(2) + "\n"
                            : format == "csv" ? studies::backtest_csv(result, info)
                                              : studies::backtest_table(result, info);

@@ -11,6 +11,7 @@
 #include "engine/run_summary.hpp"
 #include "engine/text_format.hpp"
 #include "models/banenafspraak_params.hpp"
+#include "studies/provenance.hpp"
 
 namespace banensim::studies {
 
@@ -443,6 +444,56 @@ nlohmann::json backtest_json(const BacktestResult& r, const RunInfo& info) {
   }
   j["summary"] = summary;
   return j;
+}
+
+BacktestStudy plan_backtest(const BacktestRequest& request) {
+  BacktestStudy study{request, load_scenario(request.scenario), 0};
+  const models::History& history = study.scenario.model.params().observed;
+  for (const int origin : {request.first_origin, request.last_origin}) {
+    const std::string what = request.origin_name + " " + std::to_string(origin) + ": ";
+    if (origin >= history.last_year()) {
+      throw StudyError(what + "must be before the last observed year of " + history.file + " (" +
+                       std::to_string(history.last_year()) + "), so that there are years to score");
+    }
+    if (origin < history.first_year()) {
+      throw StudyError(what + history.file + " starts in " + std::to_string(history.first_year()));
+    }
+  }
+  if (request.last_origin < request.first_origin) {
+    throw StudyError(request.origin_name + " " + std::to_string(request.first_origin) + ":" +
+                     std::to_string(request.last_origin) + ": the last origin must not be before the first");
+  }
+  study.paths = request.paths.value_or(static_cast<std::uint64_t>(study.scenario.model.params().simulation.paths));
+  return study;
+}
+
+BacktestResult run_backtest(const BacktestStudy& study, ExecutionContext& ctx) {
+  engine::RunConfig cfg;
+  cfg.seed = study.request.seed;
+  cfg.block_size = study.request.block_size;
+  cfg.n_threads = ctx.threads;
+  cfg.cancel = ctx.cancel;
+  cfg.n_paths = study.paths;
+  if (ctx.is_root() && ctx.on_paths) cfg.progress = ctx.on_paths;
+  BacktestOptions options;
+  options.first_origin = study.request.first_origin;
+  options.last_origin = study.request.last_origin;
+  options.holds_results = ctx.is_root();
+  options.run = [&cfg, &ctx](const models::BanenafspraakModel& model) {
+    return ctx.cluster->run(std::span<const models::BanenafspraakModel>(&model, 1), cfg);
+  };
+  return run_backtest(study.request.scenario, study.scenario.resolved, options);
+}
+
+RunInfo run_info(const BacktestStudy& study, const ExecutionContext& ctx) {
+  RunInfo info;
+  info.program = version_line();
+  info.version = program_version();
+  info.git_commit = program_commit();
+  info.seed = study.request.seed;
+  info.block_size = study.request.block_size;
+  info.ranks = ctx.cluster->size();
+  return info;
 }
 
 }  // namespace banensim::studies

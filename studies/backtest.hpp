@@ -17,6 +17,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@
 #include "models/banenafspraak_model.hpp"
 #include "models/calibration.hpp"
 #include "models/scenario_loader.hpp"
+#include "studies/execution.hpp"
+#include "studies/point_runner.hpp"
+#include "studies/scenario.hpp"
 
 namespace banensim::studies {
 
@@ -127,6 +131,37 @@ struct RunInfo {
   std::uint64_t seed = 0, block_size = 0;
   int ranks = 1;
 };
+
+// A backtest as the program (`banensim backtest`) and the Python module
+// (banensim.backtest) ask for it.
+struct BacktestRequest {
+  std::string scenario;  // the scenario file
+  int first_origin = 0, last_origin = 0;
+  // How the caller names the origins in its messages ("--fit-until", "rolling").
+  std::string origin_name = "origin";
+  std::optional<std::uint64_t> paths;  // per forecast; default: the scenario's simulation.paths
+  std::uint64_t seed = kDefaultSeed;   // the same at every origin
+  std::uint64_t block_size = 1024;
+};
+
+struct BacktestStudy {
+  BacktestRequest request;
+  Scenario scenario;  // as loaded from request.scenario
+  std::uint64_t paths = 0;
+};
+
+// Loads the scenario (models::InputError) and checks the origins against its
+// history: each must lie from its first observed year to before its last,
+// so that there are years to score (StudyError naming the origin, the
+// history file and its years).
+BacktestStudy plan_backtest(const BacktestRequest& request);
+
+// Runs the study on ctx's cluster with ctx's threads, cancel flag and (on
+// the root) progress; only the root's result holds the forecasts.
+BacktestResult run_backtest(const BacktestStudy& study, ExecutionContext& ctx);
+
+// What the outputs record of this run.
+RunInfo run_info(const BacktestStudy& study, const ExecutionContext& ctx);
 
 // The outputs (docs/OUTPUT.md, "Backtest").
 std::string backtest_table(const BacktestResult& result, const RunInfo& info);
