@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -27,6 +28,8 @@
 #include "engine/run_files.hpp"
 #include "engine/sensitivity.hpp"
 #include "models/problem.hpp"
+#include "studies/assumption_compare.hpp"
+#include "studies/backtest.hpp"
 #include "studies/design.hpp"
 #include "studies/discovery.hpp"
 #include "studies/factors.hpp"
@@ -213,25 +216,44 @@ py::dict design_dict(const studies::DesignStudy& s, const studies::EvaluatedDesi
   return d;
 }
 
-// As the program does before a study starts: every file it will write (the
-// rows, their journal, and `beside`: each file written beside them at the end
-// with its role) can be written and is none of its inputs nor another of its
-// outputs -- a long study never ends in a file it cannot write.
-void check_design_files(const studies::DesignStudy& s, const studies::DesignRequest& r, const std::string& out,
-                        const std::vector<std::pair<std::string, std::string>>& beside) {
+// As the program does before a study starts: every file it will write can be
+// written and is none of its inputs nor another of its outputs -- a long
+// study never ends in a file it cannot write. `outputs`: (file, role).
+void check_files(const std::vector<std::string>& inputs,
+                 const std::vector<std::pair<std::string, std::string>>& outputs) {
   engine::RunFiles files;
-  for (const auto& f : s.base.resolved.files) files.add_input(f);
-  for (const auto& f : studies::data_file_names(s.base.resolved)) files.add_input(f);
-  for (const auto& f : s.input_files) files.add_input(f);
-  if (r.study_file) files.add_input(*r.study_file);
-  files.add_output(out, "out");
-  files.add_output(engine::ResultsJournal::partial_path(out), "the journal of out");
-  for (const auto& [file, role] : beside) files.add_output(file, role);
+  for (const auto& f : inputs) files.add_input(f);
+  for (const auto& [file, role] : outputs) files.add_output(file, role);
   try {
     files.check();
   } catch (const engine::OutputRefused& e) {
     throw InputProblem(e.what());
   }
+}
+
+// The inputs of a scenario: its files (extends chain) and its data files.
+void add_scenario_inputs(const studies::Scenario& s, std::vector<std::string>& inputs) {
+  for (const auto& f : s.resolved.files) inputs.push_back(f);
+  for (const auto& f : studies::data_file_names(s.resolved)) inputs.push_back(f);
+}
+
+// A journaled result file (the argument `role` names it) and its journal,
+// then `beside`: each file written beside it at the end, with its role.
+std::vector<std::pair<std::string, std::string>> journal_outputs(
+    const std::string& file, const std::string& role, std::vector<std::pair<std::string, std::string>> beside = {}) {
+  beside.insert(beside.begin(),
+                {{file, role}, {engine::ResultsJournal::partial_path(file).string(), "the journal of " + role}});
+  return beside;
+}
+
+// A design study's inputs and outputs (sensitivity, discover).
+void check_design_files(const studies::DesignStudy& s, const studies::DesignRequest& r, const std::string& out,
+                        const std::vector<std::pair<std::string, std::string>>& beside) {
+  std::vector<std::string> inputs;
+  add_scenario_inputs(s.base, inputs);
+  inputs.insert(inputs.end(), s.input_files.begin(), s.input_files.end());
+  if (r.study_file) inputs.push_back(*r.study_file);
+  check_files(inputs, journal_outputs(out, "out", beside));
 }
 
 py::dict sensitivity_impl(const std::string& scenario, const std::optional<std::string>& method, const py::dict& set,
@@ -387,6 +409,79 @@ py::dict sweep_impl(const std::string& scenario, const py::object& keys, bool on
   return d;
 }
 
+// compare --assumptions N: the comparison at the scenarios' own values and
+// over N plausible assumption sets (studies/assumption_compare.hpp).
+py::dict assumptions_impl(const std::vector<std::string>& scenarios, const py::dict& set, const py::object& target,
+                          const py::object& target_year, std::optional<std::uint64_t> paths, std::uint64_t seed,
+                          std::uint64_t block_size, std::uint64_t sets, const std::optional<std::string>& study,
+                          std::optional<double> min_density, const std::optional<std::string>& rows, bool resume,
+                          int threads) {
+  studies::AssumptionRequest request;
+  request.run.scenarios = scenarios;
+  request.run.overrides = overrides_of(set, target, target_year);
+  request.run.paths = paths;
+  request.run.seed = seed;
+  request.run.block_size = block_size;
+  request.sets = sets;
+  request.study_file = study;
+  if (min_density) request.min_density = *min_density;
+  Session session(threads);
+  std::optional<studies::AssumptionStudy> s;
+  std::optional<studies::AssumptionResult> res;
+  call(session, [&](studies::ExecutionContext& ctx) {
+    s.emplace(studies::plan_assumption_compare(request));
+    if (rows) {
+      std::vector<std::string> inputs;
+      for (const auto& o : s->options) add_scenario_inputs(o, inputs);
+      inputs.insert(inputs.end(), s->input_files.begin(), s->input_files.end());
+      if (study) inputs.push_back(*study);
+      check_files(inputs, journal_outputs(*rows, "rows"));
+    }
+    res.emplace(studies::run_assumption_compare(*s, rows, resume, ctx));
+    return 0;
+  });
+  session.check_interrupted();
+  if (!res->run.completed) throw std::runtime_error("the comparison across assumptions was cancelled");
+  nlohmann::json result = studies::run_json(res->central);
+  result["assumptions"] = studies::assumptions_json(*s, *res);
+  py::dict d;
+  d["json"] = result.dump();
+  d["sets"] = table_dict(res->run.table);
+  d["factors"] = factor_list(s->factors);
+  d["notes"] = s->notes;
+  return d;
+}
+
+// A backtest (studies/backtest.hpp), as `banensim backtest`.
+py::dict backtest_impl(const std::string& scenario, int first_origin, int last_origin, const std::string& origin_name,
+                       std::optional<std::uint64_t> paths, std::uint64_t seed, std::uint64_t block_size,
+                       int threads) {
+  studies::BacktestRequest request;
+  request.scenario = scenario;
+  request.first_origin = first_origin;
+  request.last_origin = last_origin;
+  request.origin_name = origin_name;
+  request.paths = paths;
+  request.seed = seed;
+  request.block_size = block_size;
+  Session session(threads);
+  std::optional<studies::BacktestStudy> s;
+  std::optional<studies::BacktestResult> res;
+  call(session, [&](studies::ExecutionContext& ctx) {
+    s.emplace(studies::plan_backtest(request));
+    res.emplace(studies::run_backtest(*s, ctx));
+    return 0;
+  });
+  session.check_interrupted();
+  if (res->cancelled) throw std::runtime_error("the backtest was cancelled");
+  const studies::RunInfo info = studies::run_info(*s, session.ctx);
+  py::dict d;
+  d["json"] = studies::backtest_json(*res, info).dump();
+  d["forecasts_csv"] = studies::backtest_csv(*res, info);
+  d["summary_csv"] = studies::backtest_summary_csv(*res, info);
+  return d;
+}
+
 py::dict factors_impl(const std::string& scenario, const py::dict& set, const py::object& target,
                       const py::object& target_year, const std::optional<std::string>& study) {
   const studies::Overrides ov = overrides_of(set, target, target_year);
@@ -423,6 +518,11 @@ PYBIND11_MODULE(_core, m) {
   m.def("sweep", &sweep_impl, py::arg("scenario"), py::arg("keys"), py::arg("one_at_a_time"),
         py::arg("from_schema"), py::arg("target"), py::arg("target_year"), py::arg("study"), py::arg("paths"),
         py::arg("seed"), py::arg("outputs"), py::arg("out"), py::arg("resume"), py::arg("threads"));
+  m.def("compare_assumptions", &assumptions_impl, py::arg("scenarios"), py::arg("set"), py::arg("target"),
+        py::arg("target_year"), py::arg("paths"), py::arg("seed"), py::arg("block_size"), py::arg("sets"),
+        py::arg("study"), py::arg("min_density"), py::arg("rows"), py::arg("resume"), py::arg("threads"));
+  m.def("backtest", &backtest_impl, py::arg("scenario"), py::arg("first_origin"), py::arg("last_origin"),
+        py::arg("origin_name"), py::arg("paths"), py::arg("seed"), py::arg("block_size"), py::arg("threads"));
   m.def("factors", &factors_impl, py::arg("scenario"), py::arg("set"), py::arg("target"), py::arg("target_year"),
         py::arg("study"));
 }

@@ -9,6 +9,10 @@ same seed, the same numbers.
     s = banensim.sensitivity("scenarios/status-quo.toml", method="sobol", samples=16, paths=500)
     s["indices"]["ST"]                       # SALib's names: S1, S1_conf, ST, ST_conf
     banensim.to_frame(s["indices"])          # a pandas DataFrame (needs pandas)
+    a = banensim.compare(["scenarios/status-quo.toml", "scenarios/keep-split.toml"], assumptions=16, paths=2000)
+    a["assumptions"]["options"][1]["beats"]  # share of plausible assumption sets it wins
+    b = banensim.backtest("scenarios/status-quo.toml", rolling=(2016, 2022))
+    b["summary_table"]["coverage_90"]        # pooled 90% interval coverage per series
 
 Every function takes the scenario options of the command line: ``set`` (a
 dict of scenario keys and values, like --set), ``target`` and
@@ -31,7 +35,7 @@ import numpy as np
 
 from banensim import _core
 
-__all__ = ["run", "compare", "sensitivity", "sobol", "morris", "discover", "sweep", "factors", "problem",
+__all__ = ["run", "compare", "backtest", "sensitivity", "sobol", "morris", "discover", "sweep", "factors", "problem",
            "to_frame", "version", "InputError"]
 
 InputError = _core.InputError
@@ -97,15 +101,77 @@ def run(scenario, *, paths=None, seed=DEFAULT_SEED, set=None, target=None, targe
 
 
 def compare(scenarios, *, paths=None, seed=DEFAULT_SEED, set=None, target=None, target_year=None, precision=None,
-            max_paths=10_000_000, samples=None, block_size=1024, threads=0):
+            max_paths=10_000_000, samples=None, block_size=1024, threads=0, assumptions=None, study=None, rows=None,
+            resume=False, min_density=None):
     """Scenarios on common random numbers, paired against the first: the dict
     `banensim compare --format json` prints; ``samples`` as in run(), each
     an array of shape (scenarios, paths) -- path i of every scenario saw the
-    same random numbers."""
+    same random numbers.
+
+    With ``assumptions=N``, as `banensim compare --assumptions N
+    --format json`: the comparison at the scenarios' own values (Monte Carlo
+    intervals) and, under ``assumptions``, each option over N plausible
+    assumption sets (ranges over plausible assumptions: median and 5-95%
+    range of P(reach) and of the difference, the shares of sets it beats,
+    ties and loses, the worst-case regret and the rule that decides the
+    sign; docs/ANALYSIS.md section 7). ``paths`` per set (default 20,000);
+    ``study``: a study file whose factors replace the plausible ranges;
+    ``rows``: a CSV file the sets' rows are journaled to as they complete
+    (``resume=True`` continues it); ``min_density``: of the sign rule's box
+    (default 0.8). Adds ``sets`` (a table: one row per set, its factor
+    values and every option's figures), ``factors`` and ``notes``."""
     if isinstance(scenarios, str) or len(scenarios) < 2:
         raise InputError("compare needs at least two scenarios (the first is the reference)")
-    return _run(scenarios, set, target, target_year, paths, seed, block_size, precision, max_paths, samples,
-                threads)
+    if assumptions is None:
+        for name, given in (("study", study is not None), ("rows", rows is not None), ("resume", resume),
+                            ("min_density", min_density is not None)):
+            if given:
+                raise InputError(f"compare: {name} needs assumptions=N")
+        return _run(scenarios, set, target, target_year, paths, seed, block_size, precision, max_paths, samples,
+                    threads)
+    if precision is not None:
+        raise InputError("compare: precision and assumptions conflict: give paths per assumption set")
+    if samples:
+        raise InputError("compare: samples are kept for a run at the scenarios' own values, not with assumptions")
+    raw = _core.compare_assumptions(list(scenarios), dict(set or {}), target, target_year, paths, seed, block_size,
+                                    assumptions, study, min_density, rows, resume, threads)
+    result = json.loads(raw["json"])
+    result["sets"] = _table(raw["sets"])
+    result["factors"] = raw["factors"]
+    result["notes"] = raw["notes"]
+    return result
+
+
+def backtest(scenario, *, fit_until=None, rolling=None, paths=None, seed=DEFAULT_SEED, block_size=1024, threads=0):
+    """A backtest, as `banensim backtest --format json`: for one origin
+    (``fit_until=YEAR``) or each origin of ``rolling=(FROM, TO)``, calibrate
+    on the history up to the origin only, forecast every later observed year
+    and score it (quantiles, 50% and 90% coverage, PIT, CRPS) beside a random
+    walk with drift and a linear trend fitted on the same data
+    (docs/BACKTEST_AND_SWEEPS.md section 2). Adds two tables for
+    to_frame(): ``forecasts_table`` (one row per origin, series and scored
+    year: the CSV of `--format csv`) and ``summary_table`` (one row per
+    series, pooled over the forecasts: the program's FILE.summary.csv)."""
+    if (fit_until is None) == (rolling is None):
+        raise InputError("backtest: give one of fit_until=YEAR (one origin) and rolling=(FROM, TO) (several)")
+    if fit_until is not None:
+        first, last, name = fit_until, fit_until, "fit_until"
+    else:
+        try:
+            first, last = rolling
+        except (TypeError, ValueError):
+            raise InputError(f"backtest: rolling={rolling!r}: must be (FROM, TO), two years") from None
+        name = "rolling"
+    for year in (first, last):
+        if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
+            raise InputError(f"backtest: {name}={year!r}: must be a year (a whole number)")
+    if last < first:
+        raise InputError(f"backtest: rolling=({first}, {last}): TO must not be before FROM")
+    raw = _core.backtest(scenario, int(first), int(last), name, paths, seed, block_size, threads)
+    result = json.loads(raw["json"])
+    result["forecasts_table"] = _csv_columns(raw["forecasts_csv"])
+    result["summary_table"] = _csv_columns(raw["summary_csv"])
+    return result
 
 
 def _design(d):

@@ -196,6 +196,76 @@ def test_sweep_rows(tmp_path):
     assert s["rows"]["p_reach"][0] <= s["rows"]["p_reach"][1]
 
 
+def test_backtest_gives_the_cli_numbers_and_tables(tmp_path):
+    py = banensim.backtest(SQ, rolling=(2019, 2021), paths=3000, seed=5, threads=1)
+    out = json.loads(cli("backtest", SQ, "--rolling", "2019:2021", "--paths", "3000", "--seed", "5", "--format", "json",
+                         "--threads", "2"))
+    tables = {k: py.pop(k + "_table") for k in ("forecasts", "summary")}
+    assert without_wall_time(py) == without_wall_time(out)
+    # The tables are the program's CSV files, cell for cell.
+    cli("backtest", SQ, "--rolling", "2019:2021", "--paths", "3000", "--seed", "5", "--format", "csv",
+        "--out", str(tmp_path / "b.csv"))
+    for name, path in (("forecasts", tmp_path / "b.csv"), ("summary", tmp_path / "b.summary.csv")):
+        header, rows = read_csv(path)
+        assert list(tables[name]) == header
+        for j, column in enumerate(header):
+            cells = [r[j] for r in rows]
+            got = tables[name][column]
+            if isinstance(got, list):
+                assert got == cells, column
+            else:
+                assert np.array_equal(got, np.array([float(c) for c in cells]), equal_nan=True), column
+    # 3 origins x 3 series, each scoring the years after it up to 2023: 4 + 3 + 2 years.
+    assert len(tables["forecasts"]["year"]) == 3 * (4 + 3 + 2)
+    assert list(tables["summary"]["series"]) == ["total", "market", "government"]
+    one = banensim.backtest(SQ, fit_until=2021, paths=3000, seed=5)
+    assert one["origins"] == [2021, 2021] and set(one["forecasts_table"]["origin"]) == {2021.0}
+
+
+def test_backtest_bad_origins_are_input_errors():
+    for kwargs, message in ((dict(fit_until=2023), "fit_until 2023: must be before the last observed year"),
+                            (dict(rolling=(2010, 2016)), "rolling 2010: .* starts in 2015"),
+                            (dict(rolling=(2019, 2017)), "TO must not be before FROM"),
+                            (dict(), "give one of fit_until"),
+                            (dict(fit_until=2019, rolling=(2019, 2020)), "give one of fit_until"),
+                            (dict(rolling=2019), "must be \\(FROM, TO\\)"),
+                            (dict(fit_until=2019.5), "must be a year")):
+        with pytest.raises(banensim.InputError, match=message):
+            banensim.backtest(SQ, paths=100, **kwargs)
+
+
+def test_compare_across_assumptions_gives_the_cli_numbers_and_rows(tmp_path):
+    args = dict(assumptions=5, paths=1000, seed=3, threads=1)
+    py = banensim.compare([SQ, ALL3], rows=str(tmp_path / "py.csv"), **args)
+    out = json.loads(cli("compare", SQ, ALL3, "--assumptions", "5", "--paths", "1000", "--seed", "3", "--format",
+                         "json", "--rows", str(tmp_path / "cli.csv")))
+    sets = py.pop("sets")
+    factors = py.pop("factors")
+    notes = py.pop("notes")
+    assert without_wall_time(py) == without_wall_time(out)
+    assert py["assumptions"]["sets"] == 5
+    # The sets' table is the rows file, and both rows files are the same bytes.
+    assert (tmp_path / "py.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
+    header, rows = read_csv(tmp_path / "py.csv")
+    assert header[-1] == "check"  # the file's row checksum (docs/OUTPUT.md), not a figure
+    assert list(sets) == header[:-1] and len(rows) == 5
+    assert np.array_equal(sets["s1_diff"], np.array([float(r[header.index("s1_diff")]) for r in rows]))
+    assert [f["key"] for f in factors] == [f for f in header if "." in f]
+    assert all(isinstance(n, str) for n in notes)
+
+
+def test_compare_across_assumptions_refuses_what_the_program_refuses(tmp_path):
+    with pytest.raises(banensim.InputError, match="precision and assumptions conflict"):
+        banensim.compare([SQ, ALL3], assumptions=4, precision=0.01)
+    with pytest.raises(banensim.InputError, match="rows needs assumptions"):
+        banensim.compare([SQ, ALL3], rows=str(tmp_path / "r.csv"))
+    with pytest.raises(banensim.InputError, match="assumptions 1: must be at least 2"):
+        banensim.compare([SQ, ALL3], assumptions=1, paths=100)
+    # The rows file may not be one of the inputs (here the reference scenario itself).
+    with pytest.raises(banensim.InputError, match="rows"):
+        banensim.compare([SQ, ALL3], assumptions=4, paths=100, rows=SQ)
+
+
 def test_bad_input_is_an_input_error_naming_the_problem(tmp_path):
     with pytest.raises(banensim.InputError, match="quota.response_max"):
         banensim.run(SQ, paths=100, set={"quota.response_max": 7})

@@ -19,3 +19,4 @@ def test_the_readme_python_example_runs():
     assert r.returncode == 0, r.stderr
     assert "status quo" in r.stdout
     assert "supply.max_working_share" in r.stdout
+    assert re.search(r"^government [01]\.\d+ -?\d", r.stdout, re.M), r.stdout  # the backtest's summary
