@@ -2,7 +2,6 @@
 // run of the scenarios on common random numbers (studies/scenario_run.hpp),
 // as a table, CSV or JSON, and optionally an HTML report (docs/OUTPUT.md).
 
-#include <cctype>
 #include <iostream>
 #include <optional>
 
@@ -40,7 +39,7 @@ const char* kCompareUsage =
     "       banensim compare S1 S2 ... --assumptions N [--study FILE] [--rows FILE.csv [--resume]] [options]\n"
     "  S1 is the reference (the first --variant when no scenario file is given).\n"
     "  --variant defines an option on the command line: a scenario file plus settings of its own, under a\n"
-    "  name, e.g. --variant \"levy2=scenarios/status-quo.toml quota.surcharge_per_job_eur=10000\"; its\n"
+    "  name, e.g. --variant \"levy2=scenarios/status-quo.toml quota.levy_per_job_eur=10000\"; its\n"
     "  settings apply to it alone (--set applies to every option), after --set.\n"
     "  --assumptions N: N assumption sets of a randomised Sobol' design over the uncertain parameters the\n"
     "  options use (their plausible ranges; a study file's factors with --study), every option run at each\n"
@@ -67,12 +66,7 @@ studies::Variant parse_variant(const std::string& text) {
   if (eq == std::string::npos || eq == 0 || eq + 1 == tokens[0].size()) {
     throw UsageError(what + "must start with NAME=FILE (the option's name and its scenario file)");
   }
-  v.name = tokens[0].substr(0, eq);
-  for (const char c : v.name) {
-    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' && c != '_' && c != '.') {
-      throw UsageError(what + "the name " + v.name + " may hold only letters, digits, '-', '_' and '.'");
-    }
-  }
+  v.name = tokens[0].substr(0, eq);  // its characters: checked by studies::load_run_scenarios
   v.file = tokens[0].substr(eq + 1);
   for (std::size_t i = 1; i < tokens.size(); ++i) {
     const auto e = tokens[i].find('=');

@@ -77,6 +77,21 @@ studies::Overrides overrides_of(const py::dict& set, const py::object& target, c
   return ov;
 }
 
+// Options defined in Python (compare's `variants`): (name, scenario file,
+// {key: value}) each, as --variant "NAME=FILE KEY=VALUE ...".
+std::vector<studies::Variant> variants_of(const py::list& variants) {
+  std::vector<studies::Variant> out;
+  for (const auto& item : variants) {
+    const auto t = item.cast<py::tuple>();
+    studies::Variant v;
+    v.name = t[0].cast<std::string>();
+    v.file = t[1].cast<std::string>();
+    for (const auto& [k, value] : t[2].cast<py::dict>()) v.overrides.emplace_back(k.cast<std::string>(), value_text(value));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
 // A context for one call. Progress callbacks on the calling thread look for
 // a pending Ctrl-C (Python handles signals on the main thread only) and set
 // the cancel flag, which the run checks at its next block.
@@ -151,12 +166,14 @@ py::list factor_list(const std::vector<studies::Factor>& factors) {
   return out;
 }
 
-py::dict run_impl(const std::vector<std::string>& scenarios, const py::dict& set, const py::object& target,
+py::dict run_impl(const std::vector<std::string>& scenarios, const py::list& variants, const py::dict& set,
+                  const py::object& target,
                   const py::object& target_year, std::optional<std::uint64_t> paths, std::uint64_t seed,
                   std::uint64_t block_size, std::optional<double> precision, std::uint64_t max_paths,
                   const std::vector<std::string>& samples, int threads) {
   studies::RunRequest request;
   request.scenarios = scenarios;
+  request.variants = variants_of(variants);
   request.overrides = overrides_of(set, target, target_year);
   request.paths = paths;
   request.seed = seed;
@@ -411,13 +428,15 @@ py::dict sweep_impl(const std::string& scenario, const py::object& keys, bool on
 
 // compare --assumptions N: the comparison at the scenarios' own values and
 // over N plausible assumption sets (studies/assumption_compare.hpp).
-py::dict assumptions_impl(const std::vector<std::string>& scenarios, const py::dict& set, const py::object& target,
+py::dict assumptions_impl(const std::vector<std::string>& scenarios, const py::list& variants, const py::dict& set,
+                          const py::object& target,
                           const py::object& target_year, std::optional<std::uint64_t> paths, std::uint64_t seed,
                           std::uint64_t block_size, std::uint64_t sets, const std::optional<std::string>& study,
                           std::optional<double> min_density, const std::optional<std::string>& rows, bool resume,
                           int threads) {
   studies::AssumptionRequest request;
   request.run.scenarios = scenarios;
+  request.run.variants = variants_of(variants);
   request.run.overrides = overrides_of(set, target, target_year);
   request.run.paths = paths;
   request.run.seed = seed;
@@ -506,7 +525,7 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "banensim's studies library (see the banensim package for the documented API)";
   py::register_exception<InputProblem>(m, "InputError", PyExc_ValueError);
   m.def("version", &studies::version_line);
-  m.def("run", &run_impl, py::arg("scenarios"), py::arg("set"), py::arg("target"), py::arg("target_year"),
+  m.def("run", &run_impl, py::arg("scenarios"), py::arg("variants"), py::arg("set"), py::arg("target"), py::arg("target_year"),
         py::arg("paths"), py::arg("seed"), py::arg("block_size"), py::arg("precision"), py::arg("max_paths"),
         py::arg("samples"), py::arg("threads"));
   m.def("sensitivity", &sensitivity_impl, py::arg("scenario"), py::arg("method"), py::arg("set"), py::arg("target"),
@@ -518,7 +537,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("sweep", &sweep_impl, py::arg("scenario"), py::arg("keys"), py::arg("one_at_a_time"),
         py::arg("from_schema"), py::arg("target"), py::arg("target_year"), py::arg("study"), py::arg("paths"),
         py::arg("seed"), py::arg("outputs"), py::arg("out"), py::arg("resume"), py::arg("threads"));
-  m.def("compare_assumptions", &assumptions_impl, py::arg("scenarios"), py::arg("set"), py::arg("target"),
+  m.def("compare_assumptions", &assumptions_impl, py::arg("scenarios"), py::arg("variants"), py::arg("set"), py::arg("target"),
         py::arg("target_year"), py::arg("paths"), py::arg("seed"), py::arg("block_size"), py::arg("sets"),
         py::arg("study"), py::arg("min_density"), py::arg("rows"), py::arg("resume"), py::arg("threads"));
   m.def("backtest", &backtest_impl, py::arg("scenario"), py::arg("first_origin"), py::arg("last_origin"),

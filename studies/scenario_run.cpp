@@ -1,6 +1,7 @@
 #include "studies/scenario_run.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "engine/block_random.hpp"
 #include "engine/run_summary.hpp"
@@ -51,6 +52,14 @@ std::vector<Scenario> load_run_scenarios(const RunRequest& request) {
   std::vector<Scenario> sc;
   for (const auto& f : request.scenarios) sc.push_back(load_scenario(f, request.overrides));
   for (const Variant& v : request.variants) {
+    // The name stands in CSV cells and file headers unquoted.
+    const bool plain = !v.name.empty() && std::all_of(v.name.begin(), v.name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
+    });
+    if (!plain) {
+      throw StudyError("--variant " + v.name + ": the name may hold only letters, digits, '-', '_' and '.' (and not "
+                       "be empty)");
+    }
     for (const auto& s : sc) {
       if (s.name == v.name) {
         throw StudyError("--variant " + v.name + ": another option is named " + v.name + "; give each a name of its own");

@@ -80,9 +80,25 @@ def to_frame(table):
     return pd.DataFrame({k: list(v) if isinstance(v, list) else v for k, v in table.items()})
 
 
-def _run(scenarios, set, target, target_year, paths, seed, block_size, precision, max_paths, samples, threads):
-    raw = _core.run(list(scenarios), dict(set or {}), target, target_year, paths, seed, block_size, precision,
-                    max_paths, list(samples or []), threads)
+def _variants(variants):
+    """compare's ``variants``: {name: (scenario file, {key: value})} -> the
+    core's list of (name, file, settings), in the dict's order."""
+    out = []
+    for name, spec in dict(variants or {}).items():
+        try:
+            file, settings = spec
+        except (TypeError, ValueError):
+            raise InputError(f"compare: variants[{name!r}]: must be (scenario file, {{key: value}})") from None
+        if not isinstance(file, str) or not isinstance(settings, dict):
+            raise InputError(f"compare: variants[{name!r}]: must be (scenario file, {{key: value}})")
+        out.append((str(name), file, settings))
+    return out
+
+
+def _run(scenarios, set, target, target_year, paths, seed, block_size, precision, max_paths, samples, threads,
+         variants=None):
+    raw = _core.run(list(scenarios), _variants(variants), dict(set or {}), target, target_year, paths, seed,
+                    block_size, precision, max_paths, list(samples or []), threads)
     result = json.loads(raw["json"])
     result["samples"] = {name: raw["samples"][:, r, :] for r, name in enumerate(raw["sample_names"])}
     return result
@@ -100,13 +116,18 @@ def run(scenario, *, paths=None, seed=DEFAULT_SEED, set=None, target=None, targe
     return r
 
 
-def compare(scenarios, *, paths=None, seed=DEFAULT_SEED, set=None, target=None, target_year=None, precision=None,
-            max_paths=10_000_000, samples=None, block_size=1024, threads=0, assumptions=None, study=None, rows=None,
-            resume=False, min_density=None):
+def compare(scenarios, *, variants=None, paths=None, seed=DEFAULT_SEED, set=None, target=None, target_year=None,
+            precision=None, max_paths=10_000_000, samples=None, block_size=1024, threads=0, assumptions=None,
+            study=None, rows=None, resume=False, min_density=None):
     """Scenarios on common random numbers, paired against the first: the dict
     `banensim compare --format json` prints; ``samples`` as in run(), each
-    an array of shape (scenarios, paths) -- path i of every scenario saw the
+    an array of shape (options, paths) -- path i of every option saw the
     same random numbers.
+
+    ``variants``: options defined here rather than in a file, as
+    `--variant "NAME=FILE KEY=VALUE ..."`: {name: (scenario file, {key:
+    value})}, after the scenario files (the first is the reference when
+    ``scenarios`` is empty); its settings apply to it alone, after ``set``.
 
     With ``assumptions=N``, as `banensim compare --assumptions N
     --format json`: the comparison at the scenarios' own values (Monte Carlo
@@ -120,21 +141,23 @@ def compare(scenarios, *, paths=None, seed=DEFAULT_SEED, set=None, target=None, 
     (``resume=True`` continues it); ``min_density``: of the sign rule's box
     (default 0.8). Adds ``sets`` (a table: one row per set, its factor
     values and every option's figures), ``factors`` and ``notes``."""
-    if isinstance(scenarios, str) or len(scenarios) < 2:
-        raise InputError("compare needs at least two scenarios (the first is the reference)")
+    if isinstance(scenarios, str):
+        raise InputError("compare takes a list of scenario files, not one file")
+    if len(scenarios) + len(dict(variants or {})) < 2:
+        raise InputError("compare needs at least two options, scenarios or variants (the first is the reference)")
     if assumptions is None:
         for name, given in (("study", study is not None), ("rows", rows is not None), ("resume", resume),
                             ("min_density", min_density is not None)):
             if given:
                 raise InputError(f"compare: {name} needs assumptions=N")
         return _run(scenarios, set, target, target_year, paths, seed, block_size, precision, max_paths, samples,
-                    threads)
+                    threads, variants)
     if precision is not None:
         raise InputError("compare: precision and assumptions conflict: give paths per assumption set")
     if samples:
         raise InputError("compare: samples are kept for a run at the scenarios' own values, not with assumptions")
-    raw = _core.compare_assumptions(list(scenarios), dict(set or {}), target, target_year, paths, seed, block_size,
-                                    assumptions, study, min_density, rows, resume, threads)
+    raw = _core.compare_assumptions(list(scenarios), _variants(variants), dict(set or {}), target, target_year, paths,
+                                    seed, block_size, assumptions, study, min_density, rows, resume, threads)
     result = json.loads(raw["json"])
     result["sets"] = _table(raw["sets"])
     result["factors"] = raw["factors"]

@@ -196,6 +196,32 @@ def test_sweep_rows(tmp_path):
     assert s["rows"]["p_reach"][0] <= s["rows"]["p_reach"][1]
 
 
+def test_compare_variants_are_the_programs_variants():
+    variants = {"levy2": (SQ, {"quota.levy_per_job_eur": 10000, "quota.response_max": 0.2})}
+    py = banensim.compare([SQ], variants=variants, paths=2000, seed=9, threads=1, samples=["quota_charge_total_eur"])
+    out = json.loads(cli("compare", SQ, "--variant", f"levy2={SQ} quota.levy_per_job_eur=10000 quota.response_max=0.2",
+                         "--paths", "2000", "--seed", "9", "--format", "json"))
+    charge = py["samples"]["quota_charge_total_eur"]
+    assert without_wall_time(py) == without_wall_time(out)
+    assert [s["name"] for s in py["scenarios"]] == ["status quo", "levy2"]
+    assert charge.shape == (2, 2000) and not np.array_equal(charge[0], charge[1])
+    # Only variants: the first is the reference.
+    two = banensim.compare([], variants={"a": (SQ, {}), "b": (SQ, {"quota.response_max": 0.2})}, paths=500)
+    assert [s["name"] for s in two["scenarios"]] == ["a", "b"]
+
+
+def test_compare_bad_variants_are_input_errors():
+    for variants, message in (({"bad,name": (SQ, {})}, "may hold only"),
+                              ({"status quo": (SQ, {})}, "may hold only"),
+                              ({"x": SQ}, "must be \\(scenario file"),
+                              ({"x": (SQ, {"quota.response_max": 7})}, "quota.response_max"),
+                              ({"x": (SQ, {"no.such_key": 1})}, "no.such_key")):
+        with pytest.raises(banensim.InputError, match=message):
+            banensim.compare([SQ], variants=variants, paths=100)
+    with pytest.raises(banensim.InputError, match="at least two options"):
+        banensim.compare([], variants={"x": (SQ, {})}, paths=100)
+
+
 def test_backtest_gives_the_cli_numbers_and_tables(tmp_path):
     py = banensim.backtest(SQ, rolling=(2019, 2021), paths=3000, seed=5, threads=1)
     out = json.loads(cli("backtest", SQ, "--rolling", "2019:2021", "--paths", "3000", "--seed", "5", "--format", "json",
