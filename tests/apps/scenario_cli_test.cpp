@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -52,6 +53,34 @@ TEST_CASE("--help and --version") {
   r = banensim("run --help");
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("--seed") != std::string::npos);
+}
+
+TEST_CASE("every scenario key a command's --help names exists (an example a user copies must run)") {
+  // The keys a scenario holds, as `explain` prints them ("KEY = VALUE").
+  const auto ex = banensim("explain scenarios/status-quo.toml");
+  REQUIRE(ex.exit_code == 0);
+  const auto is_key = [&](const std::string& k) { return ex.out.find("\n" + k + " = ") != std::string::npos; };
+  REQUIRE(is_key("quota.levy_per_job_eur"));
+  CHECK_FALSE(is_key("quota.surcharge_per_job_eur"));  // the help's old example: no such key
+  const std::regex dotted(R"(\b[a-z_]+(\.[a-z_]+)+\b)");
+  int named = 0;
+  for (const char* command : {"run", "compare", "sweep", "sensitivity", "discover", "backtest", "calibrate",
+                              "validate", "explain", "serve"}) {
+    const auto h = banensim(std::string(command) + " --help");
+    REQUIRE(h.exit_code == 0);
+    for (auto it = std::sregex_iterator(h.out.begin(), h.out.end(), dotted); it != std::sregex_iterator(); ++it) {
+      const std::string k = it->str();
+      const std::string ext = k.substr(k.rfind('.') + 1);
+      if (ext == "toml" || ext == "csv" || ext == "html" || ext == "json" || ext == "svg" || k == "e.g" || k == "i.e") {
+        continue;  // a file name, an abbreviation
+      }
+      CAPTURE(command);
+      CAPTURE(k);
+      CHECK(is_key(k));
+      ++named;
+    }
+  }
+  CHECK(named >= 10);
 }
 
 TEST_CASE("bad command-line values: one line, exit code 2") {
