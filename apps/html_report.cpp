@@ -516,6 +516,13 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     h << "</tr>\n";
   }
   h << "</table>\n";
+  // An option whose P(reach) is the reference's on every path, and why.
+  for (const auto& sc : scenarios) {
+    if (sc.contains("vs_reference") && sc["vs_reference"].contains("note")) {
+      h << "<p class=\"note same-reach\">" << esc(sc["name"].get<std::string>()) << " "
+        << esc(sc["vs_reference"]["note"].get<std::string>()) << ".</p>\n";
+    }
+  }
 
   h << "<h2>Total extra jobs per year</h2><p class=\"note\">Black dots: the measured totals (UWV); then the median "
     << "(line), 50% of paths (dark band) and 90% of paths (light band) at the scenarios&rsquo; own assumptions; red "

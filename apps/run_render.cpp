@@ -293,6 +293,9 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
      << "P(quota " << target_label << "): a quota (the market's, the government's or the national one) is active in "
      << target_label << "; E[charge]: the levy or surcharge owed over " << layout.step_labels.front() << "-"
      << horizon_label << " (mean +- standard error; negative: a net bonus).\n";
+  for (std::size_t k = 1; k < sc.size(); ++k) {
+    if (const auto note = studies::same_reach_note(run, k)) os << sc[k].name << " " << *note << ".\n";
+  }
   return os.str();
 }
 

@@ -5,6 +5,7 @@
 
 #include "engine/block_random.hpp"
 #include "engine/run_summary.hpp"
+#include "engine/text_format.hpp"
 #include "studies/provenance.hpp"
 
 namespace banensim::studies {
@@ -127,6 +128,39 @@ ScenarioRun run_scenarios(std::vector<Scenario> scenarios, const RunRequest& req
   return run;
 }
 
+std::optional<std::string> same_reach_note(const ScenarioRun& run, std::size_t k) {
+  const auto& sc = run.scenarios;
+  const auto& layout = sc[0].model.layout();
+  const auto& pair = run.result.tally.indicator_pair(k, layout.indicator_index("reach_target"));
+  if (pair.variant_only.successes() != 0 || pair.reference_only.successes() != 0) return std::nullopt;
+  const int target_year = sc[k].model.target_year();
+  const std::string paths = engine::fmt_int(static_cast<double>(run.result.n_paths));
+  // The levers the option sets otherwise than the reference.
+  std::vector<std::string> acting_later;
+  bool any_by_target = false;
+  for (const auto& lever : models::banenafspraak_parameters().levers()) {
+    const models::Lever& mine = lever.get(sc[k].model.params());
+    const models::Lever& ref = lever.get(sc[0].model.params());
+    if (mine.enabled == ref.enabled && (!mine.enabled || mine.year == ref.year)) continue;
+    const int first = std::min(mine.enabled ? mine.year : ref.year, ref.enabled ? ref.year : mine.year);
+    if (first <= target_year) {
+      any_by_target = true;
+    } else {
+      acting_later.push_back(lever.key + " from " + std::to_string(first));
+    }
+  }
+  std::string note = "reaches the target in " + std::to_string(target_year) + " on exactly the reference's paths (" +
+                     paths + " of " + paths + " paths alike)";
+  if (!acting_later.empty() && !any_by_target) {
+    std::string levers;
+    for (const auto& l : acting_later) levers += (levers.empty() ? "" : ", ") + l;
+    note += ": its levers act only after the end-" + std::to_string(target_year) + " measurement (" + levers +
+            "), so they cannot change P(reach) in " + std::to_string(target_year) +
+            "; what they change shows in later years (P(reached by year), the charge)";
+  }
+  return note;
+}
+
 nlohmann::json run_json(const ScenarioRun& run) {
   const auto& sc = run.scenarios;
   const engine::RunResult& r = run.result;
@@ -190,7 +224,10 @@ nlohmann::json run_json(const ScenarioRun& run) {
     j["ci_low"] = ci.low;
     j["ci_high"] = ci.high;
     j["results"] = engine::tally_json(t, layout);
-    if (k > 0) j["vs_reference"] = engine::paired_json(r.tally, k, layout);
+    if (k > 0) {
+      j["vs_reference"] = engine::paired_json(r.tally, k, layout);
+      if (const auto note = same_reach_note(run, k)) j["vs_reference"]["note"] = *note;
+    }
     arr.push_back(j);
   }
   out["scenarios"] = arr;

@@ -67,4 +67,12 @@ ScenarioRun run_scenarios(std::vector<Scenario> scenarios, const RunRequest& req
 // The result as docs/OUTPUT.md documents it (keys in alphabetical order when dumped).
 nlohmann::json run_json(const ScenarioRun& run);
 
+// When option k (> 0) reaches the target in the target year on exactly the
+// paths the reference does (not one path differs), why, for a reader who
+// would otherwise take a difference of exactly 0 for a fault: its levers
+// that differ from the reference's act only after the target year, or
+// nothing it changes acts by then. No value when some path differs. In
+// run_json as vs_reference.note; the table and the report print it.
+std::optional<std::string> same_reach_note(const ScenarioRun& run, std::size_t k);
+
 }  // namespace banensim::studies

@@ -221,6 +221,42 @@ TEST_CASE("compare: a scenario against itself differs by exactly zero") {
   CHECK(d["difference"].get<double>() == 0.0);
   CHECK(d["ci_low"].get<double>() == 0.0);
   CHECK(d["ci_high"].get<double>() == 0.0);
+  // Said so, with no lever to blame: they set the same levers.
+  const std::string note = same["vs_reference"]["note"].get<std::string>();
+  CHECK(note.find("on exactly the reference's paths (3,000 of 3,000 paths alike)") != std::string::npos);
+  CHECK(note.find("levers act") == std::string::npos);
+}
+
+TEST_CASE("compare: an option alike on every path is said to be, with the reason when its levers act after the target "
+          "year; never when a path differs") {
+  const std::string early = "--variant \"early=scenarios/status-quo.toml policy.purchase_at_buyer.enabled=true "
+                            "policy.purchase_at_buyer.year=2024 policy.purchase_at_buyer.procurement_gain_per_year=3000\"";
+  const std::string options = "scenarios/status-quo.toml scenarios/keep-split.toml scenarios/purchase-at-buyer.toml "
+                              "scenarios/all-three.toml " + early + " --paths 4000";
+  const auto js = banensim("compare " + options + " --format json");
+  REQUIRE(js.exit_code == 0);
+  const auto j = nlohmann::json::parse(js.out);
+  int with_note = 0;
+  for (std::size_t k = 1; k < j["scenarios"].size(); ++k) {
+    const auto& s = j["scenarios"][k];
+    CAPTURE(s["name"].get<std::string>());
+    const auto& d = s["vs_reference"]["indicators"]["reach_target"];
+    const bool alike = d["p_variant_only"]["successes"] == 0 && d["p_reference_only"]["successes"] == 0;
+    CHECK(s["vs_reference"].contains("note") == alike);  // present exactly when no path differs
+    if (!alike) continue;
+    ++with_note;
+    const std::string note = s["vs_reference"]["note"].get<std::string>();
+    CHECK(note.find("its levers act only after the end-2026 measurement") != std::string::npos);
+    CHECK(note.find("policy.purchase_at_buyer from 2027") != std::string::npos);
+  }
+  CHECK(with_note == 2);  // purchase at buyer and all three (levers from 2027); keep split and early differ
+  const auto table = banensim("compare " + options);
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("\npurchase at buyer reaches the target in 2026 on exactly the reference's paths") !=
+        std::string::npos);
+  CHECK(table.out.find("\nall three reaches the target in 2026 on exactly the reference's paths") != std::string::npos);
+  CHECK(table.out.find("\nearly reaches the target") == std::string::npos);
+  CHECK(table.out.find("\nkeep split reaches the target") == std::string::npos);
 }
 
 TEST_CASE("--precision stops at a block boundary with every half-width <= EPS, at the same count on 1 and 2 threads") {
