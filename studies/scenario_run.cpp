@@ -129,18 +129,22 @@ ScenarioRun run_scenarios(std::vector<Scenario> scenarios, const RunRequest& req
 }
 
 std::optional<std::string> same_reach_note(const ScenarioRun& run, std::size_t k) {
-  const auto& sc = run.scenarios;
-  const auto& layout = sc[0].model.layout();
-  const auto& pair = run.result.tally.indicator_pair(k, layout.indicator_index("reach_target"));
+  return same_reach_note(run.scenarios[0].model, run.scenarios[k].model, run.result.tally, k);
+}
+
+std::optional<std::string> same_reach_note(const models::BanenafspraakModel& reference,
+                                           const models::BanenafspraakModel& option,
+                                           const engine::PairedTally& tally, std::size_t k) {
+  const auto& pair = tally.indicator_pair(k, reference.layout().indicator_index("reach_target"));
   if (pair.variant_only.successes() != 0 || pair.reference_only.successes() != 0) return std::nullopt;
-  const int target_year = sc[k].model.target_year();
-  const std::string paths = engine::fmt_int(static_cast<double>(run.result.n_paths));
+  const int target_year = option.target_year();
+  const std::string paths = engine::fmt_int(static_cast<double>(tally.n_paths()));
   // The levers the option sets otherwise than the reference.
   std::vector<std::string> acting_later;
   bool any_by_target = false;
   for (const auto& lever : models::banenafspraak_parameters().levers()) {
-    const models::Lever& mine = lever.get(sc[k].model.params());
-    const models::Lever& ref = lever.get(sc[0].model.params());
+    const models::Lever& mine = lever.get(option.params());
+    const models::Lever& ref = lever.get(reference.params());
     if (mine.enabled == ref.enabled && (!mine.enabled || mine.year == ref.year)) continue;
     const int first = std::min(mine.enabled ? mine.year : ref.year, ref.enabled ? ref.year : mine.year);
     if (first <= target_year) {

@@ -74,5 +74,9 @@ nlohmann::json run_json(const ScenarioRun& run);
 // nothing it changes acts by then. No value when some path differs. In
 // run_json as vs_reference.note; the table and the report print it.
 std::optional<std::string> same_reach_note(const ScenarioRun& run, std::size_t k);
+// The same for option k of any paired tally (the live page's running one).
+std::optional<std::string> same_reach_note(const models::BanenafspraakModel& reference,
+                                           const models::BanenafspraakModel& option,
+                                           const engine::PairedTally& tally, std::size_t k);
 
 }  // namespace banensim::studies

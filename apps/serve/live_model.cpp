@@ -10,6 +10,7 @@
 #include "models/banenafspraak_params.hpp"
 #include "models/scenario_loader.hpp"
 #include "studies/provenance.hpp"
+#include "studies/scenario_run.hpp"
 #include "studies/scenario.hpp"
 #include "studies/scenario_run.hpp"
 
@@ -247,6 +248,8 @@ nlohmann::json LiveModel::snapshot(const PreparedRun& run, const engine::PairedT
                        {"hi", number(ci.high)},
                        {"p_variant_only", number(pair.variant_only.estimate())},
                        {"p_reference_only", number(pair.reference_only.estimate())}};
+  // Alike on every path so far (e.g. levers acting after the target year): say so, and why.
+  if (const auto note = studies::same_reach_note(run.models[0], run.models[1], tally, 1)) out["note"] = *note;
   nlohmann::json by_year = nlohmann::json::array();
   const auto ref_by_year = reached_by_year(tally.variant(0), layout);
   const auto var_by_year = reached_by_year(tally.variant(1), layout);

@@ -175,6 +175,19 @@ try:
     years = [y["year"] for y in lines[-1]["reached_by_year"]]
     check(same and years[0] == 2024 and years[-1] == 2035,
           f"P(reached by year) {years[0]}-{years[-1]} equals compare's, year by year, with its intervals")
+    check("note" not in lines[-1], "a lever that changes some path gets no same-paths note")
+    # A lever acting only after the target year (2027 against end 2026): the
+    # same note as compare's vs_reference.note, under the difference.
+    status, _, text = request("POST", "/api/compute", {"client": "c2", "seed": 7, "paths": 4096,
+                                                       "set": {"policy.purchase_at_buyer.enabled": True,
+                                                               "policy.purchase_at_buyer.year": 2027}})
+    last = json.loads(text.splitlines()[-1])
+    later = json.loads(subprocess.run([binary, "compare", "scenarios/status-quo.toml", "scenarios/purchase-at-buyer.toml",
+                                       "--seed", "7", "--paths", "4096", "--format", "json"], cwd=source,
+                                      capture_output=True, text=True).stdout)["scenarios"][1]["vs_reference"]
+    check(status == 200 and last["difference"]["mean"] == 0 and
+          last.get("note") == later.get("note") and "act only after the end-2026 measurement" in last.get("note", ""),
+          f"a lever from 2027: the page says why P(reach) in 2026 is the same: {last.get('note', '(no note)')[:90]}...")
     check(lines[0]["variant"]["p"] == json.loads(subprocess.run(
         [binary] + compare_args + ["--paths", "4096"], cwd=source, capture_output=True,
         text=True).stdout)["scenarios"][1]["probability"], "the quick estimate equals compare at 4096 paths")

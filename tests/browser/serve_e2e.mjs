@@ -158,6 +158,9 @@ try {
   const cmpQuick = compare([scenario, variantFile], quick, seed);
   check(cmpQuick.scenarios[1].probability > 0, `compare at the quick estimate's ${quick} paths runs`);
   check(/95% Monte Carlo interval/.test(await page.$eval("#ci-variant", (e) => e.textContent)), "the interval is labelled as a Monte Carlo interval");
+  // keep_split changes some paths: no same-paths note (compare gives none either).
+  check((await page.$eval("#same-reach", (e) => e.hidden)) === !("note" in cmp.scenarios[1].vs_reference),
+        "the same-paths note is shown exactly when compare gives one (here: hidden)");
 
   if (screenshot) {
     await page.screenshot({ path: screenshot, fullPage: true });
