@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -86,7 +87,9 @@ std::vector<studies::Variant> variants_of(const py::list& variants) {
     studies::Variant v;
     v.name = t[0].cast<std::string>();
     v.file = t[1].cast<std::string>();
-    for (const auto& [k, value] : t[2].cast<py::dict>()) v.overrides.emplace_back(k.cast<std::string>(), value_text(value));
+    for (const auto& [k, value] : t[2].cast<py::dict>()) {
+      v.overrides.emplace_back(k.cast<std::string>(), value_text(value));
+    }
     out.push_back(std::move(v));
   }
   return out;
@@ -137,6 +140,31 @@ auto call(Session& session, F&& f) {
   } catch (const studies::StudyError& e) {
     throw InputProblem(e.what());
   }
+}
+
+// A study's plan (its inputs loaded and checked) and its result.
+template <class Plan, class Result>
+struct Planned {
+  Plan plan;
+  Result result;
+};
+
+// Plans a study (plan()) and runs it (run(plan, ctx)) without the GIL on
+// `threads`; after a Ctrl-C, raises KeyboardInterrupt once it has stopped.
+template <class PlanF, class RunF>
+auto plan_and_run(int threads, PlanF&& plan, RunF&& run) {
+  using Plan = std::invoke_result_t<PlanF>;
+  using Result = std::invoke_result_t<RunF, const Plan&, studies::ExecutionContext&>;
+  Session session(threads);
+  std::optional<Plan> p;
+  std::optional<Result> r;
+  call(session, [&](studies::ExecutionContext& ctx) {
+    p.emplace(plan());
+    r.emplace(run(*p, ctx));
+    return 0;
+  });
+  session.check_interrupted();
+  return Planned<Plan, Result>{std::move(*p), std::move(*r)};
 }
 
 py::dict table_dict(const studies::PointTable& t) {
@@ -282,41 +310,41 @@ py::dict sensitivity_impl(const std::string& scenario, const std::optional<std::
   studies::DesignRequest r = design_request(scenario, set, target, target_year, study, samples, paths, seed, outputs);
   r.method = method;
   r.second_order = second_order;
-  Session session(threads);
-  std::optional<studies::DesignStudy> s;
-  std::optional<studies::SensitivityResult> res;
-  call(session, [&](studies::ExecutionContext& ctx) {
-    s.emplace(studies::plan_sensitivity(r));
-    if (out) {
-      const studies::SensitivityFiles files = studies::sensitivity_files(*s, *out);
-      std::vector<std::pair<std::string, std::string>> beside{{files.indices, "the indices file of out"}};
-      if (files.second_order) beside.emplace_back(*files.second_order, "the second-order file of out");
-      check_design_files(*s, r, *out, beside);
-    }
-    res.emplace(studies::run_sensitivity(*s, out, resume, ctx));
-    return 0;
-  });
-  session.check_interrupted();
-  if (!res->evaluated.run.completed) throw std::runtime_error("the study was cancelled");
-  py::dict d = design_dict(*s, res->evaluated);
+  const auto [s, res] = plan_and_run(
+      threads,
+      [&] {
+        studies::DesignStudy planned = studies::plan_sensitivity(r);
+        if (out) {
+          const studies::SensitivityFiles files = studies::sensitivity_files(planned, *out);
+          std::vector<std::pair<std::string, std::string>> beside{{files.indices, "the indices file of out"}};
+          if (files.second_order) beside.emplace_back(*files.second_order, "the second-order file of out");
+          check_design_files(planned, r, *out, beside);
+        }
+        return planned;
+      },
+      [&](const studies::DesignStudy& planned, studies::ExecutionContext& ctx) {
+        return studies::run_sensitivity(planned, out, resume, ctx);
+      });
+  if (!res.evaluated.run.completed) throw std::runtime_error("the study was cancelled");
+  py::dict d = design_dict(s, res.evaluated);
   // As `banensim sensitivity --out FILE`: FILE.indices.csv (and FILE.s2.csv) beside the rows.
   py::list written;
   if (out) {
-    const studies::SensitivityFiles files = studies::sensitivity_files(*s, *out);
-    studies::write_sensitivity_files(files, *res);
+    const studies::SensitivityFiles files = studies::sensitivity_files(s, *out);
+    studies::write_sensitivity_files(files, res);
     written.append(files.indices);
     if (files.second_order) written.append(*files.second_order);
   }
   d["files"] = written;
-  d["indices_csv"] = studies::indices_csv(*res);
-  d["s2_csv"] = studies::second_order_csv(*res);
-  d["svg"] = studies::sensitivity_svg(*s, *res);
+  d["indices_csv"] = studies::indices_csv(res);
+  d["s2_csv"] = studies::second_order_csv(res);
+  d["svg"] = studies::sensitivity_svg(s, res);
   py::dict failures;
-  for (const auto& t : res->sobol) if (!t.failure.empty()) failures[py::str(t.output)] = t.failure;
-  for (const auto& t : res->morris) if (!t.failure.empty()) failures[py::str(t.output)] = t.failure;
+  for (const auto& t : res.sobol) if (!t.failure.empty()) failures[py::str(t.output)] = t.failure;
+  for (const auto& t : res.morris) if (!t.failure.empty()) failures[py::str(t.output)] = t.failure;
   d["failures"] = failures;
-  d["confidence"] = s->method == "sobol" ? s->sobol.confidence : s->morris.confidence;
-  d["resamples"] = s->method == "sobol" ? s->sobol.resamples : s->morris.resamples;
+  d["confidence"] = s.method == "sobol" ? s.sobol.confidence : s.morris.confidence;
+  d["resamples"] = s.method == "sobol" ? s.sobol.resamples : s.morris.resamples;
   return d;
 }
 
@@ -330,34 +358,37 @@ py::dict discover_impl(const std::string& scenario, const py::dict& set, const p
   r.threshold = threshold;
   r.min_density = min_density;
   r.boxes = boxes;
-  Session session(threads);
-  std::optional<studies::DesignStudy> s;
-  std::optional<studies::DiscoveryResult> res;
-  call(session, [&](studies::ExecutionContext& ctx) {
-    s.emplace(studies::plan_discovery(r));
-    if (out) check_design_files(*s, r, *out, {{studies::discovery_files(*out).trajectory, "the trajectory file of out"}});
-    res.emplace(studies::run_discovery(*s, out, resume, ctx));
-    return 0;
-  });
-  session.check_interrupted();
-  if (!res->evaluated.run.completed) throw std::runtime_error("the study was cancelled");
-  py::dict d = design_dict(*s, res->evaluated);
-  d["rule"] = studies::interest_rule(s->prim);
-  d["n_interest"] = res->n_interest;
-  d["of_interest"] = std::vector<bool>(res->of_interest.begin(), res->of_interest.end());
+  const auto [s, res] = plan_and_run(
+      threads,
+      [&] {
+        studies::DesignStudy planned = studies::plan_discovery(r);
+        if (out) {
+          const std::string trajectory = studies::discovery_files(*out).trajectory;
+          check_design_files(planned, r, *out, {{trajectory, "the trajectory file of out"}});
+        }
+        return planned;
+      },
+      [&](const studies::DesignStudy& planned, studies::ExecutionContext& ctx) {
+        return studies::run_discovery(planned, out, resume, ctx);
+      });
+  if (!res.evaluated.run.completed) throw std::runtime_error("the study was cancelled");
+  py::dict d = design_dict(s, res.evaluated);
+  d["rule"] = studies::interest_rule(s.prim);
+  d["n_interest"] = res.n_interest;
+  d["of_interest"] = std::vector<bool>(res.of_interest.begin(), res.of_interest.end());
   py::list found;
-  for (const auto& f : res->boxes) {
+  for (const auto& f : res.boxes) {
     const engine::PrimBox& b = f.box();
     py::dict box;
     py::dict limits;
-    for (std::size_t j = 0; j < s->factors.size(); ++j) {
+    for (std::size_t j = 0; j < s.factors.size(); ++j) {
       if (!b.restricted[j]) continue;
       py::dict lim;
       lim["low"] = b.low[j];
       lim["high"] = b.high[j];
       lim["qp_low"] = f.quasi_p.low[j];
       lim["qp_high"] = f.quasi_p.high[j];
-      limits[py::str(s->factors[j].key)] = lim;
+      limits[py::str(s.factors[j].key)] = lim;
     }
     box["limits"] = limits;  // the restricted factors: exact bounds (design values), quasi-p-values (NaN: side not cut)
     box["index"] = f.index;
@@ -371,17 +402,17 @@ py::dict discover_impl(const std::string& scenario, const py::dict& set, const p
     found.append(box);
   }
   d["boxes"] = found;
-  d["stop"] = res->stop;
+  d["stop"] = res.stop;
   // As `banensim discover --out FILE`: FILE.trajectory.csv beside the rows.
   py::list written;
   if (out) {
     const studies::DiscoveryFiles files = studies::discovery_files(*out);
-    studies::write_discovery_files(files, *s, *res);
+    studies::write_discovery_files(files, s, res);
     written.append(files.trajectory);
   }
   d["files"] = written;
-  d["trajectory_csv"] = studies::trajectory_csv(*s, *res);
-  d["svg"] = res->boxes.empty() ? std::string() : studies::tradeoff_svg(*s, *res);
+  d["trajectory_csv"] = studies::trajectory_csv(s, res);
+  d["svg"] = res.boxes.empty() ? std::string() : studies::tradeoff_svg(s, res);
   return d;
 }
 
@@ -406,23 +437,19 @@ py::dict sweep_impl(const std::string& scenario, const py::object& keys, bool on
   r.paths = paths;
   r.seed = seed;
   r.outputs = outputs;
-  Session session(threads);
-  std::optional<studies::SweepStudy> s;
-  std::optional<studies::PointRun> run;
-  call(session, [&](studies::ExecutionContext& ctx) {
-    s.emplace(studies::plan_sweep(r));
-    run.emplace(studies::run_sweep(*s, out, resume, ctx));
-    return 0;
-  });
-  session.check_interrupted();
-  if (!run->completed) throw std::runtime_error("the sweep was cancelled");
+  const auto [s, run] = plan_and_run(
+      threads, [&] { return studies::plan_sweep(r); },
+      [&](const studies::SweepStudy& planned, studies::ExecutionContext& ctx) {
+        return studies::run_sweep(planned, out, resume, ctx);
+      });
+  if (!run.completed) throw std::runtime_error("the sweep was cancelled");
   py::dict d;
-  d["scenario"] = s->base.name;
-  d["resolved_hash"] = s->base.resolved.hash();
-  d["notes"] = s->notes;
-  d["provenance"] = s->provenance();
-  d["rows"] = table_dict(run->table);
-  d["svg"] = studies::sweep_svg(*s, run->table);
+  d["scenario"] = s.base.name;
+  d["resolved_hash"] = s.base.resolved.hash();
+  d["notes"] = s.notes;
+  d["provenance"] = s.provenance();
+  d["rows"] = table_dict(run.table);
+  d["svg"] = studies::sweep_svg(s, run.table);
   return d;
 }
 
@@ -444,30 +471,30 @@ py::dict assumptions_impl(const std::vector<std::string>& scenarios, const py::l
   request.sets = sets;
   request.study_file = study;
   if (min_density) request.min_density = *min_density;
-  Session session(threads);
-  std::optional<studies::AssumptionStudy> s;
-  std::optional<studies::AssumptionResult> res;
-  call(session, [&](studies::ExecutionContext& ctx) {
-    s.emplace(studies::plan_assumption_compare(request));
-    if (rows) {
-      std::vector<std::string> inputs;
-      for (const auto& o : s->options) add_scenario_inputs(o, inputs);
-      inputs.insert(inputs.end(), s->input_files.begin(), s->input_files.end());
-      if (study) inputs.push_back(*study);
-      check_files(inputs, journal_outputs(*rows, "rows"));
-    }
-    res.emplace(studies::run_assumption_compare(*s, rows, resume, ctx));
-    return 0;
-  });
-  session.check_interrupted();
-  if (!res->run.completed) throw std::runtime_error("the comparison across assumptions was cancelled");
-  nlohmann::json result = studies::run_json(res->central);
-  result["assumptions"] = studies::assumptions_json(*s, *res);
+  const auto [s, res] = plan_and_run(
+      threads,
+      [&] {
+        studies::AssumptionStudy planned = studies::plan_assumption_compare(request);
+        if (rows) {
+          std::vector<std::string> inputs;
+          for (const auto& o : planned.options) add_scenario_inputs(o, inputs);
+          inputs.insert(inputs.end(), planned.input_files.begin(), planned.input_files.end());
+          if (study) inputs.push_back(*study);
+          check_files(inputs, journal_outputs(*rows, "rows"));
+        }
+        return planned;
+      },
+      [&](const studies::AssumptionStudy& planned, studies::ExecutionContext& ctx) {
+        return studies::run_assumption_compare(planned, rows, resume, ctx);
+      });
+  if (!res.run.completed) throw std::runtime_error("the comparison across assumptions was cancelled");
+  nlohmann::json result = studies::run_json(res.central);
+  result["assumptions"] = studies::assumptions_json(s, res);
   py::dict d;
   d["json"] = result.dump();
-  d["sets"] = table_dict(res->run.table);
-  d["factors"] = factor_list(s->factors);
-  d["notes"] = s->notes;
+  d["sets"] = table_dict(res.run.table);
+  d["factors"] = factor_list(s.factors);
+  d["notes"] = s.notes;
   return d;
 }
 
@@ -483,21 +510,17 @@ py::dict backtest_impl(const std::string& scenario, int first_origin, int last_o
   request.paths = paths;
   request.seed = seed;
   request.block_size = block_size;
-  Session session(threads);
-  std::optional<studies::BacktestStudy> s;
-  std::optional<studies::BacktestResult> res;
-  call(session, [&](studies::ExecutionContext& ctx) {
-    s.emplace(studies::plan_backtest(request));
-    res.emplace(studies::run_backtest(*s, ctx));
-    return 0;
-  });
-  session.check_interrupted();
-  if (res->cancelled) throw std::runtime_error("the backtest was cancelled");
-  const studies::RunInfo info = studies::run_info(*s, session.ctx);
+  const auto [s, res] = plan_and_run(
+      threads, [&] { return studies::plan_backtest(request); },
+      [](const studies::BacktestStudy& planned, studies::ExecutionContext& ctx) {
+        return studies::run_backtest(planned, ctx);
+      });
+  if (res.cancelled) throw std::runtime_error("the backtest was cancelled");
+  const studies::RunInfo info = studies::run_info(s, studies::ExecutionContext{});
   py::dict d;
-  d["json"] = studies::backtest_json(*res, info).dump();
-  d["forecasts_csv"] = studies::backtest_csv(*res, info);
-  d["summary_csv"] = studies::backtest_summary_csv(*res, info);
+  d["json"] = studies::backtest_json(res, info).dump();
+  d["forecasts_csv"] = studies::backtest_csv(res, info);
+  d["summary_csv"] = studies::backtest_summary_csv(res, info);
   return d;
 }
 
@@ -525,7 +548,8 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "banensim's studies library (see the banensim package for the documented API)";
   py::register_exception<InputProblem>(m, "InputError", PyExc_ValueError);
   m.def("version", &studies::version_line);
-  m.def("run", &run_impl, py::arg("scenarios"), py::arg("variants"), py::arg("set"), py::arg("target"), py::arg("target_year"),
+  m.def("run", &run_impl, py::arg("scenarios"), py::arg("variants"), py::arg("set"), py::arg("target"),
+        py::arg("target_year"),
         py::arg("paths"), py::arg("seed"), py::arg("block_size"), py::arg("precision"), py::arg("max_paths"),
         py::arg("samples"), py::arg("threads"));
   m.def("sensitivity", &sensitivity_impl, py::arg("scenario"), py::arg("method"), py::arg("set"), py::arg("target"),
@@ -537,7 +561,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("sweep", &sweep_impl, py::arg("scenario"), py::arg("keys"), py::arg("one_at_a_time"),
         py::arg("from_schema"), py::arg("target"), py::arg("target_year"), py::arg("study"), py::arg("paths"),
         py::arg("seed"), py::arg("outputs"), py::arg("out"), py::arg("resume"), py::arg("threads"));
-  m.def("compare_assumptions", &assumptions_impl, py::arg("scenarios"), py::arg("variants"), py::arg("set"), py::arg("target"),
+  m.def("compare_assumptions", &assumptions_impl, py::arg("scenarios"), py::arg("variants"), py::arg("set"),
+        py::arg("target"),
         py::arg("target_year"), py::arg("paths"), py::arg("seed"), py::arg("block_size"), py::arg("sets"),
         py::arg("study"), py::arg("min_density"), py::arg("rows"), py::arg("resume"), py::arg("threads"));
   m.def("backtest", &backtest_impl, py::arg("scenario"), py::arg("first_origin"), py::arg("last_origin"),

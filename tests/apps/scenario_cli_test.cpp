@@ -229,8 +229,9 @@ TEST_CASE("compare: a scenario against itself differs by exactly zero") {
 
 TEST_CASE("compare: an option alike on every path is said to be (and why when its levers act after the target "
           "year), never when a path differs") {
-  const std::string early = "--variant \"early=scenarios/status-quo.toml policy.purchase_at_buyer.enabled=true "
-                            "policy.purchase_at_buyer.year=2024 policy.purchase_at_buyer.procurement_gain_per_year=3000\"";
+  const std::string early =
+      "--variant \"early=scenarios/status-quo.toml policy.purchase_at_buyer.enabled=true "
+      "policy.purchase_at_buyer.year=2024 policy.purchase_at_buyer.procurement_gain_per_year=3000\"";
   const std::string options = "scenarios/status-quo.toml scenarios/keep-split.toml scenarios/purchase-at-buyer.toml "
                               "scenarios/all-three.toml " + early + " --paths 4000";
   const auto js = banensim("compare " + options + " --format json");
