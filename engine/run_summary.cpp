@@ -56,6 +56,20 @@ std::vector<CumulativePoint> cumulative_by_value(const Histogram& h, std::uint64
   return points;
 }
 
+std::vector<CumulativeDifference> cumulative_difference(const PairedTally& tally, std::size_t k, std::size_t i_scalar,
+                                                        const OutputLayout& layout) {
+  const CumulativePair& c = tally.cumulative_pair(k, i_scalar);
+  const ScalarSpec& spec = layout.scalars.at(i_scalar);
+  const std::uint64_t n = tally.n_paths();
+  std::vector<CumulativeDifference> points;
+  for (std::size_t j = 0; j < c.variant_only.size(); ++j) {
+    points.push_back({spec.hist_low + static_cast<double>(j),
+                      RunningStats::of_signs(c.variant_only[j], c.reference_only[j], n),
+                      Proportion(c.variant_only[j], n), Proportion(c.reference_only[j], n)});
+  }
+  return points;
+}
+
 nlohmann::json tally_json(const Tally& tally, const OutputLayout& layout) {
   nlohmann::json out;
   out["paths"] = tally.n_paths();
@@ -115,12 +129,29 @@ nlohmann::json paired_json(const PairedTally& tally, std::size_t k, const Output
   out["indicators"] = indicators;
   nlohmann::json scalars = nlohmann::json::object();
   for (std::size_t i = 0; i < layout.scalars.size(); ++i) {
-    if (layout.scalars[i].optional) continue;
-    const RunningStats& d = tally.scalar_difference(k, i);
-    const Interval ci = mean_interval(d);
-    scalars[layout.scalars[i].name] = {{"difference", number_or_null(d.mean())},
-                                       {"ci_low", number_or_null(ci.low)},
-                                       {"ci_high", number_or_null(ci.high)}};
+    nlohmann::json j = nlohmann::json::object();
+    if (!layout.scalars[i].optional) {
+      const RunningStats& d = tally.scalar_difference(k, i);
+      const Interval ci = mean_interval(d);
+      j = {{"difference", number_or_null(d.mean())},
+           {"ci_low", number_or_null(ci.low)},
+           {"ci_high", number_or_null(ci.high)}};
+    }
+    if (layout.scalars[i].whole_numbers) {
+      nlohmann::json by_value = nlohmann::json::array();
+      for (const CumulativeDifference& c : cumulative_difference(tally, k, i, layout)) {
+        const Interval ci = mean_interval(c.difference);
+        by_value.push_back({{"value", c.value},
+                            {"difference", number_or_null(c.difference.mean())},
+                            {"ci_low", number_or_null(ci.low)},
+                            {"ci_high", number_or_null(ci.high)},
+                            {"std_error", number_or_null(c.difference.count() > 1 ? c.difference.std_error() : 0.0)},
+                            {"p_variant_only", proportion_json(c.variant_only)},
+                            {"p_reference_only", proportion_json(c.reference_only)}});
+      }
+      j["cumulative_difference"] = by_value;
+    }
+    if (!j.empty()) scalars[layout.scalars[i].name] = j;
   }
   out["scalars"] = scalars;
   return out;

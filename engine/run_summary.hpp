@@ -51,6 +51,21 @@ struct CumulativePoint {
 };
 std::vector<CumulativePoint> cumulative_by_value(const Histogram& whole_numbers, std::uint64_t n_paths);
 
+// The paired difference of P(X <= value) between variant k >= 1 and the
+// reference for a whole-number scalar X, value by value over its histogram's
+// range (PairedTally::cumulative_pair): the per-path differences' summary
+// (mean = the difference of the two cumulative proportions, exactly; its
+// normal 95% interval by mean_interval) and the shares of paths on which
+// only the variant, or only the reference, has X <= value.
+struct CumulativeDifference {
+  double value = 0;
+  RunningStats difference;
+  Proportion variant_only;
+  Proportion reference_only;
+};
+std::vector<CumulativeDifference> cumulative_difference(const PairedTally& tally, std::size_t k, std::size_t i_scalar,
+                                                        const OutputLayout& layout);
+
 // Summary of one variant's Tally: {"indicators": {...}, "scalars": {...},
 // "series": {...}}; see docs/OUTPUT.md for the fields.
 nlohmann::json tally_json(const Tally& tally, const OutputLayout& layout);

@@ -7,6 +7,7 @@
 // Merging is exact in the counts and deterministic in floating point for a
 // fixed merge order; the runner fixes that order (see parallel_runner.hpp).
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -46,6 +47,20 @@ class RunningStats {
   // in four interleaved partial sums (value i in sum i mod 4) added in a fixed
   // order -- so the compiler can vectorise it, and the result is the same on
   // every machine. Merge it into a running summary with merge() (Chan).
+  // The summary of n values of which `plus` are +1, `minus` are -1 and the
+  // rest 0 (a paired difference of two yes/no outcomes), exactly from the
+  // counts: mean (plus - minus) / n, m2 = plus + minus - n * mean^2.
+  static RunningStats of_signs(std::uint64_t plus, std::uint64_t minus, std::uint64_t n) noexcept {
+    RunningStats s;
+    if (n == 0) return s;
+    const double nn = static_cast<double>(n);
+    const double d = static_cast<double>(plus) - static_cast<double>(minus);
+    s.n_ = n;
+    s.mean_ = d / nn;
+    s.m2_ = std::max(0.0, static_cast<double>(plus + minus) - d * d / nn);
+    return s;
+  }
+
   static RunningStats of_values(const double* x, std::size_t n) noexcept {
     RunningStats s;
     if (n == 0) return s;

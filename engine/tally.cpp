@@ -183,6 +183,7 @@ void PairedTally::reset() noexcept {
   for (Tally& t : variants_) t.reset();
   for (auto& p : pairs_) p = IndicatorPair{};
   for (auto& s : scalar_diffs_) s = RunningStats{};
+  for (auto& c : cumulative_pairs_) c.reset();
 }
 
 void Tally::encode(WordWriter& w) const {
@@ -221,6 +222,48 @@ PairedTally::PairedTally(const OutputLayout& layout, std::size_t n_variants)
   pairs_.resize((n_variants - 1) * n_indicators_);
   scalar_diffs_.resize((n_variants - 1) * n_scalars_);
   for (const ScalarSpec& s : layout.scalars) optional_.push_back(s.optional ? 1 : 0);
+  for (std::size_t i = 0; i < layout.scalars.size(); ++i) {
+    if (layout.scalars[i].whole_numbers) whole_.push_back({i, layout.scalars[i].hist_low, layout.scalars[i].hist_bins});
+  }
+  cumulative_pairs_.reserve((n_variants - 1) * whole_.size());
+  for (std::size_t k = 1; k < n_variants; ++k) {
+    for (const WholeScalar& w : whole_) {
+      cumulative_pairs_.push_back(
+          {std::vector<std::uint64_t>(w.n_values, 0), std::vector<std::uint64_t>(w.n_values, 0)});
+    }
+  }
+}
+
+namespace {
+
+// The first j with x <= low + j, for a whole-number scalar with n values
+// from low: 0 below the range, n when x is absent (NaN) or above it.
+std::size_t first_value_at_or_above(double x, double low, std::size_t n) noexcept {
+  if (std::isnan(x)) return n;
+  const double j = std::ceil(x - low);
+  if (j <= 0.0) return 0;
+  if (j >= static_cast<double>(n)) return n;
+  return static_cast<std::size_t>(j);
+}
+
+}  // namespace
+
+void PairedTally::add_cumulative(std::size_t k, std::size_t j, double variant, double reference) noexcept {
+  const WholeScalar& w = whole_[j];
+  CumulativePair& c = cumulative_pairs_[(k - 1) * whole_.size() + j];
+  const std::size_t a = first_value_at_or_above(variant, w.low, w.n_values);
+  const std::size_t b = first_value_at_or_above(reference, w.low, w.n_values);
+  // The variant is <= v and the reference not for v in [a, b); the reverse for [b, a).
+  for (std::size_t v = a; v < b; ++v) ++c.variant_only[v];
+  for (std::size_t v = b; v < a; ++v) ++c.reference_only[v];
+}
+
+const CumulativePair& PairedTally::cumulative_pair(std::size_t k, std::size_t i_scalar) const {
+  for (std::size_t j = 0; j < whole_.size(); ++j) {
+    if (whole_[j].i_scalar == i_scalar) return cumulative_pairs_.at((k - 1) * whole_.size() + j);
+  }
+  throw std::invalid_argument("PairedTally::cumulative_pair: scalar " + std::to_string(i_scalar) +
+                              " is not a whole-number scalar");
 }
 
 void PairedTally::add(const std::vector<PathRecord>& records, std::uint64_t i_path, std::uint64_t seed) {
@@ -239,6 +282,9 @@ void PairedTally::add(const std::vector<PathRecord>& records, std::uint64_t i_pa
     for (std::size_t i = 0; i < n_scalars_; ++i) {
       // Optional scalars (e.g. "first year reached") have no paired mean.
       if (!optional_[i]) scalar_diffs_[(k - 1) * n_scalars_ + i].add(var.scalar(i) - ref.scalar(i));
+    }
+    for (std::size_t j = 0; j < whole_.size(); ++j) {
+      add_cumulative(k, j, var.scalar(whole_[j].i_scalar), ref.scalar(whole_[j].i_scalar));
     }
   }
 }
@@ -273,6 +319,11 @@ void PairedTally::add_outputs_batch(const std::vector<BatchRecord>& records, std
       for (std::size_t lane = 0; lane < n; ++lane) diff[lane] = a[lane] - b[lane];
       scalar_diffs_[(k - 1) * n_scalars_ + i].merge(RunningStats::of_values(diff.data(), n));
     }
+    for (std::size_t j = 0; j < whole_.size(); ++j) {
+      const double* a = var.scalar(whole_[j].i_scalar);
+      const double* b = ref.scalar(whole_[j].i_scalar);
+      for (std::size_t lane = 0; lane < n; ++lane) add_cumulative(k, j, a[lane], b[lane]);
+    }
   }
 }
 
@@ -283,6 +334,7 @@ void PairedTally::merge(const PairedTally& other) {
   for (std::size_t k = 0; k < variants_.size(); ++k) variants_[k].merge(other.variants_[k]);
   for (std::size_t i = 0; i < pairs_.size(); ++i) pairs_[i].merge(other.pairs_[i]);
   for (std::size_t i = 0; i < scalar_diffs_.size(); ++i) scalar_diffs_[i].merge(other.scalar_diffs_[i]);
+  for (std::size_t i = 0; i < cumulative_pairs_.size(); ++i) cumulative_pairs_[i].merge(other.cumulative_pairs_[i]);
 }
 
 void PairedTally::encode(WordWriter& w) const {
@@ -290,6 +342,7 @@ void PairedTally::encode(WordWriter& w) const {
   for (const Tally& t : variants_) t.encode(w);
   for (const auto& p : pairs_) p.encode(w);
   for (const auto& s : scalar_diffs_) s.encode(w);
+  for (const auto& c : cumulative_pairs_) c.encode(w);
 }
 
 void PairedTally::decode(WordReader& r) {
@@ -297,6 +350,7 @@ void PairedTally::decode(WordReader& r) {
   for (Tally& t : variants_) t.decode(r);
   for (auto& p : pairs_) p.decode(r);
   for (auto& s : scalar_diffs_) s.decode(r);
+  for (auto& c : cumulative_pairs_) c.decode(r);
 }
 
 Interval mean_interval(const RunningStats& s, double z) noexcept {

@@ -3,6 +3,7 @@
 // (Tally) and for several models on the same paths (PairedTally, for common
 // random numbers). Memory is fixed by the layout, never by the path count.
 
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -125,6 +126,37 @@ struct IndicatorPair {
   }
 };
 
+// Paired comparison of a whole-number scalar (ScalarSpec::whole_numbers)
+// against the reference, value by value: for value v = low + j of the
+// scalar's histogram range, variant_only[j] counts the paths on which the
+// variant's scalar is <= v and the reference's is not, reference_only[j] the
+// reverse. A value is compared as "<= v" the way engine::cumulative_by_value
+// counts it: an absent value (optional scalars) is <= no value, one below
+// the range <= every value, one above it <= none. So P_variant(X <= v) -
+// P_reference(X <= v) is the mean of a per-path difference in {-1, 0, 1}
+// (e.g. how much an option changes P(the target is reached by year Y), on
+// the same paths).
+struct CumulativePair {
+  std::vector<std::uint64_t> variant_only;
+  std::vector<std::uint64_t> reference_only;
+  void encode(WordWriter& w) const {
+    for (std::uint64_t c : variant_only) w.put(c);
+    for (std::uint64_t c : reference_only) w.put(c);
+  }
+  void decode(WordReader& r) {
+    for (std::uint64_t& c : variant_only) c = r.get();
+    for (std::uint64_t& c : reference_only) c = r.get();
+  }
+  void merge(const CumulativePair& other) noexcept {
+    for (std::size_t j = 0; j < variant_only.size(); ++j) variant_only[j] += other.variant_only[j];
+    for (std::size_t j = 0; j < reference_only.size(); ++j) reference_only[j] += other.reference_only[j];
+  }
+  void reset() noexcept {
+    std::fill(variant_only.begin(), variant_only.end(), 0);
+    std::fill(reference_only.begin(), reference_only.end(), 0);
+  }
+};
+
 class PairedTally {
  public:
   PairedTally() = default;
@@ -156,6 +188,9 @@ class PairedTally {
   const RunningStats& scalar_difference(std::size_t k, std::size_t i_scalar) const {
     return scalar_diffs_[(k - 1) * n_scalars_ + i_scalar];
   }
+  // Value-by-value paired counts of a whole-number scalar (variant k >= 1
+  // against variant 0); throws std::invalid_argument for any other scalar.
+  const CumulativePair& cumulative_pair(std::size_t k, std::size_t i_scalar) const;
 
  private:
   std::vector<Tally> variants_;
@@ -164,6 +199,16 @@ class PairedTally {
   std::vector<IndicatorPair> pairs_;
   std::vector<RunningStats> scalar_diffs_;
   std::vector<unsigned char> optional_;
+  // The whole-number scalars: their indices, histogram low edges and
+  // numbers of values; cumulative_pairs_[(k - 1) * whole_.size() + j].
+  struct WholeScalar {
+    std::size_t i_scalar;
+    double low;
+    std::size_t n_values;
+  };
+  std::vector<WholeScalar> whole_;
+  std::vector<CumulativePair> cumulative_pairs_;
+  void add_cumulative(std::size_t k, std::size_t j, double variant, double reference) noexcept;
 };
 
 // Normal-approximation interval mean +- z * se for a paired mean difference;
