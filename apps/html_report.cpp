@@ -406,7 +406,7 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>banensim: P(reach "
     << engine::fmt_int(get(ref, "target_jobs")) << ")</title><style>"
     << "*{box-sizing:border-box}body{font-family:system-ui,Arial,sans-serif;margin:0 auto;padding:1em;color:#222;"
-    << "max-width:1320px;line-height:1.4}h1{font-size:1.35em;line-height:1.35}h2{font-size:1.15em;margin-top:1.6em}"
+    << "max-width:1560px;line-height:1.4}h1{font-size:1.35em;line-height:1.35}h2{font-size:1.15em;margin-top:1.6em}"
     << "svg{max-width:100%;height:auto;display:block}"
     << "table{border-collapse:collapse;margin:1em 0;font-size:13px;width:100%}td,th{border-bottom:1px solid #ccc;"
     << "padding:3px 6px;text-align:right;vertical-align:top}td{white-space:nowrap}th{font-weight:600}"
@@ -415,7 +415,7 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     << ".box{border:1px solid #8aa;background:#f3f8f8;padding:.6em 1em;margin:1em 0;font-size:14px}"
     << ".box h2{margin:.2em 0;font-size:1em}.kind{font-weight:600}#provenance td{text-align:left;white-space:normal;"
     << "overflow-wrap:anywhere}"
-    << "@media (max-width:1350px){table.wide,table.wide tbody,table.wide tr,table.wide td{display:block;width:100%}"
+    << "@media (max-width:1600px){table.wide,table.wide tbody,table.wide tr,table.wide td{display:block;width:100%}"
     << "table.wide tr:first-child{display:none}table.wide tr{border:1px solid #ccc;margin:.6em 0;padding:.3em}"
     << "table.wide td{text-align:left;border:0;padding:1px 4px;white-space:normal}table.wide td::before{content:attr(data-label) \": \";"
     << "color:#555}table.wide td:empty{display:none}}"
@@ -479,6 +479,7 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
                                            "Monte Carlo 95%", "P(only option)", "P(only reference)",
                                            "median total " + std::to_string(target_year), "90% of paths",
                                            "P(reached by " + horizon + ")", "Monte Carlo 95%",
+                                           "difference by " + horizon, "Monte Carlo 95%",
                                            "P(quota in force " + std::to_string(target_year) + ")", "Monte Carlo 95%",
                                            "levy or surcharge, EUR million"};
   h << "<tr>";
@@ -504,10 +505,21 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     for (const auto& point : reached_by(sc)) {
       if (get(point, "value") == by_year) by_horizon = &point;
     }
+    // The paired difference of P(reached by that year) from the reference.
+    std::vector<std::string> by_diff = {"(reference)", ""};
+    if (sc.contains("vs_reference")) {
+      const auto& diffs = sc["vs_reference"]["scalars"]["first_year_reached"]["cumulative_difference"];
+      const nlohmann::json* at = &diffs.back();  // the same year as by_horizon
+      for (const auto& point : diffs) {
+        if (get(point, "value") == by_year) at = &point;
+      }
+      by_diff = {engine::fmt(get(*at, "difference"), 3), engine::fmt_interval(get(*at, "ci_low"), get(*at, "ci_high"), 3)};
+    }
     const auto& q = ind["quota_in_force_target_year"];
     cells.insert(cells.end(), {jobs_quantile(last, "p50"), "[" + jobs_quantile(last, "p05") + ", " + jobs_quantile(last, "p95") + "]",
                                engine::fmt(get(*by_horizon, "probability"), 3),
                                engine::fmt_interval(get(*by_horizon, "ci_low"), get(*by_horizon, "ci_high"), 3),
+                               by_diff[0], by_diff[1],
                                engine::fmt(get(q, "probability"), 3),
                                engine::fmt_interval(get(q, "ci_low"), get(q, "ci_high"), 3),
                                engine::fmt(get(charge, "mean") / 1e6, 1) + " &plusmn; " + engine::fmt(get(charge, "std_error") / 1e6, 1)});

@@ -60,6 +60,19 @@ std::map<std::string, engine::CumulativePoint> reached_by_year(const engine::Tal
   return by_year;
 }
 
+// The paired difference of P(reached by year Y) between variant k >= 1 and
+// the reference, for each simulated year Y, by the year's label
+// (engine::cumulative_difference of the first-year scalar).
+std::map<std::string, engine::CumulativeDifference> reached_by_year_difference(const engine::PairedTally& t,
+                                                                               std::size_t k,
+                                                                               const engine::OutputLayout& layout) {
+  std::map<std::string, engine::CumulativeDifference> by_year;
+  for (const auto& c : engine::cumulative_difference(t, k, layout.scalar_index("first_year_reached"), layout)) {
+    by_year[engine::fmt(c.value, 0)] = c;
+  }
+  return by_year;
+}
+
 // The year by which half of all paths have reached the target, or "" when
 // fewer than half do by the horizon (the table writes "not reached").
 std::string median_first_year(const engine::Tally& t, const engine::OutputLayout& layout) {
@@ -86,6 +99,7 @@ std::string render_csv(const studies::ScenarioRun& run) {
     for (const char* q : {"mean", "std_error", "p05", "p25", "p50", "p75", "p95"}) os << "," << s.name << "_" << q;
   }
   os << ",p_reached_by,p_reached_by_ci_low,p_reached_by_ci_high,p_first_year";
+  os << ",p_reached_by_diff,p_reached_by_diff_ci_low,p_reached_by_diff_ci_high";
   // The scenario's own figures (the table's columns), the same on each of its rows.
   os << ",p_reach,p_reach_ci_low,p_reach_ci_high,diff,diff_ci_low,diff_ci_high,p_only_variant,p_only_reference"
         ",median_first_year,p_quota,p_quota_ci_low,p_quota_ci_high,charge_mean_eur,charge_std_error_eur";
@@ -97,6 +111,8 @@ std::string render_csv(const studies::ScenarioRun& run) {
   for (std::size_t k = 0; k < sc.size(); ++k) {
     const auto& t = r.tally.variant(k);
     const auto by_year = reached_by_year(t, layout);
+    std::map<std::string, engine::CumulativeDifference> by_year_diff;
+    if (k > 0) by_year_diff = reached_by_year_difference(r.tally, k, layout);
     std::ostringstream own;
     own.precision(10);
     csv_probability(own, t.indicator(i_reach));
@@ -129,6 +145,11 @@ std::string render_csv(const studies::ScenarioRun& run) {
       csv_number(os, ci.low);
       csv_number(os, ci.high);
       csv_number(os, static_cast<double>(c.at_value) / static_cast<double>(t.n_paths()));
+      if (k == 0) {
+        os << ",,,";
+      } else {
+        csv_difference(os, by_year_diff.at(layout.step_labels[step]).difference);
+      }
       os << own.str() << "\n";
     }
   }
@@ -257,7 +278,8 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
   os << "Reference: " << sc[0].name << ". All scenarios run on the same random draws (common random numbers).\n\n";
   rows.push_back({"scenario", "P(reach)", "95% CI", "diff vs ref", "95% CI", "P(only var)", "P(only ref)",
                   "median total " + target_label, "90% interval", "median 1st year", "P(by " + by_label + ")",
-                  "95% CI", "P(quota " + target_label + ")", "95% CI", "E[charge] EUR"});
+                  "95% CI", "diff by " + by_label, "95% CI", "P(quota " + target_label + ")", "95% CI",
+                  "E[charge] EUR"});
   for (std::size_t k = 0; k < sc.size(); ++k) {
     const auto& t = r.tally.variant(k);
     const auto& p = t.indicator(i_reach);
@@ -279,6 +301,13 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
     const engine::Proportion by_year = reached_by_year(t, layout).at(by_label).up_to_value;  // a copy: the map is a temporary
     row.push_back(engine::fmt(by_year.estimate(), 3));
     row.push_back(engine::fmt_interval(by_year.wilson(), 3));
+    if (k == 0) {
+      row.insert(row.end(), {"(reference)", ""});
+    } else {
+      const auto by_year_diff = reached_by_year_difference(r.tally, k, layout).at(by_label).difference;
+      row.push_back(engine::fmt(by_year_diff.mean(), 4));
+      row.push_back(engine::fmt_interval(engine::mean_interval(by_year_diff), 4));
+    }
     row.push_back(engine::fmt(t.indicator(i_quota).estimate(), 3));
     row.push_back(engine::fmt_interval(t.indicator(i_quota).wilson(), 3));
     row.push_back(engine::fmt_int(t.scalar(i_charge).moments.mean()) + " +- " +
@@ -289,7 +318,8 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
      << "\nmedian 1st year: the year by which half of all paths have reached the target (\"not reached\" if fewer than half do"
      << " by " << horizon_label << ").\n"
      << "P(by " << by_label << "): the total reaches the target at some measurement up to " << by_label
-     << " (every year to " << horizon_label << ": run SCENARIO, or --format csv|json).\n"
+     << " (every year to " << horizon_label << ": run SCENARIO, or --format csv|json); diff by " << by_label
+     << ": its paired difference from the reference on the same paths.\n"
      << "P(quota " << target_label << "): a quota (the market's, the government's or the national one) is active in "
      << target_label << "; E[charge]: the levy or surcharge owed over " << layout.step_labels.front() << "-"
      << horizon_label << " (mean +- standard error; negative: a net bonus).\n";

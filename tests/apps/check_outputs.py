@@ -244,7 +244,7 @@ if chromium is not None:
     except jsonschema.ValidationError as e:
         check(False, f"compare --assumptions JSON validates against the schema: {e.message} at {list(e.path)}")
     for name, report in reports.items():
-        for width in (390, 800, 1280, 1352, 1920):
+        for width in (390, 800, 1280, 1602, 1920):
             m = measure(report, width, os.path.join(artefacts, f"{name}-{width}.png"))
             if m is None:
                 check(False, f"{name} at {width} px: Chromium ran the measuring script")

@@ -175,6 +175,16 @@ try:
     years = [y["year"] for y in lines[-1]["reached_by_year"]]
     check(same and years[0] == 2024 and years[-1] == 2035,
           f"P(reached by year) {years[0]}-{years[-1]} equals compare's, year by year, with its intervals")
+    # Their paired difference, year by year: compare's vs_reference cumulative_difference.
+    diffs = {int(d["value"]): d for d in cj["scenarios"][1]["vs_reference"]["scalars"]["first_year_reached"]
+             ["cumulative_difference"]}
+    same_diff = all((y["difference"]["mean"], y["difference"]["lo"], y["difference"]["hi"]) ==
+                    (diffs[y["year"]]["difference"], diffs[y["year"]]["ci_low"], diffs[y["year"]]["ci_high"])
+                    for y in lines[-1]["reached_by_year"])
+    moved = [y["year"] for y in lines[-1]["reached_by_year"] if y["difference"]["mean"] != 0]
+    check(same_diff and moved and abs(diffs[2033]["difference"] - (
+        lines[-1]["reached_by_year"][-3]["variant"]["p"] - lines[-1]["reached_by_year"][-3]["reference"]["p"])) < 1e-12,
+          f"the paired difference in P(reached by year) equals compare's, year by year (nonzero in {moved[:3]}...)")
     check("note" not in lines[-1], "a lever that changes some path gets no same-paths note")
     # A lever acting only after the target year (2027 against end 2026): the
     # same note as compare's vs_reference.note, under the difference.

@@ -249,6 +249,18 @@ TEST_CASE("compare: an option alike on every path is said to be (and why when it
     const std::string note = s["vs_reference"]["note"].get<std::string>();
     CHECK(note.find("its levers act only after the end-2026 measurement") != std::string::npos);
     CHECK(note.find("policy.purchase_at_buyer from 2027") != std::string::npos);
+    // What the note promises: alike up to 2026, and the paired difference
+    // in P(reached by year) shows the levers later, its interval clear of 0.
+    int later_effect = 0;
+    for (const auto& c : s["vs_reference"]["scalars"]["first_year_reached"]["cumulative_difference"]) {
+      const double year = c["value"].get<double>();
+      if (year <= 2026) {
+        CHECK(c["difference"].get<double>() == 0.0);
+      } else if (c["ci_low"].get<double>() > 0.0 || c["ci_high"].get<double>() < 0.0) {
+        ++later_effect;
+      }
+    }
+    CHECK(later_effect > 0);
   }
   CHECK(with_note == 2);  // purchase at buyer and all three (levers from 2027); keep split and early differ
   const auto table = banensim("compare " + options);
@@ -256,6 +268,8 @@ TEST_CASE("compare: an option alike on every path is said to be (and why when it
   CHECK(table.out.find("\npurchase at buyer reaches the target in 2026 on exactly the reference's paths") !=
         std::string::npos);
   CHECK(table.out.find("\nall three reaches the target in 2026 on exactly the reference's paths") != std::string::npos);
+  CHECK(table.out.find("  diff by 2030  ") != std::string::npos);
+  CHECK(table.out.find("diff by 2030: its paired difference from the reference on the same paths") != std::string::npos);
   CHECK(table.out.find("\nearly reaches the target") == std::string::npos);
   CHECK(table.out.find("\nkeep split reaches the target") == std::string::npos);
 }
@@ -762,7 +776,8 @@ TEST_CASE("compare --format csv carries every column of the table, equal to the 
   for (const char* c : {"p_reach", "p_reach_ci_low", "p_reach_ci_high", "diff", "diff_ci_low", "diff_ci_high",
                         "p_only_variant", "p_only_reference", "median_first_year", "p_quota", "p_quota_ci_low",
                         "p_quota_ci_high", "charge_mean_eur", "charge_std_error_eur", "total_p50", "total_p05",
-                        "total_p95", "p_reached_by"}) {
+                        "total_p95", "p_reached_by", "p_reached_by_diff", "p_reached_by_diff_ci_low",
+                        "p_reached_by_diff_ci_high"}) {
     CAPTURE(c);
     CHECK(std::find(cols.begin(), cols.end(), c) != cols.end());
   }
@@ -787,6 +802,24 @@ TEST_CASE("compare --format csv carries every column of the table, equal to the 
       const auto& d = sc["vs_reference"]["indicators"]["reach_target"];
       CHECK(std::stod(at(row, "diff")) == doctest::Approx(d["difference"].get<double>()).epsilon(1e-9));
       CHECK(std::stod(at(row, "diff_ci_high")) == doctest::Approx(d["ci_high"].get<double>()).epsilon(1e-9));
+      // The paired difference of P(reached by this year): the JSON's, and
+      // exactly the difference of the two scenarios' own P(reached by year).
+      const double year = std::stod(at(row, "year"));
+      for (const auto& c : sc["vs_reference"]["scalars"]["first_year_reached"]["cumulative_difference"]) {
+        if (c["value"].get<double>() != year) continue;
+        CHECK(std::stod(at(row, "p_reached_by_diff")) == doctest::Approx(c["difference"].get<double>()).epsilon(1e-9));
+        CHECK(std::stod(at(row, "p_reached_by_diff_ci_low")) ==
+              doctest::Approx(c["ci_low"].get<double>()).epsilon(1e-9));
+        for (const auto& r : sc["results"]["scalars"]["first_year_reached"]["cumulative"]) {
+          if (r["value"].get<double>() != year) continue;
+          for (const auto& q : doc["scenarios"][0]["results"]["scalars"]["first_year_reached"]["cumulative"]) {
+            if (q["value"].get<double>() == year) {
+              CHECK(c["difference"].get<double>() ==
+                    doctest::Approx(r["probability"].get<double>() - q["probability"].get<double>()).epsilon(1e-12));
+            }
+          }
+        }
+      }
     }
     CHECK(std::stod(at(row, "charge_mean_eur")) ==
           doctest::Approx(sc["results"]["scalars"]["quota_charge_total_eur"]["mean"].get<double>()).epsilon(1e-9));

@@ -158,6 +158,14 @@ try {
   const cmpQuick = compare([scenario, variantFile], quick, seed);
   check(cmpQuick.scenarios[1].probability > 0, `compare at the quick estimate's ${quick} paths runs`);
   check(/95% Monte Carlo interval/.test(await page.$eval("#ci-variant", (e) => e.textContent)), "the interval is labelled as a Monte Carlo interval");
+  // The paired difference in P(reached by target year + 4) under the chart: compare's, for that year.
+  const byYear = cmp.scenarios[1].vs_reference.scalars.first_year_reached.cumulative_difference;
+  const shownYear = Number(await page.$eval("#reach-difference", (e) => e.dataset.year));
+  const cliByYear = byYear.find((d) => d.value === shownYear);
+  check(shownYear === cmp.scenarios[0].target_year + 4 && cliByYear !== undefined &&
+        Number(await page.$eval("#reach-difference", (e) => e.dataset.value)) === cliByYear.difference &&
+        (await page.$eval("#reach-difference", (e) => e.textContent)).includes(`P(reached by ${shownYear})`),
+        `the paired difference in P(reached by ${shownYear}) under the chart is compare's ${cliByYear && cliByYear.difference}`);
   // keep_split changes some paths: no same-paths note (compare gives none either).
   check((await page.$eval("#same-reach", (e) => e.hidden)) === !("note" in cmp.scenarios[1].vs_reference),
         "the same-paths note is shown exactly when compare gives one (here: hidden)");
