@@ -365,6 +365,21 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
       o.diff_min = *std::min_element(o.difference.begin(), o.difference.end());
       o.diff_max = *std::max_element(o.difference.begin(), o.difference.end());
       o.rule = sign_rule(r.values, s.factors, beats, loses, s.min_density);
+      // Alike at every set because its levers act after the target year:
+      // say so, and how to compare what they change.
+      const auto& option = s.options[k].model;
+      if (o.diff_min == 0.0 && o.diff_max == 0.0) {
+        if (const auto later = levers_acting_after(s.options[0].model.params(), option.params(), option.target_year())) {
+          std::string levers;
+          for (const auto& l : *later) levers += (levers.empty() ? "" : ", ") + l;
+          const int year = option.target_year();
+          const int suggested = std::min(year + 4, option.horizon_year());
+          o.rule.text += "; its levers act only after the end-" + std::to_string(year) + " measurement (" + levers +
+                         "), so they cannot change P(reach) in " + std::to_string(year) +
+                         ": to compare what they change across assumptions, set a later target year (--target-year " +
+                         std::to_string(suggested) + ")";
+        }
+      }
     }
     r.options.push_back(std::move(o));
   }

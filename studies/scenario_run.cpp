@@ -128,6 +128,22 @@ ScenarioRun run_scenarios(std::vector<Scenario> scenarios, const RunRequest& req
   return run;
 }
 
+std::optional<std::vector<std::string>> levers_acting_after(const models::BanenafspraakParams& reference,
+                                                            const models::BanenafspraakParams& option,
+                                                            int target_year) {
+  std::vector<std::string> acting_later;
+  for (const auto& lever : models::banenafspraak_parameters().levers()) {
+    const models::Lever& mine = lever.get(option);
+    const models::Lever& ref = lever.get(reference);
+    if (mine.enabled == ref.enabled && (!mine.enabled || mine.year == ref.year)) continue;
+    const int first = std::min(mine.enabled ? mine.year : ref.year, ref.enabled ? ref.year : mine.year);
+    if (first <= target_year) return std::nullopt;
+    acting_later.push_back(lever.key + " from " + std::to_string(first));
+  }
+  if (acting_later.empty()) return std::nullopt;
+  return acting_later;
+}
+
 std::optional<std::string> same_reach_note(const ScenarioRun& run, std::size_t k) {
   return same_reach_note(run.scenarios[0].model, run.scenarios[k].model, run.result.tally, k);
 }
@@ -139,25 +155,11 @@ std::optional<std::string> same_reach_note(const models::BanenafspraakModel& ref
   if (pair.variant_only.successes() != 0 || pair.reference_only.successes() != 0) return std::nullopt;
   const int target_year = option.target_year();
   const std::string paths = engine::fmt_int(static_cast<double>(tally.n_paths()));
-  // The levers the option sets otherwise than the reference.
-  std::vector<std::string> acting_later;
-  bool any_by_target = false;
-  for (const auto& lever : models::banenafspraak_parameters().levers()) {
-    const models::Lever& mine = lever.get(option.params());
-    const models::Lever& ref = lever.get(reference.params());
-    if (mine.enabled == ref.enabled && (!mine.enabled || mine.year == ref.year)) continue;
-    const int first = std::min(mine.enabled ? mine.year : ref.year, ref.enabled ? ref.year : mine.year);
-    if (first <= target_year) {
-      any_by_target = true;
-    } else {
-      acting_later.push_back(lever.key + " from " + std::to_string(first));
-    }
-  }
   std::string note = "reaches the target in " + std::to_string(target_year) + " on exactly the reference's paths (" +
                      paths + " of " + paths + " paths alike)";
-  if (!acting_later.empty() && !any_by_target) {
+  if (const auto acting_later = levers_acting_after(reference.params(), option.params(), target_year)) {
     std::string levers;
-    for (const auto& l : acting_later) levers += (levers.empty() ? "" : ", ") + l;
+    for (const auto& l : *acting_later) levers += (levers.empty() ? "" : ", ") + l;
     note += ": its levers act only after the end-" + std::to_string(target_year) + " measurement (" + levers +
             "), so they cannot change P(reach) in " + std::to_string(target_year) +
             "; what they change shows in later years (P(reached by year), the charge)";

@@ -859,6 +859,21 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
   }
   const auto one = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 1");
   CHECK(one.exit_code == 2);
+  // Today's all-three acts from 2027: alike at every set in 2026, which the
+  // rule says with the later target year to use; there it is not alike.
+  const std::string later = "its levers act only after the end-2026 measurement (policy.purchase_at_buyer from 2027, "
+                            "policy.exclude_security from 2027), so they cannot change P(reach) in 2026: to compare what "
+                            "they change across assumptions, set a later target year (--target-year 2030)";
+  CHECK(o["difference"]["max"].get<double>() == 0.0);
+  CHECK(o["rule"]["text"].get<std::string>().find(later) != std::string::npos);
+  CHECK(r.out.find(later) != std::string::npos);
+  const auto at_2030 = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 8 --paths 1024 "
+                                "--target-year 2030 --format json");
+  REQUIRE(at_2030.exit_code == 0);
+  const auto doc_2030 = nlohmann::json::parse(at_2030.out);
+  const auto& o2 = doc_2030["assumptions"]["options"][1];
+  CHECK(o2["difference"]["max"].get<double>() > 0.0);
+  CHECK(o2["rule"]["text"].get<std::string>().find("its levers act only after") == std::string::npos);
 }
 
 }
