@@ -357,6 +357,44 @@ std::string finding(const nlohmann::json& result) {
   return f.str();
 }
 
+// "When", under the finding: P(reached by the target year + 4, within the
+// horizon) for the reference, and the option that changes it most, paired on
+// the same paths -- what an option whose levers act after the target year
+// changes. At the scenarios' own assumptions, Monte Carlo intervals.
+std::string when_sentence(const nlohmann::json& result) {
+  const auto& scenarios = result["scenarios"];
+  const auto& ref = scenarios[0];
+  const int year = std::min(ref["target_year"].get<int>() + 4, ref["horizon_year"].get<int>());
+  const nlohmann::json* at = &reached_by(ref).back();
+  for (const auto& point : reached_by(ref)) {
+    if (get(point, "value") == year) at = &point;
+  }
+  std::ostringstream f;
+  f << "When: by the end of " << engine::fmt(get(*at, "value"), 0) << " the total has reached "
+    << engine::fmt_int(get(ref, "target_jobs")) << " under " << esc(ref["name"].get<std::string>()) << " with a chance of "
+    << pct(get(*at, "probability")) << " (Monte Carlo interval " << pct(get(*at, "ci_low")) << "&ndash;"
+    << pct(get(*at, "ci_high")) << ")";
+  const nlohmann::json* best = nullptr;
+  std::string best_name;
+  for (std::size_t k = 1; k < scenarios.size(); ++k) {
+    for (const auto& d : scenarios[k]["vs_reference"]["scalars"]["first_year_reached"]["cumulative_difference"]) {
+      if (get(d, "value") != get(*at, "value")) continue;
+      if (best == nullptr || std::abs(get(d, "difference")) > std::abs(get(*best, "difference"))) {
+        best = &d;
+        best_name = scenarios[k]["name"].get<std::string>();
+      }
+    }
+  }
+  if (best != nullptr) {
+    f << "; by then the largest change among the options is " << esc(best_name) << "&rsquo;s, "
+      << points(get(*best, "difference")) << " points (Monte Carlo interval " << points(get(*best, "ci_low")) << " to "
+      << points(get(*best, "ci_high")) << ", paired on the same paths)";
+  }
+  f << ". At the scenarios&rsquo; own assumptions; every year to " << ref["horizon_year"].get<int>()
+    << " is in the chart &ldquo;When&rdquo; below and in the JSON.";
+  return f.str();
+}
+
 // The levers each option switches on, in plain words with their first year.
 std::string options_list(const nlohmann::json& scenarios) {
   std::ostringstream h;
@@ -406,7 +444,7 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>banensim: P(reach "
     << engine::fmt_int(get(ref, "target_jobs")) << ")</title><style>"
     << "*{box-sizing:border-box}body{font-family:system-ui,Arial,sans-serif;margin:0 auto;padding:1em;color:#222;"
-    << "max-width:1560px;line-height:1.4}h1{font-size:1.35em;line-height:1.35}h2{font-size:1.15em;margin-top:1.6em}"
+    << "max-width:1560px;line-height:1.4}h1{font-size:1.35em;line-height:1.35}.lead{font-size:1.05em}h2{font-size:1.15em;margin-top:1.6em}"
     << "svg{max-width:100%;height:auto;display:block}"
     << "table{border-collapse:collapse;margin:1em 0;font-size:13px;width:100%}td,th{border-bottom:1px solid #ccc;"
     << "padding:3px 6px;text-align:right;vertical-align:top}td{white-space:nowrap}th{font-weight:600}"
@@ -421,6 +459,7 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     << "color:#555}table.wide td:empty{display:none}}"
     << "</style></head><body>\n";
   h << "<h1 id=\"finding\">" << finding(result) << "</h1>\n";
+  h << "<p id=\"when\" class=\"lead\">" << when_sentence(result) << "</p>\n";
   h << "<p class=\"note\">Observed up to " << ref["origin_year"].get<int>() << ", simulated "
     << ref["origin_year"].get<int>() + 1 << "-" << ref["horizon_year"].get<int>() << " under the law in "
     << esc(ref["law_file"].get<std::string>()) << "; " << engine::fmt_int(result["paths"].get<double>())

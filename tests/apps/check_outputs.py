@@ -18,7 +18,7 @@ label "formats"; the asan-ubsan preset runs it): every format of `compare`
   needs no network; the same for `compare --assumptions`;
 - (browser) the HTML report renders in headless Chromium without errors, contains the
   charts, and a screenshot is kept in ARTEFACT_DIR;
-- (browser) the report of `compare` and of `compare --assumptions` at 390, 800, 1366
+- (browser) the report of `compare` and of `compare --assumptions` at 390, 800, 1280, 1602
   and 1920 px wide: nothing wider than the window (measured in the DOM), the
   first heading a finding with numbers, and the report says which intervals
   are Monte Carlo intervals and which are ranges over plausible assumptions
@@ -129,8 +129,26 @@ if "formats" in parts:
     # The report (beside JSON), and compare --assumptions in every format, small (4 sets).
     with tempfile.TemporaryDirectory() as tmp:
         report = os.path.join(tmp, "report.html")
-        run("compare", *scenarios, "--paths", "2000", "--format", "json", "--report", report)
+        rdoc = json.loads(run("compare", *scenarios, "--paths", "2000", "--format", "json", "--report", report))
         check_report_file(report, "compare report")
+        # Under the finding, "When": the reference's P(reached by the target
+        # year + 4) and the option that changes it most, paired -- the JSON's figures.
+        with open(report, encoding="utf-8") as f:
+            page = f.read()
+        ref = rdoc["scenarios"][0]
+        year = min(ref["target_year"] + 4, ref["horizon_year"])
+        p_by = next(c for c in ref["results"]["scalars"]["first_year_reached"]["cumulative"] if c["value"] == year)
+        diffs = [(next(d for d in sc["vs_reference"]["scalars"]["first_year_reached"]["cumulative_difference"]
+                       if d["value"] == year), sc["name"]) for sc in rdoc["scenarios"][1:]]
+        best, best_name = max(diffs, key=lambda t: abs(t[0]["difference"]))
+        pts = 100 * best["difference"]
+        when = page[page.find('<p id="when"'):page.find("</p>", page.find('<p id="when"'))]
+        x = 100 * p_by["probability"]
+        check(f"by the end of {year}" in when and (f"{x:.1f}%" if x < 10 else f"{x:.0f}%") in when
+              and f"{best_name}&rsquo;s, {'+' if pts > 0 else '&minus;'}{abs(pts):.1f} points" in when
+              and "paired on the same paths" in when,
+              f"the report says when: P(by {year}) {p_by['probability']:.3f} and {best_name}'s paired change "
+              f"{best['difference']:+.4f}: {when[:200]}...")
         report_a = os.path.join(tmp, "report-assumptions.html")
         small_a = json.loads(run("compare", *scenarios, "--assumptions", "4", "--paths", "1000", "--format", "json",
                                  "--report", report_a))
