@@ -13,6 +13,8 @@ same seed, the same numbers.
     a["assumptions"]["options"][1]["beats"]  # share of plausible assumption sets it wins
     b = banensim.backtest("scenarios/status-quo.toml", rolling=(2016, 2022))
     b["summary_table"]["coverage_90"]        # pooled 90% interval coverage per series
+    c = banensim.compare(["scenarios/status-quo.toml", "scenarios/purchase-at-buyer.toml"])
+    c["reached_by_table"]["p_reached_by_diff"]   # per option and year: its paired change of P(reached by year)
 
 Every function takes the scenario options of the command line: ``set`` (a
 dict of scenario keys and values, like --set), ``target`` and
@@ -95,12 +97,39 @@ def _variants(variants):
     return out
 
 
+def _reached_by_table(result):
+    """When: per scenario and simulated year, P(the total has reached the
+    target by that year) with its 95% Wilson interval, the share first
+    reaching it that year, and the paired difference from the reference
+    (NaN for the reference) with its 95% interval -- the columns of the same
+    names in `--format csv`, from the JSON's first_year_reached."""
+    names = ["scenario", "year", "p_reached_by", "p_reached_by_ci_low", "p_reached_by_ci_high", "p_first_year",
+             "p_reached_by_diff", "p_reached_by_diff_ci_low", "p_reached_by_diff_ci_high"]
+    rows = []
+    for sc in result["scenarios"]:
+        res = sc["results"]
+        cumulative = {int(c["value"]): c for c in res["scalars"]["first_year_reached"]["cumulative"]}
+        paired = sc.get("vs_reference", {}).get("scalars", {}).get("first_year_reached", {})
+        diffs = {int(d["value"]): d for d in paired.get("cumulative_difference", [])}
+        for step in res["series"]["total"]["steps"]:
+            year = int(step["step"])
+            c = cumulative[year]
+            d = diffs.get(year, {})
+            rows.append([sc["name"], year, c["probability"], c["ci_low"], c["ci_high"],
+                         c["paths_at_value"] / res["paths"], d.get("difference"), d.get("ci_low"), d.get("ci_high")])
+    out = {"scenario": [r[0] for r in rows]}
+    for j, name in enumerate(names[1:], start=1):
+        out[name] = np.array([np.nan if r[j] is None else float(r[j]) for r in rows], dtype=float)
+    return out
+
+
 def _run(scenarios, set, target, target_year, paths, seed, block_size, precision, max_paths, samples, threads,
          variants=None):
     raw = _core.run(list(scenarios), _variants(variants), dict(set or {}), target, target_year, paths, seed,
                     block_size, precision, max_paths, list(samples or []), threads)
     result = json.loads(raw["json"])
     result["samples"] = {name: raw["samples"][:, r, :] for r, name in enumerate(raw["sample_names"])}
+    result["reached_by_table"] = _reached_by_table(result)
     return result
 
 
@@ -110,7 +139,10 @@ def run(scenario, *, paths=None, seed=DEFAULT_SEED, set=None, target=None, targe
     prints (docs/OUTPUT.md), plus ``samples``: for each name in ``samples``
     the output on every path, in path order, as a NumPy array of length
     ``paths``. A sample name is a series (its value in the target year),
-    SERIES@YEAR, a per-path scalar, or an indicator (0/1)."""
+    SERIES@YEAR, a per-path scalar, or an indicator (0/1). And
+    ``reached_by_table`` (for to_frame): per simulated year, P(reached by
+    year) with its interval and P(first reached in year), as the CSV's
+    columns of those names."""
     r = _run([scenario], set, target, target_year, paths, seed, block_size, precision, max_paths, samples, threads)
     r["samples"] = {k: v[0] for k, v in r["samples"].items()}
     return r
@@ -122,7 +154,11 @@ def compare(scenarios, *, variants=None, paths=None, seed=DEFAULT_SEED, set=None
     """Scenarios on common random numbers, paired against the first: the dict
     `banensim compare --format json` prints; ``samples`` as in run(), each
     an array of shape (options, paths) -- path i of every option saw the
-    same random numbers.
+    same random numbers. ``reached_by_table`` as in run(), per option and
+    year, with the paired difference of P(reached by year) from the
+    reference (``p_reached_by_diff`` and its 95% interval; NaN for the
+    reference): what an option whose levers act after the target year
+    changes.
 
     ``variants``: options defined here rather than in a file, as
     `--variant "NAME=FILE KEY=VALUE ..."`: {name: (scenario file, {key:

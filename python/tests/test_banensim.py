@@ -37,6 +37,7 @@ def without_wall_time(result):
     result = dict(result)
     result["provenance"] = {k: v for k, v in result["provenance"].items() if k not in ("wall_seconds", "threads")}
     result.pop("samples", None)
+    result.pop("reached_by_table", None)
     return result
 
 
@@ -65,6 +66,35 @@ def test_compare_gives_the_cli_numbers():
     assert py["scenarios"][0]["name"] == "status quo"
     assert py["scenarios"][0]["target_year"] == 2025
     assert 0.0 < py["scenarios"][1]["probability"] < 1.0
+
+
+def test_reached_by_table_is_the_cli_csv_columns():
+    # Purchase at buyer acts from 2027: alike up to 2026, a paired change after.
+    buyer = os.path.join(SRC, "scenarios/purchase-at-buyer.toml")
+    py = banensim.compare([SQ, buyer], paths=3000, seed=5, threads=1)["reached_by_table"]
+    header, rows = None, []
+    for r in csv.reader(cli("compare", SQ, buyer, "--paths", "3000", "--seed", "5", "--format", "csv").splitlines()):
+        if header is None:
+            header = r
+        else:
+            rows.append(r)
+    assert len(py["scenario"]) == len(rows) == 2 * 12
+    for name, column in py.items():
+        cells = [r[header.index(name)] for r in rows]
+        if name == "scenario":
+            assert column == cells
+            continue
+        expected = np.array([float(c) if c else np.nan for c in cells])
+        np.testing.assert_allclose(column, expected, rtol=1e-9, atol=0, equal_nan=True, err_msg=name)
+    diff = py["p_reached_by_diff"]
+    years = py["year"]
+    option = np.array([s != "status quo" for s in py["scenario"]])
+    assert np.all(np.isnan(diff[~option]))
+    assert np.all(diff[option & (years <= 2026)] == 0)
+    assert np.any(py["p_reached_by_diff_ci_low"][option & (years > 2026)] > 0)
+    np.testing.assert_allclose(diff[option], py["p_reached_by"][option] - py["p_reached_by"][~option], atol=1e-12)
+    single = banensim.run(SQ, paths=1000)["reached_by_table"]
+    assert len(single["year"]) == 12 and np.all(np.isnan(single["p_reached_by_diff"]))
 
 
 def test_run_per_path_samples_are_numpy_arrays_in_path_order_and_match_the_summary():
