@@ -56,6 +56,15 @@ std::vector<std::string> OutputSpec::cells(const engine::Tally& tally, const eng
     const engine::Interval ci = p.wilson();
     return {engine::decimal(p.estimate()), engine::decimal(ci.low), engine::decimal(ci.high)};
   }
+  if (stat == Stat::kProbability) {  // SCALAR_cdf@VALUE: the exact count of values <= VALUE
+    const auto& h = tally.scalar(layout.scalar_index(output)).histogram;
+    for (const engine::CumulativePoint& c : engine::cumulative_by_value(h, tally.n_paths())) {
+      if (c.value != value) continue;
+      const engine::Interval ci = c.up_to_value.wilson();
+      return {engine::decimal(c.up_to_value.estimate()), engine::decimal(ci.low), engine::decimal(ci.high)};
+    }
+    throw StudyError("output " + name + ": no value " + engine::shortest(value) + " in the range of " + output);
+  }
   const engine::DistributionSummary& d = source == Source::kSeries
                                              ? tally.series(layout.series_index(output), step_index(*this, layout))
                                              : tally.scalar(layout.scalar_index(output));
@@ -71,7 +80,9 @@ std::vector<std::string> OutputSpec::cells(const engine::Tally& tally, const eng
 }
 
 std::string OutputSpec::description() const {
-  if (stat == Stat::kProbability) return "P(" + output + ")";
+  if (stat == Stat::kProbability) {
+    return source == Source::kScalar ? "P(" + output + " <= " + engine::shortest(value) + ")" : "P(" + output + ")";
+  }
   std::string what;
   switch (stat) {
     case Stat::kMean: what = "mean of "; break;
@@ -89,6 +100,8 @@ OutputSpec parse_output(const std::string& given, const engine::OutputLayout& la
   o.name = given;
   std::string name = given;
   if (const auto it = aliases().find(given); it != aliases().end()) name = it->second;
+  const std::string reached_by = "p_reached_by@";
+  if (given.rfind(reached_by, 0) == 0) name = "first_year_reached_cdf@" + given.substr(reached_by.size());
   const auto has = [](const auto& specs, const std::string& n) {
     return std::any_of(specs.begin(), specs.end(), [&](const auto& s) { return s.name == n; });
   };
@@ -104,6 +117,28 @@ OutputSpec parse_output(const std::string& given, const engine::OutputLayout& la
     o.step = name.substr(at + 1);
   }
   std::string head;
+  if (ends_with(base, "_cdf", head) && has(layout.scalars, head)) {
+    const engine::ScalarSpec& spec = layout.scalars[layout.scalar_index(head)];
+    if (!spec.whole_numbers) {
+      throw StudyError("output " + given + ": " + head + " is not a whole-number scalar; _cdf@VALUE needs one");
+    }
+    const double low = spec.hist_low, high = spec.hist_high - 1;
+    const std::string range = engine::shortest(low) + "-" + engine::shortest(high);
+    const bool digits = !o.step.empty() && std::all_of(o.step.begin() + (o.step[0] == '-' ? 1 : 0), o.step.end(), [](char c) {
+      return std::isdigit(static_cast<unsigned char>(c)) != 0;
+    }) && o.step != "-" && o.step.size() < 16;
+    if (!digits || std::stod(o.step) < low || std::stod(o.step) > high) {
+      throw StudyError("output " + given + ": " + (o.step.empty() ? std::string("needs @VALUE") : "'" + o.step + "'") +
+                       ": VALUE must be a whole number in " + head + "'s range " + range);
+    }
+    o.source = OutputSpec::Source::kScalar;
+    o.stat = OutputSpec::Stat::kProbability;
+    o.output = head;
+    o.value = std::stod(o.step);
+    o.step.clear();
+    o.whole_numbers = true;
+    return o;
+  }
   bool parsed = false;
   for (const auto& [suffix, stat] : {std::pair<std::string, OutputSpec::Stat>{"_mean", OutputSpec::Stat::kMean},
                                      {"_std_error", OutputSpec::Stat::kStdError},
@@ -159,8 +194,9 @@ std::string output_names_help(const engine::OutputLayout& layout) {
   for (std::size_t i = 0; i < layout.series.size(); ++i) text += (i ? ", " : "") + layout.series[i].name;
   text += "), SCALAR_STAT (scalars ";
   for (std::size_t i = 0; i < layout.scalars.size(); ++i) text += (i ? ", " : "") + layout.scalars[i].name;
-  text += "), STAT one of mean, std_error, sd, p01..p99; short names p_reach, p_quota, charge_mean_eur, "
-          "charge_std_error_eur";
+  text += "), STAT one of mean, std_error, sd, p01..p99; SCALAR_cdf@VALUE (a whole-number scalar: P(SCALAR <= "
+          "VALUE)); short names p_reach, p_quota, charge_mean_eur, charge_std_error_eur, p_reached_by@YEAR "
+          "(first_year_reached_cdf@YEAR)";
   return text;
 }
 

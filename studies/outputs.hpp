@@ -8,12 +8,16 @@
 //   SERIES_STAT          a series in the target year (the model's last step)
 //   SERIES_STAT@YEAR     ... in another simulated year (a step label)
 //   SCALAR_STAT          a per-path scalar
+//   SCALAR_cdf@VALUE     a whole-number scalar's P(SCALAR <= VALUE) over all
+//                        paths (absent counts as never), with its 95% Wilson
+//                        interval, VALUE a whole number of its range
 //   STAT: mean, std_error, sd, or pNN (the NN% quantile, 01..99; written
 //   >=X or <X when only a bound is known, docs/OUTPUT.md "Quantiles").
 //
 // Short names the CSVs have always used: p_reach = p_reach_target, p_quota =
 // p_quota_in_force_target_year, charge_mean_eur = quota_charge_total_eur_mean,
-// charge_std_error_eur = quota_charge_total_eur_std_error.
+// charge_std_error_eur = quota_charge_total_eur_std_error; p_reached_by@YEAR =
+// first_year_reached_cdf@YEAR (P(the target is reached by YEAR)).
 
 #include <string>
 #include <vector>
@@ -34,6 +38,7 @@ struct OutputSpec {
   std::string step;    // series: the step label; "" = the last step (the target year)
   double level = 0;    // quantile level in (0, 1)
   bool whole_numbers = false;  // a whole-number scalar: quantiles are values that occur
+  double value = 0;            // SCALAR_cdf@VALUE (a scalar with Stat::kProbability): P(scalar <= value)
 
   // The columns it writes: probabilities three (estimate, interval), others one.
   std::vector<engine::JournalColumn> columns() const;

@@ -226,6 +226,27 @@ def test_sweep_rows(tmp_path):
     assert s["rows"]["p_reach"][0] <= s["rows"]["p_reach"][1]
 
 
+def test_sweep_records_p_reached_by_year():
+    # P(reached by 2030) as a study output: at the scenario's own target it is
+    # run's figure; a lower target is reached by then on every path it was
+    # (common random numbers), so never less often.
+    s = banensim.sweep(SQ, {"target.total_jobs": [125000, 110000]}, paths=2000,
+                       outputs=["p_reached_by@2030", "first_year_reached_cdf@2028"])
+    rows = s["rows"]
+    assert {"p_reached_by@2030", "p_reached_by@2030_ci_low", "p_reached_by@2030_ci_high",
+            "first_year_reached_cdf@2028"} <= set(rows)
+    by = banensim.run(SQ, paths=2000)["reached_by_table"]
+    at = {int(y): i for i, y in enumerate(by["year"])}
+    assert rows["p_reached_by@2030"][0] == by["p_reached_by"][at[2030]]
+    assert rows["p_reached_by@2030_ci_low"][0] == by["p_reached_by_ci_low"][at[2030]]
+    assert rows["first_year_reached_cdf@2028"][0] == by["p_reached_by"][at[2028]]
+    assert rows["p_reached_by@2030"][1] > rows["p_reached_by@2030"][0]
+    for bad, why in (("p_reached_by@2040", "range 2024-2035"), ("first_year_reached_cdf", "needs @VALUE"),
+                     ("p_reached_by@20x0", "whole number"), ("quota_charge_total_eur_cdf@5", "not a whole-number")):
+        with pytest.raises(banensim.InputError, match=why):
+            banensim.sweep(SQ, {"target.total_jobs": [125000]}, paths=100, outputs=[bad])
+
+
 def test_compare_variants_are_the_programs_variants():
     variants = {"levy2": (SQ, {"quota.levy_per_job_eur": 10000, "quota.response_max": 0.2})}
     py = banensim.compare([SQ], variants=variants, paths=2000, seed=9, threads=1, samples=["quota_charge_total_eur"])
