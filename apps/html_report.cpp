@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <sstream>
 
 #include "engine/text_format.hpp"
@@ -32,10 +33,17 @@ std::string pct(double p) {
   const double x = 100 * p;
   return engine::fmt(x, std::abs(x) < 10 ? 1 : 0) + "%";
 }
-// A difference of probabilities in points for prose: +1.2, -0.4.
-std::string points(double d) {
+// A difference of probabilities in points for prose: +1.2, -0.4; with
+// `decimals` 2 for a figure whose numbers are all below one point (-0.08,
+// never "-0.0"): points_decimals picks them for a figure and its interval.
+std::string points(double d, int decimals = 1) {
   const double x = 100 * d;
-  return std::string(x > 0 ? "+" : x < 0 ? "&minus;" : "") + engine::fmt(std::abs(x), 1);
+  return std::string(x > 0 ? "+" : x < 0 ? "&minus;" : "") + engine::fmt(std::abs(x), decimals);
+}
+int points_decimals(std::initializer_list<double> figures) {
+  double largest = 0;
+  for (double d : figures) largest = std::max(largest, std::abs(100 * d));
+  return largest < 1 ? 2 : 1;
 }
 
 // A quantile of a distribution in the result JSON: its number, or the bound
@@ -329,6 +337,8 @@ std::string finding(const nlohmann::json& result) {
       any_beyond_noise = any_beyond_noise || get(opts[k]["beats"], "sets") > 0 || get(opts[k]["loses"], "sets") > 0;
     }
     const auto& b = opts[best];
+    const int dec = points_decimals({get(b["difference"], "median"), get(b["difference"], "p05"),
+                                     get(b["difference"], "p95")});
     if (!any_beyond_noise) {
       f << "; no option moves it beyond its Monte Carlo noise in any of the " << a["sets"].get<std::size_t>()
         << " plausible assumption sets.";
@@ -336,9 +346,9 @@ std::string finding(const nlohmann::json& result) {
     }
     f << "; no option moves it by more than " << engine::fmt(100 * largest, 1)
       << " points in any plausible assumption set, and the largest median change, "
-      << esc(b["name"].get<std::string>()) << "&rsquo;s, is " << points(get(b["difference"], "median"))
-      << " points (range over plausible assumptions " << points(get(b["difference"], "p05")) << " to "
-      << points(get(b["difference"], "p95")) << "; it beats " << esc(ref["name"].get<std::string>()) << " in "
+      << esc(b["name"].get<std::string>()) << "&rsquo;s, is " << points(get(b["difference"], "median"), dec)
+      << " points (range over plausible assumptions " << points(get(b["difference"], "p05"), dec) << " to "
+      << points(get(b["difference"], "p95"), dec) << "; it beats " << esc(ref["name"].get<std::string>()) << " in "
       << pct(get(b["beats"], "share")) << " of the sets).";
     return f.str();
   }
@@ -350,9 +360,10 @@ std::string finding(const nlohmann::json& result) {
     if (std::abs(d) > std::abs(get(scenarios[best]["vs_reference"]["indicators"]["reach_target"], "difference"))) best = k;
   }
   const auto& d = scenarios[best]["vs_reference"]["indicators"]["reach_target"];
+  const int dec = points_decimals({get(d, "difference"), get(d, "ci_low"), get(d, "ci_high")});
   f << "; the largest change among the options is " << esc(scenarios[best]["name"].get<std::string>()) << "&rsquo;s, "
-    << points(get(d, "difference")) << " points (Monte Carlo interval " << points(get(d, "ci_low")) << " to "
-    << points(get(d, "ci_high")) << "). These intervals cover Monte Carlo noise only, at the scenarios&rsquo; own "
+    << points(get(d, "difference"), dec) << " points (Monte Carlo interval " << points(get(d, "ci_low"), dec) << " to "
+    << points(get(d, "ci_high"), dec) << "). These intervals cover Monte Carlo noise only, at the scenarios&rsquo; own "
     << "assumptions.";
   return f.str();
 }
@@ -386,9 +397,10 @@ std::string when_sentence(const nlohmann::json& result) {
     }
   }
   if (best != nullptr) {
-    f << "; by then the largest change among the options is " << esc(best_name) << "&rsquo;s, "
-      << points(get(*best, "difference")) << " points (Monte Carlo interval " << points(get(*best, "ci_low")) << " to "
-      << points(get(*best, "ci_high")) << ", paired on the same paths)";
+    f << "; by then the largest change among the options is " << esc(best_name) << "&rsquo;s, ";
+    const int dec = points_decimals({get(*best, "difference"), get(*best, "ci_low"), get(*best, "ci_high")});
+    f << points(get(*best, "difference"), dec) << " points (Monte Carlo interval " << points(get(*best, "ci_low"), dec)
+      << " to " << points(get(*best, "ci_high"), dec) << ", paired on the same paths)";
   }
   f << ". At the scenarios&rsquo; own assumptions; every year to " << ref["horizon_year"].get<int>()
     << " is in the chart &ldquo;When&rdquo; below and in the JSON.";

@@ -142,10 +142,11 @@ if "formats" in parts:
                        if d["value"] == year), sc["name"]) for sc in rdoc["scenarios"][1:]]
         best, best_name = max(diffs, key=lambda t: abs(t[0]["difference"]))
         pts = 100 * best["difference"]
+        dec = 2 if 100 * max(abs(best[k]) for k in ("difference", "ci_low", "ci_high")) < 1 else 1
         when = page[page.find('<p id="when"'):page.find("</p>", page.find('<p id="when"'))]
         x = 100 * p_by["probability"]
         check(f"by the end of {year}" in when and (f"{x:.1f}%" if x < 10 else f"{x:.0f}%") in when
-              and f"{best_name}&rsquo;s, {'+' if pts > 0 else '&minus;'}{abs(pts):.1f} points" in when
+              and f"{best_name}&rsquo;s, {'+' if pts > 0 else '&minus;'}{abs(pts):.{dec}f} points" in when
               and "paired on the same paths" in when,
               f"the report says when: P(by {year}) {p_by['probability']:.3f} and {best_name}'s paired change "
               f"{best['difference']:+.4f}: {when[:200]}...")
