@@ -19,4 +19,5 @@ def test_the_readme_python_example_runs():
     assert r.returncode == 0, r.stderr
     assert "status quo" in r.stdout
     assert "supply.max_working_share" in r.stdout
+    assert re.search(r"^keep split 2030\.0 0\.\d+ -?\d[\d.]*(e-\d+)?$", r.stdout, re.M), r.stdout  # its change by 2030
     assert re.search(r"^government [01]\.\d+ -?\d", r.stdout, re.M), r.stdout  # the backtest's summary
