@@ -16,8 +16,10 @@
 #include "engine/run_summary.hpp"
 #include "engine/tally.hpp"
 #include "engine/word_codec.hpp"
+#include "support/tally_words.hpp"
 
 using namespace banensim::engine;
+using test_support::words_of;
 
 namespace {
 
@@ -65,12 +67,6 @@ PairedTally add_batches(const OutputLayout& layout, const std::vector<std::pair<
     t.add_outputs_batch(records, first, 1);
   }
   return t;
-}
-
-std::vector<std::uint64_t> words_of(const PairedTally& t) {
-  WordWriter w;
-  t.encode(w);
-  return w.words();
 }
 
 }  // namespace

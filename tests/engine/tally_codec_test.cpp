@@ -13,8 +13,10 @@
 #include "engine/run_summary.hpp"
 #include "engine/text_format.hpp"
 #include "engine/word_codec.hpp"
+#include "support/tally_words.hpp"
 
 using namespace banensim::engine;
+using test_support::words_of;
 
 namespace {
 
@@ -27,12 +29,6 @@ PairedTally run_two(std::uint64_t seed, std::uint64_t n) {
   cfg.block_size = 100;
   cfg.n_threads = 1;
   return run_paired(std::span<const RandomWalkModel>(variants), cfg).tally;
-}
-
-std::vector<std::uint64_t> words_of(const PairedTally& t) {
-  WordWriter w;
-  t.encode(w);
-  return w.words();
 }
 
 }  // namespace
