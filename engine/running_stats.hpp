@@ -47,20 +47,6 @@ class RunningStats {
   // in four interleaved partial sums (value i in sum i mod 4) added in a fixed
   // order -- so the compiler can vectorise it, and the result is the same on
   // every machine. Merge it into a running summary with merge() (Chan).
-  // The summary of n values of which `plus` are +1, `minus` are -1 and the
-  // rest 0 (a paired difference of two yes/no outcomes), exactly from the
-  // counts: mean (plus - minus) / n, m2 = plus + minus - n * mean^2.
-  static RunningStats of_signs(std::uint64_t plus, std::uint64_t minus, std::uint64_t n) noexcept {
-    RunningStats s;
-    if (n == 0) return s;
-    const double nn = static_cast<double>(n);
-    const double d = static_cast<double>(plus) - static_cast<double>(minus);
-    s.n_ = n;
-    s.mean_ = d / nn;
-    s.m2_ = std::max(0.0, static_cast<double>(plus + minus) - d * d / nn);
-    return s;
-  }
-
   static RunningStats of_values(const double* x, std::size_t n) noexcept {
     RunningStats s;
     if (n == 0) return s;
@@ -86,6 +72,20 @@ class RunningStats {
     s.n_ = n;
     s.mean_ = mean;
     s.m2_ = (dev[0] + dev[1]) + (dev[2] + dev[3]);
+    return s;
+  }
+
+  // The summary of n values of which `plus` are +1, `minus` are -1 and the
+  // rest 0 (a paired difference of two yes/no outcomes), exactly from the
+  // counts: mean (plus - minus) / n, m2 = plus + minus - n * mean^2.
+  static RunningStats of_signs(std::uint64_t plus, std::uint64_t minus, std::uint64_t n) noexcept {
+    RunningStats s;
+    if (n == 0) return s;
+    const double nn = static_cast<double>(n);
+    const double d = static_cast<double>(plus) - static_cast<double>(minus);
+    s.n_ = n;
+    s.mean_ = d / nn;
+    s.m2_ = std::max(0.0, static_cast<double>(plus + minus) - d * d / nn);
     return s;
   }
 

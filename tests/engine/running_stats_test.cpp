@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -77,5 +78,22 @@ TEST_CASE("of_values: the two-pass summary of a batch equals Welford's to roundi
   merged.merge(RunningStats::of_values(v.data() + 5000, v.size() - 5000));
   CHECK(merged.mean() == doctest::Approx(w.mean()).epsilon(1e-13));
   CHECK(merged.variance() == doctest::Approx(w.variance()).epsilon(1e-9));
+}
+TEST_CASE("of_signs: the summary of +1, -1 and 0 values from their counts equals the values' own") {
+  for (const auto& [plus, minus, n] : {std::array<std::uint64_t, 3>{3, 1, 10}, {0, 0, 7}, {5, 5, 10}, {0, 9, 9},
+                                        {1, 0, 1}, {1234, 17, 100000}}) {
+    CAPTURE(plus);
+    CAPTURE(minus);
+    std::vector<double> v(n, 0.0);
+    for (std::uint64_t i = 0; i < plus; ++i) v[i] = 1.0;
+    for (std::uint64_t i = 0; i < minus; ++i) v[plus + i] = -1.0;
+    RunningStats w;
+    for (double x : v) w.add(x);
+    const RunningStats s = RunningStats::of_signs(plus, minus, n);
+    CHECK(s.count() == n);
+    CHECK(s.mean() == doctest::Approx(w.mean()).epsilon(1e-14));
+    CHECK(s.m2() == doctest::Approx(w.m2()).epsilon(1e-12).scale(1.0));
+  }
+  CHECK(RunningStats::of_signs(0, 0, 0).count() == 0);
 }
 }
