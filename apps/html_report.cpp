@@ -382,7 +382,8 @@ std::string when_sentence(const nlohmann::json& result) {
   }
   std::ostringstream f;
   f << "When: by the end of " << engine::fmt(get(*at, "value"), 0) << " the total has reached "
-    << engine::fmt_int(get(ref, "target_jobs")) << " under " << esc(ref["name"].get<std::string>()) << " with a chance of "
+    << engine::fmt_int(get(ref, "target_jobs")) << " under " << esc(ref["name"].get<std::string>())
+    << " with a chance of "
     << pct(get(*at, "probability")) << " (Monte Carlo interval " << pct(get(*at, "ci_low")) << "&ndash;"
     << pct(get(*at, "ci_high")) << ")";
   const nlohmann::json* best = nullptr;
@@ -456,7 +457,8 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>banensim: P(reach "
     << engine::fmt_int(get(ref, "target_jobs")) << ")</title><style>"
     << "*{box-sizing:border-box}body{font-family:system-ui,Arial,sans-serif;margin:0 auto;padding:1em;color:#222;"
-    << "max-width:1560px;line-height:1.4}h1{font-size:1.35em;line-height:1.35}.lead{font-size:1.05em}h2{font-size:1.15em;margin-top:1.6em}"
+    << "max-width:1560px;line-height:1.4}h1{font-size:1.35em;line-height:1.35}.lead{font-size:1.05em}"
+    << "h2{font-size:1.15em;margin-top:1.6em}"
     << "svg{max-width:100%;height:auto;display:block}"
     << "table{border-collapse:collapse;margin:1em 0;font-size:13px;width:100%}td,th{border-bottom:1px solid #ccc;"
     << "padding:3px 6px;text-align:right;vertical-align:top}td{white-space:nowrap}th{font-weight:600}"
@@ -564,7 +566,8 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
       for (const auto& point : diffs) {
         if (get(point, "value") == by_year) at = &point;
       }
-      by_diff = {engine::fmt(get(*at, "difference"), 3), engine::fmt_interval(get(*at, "ci_low"), get(*at, "ci_high"), 3)};
+      by_diff = {engine::fmt(get(*at, "difference"), 3),
+                 engine::fmt_interval(get(*at, "ci_low"), get(*at, "ci_high"), 3)};
     }
     const auto& q = ind["quota_in_force_target_year"];
     cells.insert(cells.end(), {jobs_quantile(last, "p50"), "[" + jobs_quantile(last, "p05") + ", " + jobs_quantile(last, "p95") + "]",

@@ -369,7 +369,8 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
       // say so, and how to compare what they change.
       const auto& option = s.options[k].model;
       if (o.diff_min == 0.0 && o.diff_max == 0.0) {
-        if (const auto later = levers_acting_after(s.options[0].model.params(), option.params(), option.target_year())) {
+        const auto& reference = s.options[0].model.params();
+        if (const auto later = levers_acting_after(reference, option.params(), option.target_year())) {
           std::string levers;
           for (const auto& l : *later) levers += (levers.empty() ? "" : ", ") + l;
           const int year = option.target_year();

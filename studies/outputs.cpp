@@ -124,9 +124,9 @@ OutputSpec parse_output(const std::string& given, const engine::OutputLayout& la
     }
     const double low = spec.hist_low, high = spec.hist_high - 1;
     const std::string range = engine::shortest(low) + "-" + engine::shortest(high);
-    const bool digits = !o.step.empty() && std::all_of(o.step.begin() + (o.step[0] == '-' ? 1 : 0), o.step.end(), [](char c) {
-      return std::isdigit(static_cast<unsigned char>(c)) != 0;
-    }) && o.step != "-" && o.step.size() < 16;
+    const auto is_digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+    const bool digits = !o.step.empty() && o.step != "-" && o.step.size() < 16 &&
+                        std::all_of(o.step.begin() + (o.step[0] == '-' ? 1 : 0), o.step.end(), is_digit);
     if (!digits || std::stod(o.step) < low || std::stod(o.step) > high) {
       throw StudyError("output " + given + ": " + (o.step.empty() ? std::string("needs @VALUE") : "'" + o.step + "'") +
                        ": VALUE must be a whole number in " + head + "'s range " + range);

@@ -259,11 +259,13 @@ nlohmann::json LiveModel::snapshot(const PreparedRun& run, const engine::PairedT
       engine::cumulative_difference(tally, 1, layout.scalar_index("first_year_reached"), layout);
   for (std::size_t i = 0; i < ref_by_year.size(); ++i) {
     auto entry = [](const ReachedByYear& r) { return proportion_json(r.reached); };
-    nlohmann::json row = {{"year", ref_by_year[i].year}, {"reference", entry(ref_by_year[i])}, {"variant", entry(var_by_year[i])}};
+    nlohmann::json row = {
+        {"year", ref_by_year[i].year}, {"reference", entry(ref_by_year[i])}, {"variant", entry(var_by_year[i])}};
     for (const auto& d : by_year_diff) {
       if (std::llround(d.value) == ref_by_year[i].year) {
         const auto band = engine::mean_interval(d.difference);
-        row["difference"] = {{"mean", number(d.difference.mean())}, {"lo", number(band.low)}, {"hi", number(band.high)}};
+        row["difference"] = {
+            {"mean", number(d.difference.mean())}, {"lo", number(band.low)}, {"hi", number(band.high)}};
       }
     }
     by_year.push_back(row);

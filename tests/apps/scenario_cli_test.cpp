@@ -269,7 +269,8 @@ TEST_CASE("compare: an option alike on every path is said to be (and why when it
         std::string::npos);
   CHECK(table.out.find("\nall three reaches the target in 2026 on exactly the reference's paths") != std::string::npos);
   CHECK(table.out.find("  diff by 2030  ") != std::string::npos);
-  CHECK(table.out.find("diff by 2030: its paired difference from the reference on the same paths") != std::string::npos);
+  CHECK(table.out.find("diff by 2030: its paired difference from the reference on the same paths") !=
+        std::string::npos);
   CHECK(table.out.find("\nearly reaches the target") == std::string::npos);
   CHECK(table.out.find("\nkeep split reaches the target") == std::string::npos);
 }
@@ -861,14 +862,16 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
   CHECK(one.exit_code == 2);
   // Today's all-three acts from 2027: alike at every set in 2026, which the
   // rule says with the later target year to use; there it is not alike.
-  const std::string later = "its levers act only after the end-2026 measurement (policy.purchase_at_buyer from 2027, "
-                            "policy.exclude_security from 2027), so they cannot change P(reach) in 2026: to compare what "
-                            "they change across assumptions, set a later target year (--target-year 2030)";
+  const std::string later =
+      "its levers act only after the end-2026 measurement (policy.purchase_at_buyer from 2027, "
+      "policy.exclude_security from 2027), so they cannot change P(reach) in 2026: to compare what "
+      "they change across assumptions, set a later target year (--target-year 2030)";
   CHECK(o["difference"]["max"].get<double>() == 0.0);
   CHECK(o["rule"]["text"].get<std::string>().find(later) != std::string::npos);
   CHECK(r.out.find(later) != std::string::npos);
-  const auto at_2030 = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 8 --paths 1024 "
-                                "--target-year 2030 --format json");
+  const auto at_2030 = banensim(
+      "compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 8 --paths 1024 --target-year 2030 "
+      "--format json");
   REQUIRE(at_2030.exit_code == 0);
   const auto doc_2030 = nlohmann::json::parse(at_2030.out);
   const auto& o2 = doc_2030["assumptions"]["options"][1];

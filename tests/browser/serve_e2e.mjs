@@ -165,7 +165,8 @@ try {
   check(shownYear === cmp.scenarios[0].target_year + 4 && cliByYear !== undefined &&
         Number(await page.$eval("#reach-difference", (e) => e.dataset.value)) === cliByYear.difference &&
         (await page.$eval("#reach-difference", (e) => e.textContent)).includes(`P(reached by ${shownYear})`),
-        `the paired difference in P(reached by ${shownYear}) under the chart is compare's ${cliByYear && cliByYear.difference}`);
+        `the paired difference in P(reached by ${shownYear}) under the chart is compare's ` +
+        `${cliByYear && cliByYear.difference}`);
   // keep_split changes some paths: no same-paths note (compare gives none either).
   check((await page.$eval("#same-reach", (e) => e.hidden)) === !("note" in cmp.scenarios[1].vs_reference),
         "the same-paths note is shown exactly when compare gives one (here: hidden)");
