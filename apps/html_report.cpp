@@ -218,34 +218,53 @@ std::string assumptions_section(const nlohmann::json& result) {
     << "loses: the share of sets where the 95% paired Monte Carlo interval of the difference against " << esc(ref)
     << " lies wholly above 0 / contains 0 / lies wholly below 0. Worst regret: the largest shortfall, over the sets, of "
     << "the option&rsquo;s P(reach) behind the best option&rsquo;s at that set.</p>";
-  const std::vector<std::string> labels = {"option", "P(reach) median", "range over plausible assumptions",
-                                           "difference median", "range over plausible assumptions", "beats", "ties",
-                                           "loses", "worst regret"};
-  h << "<table id=\"assumptions\" class=\"wide\"><tr>";
-  for (const auto& l : labels) h << "<th>" << esc(l) << "</th>";
-  h << "</tr>\n";
-  for (std::size_t k = 0; k < opts.size(); ++k) {
-    const auto& o = opts[k];
-    std::vector<std::string> cells = {esc(o["name"].get<std::string>()), engine::fmt(get(o["p_reach"], "median"), 3),
-                                      engine::fmt_interval(get(o["p_reach"], "p05"), get(o["p_reach"], "p95"), 3)};
-    if (k == 0) {
-      cells.insert(cells.end(), {"(reference)", "", "", "", ""});
-    } else {
-      const auto& d = o["difference"];
-      cells.insert(cells.end(), {engine::fmt(get(d, "median"), 3),
-                                 engine::fmt_interval(get(d, "p05"), get(d, "p95"), 3),
-                                 pct(get(o["beats"], "share")), pct(get(o["ties"], "share")), pct(get(o["loses"], "share"))});
-    }
-    cells.push_back(engine::fmt(get(o, "worst_case_regret"), 3));
-    h << "<tr>";
-    for (std::size_t c = 0; c < cells.size(); ++c) h << "<td data-label=\"" << esc(labels[c]) << "\">" << cells[c] << "</td>";
+  // One table per figure: P(reach) in the target year (with the regret), and
+  // P(reached by the study's year) on the same sets and paths.
+  const auto table = [&h, &opts](const std::string& id, const std::string& figure, bool reach) {
+    std::vector<std::string> labels = {"option", figure + " median", "range over plausible assumptions",
+                                       "difference median", "range over plausible assumptions", "beats", "ties",
+                                       "loses"};
+    if (reach) labels.push_back("worst regret");
+    h << "<table id=\"" << id << "\" class=\"wide\"><tr>";
+    for (const auto& l : labels) h << "<th>" << esc(l) << "</th>";
     h << "</tr>\n";
-  }
-  h << "</table>\n<p>Smallest worst-case regret: <b>" << esc(a["minimax_regret"].get<std::string>()) << "</b>.</p>";
+    for (std::size_t k = 0; k < opts.size(); ++k) {
+      const auto& o = reach ? opts[k] : opts[k]["by_year"];
+      const auto& p = reach ? o["p_reach"] : o["p_reached_by"];
+      std::vector<std::string> cells = {esc(opts[k]["name"].get<std::string>()), engine::fmt(get(p, "median"), 3),
+                                        engine::fmt_interval(get(p, "p05"), get(p, "p95"), 3)};
+      if (k == 0) {
+        cells.insert(cells.end(), {"(reference)", "", "", "", ""});
+      } else {
+        const auto& d = o["difference"];
+        cells.insert(cells.end(), {engine::fmt(get(d, "median"), 3),
+                                   engine::fmt_interval(get(d, "p05"), get(d, "p95"), 3),
+                                   pct(get(o["beats"], "share")), pct(get(o["ties"], "share")),
+                                   pct(get(o["loses"], "share"))});
+      }
+      if (reach) cells.push_back(engine::fmt(get(opts[k], "worst_case_regret"), 3));
+      h << "<tr>";
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        h << "<td data-label=\"" << esc(labels[c]) << "\">" << cells[c] << "</td>";
+      }
+      h << "</tr>\n";
+    }
+    h << "</table>\n";
+  };
+  const std::string by = std::to_string(a["by_year"].get<int>());
+  table("assumptions", "P(reach)", true);
+  h << "<p class=\"note\">By when: P(reached by " << by << ") &mdash; the total at or above the target at some "
+    << "measurement up to " << by << " &mdash; over the same sets and paths. Levers that act after the target year "
+    << "cannot change P(reach); this is where they show.</p>\n";
+  table("assumptions-by-year", "P(reached by " + by + ")", false);
+  h << "<p>Smallest worst-case regret (of P(reach)): <b>" << esc(a["minimax_regret"].get<std::string>()) << "</b>.</p>";
   h << "<h3>What decides the sign</h3><p class=\"note\">Scenario discovery (PRIM) on the sets where the option beats "
     << esc(ref) << " (or loses, when it never beats): coverage is the share of those sets inside the stated region, "
     << "density the share of the region&rsquo;s sets that are such.</p><ul id=\"rules\">";
-  for (std::size_t k = 1; k < opts.size(); ++k) h << "<li>" << esc(opts[k]["sentence"].get<std::string>()) << "</li>";
+  for (std::size_t k = 1; k < opts.size(); ++k) {
+    h << "<li>" << esc(opts[k]["sentence"].get<std::string>()) << "</li>";
+    h << "<li>" << esc(opts[k]["by_year"]["sentence"].get<std::string>()) << "</li>";
+  }
   h << "</ul>";
   return h.str();
 }
@@ -402,8 +421,24 @@ std::string when_sentence(const nlohmann::json& result) {
     const int dec = points_decimals({get(*best, "difference"), get(*best, "ci_low"), get(*best, "ci_high")});
     f << points(get(*best, "difference"), dec) << " points (Monte Carlo interval " << points(get(*best, "ci_low"), dec)
       << " to " << points(get(*best, "ci_high"), dec) << ", paired on the same paths)";
+    // Across assumptions, the same option on the same figure.
+    if (result.contains("assumptions") && result["assumptions"]["by_year"].get<double>() == get(*at, "value")) {
+      for (const auto& o : result["assumptions"]["options"]) {
+        if (o["name"].get<std::string>() != best_name) continue;
+        const auto& b = o["by_year"];
+        const auto& d = b["difference"];
+        const int dd = points_decimals({get(d, "median"), get(d, "p05"), get(d, "p95")});
+        f << "; across " << result["assumptions"]["sets"].get<std::size_t>() << " plausible assumption sets it beats "
+          << esc(ref["name"].get<std::string>()) << " by then in " << pct(get(b["beats"], "share"))
+          << " of them and loses in " << pct(get(b["loses"], "share")) << " (median change "
+          << points(get(d, "median"), dd)
+          << " points, range over plausible assumptions " << points(get(d, "p05"), dd) << " to "
+          << points(get(d, "p95"), dd) << ")";
+      }
+    }
   }
-  f << ". At the scenarios&rsquo; own assumptions; every year to " << ref["horizon_year"].get<int>()
+  f << ". Monte Carlo intervals at the scenarios&rsquo; own assumptions; every year to "
+    << ref["horizon_year"].get<int>()
     << " is in the chart &ldquo;When&rdquo; below and in the JSON.";
   return f.str();
 }

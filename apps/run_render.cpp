@@ -342,6 +342,7 @@ std::string render_assumptions_table(const studies::AssumptionStudy& s, const st
   const std::size_t i_reach = layout.indicator_index("reach_target");
   const engine::PairedTally& central = r.central.result.tally;
   const std::size_t n = r.run.table.rows.size();
+  const std::string by_label = std::to_string(s.by_year);
   std::ostringstream os;
   os << render_table(r.central, true) << "\n";
   os << "Across plausible assumptions: " << n << " assumption sets (" << s.design << ", seed " << s.run.seed << ") over "
@@ -349,25 +350,37 @@ std::string render_assumptions_table(const studies::AssumptionStudy& s, const st
      << (s.study_file ? " factors from " + *s.study_file : std::string(" uncertain parameters, uniform on their plausible ranges"))
      << ";\nat each set every option runs on the same " << engine::fmt_int(static_cast<double>(s.run.paths))
      << " paths (common random numbers, the same seed at every set).\n";
-  std::vector<std::vector<std::string>> rows = {{"option", "P(reach) here", "Monte Carlo 95%", "P(reach) median",
-                                                 "assumption range 5-95%", "diff median", "assumption range 5-95%",
-                                                 "beats", "ties", "loses", "worst regret"}};
-  for (std::size_t k = 0; k < s.options.size(); ++k) {
-    const auto& o = r.options[k];
-    const auto& p = central.variant(k).indicator(i_reach);
-    std::vector<std::string> row = {o.name, engine::fmt(p.estimate(), 3), engine::fmt_interval(p.wilson(), 3), engine::fmt(o.p_median, 3),
-                                    engine::fmt_interval(o.p_low, o.p_high, 3)};
-    if (k == 0) {
-      row.insert(row.end(), {"(reference)", "", "", "", ""});
-    } else {
-      row.insert(row.end(), {engine::fmt(o.diff_median, 3), engine::fmt_interval(o.diff_low, o.diff_high, 3),
-                             share_text(o.beats, n), share_text(o.ties, n), share_text(o.loses, n)});
+  // One table per figure: P(reach) in the target year (with the regret),
+  // then P(reached by the study's year).
+  const auto table = [&](const std::string& figure, bool reach) {
+    std::vector<std::string> header = {"option",      figure + " here",         "Monte Carlo 95%",
+                                       "median",      "assumption range 5-95%", "diff median",
+                                       "assumption range 5-95%", "beats", "ties", "loses"};
+    if (reach) header.push_back("worst regret");
+    std::vector<std::vector<std::string>> rows = {header};
+    for (std::size_t k = 0; k < s.options.size(); ++k) {
+      const auto& o = r.options[k];
+      const studies::Judgement& j = reach ? o.reach : o.by_year;
+      const engine::Proportion p = reach ? central.variant(k).indicator(i_reach)
+                                         : reached_by_year(central.variant(k), layout).at(by_label).up_to_value;
+      std::vector<std::string> row = {o.name, engine::fmt(p.estimate(), 3), engine::fmt_interval(p.wilson(), 3),
+                                      engine::fmt(j.median, 3), engine::fmt_interval(j.low, j.high, 3)};
+      if (k == 0) {
+        row.insert(row.end(), {"(reference)", "", "", "", ""});
+      } else {
+        row.insert(row.end(), {engine::fmt(j.diff_median, 3), engine::fmt_interval(j.diff_low, j.diff_high, 3),
+                               share_text(j.beats, n), share_text(j.ties, n), share_text(j.loses, n)});
+      }
+      if (reach) row.push_back(engine::fmt(o.worst_regret, 3));
+      rows.push_back(row);
     }
-    row.push_back(engine::fmt(o.worst_regret, 3));
-    rows.push_back(row);
-  }
-  os << engine::format_table(rows) << "\n";
-  os << "P(reach) here: at the scenarios' own values, with its Monte Carlo interval. Median and assumption range: over the "
+    return engine::format_table(rows);
+  };
+  os << table("P(reach)", true) << "\n";
+  os << "P(reached by " << by_label << "): the total reaches the target at some measurement up to " << by_label
+     << ", the same sets and paths:\n"
+     << table("P(by " + by_label + ")", false) << "\n";
+  os << "here: at the scenarios' own values, with its Monte Carlo interval. Median and assumption range: over the "
         "assumption sets (5% and 95% quantiles), each set's figure itself a Monte Carlo estimate.\n"
      << "beats / ties / loses: share of the sets where the 95% paired Monte Carlo interval of the difference against "
      << s.options[0].name << " lies wholly above 0 / contains 0 / lies wholly below 0.\n"
@@ -376,7 +389,10 @@ std::string render_assumptions_table(const studies::AssumptionStudy& s, const st
      << r.options[r.minimax_regret].name << "'s (" << engine::fmt(r.options[r.minimax_regret].worst_regret, 3) << ").\n\n";
   os << "What decides the sign (PRIM on the sets where the option beats, or loses; coverage: share of those sets "
         "inside the box, density: share of the box's sets that are such):\n";
-  for (std::size_t k = 1; k < s.options.size(); ++k) os << "- " << studies::rule_sentence(s, r.options[k]) << "\n";
+  for (std::size_t k = 1; k < s.options.size(); ++k) {
+    os << "- " << studies::rule_sentence(s, r.options[k], r.options[k].reach, s.reach_label()) << "\n";
+    os << "- " << studies::rule_sentence(s, r.options[k], r.options[k].by_year, s.by_year_label()) << "\n";
+  }
   return os.str();
 }
 
@@ -385,40 +401,70 @@ std::string render_assumptions_csv(const studies::AssumptionStudy& s, const stud
   const std::size_t i_reach = layout.indicator_index("reach_target");
   const engine::PairedTally& central = r.central.result.tally;
   const std::size_t n = r.run.table.rows.size();
+  const std::string by_label = std::to_string(s.by_year);
   std::ostringstream os;
   os.precision(10);
-  os << "option,file,sets,seed,paths,p_reach,p_reach_ci_low,p_reach_ci_high,diff,diff_ci_low,diff_ci_high,"
-        "p_reach_median,p_reach_p05,p_reach_p95,diff_median,diff_p05,diff_p95,diff_min,diff_max,"
-        "share_beats,share_ties,share_loses,worst_case_regret,rule,rule_coverage,rule_density\n";
-  for (std::size_t k = 0; k < s.options.size(); ++k) {
-    const auto& o = r.options[k];
-    os << studies::csv_field(o.name) << "," << studies::csv_field(s.options[k].file) << "," << n << "," << s.run.seed << ","
-       << s.run.paths;
-    csv_probability(os, central.variant(k).indicator(i_reach));
+  // The P(reach) columns, then the same for P(reached by by_year), named as compare's CSV names them.
+  const std::vector<std::string> reach_columns = {
+      "p_reach",        "p_reach_ci_low", "p_reach_ci_high", "diff",        "diff_ci_low", "diff_ci_high",
+      "p_reach_median", "p_reach_p05",    "p_reach_p95",     "diff_median", "diff_p05",    "diff_p95",
+      "diff_min",       "diff_max",       "share_beats",     "share_ties",  "share_loses"};
+  os << "option,file,sets,seed,paths";
+  for (const auto& c : reach_columns) os << "," << c;
+  os << ",worst_case_regret,rule,rule_coverage,rule_density,by_year";
+  for (const auto& c : reach_columns) {
+    os << ","
+       << (c.rfind("p_reach", 0) == 0 ? "p_reached_by" + c.substr(7)
+           : c.rfind("diff", 0) == 0  ? "p_reached_by_" + c
+                                      : "by_" + c);
+  }
+  os << ",by_rule,by_rule_coverage,by_rule_density\n";
+  // One figure's columns: its value here, its difference here, and its summary over the sets.
+  const auto figure = [&](std::size_t k, const studies::Judgement& j, const engine::Proportion& p,
+                          const engine::RunningStats* d) {
+    csv_probability(os, p);
     if (k == 0) {
       os << ",,,";
     } else {
-      csv_difference(os, central.indicator_pair(k, i_reach).difference);
+      csv_difference(os, *d);
     }
-    csv_number(os, o.p_median);
-    csv_number(os, o.p_low);
-    csv_number(os, o.p_high);
+    csv_number(os, j.median);
+    csv_number(os, j.low);
+    csv_number(os, j.high);
     if (k == 0) {
       os << ",,,,,,,,";  // no difference to itself
-      csv_number(os, o.worst_regret);
-      os << ",,,";
-    } else {
-      for (double x : {o.diff_median, o.diff_low, o.diff_high, o.diff_min, o.diff_max}) csv_number(os, x);
-      for (std::size_t c : {o.beats, o.ties, o.loses}) csv_number(os, static_cast<double>(c) / static_cast<double>(n));
-      csv_number(os, o.worst_regret);
-      os << "," << studies::csv_field(o.rule.text);
-      if (o.rule.found) {
-        csv_number(os, o.rule.coverage);
-        csv_number(os, o.rule.density);
-      } else {
-        os << ",,";
-      }
+      return;
     }
+    for (double x : {j.diff_median, j.diff_low, j.diff_high, j.diff_min, j.diff_max}) csv_number(os, x);
+    for (std::size_t c : {j.beats, j.ties, j.loses}) csv_number(os, static_cast<double>(c) / static_cast<double>(n));
+  };
+  const auto rule = [&](std::size_t k, const studies::Judgement& j) {
+    if (k == 0) {
+      os << ",,,";
+      return;
+    }
+    os << "," << studies::csv_field(j.rule.text);
+    if (j.rule.found) {
+      csv_number(os, j.rule.coverage);
+      csv_number(os, j.rule.density);
+    } else {
+      os << ",,";
+    }
+  };
+  for (std::size_t k = 0; k < s.options.size(); ++k) {
+    const auto& o = r.options[k];
+    os << studies::csv_field(o.name) << "," << studies::csv_field(s.options[k].file) << "," << n << ","
+       << s.run.seed << "," << s.run.paths;
+    figure(k, o.reach, central.variant(k).indicator(i_reach),
+           k == 0 ? nullptr : &central.indicator_pair(k, i_reach).difference);
+    csv_number(os, o.worst_regret);
+    rule(k, o.reach);
+    os << "," << s.by_year;
+    const auto by_diff = k == 0 ? std::map<std::string, engine::CumulativeDifference>{}
+                                : reached_by_year_difference(central, k, layout);
+    figure(k, o.by_year, reached_by_year(central.variant(k), layout).at(by_label).up_to_value,
+           k == 0 ? nullptr : &by_diff.at(by_label).difference);
+    rule(k, o.by_year);
     os << "\n";
   }
   return os.str();

@@ -61,6 +61,16 @@ std::string bound_words(double x) { return std::abs(x) >= 1000 ? engine::fmt_int
 
 std::string signed_text(double x, int decimals) { return (x > 0 ? "+" : "") + engine::fmt(x, decimals); }
 
+// The point of a whole-number scalar's cumulative counts at `value`
+// (engine::cumulative_by_value, engine::cumulative_difference).
+template <typename Point>
+const Point& at_value(const std::vector<Point>& points, double value) {
+  for (const Point& p : points) {
+    if (p.value == value) return p;
+  }
+  throw std::logic_error("no cumulative count at " + engine::fmt(value, 0));
+}
+
 }  // namespace
 
 SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& factors, const std::vector<bool>& beats,
@@ -226,6 +236,12 @@ double sample_quantile(std::vector<double> x, double p) {
   return x[lo] + (h - static_cast<double>(lo)) * (x[hi] - x[lo]);
 }
 
+std::string AssumptionStudy::reach_label() const {
+  return "P(reach) in " + std::to_string(options[0].model.target_year());
+}
+
+std::string AssumptionStudy::by_year_label() const { return "P(reached by " + std::to_string(by_year) + ")"; }
+
 PointSet AssumptionStudy::points() const {
   return factor_design_points(factors, unit, "assumption set", "assumption sets", "set");
 }
@@ -235,8 +251,13 @@ std::vector<engine::JournalColumn> AssumptionStudy::output_columns() const {
   std::vector<engine::JournalColumn> c;
   for (std::size_t k = 0; k < options.size(); ++k) {
     for (const char* w : {"p_reach", "p_reach_ci_low", "p_reach_ci_high"}) c.push_back({col(k, w), Kind::kNumber});
-    if (k == 0) continue;
-    for (const char* w : {"diff", "diff_ci_low", "diff_ci_high"}) c.push_back({col(k, w), Kind::kNumber});
+    if (k > 0) {
+      for (const char* w : {"diff", "diff_ci_low", "diff_ci_high"}) c.push_back({col(k, w), Kind::kNumber});
+    }
+    for (const char* w : {"p_by", "p_by_ci_low", "p_by_ci_high"}) c.push_back({col(k, w), Kind::kNumber});
+    if (k > 0) {
+      for (const char* w : {"diff_by", "diff_by_ci_low", "diff_by_ci_high"}) c.push_back({col(k, w), Kind::kNumber});
+    }
   }
   return c;
 }
@@ -296,6 +317,8 @@ AssumptionStudy plan_assumption_compare(const AssumptionRequest& request) {
   s.unit = engine::sobol_design(s.sets, s.factors.size(), s.run.seed);
   s.design = "randomized_sobol points " + std::to_string(s.sets);
   s.input_files = check_paired_points(s.options, s.own, s.points());
+  const auto& m0 = s.options[0].model;
+  s.by_year = std::min(m0.target_year() + 4, m0.horizon_year());
   return s;
 }
 
@@ -314,17 +337,25 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
   std::optional<ResultFile> file;
   if (rows_file) file = ResultFile{*rows_file, s.provenance(), resume};
   const std::size_t n_options = s.options.size();
-  const PairedCells cells = [n_options](const engine::PairedTally& t, const engine::OutputLayout& layout) {
+  const double by_year = s.by_year;
+  const PairedCells cells = [n_options, by_year](const engine::PairedTally& t, const engine::OutputLayout& layout) {
     const std::size_t i_reach = layout.indicator_index("reach_target");
+    const std::size_t i_first = layout.scalar_index("first_year_reached");
     std::vector<std::string> c;
-    for (std::size_t k = 0; k < n_options; ++k) {
-      const engine::Proportion& p = t.variant(k).indicator(i_reach);
+    const auto probability = [&c](const engine::Proportion& p) {
       const engine::Interval ci = p.wilson();
       c.insert(c.end(), {engine::decimal(p.estimate()), engine::decimal(ci.low), engine::decimal(ci.high)});
-      if (k == 0) continue;
-      const engine::RunningStats& d = t.indicator_pair(k, i_reach).difference;
+    };
+    const auto difference = [&c](const engine::RunningStats& d) {
       const engine::Interval di = engine::mean_interval(d);
       c.insert(c.end(), {engine::decimal(d.mean()), engine::decimal(di.low), engine::decimal(di.high)});
+    };
+    for (std::size_t k = 0; k < n_options; ++k) {
+      const engine::Tally& v = t.variant(k);
+      probability(v.indicator(i_reach));
+      if (k > 0) difference(t.indicator_pair(k, i_reach).difference);
+      probability(at_value(engine::cumulative_by_value(v.scalar(i_first).histogram, v.n_paths()), by_year).up_to_value);
+      if (k > 0) difference(at_value(engine::cumulative_difference(t, k, i_first, layout), by_year).difference);
     }
     return c;
   };
@@ -340,46 +371,51 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
     for (std::size_t j = 0; j < d; ++j) r.values(i, j) = s.factors[j].number(t.rows[i][1 + j]);
   }
   std::vector<double> best(n, -std::numeric_limits<double>::infinity());
+  // One figure of option k over the sets, from its columns `value` and
+  // (k > 0) `diff` with its interval.
+  const auto judge = [&](std::size_t k, const std::string& value, const std::string& diff) {
+    Judgement j;
+    j.value = t.numbers(col(k, value));
+    j.median = sample_quantile(j.value, 0.5);
+    j.low = sample_quantile(j.value, 0.05);
+    j.high = sample_quantile(j.value, 0.95);
+    if (k == 0) return j;
+    j.difference = t.numbers(col(k, diff));
+    const std::vector<double> lo = t.numbers(col(k, diff + "_ci_low")), hi = t.numbers(col(k, diff + "_ci_high"));
+    std::vector<bool> beats(n), loses(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      beats[i] = lo[i] > 0;
+      loses[i] = hi[i] < 0;
+      j.beats += beats[i] ? 1U : 0U;
+      j.loses += loses[i] ? 1U : 0U;
+    }
+    j.ties = n - j.beats - j.loses;
+    j.diff_median = sample_quantile(j.difference, 0.5);
+    j.diff_low = sample_quantile(j.difference, 0.05);
+    j.diff_high = sample_quantile(j.difference, 0.95);
+    j.diff_min = *std::min_element(j.difference.begin(), j.difference.end());
+    j.diff_max = *std::max_element(j.difference.begin(), j.difference.end());
+    j.rule = sign_rule(r.values, s.factors, beats, loses, s.min_density);
+    return j;
+  };
   for (std::size_t k = 0; k < n_options; ++k) {
     OptionSummary o;
     o.name = s.options[k].name;
-    o.p_reach = t.numbers(col(k, "p_reach"));
-    for (std::size_t i = 0; i < n; ++i) best[i] = std::max(best[i], o.p_reach[i]);
-    o.p_median = sample_quantile(o.p_reach, 0.5);
-    o.p_low = sample_quantile(o.p_reach, 0.05);
-    o.p_high = sample_quantile(o.p_reach, 0.95);
-    if (k > 0) {
-      o.difference = t.numbers(col(k, "diff"));
-      const std::vector<double> lo = t.numbers(col(k, "diff_ci_low")), hi = t.numbers(col(k, "diff_ci_high"));
-      std::vector<bool> beats(n), loses(n);
-      for (std::size_t i = 0; i < n; ++i) {
-        beats[i] = lo[i] > 0;
-        loses[i] = hi[i] < 0;
-        o.beats += beats[i] ? 1U : 0U;
-        o.loses += loses[i] ? 1U : 0U;
-      }
-      o.ties = n - o.beats - o.loses;
-      o.diff_median = sample_quantile(o.difference, 0.5);
-      o.diff_low = sample_quantile(o.difference, 0.05);
-      o.diff_high = sample_quantile(o.difference, 0.95);
-      o.diff_min = *std::min_element(o.difference.begin(), o.difference.end());
-      o.diff_max = *std::max_element(o.difference.begin(), o.difference.end());
-      o.rule = sign_rule(r.values, s.factors, beats, loses, s.min_density);
-      // Alike at every set because its levers act after the target year:
-      // say so, and how to compare what they change.
-      const auto& option = s.options[k].model;
-      if (o.diff_min == 0.0 && o.diff_max == 0.0) {
-        const auto& reference = s.options[0].model.params();
-        if (const auto later = levers_acting_after(reference, option.params(), option.target_year())) {
-          std::string levers;
-          for (const auto& l : *later) levers += (levers.empty() ? "" : ", ") + l;
-          const int year = option.target_year();
-          const int suggested = std::min(year + 4, option.horizon_year());
-          o.rule.text += "; its levers act only after the end-" + std::to_string(year) + " measurement (" + levers +
-                         "), so they cannot change P(reach) in " + std::to_string(year) +
-                         ": to compare what they change across assumptions, set a later target year (--target-year " +
-                         std::to_string(suggested) + ")";
-        }
+    o.reach = judge(k, "p_reach", "diff");
+    o.by_year = judge(k, "p_by", "diff_by");
+    for (std::size_t i = 0; i < n; ++i) best[i] = std::max(best[i], o.reach.value[i]);
+    // Alike at every set because its levers act after the target year: say
+    // so, and where what they change is judged.
+    const auto& option = s.options[k].model;
+    if (k > 0 && o.reach.diff_min == 0.0 && o.reach.diff_max == 0.0) {
+      const auto& reference = s.options[0].model.params();
+      if (const auto later = levers_acting_after(reference, option.params(), option.target_year())) {
+        std::string levers;
+        for (const auto& l : *later) levers += (levers.empty() ? "" : ", ") + l;
+        const int year = option.target_year();
+        o.reach.rule.text += "; its levers act only after the end-" + std::to_string(year) + " measurement (" +
+                             levers + "), so they cannot change P(reach) in " + std::to_string(year) +
+                             ": what they change is judged on " + s.by_year_label() + " over the same sets";
       }
     }
     r.options.push_back(std::move(o));
@@ -387,7 +423,7 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
   for (std::size_t k = 0; k < n_options; ++k) {
     OptionSummary& o = r.options[k];
     for (std::size_t i = 0; i < n; ++i) {
-      const double regret = best[i] - o.p_reach[i];
+      const double regret = best[i] - o.reach.value[i];
       if (regret > o.worst_regret) {
         o.worst_regret = regret;
         o.worst_regret_set = i;
@@ -398,17 +434,20 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
   return r;
 }
 
-std::string rule_sentence(const AssumptionStudy& s, const OptionSummary& o) {
-  const double n = static_cast<double>(o.p_reach.size());
+std::string rule_sentence(const AssumptionStudy& s, const OptionSummary& o, const Judgement& j,
+                          const std::string& what) {
+  const double n = static_cast<double>(j.value.size());
   std::ostringstream os;
-  os << o.name << " beats " << s.options[0].name << " by more than its Monte Carlo noise in " << percent(static_cast<double>(o.beats) / n)
-     << " of the " << o.p_reach.size() << " plausible assumption sets, ties in " << percent(static_cast<double>(o.ties) / n)
-     << " and loses in " << percent(static_cast<double>(o.loses) / n) << "; median difference " << signed_text(o.diff_median, 3)
-     << " (range over plausible assumptions, 5-95%: " << signed_text(o.diff_low, 3) << " to "
-     << signed_text(o.diff_high, 3) << "); " << o.rule.text;
-  if (o.rule.found) {
-    os << " (coverage " << engine::fmt(o.rule.coverage, 2) << ", density " << engine::fmt(o.rule.density, 2)
-       << (o.rule.qualifies ? "" : "; no box reaches density " + engine::fmt(s.min_density, 2) + ", the densest is shown")
+  os << "On " << what << ", " << o.name << " beats " << s.options[0].name << " by more than its Monte Carlo noise in "
+     << percent(static_cast<double>(j.beats) / n) << " of the " << j.value.size()
+     << " plausible assumption sets, ties in " << percent(static_cast<double>(j.ties) / n) << " and loses in "
+     << percent(static_cast<double>(j.loses) / n) << "; median difference " << signed_text(j.diff_median, 3)
+     << " (range over plausible assumptions, 5-95%: " << signed_text(j.diff_low, 3) << " to "
+     << signed_text(j.diff_high, 3) << "); " << j.rule.text;
+  if (j.rule.found) {
+    os << " (coverage " << engine::fmt(j.rule.coverage, 2) << ", density " << engine::fmt(j.rule.density, 2)
+       << (j.rule.qualifies ? ""
+                            : "; no box reaches density " + engine::fmt(s.min_density, 2) + ", the densest is shown")
        << ")";
   }
   os << ".";
@@ -443,47 +482,58 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
   j["regret_rule"] =
       "regret of an option at a set: the largest P(reach) of any compared option at that set minus its own; "
       "worst-case regret: its largest regret over the sets";
+  j["by_year"] = s.by_year;
+  // A figure's summary over the sets; with k > 0 also its difference, the
+  // beats / ties / loses shares, the sign rule and the sentence.
+  const auto judgement = [&s](const OptionSummary& o, const Judgement& jd, std::size_t k, const std::string& name,
+                              const std::string& what) {
+    const double n = static_cast<double>(jd.value.size());
+    nlohmann::json oj;
+    oj[name] = {{"median", jd.median}, {"p05", jd.low}, {"p95", jd.high},
+                {"min", *std::min_element(jd.value.begin(), jd.value.end())},
+                {"max", *std::max_element(jd.value.begin(), jd.value.end())}};
+    if (k == 0) return oj;
+    oj["difference"] = {{"median", jd.diff_median}, {"p05", jd.diff_low}, {"p95", jd.diff_high},
+                        {"min", jd.diff_min}, {"max", jd.diff_max}};
+    oj["beats"] = {{"sets", jd.beats}, {"share", static_cast<double>(jd.beats) / n}};
+    oj["ties"] = {{"sets", jd.ties}, {"share", static_cast<double>(jd.ties) / n}};
+    oj["loses"] = {{"sets", jd.loses}, {"share", static_cast<double>(jd.loses) / n}};
+    const SignRule& sr = jd.rule;
+    nlohmann::json rule = {{"found", sr.found}, {"text", sr.text}};
+    if (sr.found) {
+      rule["helps"] = sr.helps;
+      rule["coverage"] = sr.coverage;
+      rule["density"] = sr.density;
+      rule["mass"] = sr.mass;
+      rule["qualifies"] = sr.qualifies;
+      rule["permutation_p"] = sr.permutation_p;
+      rule["n_inside"] = sr.n_inside;
+      rule["n_interest_inside"] = sr.n_interest_inside;
+      rule["n_interest"] = sr.n_interest;
+      nlohmann::json conds = nlohmann::json::array();
+      for (const auto& c : sr.conditions) {
+        const auto opt = [](const std::optional<double>& v) {
+          return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+        };
+        const auto fin = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+        conds.push_back({{"key", c.key}, {"low", opt(c.low)}, {"high", opt(c.high)}, {"kept", c.kept},
+                         {"quasi_p_low", fin(c.quasi_p_low)}, {"quasi_p_high", fin(c.quasi_p_high)},
+                         {"in_words", c.in_words}});
+      }
+      rule["conditions"] = conds;
+    }
+    oj["rule"] = rule;
+    oj["sentence"] = rule_sentence(s, o, jd, what);
+    return oj;
+  };
   nlohmann::json options = nlohmann::json::array();
   for (std::size_t k = 0; k < r.options.size(); ++k) {
     const OptionSummary& o = r.options[k];
-    const double n = static_cast<double>(o.p_reach.size());
-    nlohmann::json oj;
+    nlohmann::json oj = judgement(o, o.reach, k, "p_reach", s.reach_label());
     oj["name"] = o.name;
-    oj["p_reach"] = {{"median", o.p_median}, {"p05", o.p_low}, {"p95", o.p_high},
-                     {"min", *std::min_element(o.p_reach.begin(), o.p_reach.end())},
-                     {"max", *std::max_element(o.p_reach.begin(), o.p_reach.end())}};
     oj["worst_case_regret"] = o.worst_regret;
     oj["worst_case_regret_set"] = o.worst_regret_set;
-    if (k > 0) {
-      oj["difference"] = {{"median", o.diff_median}, {"p05", o.diff_low}, {"p95", o.diff_high},
-                          {"min", o.diff_min}, {"max", o.diff_max}};
-      oj["beats"] = {{"sets", o.beats}, {"share", static_cast<double>(o.beats) / n}};
-      oj["ties"] = {{"sets", o.ties}, {"share", static_cast<double>(o.ties) / n}};
-      oj["loses"] = {{"sets", o.loses}, {"share", static_cast<double>(o.loses) / n}};
-      nlohmann::json rule = {{"found", o.rule.found}, {"text", o.rule.text}};
-      if (o.rule.found) {
-        rule["helps"] = o.rule.helps;
-        rule["coverage"] = o.rule.coverage;
-        rule["density"] = o.rule.density;
-        rule["mass"] = o.rule.mass;
-        rule["qualifies"] = o.rule.qualifies;
-        rule["permutation_p"] = o.rule.permutation_p;
-        rule["n_inside"] = o.rule.n_inside;
-        rule["n_interest_inside"] = o.rule.n_interest_inside;
-        rule["n_interest"] = o.rule.n_interest;
-        nlohmann::json conds = nlohmann::json::array();
-        for (const auto& c : o.rule.conditions) {
-          const auto opt = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-          const auto fin = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
-          conds.push_back({{"key", c.key}, {"low", opt(c.low)}, {"high", opt(c.high)}, {"kept", c.kept},
-                           {"quasi_p_low", fin(c.quasi_p_low)}, {"quasi_p_high", fin(c.quasi_p_high)},
-                           {"in_words", c.in_words}});
-        }
-        rule["conditions"] = conds;
-      }
-      oj["rule"] = rule;
-      oj["sentence"] = rule_sentence(s, o);
-    }
+    oj["by_year"] = judgement(o, o.by_year, k, "p_reached_by", s.by_year_label());
     options.push_back(oj);
   }
   j["options"] = options;

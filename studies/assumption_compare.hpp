@@ -12,16 +12,19 @@
 // the one resumable, rank-dealt point loop (studies/point_runner.hpp). A set's
 // row holds each option's P(reach) with its 95% Wilson interval and each
 // option's paired difference against the reference with its 95% normal
-// interval -- Monte Carlo intervals, at that set.
+// interval -- Monte Carlo intervals, at that set -- and the same for
+// P(reached by YEAR), YEAR = AssumptionStudy::by_year: "by when", which
+// levers that act after the target year change while P(reach) cannot.
 //
-// Per option, over the sets (the range over plausible assumptions):
-//   - the median and the 5-95% range of P(reach) and of the difference;
+// Per option and figure (P(reach), P(reached by YEAR)), over the sets (the
+// range over plausible assumptions):
+//   - the median and the 5-95% range of the figure and of the difference;
 //   - beats / ties / loses: the share of sets whose 95% paired Monte Carlo
 //     interval of the difference lies wholly above 0 / contains 0 / lies
 //     wholly below 0;
-//   - the worst-case regret: at a set, an option's regret is the largest
-//     P(reach) of any compared option there minus its own (Savage 1951); its
-//     worst case is the largest over the sets;
+//   - (P(reach) only) the worst-case regret: at a set, an option's regret is
+//     the largest P(reach) of any compared option there minus its own
+//     (Savage 1951); its worst case is the largest over the sets;
 //   - the rule that decides the sign: PRIM (engine/prim.hpp) on "beats" (or
 //     on "loses" when it never beats), the box with the largest coverage x
 //     density among those with density >= min_density, in words ("KEY <= 0.04").
@@ -62,9 +65,15 @@ struct AssumptionStudy {
   std::optional<std::string> study_file;
   double min_density = 0.8;
   std::vector<std::string> input_files;  // every set's data files
+  // The second figure judged over the sets: P(reached by this year), the
+  // year of compare's "P(by YEAR)" column (the target year + 4, or the
+  // horizon when that is earlier).
+  int by_year = 0;
 
   PointSet points() const;
   std::vector<engine::JournalColumn> output_columns() const;
+  std::string reach_label() const;    // "P(reach) in 2026"
+  std::string by_year_label() const;  // "P(reached by 2030)"
   std::string provenance() const;
 };
 
@@ -106,17 +115,24 @@ inline constexpr std::size_t kSignRulePermutations = 199;
 SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& factors, const std::vector<bool>& beats,
                    const std::vector<bool>& loses, double min_density);
 
-struct OptionSummary {
-  std::string name;
-  std::vector<double> p_reach;         // per set
+// One figure of an option judged over the sets: P(reach) in the target
+// year, or P(reached by AssumptionStudy::by_year).
+struct Judgement {
+  std::vector<double> value;           // per set
   std::vector<double> difference;      // per set (reference: empty)
-  double p_median = 0, p_low = 0, p_high = 0;           // 50%, 5%, 95% over the sets
+  double median = 0, low = 0, high = 0;                 // 50%, 5%, 95% of the value over the sets
   double diff_median = 0, diff_low = 0, diff_high = 0;  // (reference: 0)
   double diff_min = 0, diff_max = 0;
   std::size_t beats = 0, ties = 0, loses = 0;
-  double worst_regret = 0;
-  std::size_t worst_regret_set = 0;
   SignRule rule;                       // reference: not found
+};
+
+struct OptionSummary {
+  std::string name;
+  Judgement reach;    // P(reach): the total at or above the target at the target year's measurement
+  Judgement by_year;  // P(reached by by_year): at or above it at some measurement up to that year
+  double worst_regret = 0;             // of P(reach)
+  std::size_t worst_regret_set = 0;
 };
 
 struct AssumptionResult {
@@ -136,8 +152,10 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& study, const std:
 // docs/OUTPUT.md; docs/result.schema.json).
 nlohmann::json assumptions_json(const AssumptionStudy& study, const AssumptionResult& result);
 
-// One line per option: what an adviser reads first ("keep-split beats the
-// status quo in 12% of the plausible assumption sets ...").
-std::string rule_sentence(const AssumptionStudy& study, const OptionSummary& o);
+// One line per option and figure: what an adviser reads first ("keep-split
+// beats the status quo in 12% of the plausible assumption sets ..."); `what`
+// names the figure ("P(reach) in 2026", "P(reached by 2030)").
+std::string rule_sentence(const AssumptionStudy& study, const OptionSummary& o, const Judgement& j,
+                          const std::string& what);
 
 }  // namespace banensim::studies

@@ -171,7 +171,9 @@ def compare(scenarios, *, variants=None, paths=None, seed=DEFAULT_SEED, set=None
     assumption sets (ranges over plausible assumptions: median and 5-95%
     range of P(reach) and of the difference, the shares of sets it beats,
     ties and loses, the worst-case regret and the rule that decides the
-    sign; docs/ANALYSIS.md section 7). ``paths`` per set (default 20,000);
+    sign; under each option's ``by_year`` the same for P(reached by the
+    year ``assumptions["by_year"]``, the target year + 4: by when;
+    docs/ANALYSIS.md section 7). ``paths`` per set (default 20,000);
     ``study``: a study file whose factors replace the plausible ranges;
     ``rows``: a CSV file the sets' rows are journaled to as they complete
     (``resume=True`` continues it); ``min_density``: of the sign rule's box

@@ -327,6 +327,11 @@ def test_compare_across_assumptions_gives_the_cli_numbers_and_rows(tmp_path):
     assert header[-1] == "check"  # the file's row checksum (docs/OUTPUT.md), not a figure
     assert list(sets) == header[:-1] and len(rows) == 5
     assert np.array_equal(sets["s1_diff"], np.array([float(r[header.index("s1_diff")]) for r in rows]))
+    # By when: each set's P(reached by the target year + 4) difference, summarised under by_year.
+    by = py["assumptions"]["options"][1]["by_year"]
+    assert py["assumptions"]["by_year"] == 2030
+    assert by["difference"]["median"] == pytest.approx(np.quantile(sets["s1_diff_by"], 0.5), rel=1e-12)
+    assert by["difference"]["max"] == pytest.approx(sets["s1_diff_by"].max(), rel=1e-12)
     assert [f["key"] for f in factors] == [f for f in header if "." in f]
     assert all(isinstance(n, str) for n in notes)
 

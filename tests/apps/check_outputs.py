@@ -159,6 +159,21 @@ if "formats" in parts:
         except jsonschema.ValidationError as e:
             check(False, f"compare --assumptions 4 JSON validates against the schema: {e.message} at {list(e.path)}")
         check_report_file(report_a, "compare --assumptions report")
+        # "By when" across the assumptions: the by-year table, and under the
+        # finding the best option's share of sets where it beats by then -- the JSON's.
+        with open(report_a, encoding="utf-8") as f:
+            page_a = f.read()
+        diffs_a = [(next(d for d in sc["vs_reference"]["scalars"]["first_year_reached"]["cumulative_difference"]
+                         if d["value"] == year), sc["name"]) for sc in small_a["scenarios"][1:]]
+        best_a = max(diffs_a, key=lambda t: abs(t[0]["difference"]))[1]
+        by_a = next(o for o in small_a["assumptions"]["options"] if o["name"] == best_a)["by_year"]
+        when_a = page_a[page_a.find('<p id="when"'):page_a.find("</p>", page_a.find('<p id="when"'))]
+        xs = 100 * by_a["beats"]["share"]
+        share = f"{xs:.1f}%" if xs < 10 else f"{xs:.0f}%"
+        check(small_a["assumptions"]["by_year"] == year and 'id="assumptions-by-year"' in page_a
+              and f"across 4 plausible assumption sets it beats {ref['name']} by then in {share}" in when_a,
+              f"the --assumptions report judges P(reached by {year}) across the sets: {best_a} beats in {share}: "
+              f"{when_a[-300:]}")
     table_a = run("compare", *scenarios, "--assumptions", "4", "--paths", "1000")
     check(all(sc["name"] in table_a for sc in doc["scenarios"]), "compare --assumptions table names every scenario")
     csv_a = list(csv.reader(run("compare", *scenarios, "--assumptions", "4", "--paths", "1000", "--format",

@@ -60,7 +60,7 @@ TEST_CASE("a planted sign rule is recovered: an option that fixes the market tre
   const AssumptionResult r = run_assumption_compare(s, std::nullopt, false, ctx);
   REQUIRE(r.run.completed);
   REQUIRE(r.options.size() == 2);
-  const OptionSummary& o = r.options[1];
+  const Judgement& o = r.options[1].reach;
   CHECK(o.beats > 20);
   CHECK(o.loses > 20);
   const SignRule& rule = o.rule;
@@ -86,7 +86,7 @@ TEST_CASE("a planted sign rule is recovered: an option that fixes the market tre
   // Regret: the option is best where the trend is low, the reference where
   // it is high; both have a positive worst case.
   CHECK(r.options[0].worst_regret > 0);
-  CHECK(o.worst_regret > 0);
+  CHECK(r.options[1].worst_regret > 0);
 }
 
 TEST_CASE("with every plausible range collapsed to a point, compare across assumptions is today's compare bit for bit") {
@@ -130,7 +130,7 @@ TEST_CASE("with every plausible range collapsed to a point, compare across assum
     CHECK(same_bits(t.number(i, t.column("s1_p_reach")), p1));
   }
   // The summary collapses to that point: no range over assumptions.
-  const OptionSummary& o = r.options[1];
+  const Judgement& o = r.options[1].reach;
   CHECK(same_bits(o.diff_median, pair.difference.mean()));
   CHECK(same_bits(o.diff_low, pair.difference.mean()));
   CHECK(same_bits(o.diff_high, pair.difference.mean()));
@@ -139,6 +139,40 @@ TEST_CASE("with every plausible range collapsed to a point, compare across assum
   CHECK_FALSE(o.rule.found);
   // The central compare inside the study is the same run.
   CHECK(same_bits(r.central.result.tally.indicator_pair(1, i_reach).difference.mean(), pair.difference.mean()));
+
+  // The second figure, P(reached by the target year + 4), likewise: each
+  // set's columns are today's cumulative counts of the first year reached.
+  const int by = s.options[0].model.target_year() + 4;
+  REQUIRE(s.by_year == by);
+  const std::size_t i_first = layout.scalar_index("first_year_reached");
+  const auto at = [by](const auto& points) {
+    for (const auto& p : points) {
+      if (p.value == by) return p;
+    }
+    FAIL("no count at " << by);
+    return points.front();
+  };
+  const auto& tally = run.result.tally;
+  const auto by0 = at(engine::cumulative_by_value(tally.variant(0).scalar(i_first).histogram, 4096)).up_to_value;
+  const auto by1 = at(engine::cumulative_by_value(tally.variant(1).scalar(i_first).histogram, 4096)).up_to_value;
+  const auto by_diff = at(engine::cumulative_difference(tally, 1, i_first, layout)).difference;
+  const auto by_ci = engine::mean_interval(by_diff);
+  CHECK(by_diff.mean() != 0.0);  // all three's levers act from 2027: they change P(reached by 2030)
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    CAPTURE(i);
+    CHECK(same_bits(t.number(i, t.column("s0_p_by")), by0.estimate()));
+    CHECK(same_bits(t.number(i, t.column("s1_p_by")), by1.estimate()));
+    CHECK(same_bits(t.number(i, t.column("s1_p_by_ci_low")), by1.wilson().low));
+    CHECK(same_bits(t.number(i, t.column("s1_diff_by")), by_diff.mean()));
+    CHECK(same_bits(t.number(i, t.column("s1_diff_by_ci_low")), by_ci.low));
+    CHECK(same_bits(t.number(i, t.column("s1_diff_by_ci_high")), by_ci.high));
+  }
+  const Judgement& b = r.options[1].by_year;
+  CHECK(same_bits(b.diff_median, by_diff.mean()));
+  CHECK(same_bits(b.diff_low, by_diff.mean()));
+  CHECK(same_bits(b.median, by1.estimate()));
+  CHECK((b.beats == 4 || b.ties == 4 || b.loses == 4));
+  CHECK(b.beats == (by_ci.low > 0 ? 4U : 0U));
 }
 
 TEST_CASE("an option's own settings are applied to it alone, after --set, and a clash of names is refused") {
