@@ -409,12 +409,10 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
     const auto& option = s.options[k].model;
     if (k > 0 && o.reach.diff_min == 0.0 && o.reach.diff_max == 0.0) {
       const auto& reference = s.options[0].model.params();
-      if (const auto later = levers_acting_after(reference, option.params(), option.target_year())) {
-        std::string levers;
-        for (const auto& l : *later) levers += (levers.empty() ? "" : ", ") + l;
+      if (const auto levers = levers_acting_after(reference, option.params(), option.target_year())) {
         const int year = option.target_year();
         o.reach.rule.text += "; its levers act only after the end-" + std::to_string(year) + " measurement (" +
-                             levers + "), so they cannot change P(reach) in " + std::to_string(year) +
+                             *levers + "), so they cannot change P(reach) in " + std::to_string(year) +
                              ": what they change is judged on " + s.by_year_label() + " over the same sets";
       }
     }

@@ -128,17 +128,16 @@ ScenarioRun run_scenarios(std::vector<Scenario> scenarios, const RunRequest& req
   return run;
 }
 
-std::optional<std::vector<std::string>> levers_acting_after(const models::BanenafspraakParams& reference,
-                                                            const models::BanenafspraakParams& option,
-                                                            int target_year) {
-  std::vector<std::string> acting_later;
+std::optional<std::string> levers_acting_after(const models::BanenafspraakParams& reference,
+                                              const models::BanenafspraakParams& option, int target_year) {
+  std::string acting_later;
   for (const auto& lever : models::banenafspraak_parameters().levers()) {
     const models::Lever& mine = lever.get(option);
     const models::Lever& ref = lever.get(reference);
     if (mine.enabled == ref.enabled && (!mine.enabled || mine.year == ref.year)) continue;
     const int first = std::min(mine.enabled ? mine.year : ref.year, ref.enabled ? ref.year : mine.year);
     if (first <= target_year) return std::nullopt;
-    acting_later.push_back(lever.key + " from " + std::to_string(first));
+    acting_later += (acting_later.empty() ? "" : ", ") + lever.key + " from " + std::to_string(first);
   }
   if (acting_later.empty()) return std::nullopt;
   return acting_later;
@@ -157,12 +156,20 @@ std::optional<std::string> same_reach_note(const models::BanenafspraakModel& ref
   const std::string paths = engine::fmt_int(static_cast<double>(tally.n_paths()));
   std::string note = "reaches the target in " + std::to_string(target_year) + " on exactly the reference's paths (" +
                      paths + " of " + paths + " paths alike)";
-  if (const auto acting_later = levers_acting_after(reference.params(), option.params(), target_year)) {
-    std::string levers;
-    for (const auto& l : *acting_later) levers += (levers.empty() ? "" : ", ") + l;
-    note += ": its levers act only after the end-" + std::to_string(target_year) + " measurement (" + levers +
-            "), so they cannot change P(reach) in " + std::to_string(target_year) +
-            "; what they change shows in later years (P(reached by year), the charge)";
+  if (const auto levers = levers_acting_after(reference.params(), option.params(), target_year)) {
+    note += ": its levers act only after the end-" + std::to_string(target_year) + " measurement (" + *levers +
+            "), so they cannot change P(reach) in " + std::to_string(target_year);
+    // What they change by compare's "P(by YEAR)" year, paired on the same paths.
+    const int by = std::min(target_year + 4, option.horizon_year());
+    const auto& layout = reference.layout();
+    for (const auto& c : engine::cumulative_difference(tally, k, layout.scalar_index("first_year_reached"), layout)) {
+      if (c.value != by) continue;
+      const engine::Interval ci = engine::mean_interval(c.difference);
+      const auto signed4 = [](double x) { return (x > 0 ? "+" : "") + engine::fmt(x, 4); };
+      note += "; by " + std::to_string(by) + " they change P(reached by " + std::to_string(by) + ") by " +
+              signed4(c.difference.mean()) + " (95% Monte Carlo interval " + signed4(ci.low) + " to " +
+              signed4(ci.high) + ", paired on the same paths)";
+    }
   }
   return note;
 }

@@ -68,13 +68,12 @@ ScenarioRun run_scenarios(std::vector<Scenario> scenarios, const RunRequest& req
 nlohmann::json run_json(const ScenarioRun& run);
 
 // The levers `option` sets otherwise than `reference` (switched on or off,
-// or from another year), each as "KEY from YEAR" (the first year either
-// acts), when every one of them acts only after `target_year`: they cannot
-// change P(reach) in that year. No value when one of them acts by then, or
-// when no lever differs.
-std::optional<std::vector<std::string>> levers_acting_after(const models::BanenafspraakParams& reference,
-                                                            const models::BanenafspraakParams& option,
-                                                            int target_year);
+// or from another year), as "KEY from YEAR, KEY from YEAR" (the first year
+// either acts), when every one of them acts only after `target_year`: they
+// cannot change P(reach) in that year. No value when one of them acts by
+// then, or when no lever differs.
+std::optional<std::string> levers_acting_after(const models::BanenafspraakParams& reference,
+                                              const models::BanenafspraakParams& option, int target_year);
 
 // When option k (> 0) reaches the target in the target year on exactly the
 // paths the reference does (not one path differs), why, for a reader who

@@ -259,6 +259,14 @@ TEST_CASE("compare: an option alike on every path is said to be (and why when it
       } else if (c["ci_low"].get<double>() > 0.0 || c["ci_high"].get<double>() < 0.0) {
         ++later_effect;
       }
+      if (year == 2030) {  // the note quotes it, as compare's "diff by 2030" column
+        std::array<char, 160> quoted{};
+        std::snprintf(quoted.data(), quoted.size(),
+                      "; by 2030 they change P(reached by 2030) by %+.4f (95%% Monte Carlo interval %+.4f to %+.4f, "
+                      "paired on the same paths)",
+                      c["difference"].get<double>(), c["ci_low"].get<double>(), c["ci_high"].get<double>());
+        CHECK(note.find(quoted.data()) != std::string::npos);
+      }
     }
     CHECK(later_effect > 0);
   }
