@@ -103,15 +103,23 @@ try {
   });
   const consoleErrors = [];
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
-  // Record every path count the page shows, to see the progressive results.
+  // Record every path count the page shows, to see the progressive results:
+  // from each mutation record (its old value, and the value after it), not
+  // from the element when the observer runs -- snapshots that arrive in one
+  // network read are rendered in one task, and the observer, called after
+  // it, would see only the last one.
   await page.evaluateOnNewDocument(() => {
     window.__pathsSeen = [];
-    new MutationObserver(() => {
+    new MutationObserver((records) => {
       const st = document.getElementById("status");
-      if (st && st.dataset.paths !== "0" && window.__pathsSeen[window.__pathsSeen.length - 1] !== st.dataset.paths) {
-        window.__pathsSeen.push(st.dataset.paths);
+      const push = (v) => {
+        if (v && v !== "0" && window.__pathsSeen[window.__pathsSeen.length - 1] !== v) window.__pathsSeen.push(v);
+      };
+      for (let i = 0; i < records.length; ++i) {
+        // Each record's value after the change is the next record's old value (the last: the current one).
+        push(i + 1 < records.length ? records[i + 1].oldValue : st && st.dataset.paths);
       }
-    }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-paths"] });
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-paths"], attributeOldValue: true });
   });
   await page.goto(url, { waitUntil: "load" });
   const model = await page.evaluate(() => fetch("/api/model").then((r) => r.json()));
