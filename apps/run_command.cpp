@@ -188,7 +188,7 @@ int compare_across_assumptions(const RunCommand& c, studies::ExecutionContext& c
   nlohmann::json result = studies::run_json(r.central);
   result["assumptions"] = studies::assumptions_json(s, r);
   const std::string text = c.format == "json"  ? result.dump(2) + "\n"
-                           : c.format == "csv" ? render_assumptions_csv(s, r)
+                           : c.format == "csv" ? studies::assumptions_csv(s, r)
                                                : render_assumptions_table(s, r);
   write_outputs(c, result, legal_target_path(s.options[0].model), text);
   return 0;

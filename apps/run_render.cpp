@@ -15,29 +15,9 @@ namespace banensim::app {
 
 namespace {
 
-// Undefined numbers (e.g. a mean over zero paths) are empty fields, which
-// pandas and R both read as missing.
-void csv_number(std::ostream& os, double x) {
-  os << ",";
-  if (std::isfinite(x)) os << x;
-}
-
-// A probability and its 95% Wilson interval: three fields (estimate, low, high).
-void csv_probability(std::ostream& os, const engine::Proportion& p) {
-  const engine::Interval ci = p.wilson();
-  csv_number(os, p.estimate());
-  csv_number(os, ci.low);
-  csv_number(os, ci.high);
-}
-
-// A paired difference's mean and its 95% Monte Carlo interval: three fields
-// (mean, low, high).
-void csv_difference(std::ostream& os, const engine::RunningStats& d) {
-  const engine::Interval ci = engine::mean_interval(d);
-  csv_number(os, d.mean());
-  csv_number(os, ci.low);
-  csv_number(os, ci.high);
-}
+using studies::csv_difference;
+using studies::csv_number;
+using studies::csv_probability;
 
 // A number as csv_number writes it (10 significant digits), without the comma.
 std::string csv_text(double x) {
@@ -392,80 +372,6 @@ std::string render_assumptions_table(const studies::AssumptionStudy& s, const st
   for (std::size_t k = 1; k < s.options.size(); ++k) {
     os << "- " << studies::rule_sentence(s, r.options[k], r.options[k].reach, s.reach_label()) << "\n";
     os << "- " << studies::rule_sentence(s, r.options[k], r.options[k].by_year, s.by_year_label()) << "\n";
-  }
-  return os.str();
-}
-
-std::string render_assumptions_csv(const studies::AssumptionStudy& s, const studies::AssumptionResult& r) {
-  const auto& layout = s.options[0].model.layout();
-  const std::size_t i_reach = layout.indicator_index("reach_target");
-  const engine::PairedTally& central = r.central.result.tally;
-  const std::size_t n = r.run.table.rows.size();
-  const std::string by_label = std::to_string(s.by_year);
-  std::ostringstream os;
-  os.precision(10);
-  // The P(reach) columns, then the same for P(reached by by_year), named as compare's CSV names them.
-  const std::vector<std::string> reach_columns = {
-      "p_reach",        "p_reach_ci_low", "p_reach_ci_high", "diff",        "diff_ci_low", "diff_ci_high",
-      "p_reach_median", "p_reach_p05",    "p_reach_p95",     "diff_median", "diff_p05",    "diff_p95",
-      "diff_min",       "diff_max",       "share_beats",     "share_ties",  "share_loses"};
-  os << "option,file,sets,seed,paths";
-  for (const auto& c : reach_columns) os << "," << c;
-  os << ",worst_case_regret,rule,rule_coverage,rule_density,by_year";
-  for (const auto& c : reach_columns) {
-    os << ","
-       << (c.rfind("p_reach", 0) == 0 ? "p_reached_by" + c.substr(7)
-           : c.rfind("diff", 0) == 0  ? "p_reached_by_" + c
-                                      : "by_" + c);
-  }
-  os << ",by_rule,by_rule_coverage,by_rule_density\n";
-  // One figure's columns: its value here, its difference here, and its summary over the sets.
-  const auto figure = [&](std::size_t k, const studies::Judgement& j, const engine::Proportion& p,
-                          const engine::RunningStats* d) {
-    csv_probability(os, p);
-    if (k == 0) {
-      os << ",,,";
-    } else {
-      csv_difference(os, *d);
-    }
-    csv_number(os, j.median);
-    csv_number(os, j.low);
-    csv_number(os, j.high);
-    if (k == 0) {
-      os << ",,,,,,,,";  // no difference to itself
-      return;
-    }
-    for (double x : {j.diff_median, j.diff_low, j.diff_high, j.diff_min, j.diff_max}) csv_number(os, x);
-    for (std::size_t c : {j.beats, j.ties, j.loses}) csv_number(os, static_cast<double>(c) / static_cast<double>(n));
-  };
-  const auto rule = [&](std::size_t k, const studies::Judgement& j) {
-    if (k == 0) {
-      os << ",,,";
-      return;
-    }
-    os << "," << studies::csv_field(j.rule.text);
-    if (j.rule.found) {
-      csv_number(os, j.rule.coverage);
-      csv_number(os, j.rule.density);
-    } else {
-      os << ",,";
-    }
-  };
-  for (std::size_t k = 0; k < s.options.size(); ++k) {
-    const auto& o = r.options[k];
-    os << studies::csv_field(o.name) << "," << studies::csv_field(s.options[k].file) << "," << n << ","
-       << s.run.seed << "," << s.run.paths;
-    figure(k, o.reach, central.variant(k).indicator(i_reach),
-           k == 0 ? nullptr : &central.indicator_pair(k, i_reach).difference);
-    csv_number(os, o.worst_regret);
-    rule(k, o.reach);
-    os << "," << s.by_year;
-    const auto by_diff = k == 0 ? std::map<std::string, engine::CumulativeDifference>{}
-                                : reached_by_year_difference(central, k, layout);
-    figure(k, o.by_year, reached_by_year(central.variant(k), layout).at(by_label).up_to_value,
-           k == 0 ? nullptr : &by_diff.at(by_label).difference);
-    rule(k, o.by_year);
-    os << "\n";
   }
   return os.str();
 }

@@ -18,9 +18,8 @@ std::string render_csv(const studies::ScenarioRun& run);
 
 // compare --assumptions: today's table at the scenarios' own values
 // (Monte Carlo intervals) and the table over the assumption sets (ranges over
-// plausible assumptions), with each option's sign rule; the CSV has one row
-// per option with every column of both tables.
+// plausible assumptions), with each option's sign rule (the CSV:
+// studies::assumptions_csv).
 std::string render_assumptions_table(const studies::AssumptionStudy& study, const studies::AssumptionResult& result);
-std::string render_assumptions_csv(const studies::AssumptionStudy& study, const studies::AssumptionResult& result);
 
 }  // namespace banensim::app

@@ -493,6 +493,7 @@ py::dict assumptions_impl(const std::vector<std::string>& scenarios, const py::l
   py::dict d;
   d["json"] = result.dump();
   d["sets"] = table_dict(res.run.table);
+  d["options_csv"] = studies::assumptions_csv(s, res);
   d["factors"] = factor_list(s.factors);
   d["notes"] = s.notes;
   return d;

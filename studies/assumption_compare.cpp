@@ -539,4 +539,81 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
   return j;
 }
 
+std::string assumptions_csv(const AssumptionStudy& s, const AssumptionResult& r) {
+  const auto& layout = s.options[0].model.layout();
+  const std::size_t i_reach = layout.indicator_index("reach_target");
+  const engine::PairedTally& central = r.central.result.tally;
+  const std::size_t n = r.run.table.rows.size();
+  const std::size_t i_first = layout.scalar_index("first_year_reached");
+  std::ostringstream os;
+  os.precision(10);
+  // The P(reach) columns, then the same for P(reached by by_year), named as compare's CSV names them.
+  const std::vector<std::string> reach_columns = {
+      "p_reach",        "p_reach_ci_low", "p_reach_ci_high", "diff",        "diff_ci_low", "diff_ci_high",
+      "p_reach_median", "p_reach_p05",    "p_reach_p95",     "diff_median", "diff_p05",    "diff_p95",
+      "diff_min",       "diff_max",       "share_beats",     "share_ties",  "share_loses"};
+  os << "option,file,sets,seed,paths";
+  for (const auto& c : reach_columns) os << "," << c;
+  os << ",worst_case_regret,rule,rule_coverage,rule_density,by_year";
+  for (const auto& c : reach_columns) {
+    os << ","
+       << (c.rfind("p_reach", 0) == 0 ? "p_reached_by" + c.substr(7)
+           : c.rfind("diff", 0) == 0  ? "p_reached_by_" + c
+                                      : "by_" + c);
+  }
+  os << ",by_rule,by_rule_coverage,by_rule_density\n";
+  // One figure's columns: its value here, its difference here, and its summary over the sets.
+  const auto figure = [&](std::size_t k, const Judgement& j, const engine::Proportion& p,
+                          const engine::RunningStats* d) {
+    csv_probability(os, p);
+    if (k == 0) {
+      os << ",,,";
+    } else {
+      csv_difference(os, *d);
+    }
+    csv_number(os, j.median);
+    csv_number(os, j.low);
+    csv_number(os, j.high);
+    if (k == 0) {
+      os << ",,,,,,,,";  // no difference to itself
+      return;
+    }
+    for (double x : {j.diff_median, j.diff_low, j.diff_high, j.diff_min, j.diff_max}) csv_number(os, x);
+    for (std::size_t c : {j.beats, j.ties, j.loses}) csv_number(os, static_cast<double>(c) / static_cast<double>(n));
+  };
+  const auto rule = [&](std::size_t k, const Judgement& j) {
+    if (k == 0) {
+      os << ",,,";
+      return;
+    }
+    os << "," << csv_field(j.rule.text);
+    if (j.rule.found) {
+      csv_number(os, j.rule.coverage);
+      csv_number(os, j.rule.density);
+    } else {
+      os << ",,";
+    }
+  };
+  for (std::size_t k = 0; k < s.options.size(); ++k) {
+    const auto& o = r.options[k];
+    os << csv_field(o.name) << "," << csv_field(s.options[k].file) << "," << n << ","
+       << s.run.seed << "," << s.run.paths;
+    figure(k, o.reach, central.variant(k).indicator(i_reach),
+           k == 0 ? nullptr : &central.indicator_pair(k, i_reach).difference);
+    csv_number(os, o.worst_regret);
+    rule(k, o.reach);
+    os << "," << s.by_year;
+    const engine::Tally& v = central.variant(k);
+    const std::vector<engine::CumulativeDifference> by_diff =
+        k == 0 ? std::vector<engine::CumulativeDifference>{}
+               : engine::cumulative_difference(central, k, i_first, layout);
+    figure(k, o.by_year, at_value(engine::cumulative_by_value(v.scalar(i_first).histogram, v.n_paths()), s.by_year)
+                             .up_to_value,
+           k == 0 ? nullptr : &at_value(by_diff, s.by_year).difference);
+    rule(k, o.by_year);
+    os << "\n";
+  }
+  return os.str();
+}
+
 }  // namespace banensim::studies

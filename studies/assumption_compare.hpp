@@ -152,6 +152,10 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& study, const std:
 // docs/OUTPUT.md; docs/result.schema.json).
 nlohmann::json assumptions_json(const AssumptionStudy& study, const AssumptionResult& result);
 
+// The summary as CSV: one row per option (the first the reference), every
+// column of the table (docs/OUTPUT.md, "compare --assumptions N --format csv").
+std::string assumptions_csv(const AssumptionStudy& study, const AssumptionResult& result);
+
 // One line per option and figure: what an adviser reads first ("keep-split
 // beats the status quo in 12% of the plausible assumption sets ..."); `what`
 // names the figure ("P(reach) in 2026", "P(reached by 2030)").

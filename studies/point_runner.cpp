@@ -72,6 +72,25 @@ std::string csv_field(const std::string& text) {
   return q + "\"";
 }
 
+void csv_number(std::ostream& os, double x) {
+  os << ",";
+  if (std::isfinite(x)) os << x;
+}
+
+void csv_probability(std::ostream& os, const engine::Proportion& p) {
+  const engine::Interval ci = p.wilson();
+  csv_number(os, p.estimate());
+  csv_number(os, ci.low);
+  csv_number(os, ci.high);
+}
+
+void csv_difference(std::ostream& os, const engine::RunningStats& d) {
+  const engine::Interval ci = engine::mean_interval(d);
+  csv_number(os, d.mean());
+  csv_number(os, ci.low);
+  csv_number(os, ci.high);
+}
+
 std::size_t PointTable::column(const std::string& name) const {
   for (std::size_t i = 0; i < columns.size(); ++i) {
     if (columns[i] == name) return i;

@@ -25,11 +25,15 @@
 
 #include <cstdint>
 #include <functional>
+#include <ostream>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/proportion.hpp"
 #include "engine/results_journal.hpp"
+#include "engine/running_stats.hpp"
+#include "engine/tally.hpp"
 #include "studies/execution.hpp"
 #include "studies/outputs.hpp"
 #include "studies/scenario.hpp"
@@ -115,5 +119,15 @@ std::vector<engine::JournalColumn> point_columns(const PointSet& points, const s
 
 // RFC 4180: a field holding a comma, quote or line break is quoted, quotes doubled.
 std::string csv_field(const std::string& text);
+
+// CSV cells of a number, each preceded by its comma, as the stream's
+// precision writes it; an undefined number (e.g. a mean over zero paths) is
+// an empty field, which pandas and R both read as missing.
+void csv_number(std::ostream& os, double x);
+// A probability and its 95% Wilson interval: three fields (estimate, low, high).
+void csv_probability(std::ostream& os, const engine::Proportion& p);
+// A paired difference's mean and its 95% Monte Carlo interval (normal, on
+// the per-path differences): three fields (mean, low, high).
+void csv_difference(std::ostream& os, const engine::RunningStats& d);
 
 }  // namespace banensim::studies

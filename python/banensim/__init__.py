@@ -178,7 +178,9 @@ def compare(scenarios, *, variants=None, paths=None, seed=DEFAULT_SEED, set=None
     ``rows``: a CSV file the sets' rows are journaled to as they complete
     (``resume=True`` continues it); ``min_density``: of the sign rule's box
     (default 0.8). Adds ``sets`` (a table: one row per set, its factor
-    values and every option's figures), ``factors`` and ``notes``."""
+    values and every option's figures), ``options_table`` (one row per
+    option: the CSV of `--format csv`, both figures' summaries over the
+    sets), ``factors`` and ``notes``."""
     if isinstance(scenarios, str):
         raise InputError("compare takes a list of scenario files, not one file")
     if len(scenarios) + len(dict(variants or {})) < 2:
@@ -198,6 +200,7 @@ def compare(scenarios, *, variants=None, paths=None, seed=DEFAULT_SEED, set=None
                                     seed, block_size, assumptions, study, min_density, rows, resume, threads)
     result = json.loads(raw["json"])
     result["sets"] = _table(raw["sets"])
+    result["options_table"] = _csv_columns(raw["options_csv"])
     result["factors"] = raw["factors"]
     result["notes"] = raw["notes"]
     return result

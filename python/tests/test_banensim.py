@@ -33,6 +33,11 @@ def read_csv(path):
     return rows[0], rows[1:]
 
 
+def read_csv_text(text):
+    rows = [r for r in csv.reader(text.splitlines()) if r and not r[0].startswith("#")]
+    return rows[0], rows[1:]
+
+
 def without_wall_time(result):
     result = dict(result)
     result["provenance"] = {k: v for k, v in result["provenance"].items() if k not in ("wall_seconds", "threads")}
@@ -319,7 +324,15 @@ def test_compare_across_assumptions_gives_the_cli_numbers_and_rows(tmp_path):
     sets = py.pop("sets")
     factors = py.pop("factors")
     notes = py.pop("notes")
+    options = py.pop("options_table")
     assert without_wall_time(py) == without_wall_time(out)
+    # The options' table is the CLI's --format csv, column for column.
+    header, rows = read_csv_text(cli("compare", SQ, ALL3, "--assumptions", "5", "--paths", "1000", "--seed", "3",
+                                     "--format", "csv"))
+    assert list(options) == header and len(rows) == 2
+    assert list(options["option"]) == [r[0] for r in rows]
+    assert np.array_equal(options["p_reached_by_diff_median"][1:],
+                          np.array([float(r[header.index("p_reached_by_diff_median")]) for r in rows[1:]]))
     assert py["assumptions"]["sets"] == 5
     # The sets' table is the rows file, and both rows files are the same bytes.
     assert (tmp_path / "py.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
