@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
+#include <optional>
 #include <sstream>
+#include <utility>
 
 #include "engine/text_format.hpp"
 
@@ -200,6 +202,84 @@ std::string probability_chart(const nlohmann::json& result, bool ranges) {
     s << "<circle cx=\"" << x_of(p) << "\" cy=\"" << y + 9 << "\" r=\"5\" fill=\"" << kColours[k % 7] << "\"/>";
     s << "<text x=\"" << w - right + 8 << "\" y=\"" << y + 15 << "\" font-size=\"16\">" << engine::fmt(100 * p, 1)
       << "%</text>";
+  }
+  s << "</svg>";
+  return s.str();
+}
+
+// Each option's paired change of P(reached by `year`) against the reference,
+// in percentage points: a dot at the scenarios' own assumptions with its 95%
+// Monte Carlo whisker, and (across assumptions, when they judged the same
+// year) a grey bar from the 5% to the 95% quantile over the sets; a dark
+// line at no change. Gridlines every 0.5, 1, 2, 5, 10 or 25 points, at most 10.
+std::string difference_chart(const nlohmann::json& result, int year) {
+  const auto& scenarios = result["scenarios"];
+  const nlohmann::json* across = result.contains("assumptions") && result["assumptions"]["by_year"] == year
+                                     ? &result["assumptions"]["options"]
+                                     : nullptr;
+  struct Row {
+    std::string name;
+    double d = 0, lo = 0, hi = 0;
+    std::optional<std::pair<double, double>> range;
+  };
+  std::vector<Row> rows;
+  double lo = 0, hi = 0;
+  for (std::size_t k = 1; k < scenarios.size(); ++k) {
+    for (const auto& c : scenarios[k]["vs_reference"]["scalars"]["first_year_reached"]["cumulative_difference"]) {
+      if (get(c, "value") != year) continue;
+      Row r{scenarios[k]["name"].get<std::string>(), get(c, "difference"), get(c, "ci_low"), get(c, "ci_high"), {}};
+      if (across != nullptr) {
+        const auto& d = (*across)[k]["by_year"]["difference"];
+        r.range = std::make_pair(get(d, "p05"), get(d, "p95"));
+        lo = std::min(lo, r.range->first);
+        hi = std::max(hi, r.range->second);
+      }
+      lo = std::min(lo, r.lo);
+      hi = std::max(hi, r.hi);
+      rows.push_back(r);
+    }
+  }
+  if (rows.empty()) return "";
+  double step = 0.005;
+  for (const double st : {0.005, 0.01, 0.02, 0.05, 0.1, 0.25}) {
+    step = st;
+    if ((std::ceil(hi / st) - std::floor(lo / st)) <= 10) break;
+  }
+  const double x0 = std::floor(lo / step - 1e-9) * step, x1 = std::max(x0 + step, std::ceil(hi / step + 1e-9) * step);
+  const double row = 40, w = 640, left = 190, right = 80;
+  const double h = row * static_cast<double>(rows.size()) + 34;
+  auto x_of = [&](double p) { return left + (p - x0) / (x1 - x0) * (w - left - right); };
+  std::ostringstream s;
+  s << "<svg class=\"differences\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " << w << " " << h
+    << "\" width=\"" << w << "\" height=\"" << h << "\" role=\"img\" aria-label=\"change in P(reached by " << year
+    << ") against the reference, percentage points\">";
+  const int decimals = step < 0.01 ? 1 : 0;
+  for (double p = x0; p <= x1 + 1e-9; p += step) {
+    const bool zero = std::abs(p) < step / 2;
+    s << "<line x1=\"" << x_of(p) << "\" x2=\"" << x_of(p) << "\" y1=\"0\" y2=\"" << h - 22 << "\" stroke=\""
+      << (zero ? "#555" : "#ddd") << "\"/><text x=\"" << x_of(p) << "\" y=\"" << h - 6
+      << "\" font-size=\"16\" text-anchor=\"middle\">" << (zero ? "0" : points(p, decimals)) << "</text>";
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = rows[i];
+    const double y = 10 + row * static_cast<double>(i);
+    s << "<text x=\"" << left - 8 << "\" y=\"" << y + 15 << "\" font-size=\"17\" text-anchor=\"end\">" << esc(r.name)
+      << "</text>";
+    if (r.range) {
+      s << "<rect class=\"assumption-range\" x=\"" << x_of(r.range->first) << "\" y=\"" << y + 2 << "\" width=\""
+        << std::max(1.0, x_of(r.range->second) - x_of(r.range->first))
+        << "\" height=\"14\" fill=\"#bbb\" fill-opacity=\"0.6\"/>";
+    }
+    s << "<line class=\"mc-interval\" x1=\"" << x_of(r.lo) << "\" x2=\"" << x_of(r.hi) << "\" y1=\"" << y + 9
+      << "\" y2=\"" << y + 9 << "\" stroke=\"#000\" stroke-width=\"2\"/>";
+    for (const double e : {r.lo, r.hi}) {
+      s << "<line x1=\"" << x_of(e) << "\" x2=\"" << x_of(e) << "\" y1=\"" << y + 4 << "\" y2=\"" << y + 14
+        << "\" stroke=\"#000\" stroke-width=\"1.5\"/>";
+    }
+    s << "<circle cx=\"" << x_of(r.d) << "\" cy=\"" << y + 9 << "\" r=\"5\" fill=\"" << kColours[(i + 1) % 7]
+      << "\"/>";
+    s << "<text x=\"" << w - right + 8 << "\" y=\"" << y + 15 << "\" font-size=\"16\">"
+      << points(r.d, points_decimals({r.d, r.lo, r.hi})) << "</text>";
   }
   s << "</svg>";
   return s.str();
@@ -544,6 +624,20 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
   h << "<h2>When: P(reached by year)</h2><p class=\"note\">The probability that the total has reached "
     << engine::fmt_int(get(ref, "target_jobs")) << " at some measurement up to each year; bands: 95% Monte Carlo "
     << "intervals (at the scenarios&rsquo; own assumptions).</p>" << reached_chart(scenarios) << "\n";
+  {
+    // "P(reached by YEAR)" as in the terminal table: the target year + 4, or the horizon.
+    const int year = std::min(ref["target_year"].get<int>() + 4, ref["horizon_year"].get<int>());
+    const std::string chart = difference_chart(result, year);
+    if (!chart.empty()) {
+      h << "<p class=\"note\">Each option&rsquo;s change in P(reached by " << year << ") against "
+        << esc(ref["name"].get<std::string>()) << ", in percentage points, paired on the same paths: dot and black "
+        << "whisker at the scenarios&rsquo; own assumptions (95% Monte Carlo interval)"
+        << (across ? "; grey bar: 5&ndash;95% of the change over the assumption sets (range over plausible "
+                     "assumptions)"
+                   : "")
+        << ".</p>" << chart << "\n";
+    }
+  }
 
   h << "<h2>Probability of reaching the target by end " << ref["target_year"].get<int>() << "</h2><p class=\"note\">"
     << "P(reach) at the scenarios&rsquo; own assumptions (dots) with its 95% Monte Carlo interval (black whisker), on "

@@ -150,6 +150,20 @@ if "formats" in parts:
               and "paired on the same paths" in when,
               f"the report says when: P(by {year}) {p_by['probability']:.3f} and {best_name}'s paired change "
               f"{best['difference']:+.4f}: {when[:200]}...")
+        # The chart of each option's paired change by then: one dot per option, at the JSON's difference.
+        def difference_chart(html):
+            i = html.find('<svg class="differences"')
+            return html[i:html.find("</svg>", i)] if i >= 0 else ""
+        chart = difference_chart(page)
+        labels = [d for d, _ in diffs]
+        def points(d):  # as the report prints a change: 2 decimals when all its figures are below one point
+            dec = 2 if max(abs(100 * d[k]) for k in ("difference", "ci_low", "ci_high")) < 1 else 1
+            sign = "+" if d["difference"] > 0 else "&minus;" if d["difference"] < 0 else ""
+            return f"{sign}{abs(100 * d['difference']):.{dec}f}"
+        shown = [points(d) for d in labels]
+        check(chart.count("<circle") == len(diffs) and 'class="assumption-range"' not in chart
+              and all(f">{t}</text>" in chart for t in shown),
+              f"the report charts each option's paired change in P(reached by {year}): {', '.join(shown)}")
         report_a = os.path.join(tmp, "report-assumptions.html")
         small_a = json.loads(run("compare", *scenarios, "--assumptions", "4", "--paths", "1000", "--format", "json",
                                  "--report", report_a))
@@ -170,6 +184,8 @@ if "formats" in parts:
         when_a = page_a[page_a.find('<p id="when"'):page_a.find("</p>", page_a.find('<p id="when"'))]
         xs = 100 * by_a["beats"]["share"]
         share = f"{xs:.1f}%" if xs < 10 else f"{xs:.0f}%"
+        check(difference_chart(page_a).count('class="assumption-range"') == len(diffs),
+              "with --assumptions the change chart adds each option's range over plausible assumptions")
         check(small_a["assumptions"]["by_year"] == year and 'id="assumptions-by-year"' in page_a
               and f"across 4 plausible assumption sets it beats {ref['name']} by then in {share}" in when_a,
               f"the --assumptions report judges P(reached by {year}) across the sets: {best_a} beats in {share}: "
