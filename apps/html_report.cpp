@@ -523,6 +523,13 @@ std::string when_sentence(const nlohmann::json& result) {
   return f.str();
 }
 
+// An amount of EUR in million with its sign, for prose: +41.1, &minus;0.79
+// (two decimals below one million).
+void f_million(std::ostream& os, double eur) {
+  const double m = eur / 1e6;
+  os << (m > 0 ? "+" : m < 0 ? "&minus;" : "") << engine::fmt(std::abs(m), std::abs(m) < 1 ? 2 : 1);
+}
+
 // The levers each option switches on, in plain words with their first year.
 std::string options_list(const nlohmann::json& scenarios) {
   std::ostringstream h;
@@ -541,7 +548,16 @@ std::string options_list(const nlohmann::json& scenarios) {
     h << (on.empty() ? "no lever switched on: the law as enacted" : on) << " (law: "
       << esc(sc["law_file"].get<std::string>()) << "). Levy or surcharge owed " << esc(first_step_label(sc)) << "&ndash;"
       << sc["horizon_year"].get<int>() << ": EUR " << engine::fmt(get(charge, "mean") / 1e6, 1) << " million on average ("
-      << "&plusmn; " << engine::fmt(get(charge, "std_error") / 1e6, 1) << " Monte Carlo standard error).";
+      << "&plusmn; " << engine::fmt(get(charge, "std_error") / 1e6, 1) << " Monte Carlo standard error)";
+    if (sc.contains("vs_reference")) {
+      const auto& d = sc["vs_reference"]["scalars"]["quota_charge_total_eur"];
+      f_million(h << ", a change of ", get(d, "difference"));
+      f_million(h << " million against " << esc(scenarios[0]["name"].get<std::string>()) << " (Monte Carlo interval ",
+                get(d, "ci_low"));
+      f_million(h << " to ", get(d, "ci_high"));
+      h << ", paired on the same paths)";
+    }
+    h << ".";
     h << "</li>";
   }
   h << "</ul>";

@@ -82,7 +82,8 @@ std::string render_csv(const studies::ScenarioRun& run) {
   os << ",p_reached_by_diff,p_reached_by_diff_ci_low,p_reached_by_diff_ci_high";
   // The scenario's own figures (the table's columns), the same on each of its rows.
   os << ",p_reach,p_reach_ci_low,p_reach_ci_high,diff,diff_ci_low,diff_ci_high,p_only_variant,p_only_reference"
-        ",median_first_year,p_quota,p_quota_ci_low,p_quota_ci_high,charge_mean_eur,charge_std_error_eur";
+        ",median_first_year,p_quota,p_quota_ci_low,p_quota_ci_high,charge_mean_eur,charge_std_error_eur"
+        ",charge_diff_eur,charge_diff_ci_low_eur,charge_diff_ci_high_eur";
   os << "\n";
   const std::size_t i_reach = layout.indicator_index("reach_target");
   const std::size_t i_quota = layout.indicator_index("quota_in_force_target_year");
@@ -108,6 +109,11 @@ std::string render_csv(const studies::ScenarioRun& run) {
     csv_probability(own, t.indicator(i_quota));
     csv_number(own, t.scalar(i_charge).moments.mean());
     csv_number(own, t.scalar(i_charge).moments.std_error());
+    if (k == 0) {
+      own << ",,,";
+    } else {
+      csv_difference(own, r.tally.scalar_difference(k, i_charge));
+    }
     for (std::size_t step = 0; step < layout.n_steps(); ++step) {
       os << studies::csv_field(sc[k].name) << "," << layout.step_labels[step] << "," << seed << "," << r.n_paths;
       for (std::size_t i = 0; i < layout.series.size(); ++i) {
@@ -259,7 +265,7 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
   rows.push_back({"scenario", "P(reach)", "95% CI", "diff vs ref", "95% CI", "P(only var)", "P(only ref)",
                   "median total " + target_label, "90% interval", "median 1st year", "P(by " + by_label + ")",
                   "95% CI", "diff by " + by_label, "95% CI", "P(quota " + target_label + ")", "95% CI",
-                  "E[charge] EUR"});
+                  "E[charge] EUR", "diff charge EUR M", "95% CI"});
   for (std::size_t k = 0; k < sc.size(); ++k) {
     const auto& t = r.tally.variant(k);
     const auto& p = t.indicator(i_reach);
@@ -292,6 +298,14 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
     row.push_back(engine::fmt_interval(t.indicator(i_quota).wilson(), 3));
     row.push_back(engine::fmt_int(t.scalar(i_charge).moments.mean()) + " +- " +
                   engine::fmt_int(t.scalar(i_charge).moments.std_error()));
+    if (k == 0) {
+      row.insert(row.end(), {"(reference)", ""});
+    } else {
+      const engine::RunningStats& d = r.tally.scalar_difference(k, i_charge);
+      const engine::Interval ci = engine::mean_interval(d);
+      row.push_back(engine::fmt(d.mean() / 1e6, 2));
+      row.push_back(engine::fmt_interval(ci.low / 1e6, ci.high / 1e6, 2));
+    }
     rows.push_back(row);
   }
   os << engine::format_table(rows)
@@ -302,7 +316,8 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
      << ": its paired difference from the reference on the same paths.\n"
      << "P(quota " << target_label << "): a quota (the market's, the government's or the national one) is active in "
      << target_label << "; E[charge]: the levy or surcharge owed over " << layout.step_labels.front() << "-"
-     << horizon_label << " (mean +- standard error; negative: a net bonus).\n";
+     << horizon_label << " (mean +- standard error; negative: a net bonus); diff charge: its paired difference from "
+     << "the reference, EUR million.\n";
   for (std::size_t k = 1; k < sc.size(); ++k) {
     if (const auto note = studies::same_reach_note(run, k)) os << sc[k].name << " " << *note << ".\n";
   }

@@ -786,7 +786,8 @@ TEST_CASE("compare --format csv carries every column of the table, equal to the 
                         "p_only_variant", "p_only_reference", "median_first_year", "p_quota", "p_quota_ci_low",
                         "p_quota_ci_high", "charge_mean_eur", "charge_std_error_eur", "total_p50", "total_p05",
                         "total_p95", "p_reached_by", "p_reached_by_diff", "p_reached_by_diff_ci_low",
-                        "p_reached_by_diff_ci_high"}) {
+                        "p_reached_by_diff_ci_high", "charge_diff_eur", "charge_diff_ci_low_eur",
+                        "charge_diff_ci_high_eur"}) {
     CAPTURE(c);
     CHECK(std::find(cols.begin(), cols.end(), c) != cols.end());
   }
@@ -832,6 +833,19 @@ TEST_CASE("compare --format csv carries every column of the table, equal to the 
     }
     CHECK(std::stod(at(row, "charge_mean_eur")) ==
           doctest::Approx(sc["results"]["scalars"]["quota_charge_total_eur"]["mean"].get<double>()).epsilon(1e-9));
+    if (k == 0) {
+      CHECK(at(row, "charge_diff_eur").empty());
+    } else {
+      // The paired difference of the charge: the JSON's, and exactly the difference of the two means.
+      const auto& c = sc["vs_reference"]["scalars"]["quota_charge_total_eur"];
+      CHECK(std::stod(at(row, "charge_diff_eur")) == doctest::Approx(c["difference"].get<double>()).epsilon(1e-9));
+      CHECK(std::stod(at(row, "charge_diff_ci_low_eur")) == doctest::Approx(c["ci_low"].get<double>()).epsilon(1e-9));
+      CHECK(std::stod(at(row, "charge_diff_ci_high_eur")) == doctest::Approx(c["ci_high"].get<double>()).epsilon(1e-9));
+      const auto& mean = [&](std::size_t j) {
+        return doc["scenarios"][j]["results"]["scalars"]["quota_charge_total_eur"]["mean"].get<double>();
+      };
+      CHECK(c["difference"].get<double>() == doctest::Approx(mean(k) - mean(0)).epsilon(1e-9));
+    }
     ++n_rows;
   }
   CHECK(n_rows == 2 * doc["scenarios"][0]["results"]["series"]["total"]["steps"].size());
