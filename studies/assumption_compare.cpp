@@ -396,6 +396,7 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
     j.diff_min = *std::min_element(j.difference.begin(), j.difference.end());
     j.diff_max = *std::max_element(j.difference.begin(), j.difference.end());
     j.rule = sign_rule(r.values, s.factors, beats, loses, s.min_density);
+    j.drivers = engine::partial_rank_correlations(r.values, j.difference);
     return j;
   };
   for (std::size_t k = 0; k < n_options; ++k) {
@@ -432,6 +433,19 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
   return r;
 }
 
+std::vector<std::size_t> named_drivers(const Judgement& j) {
+  std::vector<std::size_t> named;
+  const double level = 0.05 / static_cast<double>(std::max<std::size_t>(1, j.drivers.size()));
+  for (std::size_t f = 0; f < j.drivers.size(); ++f) {
+    if (j.drivers[f].p_value <= level) named.push_back(f);  // NaN p-values are never <= level
+  }
+  std::stable_sort(named.begin(), named.end(), [&j](std::size_t a, std::size_t b) {
+    return std::abs(j.drivers[a].prcc) > std::abs(j.drivers[b].prcc);
+  });
+  if (named.size() > 3) named.resize(3);
+  return named;
+}
+
 std::string rule_sentence(const AssumptionStudy& s, const OptionSummary& o, const Judgement& j,
                           const std::string& what) {
   const double n = static_cast<double>(j.value.size());
@@ -447,6 +461,25 @@ std::string rule_sentence(const AssumptionStudy& s, const OptionSummary& o, cons
        << (j.rule.qualifies ? ""
                             : "; no box reaches density " + engine::fmt(s.min_density, 2) + ", the densest is shown")
        << ")";
+  }
+  // What sizes it, when it varies at all.
+  const std::size_t n_sets = j.value.size(), n_factors = j.drivers.size();
+  if (!j.difference.empty() && j.diff_min < j.diff_max && n_sets < n_factors + 3) {
+    os << "; too few sets to say what sizes the difference (a partial rank correlation over " << n_factors
+       << " factors needs at least " << n_factors + 3 << ")";
+  } else if (std::any_of(j.drivers.begin(), j.drivers.end(), [](const auto& d) { return std::isfinite(d.prcc); })) {
+    const std::vector<std::size_t> named = named_drivers(j);
+    if (named.empty()) {
+      os << "; no assumption sizes the difference beyond chance (no partial rank correlation with p <= 0.05 / "
+         << j.drivers.size() << ")";
+    } else {
+      os << "; what sizes the difference (partial rank correlation, 95% interval): ";
+      for (std::size_t i = 0; i < named.size(); ++i) {
+        const auto& d = j.drivers[named[i]];
+        os << (i == 0 ? "" : ", ") << s.factors[named[i]].key << " " << signed_text(d.prcc, 2) << " ["
+           << signed_text(d.ci_low, 2) << ", " << signed_text(d.ci_high, 2) << "]";
+      }
+    }
   }
   os << ".";
   return os.str();
@@ -521,6 +554,16 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
       rule["conditions"] = conds;
     }
     oj["rule"] = rule;
+    nlohmann::json drivers = nlohmann::json::array();
+    const std::vector<std::size_t> named = named_drivers(jd);
+    for (std::size_t f = 0; f < jd.drivers.size(); ++f) {
+      const auto& d = jd.drivers[f];
+      const auto fin = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+      drivers.push_back({{"key", s.factors[f].key}, {"prcc", fin(d.prcc)}, {"ci_low", fin(d.ci_low)},
+                         {"ci_high", fin(d.ci_high)}, {"p_value", fin(d.p_value)},
+                         {"in_words", std::find(named.begin(), named.end(), f) != named.end()}});
+    }
+    oj["drivers"] = drivers;
     oj["sentence"] = rule_sentence(s, o, jd, what);
     return oj;
   };

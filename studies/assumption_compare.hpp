@@ -25,6 +25,8 @@
 //   - (P(reach) only) the worst-case regret: at a set, an option's regret is
 //     the largest P(reach) of any compared option there minus its own
 //     (Savage 1951); its worst case is the largest over the sets;
+//   - what sizes the difference: its partial rank correlation coefficient
+//     (PRCC) with each factor over the sets, those beyond chance named;
 //   - the rule that decides the sign: PRIM (engine/prim.hpp) on "beats" (or
 //     on "loses" when it never beats), the box with the largest coverage x
 //     density among those with density >= min_density, in words ("KEY <= 0.04").
@@ -37,6 +39,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/prim.hpp"
+#include "engine/rank_correlation.hpp"
 #include "studies/factors.hpp"
 #include "studies/point_runner.hpp"
 #include "studies/scenario_run.hpp"
@@ -125,7 +128,15 @@ struct Judgement {
   double diff_min = 0, diff_max = 0;
   std::size_t beats = 0, ties = 0, loses = 0;
   SignRule rule;                       // reference: not found
+  // What sizes the difference: its partial rank correlation with each
+  // factor over the sets (engine/rank_correlation.hpp), in factor order
+  // (reference: empty; NaN where the difference never varies).
+  std::vector<engine::PartialRankCorrelation> drivers;
 };
+
+// The drivers stated in words: those whose p-value is <= 0.05 / the number
+// of factors (Bonferroni over the factors), largest |PRCC| first, at most 3.
+std::vector<std::size_t> named_drivers(const Judgement& j);
 
 struct OptionSummary {
   std::string name;

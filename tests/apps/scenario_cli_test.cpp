@@ -889,6 +889,10 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
   CHECK(b["difference"]["max"].get<double>() > 0.0);
   CHECK(b["p_reached_by"]["median"].get<double>() > o["p_reach"]["median"].get<double>());
   CHECK(b["sentence"].get<std::string>().rfind("On P(reached by 2030), all three beats status quo", 0) == 0);
+  // 8 sets cannot say which of the factors sizes the change; the JSON has every factor, none named.
+  CHECK(b["sentence"].get<std::string>().find("; too few sets to say what sizes the difference") != std::string::npos);
+  CHECK(b["drivers"].size() == doc["assumptions"]["factors"].size());
+  for (const auto& d : b["drivers"]) CHECK_FALSE(d["in_words"].get<bool>());
   CHECK(r.out.find("On P(reached by 2030), all three beats status quo by more than its Monte Carlo noise in") !=
         std::string::npos);
   {

@@ -83,6 +83,15 @@ TEST_CASE("a planted sign rule is recovered: an option that fixes the market tre
     if (x < kC - 200) CHECK(o.difference[i] > 0);
     if (x > kC + 200) CHECK(o.difference[i] < 0);
   }
+  // What sizes the difference: the trend, falling (the option's fixed
+  // trend helps less the higher the sets' own), named in words.
+  REQUIRE(o.drivers.size() == 1);
+  CHECK(o.drivers[0].prcc < -0.9);
+  CHECK(o.drivers[0].ci_high < 0);
+  CHECK(named_drivers(o) == std::vector<std::size_t>{0});
+  CHECK(rule_sentence(s, r.options[1], o, s.reach_label()).find("what sizes the difference (partial rank "
+                                                                 "correlation, 95% interval): "
+                                                                 "growth.market.trend_mean -") != std::string::npos);
   // Regret: the option is best where the trend is low, the reference where
   // it is high; both have a positive worst case.
   CHECK(r.options[0].worst_regret > 0);
