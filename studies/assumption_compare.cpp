@@ -473,7 +473,8 @@ std::string rule_sentence(const AssumptionStudy& s, const OptionSummary& o, cons
       os << "; no assumption sizes the difference beyond chance (no partial rank correlation with p <= 0.05 / "
          << j.drivers.size() << ")";
     } else {
-      os << "; what sizes the difference (partial rank correlation, 95% interval): ";
+      os << "; what sizes the difference (partial rank correlation over the " << n_sets
+         << " sets, 95% interval from their number): ";
       for (std::size_t i = 0; i < named.size(); ++i) {
         const auto& d = j.drivers[named[i]];
         os << (i == 0 ? "" : ", ") << s.factors[named[i]].key << " " << signed_text(d.prcc, 2) << " ["

@@ -90,8 +90,9 @@ TEST_CASE("a planted sign rule is recovered: an option that fixes the market tre
   CHECK(o.drivers[0].ci_high < 0);
   CHECK(named_drivers(o) == std::vector<std::size_t>{0});
   CHECK(rule_sentence(s, r.options[1], o, s.reach_label()).find("what sizes the difference (partial rank "
-                                                                 "correlation, 95% interval): "
-                                                                 "growth.market.trend_mean -") != std::string::npos);
+                                                                 "correlation over the 64 sets, 95% interval from "
+                                                                 "their number): growth.market.trend_mean -") !=
+        std::string::npos);
   // Regret: the option is best where the trend is low, the reference where
   // it is high; both have a positive worst case.
   CHECK(r.options[0].worst_regret > 0);
