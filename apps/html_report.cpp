@@ -297,14 +297,13 @@ std::string assumptions_section(const nlohmann::json& result) {
     << " paths. Medians and ranges are over the sets (range over plausible assumptions, 5&ndash;95%). Beats / ties / "
     << "loses: the share of sets where the 95% paired Monte Carlo interval of the difference against " << esc(ref)
     << " lies wholly above 0 / contains 0 / lies wholly below 0. Worst regret: the largest shortfall, over the sets, of "
-    << "the option&rsquo;s P(reach) behind the best option&rsquo;s at that set.</p>";
-  // One table per figure: P(reach) in the target year (with the regret), and
-  // P(reached by the study's year) on the same sets and paths.
+    << "the option&rsquo;s figure behind the best option&rsquo;s at that set.</p>";
+  // One table per figure: P(reach) in the target year, and P(reached by the
+  // study's year) on the same sets and paths.
   const auto table = [&h, &opts](const std::string& id, const std::string& figure, bool reach) {
     std::vector<std::string> labels = {"option", figure + " median", "range over plausible assumptions",
                                        "difference median", "range over plausible assumptions", "beats", "ties",
-                                       "loses"};
-    if (reach) labels.push_back("worst regret");
+                                       "loses", "worst regret"};
     h << "<table id=\"" << id << "\" class=\"wide\"><tr>";
     for (const auto& l : labels) h << "<th>" << esc(l) << "</th>";
     h << "</tr>\n";
@@ -322,7 +321,7 @@ std::string assumptions_section(const nlohmann::json& result) {
                                    pct(get(o["beats"], "share")), pct(get(o["ties"], "share")),
                                    pct(get(o["loses"], "share"))});
       }
-      if (reach) cells.push_back(engine::fmt(get(opts[k], "worst_case_regret"), 3));
+      cells.push_back(engine::fmt(get(o, "worst_case_regret"), 3));
       h << "<tr>";
       for (std::size_t c = 0; c < cells.size(); ++c) {
         h << "<td data-label=\"" << esc(labels[c]) << "\">" << cells[c] << "</td>";
@@ -337,7 +336,8 @@ std::string assumptions_section(const nlohmann::json& result) {
     << "measurement up to " << by << " &mdash; over the same sets and paths. Levers that act after the target year "
     << "cannot change P(reach); this is where they show.</p>\n";
   table("assumptions-by-year", "P(reached by " + by + ")", false);
-  h << "<p>Smallest worst-case regret (of P(reach)): <b>" << esc(a["minimax_regret"].get<std::string>()) << "</b>.</p>";
+  h << "<p>Smallest worst-case regret: <b>" << esc(a["minimax_regret"].get<std::string>()) << "</b> for P(reach), <b>"
+    << esc(a["minimax_regret_by_year"].get<std::string>()) << "</b> for P(reached by " << by << ").</p>";
   h << "<h3>What decides the sign</h3><p class=\"note\">Scenario discovery (PRIM) on the sets where the option beats "
     << esc(ref) << " (or loses, when it never beats): coverage is the share of those sets inside the stated region, "
     << "density the share of the region&rsquo;s sets that are such.</p><ul id=\"rules\">";

@@ -345,13 +345,12 @@ std::string render_assumptions_table(const studies::AssumptionStudy& s, const st
      << (s.study_file ? " factors from " + *s.study_file : std::string(" uncertain parameters, uniform on their plausible ranges"))
      << ";\nat each set every option runs on the same " << engine::fmt_int(static_cast<double>(s.run.paths))
      << " paths (common random numbers, the same seed at every set).\n";
-  // One table per figure: P(reach) in the target year (with the regret),
-  // then P(reached by the study's year).
+  // One table per figure: P(reach) in the target year, then P(reached by
+  // the study's year).
   const auto table = [&](const std::string& figure, bool reach) {
     std::vector<std::string> header = {"option",      figure + " here",         "Monte Carlo 95%",
                                        "median",      "assumption range 5-95%", "diff median",
-                                       "assumption range 5-95%", "beats", "ties", "loses"};
-    if (reach) header.push_back("worst regret");
+                                       "assumption range 5-95%", "beats", "ties", "loses", "worst regret"};
     std::vector<std::vector<std::string>> rows = {header};
     for (std::size_t k = 0; k < s.options.size(); ++k) {
       const auto& o = r.options[k];
@@ -366,7 +365,7 @@ std::string render_assumptions_table(const studies::AssumptionStudy& s, const st
         row.insert(row.end(), {engine::fmt(j.diff_median, 3), engine::fmt_interval(j.diff_low, j.diff_high, 3),
                                share_text(j.beats, n), share_text(j.ties, n), share_text(j.loses, n)});
       }
-      if (reach) row.push_back(engine::fmt(o.worst_regret, 3));
+      row.push_back(engine::fmt(j.worst_regret, 3));
       rows.push_back(row);
     }
     return engine::format_table(rows);
@@ -379,9 +378,12 @@ std::string render_assumptions_table(const studies::AssumptionStudy& s, const st
         "assumption sets (5% and 95% quantiles), each set's figure itself a Monte Carlo estimate.\n"
      << "beats / ties / loses: share of the sets where the 95% paired Monte Carlo interval of the difference against "
      << s.options[0].name << " lies wholly above 0 / contains 0 / lies wholly below 0.\n"
-     << "worst regret: the largest, over the sets, of (the best option's P(reach) at that set - the option's); the "
+     << "worst regret: the largest, over the sets, of (the best option's figure at that set - the option's); the "
         "smallest is "
-     << r.options[r.minimax_regret].name << "'s (" << engine::fmt(r.options[r.minimax_regret].worst_regret, 3) << ").\n\n";
+     << r.options[r.minimax_regret].name << "'s (" << engine::fmt(r.options[r.minimax_regret].reach.worst_regret, 3)
+     << ") for P(reach), " << r.options[r.minimax_regret_by_year].name << "'s ("
+     << engine::fmt(r.options[r.minimax_regret_by_year].by_year.worst_regret, 3) << ") for P(by " << by_label
+     << ").\n\n";
   os << "What decides the sign (PRIM on the sets where the option beats, or loses; coverage: share of those sets "
         "inside the box, density: share of the box's sets that are such):\n";
   for (std::size_t k = 1; k < s.options.size(); ++k) {

@@ -370,7 +370,6 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t j = 0; j < d; ++j) r.values(i, j) = s.factors[j].number(t.rows[i][1 + j]);
   }
-  std::vector<double> best(n, -std::numeric_limits<double>::infinity());
   // One figure of option k over the sets, from its columns `value` and
   // (k > 0) `diff` with its interval.
   const auto judge = [&](std::size_t k, const std::string& value, const std::string& diff) {
@@ -404,7 +403,6 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
     o.name = s.options[k].name;
     o.reach = judge(k, "p_reach", "diff");
     o.by_year = judge(k, "p_by", "diff_by");
-    for (std::size_t i = 0; i < n; ++i) best[i] = std::max(best[i], o.reach.value[i]);
     // Alike at every set because its levers act after the target year: say
     // so, and where what they change is judged.
     const auto& option = s.options[k].model;
@@ -419,17 +417,25 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
     }
     r.options.push_back(std::move(o));
   }
-  for (std::size_t k = 0; k < n_options; ++k) {
-    OptionSummary& o = r.options[k];
-    for (std::size_t i = 0; i < n; ++i) {
-      const double regret = best[i] - o.reach.value[i];
-      if (regret > o.worst_regret) {
-        o.worst_regret = regret;
-        o.worst_regret_set = i;
-      }
+  // Regret of each figure: behind the best option at each set.
+  const auto regret = [&r, n, n_options](Judgement OptionSummary::*figure, std::size_t& minimax) {
+    std::vector<double> best(n, -std::numeric_limits<double>::infinity());
+    for (const OptionSummary& o : r.options) {
+      for (std::size_t i = 0; i < n; ++i) best[i] = std::max(best[i], (o.*figure).value[i]);
     }
-    if (o.worst_regret < r.options[r.minimax_regret].worst_regret) r.minimax_regret = k;
-  }
+    for (std::size_t k = 0; k < n_options; ++k) {
+      Judgement& j = r.options[k].*figure;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (best[i] - j.value[i] > j.worst_regret) {
+          j.worst_regret = best[i] - j.value[i];
+          j.worst_regret_set = i;
+        }
+      }
+      if (j.worst_regret < (r.options[minimax].*figure).worst_regret) minimax = k;
+    }
+  };
+  regret(&OptionSummary::reach, r.minimax_regret);
+  regret(&OptionSummary::by_year, r.minimax_regret_by_year);
   return r;
 }
 
@@ -512,8 +518,8 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
       "beats: the 95% paired Monte Carlo interval of the difference lies wholly above 0; loses: wholly below 0; "
       "ties: it contains 0";
   j["regret_rule"] =
-      "regret of an option at a set: the largest P(reach) of any compared option at that set minus its own; "
-      "worst-case regret: its largest regret over the sets";
+      "regret of an option at a set: the largest figure (P(reach), or P(reached by by_year)) of any compared "
+      "option at that set minus its own; worst-case regret: its largest regret over the sets";
   j["by_year"] = s.by_year;
   // A figure's summary over the sets; with k > 0 also its difference, the
   // beats / ties / loses shares, the sign rule and the sentence.
@@ -524,6 +530,8 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
     oj[name] = {{"median", jd.median}, {"p05", jd.low}, {"p95", jd.high},
                 {"min", *std::min_element(jd.value.begin(), jd.value.end())},
                 {"max", *std::max_element(jd.value.begin(), jd.value.end())}};
+    oj["worst_case_regret"] = jd.worst_regret;
+    oj["worst_case_regret_set"] = jd.worst_regret_set;
     if (k == 0) return oj;
     oj["difference"] = {{"median", jd.diff_median}, {"p05", jd.diff_low}, {"p95", jd.diff_high},
                         {"min", jd.diff_min}, {"max", jd.diff_max}};
@@ -573,13 +581,13 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
     const OptionSummary& o = r.options[k];
     nlohmann::json oj = judgement(o, o.reach, k, "p_reach", s.reach_label());
     oj["name"] = o.name;
-    oj["worst_case_regret"] = o.worst_regret;
-    oj["worst_case_regret_set"] = o.worst_regret_set;
     oj["by_year"] = judgement(o, o.by_year, k, "p_reached_by", s.by_year_label());
     options.push_back(oj);
   }
   j["options"] = options;
   j["minimax_regret"] = r.options.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.options[r.minimax_regret].name);
+  j["minimax_regret_by_year"] =
+      r.options.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.options[r.minimax_regret_by_year].name);
   return j;
 }
 
@@ -605,7 +613,7 @@ std::string assumptions_csv(const AssumptionStudy& s, const AssumptionResult& r)
            : c.rfind("diff", 0) == 0  ? "p_reached_by_" + c
                                       : "by_" + c);
   }
-  os << ",by_rule,by_rule_coverage,by_rule_density\n";
+  os << ",by_worst_case_regret,by_rule,by_rule_coverage,by_rule_density\n";
   // One figure's columns: its value here, its difference here, and its summary over the sets.
   const auto figure = [&](std::size_t k, const Judgement& j, const engine::Proportion& p,
                           const engine::RunningStats* d) {
@@ -644,7 +652,7 @@ std::string assumptions_csv(const AssumptionStudy& s, const AssumptionResult& r)
        << s.run.seed << "," << s.run.paths;
     figure(k, o.reach, central.variant(k).indicator(i_reach),
            k == 0 ? nullptr : &central.indicator_pair(k, i_reach).difference);
-    csv_number(os, o.worst_regret);
+    csv_number(os, o.reach.worst_regret);
     rule(k, o.reach);
     os << "," << s.by_year;
     const engine::Tally& v = central.variant(k);
@@ -654,6 +662,7 @@ std::string assumptions_csv(const AssumptionStudy& s, const AssumptionResult& r)
     figure(k, o.by_year, at_value(engine::cumulative_by_value(v.scalar(i_first).histogram, v.n_paths()), s.by_year)
                              .up_to_value,
            k == 0 ? nullptr : &at_value(by_diff, s.by_year).difference);
+    csv_number(os, o.by_year.worst_regret);
     rule(k, o.by_year);
     os << "\n";
   }

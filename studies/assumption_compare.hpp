@@ -22,9 +22,9 @@
 //   - beats / ties / loses: the share of sets whose 95% paired Monte Carlo
 //     interval of the difference lies wholly above 0 / contains 0 / lies
 //     wholly below 0;
-//   - (P(reach) only) the worst-case regret: at a set, an option's regret is
-//     the largest P(reach) of any compared option there minus its own
-//     (Savage 1951); its worst case is the largest over the sets;
+//   - the worst-case regret: at a set, an option's regret is the largest
+//     figure of any compared option there minus its own (Savage 1951); its
+//     worst case is the largest over the sets;
 //   - what sizes the difference: its partial rank correlation coefficient
 //     (PRCC) with each factor over the sets, those beyond chance named;
 //   - the rule that decides the sign: PRIM (engine/prim.hpp) on "beats" (or
@@ -127,6 +127,10 @@ struct Judgement {
   double diff_median = 0, diff_low = 0, diff_high = 0;  // (reference: 0)
   double diff_min = 0, diff_max = 0;
   std::size_t beats = 0, ties = 0, loses = 0;
+  // Regret at a set: the largest value of any compared option there minus
+  // this one's (Savage 1951); the worst case is the largest over the sets.
+  double worst_regret = 0;
+  std::size_t worst_regret_set = 0;
   SignRule rule;                       // reference: not found
   // What sizes the difference: its partial rank correlation with each
   // factor over the sets (engine/rank_correlation.hpp), in factor order
@@ -142,8 +146,6 @@ struct OptionSummary {
   std::string name;
   Judgement reach;    // P(reach): the total at or above the target at the target year's measurement
   Judgement by_year;  // P(reached by by_year): at or above it at some measurement up to that year
-  double worst_regret = 0;             // of P(reach)
-  std::size_t worst_regret_set = 0;
 };
 
 struct AssumptionResult {
@@ -151,7 +153,8 @@ struct AssumptionResult {
   ScenarioRun central;   // today's compare at the scenarios' own values (Monte Carlo only); root only
   engine::DesignMatrix values;  // per set and factor, as the analysis sees it (Factor::number)
   std::vector<OptionSummary> options;
-  std::size_t minimax_regret = 0;  // the option with the smallest worst-case regret
+  std::size_t minimax_regret = 0;          // the option with the smallest worst-case regret of P(reach)
+  std::size_t minimax_regret_by_year = 0;  // of P(reached by by_year)
 };
 
 // Runs the central comparison and then every set not already in `rows_file`

@@ -870,8 +870,8 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
                       "p_reached_by_ci_low,p_reached_by_ci_high,p_reached_by_diff,p_reached_by_diff_ci_low,"
                       "p_reached_by_diff_ci_high,p_reached_by_median,p_reached_by_p05,p_reached_by_p95,"
                       "p_reached_by_diff_median,p_reached_by_diff_p05,p_reached_by_diff_p95,p_reached_by_diff_min,"
-                      "p_reached_by_diff_max,by_share_beats,by_share_ties,by_share_loses,by_rule,by_rule_coverage,"
-                      "by_rule_density\n",
+                      "p_reached_by_diff_max,by_share_beats,by_share_ties,by_share_loses,by_worst_case_regret,"
+                      "by_rule,by_rule_coverage,by_rule_density\n",
                       0) == 0);
   const auto js = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 8 --paths 1024 --format json");
   REQUIRE(js.exit_code == 0);
@@ -883,6 +883,15 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
   // levers (from 2027) act. The CSV's by-year columns are the JSON's, and
   // the central figure is compare's own P(by 2030) and its paired difference.
   CHECK(doc["assumptions"]["by_year"] == 2030);
+  // With two options the regret by 2030 is the other's lead: the status
+  // quo's worst case is all three's largest gain, all three's the largest loss.
+  const auto& ref_by = doc["assumptions"]["options"][0]["by_year"];
+  const double gain = o["by_year"]["difference"]["max"].get<double>();
+  const double loss = -o["by_year"]["difference"]["min"].get<double>();
+  CHECK(ref_by["worst_case_regret"].get<double>() == doctest::Approx(std::max(0.0, gain)).epsilon(1e-9));
+  CHECK(o["by_year"]["worst_case_regret"].get<double>() == doctest::Approx(std::max(0.0, loss)).epsilon(1e-9));
+  CHECK(doc["assumptions"]["minimax_regret_by_year"] == (std::max(0.0, loss) <= std::max(0.0, gain) ? "all three"
+                                                                                                      : "status quo"));
   const auto& b = o["by_year"];
   CHECK(b["beats"]["sets"].get<int>() + b["ties"]["sets"].get<int>() + b["loses"]["sets"].get<int>() == 8);
   CHECK(b["beats"]["sets"].get<int>() > 0);
@@ -931,6 +940,7 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
     CHECK(at("p_reached_by_diff_median") == doctest::Approx(b["difference"]["median"].get<double>()).epsilon(1e-9));
     CHECK(at("p_reached_by_p95") == doctest::Approx(b["p_reached_by"]["p95"].get<double>()).epsilon(1e-9));
     CHECK(at("by_share_beats") == doctest::Approx(b["beats"]["share"].get<double>()).epsilon(1e-9));
+    CHECK(at("by_worst_case_regret") == doctest::Approx(b["worst_case_regret"].get<double>()).epsilon(1e-9));
     const auto& central = doc["scenarios"][1];
     for (const auto& c : central["vs_reference"]["scalars"]["first_year_reached"]["cumulative_difference"]) {
       if (c["value"].get<double>() != 2030) continue;

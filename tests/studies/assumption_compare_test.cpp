@@ -95,8 +95,18 @@ TEST_CASE("a planted sign rule is recovered: an option that fixes the market tre
         std::string::npos);
   // Regret: the option is best where the trend is low, the reference where
   // it is high; both have a positive worst case.
-  CHECK(r.options[0].worst_regret > 0);
-  CHECK(r.options[1].worst_regret > 0);
+  CHECK(r.options[0].reach.worst_regret > 0);
+  CHECK(r.options[1].reach.worst_regret > 0);
+  // ... the largest shortfall behind the better of the two at some set, that set's.
+  for (std::size_t k = 0; k < 2; ++k) {
+    const Judgement& jk = r.options[k].reach;
+    const Judgement& other = r.options[1 - k].reach;
+    double worst = 0;
+    for (std::size_t i = 0; i < jk.value.size(); ++i) worst = std::max(worst, other.value[i] - jk.value[i]);
+    CHECK(jk.worst_regret == worst);
+    CHECK(other.value[jk.worst_regret_set] - jk.value[jk.worst_regret_set] == worst);
+  }
+  CHECK(r.minimax_regret == (r.options[0].reach.worst_regret <= r.options[1].reach.worst_regret ? 0U : 1U));
 }
 
 TEST_CASE("with every plausible range collapsed to a point, compare across assumptions is today's compare bit for bit") {
