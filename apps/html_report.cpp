@@ -147,6 +147,30 @@ std::string fan_chart(const nlohmann::json& scenario, const std::vector<TargetPo
   return s.str();
 }
 
+// One row of a dot-and-whisker chart at height y: the name, the range over
+// plausible assumptions as a grey bar (when given), the 95% Monte Carlo
+// interval as a black whisker, the estimate as a dot, and its value in words.
+template <typename XOf>
+void dot_whisker_row(std::ostream& s, const XOf& x_of, double y, double left, double value_x, const std::string& name,
+                     const std::optional<std::pair<double, double>>& range, double estimate, double lo, double hi,
+                     const char* colour, const std::string& value_text) {
+  s << "<text x=\"" << left - 8 << "\" y=\"" << y + 15 << "\" font-size=\"17\" text-anchor=\"end\">" << esc(name)
+    << "</text>";
+  if (range) {
+    s << "<rect class=\"assumption-range\" x=\"" << x_of(range->first) << "\" y=\"" << y + 2 << "\" width=\""
+      << std::max(1.0, x_of(range->second) - x_of(range->first))
+      << "\" height=\"14\" fill=\"#bbb\" fill-opacity=\"0.6\"/>";
+  }
+  s << "<line class=\"mc-interval\" x1=\"" << x_of(lo) << "\" x2=\"" << x_of(hi) << "\" y1=\"" << y + 9
+    << "\" y2=\"" << y + 9 << "\" stroke=\"#000\" stroke-width=\"2\"/>";
+  for (const double e : {lo, hi}) {
+    s << "<line x1=\"" << x_of(e) << "\" x2=\"" << x_of(e) << "\" y1=\"" << y + 4 << "\" y2=\"" << y + 14
+      << "\" stroke=\"#000\" stroke-width=\"1.5\"/>";
+  }
+  s << "<circle cx=\"" << x_of(estimate) << "\" cy=\"" << y + 9 << "\" r=\"5\" fill=\"" << colour << "\"/>";
+  s << "<text x=\"" << value_x << "\" y=\"" << y + 15 << "\" font-size=\"16\">" << value_text << "</text>";
+}
+
 // P(reach) per option on a zoomed axis: a dot at the estimate with its 95%
 // Monte Carlo whisker; with `ranges` (across assumptions) also a grey bar
 // from the 5% to the 95% quantile over the assumption sets, and the axis
@@ -185,23 +209,14 @@ std::string probability_chart(const nlohmann::json& result, bool ranges) {
   for (std::size_t k = 0; k < scenarios.size(); ++k) {
     const auto& sc = scenarios[k];
     const double y = 10 + row * static_cast<double>(k);
-    const double p = get(sc, "probability"), plo = get(sc, "ci_low"), phi = get(sc, "ci_high");
-    s << "<text x=\"" << left - 8 << "\" y=\"" << y + 15 << "\" font-size=\"17\" text-anchor=\"end\">"
-      << esc(sc["name"].get<std::string>()) << "</text>";
+    const double p = get(sc, "probability");
+    std::optional<std::pair<double, double>> range;
     if (across != nullptr) {
       const auto& r = (*across)[k]["p_reach"];
-      s << "<rect class=\"assumption-range\" x=\"" << x_of(get(r, "p05")) << "\" y=\"" << y + 2 << "\" width=\""
-        << std::max(1.0, x_of(get(r, "p95")) - x_of(get(r, "p05"))) << "\" height=\"14\" fill=\"#bbb\" fill-opacity=\"0.6\"/>";
+      range = std::make_pair(get(r, "p05"), get(r, "p95"));
     }
-    s << "<line class=\"mc-interval\" x1=\"" << x_of(plo) << "\" x2=\"" << x_of(phi) << "\" y1=\"" << y + 9 << "\" y2=\""
-      << y + 9 << "\" stroke=\"#000\" stroke-width=\"2\"/>";
-    for (const double e : {plo, phi}) {
-      s << "<line x1=\"" << x_of(e) << "\" x2=\"" << x_of(e) << "\" y1=\"" << y + 4 << "\" y2=\"" << y + 14
-        << "\" stroke=\"#000\" stroke-width=\"1.5\"/>";
-    }
-    s << "<circle cx=\"" << x_of(p) << "\" cy=\"" << y + 9 << "\" r=\"5\" fill=\"" << kColours[k % 7] << "\"/>";
-    s << "<text x=\"" << w - right + 8 << "\" y=\"" << y + 15 << "\" font-size=\"16\">" << engine::fmt(100 * p, 1)
-      << "%</text>";
+    dot_whisker_row(s, x_of, y, left, w - right + 8, sc["name"].get<std::string>(), range, p, get(sc, "ci_low"),
+                    get(sc, "ci_high"), kColours[k % 7], engine::fmt(100 * p, 1) + "%");
   }
   s << "</svg>";
   return s.str();
@@ -263,23 +278,8 @@ std::string difference_chart(const nlohmann::json& result, int year) {
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
     const double y = 10 + row * static_cast<double>(i);
-    s << "<text x=\"" << left - 8 << "\" y=\"" << y + 15 << "\" font-size=\"17\" text-anchor=\"end\">" << esc(r.name)
-      << "</text>";
-    if (r.range) {
-      s << "<rect class=\"assumption-range\" x=\"" << x_of(r.range->first) << "\" y=\"" << y + 2 << "\" width=\""
-        << std::max(1.0, x_of(r.range->second) - x_of(r.range->first))
-        << "\" height=\"14\" fill=\"#bbb\" fill-opacity=\"0.6\"/>";
-    }
-    s << "<line class=\"mc-interval\" x1=\"" << x_of(r.lo) << "\" x2=\"" << x_of(r.hi) << "\" y1=\"" << y + 9
-      << "\" y2=\"" << y + 9 << "\" stroke=\"#000\" stroke-width=\"2\"/>";
-    for (const double e : {r.lo, r.hi}) {
-      s << "<line x1=\"" << x_of(e) << "\" x2=\"" << x_of(e) << "\" y1=\"" << y + 4 << "\" y2=\"" << y + 14
-        << "\" stroke=\"#000\" stroke-width=\"1.5\"/>";
-    }
-    s << "<circle cx=\"" << x_of(r.d) << "\" cy=\"" << y + 9 << "\" r=\"5\" fill=\"" << kColours[(i + 1) % 7]
-      << "\"/>";
-    s << "<text x=\"" << w - right + 8 << "\" y=\"" << y + 15 << "\" font-size=\"16\">"
-      << points(r.d, points_decimals({r.d, r.lo, r.hi})) << "</text>";
+    dot_whisker_row(s, x_of, y, left, w - right + 8, r.name, r.range, r.d, r.lo, r.hi, kColours[(i + 1) % 7],
+                    points(r.d, points_decimals({r.d, r.lo, r.hi})));
   }
   s << "</svg>";
   return s.str();
