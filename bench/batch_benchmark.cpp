@@ -29,8 +29,10 @@ using bench::SyntheticBatchModel;
 
 constexpr std::size_t kLanes = engine::kLanesPerBatch;
 
+// range 0: scalar, 1: avx2+fma, 2: avx512 (null where the CPU lacks it).
 const kernels::KernelSet* kernel_set(std::int64_t which) {
-  return which == 0 ? &kernels::scalar_kernels() : kernels::avx2_kernels();
+  if (which == 0) return &kernels::scalar_kernels();
+  return which == 1 ? kernels::avx2_kernels() : kernels::avx512_kernels();
 }
 
 void label_kernels(benchmark::State& state, const kernels::KernelSet* set) { state.SetLabel(set->name); }
@@ -38,7 +40,7 @@ void label_kernels(benchmark::State& state, const kernels::KernelSet* set) { sta
 // Philox4x32-10 alone: 32-bit words per second (items).
 void BM_PhiloxWords(benchmark::State& state) {
   const kernels::KernelSet* set = kernel_set(state.range(0));
-  if (set == nullptr) return state.SkipWithError("no AVX2+FMA on this CPU");
+  if (set == nullptr) return state.SkipWithError("this CPU lacks the instructions of this kernel set");
   label_kernels(state, set);
   std::vector<std::uint32_t> out(4 * kLanes);
   std::uint32_t block = 0;
@@ -49,14 +51,14 @@ void BM_PhiloxWords(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(4 * kLanes));
 }
-BENCHMARK(BM_PhiloxWords)->Arg(0)->Arg(1);
+BENCHMARK(BM_PhiloxWords)->Arg(0)->Arg(1)->Arg(2);
 
 // The conversions alone, on words already made: normals and uniforms per
 // second. `convert` is the kernel set's member (normals or uniforms).
 using Conversion = void (*)(const std::uint32_t*, double*, std::size_t);
 void time_conversion(benchmark::State& state, Conversion kernels::KernelSet::*convert) {
   const kernels::KernelSet* set = kernel_set(state.range(0));
-  if (set == nullptr) return state.SkipWithError("no AVX2+FMA on this CPU");
+  if (set == nullptr) return state.SkipWithError("this CPU lacks the instructions of this kernel set");
   label_kernels(state, set);
   std::vector<std::uint32_t> words(4 * kLanes);
   kernels::scalar_kernels().philox(0, kLanes, 1, 2, 3, 4, words.data(), kLanes);
@@ -69,9 +71,9 @@ void time_conversion(benchmark::State& state, Conversion kernels::KernelSet::*co
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(words.size()));
 }
 void BM_NormalsFromWords(benchmark::State& state) { time_conversion(state, &kernels::KernelSet::normals); }
-BENCHMARK(BM_NormalsFromWords)->Arg(0)->Arg(1);
+BENCHMARK(BM_NormalsFromWords)->Arg(0)->Arg(1)->Arg(2);
 void BM_UniformsFromWords(benchmark::State& state) { time_conversion(state, &kernels::KernelSet::uniforms); }
-BENCHMARK(BM_UniformsFromWords)->Arg(0)->Arg(1);
+BENCHMARK(BM_UniformsFromWords)->Arg(0)->Arg(1)->Arg(2);
 
 // The random numbers of synthetic paths, drawn alone in the model's pattern
 // (2 Philox blocks at the start, 3 per year for 12 years: 152 words per path,

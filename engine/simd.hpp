@@ -17,10 +17,13 @@
 // functions are always inlined: a 32-byte vector passed by value would
 // follow different calling conventions in AVX and non-AVX code (GCC's
 // -Wpsabi note, which the project turns off for that reason). Mark a
-// function with lane loops BANENSIM_LANE_KERNEL to have it compiled for both
-// and chosen by the CPU at run time (GCC's target_clones): the baseline
-// version everywhere, the x86-64-v3 (AVX2) version where the CPU has it --
-// the same numbers, since each lane sees the same operations.
+// function with lane loops BANENSIM_LANE_KERNEL to have it compiled for the
+// baseline, for x86-64-v3 (AVX2) and for x86-64-v4 (AVX-512: the same 4-lane
+// vectors, with mask registers for comparisons and selects) and chosen by
+// the CPU at run time (GCC's target_clones) -- the same numbers, since each
+// lane sees the same operations. (Not 8 lanes: GCC 12 then compiles the
+// comparisons of every clone lane by lane in scalar code, which made the
+// quota rules 35% of a run; measured.)
 //
 // Lane arrays are padded to a multiple of kLaneAlign (engine/block_random.hpp),
 // so a loop `for (i = 0; i < padded_lanes(n); i += kWidth)` never runs past
@@ -30,10 +33,11 @@
 #include <cstddef>
 #include <cstdint>
 
-// Runs the function's baseline or its x86-64-v3 (AVX2, FMA) compilation,
-// whichever the CPU supports (an ifunc resolved once at load time).
+// Runs the function's baseline, its x86-64-v3 (AVX2, FMA) or its x86-64-v4
+// (AVX-512) compilation, the widest the CPU supports (an ifunc resolved once
+// at load time).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(BANENSIM_NO_TARGET_CLONES)
-#define BANENSIM_LANE_KERNEL __attribute__((target_clones("default", "arch=x86-64-v3")))
+#define BANENSIM_LANE_KERNEL __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #else
 #define BANENSIM_LANE_KERNEL
 #endif

@@ -102,9 +102,11 @@ TEST_CASE("batch model: block size changes only rounding -- counts exact, moment
   CHECK(ta.scalar(0).moments.variance() == doctest::Approx(tb.scalar(0).moments.variance()).epsilon(1e-12));
 }
 
-TEST_CASE("batch model: the scalar and the AVX2 kernels give the same run, bit for bit") {
-  if (kernels::avx2_kernels() == nullptr) {
-    MESSAGE("this CPU has no AVX2+FMA: only the scalar kernels run here");
+TEST_CASE("batch model: the scalar and every wide kernel set give the same run, bit for bit") {
+  const kernels::KernelSet* sets[3] = {};
+  const int n_sets = kernels::available_kernel_sets(sets);
+  if (n_sets == 1) {
+    MESSAGE("this CPU has neither AVX2+FMA nor AVX-512: only the scalar kernels run here");
     return;
   }
   const BatchRandomWalkModel model(12, 0.05, 1.2, 1.0);
@@ -117,8 +119,11 @@ TEST_CASE("batch model: the scalar and the AVX2 kernels give the same run, bit f
     const ForcedKernels forced(&kernels::scalar_kernels());
     scalar_run = run(model, cfg);
   }
-  const ForcedKernels forced(kernels::avx2_kernels());
-  require_identical(scalar_run.tally.variant(0), run(model, cfg).tally.variant(0), 12);
+  for (int k = 1; k < n_sets; ++k) {
+    CAPTURE(sets[k]->name);
+    const ForcedKernels forced(sets[k]);
+    require_identical(scalar_run.tally.variant(0), run(model, cfg).tally.variant(0), 12);
+  }
 }
 
 TEST_CASE("batch model: known answers -- a fixed run's statistics, bit for bit") {

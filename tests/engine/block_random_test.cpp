@@ -31,11 +31,12 @@ using Philox = r123::Philox4x32_R<10>;
 
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
-// The kernel sets this machine can run: scalar always, avx2 where the CPU has it.
+// The kernel sets this machine can run: scalar always, avx2 and avx512 where
+// the CPU has them.
 std::vector<const kernels::KernelSet*> kernel_sets() {
-  std::vector<const kernels::KernelSet*> sets = {&kernels::scalar_kernels()};
-  if (kernels::avx2_kernels() != nullptr) sets.push_back(kernels::avx2_kernels());
-  return sets;
+  const kernels::KernelSet* sets[3] = {};
+  const int n = kernels::available_kernel_sets(sets);
+  return {sets, sets + n};
 }
 
 // A fixed pseudo-random sequence of words for the tests (xorshift64).
@@ -93,7 +94,7 @@ TEST_CASE("the kernels compute Philox4x32-10 of consecutive paths, across a 2^32
   for (const kernels::KernelSet* set : kernel_sets()) {
     CAPTURE(set->name);
     for (std::uint64_t first : {0ULL, 12345ULL, (1ULL << 32) - 5, ~0ULL - 40}) {
-      for (std::size_t n : {1U, 3U, 8U, 13U, 37U}) {
+      for (std::size_t n : {1U, 3U, 8U, 13U, 16U, 31U, 32U, 33U, 37U, 50U}) {
         const std::size_t stride = n + 3;
         std::vector<std::uint32_t> out(4 * stride, 0xdeadbeef);
         set->philox(first, n, 0x01234567, 0x89abcdef, 0x13579bdf, 0x2468ace0, out.data(), stride);
@@ -322,13 +323,13 @@ TEST_CASE("substreams above 2^24 - 1 and more than 1024 draws are refused, not w
   CHECK_THROWS_AS((void)stream_word(1, 0, purpose_id("x"), 0, kMaxDraws), std::out_of_range);
 }
 
-TEST_CASE("scalar and AVX2 kernels give the same bits (normals: centre, tails, the boundary, remainders)") {
-  if (kernels::avx2_kernels() == nullptr) {
-    MESSAGE("this CPU has no AVX2+FMA: only the scalar kernels run here");
+TEST_CASE("every wide kernel set gives the scalar kernels' bits (normals: centre, tails, the boundary, remainders)") {
+  const std::vector<const kernels::KernelSet*> sets = kernel_sets();
+  if (sets.size() == 1) {
+    MESSAGE("this CPU has neither AVX2+FMA nor AVX-512: only the scalar kernels run here");
     return;
   }
   const kernels::KernelSet& scalar = kernels::scalar_kernels();
-  const kernels::KernelSet& avx2 = *kernels::avx2_kernels();
   std::vector<std::uint32_t> words = test_words(1 << 20);
   // The 2^16 most extreme words at each end, and the words around the centre/tail boundary.
   for (std::uint32_t i = 0; i < (1U << 16); ++i) {
@@ -343,21 +344,35 @@ TEST_CASE("scalar and AVX2 kernels give the same bits (normals: centre, tails, t
     }
   }
   std::vector<double> a(words.size());
-  std::vector<double> b(words.size());
   scalar.normals(words.data(), a.data(), words.size());
-  avx2.normals(words.data(), b.data(), words.size());
-  for (std::size_t i = 0; i < words.size(); ++i) {
-    CAPTURE(words[i]);
-    REQUIRE(same_bits(a[i], b[i]));
-  }
-  // Lengths that leave a remainder of every size, at every offset.
-  for (std::size_t n = 0; n <= 9; ++n) {
-    for (std::size_t offset = 0; offset < 3; ++offset) {
-      std::vector<double> x(n + 1, -1.0);
-      std::vector<double> y(n + 1, -1.0);
-      scalar.normals(words.data() + offset, x.data(), n);
-      avx2.normals(words.data() + offset, y.data(), n);
-      for (std::size_t i = 0; i <= n; ++i) REQUIRE(same_bits(x[i], y[i]));
+  std::vector<double> ua(words.size());
+  scalar.uniforms(words.data(), ua.data(), words.size());
+  for (std::size_t k = 1; k < sets.size(); ++k) {
+    const kernels::KernelSet& wide = *sets[k];
+    CAPTURE(wide.name);
+    std::vector<double> b(words.size());
+    wide.normals(words.data(), b.data(), words.size());
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      CAPTURE(words[i]);
+      REQUIRE(same_bits(a[i], b[i]));
+    }
+    wide.uniforms(words.data(), b.data(), words.size());
+    for (std::size_t i = 0; i < words.size(); ++i) REQUIRE(same_bits(ua[i], b[i]));
+    // Lengths that leave a remainder of every size (and runs of only tail
+    // words, which fill the tail list), at every offset; nothing written
+    // past the end.
+    const std::size_t extreme = (std::size_t{1} << 20);
+    for (std::size_t n = 0; n <= 40; ++n) {
+      for (std::size_t offset : {std::size_t{0}, std::size_t{1}, std::size_t{2}, extreme, extreme + 3}) {
+        std::vector<double> x(n + 1, -1.0);
+        std::vector<double> y(n + 1, -1.0);
+        scalar.normals(words.data() + offset, x.data(), n);
+        wide.normals(words.data() + offset, y.data(), n);
+        for (std::size_t i = 0; i <= n; ++i) REQUIRE(same_bits(x[i], y[i]));
+        scalar.uniforms(words.data() + offset, x.data(), n);
+        wide.uniforms(words.data() + offset, y.data(), n);
+        for (std::size_t i = 0; i <= n; ++i) REQUIRE(same_bits(x[i], y[i]));
+      }
     }
   }
 }
