@@ -30,9 +30,16 @@ double get(const nlohmann::json& j, const char* key) {
   return j.contains(key) && j[key].is_number() ? j[key].get<double>() : std::nan("");
 }
 
-// A probability in percent for prose: 3.1%, 0.4%, 45%.
+// A probability in percent for prose: 3.1%, 0.4%, 45%; below 0.1% with two
+// significant digits (0.0019%: the upper end of the interval of a count of
+// none, which "0.0%" would hide), and exactly 0 as 0%.
 std::string pct(double p) {
   const double x = 100 * p;
+  if (x == 0 || !std::isfinite(x)) return engine::fmt(x, 0) + "%";
+  if (std::abs(x) < 0.1) {
+    const int decimals = 1 - static_cast<int>(std::floor(std::log10(std::abs(x))));
+    return engine::fmt(x, decimals) + "%";
+  }
   return engine::fmt(x, std::abs(x) < 10 ? 1 : 0) + "%";
 }
 // A difference of probabilities in points for prose: +1.2, -0.4; with
