@@ -1,8 +1,8 @@
 // The AVX-512 kernels (compiled with -mavx512f -mavx512dq -mavx512vl, called
 // only on CPUs that have all three; engine/simd_kernels.cpp checks). Same
-// bits as the scalar kernels (engine/simd_kernels_scalar.cpp): 16 Philox
-// counters or 8 doubles per instruction, remainders handled with masks
-// instead of scalar loops.
+// bits as the scalar kernels (engine/simd_kernels_scalar.cpp): 8 Philox
+// counters (one per 64-bit lane) or 8 doubles per instruction, remainders
+// handled with masks instead of scalar loops.
 //
 // This file must not include standard-library headers with inline functions
 // (or define any inline function outside its own namespaces): compiled with
@@ -44,9 +44,8 @@ struct Avx512V {
   }
 };
 
-// The first k of 8 (or 16) lanes.
+// The first k of 8 lanes.
 __mmask8 first8(std::size_t k) { return static_cast<__mmask8>((1U << k) - 1U); }
-__mmask16 first16(std::size_t k) { return static_cast<__mmask16>((1U << k) - 1U); }
 
 // q = u - 1/2 = (w - 2^31 + 1/2) / 2^32 for 8 words, exactly.
 __m512d q_of_words(__m256i w) {
@@ -54,84 +53,83 @@ __m512d q_of_words(__m256i w) {
   return _mm512_mul_pd(_mm512_add_pd(_mm512_cvtepi32_pd(s), _mm512_set1_pd(0.5)), _mm512_set1_pd(0x1p-32));
 }
 
-// Philox4x32-10 for 16 consecutive paths, each 32-bit lane one counter (as
-// the AVX2 kernel's Counters8).
-struct Counters16 {
+// Philox4x32-10 for 8 consecutive paths, one counter per 64-bit lane: each
+// 32-bit word of the state in the low half of a lane, the high half
+// ignored (vpmuludq reads only the low halves). A round is then two
+// multiplies, two shifts and two three-way xors for 8 counters -- no
+// blends of even and odd lanes as in the AVX2 kernel -- and the words are
+// narrowed to 32 bits once, at the end.
+struct Counters8x64 {
   __m512i x0, x1, x2, x3;
 };
 
-Counters16 counters16(std::uint64_t base, std::uint32_t c2, std::uint32_t c3) {
-  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512i base_lo = _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(base)));
-  const __m512i x0 = _mm512_add_epi32(base_lo, iota);
-  // Carry into the high word where the low word wrapped (x0 < base_lo, unsigned).
-  const __mmask16 carry = _mm512_cmplt_epu32_mask(x0, base_lo);
-  const __m512i hi = _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(base >> 32)));
-  const __m512i x1 = _mm512_mask_add_epi32(hi, carry, hi, _mm512_set1_epi32(1));
-  return {x0, x1, _mm512_set1_epi32(static_cast<int>(c2)), _mm512_set1_epi32(static_cast<int>(c3))};
+Counters8x64 counters8x64(std::uint64_t base, std::uint32_t c2, std::uint32_t c3) {
+  const __m512i path = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(base)),
+                                        _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7));
+  // x0 = the path's low word (low half of the lane), x1 its high word.
+  return {path, _mm512_srli_epi64(path, 32), _mm512_set1_epi64(c2), _mm512_set1_epi64(c3)};
 }
 
-// One Philox round: the 32x32 -> 64-bit products of the even and the odd
-// lanes apart (vpmuludq multiplies the low halves of 64-bit lanes).
-[[gnu::always_inline]] inline void philox_round(Counters16& c, __m512i k0, __m512i k1) {
-  const __m512i m0 = _mm512_set1_epi32(static_cast<int>(impl::kPhiloxM0));
-  const __m512i m1 = _mm512_set1_epi32(static_cast<int>(impl::kPhiloxM1));
-  const __m512i even0 = _mm512_mul_epu32(c.x0, m0);
-  const __m512i odd0 = _mm512_mul_epu32(_mm512_srli_epi64(c.x0, 32), m0);
-  const __m512i even1 = _mm512_mul_epu32(c.x2, m1);
-  const __m512i odd1 = _mm512_mul_epu32(_mm512_srli_epi64(c.x2, 32), m1);
-  constexpr __mmask16 kOdd = 0xAAAA;
-  const __m512i lo0 = _mm512_mask_blend_epi32(kOdd, even0, _mm512_slli_epi64(odd0, 32));
-  const __m512i hi0 = _mm512_mask_blend_epi32(kOdd, _mm512_srli_epi64(even0, 32), odd0);
-  const __m512i lo1 = _mm512_mask_blend_epi32(kOdd, even1, _mm512_slli_epi64(odd1, 32));
-  const __m512i hi1 = _mm512_mask_blend_epi32(kOdd, _mm512_srli_epi64(even1, 32), odd1);
-  // x0 = hi1 ^ x1 ^ k0 and x2 = hi0 ^ x3 ^ k1, each one three-way xor (0x96).
-  c.x0 = _mm512_ternarylogic_epi32(hi1, c.x1, k0, 0x96);
-  c.x2 = _mm512_ternarylogic_epi32(hi0, c.x3, k1, 0x96);
-  c.x1 = lo1;
-  c.x3 = lo0;
+[[gnu::always_inline]] inline void philox_round(Counters8x64& c, __m512i k0, __m512i k1) {
+  const __m512i m0 = _mm512_set1_epi64(impl::kPhiloxM0);
+  const __m512i m1 = _mm512_set1_epi64(impl::kPhiloxM1);
+  const __m512i p0 = _mm512_mul_epu32(c.x0, m0);  // hi0:lo0
+  const __m512i p1 = _mm512_mul_epu32(c.x2, m1);  // hi1:lo1
+  // x0 = hi1 ^ x1 ^ k0 and x2 = hi0 ^ x3 ^ k1 (three-way xor, 0x96); x1 =
+  // lo1 and x3 = lo0 are the products themselves (their high halves ignored).
+  c.x0 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p1, 32), c.x1, k0, 0x96);
+  c.x2 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p0, 32), c.x3, k1, 0x96);
+  c.x1 = p1;
+  c.x3 = p0;
 }
 
-[[gnu::always_inline]] inline void store16(const Counters16& c, std::uint32_t* out, std::size_t stride, std::size_t i,
-                                           std::size_t n) {
-  const __mmask16 m = i + 16 <= n ? static_cast<__mmask16>(0xFFFF) : first16(n - i);
-  _mm512_mask_storeu_epi32(out + i, m, c.x0);
-  _mm512_mask_storeu_epi32(out + stride + i, m, c.x1);
-  _mm512_mask_storeu_epi32(out + 2 * stride + i, m, c.x2);
-  _mm512_mask_storeu_epi32(out + 3 * stride + i, m, c.x3);
+// Words 0-3 of paths i .. i + 7 (only those below n) to their rows.
+[[gnu::always_inline]] inline void store8x64(const Counters8x64& c, std::uint32_t* out, std::size_t stride,
+                                             std::size_t i, std::size_t n) {
+  const __mmask8 m = i + 8 <= n ? static_cast<__mmask8>(0xFF) : first8(n - i);
+  _mm512_mask_cvtepi64_storeu_epi32(out + i, m, c.x0);
+  _mm512_mask_cvtepi64_storeu_epi32(out + stride + i, m, c.x1);
+  _mm512_mask_cvtepi64_storeu_epi32(out + 2 * stride + i, m, c.x2);
+  _mm512_mask_cvtepi64_storeu_epi32(out + 3 * stride + i, m, c.x3);
 }
 
 void philox(std::uint64_t first_path, std::size_t n, std::uint32_t c2, std::uint32_t c3, std::uint32_t k0,
             std::uint32_t k1, std::uint32_t* out, std::size_t stride) {
   std::size_t i = 0;
-  // Two groups of 16 paths at a time, their rounds interleaved (as the AVX2
-  // kernel): a round is a chain of dependent multiplies.
+  // Four groups of 8 paths at a time, their rounds interleaved: a round is
+  // a chain of dependent multiplies.
   for (; i + 32 <= n; i += 32) {
-    Counters16 a = counters16(first_path + i, c2, c3);
-    Counters16 b = counters16(first_path + i + 16, c2, c3);
+    Counters8x64 a = counters8x64(first_path + i, c2, c3);
+    Counters8x64 b = counters8x64(first_path + i + 8, c2, c3);
+    Counters8x64 c = counters8x64(first_path + i + 16, c2, c3);
+    Counters8x64 d = counters8x64(first_path + i + 24, c2, c3);
     std::uint32_t ka = k0;
     std::uint32_t kb = k1;
     for (int round = 0; round < 10; ++round) {
-      const __m512i key0 = _mm512_set1_epi32(static_cast<int>(ka));
-      const __m512i key1 = _mm512_set1_epi32(static_cast<int>(kb));
+      const __m512i key0 = _mm512_set1_epi64(ka);
+      const __m512i key1 = _mm512_set1_epi64(kb);
       philox_round(a, key0, key1);
       philox_round(b, key0, key1);
+      philox_round(c, key0, key1);
+      philox_round(d, key0, key1);
       ka += impl::kPhiloxW0;
       kb += impl::kPhiloxW1;
     }
-    store16(a, out, stride, i, n);
-    store16(b, out, stride, i + 16, n);
+    store8x64(a, out, stride, i, n);
+    store8x64(b, out, stride, i + 8, n);
+    store8x64(c, out, stride, i + 16, n);
+    store8x64(d, out, stride, i + 24, n);
   }
-  for (; i < n; i += 16) {
-    Counters16 a = counters16(first_path + i, c2, c3);
+  for (; i < n; i += 8) {
+    Counters8x64 a = counters8x64(first_path + i, c2, c3);
     std::uint32_t ka = k0;
     std::uint32_t kb = k1;
     for (int round = 0; round < 10; ++round) {
-      philox_round(a, _mm512_set1_epi32(static_cast<int>(ka)), _mm512_set1_epi32(static_cast<int>(kb)));
+      philox_round(a, _mm512_set1_epi64(ka), _mm512_set1_epi64(kb));
       ka += impl::kPhiloxW0;
       kb += impl::kPhiloxW1;
     }
-    store16(a, out, stride, i, n);
+    store8x64(a, out, stride, i, n);
   }
 }
 
