@@ -72,6 +72,26 @@ def _table(t):
     return _columns(t["columns"], t["rows"])
 
 
+def _drivers_table(assumptions):
+    """The partial rank correlations of every option's change over the sets
+    (the JSON's options[].drivers and options[].by_year.drivers), one row
+    per option (not the reference: it is what the others change), figure
+    and factor; NaN where undefined (too few sets, or no change at all)."""
+    figures = (("p_reach", lambda o: o), (f"p_reached_by_{assumptions['by_year']}", lambda o: o["by_year"]))
+    columns = ("option", "figure", "key", "prcc", "ci_low", "ci_high", "p_value", "in_words")
+    rows = []
+    for option in assumptions["options"]:
+        for figure, judged in figures:
+            for d in judged(option).get("drivers", []):
+                rows.append((option["name"], figure, d["key"], d["prcc"], d["ci_low"], d["ci_high"], d["p_value"],
+                             d["in_words"]))
+    out = {name: [r[j] for r in rows] for j, name in enumerate(columns)}
+    for name in ("prcc", "ci_low", "ci_high", "p_value"):
+        out[name] = np.array([np.nan if v is None else float(v) for v in out[name]], dtype=float)
+    out["in_words"] = np.array(out["in_words"], dtype=bool)
+    return out
+
+
 def to_frame(table):
     """A table (a dict of columns) as a pandas DataFrame. Needs pandas
     (Debian: python3-pandas); everything else works without it."""
@@ -180,7 +200,11 @@ def compare(scenarios, *, variants=None, paths=None, seed=DEFAULT_SEED, set=None
     (default 0.8). Adds ``sets`` (a table: one row per set, its factor
     values and every option's figures), ``options_table`` (one row per
     option: the CSV of `--format csv`, both figures' summaries over the
-    sets), ``factors`` and ``notes``."""
+    sets), ``drivers_table`` (one row per option, figure and factor: the
+    partial rank correlation of the option's change with the factor over
+    the sets, its 95% interval from their number, its p-value and whether
+    the option's sentence names it; the JSON's ``drivers``), ``factors``
+    and ``notes``."""
     if isinstance(scenarios, str):
         raise InputError("compare takes a list of scenario files, not one file")
     if len(scenarios) + len(dict(variants or {})) < 2:
@@ -201,6 +225,7 @@ def compare(scenarios, *, variants=None, paths=None, seed=DEFAULT_SEED, set=None
     result = json.loads(raw["json"])
     result["sets"] = _table(raw["sets"])
     result["options_table"] = _csv_columns(raw["options_csv"])
+    result["drivers_table"] = _drivers_table(result["assumptions"])
     result["factors"] = raw["factors"]
     result["notes"] = raw["notes"]
     return result

@@ -325,7 +325,18 @@ def test_compare_across_assumptions_gives_the_cli_numbers_and_rows(tmp_path):
     factors = py.pop("factors")
     notes = py.pop("notes")
     options = py.pop("options_table")
+    drivers = py.pop("drivers_table")
     assert without_wall_time(py) == without_wall_time(out)
+    # The drivers' table is the JSON's drivers, one row per option (the reference has none), figure and factor.
+    n_factors = len(factors)
+    assert len(drivers["key"]) == 1 * 2 * n_factors
+    assert drivers["option"] == [out["assumptions"]["options"][1]["name"]] * (2 * n_factors)
+    assert set(drivers["figure"]) == {"p_reach", "p_reached_by_2030"}
+    last = out["assumptions"]["options"][1]["by_year"]["drivers"]
+    assert drivers["key"][-n_factors:] == [d["key"] for d in last]
+    assert np.array_equal(drivers["prcc"][-n_factors:],
+                          np.array([np.nan if d["prcc"] is None else d["prcc"] for d in last]), equal_nan=True)
+    assert list(drivers["in_words"][-n_factors:]) == [d["in_words"] for d in last]
     # The options' table is the CLI's --format csv, column for column.
     header, rows = read_csv_text(cli("compare", SQ, ALL3, "--assumptions", "5", "--paths", "1000", "--seed", "3",
                                      "--format", "csv"))
