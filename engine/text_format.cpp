@@ -1,5 +1,6 @@
 #include "engine/text_format.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -47,8 +48,22 @@ std::string significant(double x, int digits) {
   return buf;
 }
 
+namespace {
+
+// An interval's end: fmt, except that a non-zero end which would print as
+// zero keeps two significant digits (0.000019, not 0.0000: the upper end
+// of the Wilson interval of a count of none is not "known to be 0").
+std::string interval_end(double x, int decimals) {
+  const double unit = std::pow(10.0, -decimals);
+  if (!std::isfinite(x) || x == 0 || std::abs(x) >= unit / 2) return fmt(x, decimals);
+  const int significant = 1 - static_cast<int>(std::floor(std::log10(std::abs(x))));
+  return fmt(x, std::max(decimals, significant));
+}
+
+}  // namespace
+
 std::string fmt_interval(double low, double high, int decimals) {
-  return "[" + fmt(low, decimals) + ", " + fmt(high, decimals) + "]";
+  return "[" + interval_end(low, decimals) + ", " + interval_end(high, decimals) + "]";
 }
 
 std::string fmt_interval(const Interval& interval, int decimals) {

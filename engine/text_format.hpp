@@ -10,6 +10,7 @@
 //   shortest(1e7)        "1e+07"      messages: the shortest text that reads back as the same double
 //   significant(x, 6)    "7065.34"    printf "%.*g"
 //   fmt_interval(0.1234, 0.3456, 3)  "[0.123, 0.346]"  tables and reports: an interval, fmt at each end
+//   fmt_interval(0, 1.9e-5, 4)       "[0.0000, 0.000019]"  (an end that is not 0 keeps 2 significant digits)
 //
 // Thread-safe (pure functions).
 

@@ -33,6 +33,12 @@ TEST_CASE("text_format: an interval as [low, high] at fixed decimals, '-' for an
   CHECK(fmt_interval(0.1234, 0.3456, 3) == "[0.123, 0.346]");
   CHECK(fmt_interval(Interval{-0.5, 2.0}, 2) == "[-0.50, 2.00]");
   CHECK(fmt_interval(std::nan(""), 1.0, 1) == "[-, 1.0]");
+  // An end that is not 0 but would print as 0 keeps two significant digits;
+  // 0 itself, and ends that round to a non-zero figure, print as fmt.
+  CHECK(fmt_interval(0.0, 1.9207e-5, 4) == "[0.0000, 0.000019]");
+  CHECK(fmt_interval(-3.14e-6, 4.9e-5, 4) == "[-0.0000031, 0.000049]");
+  CHECK(fmt_interval(0.0, 5e-5, 4) == "[0.0000, 0.0001]");
+  CHECK(fmt_interval(0.00012, 0.0003, 4) == "[0.0001, 0.0003]");
 }
 
 TEST_CASE("text_format: decimal and shortest read back as the same double") {
