@@ -36,10 +36,7 @@ double get(const nlohmann::json& j, const char* key) {
 std::string pct(double p) {
   const double x = 100 * p;
   if (x == 0 || !std::isfinite(x)) return engine::fmt(x, 0) + "%";
-  if (std::abs(x) < 0.1) {
-    const int decimals = 1 - static_cast<int>(std::floor(std::log10(std::abs(x))));
-    return engine::fmt(x, decimals) + "%";
-  }
+  if (std::abs(x) < 0.1) return engine::fmt(x, engine::decimals_for_significant(x, 2)) + "%";
   return engine::fmt(x, std::abs(x) < 10 ? 1 : 0) + "%";
 }
 // A difference of probabilities in points for prose: +1.2, -0.4; with

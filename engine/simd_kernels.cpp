@@ -8,7 +8,7 @@ namespace {
 std::atomic<const KernelSet*> forced{nullptr};
 
 const KernelSet* detect_avx2() noexcept {
-#if defined(BANENSIM_HAVE_AVX2_KERNELS)
+#if defined(BANENSIM_HAVE_X86_KERNELS)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &detail::kAvx2KernelSet;
 #endif
@@ -16,7 +16,7 @@ const KernelSet* detect_avx2() noexcept {
 }
 
 const KernelSet* detect_avx512() noexcept {
-#if defined(BANENSIM_HAVE_AVX2_KERNELS)
+#if defined(BANENSIM_HAVE_X86_KERNELS)
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
       __builtin_cpu_supports("avx512vl")) {

@@ -6,8 +6,9 @@
 //           for the baseline instruction set, so it runs everywhere;
 //   avx2    AVX2 + FMA intrinsics, 8 counters / 4 doubles at a time; built
 //           only on x86-64, used only when the CPU has AVX2 and FMA;
-//   avx512  AVX-512 (F, DQ, VL) intrinsics, 16 counters / 8 doubles at a
-//           time; built only on x86-64, used only when the CPU has them.
+//   avx512  AVX-512 (F, DQ, VL) intrinsics, 8 counters (one per 64-bit
+//           lane) / 8 doubles at a time; built only on x86-64, used only
+//           when the CPU has them.
 //
 // The implementation used is chosen once, at the first call, from the CPU:
 // the widest it has.

@@ -44,8 +44,11 @@ struct Avx512V {
   }
 };
 
-// The first k of 8 lanes.
-__mmask8 first8(std::size_t k) { return static_cast<__mmask8>((1U << k) - 1U); }
+// The lanes i .. i + 7 that lie below n.
+__mmask8 live8(std::size_t i, std::size_t n) {
+  if (n >= i + 8) return 0xFF;
+  return n > i ? static_cast<__mmask8>((1U << (n - i)) - 1U) : __mmask8{0};
+}
 
 // q = u - 1/2 = (w - 2^31 + 1/2) / 2^32 for 8 words, exactly.
 __m512d q_of_words(__m256i w) {
@@ -86,7 +89,7 @@ Counters8x64 counters8x64(std::uint64_t base, std::uint32_t c2, std::uint32_t c3
 // Words 0-3 of paths i .. i + 7 (only those below n) to their rows.
 [[gnu::always_inline]] inline void store8x64(const Counters8x64& c, std::uint32_t* out, std::size_t stride,
                                              std::size_t i, std::size_t n) {
-  const __mmask8 m = i + 8 <= n ? static_cast<__mmask8>(0xFF) : first8(n - i);
+  const __mmask8 m = live8(i, n);
   _mm512_mask_cvtepi64_storeu_epi32(out + i, m, c.x0);
   _mm512_mask_cvtepi64_storeu_epi32(out + stride + i, m, c.x1);
   _mm512_mask_cvtepi64_storeu_epi32(out + 2 * stride + i, m, c.x2);
@@ -147,7 +150,7 @@ void normals(const std::uint32_t* w, double* z, std::size_t n) {
     double* zc = z + start;
     std::size_t n_tail = 0;
     for (std::size_t i = 0; i < len; i += 8) {
-      const __mmask8 live = i + 8 <= len ? static_cast<__mmask8>(0xFF) : first8(len - i);
+      const __mmask8 live = live8(i, len);
       const __m512d q = q_of_words(_mm256_maskz_loadu_epi32(live, wc + i));
       _mm512_mask_storeu_pd(zc + i, live, impl::centre<Avx512V>(q));
       const __mmask8 tail = static_cast<__mmask8>(Avx512V::lt(limit, Avx512V::abs(q)) & live);
@@ -161,9 +164,8 @@ void normals(const std::uint32_t* w, double* z, std::size_t n) {
     // operations. Lanes past the list compute the tail of q = 0 (harmless)
     // and are not stored.
     for (std::size_t j = 0; j < n_tail; j += 16) {
-      const __mmask8 live_a = j + 8 <= n_tail ? static_cast<__mmask8>(0xFF) : first8(n_tail - j);
-      const __mmask8 live_b =
-          j + 16 <= n_tail ? static_cast<__mmask8>(0xFF) : (j + 8 < n_tail ? first8(n_tail - j - 8) : __mmask8{0});
+      const __mmask8 live_a = live8(j, n_tail);
+      const __mmask8 live_b = live8(j + 8, n_tail);
       const __m512d z_a = impl::tail<Avx512V>(_mm512_maskz_loadu_pd(live_a, tail_q + j));
       const __m512d z_b = impl::tail<Avx512V>(_mm512_maskz_loadu_pd(live_b, tail_q + j + 8));
       const __m256i lanes_a = _mm256_maskz_loadu_epi32(live_a, tail_lanes + j);
@@ -179,7 +181,7 @@ void uniforms(const std::uint32_t* w, double* u, std::size_t n) {
   const __m512d offset = _mm512_set1_pd(2147483648.5);  // 2^31 + 1/2: s + offset = w + 1/2, exactly
   const __m512d scale = _mm512_set1_pd(0x1p-32);
   for (std::size_t i = 0; i < n; i += 8) {
-    const __mmask8 live = i + 8 <= n ? static_cast<__mmask8>(0xFF) : first8(n - i);
+    const __mmask8 live = live8(i, n);
     const __m256i s = _mm256_xor_si256(_mm256_maskz_loadu_epi32(live, w + i), sign);
     _mm512_mask_storeu_pd(u + i, live, _mm512_mul_pd(_mm512_add_pd(_mm512_cvtepi32_pd(s), offset), scale));
   }

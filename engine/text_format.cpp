@@ -1,6 +1,5 @@
 #include "engine/text_format.hpp"
 
-#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -48,6 +47,10 @@ std::string significant(double x, int digits) {
   return buf;
 }
 
+int decimals_for_significant(double x, int digits) {
+  return digits - 1 - static_cast<int>(std::floor(std::log10(std::abs(x))));
+}
+
 namespace {
 
 // An interval's end: fmt, except that a non-zero end which would print as
@@ -56,8 +59,7 @@ namespace {
 std::string interval_end(double x, int decimals) {
   const double unit = std::pow(10.0, -decimals);
   if (!std::isfinite(x) || x == 0 || std::abs(x) >= unit / 2) return fmt(x, decimals);
-  const int significant = 1 - static_cast<int>(std::floor(std::log10(std::abs(x))));
-  return fmt(x, std::max(decimals, significant));
+  return fmt(x, decimals_for_significant(x, 2));  // more than `decimals`, as |x| < unit / 2
 }
 
 }  // namespace

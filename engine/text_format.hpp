@@ -37,10 +37,15 @@ std::string shortest(double x);
 // printf "%.*g": `digits` significant digits (nan, inf as printf writes them).
 std::string significant(double x, int digits);
 
+// The decimals fmt needs to show `digits` significant digits of x (finite,
+// not 0): fmt(1.9e-5, decimals_for_significant(1.9e-5, 2)) is "0.000019".
+int decimals_for_significant(double x, int digits);
+
 struct Interval;  // engine/proportion.hpp
 
-// "[low, high]", each end as fmt(x, decimals): an interval (a confidence
-// interval, a range) in tables and reports.
+// "[low, high]", each end as fmt(x, decimals) -- except that an end which
+// is not 0 but would print as 0 keeps two significant digits: an interval
+// (a confidence interval, a range) in tables and reports.
 std::string fmt_interval(double low, double high, int decimals);
 std::string fmt_interval(const Interval& interval, int decimals);
 
