@@ -130,16 +130,18 @@ BANENSIM_LANE_KERNEL void Histogram::add_batch(const double* x, std::size_t n) n
       const Doubles t = (xv - low0) * inv_width0;
       store(coordinate + i, t);
       inside &= (t >= zero) & (t < n_bins);
-      lo = select(xv < lo, xv, lo);
-      hi = select(xv > hi, xv, hi);
+      const Doubles e = xv + zero;  // -0 -> +0, as in add()
+      lo = select(e < lo, e, lo);
+      hi = select(e > hi, e, hi);
     }
     bool all_inside = level_ == 0;
     for (std::size_t k = 0; k < kWidth; ++k) all_inside = all_inside && inside[k] != 0;
     for (; i < len; ++i) {
       coordinate[i] = (v[i] - low0_) * inv_width0_;
       all_inside = all_inside && coordinate[i] >= 0.0 && coordinate[i] < n_bins_d_;
-      if (v[i] < min_) min_ = v[i];
-      if (v[i] > max_) max_ = v[i];
+      const double e = v[i] + 0.0;
+      if (e < min_) min_ = e;
+      if (e > max_) max_ = e;
     }
     if (all_inside) {
       for (i = 0; i < len; ++i) ++counts[static_cast<std::size_t>(coordinate[i])];

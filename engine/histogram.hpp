@@ -63,8 +63,12 @@ class Histogram {
   Histogram(double low, double high, std::size_t n_bins, Range range = Range::kFixed);
 
   void add(double x) noexcept {
-    if (x < min_) min_ = x;
-    if (x > max_) max_ = x;
+    // x + 0.0 is x, but +0 for -0: the extremes keep +0 for a zero, so
+    // their bits do not depend on the order the values came in (threads,
+    // lane width, merges).
+    const double e = x + 0.0;
+    if (e < min_) min_ = e;
+    if (e > max_) max_ = e;
     ++n_;
     // The level-0 bin coordinate; the same expression for every value and
     // every level, so a value's bin never depends on when it came.
@@ -76,8 +80,8 @@ class Histogram {
     add_outside_level0(x, t);
   }
   // Adds n values (batched tallies): the same counts, under- and overflow,
-  // count, minimum and maximum as add() of each value in turn (the extremes
-  // equal as values: of a -0 and a +0, either may be kept). No NaN.
+  // count, minimum and maximum as add() of each value in turn, bit for bit
+  // (a zero extreme is +0, whatever the order). No NaN.
   void add_batch(const double* x, std::size_t n) noexcept;
   void merge(const Histogram& other);
   // Back to empty at level 0, keeping the bins (no allocation).

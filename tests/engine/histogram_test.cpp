@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -322,4 +323,34 @@ TEST_CASE("add_batch gives the counts, extremes, level and under/overflow of add
     }
   }
 }
+}
+
+TEST_CASE("a zero extreme is +0 whatever the order of -0 and +0: per value, batched and merged") {
+  // The extremes are written out (JSON, the MPI words): their bits must not
+  // depend on which zero came first, i.e. on the thread count or lane width.
+  const auto bits = [](double x) { return std::bit_cast<std::uint64_t>(x); };
+  const std::uint64_t plus_zero = bits(0.0);
+  const std::vector<std::vector<double>> orders = {
+      {-0.0, 0.0}, {0.0, -0.0}, {-0.0}, {-0.0, -0.0, -0.0, -0.0, -0.0}, {-0.0, 0.0, -0.0, 0.0, -0.0, 0.0, 0.0, -0.0, -0.0}};
+  for (const auto& v : orders) {
+    Histogram one(-1.0, 1.0, 10), batch(-1.0, 1.0, 10), merged(-1.0, 1.0, 10);
+    for (double x : v) one.add(x);
+    batch.add_batch(v.data(), v.size());
+    for (double x : v) {
+      Histogram part(-1.0, 1.0, 10);
+      part.add(x);
+      merged.merge(part);
+    }
+    for (const Histogram* h : {&one, &batch, &merged}) {
+      CHECK(bits(h->min()) == plus_zero);
+      CHECK(bits(h->max()) == plus_zero);
+    }
+  }
+  // Beside other values: a negative minimum and a zero maximum (all zeros at the end).
+  std::vector<double> v(13, -0.0);
+  v[0] = -0.5;
+  Histogram batch(-1.0, 1.0, 10);
+  batch.add_batch(v.data(), v.size());
+  CHECK(batch.min() == -0.5);
+  CHECK(bits(batch.max()) == plus_zero);
 }
