@@ -2,6 +2,7 @@
 // the monitor history (models/calibration.hpp) and writes a parameter file a
 // scenario can include.
 
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -52,7 +53,10 @@ int cmd_calibrate(const Args& args, studies::ExecutionContext& ctx) {
   const models::CalibrationResult c = models::calibrate(h, until, s.model.params());
   std::vector<std::vector<std::string>> rows = {{"parameter", "estimate", "std. error", "unit", "note"}};
   for (const auto& e : c.estimates) {
-    rows.push_back({e.key, engine::fmt(e.value, 4), engine::fmt(e.std_error, 4), e.unit, e.note});
+    const std::string value = !e.text.empty() ? e.text
+                              : e.integer     ? std::to_string(std::llround(e.value))
+                                              : engine::fmt(e.value, 4);
+    rows.push_back({e.key, value, engine::fmt(e.std_error, 4), e.unit, e.note});
   }
   std::cout << "Calibration of " << scenario << " on " << c.history_file << ", years " << c.first_year << "-"
             << c.last_year << "\nMethod: " << c.method << "\n\n"

@@ -134,6 +134,15 @@ void CommandFiles::add_scenario(const models::ResolvedScenario& r) {
   add_inputs(studies::data_file_names(r));
 }
 
+void warn_calibration(const studies::ExecutionContext& ctx, const std::vector<const studies::Scenario*>& scenarios) {
+  if (!ctx.is_root()) return;
+  for (const auto& stale : studies::stale_calibrations(scenarios)) {
+    std::cerr << "banensim: warning: ";
+    for (std::size_t i = 0; i < stale.files.size(); ++i) std::cerr << (i ? ", " : "") << stale.files[i];
+    std::cerr << ": " << stale.reason << "\n";
+  }
+}
+
 void CommandFiles::add_inputs(const std::vector<std::string>& files) {
   for (const auto& f : files) files_.add_input(f);
 }

@@ -87,6 +87,12 @@ class CommandFiles {
   engine::RunFiles files_;
 };
 
+// "banensim: warning: FILE[, FILE...]: REASON" on stderr (root only), one
+// line per distinct reason, for the scenarios whose calibrated keys no
+// longer belong to the data they read (models::calibration_mismatch: a
+// newer measurement, a revised figure). The run goes on; its JSON records it.
+void warn_calibration(const studies::ExecutionContext& ctx, const std::vector<const studies::Scenario*>& scenarios);
+
 // Progress on stderr when it is a terminal (root only): a bar for the paths
 // of one run, a counter for the points of a study; notes as "banensim: ...".
 void show_progress(studies::ExecutionContext& ctx, const std::string& noun);

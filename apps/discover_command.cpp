@@ -115,6 +115,7 @@ int cmd_discover(const Args& args, studies::ExecutionContext& ctx) {
       c.out ? std::optional(studies::discovery_files(*c.out)) : std::nullopt;
   const std::optional<std::string> trajectory = written ? std::optional(written->trajectory) : std::nullopt;
   check_design_files(s, c, {{trajectory, "the trajectory file of --out"}});
+  warn_calibration(ctx, {&s.base});
 
   ctx.threads = c.threads;
   show_progress(ctx, "design row");

@@ -34,6 +34,7 @@ int cmd_explain(const Args& args, studies::ExecutionContext& ctx) {
   files.add_scenario(s.resolved);
   files.add_output(out, "--out");
   files.check();
+  warn_calibration(ctx, {&s});
   std::ostringstream text;
   text << "# " << s.file << " fully resolved (extends: ";
   for (std::size_t i = 0; i < s.resolved.files.size(); ++i) text << (i ? " <- " : "") << s.resolved.files[i];

@@ -606,6 +606,7 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     << "table.wide tr:first-child{display:none}table.wide tr{border:1px solid #ccc;margin:.6em 0;padding:.3em}"
     << "table.wide td{text-align:left;border:0;padding:1px 4px;white-space:normal}table.wide td::before{content:attr(data-label) \": \";"
     << "color:#555}table.wide td:empty{display:none}}"
+    << ".warning{border-left:4px solid #b00020;background:#fff4f4;padding:.3em .6em}"
     << "</style></head><body>\n";
   h << "<h1 id=\"finding\">" << finding(result) << "</h1>\n";
   h << "<p id=\"when\" class=\"lead\">" << when_sentence(result) << "</p>\n";
@@ -621,6 +622,22 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
       << "end state).";
   }
   h << "</p>\n";
+  // A calibration that is not the data's (docs/MODEL.md §7), once per reason with the options it applies to.
+  std::vector<std::pair<std::string, std::string>> stale;  // (reason, option names)
+  for (const auto& s : result["scenarios"]) {
+    if (!s.contains("calibration") || !s["calibration"]["mismatch"].is_string()) continue;
+    const std::string reason = s["calibration"]["mismatch"].get<std::string>();
+    auto it = std::find_if(stale.begin(), stale.end(), [&](const auto& w) { return w.first == reason; });
+    if (it == stale.end()) {
+      stale.emplace_back(reason, s["name"].get<std::string>());
+    } else {
+      it->second += ", " + s["name"].get<std::string>();
+    }
+  }
+  for (const auto& [reason, names] : stale) {
+    h << "<p class=\"warning calibration\"><strong>Warning (" << esc(names) << "):</strong> "
+      << esc(reason) << ".</p>\n";
+  }
   // What the intervals cover: the two kinds of uncertainty, always apart.
   h << "<div class=\"box\" id=\"intervals\"><h2>What the intervals cover</h2>"
     << "<p><span class=\"kind\">Monte Carlo interval</span> (95%): the noise of simulating a finite number of paths, at "

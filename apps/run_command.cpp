@@ -168,6 +168,9 @@ int compare_across_assumptions(const RunCommand& c, studies::ExecutionContext& c
   files.add_output(c.out, "--out");
   files.add_output(c.report, "--report");
   files.check();
+  std::vector<const studies::Scenario*> loaded;
+  for (const auto& o : s.options) loaded.push_back(&o);
+  warn_calibration(ctx, loaded);
   if (ctx.is_root()) {
     for (const auto& n : s.notes) std::cerr << "banensim: note: " << n << "\n";
   }
@@ -208,6 +211,9 @@ int cmd_run(const Args& args, studies::ExecutionContext& ctx, bool many) {
   files.add_output(c.out, "--out");
   files.add_output(c.report, "--report");
   files.check();
+  std::vector<const studies::Scenario*> loaded;
+  for (const auto& s : scenarios) loaded.push_back(&s);
+  warn_calibration(ctx, loaded);
 
   ctx.threads = c.threads;
   show_progress(ctx, "run");

@@ -174,6 +174,13 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
     os << "Sector targets: " << targets.file << " (" << targets.years.front().year << "-" << last << "); after " << last
        << " its " << last << " targets hold (the legal end state).\n";
   }
+  std::vector<const studies::Scenario*> loaded;
+  for (const auto& s : sc) loaded.push_back(&s);
+  for (const auto& stale : studies::stale_calibrations(loaded)) {
+    os << "WARNING (";
+    for (std::size_t i = 0; i < stale.names.size(); ++i) os << (i ? ", " : "") << stale.names[i];
+    os << "): " << stale.reason << ".\n";
+  }
   // Which kind of uncertainty the intervals are, said before the first one.
   os << "Intervals: 95% Monte Carlo intervals, the noise of " << engine::fmt_int(static_cast<double>(r.n_paths))
      << " paths at the " << (sc.size() > 1 ? "scenarios'" : "scenario's")

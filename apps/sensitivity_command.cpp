@@ -119,6 +119,7 @@ int cmd_sensitivity(const Args& args, studies::ExecutionContext& ctx) {
   const std::optional<std::string> indices = written ? std::optional(written->indices) : std::nullopt;
   const std::optional<std::string> s2 = written ? written->second_order : std::nullopt;
   check_design_files(s, c, {{indices, "the indices file of --out"}, {s2, "the second-order file of --out"}});
+  warn_calibration(ctx, {&s.base});
 
   ctx.threads = c.threads;
   show_progress(ctx, "design row");

@@ -50,6 +50,10 @@ int cmd_serve(const Args& args, studies::ExecutionContext& ctx) {
     if (given.size() != 1) throw UsageError("serve takes one scenario (the reference)");
     scenario = given[0];
   }
+  {
+    const studies::Scenario reference = studies::load_scenario(scenario);
+    warn_calibration(ctx, {&reference});
+  }
   serve::ServerOptions so;
   if (vm.count("port")) so.port = static_cast<int>(parse_count("port", vm["port"].as<std::string>(), 0, 65535));
   if (vm.count("bind")) so.host = vm["bind"].as<std::string>();

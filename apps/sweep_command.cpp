@@ -139,6 +139,7 @@ int cmd_sweep(const Args& args, studies::ExecutionContext& ctx) {
   files.add_journal(c.out, "--out");
   files.add_output(c.svg, "--svg");
   files.check();
+  warn_calibration(ctx, {&s.base});
   for (const auto& n : s.notes) std::cerr << "banensim: note: " << n << "\n";
 
   ctx.threads = c.threads;

@@ -6,6 +6,7 @@
 
 #include "apps/cli.hpp"
 #include "apps/commands.hpp"
+#include "models/calibration.hpp"
 #include "studies/scenario.hpp"
 #include "studies/study_file.hpp"
 
@@ -39,8 +40,11 @@ int cmd_validate(const Args& args) {
         (void)studies::read_study_file(f);
         std::cout << f << ": ok (study file)\n";
       } else {
-        (void)studies::load_scenario(f);
+        const studies::Scenario s = studies::load_scenario(f);
         std::cout << f << ": ok\n";
+        // Not an input error: the scenario runs, but its calibrated keys are not its data's.
+        const std::string stale = models::calibration_mismatch(s.model.params());
+        if (!stale.empty()) std::cerr << "banensim: warning: " << f << ": " << stale << "\n";
       }
     } catch (const models::InputError& e) {
       for (const auto& p : e.problems()) std::cerr << p.message() << "\n";

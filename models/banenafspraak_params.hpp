@@ -118,6 +118,12 @@ struct BanenafspraakParams {
     } prior_sd;
     double register_trend_from = 0, register_growth_prior = 0, register_growth_prior_sd = 0;
   };
+  // What the calibrated keys were fitted on (written by `banensim calibrate`
+  // beside them): compared with the data a run reads (calibration_mismatch).
+  struct Calibrated {
+    int fit_year = 0;              // 0: not stamped, nothing compared
+    std::string data_fingerprint;  // calibration_data_fingerprint() of the data up to fit_year
+  };
   struct AbolishSplit : Lever {
     double friction_gain = 0, government_accountability_loss = 0;
   };
@@ -152,6 +158,7 @@ struct BanenafspraakParams {
   Inleen inleen;
   Quota quota;
   Calibration calibration;
+  Calibrated calibrated;
   Policy policy;
 
   // Derived by params_from_scenario: the files read, the origin and horizon resolved.
@@ -336,6 +343,10 @@ const ParamTable<BanenafspraakParams>& banenafspraak_parameters() {
         .assumption(5000).means("register growth when fewer than two observations fit (calibration only)");
     t.param(BANENSIM_MEMBER(calibration.register_growth_prior_sd)).unit("persons/year").range(0, 1e6)
         .assumption(4000).means("its sd, also with exactly two observations (calibration only)");
+    t.param(BANENSIM_MEMBER(calibrated.fit_year)).unit("year").range(0, 2100).calibrated()
+        .means("the last observed year the calibrated keys were fitted on (0: not stamped, not compared)");
+    t.param(BANENSIM_MEMBER(calibrated.data_fingerprint)).calibrated()
+        .means("fingerprint of the data calibrate read up to that year (compared with the data a run reads)");
 
     t.lever(BANENSIM_MEMBER(policy.abolish_split)).from(2020).years(2013, 2100)
         .parameters_act_when_off()  // whenever the targets are national: also under the law from 2026

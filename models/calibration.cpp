@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <sstream>
 
 #include <Eigen/Dense>
 
+#include "engine/fnv1a.hpp"
 #include "engine/text_format.hpp"
 #include "models/banenafspraak_model.hpp"
 
@@ -155,6 +157,60 @@ BanenafspraakParams component_shocks(const SectorFit& market, const SectorFit& g
   return p;
 }
 
+std::string calibration_data_fingerprint(const History& history, const BanenafspraakParams& data, int fit_year) {
+  std::string text;
+  char line[160];
+  const auto add = [&](const char* what, double x, double v) {
+    std::snprintf(line, sizeof line, "%s %.17g %.17g\n", what, x, v);
+    text += line;
+  };
+  for (const HistoryYear& y : history.years) {
+    if (y.year > fit_year) continue;
+    add("market", y.year, y.market_counted);
+    add("government", y.year, y.government_counted);
+  }
+  for (const TimedValue& v : data.trend_reports.inleen) {
+    if (v.x <= fit_year) add("inleen", v.x, v.value);
+  }
+  for (const TimedValue& v : data.trend_reports.register_persons) {
+    if (v.x <= fit_year) add("register", v.x, v.value);
+  }
+  for (const KeySample& k : data.key_samples.samples) {
+    if (k.year <= fit_year) add("key", k.year, k.government_share);
+  }
+  return "fnv1a64 " + engine::fnv1a64_hex(text);
+}
+
+std::string calibration_mismatch(const BanenafspraakParams& p) {
+  const int fit = p.calibrated.fit_year;
+  if (fit == 0) return "";
+  const auto& table = banenafspraak_parameters();
+  const int last = p.observed.last_year();
+  const std::string redo =
+      "run `banensim calibrate` on this scenario" +
+      (p.origin_year != last ? " with --fit-until " + std::to_string(p.origin_year) : std::string()) +
+      " and put the keys it writes (--out FILE) in the scenario (docs/MODEL.md §7)";
+  const std::string now = calibration_data_fingerprint(p.observed, p, fit);
+  std::string why;
+  if (now != p.calibrated.data_fingerprint) {
+    why = "the data up to " + std::to_string(fit) + " (" + p.observed.file + ", " + p.trend_reports.file + ", " +
+          p.key_samples.file + ") are not those the calibrated keys were fitted on (" +
+          table.key_of(p, &p.calibrated.data_fingerprint) + " " + p.calibrated.data_fingerprint + ", the data now " +
+          now + "): revised or other data";
+  } else if (p.origin_year > fit) {
+    why = "the calibrated keys were fitted on the data up to " + std::to_string(fit) +
+          ", but the forecast starts from the end-" + std::to_string(p.origin_year) + " measurement (" +
+          p.observed.file + "): its trends and volatilities leave out " +
+          (p.origin_year == fit + 1 ? std::to_string(p.origin_year)
+                                    : std::to_string(fit + 1) + "-" + std::to_string(p.origin_year));
+  } else if (p.origin_year < fit) {
+    why = "the calibrated keys were fitted on the data up to " + std::to_string(fit) +
+          ", after the forecast origin " + std::to_string(p.origin_year) +
+          ": the forecast uses measurements it could not have known";
+  }
+  return why.empty() ? why : why + "; " + redo;
+}
+
 CalibrationResult calibrate(const History& history, int fit_until, const BanenafspraakParams& a) {
   CalibrationResult r;
   r.history_file = history.file;
@@ -169,6 +225,7 @@ CalibrationResult calibrate(const History& history, int fit_until, const Banenaf
   r.first_year = years.front().year;
   r.last_year = years.back().year;
   const int fit = r.last_year;
+  r.data_fingerprint = calibration_data_fingerprint(history, a, fit);
   const int nu0 = a.calibration.prior_df;
 
   // 1. The key's drift, from the samples dated up to the fit year.
@@ -274,7 +331,7 @@ CalibrationResult calibrate(const History& history, int fit_until, const Banenaf
 
   const std::string per = "jobs/year";
   auto sector = [&](const std::string& label, double v, double se, const std::string& unit, const std::string& note) {
-    r.estimates.push_back({label, v, se, unit, note, false, false});
+    r.estimates.push_back({label, v, se, unit, note, false, false, {}});
   };
   sector("market sector trend (regular)", r.market.trend, r.market.trend_se, per, "mu-hat (WLS)");
   sector("government sector trend (regular)", r.government.trend, r.government.trend_se, per, "mu-hat (WLS)");
@@ -307,10 +364,10 @@ CalibrationResult calibrate(const History& history, int fit_until, const Banenaf
   // The scenario keys, named by the members they are read into.
   const auto& table = banenafspraak_parameters();
   const auto parameter = [&](const double& member, double std_error, const std::string& unit, const char* note) {
-    r.estimates.push_back({table.key_of(c, &member), member, std_error, unit, note, true, false});
+    r.estimates.push_back({table.key_of(c, &member), member, std_error, unit, note, true, false, {}});
   };
-  const auto whole = [&](const int& member, const char* note) {
-    r.estimates.push_back({table.key_of(c, &member), static_cast<double>(member), kNaN, "1", note, true, true});
+  const auto whole = [&](const int& member, const char* note, const char* unit = "1") {
+    r.estimates.push_back({table.key_of(c, &member), static_cast<double>(member), kNaN, unit, note, true, true, {}});
   };
   for (std::size_t i = 0; i < kNumComponents; ++i) {
     const ComponentGrowth& g = c.growth[i];
@@ -325,6 +382,12 @@ CalibrationResult calibrate(const History& history, int fit_until, const Banenaf
   parameter(c.supply.register_growth_per_year, c.supply.register_growth_sd, "persons/year", "s.e. is written as the sd");
   parameter(c.supply.register_growth_sd, kNaN, "persons/year", "parameter uncertainty per path");
   parameter(c.inleen.key_drift_per_year, kNaN, "1/year", "(last - first sample) / years between");
+  // The stamp: what these keys were fitted on, compared with the data of every later run.
+  c.calibrated.fit_year = fit;
+  c.calibrated.data_fingerprint = r.data_fingerprint;
+  whole(c.calibrated.fit_year, "the last observed year used", "year");
+  r.estimates.push_back({table.key_of(c, &c.calibrated.data_fingerprint), kNaN, kNaN, "text",
+                         "the data up to the fit year", true, false, r.data_fingerprint});
   return r;
 }
 
@@ -341,6 +404,10 @@ std::string calibration_toml(const CalibrationResult& r) {
   os << "#\n# Include it in a scenario with  extends = [\"base.toml\", \"this-file.toml\"]\n\n";
   for (const auto& e : r.estimates) {
     if (!e.scenario_key) continue;
+    if (!e.text.empty()) {  // a fingerprint: hex digits and a space, nothing TOML would escape
+      os << e.key << " = \"" << e.text << "\"\n";
+      continue;
+    }
     // A TOML float: ".0" when the 6 significant digits came out whole; an integer key as it is.
     const std::string value = e.integer ? std::to_string(static_cast<long long>(e.value)) : g6(e.value);
     os << e.key << " = " << value;

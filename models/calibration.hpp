@@ -34,6 +34,7 @@ struct Estimate {
   std::string note;
   bool scenario_key = false;  // written to the parameter file
   bool integer = false;       // a whole number (written without a decimal point)
+  std::string text;           // a text key's value (written quoted; `value` unused)
 };
 
 // Sector-level fit of the regular jobs (the hired-in trend's share taken out).
@@ -74,6 +75,7 @@ struct CalibrationResult {
   int n_key_samples = 0;
   double key_drift = 0;       // per year
   double key_at_fit = 0;      // the key's extrapolation to the fit year
+  std::string data_fingerprint;  // calibration_data_fingerprint(history, assumptions, last_year)
   std::vector<Estimate> estimates;  // sector figures first, then the scenario keys
 };
 
@@ -83,6 +85,22 @@ struct CalibrationResult {
 // correlations not identified from the data and the calibration settings.
 // Throws InputError when fewer than two years are available.
 CalibrationResult calibrate(const History& history, int fit_until, const BanenafspraakParams& assumptions);
+
+// "fnv1a64 " and 16 hex digits: the FNV-1a 64 hash of the values calibrate()
+// reads at `fit_year` (docs/MODEL.md §7): the history's sector counts of the
+// years up to it, the trend reports' hired-in and register observations and
+// the key samples dated up to it, each written exactly (%.17g). A value
+// changed or added up to the fit year changes it; a later row, a note or the
+// file's layout does not.
+std::string calibration_data_fingerprint(const History& history, const BanenafspraakParams& data, int fit_year);
+
+// Whether the calibrated keys still belong to the data the scenario reads
+// (calibrated.fit_year and calibrated.data_fingerprint, written by
+// `calibrate`): "" when they do or when no stamp is set (fit_year 0), else
+// what differs and what to do, e.g. a history that now runs past the fit
+// year, or data up to it revised since. A run goes on (the stamp is the
+// scenario's record, not a rule of the model); the commands print it.
+std::string calibration_mismatch(const BanenafspraakParams& p);
 
 // The component shock sds implied by the sectors' regular shock sds (cycle
 // removed), given the hired-in shock sd, its assumed correlations and the

@@ -146,7 +146,9 @@ BacktestResult run_backtest(const std::string& file, const models::ResolvedScena
     std::vector<std::pair<std::string, std::string>> overrides;
     for (const auto& e : f.calibration.estimates) {
       if (!e.scenario_key) continue;
-      overrides.emplace_back(e.key, e.integer ? std::to_string(std::llround(e.value)) : engine::decimal(e.value));
+      overrides.emplace_back(e.key, !e.text.empty() ? e.text
+                                    : e.integer     ? std::to_string(std::llround(e.value))
+                                                    : engine::decimal(e.value));
     }
     overrides.emplace_back("history.origin_year", std::to_string(origin));
     if (given.target.year < history.last_year()) {
@@ -399,7 +401,7 @@ nlohmann::json backtest_json(const BacktestResult& r, const RunInfo& info) {
     nlohmann::json estimates = nlohmann::json::array();
     for (const auto& e : f.calibration.estimates) {
       estimates.push_back({{"key", e.key},
-                           {"value", e.value},
+                           {"value", e.text.empty() ? nlohmann::json(number_or_null(e.value)) : nlohmann::json(e.text)},
                            {"std_error", number_or_null(e.std_error)},
                            {"unit", e.unit},
                            {"scenario_key", e.scenario_key}});

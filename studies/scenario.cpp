@@ -1,7 +1,10 @@
 #include "studies/scenario.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
+
+#include "models/calibration.hpp"
 
 namespace banensim::studies {
 
@@ -20,6 +23,19 @@ models::ResolvedScenario derive(const models::ResolvedScenario& base, const Over
   models::ResolvedScenario r = base;
   models::apply_overrides(r, models::banenafspraak_schema(), overrides, origin, models::banenafspraak_check);
   return r;
+}
+
+std::vector<StaleCalibration> stale_calibrations(const std::vector<const Scenario*>& scenarios) {
+  std::vector<StaleCalibration> out;
+  for (const Scenario* s : scenarios) {
+    std::string reason = models::calibration_mismatch(s->model.params());
+    if (reason.empty()) continue;
+    auto it = std::find_if(out.begin(), out.end(), [&](const StaleCalibration& c) { return c.reason == reason; });
+    if (it == out.end()) it = out.insert(out.end(), StaleCalibration{std::move(reason), {}, {}});
+    if (std::find(it->files.begin(), it->files.end(), s->file) == it->files.end()) it->files.push_back(s->file);
+    if (std::find(it->names.begin(), it->names.end(), s->name) == it->names.end()) it->names.push_back(s->name);
+  }
+  return out;
 }
 
 std::vector<std::string> data_file_names(const models::ResolvedScenario& r) {

@@ -32,6 +32,15 @@ Scenario load_scenario(const std::string& file, const Overrides& overrides = {},
 models::ResolvedScenario derive(const models::ResolvedScenario& base, const Overrides& overrides,
                                 const std::string& origin);
 
+// Scenarios whose calibrated keys are not those of the data they read
+// (models::calibration_mismatch), one entry per distinct reason, with the
+// scenarios it applies to, in their order; empty when there are none.
+struct StaleCalibration {
+  std::string reason;
+  std::vector<std::string> files, names;
+};
+std::vector<StaleCalibration> stale_calibrations(const std::vector<const Scenario*>& scenarios);
+
 // The data files a scenario reads: the value of every Path-typed key.
 std::vector<std::string> data_file_names(const models::ResolvedScenario& r);
 

@@ -6,6 +6,7 @@
 #include "engine/block_random.hpp"
 #include "engine/run_summary.hpp"
 #include "engine/text_format.hpp"
+#include "models/calibration.hpp"
 #include "studies/provenance.hpp"
 
 namespace banensim::studies {
@@ -233,6 +234,12 @@ nlohmann::json run_json(const ScenarioRun& run) {
       levers.push_back({{"key", lever.key}, {"meaning", lever.meaning}, {"enabled", l.enabled}, {"year", l.year}});
     }
     j["levers"] = levers;
+    // What the calibrated keys were fitted on, and whether that is still the data read (docs/MODEL.md §7).
+    const auto& stamp = m.params().calibrated;
+    const std::string stale = models::calibration_mismatch(m.params());
+    j["calibration"] = {{"fit_year", stamp.fit_year},
+                        {"data_fingerprint", stamp.data_fingerprint},
+                        {"mismatch", stale.empty() ? nlohmann::json() : nlohmann::json(stale)}};
     j["probability"] = reach.estimate();
     j["ci_low"] = ci.low;
     j["ci_high"] = ci.high;

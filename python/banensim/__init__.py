@@ -22,7 +22,10 @@ dict of scenario keys and values, like --set), ``target`` and
 cores; the numbers do not depend on it). Bad input (a scenario, study or
 data file, a setting) raises ``banensim.InputError`` (a ValueError) with the
 same messages the program prints; Ctrl-C stops a run at its next block of
-paths and raises KeyboardInterrupt.
+paths and raises KeyboardInterrupt. A scenario whose calibrated keys are
+not those of the data it reads (a newer measurement in the history, a
+revised figure: docs/MODEL.md section 7, "The stamp") runs, with a
+``banensim.CalibrationWarning``; the result's ``calibration`` says why.
 
 Tables (design rows, indices, trajectories) are dicts of columns: a NumPy
 float array for a numeric column, a list of strings otherwise, in row
@@ -32,16 +35,33 @@ order. docs/STUDIES.md describes study files and the results.
 import csv
 import io
 import json
+import warnings
 
 import numpy as np
 
 from banensim import _core
 
 __all__ = ["run", "compare", "backtest", "sensitivity", "sobol", "morris", "discover", "sweep", "factors", "problem",
-           "to_frame", "version", "InputError"]
+           "to_frame", "version", "InputError", "CalibrationWarning"]
 
 InputError = _core.InputError
 DEFAULT_SEED = 2013
+
+
+class CalibrationWarning(UserWarning):
+    """A scenario's calibrated keys were not fitted on the data it reads: the
+    message says what differs and how to recalibrate (the program says it
+    on stderr)."""
+
+
+def _warn_calibration(result):
+    seen = {}
+    for s in result.get("scenarios", []):
+        why = s.get("calibration", {}).get("mismatch")
+        if why is not None:
+            seen.setdefault(why, []).append(s["file"])
+    for why, files in seen.items():
+        warnings.warn(f"{', '.join(files)}: {why}", CalibrationWarning, stacklevel=3)
 
 
 def version():
@@ -148,6 +168,7 @@ def _run(scenarios, set, target, target_year, paths, seed, block_size, precision
     raw = _core.run(list(scenarios), _variants(variants), dict(set or {}), target, target_year, paths, seed,
                     block_size, precision, max_paths, list(samples or []), threads)
     result = json.loads(raw["json"])
+    _warn_calibration(result)
     result["samples"] = {name: raw["samples"][:, r, :] for r, name in enumerate(raw["sample_names"])}
     result["reached_by_table"] = _reached_by_table(result)
     return result
@@ -223,6 +244,7 @@ def compare(scenarios, *, variants=None, paths=None, seed=DEFAULT_SEED, set=None
     raw = _core.compare_assumptions(list(scenarios), _variants(variants), dict(set or {}), target, target_year, paths,
                                     seed, block_size, assumptions, study, min_density, rows, resume, threads)
     result = json.loads(raw["json"])
+    _warn_calibration(result)
     result["sets"] = _table(raw["sets"])
     result["options_table"] = _csv_columns(raw["options_csv"])
     result["drivers_table"] = _drivers_table(result["assumptions"])

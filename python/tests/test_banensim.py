@@ -393,3 +393,22 @@ def test_ctrl_c_stops_a_run_and_raises_keyboard_interrupt():
         banensim.run(SQ, paths=50_000_000, threads=1)
     timer.cancel()
     assert time.monotonic() - start < 30  # stopped at a block, not after 5e7 paths
+
+
+def test_a_newer_measurement_runs_with_a_calibration_warning(tmp_path):
+    import shutil
+    import warnings
+    shutil.copytree(os.path.join(SRC, "scenarios"), tmp_path / "scenarios")
+    shutil.copytree(os.path.join(SRC, "data"), tmp_path / "data")
+    with open(tmp_path / "data" / "monitor-history.csv", "a", encoding="utf-8") as f:
+        f.write("2024,80000,25000,77000,12000,89000,test\n")
+    with pytest.warns(banensim.CalibrationWarning, match="leave out 2024"):
+        r = banensim.run(str(tmp_path / "scenarios" / "status-quo.toml"), paths=200)
+    assert r["scenarios"][0]["origin_year"] == 2024
+    assert r["scenarios"][0]["calibration"]["fit_year"] == 2023
+    assert "leave out 2024" in r["scenarios"][0]["calibration"]["mismatch"]
+    # The shipped scenarios are stamped with their own data: no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", banensim.CalibrationWarning)
+        r = banensim.run(SQ, paths=200)
+    assert r["scenarios"][0]["calibration"]["mismatch"] is None

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -981,4 +982,57 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
   CHECK(o2["rule"]["text"].get<std::string>().find("its levers act only after") == std::string::npos);
 }
 
+TEST_CASE("a newer measurement in the history: the run goes on and says in every format that the keys leave it out") {
+  // A copy of the scenarios and data with the end-2024 measurement added
+  // (made-up figures: only the year matters here).
+  const fs::path dir = fs::temp_directory_path() / ("banensim_stamp_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy(fs::path(BANENSIM_SOURCE_DIR) / "scenarios", dir / "scenarios", fs::copy_options::recursive);
+  fs::copy(fs::path(BANENSIM_SOURCE_DIR) / "data", dir / "data", fs::copy_options::recursive);
+  std::ofstream(dir / "data" / "monitor-history.csv", std::ios::app) << "2024,80000,25000,77000,12000,89000,test\n";
+  const std::string scenario = "'" + (dir / "scenarios" / "status-quo.toml").string() + "'";
+  const std::string report = (dir / "report.html").string();
+
+  const auto r = banensim("run " + scenario + " --paths 500 --format json --report '" + report + "'");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("banensim: warning: ") != std::string::npos);
+  CHECK(r.err.find("fitted on the data up to 2023, but the forecast starts from the end-2024 measurement") !=
+        std::string::npos);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["scenarios"][0]["origin_year"] == 2024);
+  CHECK(j["scenarios"][0]["calibration"]["fit_year"] == 2023);
+  REQUIRE(j["scenarios"][0]["calibration"]["mismatch"].is_string());
+  CHECK(j["scenarios"][0]["calibration"]["mismatch"].get<std::string>().find("leave out 2024") != std::string::npos);
+  std::ifstream in(report);
+  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(html.find("<p class=\"warning calibration\"><strong>Warning (status quo):</strong>") != std::string::npos);
+  const auto table = banensim("run " + scenario + " --paths 500");
+  CHECK(table.out.find("WARNING (status quo): the calibrated keys were fitted on the data up to 2023") !=
+        std::string::npos);
+  // validate: the scenario is valid (exit 0), and the warning is given.
+  const auto v = banensim("validate " + scenario);
+  CHECK(v.exit_code == 0);
+  CHECK(v.err.find("leave out 2024") != std::string::npos);
+
+  // calibrate on the new data, its keys in the scenario: no warning.
+  const fs::path keys = dir / "scenarios" / "calibrated-2024.toml";
+  REQUIRE(banensim("calibrate " + scenario + " --out '" + keys.string() + "'").exit_code == 0);
+  std::ofstream(dir / "scenarios" / "today.toml") << "extends = [\"status-quo.toml\", \"calibrated-2024.toml\"]\n";
+  const auto again = banensim("run '" + (dir / "scenarios" / "today.toml").string() + "' --paths 500 --format json");
+  REQUIRE(again.exit_code == 0);
+  CHECK(again.err.find("warning") == std::string::npos);
+  const auto ja = nlohmann::json::parse(again.out);
+  CHECK(ja["scenarios"][0]["calibration"]["fit_year"] == 2024);
+  CHECK(ja["scenarios"][0]["calibration"]["mismatch"].is_null());
+  fs::remove_all(dir);
+
+  // The shipped scenarios: stamped with their data, nothing to say.
+  const auto shipped = banensim("run scenarios/status-quo.toml --paths 500 --format json");
+  REQUIRE(shipped.exit_code == 0);
+  CHECK(shipped.err.find("warning") == std::string::npos);
+  const auto js = nlohmann::json::parse(shipped.out);
+  CHECK(js["scenarios"][0]["calibration"]["fit_year"] == 2023);
+  CHECK(js["scenarios"][0]["calibration"]["mismatch"].is_null());
+}
 }

@@ -3,8 +3,9 @@
 // the model itself, with honest standard errors; the prior enters as the
 // conjugate formula says; the hired-in, register and key fits match their
 // closed forms on the shipped data; only data dated up to the fit year are
-// used; and the shipped base scenarios hold what `banensim calibrate`
-// computes from the shipped data.
+// used; the shipped base scenarios hold what `banensim calibrate`
+// computes from the shipped data; and a scenario says when its calibrated
+// keys are no longer its data's (a newer year, a revised figure).
 
 #include "models/calibration.hpp"
 
@@ -57,7 +58,9 @@ void check_holds_calibration(const std::string& file, int fit_until) {
     CAPTURE(e.key);
     written.insert(e.key);
     // The file holds the value as `banensim calibrate --out` writes it (%.6g).
-    if (e.integer) {
+    if (!e.text.empty()) {
+      CHECK(r.string(e.key) == e.text);
+    } else if (e.integer) {
       CHECK(r.integer(e.key) == std::llround(e.value));
     } else {
       CHECK(engine::significant(r.real(e.key), 6) == engine::significant(e.value, 6));
@@ -295,7 +298,11 @@ TEST_CASE("only data dated up to the fit year enter the calibration") {
   const auto again = models::calibrate(p.observed, 2018, later);
   for (std::size_t i = 0; i < c.estimates.size(); ++i) {
     CAPTURE(c.estimates[i].key);
-    CHECK(again.estimates[i].value == c.estimates[i].value);
+    if (c.estimates[i].text.empty()) {
+      CHECK(again.estimates[i].value == c.estimates[i].value);
+    } else {  // the stamp's fingerprint: the data up to the fit year, so the same too
+      CHECK(again.estimates[i].text == c.estimates[i].text);
+    }
   }
 }
 
@@ -313,6 +320,71 @@ TEST_CASE("calibration needs two observed years") {
   const auto p = models::params_from_scenario(resolve());
   CHECK_THROWS_AS(models::calibrate(p.observed, 2015, p), models::InputError);
   CHECK_NOTHROW(models::calibrate(p.observed, 2016, p));
+}
+
+TEST_CASE("the stamp: the calibrated keys say what they were fitted on, and a run says when that is not its data") {
+  const auto today = models::params_from_scenario(resolve());
+  const auto then = models::params_from_scenario(resolve({}, "2018/base.toml"));
+  // The shipped scenarios: stamped, and the stamp is their data's.
+  CHECK(today.calibrated.fit_year == 2023);
+  CHECK(then.calibrated.fit_year == 2018);
+  CHECK(models::calibration_mismatch(today).empty());
+  CHECK(models::calibration_mismatch(then).empty());
+  CHECK(today.calibrated.data_fingerprint == models::calibration_data_fingerprint(today.observed, today, 2023));
+
+  // A newer measurement (the history runs to 2024, the origin moves): said, with the year left out.
+  auto newer = today;
+  newer.observed.years.push_back({2024, 80000, 25000, 77000, 12000, 89000});
+  newer.origin_year = 2024;
+  const std::string added = models::calibration_mismatch(newer);
+  CHECK(added.find("fitted on the data up to 2023") != std::string::npos);
+  CHECK(added.find("leave out 2024") != std::string::npos);
+  CHECK(added.find("banensim calibrate") != std::string::npos);
+  CHECK(added.find("--fit-until") == std::string::npos);  // the origin is the last year: calibrate on all of it
+  // ... which the 2018 question does not see: its data up to 2018 are the same.
+  auto then_newer = then;
+  then_newer.observed.years.push_back({2024, 80000, 25000, 77000, 12000, 89000});
+  then_newer.trend_reports.inleen.push_back({2024.0, -1000, 0});
+  CHECK(models::calibration_mismatch(then_newer).empty());
+
+  // A revised figure up to the fit year, in any of the data calibrate reads: said (the fingerprint).
+  for (int which = 0; which < 5; ++which) {
+    CAPTURE(which);
+    auto revised = today;
+    if (which == 0) revised.observed.years[5].government_counted += 1;
+    if (which == 1) revised.observed.years.front().market_counted -= 1;
+    if (which == 2) revised.trend_reports.inleen.back().value += 1;
+    if (which == 3) revised.trend_reports.register_persons.front().value += 1;
+    if (which == 4) revised.key_samples.samples.back().government_share += 0.001;
+    const std::string why = models::calibration_mismatch(revised);
+    CHECK(why.find("are not those the calibrated keys were fitted on") != std::string::npos);
+    CHECK(why.find(today.calibrated.data_fingerprint) != std::string::npos);
+  }
+  // A revision after the fit year does not touch the 2018 calibration.
+  auto later_revision = then;
+  later_revision.observed.years.back().market_counted += 100;
+  CHECK(models::calibration_mismatch(later_revision).empty());
+
+  // An origin before the fit year: the forecast would know its future.
+  const auto early = models::params_from_scenario(resolve({{"history.origin_year", "2020"}}));
+  const std::string ahead = models::calibration_mismatch(early);
+  CHECK(ahead.find("after the forecast origin 2020") != std::string::npos);
+  CHECK(ahead.find("--fit-until 2020") != std::string::npos);
+
+  // No stamp (fit_year 0): nothing compared.
+  auto unstamped = newer;
+  unstamped.calibrated.fit_year = 0;
+  CHECK(models::calibration_mismatch(unstamped).empty());
+
+  // calibrate() writes the stamp of the data it read, which then matches.
+  const auto c = models::calibrate(newer.observed, 0, newer);
+  CHECK(c.last_year == 2024);
+  CHECK(c.data_fingerprint == models::calibration_data_fingerprint(newer.observed, newer, 2024));
+  CHECK(c.data_fingerprint != today.calibrated.data_fingerprint);
+  auto recalibrated = newer;
+  recalibrated.calibrated.fit_year = 2024;
+  recalibrated.calibrated.data_fingerprint = c.data_fingerprint;
+  CHECK(models::calibration_mismatch(recalibrated).empty());
 }
 
 }  // TEST_SUITE

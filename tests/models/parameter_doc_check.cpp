@@ -175,6 +175,9 @@ std::vector<std::string> doc_table_problems(const models::ParamSchema& schema, c
       } else if (row.default_text != declared) {
         bad("the default", row.default_text, declared);
       }
+    } else if (spec.kind == ParamKind::kCalibrated && !is_number(spec)) {  // text: the base file's, written as is
+      const std::string value = base.string(spec.key);
+      if (row.default_text != value) bad("the default", row.default_text, value + " (base file)");
     } else if (spec.kind == ParamKind::kCalibrated) {
       const auto documented = doc_number(row.default_text);
       const double value = base.real(spec.key);
