@@ -8,6 +8,7 @@
 #include "apps/html_report.hpp"
 #include "engine/run_summary.hpp"
 #include "models/banenafspraak_params.hpp"
+#include "models/calibration.hpp"
 #include "models/scenario_loader.hpp"
 #include "studies/provenance.hpp"
 #include "studies/scenario_run.hpp"
@@ -118,6 +119,11 @@ nlohmann::json LiveModel::describe() const {
   }
   nlohmann::json targets = nlohmann::json::array();
   for (const auto& t : m.params().legal_targets.years) targets.push_back({{"year", t.year}, {"total", t.total}});
+  // What the calibrated keys were fitted on, and why they are not the data's when they are not (docs/MODEL.md §7).
+  const std::string stale = models::calibration_mismatch(m.params());
+  const nlohmann::json calibration = {{"fit_year", m.params().calibrated.fit_year},
+                                      {"data_fingerprint", m.params().calibrated.data_fingerprint},
+                                      {"mismatch", stale.empty() ? nlohmann::json() : nlohmann::json(stale)}};
   return {{"program", studies::version_line()},
           {"scenario", {{"file", file_}, {"name", m.params().scenario.name}, {"resolved_hash", startup_.hash()}}},
           {"levers", levers},
@@ -132,6 +138,7 @@ nlohmann::json LiveModel::describe() const {
             {"year_min", std::max<double>(m.origin_year() + 1, year->min)},
             {"year_max", std::max(m.target_year(), m.origin_year() + 15)}}},
           {"origin_year", m.origin_year()},
+          {"calibration", calibration},
           {"observed", observed},
           {"legal_targets", targets},
           {"seed", limits_.default_seed},

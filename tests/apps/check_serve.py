@@ -88,6 +88,9 @@ try:
     # page switches the other off), and a request with both is refused with
     # the loader's message naming both switches.
     status, _, text = request("GET", "/api/model")
+    stamp = json.loads(text)["calibration"]
+    check(stamp["fit_year"] == 2023 and stamp["data_fingerprint"].startswith("fnv1a64 ") and stamp["mismatch"] is None,
+          "/api/model: the calibration stamp of the shipped data, and nothing to warn of")
     levers = {l["key"]: l for l in json.loads(text)["levers"]}
     check(levers["policy.keep_split"]["excludes"] == ["policy.abolish_split"] and
           levers["policy.abolish_split"]["excludes"] == ["policy.keep_split"] and

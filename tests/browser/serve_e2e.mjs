@@ -124,6 +124,8 @@ try {
   await page.goto(url, { waitUntil: "load" });
   const model = await page.evaluate(() => fetch("/api/model").then((r) => r.json()));
   check(model.levers.length >= 1, `the page offers the ${model.levers.length} levers of the declarations`);
+  check(model.calibration.mismatch === null && (await page.$eval("#calibration-warning", (e) => e.hidden)),
+        "the shipped calibration is its data's: no warning shown");
   check(await page.$$eval("#sliders input[type=range]", (els) => els.length) === model.sliders.length && model.sliders.length >= 3,
         `the page shows ${model.sliders.length} assumption sliders`);
 
