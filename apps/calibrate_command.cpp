@@ -2,6 +2,7 @@
 // the monitor history (models/calibration.hpp) and writes a parameter file a
 // scenario can include.
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -14,6 +15,7 @@
 #include "engine/text_format.hpp"
 #include "models/calibration.hpp"
 #include "models/history.hpp"
+#include "models/scenario_loader.hpp"
 #include "studies/scenario.hpp"
 
 namespace po = boost::program_options;
@@ -25,7 +27,10 @@ int cmd_calibrate(const Args& args, studies::ExecutionContext& ctx) {
   d.add_options()("help,h", "show this help")
     ("history", po::value<std::string>(), "history CSV (default: the scenario's history.file)")
     ("fit-until", po::value<std::string>(), "use observed years up to YEAR only")
-    ("out,o", po::value<std::string>(), "write the parameter file (TOML) to FILE");
+    ("out,o", po::value<std::string>(), "write the parameter file (TOML) to FILE")
+    ("update", po::value<std::string>(), "put the keys into FILE, a file of the scenario's extends chain that "
+                                         "sets them (e.g. scenarios/base.toml): their values change in place, "
+                                         "nothing else");
   // The scenario: a positional argument, or --scenario F (both land in "scenario").
   const po::variables_map vm = parse_command(
       args, d,
@@ -42,7 +47,25 @@ int cmd_calibrate(const Args& args, studies::ExecutionContext& ctx) {
       vm.count("fit-until") ? static_cast<int>(parse_count("fit-until", vm["fit-until"].as<std::string>(), 2013, 2100)) : 0;
   std::optional<std::string> out;
   if (vm.count("out")) out = vm["out"].as<std::string>();
+  std::optional<std::string> update;
+  if (vm.count("update")) update = vm["update"].as<std::string>();
   const studies::Scenario s = studies::load_scenario(scenario);
+  if (update) {
+    // Only a file the scenario is made of: the keys belong to its assumptions and data.
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path target = fs::weakly_canonical(*update, ec);
+    const bool in_chain = std::any_of(s.resolved.files.begin(), s.resolved.files.end(), [&](const std::string& f) {
+      std::error_code e2;
+      return !ec && fs::weakly_canonical(f, e2) == target && !e2;
+    });
+    if (!in_chain) {
+      std::string chain;
+      for (const auto& f : s.resolved.files) chain += (chain.empty() ? "" : ", ") + f;
+      throw UsageError("--update " + *update + ": not a file of " + scenario + "'s extends chain (" + chain + ")");
+    }
+    if (out && fs::weakly_canonical(*out, ec) == target) throw UsageError("--out and --update name the same file");
+  }
   CommandFiles files;
   files.add_scenario(s.resolved);
   if (vm.count("history")) files.add_input(vm["history"].as<std::string>());
@@ -51,6 +74,18 @@ int cmd_calibrate(const Args& args, studies::ExecutionContext& ctx) {
   const models::History h =
       vm.count("history") ? models::read_history(vm["history"].as<std::string>()) : s.model.params().observed;
   const models::CalibrationResult c = models::calibrate(h, until, s.model.params());
+  // The file with the new values, made before anything is printed or written.
+  std::optional<std::string> before, updated;
+  if (update) {
+    std::vector<models::Problem> problems;
+    before = models::read_text_file(*update, *update, problems);
+    if (!before) throw models::InputError(std::move(problems));
+    std::vector<std::pair<std::string, std::string>> values;
+    for (const auto& e : c.estimates) {
+      if (e.scenario_key) values.emplace_back(e.key, models::toml_value(e));
+    }
+    updated = models::rewrite_scenario_values(*before, *update, values);
+  }
   std::vector<std::vector<std::string>> rows = {{"parameter", "estimate", "std. error", "unit", "note"}};
   for (const auto& e : c.estimates) {
     const std::string value = !e.text.empty() ? e.text
@@ -64,6 +99,14 @@ int cmd_calibrate(const Args& args, studies::ExecutionContext& ctx) {
   if (out && ctx.is_root()) {
     engine::write_file_atomically(*out, models::calibration_toml(c));
     std::cout << "\nwrote " << *out << "\n";
+  }
+  if (update && ctx.is_root()) {
+    if (*updated == *before) {
+      std::cout << "\n" << *update << " holds these values already: unchanged\n";
+    } else {
+      engine::write_file_atomically(*update, *updated);
+      std::cout << "\nupdated the calibrated keys in " << *update << " (their values only)\n";
+    }
   }
   return 0;
 }

@@ -189,7 +189,7 @@ std::string calibration_mismatch(const BanenafspraakParams& p) {
   const std::string redo =
       "run `banensim calibrate` on this scenario" +
       (p.origin_year != last ? " with --fit-until " + std::to_string(p.origin_year) : std::string()) +
-      " and put the keys it writes (--out FILE) in the scenario (docs/MODEL.md §7)";
+      " and put its keys in the scenario (--update FILE, or --out FILE to extend; docs/MODEL.md §7)";
   const std::string now = calibration_data_fingerprint(p.observed, p, fit);
   std::string why;
   if (now != p.calibrated.data_fingerprint) {
@@ -391,6 +391,15 @@ CalibrationResult calibrate(const History& history, int fit_until, const Banenaf
   return r;
 }
 
+std::string toml_value(const Estimate& e) {
+  if (!e.text.empty()) return "\"" + e.text + "\"";  // a fingerprint: hex digits and a space, nothing to escape
+  if (e.integer) return std::to_string(static_cast<long long>(e.value));
+  // A TOML float: ".0" when the 6 significant digits came out whole.
+  std::string value = engine::significant(e.value, 6);
+  if (value.find_first_of(".eEn") == std::string::npos) value += ".0";
+  return value;
+}
+
 std::string calibration_toml(const CalibrationResult& r) {
   const auto g6 = [](double x) { return engine::significant(x, 6); };
   std::ostringstream os;
@@ -404,15 +413,8 @@ std::string calibration_toml(const CalibrationResult& r) {
   os << "#\n# Include it in a scenario with  extends = [\"base.toml\", \"this-file.toml\"]\n\n";
   for (const auto& e : r.estimates) {
     if (!e.scenario_key) continue;
-    if (!e.text.empty()) {  // a fingerprint: hex digits and a space, nothing TOML would escape
-      os << e.key << " = \"" << e.text << "\"\n";
-      continue;
-    }
-    // A TOML float: ".0" when the 6 significant digits came out whole; an integer key as it is.
-    const std::string value = e.integer ? std::to_string(static_cast<long long>(e.value)) : g6(e.value);
-    os << e.key << " = " << value;
-    if (!e.integer && value.find_first_of(".eEn") == std::string::npos) os << ".0";
-    if (!std::isnan(e.std_error)) os << "  # s.e. " << g6(e.std_error);
+    os << e.key << " = " << toml_value(e);
+    if (e.text.empty() && !std::isnan(e.std_error)) os << "  # s.e. " << g6(e.std_error);
     os << "\n";
   }
   return os.str();

@@ -120,6 +120,11 @@ struct SectorMoments {
 };
 SectorMoments sector_moments(const BanenafspraakParams& p, double key);
 
+// A scenario key's value as calibrate writes it, a TOML value text: 6
+// significant digits for a real (with ".0" when whole), an integer as it
+// is, a text quoted.
+std::string toml_value(const Estimate& e);
+
 // The parameter file: TOML with the scenario keys and, as comments, the
 // method, the data and every estimate with its standard error.
 std::string calibration_toml(const CalibrationResult& result);

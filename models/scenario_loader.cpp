@@ -562,4 +562,113 @@ void apply_overrides(ResolvedScenario& scenario, const ParamSchema& schema,
   scenario = std::move(updated);
 }
 
+namespace {
+
+// Every leaf of `table` by its dotted parameter key (tables, dotted and quoted keys alike).
+void leaves(const toml::table& table, const std::string& prefix, std::map<std::string, const toml::node*>& out) {
+  for (const auto& [toml_key, node] : table) {
+    const std::string key = prefix.empty() ? std::string(toml_key.str()) : prefix + "." + std::string(toml_key.str());
+    if (const auto* sub = node.as_table()) {
+      leaves(*sub, key, out);
+    } else {
+      out.emplace(key, &node);
+    }
+  }
+}
+
+// The byte offset of (line, column) in `text`: toml++ counts both from 1,
+// the column in code points.
+std::size_t byte_offset(const std::string& text, std::uint32_t line, std::uint32_t column) {
+  std::size_t i = 0;
+  for (std::uint32_t l = 1; l < line && i < text.size(); ++i) {
+    if (text[i] == '\n') ++l;
+  }
+  for (std::uint32_t c = 1; c < column && i < text.size(); ++c) {
+    ++i;
+    while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) ++i;  // UTF-8 continuation bytes
+  }
+  return i;
+}
+
+}  // namespace
+
+std::string rewrite_scenario_values(const std::string& text, const std::string& file,
+                                    const std::vector<std::pair<std::string, std::string>>& values) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& error) {
+    throw InputError({Problem{location_of(file, error.source()), "", "",
+                              "TOML syntax error: " + std::string(error.description())}});
+  }
+  std::map<std::string, const toml::node*> set_here;
+  leaves(root, "", set_here);
+  struct Edit {
+    std::size_t begin, end;
+    std::string value;
+  };
+  std::vector<Edit> edits;
+  std::vector<Problem> problems;
+  std::vector<std::string> missing;
+  for (const auto& [key, value] : values) {
+    const auto it = set_here.find(key);
+    if (it == set_here.end()) {
+      missing.push_back(key);
+      continue;
+    }
+    toml::table probe;
+    try {
+      probe = toml::parse("v = " + value);
+    } catch (const toml::parse_error&) {
+      throw std::logic_error("rewrite_scenario_values: '" + value + "' is not a TOML value");
+    }
+    if (probe["v"].node()->type() != it->second->type() &&
+        !(probe["v"].node()->is_number() && it->second->is_number())) {
+      problems.push_back(Problem{location_of(file, it->second->source()), key, value,
+                                 std::string("must be ") + toml_type_name(*it->second) + " as the file holds it"});
+      continue;
+    }
+    const toml::source_region& r = it->second->source();
+    edits.push_back({byte_offset(text, r.begin.line, r.begin.column), byte_offset(text, r.end.line, r.end.column),
+                     value});
+  }
+  if (!missing.empty()) {  // one problem, not one per key: usually the file sets none of them
+    const auto value =
+        std::find_if(values.begin(), values.end(), [&](const auto& kv) { return kv.first == missing[0]; });
+    problems.push_back(Problem{{file, 0, 0}, missing[0], value->second,
+                               "the file does not set this key itself (it is inherited or absent)" +
+                                   (missing.size() > 1 ? ", nor " + std::to_string(missing.size() - 1) + " more of them"
+                                                       : std::string()) +
+                                   ": name the file that sets them, or write them with --out and extend the scenario "
+                                   "with that file"});
+  }
+  if (!problems.empty()) throw InputError(std::move(problems));
+  std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin > b.begin; });
+  std::string out = text;
+  for (const Edit& e : edits) out.replace(e.begin, e.end - e.begin, e.value);
+
+  // The new text holds the new values, and every other key as before.
+  const toml::table again = toml::parse(out, file);
+  std::map<std::string, const toml::node*> now;
+  leaves(again, "", now);
+  bool same = now.size() == set_here.size();
+  for (const auto& [key, node] : set_here) {
+    const auto n = now.find(key);
+    if (n == now.end()) {
+      same = false;
+      continue;
+    }
+    const auto given = std::find_if(values.begin(), values.end(), [&](const auto& kv) { return kv.first == key; });
+    const toml::table expected = given == values.end() ? toml::table{} : toml::parse("v = " + given->second);
+    const toml::node& want = given == values.end() ? *node : *expected["v"].node();
+    if (want.is_number() && n->second->is_number()) {  // 9000 in the file may become 8940.3
+      same = same && n->second->value<double>() == want.value<double>();
+    } else {
+      same = same && node_text(*n->second) == node_text(want);
+    }
+  }
+  if (!same) throw std::logic_error("rewrite_scenario_values: the rewritten " + file + " does not hold the new values");
+  return out;
+}
+
 }  // namespace banensim::models

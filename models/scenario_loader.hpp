@@ -36,4 +36,16 @@ void apply_overrides(ResolvedScenario& scenario, const ParamSchema& schema,
                      const std::vector<std::pair<std::string, std::string>>& overrides,
                      const std::string& origin, const ScenarioCheck& check = {});
 
+// `text`, the content of the scenario file `file`, with the values of the
+// given keys replaced where the file itself sets them (a table key, a
+// dotted key or a quoted one), everything else -- comments, order, layout,
+// the other keys -- byte for byte as it was: how `calibrate --update` puts
+// its keys into a scenario. Values are TOML value texts (8940.3, 10,
+// "fnv1a64 ..."). Throws InputError naming the file, key and value for a key
+// the file does not set itself (inherited or absent), or a value that is not
+// of the type the file holds there. The result is parsed again and must hold
+// exactly the new values (else std::logic_error: nothing is written).
+std::string rewrite_scenario_values(const std::string& text, const std::string& file,
+                                    const std::vector<std::pair<std::string, std::string>>& values);
+
 }  // namespace banensim::models

@@ -1025,6 +1025,29 @@ TEST_CASE("a newer measurement in the history: the run goes on and says in every
   const auto ja = nlohmann::json::parse(again.out);
   CHECK(ja["scenarios"][0]["calibration"]["fit_year"] == 2024);
   CHECK(ja["scenarios"][0]["calibration"]["mismatch"].is_null());
+
+  // Or in place: --update puts the keys into the base file, changing their values only.
+  const std::string base = "'" + (dir / "scenarios" / "base.toml").string() + "'";
+  const auto outside = banensim("calibrate " + base + " --update '" + keys.string() + "'");
+  CHECK(outside.exit_code == 2);
+  CHECK(outside.err.find("not a file of") != std::string::npos);
+  std::ifstream old_in(dir / "scenarios" / "base.toml");
+  const std::string old_text((std::istreambuf_iterator<char>(old_in)), std::istreambuf_iterator<char>());
+  const auto updated = banensim("calibrate " + base + " --update " + base);
+  REQUIRE(updated.exit_code == 0);
+  CHECK(updated.out.find("updated the calibrated keys in") != std::string::npos);
+  std::ifstream new_in(dir / "scenarios" / "base.toml");
+  const std::string new_text((std::istreambuf_iterator<char>(new_in)), std::istreambuf_iterator<char>());
+  CHECK(new_text != old_text);
+  CHECK(new_text.find("fit_year = 2024\n") != std::string::npos);
+  CHECK(new_text.find("# Calibrated: written by `banensim calibrate`") != std::string::npos);  // comments kept
+  const auto in_place = banensim("run " + scenario + " --paths 500 --format json");
+  REQUIRE(in_place.exit_code == 0);
+  CHECK(in_place.err.find("warning") == std::string::npos);
+  // The same keys as --out wrote: the same numbers.
+  CHECK(nlohmann::json::parse(in_place.out)["scenarios"][0]["results"] == ja["scenarios"][0]["results"]);
+  const auto again_update = banensim("calibrate " + base + " --update " + base);
+  CHECK(again_update.out.find("holds these values already: unchanged") != std::string::npos);
   fs::remove_all(dir);
 
   // The shipped scenarios: stamped with their data, nothing to say.

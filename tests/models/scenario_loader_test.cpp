@@ -6,10 +6,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <set>
 #include <string>
 #include <vector>
+
+#include "models/banenafspraak_params.hpp"
 
 namespace fs = std::filesystem;
 using banensim::models::apply_overrides;
@@ -482,4 +485,68 @@ TEST_CASE("provenance: a data file is read once for a scenario and every scenari
   apply_overrides(r, test_schema(), {{"data.history", (s.dir / "." / "history.csv").string()}}, "--set");
   CHECK(r.data_file("data.history").bytes == bytes);
   CHECK(r.data_file("data.history").path == (s.dir / "." / "history.csv").string());
+}
+
+TEST_CASE("rewrite_scenario_values: the values change where the file sets them, every other byte stays") {
+  using banensim::models::rewrite_scenario_values;
+  const std::string text =
+      "# a comment: x = 1\n"
+      "extends = \"base.toml\"\n"
+      "[growth.market]\n"
+      "trend_mean = 8940.3          # calibrated, s.e. 1408\n"
+      "trend_sd = 1408.52\n"
+      "[uncertainty]\n"
+      "dof.regular = 10\n"
+      "\"cycle.sd\" = 9000   # a quoted key with dots; an integer where a real goes\n"
+      "[calibrated]\n"
+      "data_fingerprint = \"fnv1a64 f4476a0cef6473ee\" # é before nothing\n"
+      "[scenario]\n"
+      "\"naïve\" = 1.5\n";
+  const std::string out = rewrite_scenario_values(text, "t.toml",
+                                                  {{"growth.market.trend_mean", "8734.19"},
+                                                   {"uncertainty.dof.regular", "11"},
+                                                   {"uncertainty.cycle.sd", "0.25"},
+                                                   {"calibrated.data_fingerprint", "\"fnv1a64 8fd3e1778492832c\""},
+                                                   {"scenario.naïve", "2.0"}});
+  CHECK(out ==
+        "# a comment: x = 1\n"
+        "extends = \"base.toml\"\n"
+        "[growth.market]\n"
+        "trend_mean = 8734.19          # calibrated, s.e. 1408\n"
+        "trend_sd = 1408.52\n"
+        "[uncertainty]\n"
+        "dof.regular = 11\n"
+        "\"cycle.sd\" = 0.25   # a quoted key with dots; an integer where a real goes\n"
+        "[calibrated]\n"
+        "data_fingerprint = \"fnv1a64 8fd3e1778492832c\" # é before nothing\n"
+        "[scenario]\n"
+        "\"naïve\" = 2.0\n");
+  // The values it holds already: the same bytes.
+  CHECK(rewrite_scenario_values(text, "t.toml", {{"growth.market.trend_sd", "1408.52"}}) == text);
+  // A key the file does not set itself: one problem, naming the first and counting the rest; nothing returned.
+  try {
+    (void)rewrite_scenario_values(text, "t.toml",
+                                  {{"growth.market.volatility", "1.0"}, {"growth.inleen.trend_sd", "2.0"}});
+    FAIL("no error for keys the file does not set");
+  } catch (const InputError& e) {
+    REQUIRE(e.problems().size() == 1);
+    CHECK(e.problems()[0].key == "growth.market.volatility");
+    CHECK(e.problems()[0].constraint.find("nor 1 more of them") != std::string::npos);
+  }
+  // A value of another type than the file holds there.
+  CHECK_THROWS_AS((void)rewrite_scenario_values(text, "t.toml", {{"growth.market.trend_sd", "\"x\""}}), InputError);
+}
+
+TEST_CASE("rewrite_scenario_values on the shipped base scenario with its own values gives it back byte for byte") {
+  const fs::path base = fs::path(BANENSIM_SOURCE_DIR) / "scenarios" / "base.toml";
+  std::ifstream in(base);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const ResolvedScenario r = load_scenario(base, banensim::models::banenafspraak_schema());
+  std::vector<std::pair<std::string, std::string>> values;
+  for (const char* key : {"growth.market.trend_mean", "uncertainty.dof.regular", "shocks.correlation.market_government",
+                          "calibrated.fit_year", "calibrated.data_fingerprint"}) {
+    values.emplace_back(key, banensim::models::value_text(r.values.at(key).value));
+  }
+  values.back().second = "\"" + values.back().second + "\"";
+  CHECK(banensim::models::rewrite_scenario_values(text, base.string(), values) == text);
 }
