@@ -28,6 +28,8 @@
 #include "engine/results_journal.hpp"
 #include "engine/run_files.hpp"
 #include "engine/sensitivity.hpp"
+#include "models/calibration.hpp"
+#include "models/history.hpp"
 #include "models/problem.hpp"
 #include "studies/assumption_compare.hpp"
 #include "studies/backtest.hpp"
@@ -543,6 +545,52 @@ py::dict factors_impl(const std::string& scenario, const py::dict& set, const py
   return d;
 }
 
+// `banensim calibrate` (models/calibration.hpp): the estimates, the scenario
+// keys with their values as calibrate writes them, and the parameter file's text.
+py::dict calibrate_impl(const std::string& scenario, const py::dict& set, const py::object& target,
+                        const py::object& target_year, int fit_until, const std::optional<std::string>& history) {
+  const studies::Overrides ov = overrides_of(set, target, target_year);
+  Session session(1);
+  const models::CalibrationResult c = call(session, [&](studies::ExecutionContext&) {
+    const studies::Scenario s = studies::load_scenario(scenario, ov);
+    const models::History h = history ? models::read_history(*history) : s.model.params().observed;
+    return models::calibrate(h, fit_until, s.model.params());
+  });
+  py::list estimates;
+  py::dict keys;
+  for (const auto& e : c.estimates) {
+    py::dict row;
+    row["key"] = e.key;
+    row["value"] = e.text.empty() ? py::object(py::float_(e.value)) : py::object(py::str(e.text));
+    row["std_error"] = e.std_error;
+    row["unit"] = e.unit;
+    row["note"] = e.note;
+    row["scenario_key"] = e.scenario_key;
+    estimates.append(row);
+    if (!e.scenario_key) continue;
+    // The value a scenario file holds after `calibrate --out` (6 significant digits), typed.
+    const std::string text = models::toml_value(e);
+    if (!e.text.empty()) {
+      keys[py::str(e.key)] = e.text;
+    } else if (e.integer) {
+      keys[py::str(e.key)] = std::stoll(text);
+    } else {
+      keys[py::str(e.key)] = std::stod(text);
+    }
+  }
+  py::dict d;
+  d["history_file"] = c.history_file;
+  d["first_year"] = c.first_year;
+  d["last_year"] = c.last_year;
+  d["n_increments"] = c.n_increments;
+  d["method"] = c.method;
+  d["data_fingerprint"] = c.data_fingerprint;
+  d["estimates"] = estimates;
+  d["keys"] = keys;
+  d["toml"] = models::calibration_toml(c);
+  return d;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -568,6 +616,8 @@ PYBIND11_MODULE(_core, m) {
         py::arg("study"), py::arg("min_density"), py::arg("rows"), py::arg("resume"), py::arg("threads"));
   m.def("backtest", &backtest_impl, py::arg("scenario"), py::arg("first_origin"), py::arg("last_origin"),
         py::arg("origin_name"), py::arg("paths"), py::arg("seed"), py::arg("block_size"), py::arg("threads"));
+  m.def("calibrate", &calibrate_impl, py::arg("scenario"), py::arg("set"), py::arg("target"), py::arg("target_year"),
+        py::arg("fit_until"), py::arg("history"));
   m.def("factors", &factors_impl, py::arg("scenario"), py::arg("set"), py::arg("target"), py::arg("target_year"),
         py::arg("study"));
 }

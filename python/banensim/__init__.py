@@ -41,7 +41,7 @@ import numpy as np
 
 from banensim import _core
 
-__all__ = ["run", "compare", "backtest", "sensitivity", "sobol", "morris", "discover", "sweep", "factors", "problem",
+__all__ = ["run", "compare", "backtest", "calibrate", "sensitivity", "sobol", "morris", "discover", "sweep", "factors", "problem",
            "to_frame", "version", "InputError", "CalibrationWarning"]
 
 InputError = _core.InputError
@@ -283,6 +283,33 @@ def backtest(scenario, *, fit_until=None, rolling=None, paths=None, seed=DEFAULT
     result["forecasts_table"] = _csv_columns(raw["forecasts_csv"])
     result["summary_table"] = _csv_columns(raw["summary_csv"])
     return result
+
+
+def calibrate(scenario="scenarios/base.toml", *, fit_until=None, history=None, set=None, target=None,
+              target_year=None):
+    """The calibration `banensim calibrate` computes (docs/MODEL.md section
+    7): from the data dated up to ``fit_until`` (default: all) of the
+    scenario's data files (or the history CSV ``history``), under the
+    scenario's assumptions (with ``set`` applied). Returns ``estimates``
+    (a table: key, value, std_error, unit, note, scenario_key; the text of
+    the data fingerprint is in ``keys``), ``keys`` ({scenario key: value} as
+    `calibrate --out` writes them, the stamp included: pass them as ``set=``
+    to run() or compare() to forecast with them), ``toml`` (the text of that
+    file), ``first_year``, ``last_year``, ``n_increments``, ``method``,
+    ``history_file`` and ``data_fingerprint``."""
+    if fit_until is not None and not (isinstance(fit_until, int) and 2013 <= fit_until <= 2100):
+        raise InputError(f"calibrate: fit_until {fit_until!r}: must be a year from 2013 to 2100")
+    r = _core.calibrate(scenario, dict(set or {}), target, target_year, fit_until or 0, history)
+    rows = r.pop("estimates")
+    r["estimates"] = {
+        "key": [e["key"] for e in rows],
+        "value": np.array([e["value"] if isinstance(e["value"], float) else np.nan for e in rows], dtype=float),
+        "std_error": np.array([e["std_error"] for e in rows], dtype=float),
+        "unit": [e["unit"] for e in rows],
+        "note": [e["note"] for e in rows],
+        "scenario_key": np.array([e["scenario_key"] for e in rows], dtype=bool),
+    }
+    return r
 
 
 def _design(d):

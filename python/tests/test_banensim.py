@@ -412,3 +412,40 @@ def test_a_newer_measurement_runs_with_a_calibration_warning(tmp_path):
         warnings.simplefilter("error", banensim.CalibrationWarning)
         r = banensim.run(SQ, paths=200)
     assert r["scenarios"][0]["calibration"]["mismatch"] is None
+
+
+def test_calibrate_gives_the_program_s_keys_and_file(tmp_path):
+    import tomllib
+    base = os.path.join(SRC, "scenarios/base.toml")
+    c = banensim.calibrate(base)
+    assert (c["first_year"], c["last_year"], c["n_increments"]) == (2015, 2023, 9)
+    # The keys are the shipped base file's (it holds calibrate's output, the stamp included).
+    with open(base, "rb") as f:
+        shipped = tomllib.load(f)
+
+    def at(doc, key):
+        for part in key.split("."):
+            doc = doc[part]
+        return doc
+    assert c["keys"]["calibrated.fit_year"] == 2023
+    for key, value in c["keys"].items():
+        assert at(shipped, key) == value, key
+    # The file `calibrate --out` writes, byte for byte.
+    cli("calibrate", base, "--out", str(tmp_path / "k.toml"))
+    assert (tmp_path / "k.toml").read_text() == c["toml"]
+    e = c["estimates"]
+    i = e["key"].index("growth.market.trend_mean")
+    assert e["scenario_key"][i] and e["unit"][i] == "jobs/year" and e["std_error"][i] > 0
+    # Fitted up to 2018: the 2018 question's keys; used with set=, a run from 2018 has nothing to warn of.
+    then = banensim.calibrate(os.path.join(SRC, "scenarios/2018/base.toml"), fit_until=2018)
+    with open(os.path.join(SRC, "scenarios/2018/base.toml"), "rb") as f:
+        shipped_2018 = tomllib.load(f)
+    for key, value in then["keys"].items():
+        assert at(shipped_2018, key) == value, key
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", banensim.CalibrationWarning)
+        r = banensim.run(SQ, paths=200, set={**then["keys"], "history.origin_year": 2018})
+    assert r["scenarios"][0]["origin_year"] == 2018
+    with pytest.raises(banensim.InputError, match="fit_until"):
+        banensim.calibrate(base, fit_until=1999)
