@@ -20,6 +20,13 @@
 //   case/subdir/                a directory, not a file
 //
 // Missing files are simply any other name.
+//
+// An input that loads is also rewritten by rewrite_scenario_values (what
+// `calibrate --update` does) with a new value for each of three keys in
+// turn: InputError (a key the file does not set itself, a value of another
+// type) or a text that loads again with exactly that value changed and every
+// other value as it was. A std::logic_error (the function's own check
+// failing) is a finding.
 
 #include <cmath>
 #include <cstddef>
@@ -194,6 +201,46 @@ void check_round_trip(const ResolvedScenario& scenario) {
   fs::remove(file, ec);
 }
 
+// The rewrite of a loaded input, one key at a time (a file that sets any of
+// them is checked): the new value where the file sets the key, nothing else
+// changed.
+void check_rewrite(std::string_view bytes, const ResolvedScenario& before) {
+  const std::pair<std::string, std::string> values[] = {
+      {"growth.market.trend", "0.125"}, {"run.n_years", "7"}, {"policy.name", "\"rewritten\""}};
+  const fs::path file = fixture().input.parent_path() / "rewritten.toml";  // beside the input: same `extends`
+  for (const auto& kv : values) {
+    std::string out;
+    try {
+      out = banensim::models::rewrite_scenario_values(std::string(bytes), fixture().input.string(), {kv});
+    } catch (const InputError& error) {
+      banensim::fuzz::check_input_error(error);
+      continue;
+    }
+    banensim::fuzz::write_file(file, out);
+    try {
+      const ResolvedScenario after = banensim::models::load_scenario(file, schema(), cross_check);
+      for (const ParamSpec& spec : schema()) {
+        if (spec.key != kv.first) {
+          // A path is resolved relative to its file: the same directory here, so the same too.
+          FUZZ_CHECK(before.values.at(spec.key).value == after.values.at(spec.key).value,
+                     spec.key + " changed in the rewrite of " + kv.first);
+        } else if (spec.type == ParamType::kReal) {
+          FUZZ_CHECK(after.real(spec.key) == 0.125, "the rewritten trend is not 0.125");
+        } else if (spec.type == ParamType::kInteger) {
+          FUZZ_CHECK(after.integer(spec.key) == 7, "the rewritten n_years is not 7");
+        } else {
+          FUZZ_CHECK(after.string(spec.key) == "rewritten", "the rewritten name is not \"rewritten\"");
+        }
+      }
+    } catch (const InputError& error) {
+      // The input loaded (its name is not the one the cross-key check refuses), so this must too.
+      FUZZ_CHECK(false, std::string("the rewritten text does not load:\n") + out + "--- error\n" + error.what());
+    }
+    std::error_code ec;
+    fs::remove(file, ec);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -210,6 +257,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const ResolvedScenario scenario = banensim::models::load_scenario(file, schema(), cross_check);
     check_resolved(scenario, file);
     check_round_trip(scenario);
+    check_rewrite(bytes, scenario);
   } catch (const InputError& error) {
     banensim::fuzz::check_input_error(error);
   }

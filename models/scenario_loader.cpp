@@ -652,7 +652,8 @@ std::string rewrite_scenario_values(const std::string& text, const std::string& 
   std::map<std::string, const toml::node*> now;
   leaves(again, "", now);
   bool same = now.size() == set_here.size();
-  for (const auto& [key, node] : set_here) {
+  for (const auto& entry : set_here) {  // (not a structured binding: clang 14 cannot capture one)
+    const std::string& key = entry.first;
     const auto n = now.find(key);
     if (n == now.end()) {
       same = false;
@@ -660,7 +661,7 @@ std::string rewrite_scenario_values(const std::string& text, const std::string& 
     }
     const auto given = std::find_if(values.begin(), values.end(), [&](const auto& kv) { return kv.first == key; });
     const toml::table expected = given == values.end() ? toml::table{} : toml::parse("v = " + given->second);
-    const toml::node& want = given == values.end() ? *node : *expected["v"].node();
+    const toml::node& want = given == values.end() ? *entry.second : *expected["v"].node();
     if (want.is_number() && n->second->is_number()) {  // 9000 in the file may become 8940.3
       same = same && n->second->value<double>() == want.value<double>();
     } else {
