@@ -50,10 +50,6 @@ int cmd_serve(const Args& args, studies::ExecutionContext& ctx) {
     if (given.size() != 1) throw UsageError("serve takes one scenario (the reference)");
     scenario = given[0];
   }
-  {
-    const studies::Scenario reference = studies::load_scenario(scenario);
-    warn_calibration(ctx, {&reference});
-  }
   serve::ServerOptions so;
   if (vm.count("port")) so.port = static_cast<int>(parse_count("port", vm["port"].as<std::string>(), 0, 65535));
   if (vm.count("bind")) so.host = vm["bind"].as<std::string>();
@@ -77,6 +73,9 @@ int cmd_serve(const Args& args, studies::ExecutionContext& ctx) {
     model.emplace(scenario, sliders, limits);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
+  }
+  if (const std::string stale = model->calibration_mismatch(); !stale.empty() && ctx.is_root()) {
+    std::cerr << "banensim: warning: " << scenario << ": " << stale << "\n";
   }
   if (so.host != "127.0.0.1" && so.host != "localhost" && so.host != "::1") {
     std::cerr << "banensim serve: WARNING: listening on " << so.host

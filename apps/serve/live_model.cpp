@@ -56,6 +56,8 @@ std::string lever_summary(const models::ResolvedScenario& r) {
 
 }  // namespace
 
+std::string LiveModel::calibration_mismatch() const { return models::calibration_mismatch(startup_model_.params()); }
+
 LiveModel::LiveModel(std::string scenario_file, std::vector<std::string> slider_keys, RequestLimits limits)
     : file_(std::move(scenario_file)),
       startup_(models::load_scenario(file_, models::banenafspraak_schema(), models::banenafspraak_check)),
@@ -120,7 +122,7 @@ nlohmann::json LiveModel::describe() const {
   nlohmann::json targets = nlohmann::json::array();
   for (const auto& t : m.params().legal_targets.years) targets.push_back({{"year", t.year}, {"total", t.total}});
   // What the calibrated keys were fitted on, and why they are not the data's when they are not (docs/MODEL.md §7).
-  const std::string stale = models::calibration_mismatch(m.params());
+  const std::string stale = calibration_mismatch();
   const nlohmann::json calibration = {{"fit_year", m.params().calibrated.fit_year},
                                       {"data_fingerprint", m.params().calibrated.data_fingerprint},
                                       {"mismatch", stale.empty() ? nlohmann::json() : nlohmann::json(stale)}};

@@ -58,6 +58,10 @@ class LiveModel {
   const RequestLimits& limits() const { return limits_; }
   const std::string& scenario_file() const { return file_; }
 
+  // Why the reference's calibrated keys are not those of the data it reads
+  // (models::calibration_mismatch), or "" when they are.
+  std::string calibration_mismatch() const;
+
   // GET /api/model: the levers (from the declarations) with their years, the
   // sliders with their plausible ranges, the target, the observed years, the
   // defaults (seed, paths) and the program's version.

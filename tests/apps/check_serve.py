@@ -261,5 +261,32 @@ finally:
     except subprocess.TimeoutExpired:
         server.kill()
 check(server.returncode == 0, f"the server stopped cleanly on SIGTERM (exit code {server.returncode})")
+check("warning" not in server.stderr.read(), "no warning on stderr for the shipped scenario")
+
+# A reference whose calibrated keys were not fitted on its data: serve says so
+# on stderr, as every command does, with the reason /api/model gives the page.
+with tempfile.TemporaryDirectory() as tmp:
+    stale_file = os.path.join(tmp, "stale.toml")
+    with open(stale_file, "w", encoding="utf-8") as f:
+        f.write(f'extends = ["{os.path.join(source, "scenarios", "status-quo.toml")}"]\n'
+                "[calibrated]\nfit_year = 2022\n")
+    stale = subprocess.Popen([binary, "serve", stale_file, "--port", "0"], cwd=source,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", stale.stdout.readline())
+        port = int(m.group(1)) if m else port
+        status, _, text = request("GET", "/api/model") if m else (0, {}, "{}")
+        mismatch = json.loads(text).get("calibration", {}).get("mismatch")
+        check(m is not None and status == 200 and isinstance(mismatch, str) and "2022" in mismatch,
+              "/api/model of a reference calibrated on data up to 2022 gives the mismatch")
+    finally:
+        stale.terminate()
+        try:
+            stale.wait(10)
+        except subprocess.TimeoutExpired:
+            stale.kill()
+    err = stale.stderr.read()
+    check(isinstance(mismatch, str) and f"banensim: warning: {stale_file}: {mismatch}\n" in err,
+          "serve prints that reason on stderr, naming the scenario file")
 print(f"{len(failures)} failed")
 sys.exit(1 if failures else 0)
