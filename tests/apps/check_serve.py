@@ -39,6 +39,15 @@ if not m:
 port = int(m.group(1))
 
 
+def stop(proc):
+    """SIGTERM, as Ctrl-C would; SIGKILL if it has not stopped within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def request(method, path, body=None, headers=None, raw=False):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     data = body if isinstance(body, (bytes, type(None))) else (body if isinstance(body, str) else json.dumps(body))
@@ -255,11 +264,7 @@ try:
     check("<h2>Provenance</h2>" in report and body(report, variant_name) == body(cli_html, "purchase at buyer"),
           f"the report is compare --report's for these settings (but the name \"{variant_name}\" and the provenance)")
 finally:
-    server.terminate()
-    try:
-        server.wait(10)
-    except subprocess.TimeoutExpired:
-        server.kill()
+    stop(server)
 check(server.returncode == 0, f"the server stopped cleanly on SIGTERM (exit code {server.returncode})")
 check("warning" not in server.stderr.read(), "no warning on stderr for the shipped scenario")
 
@@ -280,11 +285,7 @@ with tempfile.TemporaryDirectory() as tmp:
         check(m is not None and status == 200 and isinstance(mismatch, str) and "2022" in mismatch,
               "/api/model of a reference calibrated on data up to 2022 gives the mismatch")
     finally:
-        stale.terminate()
-        try:
-            stale.wait(10)
-        except subprocess.TimeoutExpired:
-            stale.kill()
+        stop(stale)
     err = stale.stderr.read()
     check(isinstance(mismatch, str) and f"banensim: warning: {stale_file}: {mismatch}\n" in err,
           "serve prints that reason on stderr, naming the scenario file")
