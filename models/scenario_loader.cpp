@@ -610,6 +610,7 @@ std::string rewrite_scenario_values(const std::string& text, const std::string& 
   std::vector<Edit> edits;
   std::vector<Problem> problems;
   std::vector<std::string> missing;
+  std::map<std::string, toml::table> wanted;  // each new value parsed, as "v = VALUE"
   for (const auto& [key, value] : values) {
     const auto it = set_here.find(key);
     if (it == set_here.end()) {
@@ -622,8 +623,8 @@ std::string rewrite_scenario_values(const std::string& text, const std::string& 
     } catch (const toml::parse_error&) {
       throw std::logic_error("rewrite_scenario_values: '" + value + "' is not a TOML value");
     }
-    if (probe["v"].node()->type() != it->second->type() &&
-        !(probe["v"].node()->is_number() && it->second->is_number())) {
+    const toml::node& parsed = *probe["v"].node();
+    if (parsed.type() != it->second->type() && !(parsed.is_number() && it->second->is_number())) {
       problems.push_back(Problem{location_of(file, it->second->source()), key, value,
                                  std::string("must be ") + toml_type_name(*it->second) + " as the file holds it"});
       continue;
@@ -631,6 +632,7 @@ std::string rewrite_scenario_values(const std::string& text, const std::string& 
     const toml::source_region& r = it->second->source();
     edits.push_back({byte_offset(text, r.begin.line, r.begin.column), byte_offset(text, r.end.line, r.end.column),
                      value});
+    wanted.emplace(key, std::move(probe));
   }
   if (!missing.empty()) {  // one problem, not one per key: usually the file sets none of them
     const auto value =
@@ -659,9 +661,8 @@ std::string rewrite_scenario_values(const std::string& text, const std::string& 
       same = false;
       continue;
     }
-    const auto given = std::find_if(values.begin(), values.end(), [&](const auto& kv) { return kv.first == key; });
-    const toml::table expected = given == values.end() ? toml::table{} : toml::parse("v = " + given->second);
-    const toml::node& want = given == values.end() ? *entry.second : *expected["v"].node();
+    const auto given = wanted.find(key);
+    const toml::node& want = given == wanted.end() ? *entry.second : *given->second["v"].node();
     if (want.is_number() && n->second->is_number()) {  // 9000 in the file may become 8940.3
       same = same && n->second->value<double>() == want.value<double>();
     } else {

@@ -41,8 +41,8 @@ import numpy as np
 
 from banensim import _core
 
-__all__ = ["run", "compare", "backtest", "calibrate", "sensitivity", "sobol", "morris", "discover", "sweep", "factors", "problem",
-           "to_frame", "version", "InputError", "CalibrationWarning"]
+__all__ = ["run", "compare", "backtest", "calibrate", "sensitivity", "sobol", "morris", "discover", "sweep", "factors",
+           "problem", "to_frame", "version", "InputError", "CalibrationWarning"]
 
 InputError = _core.InputError
 DEFAULT_SEED = 2013
