@@ -444,7 +444,9 @@ TEST_CASE("backtest --fit-until 2021: coverage, PIT and CRPS for 2022 and 2023, 
   auto r = banensim("backtest scenarios/status-quo.toml --fit-until 2021 --paths 20000");
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  for (const char* text : {"coverage 50%", "PIT", "CRPS", "RW CRPS", "linear CRPS", "skill vs RW", "2022", "2023"}) {
+  const auto r0 = r;
+  for (const char* text : {"coverage 50%", "PIT", "CRPS", "RW CRPS", "linear CRPS", "skill vs RW", "RW 50%", "2022",
+                           "2023"}) {
     CAPTURE(text);
     CHECK(r.out.find(text) != std::string::npos);
   }
@@ -490,6 +492,34 @@ TEST_CASE("backtest --fit-until 2021: coverage, PIT and CRPS for 2022 and 2023, 
   CHECK(f["years"][0]["year"] == 2022);
   CHECK(rw["mean"].get<double>() == doctest::Approx(72809 + drift).epsilon(1e-12));
   CHECK(rw["sd"].get<double>() == doctest::Approx(std::sqrt(ss / 6)).epsilon(1e-12));
+  // The benchmarks' coverage table: each series' row holds the counts of its forecasts' in_50 / in_90 flags.
+  const auto benchmarks_table = r0.out.find("The benchmarks' coverage of the same forecasts");
+  REQUIRE(benchmarks_table != std::string::npos);
+  for (const char* series : {"total", "market", "government"}) {
+    CAPTURE(series);
+    const auto count = [&](const char* who, const char* flag) {
+      int k = 0;
+      for (const auto& y : f["years"]) {
+        if (y["series"] != series) continue;
+        k += (*who ? y[who][flag] : y[flag]).get<bool>() ? 1 : 0;
+      }
+      return std::to_string(k) + "/2";
+    };
+    const auto row = r0.out.find(std::string("\n") + series + " ", benchmarks_table);
+    REQUIRE(row != std::string::npos);
+    std::istringstream fields(r0.out.substr(row + 1, r0.out.find('\n', row + 1) - row - 1));
+    std::vector<std::string> words;
+    for (std::string w; fields >> w;) words.push_back(w);
+    // series, forecasts, then six "k/2 = share" cells: model, RW, linear at 50%, then at 90%.
+    REQUIRE(words.size() == 2 + 6 * 3);
+    CHECK(words[1] == "2");
+    CHECK(words[2] == count("", "in_50"));
+    CHECK(words[5] == count("random_walk", "in_50"));
+    CHECK(words[8] == count("linear_trend", "in_50"));
+    CHECK(words[11] == count("", "in_90"));
+    CHECK(words[14] == count("random_walk", "in_90"));
+    CHECK(words[17] == count("linear_trend", "in_90"));
+  }
   REQUIRE(j["summary"].size() == 3);
   CHECK(j["summary"][0]["series"] == "total");
   CHECK(j["summary"][0]["forecasts"] == 2);
