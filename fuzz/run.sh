@@ -9,11 +9,12 @@
 #    crashes stay fixed);
 # 3. runs each fuzzer for SECONDS seconds on a scratch copy of its seed corpus
 #    ($FUZZ_BUILD_DIR/corpus/<fuzzer>/, kept between runs so they build on each
-#    other; fuzz/corpus/ itself is never written);
+#    other; fuzz/corpus/ itself is never written), FUZZ_JOBS of them at a time
+#    (default: the number of cores; each fuzzer uses one);
 # 4. exits 1 when any fuzzer found a crash, leak, timeout or out-of-memory
 #    (the input is saved under $FUZZ_BUILD_DIR/artifacts/<fuzzer>/), else 0.
 #
-# Environment: FUZZ_BUILD_DIR, CXX (default clang++), UBSAN_OPTIONS/ASAN_OPTIONS.
+# Environment: FUZZ_BUILD_DIR, FUZZ_JOBS, CXX (default clang++), UBSAN_OPTIONS/ASAN_OPTIONS.
 set -euo pipefail
 cd "$(dirname "$0")"
 fuzz_dir="$PWD"
@@ -21,6 +22,12 @@ fuzz_dir="$PWD"
 seconds="${1:-60}"
 if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
   echo "usage: $0 [SECONDS]   (a positive whole number of seconds per fuzzer)" >&2
+  exit 2
+fi
+
+jobs_max="${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}"
+if ! [[ "$jobs_max" =~ ^[1-9][0-9]*$ ]]; then
+  echo "fuzz/run.sh: FUZZ_JOBS=$jobs_max: expected a positive whole number of fuzzers to run at once" >&2
   exit 2
 fi
 
@@ -84,6 +91,21 @@ if ((${#regressions[@]} > 0)); then
 fi
 
 # --- 2. time-bounded fuzzing --------------------------------------------------
+# A libFuzzer process runs on one core, so up to FUZZ_JOBS of them (default:
+# the number of cores) run at once, each for the full SECONDS: the fuzzing
+# done per fuzzer is the same on any machine, only the wall time differs.
+echo "== fuzz: ${#fuzzers[@]} fuzzers for ${seconds}s each, up to $jobs_max at a time"
+declare -A running=()   # pid -> fuzzer, while it runs
+declare -A status=()    # fuzzer -> exit status
+# Waits for any one fuzzer to finish and keeps its exit status.
+reap_one() {
+  local pid="" st=0
+  wait -n -p pid || st=$?
+  status[${running[$pid]}]=$st
+  unset "running[$pid]"
+}
+# Interrupted: stop the fuzzers still running too.
+trap 'for pid in "${!running[@]}"; do kill "$pid" 2>/dev/null || true; done; exit 130' INT TERM
 for entry in "${fuzzers[@]}"; do
   IFS=: read -r name seeds dict <<<"$entry"
   work="$build_dir/corpus/$name"
@@ -91,22 +113,29 @@ for entry in "${fuzzers[@]}"; do
   log="$build_dir/logs/$name.log"
   mkdir -p "$work" "$artifacts" "$build_dir/logs"
   cp -R "$fuzz_dir/$seeds/." "$work/"
-
-  echo "== fuzz: $name for ${seconds}s (corpus $work, log $log)"
-  status=0
+  while ((${#running[@]} >= jobs_max)); do reap_one; done
+  echo "== fuzz: $name started (corpus $work, log $log)"
   "$build_dir/$name" "${common_flags[@]}" -max_total_time="$seconds" -dict="$fuzz_dir/$dict" \
-    -artifact_prefix="$artifacts/" -print_final_stats=1 "$work" >"$log" 2>&1 || status=$?
+    -artifact_prefix="$artifacts/" -print_final_stats=1 "$work" >"$log" 2>&1 &
+  running[$!]="$name"
+done
+while ((${#running[@]} > 0)); do reap_one; done
 
+# The results in the fuzzers' order, whichever finished first.
+for entry in "${fuzzers[@]}"; do
+  IFS=: read -r name _ _ <<<"$entry"
+  log="$build_dir/logs/$name.log"
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
   units=$(sed -n 's/^stat::new_units_added: *//p' "$log" | tail -n 1)
   rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -n 1)
   cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -n 1 || true)
+  echo "== fuzz: $name, ${seconds}s"
   echo "   runs: ${runs:-?}, exec/s: ${rate:-?}, new units: ${units:-?}, peak rss: ${rss:-?} MB, ${cov:-}"
-  if ((status == 0)); then
+  if ((status[$name] == 0)); then
     echo "   ok (exit 0)"
   else
-    echo "   FAILED: $name exited with $status: a crash, leak, timeout or out-of-memory (log: $log)"
+    echo "   FAILED: $name exited with ${status[$name]}: a crash, leak, timeout or out-of-memory (log: $log)"
     report_artifacts "$log"
     echo "   reproduce: $build_dir/$name <saved input>"
     failed+=("$name")
