@@ -62,7 +62,7 @@ with tempfile.TemporaryDirectory(prefix="banensim-install-") as prefix:
         check(os.path.isfile(os.path.join(share, rel)), f"share/banensim/{rel} is installed")
 
     # Every installed scenario validates from the installed tree.
-    installed = sorted(os.path.join(d, f)[len(share) + 1:]
+    installed = sorted(os.path.relpath(os.path.join(d, f), share)
                        for d, _, files in os.walk(os.path.join(share, "scenarios")) for f in files)
     out = run([program, "validate", *installed], cwd=share)
     check(len(installed) >= 12, f"{len(installed)} scenarios installed (today's and 2018's)")

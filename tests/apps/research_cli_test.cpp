@@ -444,7 +444,7 @@ TEST_CASE("backtest --fit-until 2021: coverage, PIT and CRPS for 2022 and 2023, 
   auto r = banensim("backtest scenarios/status-quo.toml --fit-until 2021 --paths 20000");
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  const auto r0 = r;
+  const std::string table = r.out;  // r is reused for the JSON below
   for (const char* text : {"coverage 50%", "PIT", "CRPS", "RW CRPS", "linear CRPS", "skill vs RW", "RW 50%", "2022",
                            "2023"}) {
     CAPTURE(text);
@@ -493,7 +493,7 @@ TEST_CASE("backtest --fit-until 2021: coverage, PIT and CRPS for 2022 and 2023, 
   CHECK(rw["mean"].get<double>() == doctest::Approx(72809 + drift).epsilon(1e-12));
   CHECK(rw["sd"].get<double>() == doctest::Approx(std::sqrt(ss / 6)).epsilon(1e-12));
   // The benchmarks' coverage table: each series' row holds the counts of its forecasts' in_50 / in_90 flags.
-  const auto benchmarks_table = r0.out.find("The benchmarks' coverage of the same forecasts");
+  const auto benchmarks_table = table.find("The benchmarks' coverage of the same forecasts");
   REQUIRE(benchmarks_table != std::string::npos);
   for (const char* series : {"total", "market", "government"}) {
     CAPTURE(series);
@@ -505,9 +505,9 @@ TEST_CASE("backtest --fit-until 2021: coverage, PIT and CRPS for 2022 and 2023, 
       }
       return std::to_string(k) + "/2";
     };
-    const auto row = r0.out.find(std::string("\n") + series + " ", benchmarks_table);
+    const auto row = table.find(std::string("\n") + series + " ", benchmarks_table);
     REQUIRE(row != std::string::npos);
-    std::istringstream fields(r0.out.substr(row + 1, r0.out.find('\n', row + 1) - row - 1));
+    std::istringstream fields(table.substr(row + 1, table.find('\n', row + 1) - row - 1));
     std::vector<std::string> words;
     for (std::string w; fields >> w;) words.push_back(w);
     // series, forecasts, then six "k/2 = share" cells: model, RW, linear at 50%, then at 90%.
