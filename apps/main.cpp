@@ -108,6 +108,17 @@ int dispatch(std::vector<std::string> args, studies::ExecutionContext& ctx) {
   throw UsageError("unknown command '" + cmd + "' (try 'banensim --help')");
 }
 
+// A command's result goes to standard output; when that cannot be written
+// (a full disk under `> results.json`, a closed stream) the result is lost,
+// and a success exit would hide it. Ranks other than 0 write nowhere.
+int checked_stdout(int rc) {
+  if (std::cout.rdbuf() == nullptr) return rc;
+  std::cout.flush();
+  if (std::cout) return rc;
+  std::cerr << "banensim: cannot write to standard output (disk full? stream closed?): the output is incomplete\n";
+  return rc == 0 ? kExitRuntime : rc;
+}
+
 }  // namespace
 
 #ifdef BANENSIM_MPI
@@ -140,10 +151,10 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {
-    return dispatch(std::vector<std::string>(argv + 1, argv + argc), ctx);
+    return checked_stdout(dispatch(std::vector<std::string>(argv + 1, argv + argc), ctx));
   } catch (const HelpRequested& h) {
     std::cout << h.text;
-    return 0;
+    return checked_stdout(0);
   } catch (const UsageError& e) {
     std::cerr << "banensim: " << e.what() << "\n";
     return kExitUsage;

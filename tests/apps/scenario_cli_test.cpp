@@ -328,6 +328,20 @@ TEST_CASE("--out writes atomically and leaves no temporary file") {
   CHECK(header.rfind("scenario,year,seed,paths,total_mean", 0) == 0);
   fs::remove_all(dir);
 }
+
+TEST_CASE("a result that cannot be written to standard output is a failure, not a silent success") {
+  // /dev/full accepts the open and fails every write (ENOSPC): a full disk under `> results.json`.
+  REQUIRE(fs::exists("/dev/full"));
+  for (const std::string args : {"run scenarios/status-quo.toml --paths 200 --threads 1",
+                                 "run scenarios/status-quo.toml --paths 200 --threads 1 --format json",
+                                 "explain scenarios/status-quo.toml", "--help"}) {
+    CAPTURE(args);
+    const auto r = banensim(args + " > /dev/full");
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("cannot write to standard output") != std::string::npos);
+    CHECK(banensim(args + " > /dev/null").exit_code == 0);
+  }
+}
 }
 
 TEST_SUITE("cli") {
