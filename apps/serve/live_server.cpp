@@ -158,6 +158,15 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
   svr.set_read_timeout(5, 0);
   svr.set_write_timeout(5, 0);
   svr.set_keep_alive_timeout(2);
+  // cpp-httplib's default sets SO_REUSEPORT, with which a second server binds
+  // the same port and the kernel deals the connections between the two (the
+  // page would answer from either scenario). SO_REUSEADDR alone still allows
+  // a restart while old connections linger in TIME_WAIT, and a port in use
+  // fails to bind, as the message below says.
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   svr.set_default_headers({{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "no-store"}});
 
   const bool loopback = is_loopback_address(options.host);

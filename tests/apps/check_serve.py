@@ -284,6 +284,17 @@ with tempfile.TemporaryDirectory() as tmp:
         mismatch = json.loads(text).get("calibration", {}).get("mismatch")
         check(m is not None and status == 200 and isinstance(mismatch, str) and "2022" in mismatch,
               "/api/model of a reference calibrated on data up to 2022 gives the mismatch")
+        # A second server on a port in use fails at once: it must not share the
+        # port and take half the connections (cpp-httplib's SO_REUSEPORT).
+        if m:
+            try:
+                second = subprocess.run([binary, "serve", "--port", str(port)], cwd=source, capture_output=True,
+                                        text=True, timeout=30)
+                check(second.returncode == 1 and f"cannot bind to 127.0.0.1:{port}" in second.stderr,
+                      f"a second serve on the port in use exits 1 saying it cannot bind "
+                      f"(exit {second.returncode}: {second.stderr.strip()!r})")
+            except subprocess.TimeoutExpired:
+                check(False, "a second serve on the port in use exits 1 (it ran on instead)")
     finally:
         stop(stale)
     err = stale.stderr.read()
