@@ -1,7 +1,9 @@
 #include "studies/factors.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <numbers>
 #include <stdexcept>
 
 #include "engine/random_stream.hpp"
@@ -16,11 +18,44 @@ bool parses_as_number(const std::string& text, double& value) {
   return !text.empty() && ec == std::errc() && end == text.data() + text.size() && std::isfinite(value);
 }
 
+// log Phi(x) for x <= 0: from erfc while Phi(x) is a normal double (x > -37);
+// below, where it underflows, the asymptotic series of the Mills ratio
+// (Abramowitz & Stegun 26.2.12), Phi(x) = phi(x) / |x| (1 - z + 3 z^2 - 15 z^3
+// + 105 z^4 - 945 z^5 + ...), z = 1 / x^2, whose next term is below 2e-15
+// there.
+double log_lower_tail(double x) {
+  if (x > -37.0) return std::log(engine::normal_cdf(x));
+  const double z = 1.0 / (x * x);
+  const double series = 1.0 - z * (1.0 - z * (3.0 - z * (15.0 - z * (105.0 - z * 945.0))));
+  return -0.5 * x * x - std::log(-x) - 0.5 * std::log(2.0 * std::numbers::pi) + std::log(series);
+}
+
+// The quantile of the normal truncated to [a, b] when b < -37, where Phi(a)
+// and Phi(b) are not doubles: Phi(x) = Phi(b) (1 - (1 - u)(1 - Phi(a)/Phi(b)))
+// solved for x in log space by Newton's method from b. log Phi is concave and
+// increasing, so the first step lands at or left of the root and the steps
+// after it climb to it without overshooting.
+double truncated_lower_tail_quantile(double a, double b, double u) {
+  const double la = log_lower_tail(a), lb = log_lower_tail(b);
+  const double target = lb + std::log1p((1.0 - u) * std::expm1(la - lb));
+  double x = b;
+  for (int i = 0; i < 100; ++i) {
+    const double lx = log_lower_tail(x);
+    const double slope = std::exp(-0.5 * x * x - 0.5 * std::log(2.0 * std::numbers::pi) - lx);  // phi(x) / Phi(x)
+    const double next = std::min(b, std::max(a, x - (lx - target) / slope));
+    if (std::fabs(next - x) <= 1e-15 * std::fabs(x)) return next;
+    x = next;
+  }
+  return x;
+}
+
 // Inverse CDF of the normal truncated to [a, b] (standardised), at u in (0, 1).
 // In the upper tail the complement is used, so truncation far from the mean
-// loses no precision.
+// loses no precision; beyond 37 sd, where the tail probabilities underflow,
+// the log-space solution above.
 double truncated_normal_quantile(double a, double b, double u) {
   if (a > 0) return -truncated_normal_quantile(-b, -a, 1 - u);
+  if (b < -37.0) return truncated_lower_tail_quantile(a, b, u);
   const double pa = engine::normal_cdf(a), pb = engine::normal_cdf(b);
   const double p = pa + u * (pb - pa);
   if (!(p > 0)) return a;

@@ -2,6 +2,7 @@
 // SALib-named indices on a closed-form function, PRIM's recount from its own
 // CSV, and the point loop's refusal to resume on other data.
 
+#include <array>
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -113,6 +114,30 @@ TEST_CASE("factor distributions: the value at u is the inverse CDF (closed forms
     const double v = std::stod(n.value_at(u));
     const double pa = engine::normal_cdf(-2), pb = engine::normal_cdf(10);
     CHECK((engine::normal_cdf((v - 10) / 2) - pa) / (pb - pa) == doctest::Approx(u).epsilon(1e-9));
+  }
+  // Truncation tens of sd from the mean, where Phi(a) and Phi(b) underflow in
+  // double: the values still follow the truncated CDF, checked against long
+  // double's erfc (its range reaches 1e-4951), in both tails.
+  const auto upper_tail = [](long double z) { return 0.5L * std::erfc(z / std::sqrt(2.0L)); };
+  for (const auto& [mean, low, high] : {std::array<double, 3>{0, 0.9, 1.0}, std::array<double, 3>{0, 1.6, 1.61},
+                                        std::array<double, 3>{1, 0, 0.1}}) {
+    CAPTURE(mean);
+    CAPTURE(low);
+    n.mean = mean;
+    n.sd = 0.02;
+    n.low = low;
+    n.high = high;
+    const bool upper = low > mean;  // else the lower tail: reflect about the mean
+    const long double a = upper ? (low - mean) / 0.02L : (mean - high) / 0.02L;
+    const long double b = upper ? (high - mean) / 0.02L : (mean - low) / 0.02L;
+    REQUIRE(a > 37);
+    for (const double u : {0.001, 0.1, 0.5, 0.9, 0.999}) {
+      CAPTURE(u);
+      const double v = std::stod(n.value_at(u));
+      const long double z = upper ? (v - mean) / 0.02L : (mean - v) / 0.02L;
+      const long double f = (upper_tail(a) - upper_tail(z)) / (upper_tail(a) - upper_tail(b));
+      CHECK(static_cast<double>(upper ? f : 1 - f) == doctest::Approx(u).epsilon(1e-6));
+    }
   }
   Factor l;
   l.distribution = Distribution::kLogUniform;
