@@ -268,7 +268,7 @@ std::string AssumptionStudy::provenance() const {
   os << "# banensim compare --assumptions; options " << options.size() << "; design " << design << "; rows "
      << unit.rows() << "; seed " << run.seed << "; paths " << run.paths << "; block_size " << run.block_size
      << "; program " << program_text() << "\n"
-     << data_lines(options[0].resolved);
+     << data_lines(options[0].resolved) << point_data;
   for (std::size_t k = 0; k < options.size(); ++k) {
     os << "# option s" << k << " " << options[k].name << " (" << options[k].file << ") resolved_hash "
        << options[k].resolved.hash();
@@ -316,7 +316,9 @@ AssumptionStudy plan_assumption_compare(const AssumptionRequest& request) {
   s.min_density = request.min_density;
   s.unit = engine::sobol_design(s.sets, s.factors.size(), s.run.seed);
   s.design = "randomized_sobol points " + std::to_string(s.sets);
-  s.input_files = check_paired_points(s.options, s.own, s.points());
+  PointInputs inputs = check_paired_points(s.options, s.own, s.points());
+  s.input_files = std::move(inputs.files);
+  s.point_data = std::move(inputs.data_lines);
   const auto& m0 = s.options[0].model;
   s.by_year = std::min(m0.target_year() + 4, m0.horizon_year());
   return s;

@@ -89,7 +89,7 @@ std::string DesignStudy::provenance() const {
   os << "# banensim " << command << "; scenario " << base.name << "; resolved_hash " << base.resolved.hash()
      << "; design " << design << "; rows " << unit.rows() << "; seed " << run.seed << "; paths " << run.paths
      << "; block_size " << run.block_size << "; program " << program_text() << "\n"
-     << data_lines(base.resolved);
+     << data_lines(base.resolved) << point_data;
   for (const Factor& f : factors) os << "# factor " << f.describe() << "\n";
   return os.str();
 }
@@ -126,7 +126,9 @@ DesignStudy plan_sensitivity(const DesignRequest& r) {
     s.design = "morris levels " + std::to_string(mo.n_levels) + " trajectories " + std::to_string(s.samples) +
                (mo.n_candidates > 0 ? " candidates " + std::to_string(mo.n_candidates) : "");
   }
-  s.input_files = check_points(s.base, s.points());
+  PointInputs inputs = check_points(s.base, s.points());
+  s.input_files = std::move(inputs.files);
+  s.point_data = std::move(inputs.data_lines);
   return s;
 }
 
@@ -144,7 +146,9 @@ DesignStudy plan_discovery(const DesignRequest& r) {
   check_size(s, 1);
   s.unit = engine::sobol_design(s.samples, s.factors.size(), s.run.seed);
   s.design = "randomized_sobol points " + std::to_string(s.samples);
-  s.input_files = check_points(s.base, s.points());
+  PointInputs inputs = check_points(s.base, s.points());
+  s.input_files = std::move(inputs.files);
+  s.point_data = std::move(inputs.data_lines);
   return s;
 }
 

@@ -63,6 +63,7 @@ struct DesignStudy {
   std::optional<engine::MorrisDesign> morris_design;
   std::string design;  // the design as the result file's header names it
   std::vector<std::string> input_files;  // the data files every row reads (for the output checks)
+  std::string point_data;                // PointInputs::data_lines: the data files a factor names
 
   PointSet points() const;
   // The result file's header: the computation's identity, its data, its factors.

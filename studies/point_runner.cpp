@@ -51,7 +51,7 @@ engine::ResultsJournal open_result_file(const ResultFile& file, const std::vecto
     }
     return j;
   } catch (const engine::JournalMismatch& e) {
-    const std::string changed = data_changes(existing_header(file.path), base.resolved);
+    const std::string changed = data_changes(existing_header(file.path), file.provenance, base.resolved);
     if (!changed.empty()) {
       throw StudyError(file.path + ": was begun on other data, so it cannot be resumed: " + changed + kAfresh);
     }
@@ -128,18 +128,22 @@ std::vector<engine::JournalColumn> point_columns(const PointSet& points, const s
 namespace {
 
 // check_points' work: point i of base k derives with overrides(i, k).
-std::vector<std::string> check_all(const std::vector<const Scenario*>& bases, const PointSet& points,
-                                   const std::function<Overrides(std::uint64_t, std::size_t)>& overrides) {
+PointInputs check_all(const std::vector<const Scenario*>& bases, const PointSet& points,
+                      const std::function<Overrides(std::uint64_t, std::size_t)>& overrides) {
   std::vector<models::Problem> problems;
-  std::set<std::string> seen_problems, seen_files;
-  std::vector<std::string> files;
+  std::set<std::string> seen_problems, seen_files, point_data;
+  PointInputs inputs;
   for (std::uint64_t i = 0; i < points.size; ++i) {
     for (std::size_t k = 0; k < bases.size(); ++k) {
       try {
         const models::ResolvedScenario r =
             derive(bases[k]->resolved, overrides(i, k), points.noun + " " + std::to_string(i));
         for (const std::string& f : data_file_names(r)) {
-          if (seen_files.insert(f).second) files.push_back(f);
+          if (seen_files.insert(f).second) inputs.files.push_back(f);
+        }
+        for (const std::string& key : r.path_keys) {
+          if (r.string(key) == bases[k]->resolved.string(key)) continue;
+          point_data.insert("# point data " + key + " = " + r.string(key) + " fnv1a64 " + r.data_file(key).digest + "\n");
         }
       } catch (const models::InputError& e) {
         for (const auto& p : e.problems()) {
@@ -149,7 +153,8 @@ std::vector<std::string> check_all(const std::vector<const Scenario*>& bases, co
     }
   }
   if (!problems.empty()) throw models::InputError(problems);
-  return files;
+  for (const std::string& line : point_data) inputs.data_lines += line;
+  return inputs;
 }
 
 // The one point loop. `row_outputs(i, cfg)` runs point i with `cfg` (seed,
@@ -203,12 +208,12 @@ PointRun point_loop(const Scenario& base, const PointSet& points, const std::vec
 
 }  // namespace
 
-std::vector<std::string> check_points(const Scenario& base, const PointSet& points) {
+PointInputs check_points(const Scenario& base, const PointSet& points) {
   return check_all({&base}, points, [&](std::uint64_t i, std::size_t) { return points.overrides(i); });
 }
 
-std::vector<std::string> check_paired_points(const std::vector<Scenario>& bases, const std::vector<Overrides>& last,
-                                             const PointSet& points) {
+PointInputs check_paired_points(const std::vector<Scenario>& bases, const std::vector<Overrides>& last,
+                                const PointSet& points) {
   std::vector<const Scenario*> b;
   for (const auto& s : bases) b.push_back(&s);
   return check_all(b, points, [&](std::uint64_t i, std::size_t k) {

@@ -85,9 +85,20 @@ struct PointRun {
   PointTable table;
 };
 
+// What check_points learns of the data the points read.
+struct PointInputs {
+  std::vector<std::string> files;  // every data file a point names (a swept data-file key included)
+  // One line "# point data KEY = PATH fnv1a64 DIGEST\n" per data file a point
+  // names that its base does not (a data-file key among the factors), sorted:
+  // the result file's header records what those rows were computed on, so a
+  // resume refuses an edited one as it does an edited base file. "" when the
+  // points read only their bases' files (their digests are in the header).
+  std::string data_lines;
+};
+
 // Checks every point on `base` (all problems at once: models::InputError);
-// returns the data files the points name (a swept data-file key included).
-std::vector<std::string> check_points(const Scenario& base, const PointSet& points);
+// returns the data files the points name and the digests of those the base does not.
+PointInputs check_points(const Scenario& base, const PointSet& points);
 
 // Runs every point not already in `file` (see above). Throws StudyError for
 // a result file that cannot be resumed, models::InputError for a bad point,
@@ -111,8 +122,8 @@ PointRun run_paired_points(const std::vector<Scenario>& bases, const std::vector
                            ExecutionContext& ctx);
 
 // check_points for run_paired_points: every point on every base, with its `last` overrides.
-std::vector<std::string> check_paired_points(const std::vector<Scenario>& bases, const std::vector<Overrides>& last,
-                                             const PointSet& points);
+PointInputs check_paired_points(const std::vector<Scenario>& bases, const std::vector<Overrides>& last,
+                                const PointSet& points);
 
 // The result file's columns for these labels and outputs (the check value excluded).
 std::vector<engine::JournalColumn> point_columns(const PointSet& points, const std::vector<OutputSpec>& outputs);

@@ -50,11 +50,28 @@ std::string data_lines(const models::ResolvedScenario& r) {
   return text;
 }
 
-std::string data_changes(const std::string& old_header, const models::ResolvedScenario& now) {
+std::string data_changes(const std::string& old_header, const std::string& new_header,
+                         const models::ResolvedScenario& now) {
   std::istringstream in(old_header);
   std::string line, changes;
-  const std::string prefix = "# data ";
+  const std::string prefix = "# data ", point_prefix = "# point data ", hash_word = " fnv1a64 ";
   while (std::getline(in, line)) {
+    if (line.rfind(point_prefix, 0) == 0) {
+      // "# point data KEY = PATH fnv1a64 DIGEST": the same KEY = PATH in the new header, another digest.
+      const std::size_t at = line.rfind(hash_word);
+      if (at == std::string::npos) continue;
+      const std::string what = line.substr(0, at + hash_word.size());
+      const std::size_t in_new = new_header.find("\n" + what);
+      if (in_new == std::string::npos) continue;
+      const std::size_t from = in_new + 1 + what.size();
+      const std::string current = new_header.substr(from, new_header.find('\n', from) - from);
+      const std::string digest = line.substr(at + hash_word.size());
+      if (digest == current) continue;
+      changes += (changes.empty() ? "" : "; ") + line.substr(point_prefix.size(), at - point_prefix.size()) +
+                 " (a data file the study's points name) has changed since the file was begun (content fnv1a64 " +
+                 digest + " then, " + current + " now)";
+      continue;
+    }
     if (line.rfind(prefix, 0) != 0) continue;
     std::istringstream words(line.substr(prefix.size()));
     std::string key, hash_name, digest;

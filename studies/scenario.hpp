@@ -52,7 +52,10 @@ std::string data_lines(const models::ResolvedScenario& r);
 // Why a result file begun on other data cannot be resumed: for each
 // "# data KEY fnv1a64 D" line of `old_header` whose digest differs from
 // `now`'s, "KEY (PATH) has changed since the file was begun (content
-// fnv1a64 OLD then, NEW now)"; "" when the data are the same.
-std::string data_changes(const std::string& old_header, const models::ResolvedScenario& now);
+// fnv1a64 OLD then, NEW now)", and likewise for each "# point data KEY =
+// PATH fnv1a64 D" line (a data file the study's points name) whose digest
+// differs from that line in `new_header`; "" when the data are the same.
+std::string data_changes(const std::string& old_header, const std::string& new_header,
+                         const models::ResolvedScenario& now);
 
 }  // namespace banensim::studies

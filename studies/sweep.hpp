@@ -55,6 +55,7 @@ struct SweepStudy {
   RunSettings run;
   std::vector<std::string> notes;        // keys left out of --range-from-schema, and why
   std::vector<std::string> input_files;  // every point's data files
+  std::string point_data;                // PointInputs::data_lines: the data files a swept key names
 
   PointSet point_set() const;
   std::string provenance() const;

@@ -475,3 +475,45 @@ TEST_CASE("point loop: a result file begun on other data is refused on resume, n
   // The partial file is untouched: still one row.
   CHECK(csv_rows(slurp(engine::ResultsJournal::partial_path(out))).size() == 2);  // columns and one row
 }
+
+TEST_CASE("point loop: a data file a swept key names is fingerprinted too, and an edit to it refuses the resume") {
+  const Scratch s;
+  for (const char* name : {"law-a.csv", "law-b.csv"}) fs::copy_file(kSource + "/data/law.csv", s.dir / name);
+  const std::string out = (s.dir / "sweep.csv").string();
+  SweepRequest r;
+  r.scenario = kStatusQuo;
+  r.keys = {SweepKey{"law.file", {(s.dir / "law-a.csv").string(), (s.dir / "law-b.csv").string()}, "test"},
+            range_key("supply.max_working_share", 0.6, 0.9, 2, "test")};
+  r.paths = 100;
+  std::atomic<bool> cancel{false};
+  ExecutionContext ctx;
+  ctx.cancel = &cancel;
+  ctx.on_point = [&](std::uint64_t i, std::uint64_t) {
+    if (i == 1) cancel = true;
+  };
+  const SweepStudy plan = plan_sweep(r);
+  // The base's own law file is in a "# data" line; the two the points name in "# point data" lines.
+  CHECK(plan.provenance().find("# point data law.file = " + (s.dir / "law-b.csv").string() + " fnv1a64 ") !=
+        std::string::npos);
+  const PointRun first = run_sweep(plan, out, false, ctx);
+  CHECK_FALSE(first.completed);
+  REQUIRE(fs::exists(engine::ResultsJournal::partial_path(out)));
+  // law-b.csv edited (its surcharge starts a year later), the resume is refused, naming that file.
+  std::string law = slurp(s.dir / "law-b.csv");
+  REQUIRE(law.find("\n2026,") != std::string::npos);
+  law.replace(law.find("\n2026,"), 6, "\n2027,");
+  std::ofstream(s.dir / "law-b.csv", std::ios::binary) << law;
+  cancel = false;
+  ctx.on_point = nullptr;
+  std::string message;
+  try {
+    (void)run_sweep(plan_sweep(r), out, true, ctx);
+  } catch (const StudyError& e) {
+    message = e.what();
+  }
+  INFO(message);
+  CHECK(message.find("was begun on other data") != std::string::npos);
+  CHECK(message.find("law.file = " + (s.dir / "law-b.csv").string() + " (a data file the study's points name) "
+                     "has changed since the file was begun") != std::string::npos);
+  CHECK(csv_rows(slurp(engine::ResultsJournal::partial_path(out))).size() == 2);  // untouched: columns and one row
+}
