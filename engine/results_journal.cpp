@@ -374,6 +374,15 @@ void ResultsJournal::commit() {
     throw OutputRefused("cannot write '" + path_.string() + "': it is " + file_kind_text(st.st_mode) +
                         ", not a regular file; the results stay in " + partial_.string());
   }
+  // The name must still be the file this journal locked and wrote: another
+  // process that replaced or removed it (ignoring the lock) left other
+  // content there, which must not become this run's result.
+  struct stat mine {}, named {};
+  if (::fstat(fd_, &mine) != 0 || ::stat(partial_.c_str(), &named) != 0 || mine.st_dev != named.st_dev ||
+      mine.st_ino != named.st_ino) {
+    throw std::runtime_error(partial_.string() + ": was replaced or removed by another process while this run " +
+                             "wrote it; nothing was written to " + path_.string() + " (run again to recompute)");
+  }
   if (::rename(partial_.c_str(), path_.c_str()) != 0) fail(path_, "cannot rename " + partial_.string() + " to it");
   sync_directory(path_);
   ::close(fd_);  // releases the lock

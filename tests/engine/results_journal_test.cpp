@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/atomic_file.hpp"
 #include "engine/results_journal.hpp"
 
 namespace fs = std::filesystem;
@@ -170,6 +171,25 @@ TEST_CASE("journal: a second writer is refused while the first holds the lock") 
   CHECK(next.records().size() == 3);
   fs::remove(p);
   fs::remove(ResultsJournal::partial_path(p));
+}
+
+TEST_CASE("journal: a locked journal is no output for anyone else, and a replaced one is never committed") {
+  const fs::path p = temp_file("journal_replaced");
+  const fs::path partial = ResultsJournal::partial_path(p);
+  auto j = ResultsJournal::open(p, kProvenance, kColumns, false);
+  j.append(kRecords[0]);
+  // Another command asked to write the journal's file (--out FILE.partial) is refused while the lock is held.
+  CHECK_THROWS_WITH_AS(check_writable(partial), doctest::Contains("another process is writing it"), OutputRefused);
+  CHECK_NOTHROW(check_writable(p));  // the final name is not locked
+  // A process that ignores that replaces the partial file: the journal does not commit what it finds there.
+  const fs::path other = temp_file("journal_replaced_other");
+  write(other, "other content\n");
+  fs::rename(other, partial);
+  j.append(kRecords[1]);
+  CHECK_THROWS_WITH_AS(j.commit(), doctest::Contains("was replaced or removed by another process"), std::runtime_error);
+  CHECK_FALSE(fs::exists(p));
+  CHECK(slurp(partial) == "other content\n");
+  fs::remove(partial);
 }
 
 TEST_CASE("journal: a fresh run leaves the earlier complete file in place until it commits, then keeps its mode") {
