@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 #include "apps/commands.hpp"
@@ -101,13 +102,18 @@ std::string box_text(const studies::DesignStudy& s, const studies::DiscoveryResu
 int cmd_discover(const Args& args, studies::ExecutionContext& ctx) {
   po::options_description d("Options");
   d.add_options()
-    ("threshold", po::value<std::string>(), "a point is a case of interest when P(reach) >= this (default 0.5)")
+    ("threshold", po::value<std::string>(), "a point is a case of interest when P(reach) >= this (default 0.5; "
+                                            "with a study's [prim] output, in that output's unit)")
     ("min-density", po::value<std::string>(), "show the box of largest coverage with at least this density (default 0.8)")
     ("boxes", po::value<std::string>(), "find up to K boxes by covering, each among the cases of interest outside the earlier ones (default 1)");
   add_design_options(d);
   const po::variables_map vm = parse_command(args, d, kUsage);
   DesignCommand c = design_command(vm, "discover");
-  if (vm.count("threshold")) c.request.threshold = parse_real("threshold", vm["threshold"].as<std::string>(), 0, 1);
+  // Any finite number: a probability's threshold is checked against [0, 1] once the output is known.
+  if (vm.count("threshold")) {
+    c.request.threshold = parse_real("threshold", vm["threshold"].as<std::string>(),
+                                     -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity());
+  }
   if (vm.count("min-density")) c.request.min_density = parse_real("min-density", vm["min-density"].as<std::string>(), 0, 1);
   if (vm.count("boxes")) c.request.boxes = parse_count("boxes", vm["boxes"].as<std::string>(), 1, 10);
   const studies::DesignStudy s = studies::plan_discovery(c.request);

@@ -143,6 +143,16 @@ DesignStudy plan_discovery(const DesignRequest& r) {
   if (std::none_of(s.outputs.begin(), s.outputs.end(), [&](const OutputSpec& o) { return o.name == s.prim.output; })) {
     s.outputs.push_back(parse_output(s.prim.output, s.base.model.layout()));
   }
+  // A probability's threshold lies in [0, 1] (else no point, or every point, is a case
+  // of interest); any other output's is a number of its own unit.
+  const OutputSpec& rule_output =
+      *std::find_if(s.outputs.begin(), s.outputs.end(), [&](const OutputSpec& o) { return o.name == s.prim.output; });
+  if (rule_output.stat == OutputSpec::Stat::kProbability && !(s.prim.threshold >= 0 && s.prim.threshold <= 1)) {
+    const std::string why = "must be in [0, 1]: the output " + s.prim.output + " is a probability";
+    if (r.threshold) throw StudyError("--threshold " + engine::shortest(s.prim.threshold) + ": " + why);
+    throw models::InputError(
+        {models::Problem{s.prim.threshold_at, "prim.threshold", engine::shortest(s.prim.threshold), why}});
+  }
   check_size(s, 1);
   s.unit = engine::sobol_design(s.samples, s.factors.size(), s.run.seed);
   s.design = "randomized_sobol points " + std::to_string(s.samples);

@@ -314,6 +314,7 @@ StudyFile read_study_file(const std::string& file) {
     study.prim.output = r.text(s->get("output"), "prim.output").value_or("p_reach");
     const double inf = std::numeric_limits<double>::infinity();
     study.prim.threshold = r.number(s->get("threshold"), "prim.threshold", -inf, inf, "finite").value_or(0.5);
+    if (const toml::node* t = s->get("threshold")) study.prim.threshold_at = r.where(*t);
     if (const auto d = r.text(s->get("direction"), "prim.direction")) {
       if (*d == ">=" || *d == "<=") {
         study.prim.at_least = *d == ">=";

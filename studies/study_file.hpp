@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "models/problem.hpp"
 #include "studies/factors.hpp"
 
 namespace banensim::studies {
@@ -51,6 +52,7 @@ struct MorrisSettings {
 struct PrimSettings {
   std::string output = "p_reach";  // the output that makes a point a case of interest
   double threshold = 0.5;
+  models::SourceLocation threshold_at;  // where the study file sets it (file "" when it does not)
   bool at_least = true;            // case of interest: output >= threshold (false: <=)
   double min_density = 0.8;        // the box shown: largest coverage among those this dense
   std::size_t boxes = 1;           // covering: up to this many boxes

@@ -133,6 +133,29 @@ TEST_CASE("study file: a bad file is exit 2 with every problem, each naming file
   CHECK(r.err.find("not a scenario key") != std::string::npos);
 }
 
+TEST_CASE("discover: a threshold is in the unit of the study's PRIM output, a probability's from 0 to 1") {
+  const std::string factors = "samples = 8\npaths = 50\n[[factors]]\nkey = \"cycle.sd\"\ndistribution = \"uniform\"\n"
+                              "low = 0.0\nhigh = 0.5\n";
+  const fs::path jobs = temp_path("prim-jobs.toml"), prob = temp_path("prim-prob.toml");
+  write(jobs, factors + "[prim]\noutput = \"total_mean\"\nthreshold = 100000\n");
+  write(prob, factors + "[prim]\noutput = \"p_reach\"\nthreshold = 5\n");
+  // A number of jobs from the command line, as from the file.
+  auto r = banensim("discover scenarios/status-quo.toml --threads 1 --study '" + jobs.string() + "' --threshold 105000");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("total_mean >= 105000") != std::string::npos);
+  // A probability's threshold outside [0, 1]: refused, naming the file's line and key, or the option.
+  r = banensim("discover scenarios/status-quo.toml --threads 1 --study '" + prob.string() + "'");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(prob.string() + ":10:13: key 'prim.threshold' = 5: must be in [0, 1]: the output p_reach is a "
+                   "probability") != std::string::npos);
+  r = banensim("discover scenarios/status-quo.toml --threads 1 --study '" + jobs.string() + "' --threshold 1.5");
+  CHECK(r.exit_code == 0);  // total_mean >= 1.5 jobs: every point
+  r = banensim("discover scenarios/status-quo.toml --samples 8 --threshold 1.5");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--threshold 1.5: must be in [0, 1]: the output p_reach is a probability") != std::string::npos);
+}
+
 TEST_CASE("provenance: three spellings of one scenario have one hash, and a sweep resumes under any of them") {
   const std::string relative = "scenarios/status-quo.toml";
   const std::string absolute = (fs::path(BANENSIM_SOURCE_DIR) / "scenarios" / "status-quo.toml").string();
