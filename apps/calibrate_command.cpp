@@ -73,6 +73,19 @@ int cmd_calibrate(const Args& args, studies::ExecutionContext& ctx) {
   files.check();
   const models::History h =
       vm.count("history") ? models::read_history(vm["history"].as<std::string>()) : s.model.params().observed;
+  if (until != 0 && !h.years.empty()) {
+    // The fit needs two observed years up to it (models::calibrate); name the option, not the file.
+    const int second = h.years.size() > 1 ? h.years[1].year : h.years[0].year;
+    if (until < second) {
+      throw UsageError("--fit-until " + std::to_string(until) + ": " + h.file + " starts in " +
+                       std::to_string(h.first_year()) + "; the fit needs two observed years (--fit-until " +
+                       std::to_string(second) + " or later)");
+    }
+    if (until > h.last_year()) {
+      std::cerr << "banensim: note: --fit-until " << until << " is after " << h.file << "'s last year "
+                << h.last_year() << ": fitted on every observed year, stamped " << h.last_year() << "\n";
+    }
+  }
   const models::CalibrationResult c = models::calibrate(h, until, s.model.params());
   // The file with the new values, made before anything is printed or written.
   std::optional<std::string> before, updated;

@@ -109,7 +109,25 @@ studies::Overrides scenario_overrides(const po::variables_map& vm, bool with_set
       ov.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
     }
   }
+  check_each_key_once(ov, "");
   return ov;
+}
+
+void check_each_key_once(const studies::Overrides& ov, const std::string& where) {
+  for (std::size_t i = 0; i < ov.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (ov[j].first != ov[i].first) continue;
+      // --target and --target-year set target.total_jobs and target.year.
+      const auto named = [&where](const std::string& key) {
+        return key == "target.total_jobs" ? std::string(" (--target or --set)")
+               : key == "target.year"     ? std::string(" (--target-year or --set)")
+               : where.empty()            ? std::string(" (--set)")
+                                          : std::string();
+      };
+      throw UsageError(where + "key '" + ov[i].first + "' is set twice" + named(ov[i].first) + ", to " + ov[j].second +
+                       " and to " + ov[i].second + ": set it once (a scenario file refuses a key given twice too)");
+    }
+  }
 }
 
 void add_run_options(po::options_description& d, const std::string& paths_help) {

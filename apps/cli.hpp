@@ -58,6 +58,8 @@ std::string one_scenario(const boost::program_options::variables_map& vm, const 
 // every command that loads a scenario accepts as `run` does.
 void add_scenario_options(boost::program_options::options_description& d, bool with_set = true);
 studies::Overrides scenario_overrides(const boost::program_options::variables_map& vm, bool with_set = true);
+// Throws UsageError, prefixed by `where`, when a key appears twice in `ov`.
+void check_each_key_once(const studies::Overrides& ov, const std::string& where);
 
 // --paths, --seed, --threads, --block-size.
 void add_run_options(boost::program_options::options_description& d, const std::string& paths_help);

@@ -73,6 +73,7 @@ studies::Variant parse_variant(const std::string& text) {
     if (e == std::string::npos || e == 0) throw UsageError(what + tokens[i] + " must be KEY=VALUE");
     v.overrides.emplace_back(tokens[i].substr(0, e), tokens[i].substr(e + 1));
   }
+  check_each_key_once(v.overrides, what);
   return v;
 }
 

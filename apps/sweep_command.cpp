@@ -2,6 +2,7 @@
 // key at a time) of parameter values, on common random numbers, one CSV row
 // per point, resumable (studies/sweep.hpp; docs/BACKTEST_AND_SWEEPS.md).
 
+#include <algorithm>
 #include <iostream>
 #include <limits>
 #include <sstream>
@@ -40,6 +41,9 @@ studies::SweepKey parse_set(const std::string& text) {
   std::string v;
   while (std::getline(ss, v, ',')) {
     if (v.empty()) throw UsageError("--set " + text + ": an empty value in the list");
+    if (std::find(k.values.begin(), k.values.end(), v) != k.values.end()) {
+      throw UsageError("--set " + text + ": the value " + v + " is listed twice (each point once)");
+    }
     k.values.push_back(v);
   }
   if (text.back() == ',') throw UsageError("--set " + text + ": an empty value in the list");

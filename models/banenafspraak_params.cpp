@@ -107,7 +107,8 @@ std::vector<Problem> check_impl(const ResolvedScenario& r, BanenafspraakParams* 
   if (origin > 0 && target_year <= origin) {
     problems.push_back(problem_at(p.target.year, std::to_string(target_year),
                                   "must be after the forecast origin " + std::to_string(origin) +
-                                      " (the last observed year): there is nothing to simulate"));
+                                      (p.history.origin_year == 0 ? " (the last observed year)" : " (history.origin_year)") +
+                                      ": there is nothing to simulate"));
   }
   if (origin > 0 && target_year > origin) {
     for (Problem& problem : table.lever_horizon_problems(r, origin, horizon)) {

@@ -111,6 +111,9 @@ DesignStudy plan_sensitivity(const DesignRequest& r) {
     s.design = std::string("sobol saltelli randomized_sobol n_base ") + std::to_string(s.samples) +
                (s.sobol.second_order ? " second_order" : "");
   } else {
+    if (r.second_order && *r.second_order) {
+      throw StudyError("--second-order: second-order indices are Sobol' indices; Morris gives none (use --method sobol)");
+    }
     check_size(s, d + 1);
     engine::MorrisOptions mo;
     mo.n_trajectories = s.samples;

@@ -147,7 +147,11 @@ PointInputs check_all(const std::vector<const Scenario*>& bases, const PointSet&
         }
       } catch (const models::InputError& e) {
         for (const auto& p : e.problems()) {
-          if (seen_problems.insert(p.key + "=" + p.value + ": " + p.constraint).second) problems.push_back(p);
+          // A problem once, however many points share it; a file's own problem
+          // (no key: "file not found") by its file and line, so that two files'
+          // are two problems.
+          const std::string at = p.key.empty() ? p.where.file + ":" + std::to_string(p.where.line) + ": " : "";
+          if (seen_problems.insert(at + p.key + "=" + p.value + ": " + p.constraint).second) problems.push_back(p);
         }
       }
     }
