@@ -29,6 +29,7 @@ struct RunCommand {
   int threads = 0;
   // compare --assumptions N
   std::optional<std::uint64_t> assumptions;
+  bool seed_given = false;  // --seed: else a study file's seed applies to --assumptions
   std::optional<std::string> study, rows;
   bool resume = false;
   double min_density = 0.8;
@@ -110,6 +111,7 @@ RunCommand parse(const Args& args, bool many) {
   const RunOptions r = run_options(vm);
   c.request.paths = r.paths;
   c.request.seed = r.seed.value_or(studies::kDefaultSeed);
+  c.seed_given = r.seed.has_value();
   c.request.block_size = r.block_size;
   c.threads = r.threads;
   c.format = vm["format"].as<std::string>();
@@ -157,6 +159,7 @@ void write_outputs(const RunCommand& c, const nlohmann::json& result, const std:
 int compare_across_assumptions(const RunCommand& c, studies::ExecutionContext& ctx) {
   studies::AssumptionRequest request;
   request.run = c.request;
+  if (c.seed_given) request.seed = c.request.seed;
   request.sets = *c.assumptions;
   request.study_file = c.study;
   request.min_density = c.min_density;

@@ -121,7 +121,7 @@ SweepCommand parse(const Args& args) {
   c.resume = vm.count("resume") > 0;
   const RunOptions r = run_options(vm);
   c.request.paths = r.paths;
-  c.request.seed = r.seed.value_or(studies::kDefaultSeed);
+  c.request.seed = r.seed;  // default: the study file's, else 2013
   c.request.block_size = r.block_size;
   c.threads = r.threads;
   c.request.fixed = scenario_overrides(vm, false);

@@ -420,8 +420,8 @@ py::dict discover_impl(const std::string& scenario, const py::dict& set, const p
 
 py::dict sweep_impl(const std::string& scenario, const py::object& keys, bool one_at_a_time, bool from_schema,
                     const py::object& target, const py::object& target_year,
-                    const std::optional<std::string>& study, std::optional<std::uint64_t> paths, std::uint64_t seed,
-                    const std::vector<std::string>& outputs, const std::optional<std::string>& out, bool resume,
+                    const std::optional<std::string>& study, std::optional<std::uint64_t> paths,
+                    std::optional<std::uint64_t> seed, const std::vector<std::string>& outputs, const std::optional<std::string>& out, bool resume,
                     int threads) {
   studies::SweepRequest r;
   r.scenario = scenario;
@@ -459,8 +459,8 @@ py::dict sweep_impl(const std::string& scenario, const py::object& keys, bool on
 // over N plausible assumption sets (studies/assumption_compare.hpp).
 py::dict assumptions_impl(const std::vector<std::string>& scenarios, const py::list& variants, const py::dict& set,
                           const py::object& target,
-                          const py::object& target_year, std::optional<std::uint64_t> paths, std::uint64_t seed,
-                          std::uint64_t block_size, std::uint64_t sets, const std::optional<std::string>& study,
+                          const py::object& target_year, std::optional<std::uint64_t> paths,
+                          std::optional<std::uint64_t> seed, std::uint64_t block_size, std::uint64_t sets, const std::optional<std::string>& study,
                           std::optional<double> min_density, const std::optional<std::string>& rows, bool resume,
                           int threads) {
   studies::AssumptionRequest request;
@@ -468,7 +468,8 @@ py::dict assumptions_impl(const std::vector<std::string>& scenarios, const py::l
   request.run.variants = variants_of(variants);
   request.run.overrides = overrides_of(set, target, target_year);
   request.run.paths = paths;
-  request.run.seed = seed;
+  request.run.seed = seed.value_or(studies::kDefaultSeed);
+  request.seed = seed;
   request.run.block_size = block_size;
   request.sets = sets;
   request.study_file = study;

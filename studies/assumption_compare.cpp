@@ -306,7 +306,7 @@ AssumptionStudy plan_assumption_compare(const AssumptionRequest& request) {
     }
   }
   s.run.paths = request.run.paths.value_or(study && study->paths ? *study->paths : kDefaultAssumptionPaths);
-  s.run.seed = request.run.seed;
+  s.run.seed = request.seed.value_or(study && study->seed ? *study->seed : request.run.seed);
   s.run.block_size = request.run.block_size;
   s.sets = request.sets;
   if (s.sets < 2) throw StudyError("--assumptions " + std::to_string(s.sets) + ": must be at least 2");

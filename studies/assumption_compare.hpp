@@ -50,7 +50,9 @@ inline constexpr std::uint64_t kDefaultAssumptionPaths = 20000;
 inline constexpr std::uint64_t kMaxAssumptionSets = 100000;
 
 struct AssumptionRequest {
-  RunRequest run;  // the options (scenarios and variants), --set/--target, paths, seed, block size
+  RunRequest run;  // the options (scenarios and variants), --set/--target, paths, block size
+  // The seed of every set: given, else the study file's `seed`, else run.seed.
+  std::optional<std::uint64_t> seed;
   std::uint64_t sets = 0;                 // N, >= 2
   std::optional<std::string> study_file;  // its factors (and paths, seed) instead of the plausible ranges
   double min_density = 0.8;               // of the box that states the rule

@@ -173,7 +173,7 @@ SweepStudy plan_sweep(const SweepRequest& r) {
   s.outputs = parse_outputs(outputs, s.base.model.layout());
   s.run.paths = r.paths.value_or(study && study->paths ? *study->paths
                                                        : static_cast<std::uint64_t>(s.base.model.params().simulation.paths));
-  s.run.seed = r.seed;
+  s.run.seed = r.seed.value_or(study && study->seed ? *study->seed : kDefaultSeed);
   s.run.block_size = r.block_size;
   PointInputs inputs = check_points(s.base, s.point_set());
   s.input_files = std::move(inputs.files);

@@ -34,7 +34,7 @@ struct SweepRequest {
   bool from_schema = false;     // with one_at_a_time: every uncertain parameter the scenario uses, at its two ends
   std::optional<std::string> study_file;  // its factors become keys ([sweep] points values each), its outputs the columns
   std::optional<std::uint64_t> paths;     // default: the scenario's simulation.paths
-  std::uint64_t seed = kDefaultSeed;
+  std::optional<std::uint64_t> seed;     // default: the study file's seed, else kDefaultSeed
   std::uint64_t block_size = 1024;
   std::vector<std::string> outputs;       // default: p_reach, total_p05/p50/p95, p_quota, charge_mean_eur, charge_std_error_eur
 };

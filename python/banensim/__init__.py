@@ -18,7 +18,7 @@ same seed, the same numbers.
 
 Every function takes the scenario options of the command line: ``set`` (a
 dict of scenario keys and values, like --set), ``target`` and
-``target_year``; ``seed`` (default 2013), ``paths`` and ``threads`` (0 = all
+``target_year``; ``seed`` (default 2013, or a study file's), ``paths`` and ``threads`` (0 = all
 cores; the numbers do not depend on it). Bad input (a scenario, study or
 data file, a setting) raises ``banensim.InputError`` (a ValueError) with the
 same messages the program prints; Ctrl-C stops a run at its next block of
@@ -189,7 +189,7 @@ def run(scenario, *, paths=None, seed=DEFAULT_SEED, set=None, target=None, targe
     return r
 
 
-def compare(scenarios, *, variants=None, paths=None, seed=DEFAULT_SEED, set=None, target=None, target_year=None,
+def compare(scenarios, *, variants=None, paths=None, seed=None, set=None, target=None, target_year=None,
             precision=None, max_paths=10_000_000, samples=None, block_size=1024, threads=0, assumptions=None,
             study=None, rows=None, resume=False, min_density=None):
     """Scenarios on common random numbers, paired against the first: the dict
@@ -235,8 +235,8 @@ def compare(scenarios, *, variants=None, paths=None, seed=DEFAULT_SEED, set=None
                             ("min_density", min_density is not None)):
             if given:
                 raise InputError(f"compare: {name} needs assumptions=N")
-        return _run(scenarios, set, target, target_year, paths, seed, block_size, precision, max_paths, samples,
-                    threads, variants)
+        return _run(scenarios, set, target, target_year, paths, DEFAULT_SEED if seed is None else seed, block_size,
+                    precision, max_paths, samples, threads, variants)
     if precision is not None:
         raise InputError("compare: precision and assumptions conflict: give paths per assumption set")
     if samples:
@@ -372,7 +372,7 @@ def discover(scenario, *, study=None, samples=None, paths=None, seed=None, thres
 
 
 def sweep(scenario, keys=None, *, one_at_a_time=False, range_from_schema=False, study=None, paths=None,
-          seed=DEFAULT_SEED, outputs=None, target=None, target_year=None, out=None, resume=False, threads=0):
+          seed=None, outputs=None, target=None, target_year=None, out=None, resume=False, threads=0):
     """A sweep, as `banensim sweep`: ``keys`` maps scenario keys to lists of
     values (the full grid, the first key slowest, or one key at a time around
     the scenario with ``one_at_a_time``); ``study``'s factors become keys.

@@ -156,6 +156,26 @@ TEST_CASE("discover: a threshold is in the unit of the study's PRIM output, a pr
   CHECK(r.err.find("--threshold 1.5: must be in [0, 1]: the output p_reach is a probability") != std::string::npos);
 }
 
+TEST_CASE("a study file's seed is every command's seed unless --seed is given: sweep and compare --assumptions too") {
+  const fs::path study = temp_path("seed99.toml");
+  write(study, "seed = 99\npaths = 200\n[[factors]]\nkey = \"cycle.sd\"\ndistribution = \"uniform\"\nlow = 0.0\n"
+               "high = 0.5\n");
+  const fs::path sweep = temp_path("seed99.csv"), rows = temp_path("seed99-rows.csv");
+  auto r = banensim("sweep scenarios/status-quo.toml --threads 1 --study '" + study.string() + "' --out '" +
+                    sweep.string() + "'");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(first_line(slurp(sweep)).find("; seed 99; paths 200;") != std::string::npos);
+  r = banensim("sweep scenarios/status-quo.toml --threads 1 --seed 5 --study '" + study.string() + "' --out '" +
+               sweep.string() + "'");
+  REQUIRE(r.exit_code == 0);
+  CHECK(first_line(slurp(sweep)).find("; seed 5; paths 200;") != std::string::npos);
+  r = banensim("compare scenarios/status-quo.toml scenarios/keep-split.toml --threads 1 --assumptions 4 --study '" +
+               study.string() + "' --rows '" + rows.string() + "'");
+  REQUIRE(r.exit_code == 0);
+  CHECK(first_line(slurp(rows)).find("; seed 99; paths 200;") != std::string::npos);
+}
+
 TEST_CASE("provenance: three spellings of one scenario have one hash, and a sweep resumes under any of them") {
   const std::string relative = "scenarios/status-quo.toml";
   const std::string absolute = (fs::path(BANENSIM_SOURCE_DIR) / "scenarios" / "status-quo.toml").string();
