@@ -67,8 +67,24 @@ std::string first_difference(std::string_view expected, std::string_view found) 
     const bool gf = static_cast<bool>(std::getline(f, lf));
     if (!ge && !gf) return "";
     if (!ge || !gf || le != lf) {
-      return "line " + std::to_string(line) + " is\n  " + (gf ? lf : std::string("(missing)")) +
-             "\nbut this command would write\n  " + (ge ? le : std::string("(nothing)"));
+      // Control characters (a carriage return from a CRLF conversion, a tab)
+      // made visible: else two lines that differ only in them look alike.
+      const auto visible = [](const std::string& text) {
+        std::string v;
+        for (const char c : text) {
+          const auto u = static_cast<unsigned char>(c);
+          if (u >= 0x20 && u != 0x7f) {
+            v += c;
+          } else {
+            static const char* const kHex = "0123456789abcdef";
+            v += c == '\r' ? std::string("\\r") : c == '\t' ? std::string("\\t")
+                                                  : std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
+          }
+        }
+        return v;
+      };
+      return "line " + std::to_string(line) + " is\n  " + (gf ? visible(lf) : std::string("(missing)")) +
+             "\nbut this command would write\n  " + (ge ? visible(le) : std::string("(nothing)"));
     }
   }
 }

@@ -143,6 +143,15 @@ TEST_CASE("journal: a different header is refused, a torn header starts afresh, 
     CHECK(std::string(e.what()).find("line 1") != std::string::npos);
   }
   CHECK_FALSE(fs::exists(partial));
+  // A file converted to CRLF line ends differs only in a character one cannot see: the message shows it.
+  write(p, "# provenance\r\ni,name,p,q50,check\r\n");
+  try {
+    (void)ResultsJournal::open(p, kProvenance, kColumns, true);
+    FAIL("not refused");
+  } catch (const JournalMismatch& e) {
+    CHECK(std::string(e.what()).find("line 1 is\n  # provenance\\r\nbut this command would write\n  # provenance") !=
+          std::string::npos);
+  }
   // Torn inside the header: nothing was computed, started afresh.
   fs::remove(p);
   write(partial, kHeader.substr(0, 8));
