@@ -184,6 +184,17 @@ int compare_across_assumptions(const RunCommand& c, studies::ExecutionContext& c
   clear_progress(ctx);
   if (!r.run.completed) {
     if (!ctx.is_root()) return kExitInterrupted;
+    if (r.central.result.cancelled) {
+      // Before the sets: their file was not opened, so it is as it was.
+      const bool kept = c.rows && c.resume;
+      std::cerr << "banensim: interrupted during the comparison at the scenarios' own values, before any assumption "
+                   "set ran; "
+                << (kept ? engine::ResultsJournal::partial_path(*c.rows).string() +
+                               " (if any) is unchanged; run the same command to continue"
+                         : std::string("nothing written"))
+                << "\n";
+      return kExitInterrupted;
+    }
     std::cerr << "banensim: interrupted after " << r.run.table.rows.size() << " of " << s.sets << " assumption sets"
               << (c.rows ? "; they are in " + engine::ResultsJournal::partial_path(*c.rows).string() +
                                "; run the same command with --resume to continue"
