@@ -270,8 +270,9 @@ std::string AssumptionStudy::provenance() const {
      << "; program " << program_text() << "\n"
      << data_lines(options[0].resolved) << point_data;
   for (std::size_t k = 0; k < options.size(); ++k) {
-    os << "# option s" << k << " " << options[k].name << " (" << options[k].file << ") resolved_hash "
-       << options[k].resolved.hash();
+    // No path: a file's spelling is not part of the computation (its content is,
+    // in the hash), so a resume may name the scenario by any path, as a sweep's.
+    os << "# option s" << k << " " << options[k].name << " resolved_hash " << options[k].resolved.hash();
     for (const auto& [key, value] : own[k]) os << " " << key << "=" << value;
     os << "\n";
   }

@@ -156,7 +156,7 @@ TEST_CASE("discover: a threshold is in the unit of the study's PRIM output, a pr
   CHECK(r.err.find("--threshold 1.5: must be in [0, 1]: the output p_reach is a probability") != std::string::npos);
 }
 
-TEST_CASE("a study file's seed is every command's seed unless --seed is given: sweep and compare --assumptions too") {
+TEST_CASE("a study file's seed is every command's seed unless --seed is given, sweep and compare --assumptions too") {
   const fs::path study = temp_path("seed99.toml");
   write(study, "seed = 99\npaths = 200\n[[factors]]\nkey = \"cycle.sd\"\ndistribution = \"uniform\"\nlow = 0.0\n"
                "high = 0.5\n");
@@ -174,6 +174,12 @@ TEST_CASE("a study file's seed is every command's seed unless --seed is given: s
                study.string() + "' --rows '" + rows.string() + "'");
   REQUIRE(r.exit_code == 0);
   CHECK(first_line(slurp(rows)).find("; seed 99; paths 200;") != std::string::npos);
+  // Its rows resume under another spelling of the scenarios' paths: no path is part of the header.
+  r = banensim("compare ./scenarios/status-quo.toml scenarios/../scenarios/keep-split.toml --threads 1 --assumptions 4 "
+               "--study '" + study.string() + "' --rows '" + rows.string() + "' --resume");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("4 of 4 assumption sets done") != std::string::npos);
 }
 
 TEST_CASE("provenance: three spellings of one scenario have one hash, and a sweep resumes under any of them") {
