@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <limits.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -163,17 +162,6 @@ void check_writable(const std::filesystem::path& path) {
       std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
       refuse(path, std::string("the file exists and is read-only (mode ") + mode +
                        "); make it writable or choose another name");
-    }
-    // A study's journal (FILE.partial) is locked while a run appends to it:
-    // replacing it would throw away that run's rows, and the run would then
-    // rename this file as its result.
-    if (const int probe = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC); probe >= 0) {
-      const bool busy = ::flock(probe, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-      ::close(probe);
-      if (busy) {
-        refuse(path, "another process is writing it (a study's journal, which it holds locked); wait for it to "
-                     "finish or choose another name");
-      }
     }
   } else if (errno == ENAMETOOLONG) {
     refuse(path, "the path is too long for the file system");
