@@ -125,7 +125,9 @@ int cmd_discover(const Args& args, studies::ExecutionContext& ctx) {
 
   ctx.threads = c.threads;
   show_progress(ctx, "design row");
-  const studies::DiscoveryResult r = studies::run_discovery(s, c.out, c.resume, ctx);
+  std::vector<std::string> companions;
+  if (c.svg) companions.push_back(*c.svg);
+  const studies::DiscoveryResult r = studies::run_discovery(s, c.out, c.resume, ctx, companions);
   clear_progress(ctx);
   const studies::PointRun& run = r.evaluated.run;
   if (!run.completed) return report_interrupted(run, s, c);

@@ -180,7 +180,11 @@ int compare_across_assumptions(const RunCommand& c, studies::ExecutionContext& c
   }
   ctx.threads = c.threads;
   show_progress(ctx, "assumption set");
-  const studies::AssumptionResult r = studies::run_assumption_compare(s, c.rows, c.resume, ctx);
+  // The JSON/CSV/table and the report are made from the rows: none of an earlier run stays beside new rows.
+  std::vector<std::string> companions;
+  if (c.out) companions.push_back(*c.out);
+  if (c.report) companions.push_back(*c.report);
+  const studies::AssumptionResult r = studies::run_assumption_compare(s, c.rows, c.resume, ctx, companions);
   clear_progress(ctx);
   if (!r.run.completed) {
     if (!ctx.is_root()) return kExitInterrupted;

@@ -148,7 +148,9 @@ int cmd_sweep(const Args& args, studies::ExecutionContext& ctx) {
 
   ctx.threads = c.threads;
   show_progress(ctx, "point");
-  const studies::PointRun run = studies::run_sweep(s, c.out, c.resume, ctx);
+  std::vector<std::string> companions;
+  if (c.svg) companions.push_back(*c.svg);
+  const studies::PointRun run = studies::run_sweep(s, c.out, c.resume, ctx, companions);
   clear_progress(ctx);
   if (!run.completed) {
     std::cerr << "banensim: interrupted; " << run.table.rows.size() << " of " << s.points.size() << " points are in "

@@ -326,7 +326,7 @@ AssumptionStudy plan_assumption_compare(const AssumptionRequest& request) {
 }
 
 AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::optional<std::string>& rows_file,
-                                        bool resume, ExecutionContext& ctx) {
+                                        bool resume, ExecutionContext& ctx, const std::vector<std::string>& companions) {
   AssumptionResult r;
   // Today's compare at the scenarios' own values: the Monte Carlo-only answer beside the range.
   RunRequest central;
@@ -338,7 +338,7 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
   if (ctx.cancelled()) return r;
 
   std::optional<ResultFile> file;
-  if (rows_file) file = ResultFile{*rows_file, s.provenance(), resume};
+  if (rows_file) file = ResultFile{*rows_file, s.provenance(), resume, companions};
   const std::size_t n_options = s.options.size();
   const double by_year = s.by_year;
   const PairedCells cells = [n_options, by_year](const engine::PairedTally& t, const engine::OutputLayout& layout) {

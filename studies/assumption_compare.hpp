@@ -162,8 +162,10 @@ struct AssumptionResult {
 
 // Runs the central comparison and then every set not already in `rows_file`
 // (resume: continue it). Only the root's result holds rows and summaries.
+// `companions`: files the caller writes from the result (ResultFile).
 AssumptionResult run_assumption_compare(const AssumptionStudy& study, const std::optional<std::string>& rows_file,
-                                        bool resume, ExecutionContext& ctx);
+                                        bool resume, ExecutionContext& ctx,
+                                        const std::vector<std::string>& companions = {});
 
 // The summary as JSON (the "assumptions" member of compare's result,
 // docs/OUTPUT.md; docs/result.schema.json).

@@ -166,9 +166,9 @@ DesignStudy plan_discovery(const DesignRequest& r) {
 }
 
 EvaluatedDesign evaluate_design(const DesignStudy& study, const std::optional<std::string>& out, bool resume,
-                                ExecutionContext& ctx) {
+                                ExecutionContext& ctx, const std::vector<std::string>& companions) {
   std::optional<ResultFile> file;
-  if (out) file = ResultFile{*out, study.provenance(), resume};
+  if (out) file = ResultFile{*out, study.provenance(), resume, companions};
   EvaluatedDesign ev;
   ev.run = run_points(study.base, study.points(), study.outputs, study.run, file, ctx);
   if (!ev.run.completed || !ev.run.root) return ev;

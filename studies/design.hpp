@@ -84,6 +84,6 @@ struct EvaluatedDesign {
 // Runs the design through the point loop; with `out`, the rows go to that
 // result file (`resume`: continue it). Only the root's result holds rows.
 EvaluatedDesign evaluate_design(const DesignStudy& study, const std::optional<std::string>& out, bool resume,
-                                ExecutionContext& ctx);
+                                ExecutionContext& ctx, const std::vector<std::string>& companions = {});
 
 }  // namespace banensim::studies

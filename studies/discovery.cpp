@@ -17,9 +17,11 @@ std::string interest_rule(const PrimSettings& prim) {
 }
 
 DiscoveryResult run_discovery(const DesignStudy& study, const std::optional<std::string>& out, bool resume,
-                              ExecutionContext& ctx) {
+                              ExecutionContext& ctx, const std::vector<std::string>& companions) {
   DiscoveryResult r;
-  r.evaluated = evaluate_design(study, out, resume, ctx);
+  std::vector<std::string> all = companions;
+  if (out) all.push_back(discovery_files(*out).trajectory);
+  r.evaluated = evaluate_design(study, out, resume, ctx, all);
   if (!r.evaluated.run.completed || !r.evaluated.run.root) return r;
   std::size_t i_output = 0;
   while (study.outputs[i_output].name != study.prim.output) ++i_output;

@@ -40,8 +40,10 @@ struct DiscoveryResult {
   std::string stop;
 };
 
+// `companions`: files the caller writes from the results (its chart); the
+// trajectory file of `out` (discovery_files) is one already.
 DiscoveryResult run_discovery(const DesignStudy& study, const std::optional<std::string>& out, bool resume,
-                              ExecutionContext& ctx);
+                              ExecutionContext& ctx, const std::vector<std::string>& companions = {});
 
 // Every box of every search, one row each:
 //   search,box,phase,shown,coverage,density,mass,n_inside,n_interest_inside,n_restricted,

@@ -206,7 +206,14 @@ PointRun point_loop(const Scenario& base, const PointSet& points, const std::vec
   result.completed = ctx.cluster->ordered_map(n_done, points.size, eval, consume);
   result.root = ctx.is_root();
   for (const auto& c : columns) result.table.columns.push_back(c.name);
-  if (result.completed && result.root && journal) journal->commit();  // every row is in: the file takes its place
+  if (result.completed && result.root && journal) {
+    // Every row is in: the file takes its place, after the earlier run's files made from its rows are gone.
+    for (const std::string& c : file->companions) {
+      std::error_code ec;
+      std::filesystem::remove(c, ec);
+    }
+    journal->commit();
+  }
   return result;
 }
 

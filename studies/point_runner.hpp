@@ -63,6 +63,11 @@ struct ResultFile {
   std::string path;
   std::string provenance;  // the leading "# ..." lines: the identity of the computation
   bool resume = false;
+  // Files written after the rows from them (indices, charts, the command's
+  // --out): removed just before the complete rows take `path`'s place, so a
+  // crash between that and their writing leaves them missing, never an
+  // earlier run's beside these rows. Left alone when the run is interrupted.
+  std::vector<std::string> companions;
 };
 
 // A study's rows as written (and, after a resume, as read back): the text

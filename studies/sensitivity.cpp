@@ -70,9 +70,15 @@ MorrisTable morris_table(const std::vector<std::string>& factors, const std::str
 }
 
 SensitivityResult run_sensitivity(const DesignStudy& study, const std::optional<std::string>& out, bool resume,
-                                  ExecutionContext& ctx) {
+                                  ExecutionContext& ctx, const std::vector<std::string>& companions) {
   SensitivityResult r;
-  r.evaluated = evaluate_design(study, out, resume, ctx);
+  std::vector<std::string> all = companions;
+  if (out) {
+    const SensitivityFiles files = sensitivity_files(study, *out);
+    all.push_back(files.indices);
+    if (files.second_order) all.push_back(*files.second_order);
+  }
+  r.evaluated = evaluate_design(study, out, resume, ctx, all);
   if (!r.evaluated.run.completed || !r.evaluated.run.root) return r;
   const std::vector<std::string> keys = study.factor_keys();
   for (std::size_t o = 0; o < study.outputs.size(); ++o) {

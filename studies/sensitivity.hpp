@@ -64,8 +64,10 @@ struct SensitivityResult {
   std::vector<MorrisTable> morris;    // per output (method morris)
 };
 
+// `companions`: files the caller writes from the results (its chart); the
+// indices files of `out` (sensitivity_files) are companions already.
 SensitivityResult run_sensitivity(const DesignStudy& study, const std::optional<std::string>& out, bool resume,
-                                  ExecutionContext& ctx);
+                                  ExecutionContext& ctx, const std::vector<std::string>& companions = {});
 
 // The indices as CSV, one row per (output, factor) in factor order:
 //   sobol:  output,factor,S1,S1_conf,ST,ST_conf

@@ -64,7 +64,9 @@ struct SweepStudy {
 // Builds and checks every point (all problems at once).
 SweepStudy plan_sweep(const SweepRequest& request);
 
-PointRun run_sweep(const SweepStudy& study, const std::optional<std::string>& out, bool resume, ExecutionContext& ctx);
+// `companions`: files the caller writes from the rows afterwards (ResultFile).
+PointRun run_sweep(const SweepStudy& study, const std::optional<std::string>& out, bool resume, ExecutionContext& ctx,
+                   const std::vector<std::string>& companions = {});
 
 // The chart of a finished sweep, from its rows as written (so a resumed sweep
 // draws the same bytes): the first output against the key (one key, with

@@ -476,6 +476,31 @@ TEST_CASE("point loop: a result file begun on other data is refused on resume, n
   CHECK(csv_rows(slurp(engine::ResultsJournal::partial_path(out))).size() == 2);  // columns and one row
 }
 
+TEST_CASE("point loop: files made from an earlier run's rows are removed as the new rows take their place, not before") {
+  const Scratch s;
+  const std::string out = (s.dir / "sweep.csv").string(), chart = (s.dir / "sweep.svg").string();
+  std::ofstream(chart) << "<svg>an earlier run's chart</svg>";
+  SweepRequest r;
+  r.scenario = kStatusQuo;
+  r.keys = {range_key("supply.max_working_share", 0.6, 0.9, 3, "test")};
+  r.paths = 100;
+  std::atomic<bool> cancel{false};
+  ExecutionContext ctx;
+  ctx.cancel = &cancel;
+  ctx.on_point = [&](std::uint64_t i, std::uint64_t) {
+    if (i == 1) cancel = true;
+  };
+  // Interrupted: the earlier chart stays with the earlier result (here: none yet).
+  CHECK_FALSE(run_sweep(plan_sweep(r), out, false, ctx, {chart}).completed);
+  CHECK(fs::exists(chart));
+  // Complete: removed as the rows are committed, for the caller to write anew.
+  cancel = false;
+  ctx.on_point = nullptr;
+  CHECK(run_sweep(plan_sweep(r), out, true, ctx, {chart}).completed);
+  CHECK(fs::exists(out));
+  CHECK_FALSE(fs::exists(chart));
+}
+
 TEST_CASE("point loop: a data file a swept key names is fingerprinted too, and an edit to it refuses the resume") {
   const Scratch s;
   for (const char* name : {"law-a.csv", "law-b.csv"}) fs::copy_file(kSource + "/data/law.csv", s.dir / name);
