@@ -183,8 +183,10 @@ SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& fac
   }
   // In words: the restrictions that matter, most restrictive first -- those
   // whose quasi-p-value (either side) is <= 0.05 (the box concentrates the
-  // cases beyond chance there), or, when none is, the most restrictive one.
-  // The JSON has every restriction, with its quasi-p-values.
+  // cases beyond chance there); when the box is not beyond chance (its
+  // permutation p > 0.05, or no such restriction), the most restrictive one
+  // too, and the text says "for inspection only". The JSON has every
+  // restriction, with its quasi-p-values.
   std::stable_sort(rule.conditions.begin(), rule.conditions.end(),
                    [](const SignRule::Condition& a, const SignRule::Condition& b) { return a.kept < b.kept; });
   const auto significant = [](const SignRule::Condition& c) {

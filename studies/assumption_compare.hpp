@@ -100,7 +100,9 @@ struct SignRule {
     std::optional<double> low, high;  // the exact bounds PRIM cut at (none: the range's end)
     double kept = 1;                  // share of the factor's range inside
     double quasi_p_low = 0, quasi_p_high = 0;  // NaN for a side not cut
-    bool in_words = false;  // stated in `text`: quasi-p <= 0.05 on a side, or (none is: "for inspection only") the most restrictive
+    // Named in `text`: quasi-p <= 0.05 on a side; and, when the box is not beyond chance
+    // (permutation p > 0.05 or no such side), the most restrictive too ("for inspection only").
+    bool in_words = false;
   };
   // The restrictions that keep < 90% of a factor's range, most restrictive first.
   std::vector<Condition> conditions;
