@@ -596,7 +596,7 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     << "h2{font-size:1.15em;margin-top:1.6em}"
     << "svg{max-width:100%;height:auto;display:block}"
     << "table{border-collapse:collapse;margin:1em 0;font-size:13px;width:100%}td,th{border-bottom:1px solid #ccc;"
-    << "padding:3px 6px;text-align:right;vertical-align:top}td{white-space:nowrap}th{font-weight:600}"
+    << "padding:3px 4px;text-align:right;vertical-align:top}td{white-space:nowrap}th{font-weight:600}"
     << "td:first-child,th:first-child{text-align:left}.panels{display:flex;flex-wrap:wrap;gap:12px}"
     << ".panel{flex:1 1 340px;min-width:0}.panel h3{margin:.3em 0;font-size:14px}.note{color:#555;font-size:13px}"
     << ".box{border:1px solid #8aa;background:#f3f8f8;padding:.6em 1em;margin:1em 0;font-size:14px}"
@@ -693,7 +693,8 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
   const int by_year = std::min(target_year + 4, ref["horizon_year"].get<int>());
   const std::string horizon = std::to_string(by_year);
   h << "<h2>Comparison at the scenarios&rsquo; own assumptions</h2><p class=\"note\">Every interval in this table is a "
-    << "95% Monte Carlo interval.</p><table id=\"comparison\" class=\"wide\">";
+    << "95% Monte Carlo interval; the levy or surcharge is given as mean &plusmn; one standard error (Monte "
+    << "Carlo).</p><table id=\"comparison\" class=\"wide\">";
   const std::vector<std::string> labels = {"option", "P(reach)", "Monte Carlo 95%", "difference vs " + ref["name"].get<std::string>(),
                                            "Monte Carlo 95%", "P(only option)", "P(only reference)",
                                            "median total " + std::to_string(target_year), "90% of paths",
@@ -711,10 +712,13 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
                                       engine::fmt_interval(get(sc, "ci_low"), get(sc, "ci_high"), 3)};
     if (sc.contains("vs_reference")) {
       const auto& d = sc["vs_reference"]["indicators"]["reach_target"];
-      cells.insert(cells.end(), {engine::fmt(get(d, "difference"), 3),
+      const auto with_interval = [&](const nlohmann::json& p) {
+        return engine::fmt_estimate(get(p, "probability"), 3) + "<br>" +
+               engine::fmt_interval(get(p, "ci_low"), get(p, "ci_high"), 3);
+      };
+      cells.insert(cells.end(), {engine::fmt_estimate(get(d, "difference"), 3),
                                  engine::fmt_interval(get(d, "ci_low"), get(d, "ci_high"), 3),
-                                 engine::fmt(get(d["p_variant_only"], "probability"), 3),
-                                 engine::fmt(get(d["p_reference_only"], "probability"), 3)});
+                                 with_interval(d["p_variant_only"]), with_interval(d["p_reference_only"])});
     } else {
       cells.insert(cells.end(), {"(reference)", "", "", ""});
     }
@@ -732,7 +736,7 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
       for (const auto& point : diffs) {
         if (get(point, "value") == by_year) at = &point;
       }
-      by_diff = {engine::fmt(get(*at, "difference"), 3),
+      by_diff = {engine::fmt_estimate(get(*at, "difference"), 3),
                  engine::fmt_interval(get(*at, "ci_low"), get(*at, "ci_high"), 3)};
     }
     const auto& q = ind["quota_in_force_target_year"];

@@ -64,6 +64,8 @@ std::string interval_end(double x, int decimals) {
 
 }  // namespace
 
+std::string fmt_estimate(double x, int decimals) { return interval_end(x, decimals); }
+
 std::string fmt_interval(double low, double high, int decimals) {
   return "[" + interval_end(low, decimals) + ", " + interval_end(high, decimals) + "]";
 }

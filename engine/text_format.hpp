@@ -47,6 +47,10 @@ struct Interval;  // engine/proportion.hpp
 // is not 0 but would print as 0 keeps two significant digits: an interval
 // (a confidence interval, a range) in tables and reports.
 std::string fmt_interval(double low, double high, int decimals);
+// An estimate printed beside such an interval: fmt, except that a non-zero
+// value which would print as zero keeps two significant digits, as the
+// interval's ends do (0.00049 [0.0000099, 0.001], not 0.000 [...]).
+std::string fmt_estimate(double x, int decimals);
 std::string fmt_interval(const Interval& interval, int decimals);
 
 }  // namespace banensim::engine

@@ -255,8 +255,8 @@ nlohmann::json LiveModel::snapshot(const PreparedRun& run, const engine::PairedT
   out["difference"] = {{"mean", number(pair.difference.mean())},
                        {"lo", number(ci.low)},
                        {"hi", number(ci.high)},
-                       {"p_variant_only", number(pair.variant_only.estimate())},
-                       {"p_reference_only", number(pair.reference_only.estimate())}};
+                       {"variant_only", proportion_json(pair.variant_only)},
+                       {"reference_only", proportion_json(pair.reference_only)}};
   // Alike on every path so far (e.g. levers acting after the target year): say so, and why.
   if (const auto note = studies::same_reach_note(run.models[0], run.models[1], tally, 1)) out["note"] = *note;
   nlohmann::json by_year = nlohmann::json::array();
