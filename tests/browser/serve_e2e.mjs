@@ -219,6 +219,21 @@ try {
   check(last.set["policy.abolish_split.enabled"] === true && last.set["policy.keep_split.enabled"] === false,
         "the next request has abolish_split on and keep_split off");
 
+  // Figures that answer other settings are greyed out until the new ones arrive.
+  const settled = await finalFigures(page, 0);
+  check(!(await page.evaluate(() => document.body.classList.contains("stale"))),
+        `the final figures (${settled.paths} paths) are not marked stale`);
+  // A seed the page cannot send exactly (empty, or above 2^53 - 1) is refused, not sent as 0 or rounded.
+  for (const bad of ["", "9007199254740993"]) {
+    const sent = bodies.length;
+    await page.$eval("#seed", (e, v) => { e.value = v; e.dispatchEvent(new Event("change")); }, bad);
+    await page.waitForFunction(() => document.getElementById("error").textContent.startsWith("seed:"), { timeout: 10000 });
+    await new Promise((r) => setTimeout(r, 300));
+    check(bodies.length === sent && (await page.evaluate(() => document.body.classList.contains("stale"))) &&
+          (await page.$eval("#status", (e) => e.textContent)).startsWith("not computed"),
+          `seed "${bad}": refused on the page, nothing sent, the figures marked stale`);
+  }
+
   check(foreign.length === 0, "the page asked no other host" + (foreign.length ? ": " + foreign.join(" ") : ""));
   check(consoleErrors.length === 0, "no script error" + (consoleErrors.length ? ": " + consoleErrors.join(" ") : ""));
 } catch (e) {
