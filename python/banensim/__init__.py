@@ -45,6 +45,38 @@ __all__ = ["run", "compare", "backtest", "calibrate", "sensitivity", "sobol", "m
            "problem", "to_frame", "version", "InputError", "CalibrationWarning"]
 
 InputError = _core.InputError
+
+
+def _check(fn, **given):
+    """The program's range checks on the settings (apps/cli.cpp), with its
+    words: a setting out of range raises InputError instead of running on
+    (paths=0 would give a backtest 0% coverage, precision=0 run to
+    max_paths). None means "not given"."""
+    limits = {"paths": (1, 10**12), "max_paths": (1, 10**12), "block_size": (1, 10**6), "threads": (0, 1024),
+              "boxes": (1, 10)}
+    reals = {"precision": (1e-6, 0.5), "min_density": (0.0, 1.0)}
+    for name, value in given.items():
+        if value is None:
+            continue
+        option = name.replace("_", "-")
+        if name in limits:
+            lo, hi = limits[name]
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise TypeError(f"{fn}: {name} must be a whole number, not {type(value).__name__}")
+            if value < lo or value > hi:
+                bound = f"from {lo} to {hi}"
+                raise InputError(f"{fn}: {name} {value} (--{option}): must be {bound}")
+        elif name in reals:
+            lo, hi = reals[name]
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+                raise TypeError(f"{fn}: {name} must be a number, not {type(value).__name__}")
+            if not (lo <= float(value) <= hi):
+                raise InputError(f"{fn}: {name} {value} (--{option}): must be a number from {lo:g} to {hi:g}")
+
+
+def _check_resume(fn, resume, file, option):
+    if resume and file is None:
+        raise InputError(f"{fn}: resume=True needs {option}= (the file to continue)")
 DEFAULT_SEED = 2013
 
 
@@ -184,6 +216,7 @@ def run(scenario, *, paths=None, seed=DEFAULT_SEED, set=None, target=None, targe
     ``reached_by_table`` (for to_frame): per simulated year, P(reached by
     year) with its interval and P(first reached in year), as the CSV's
     columns of those names."""
+    _check("run", paths=paths, block_size=block_size, precision=precision, max_paths=max_paths, threads=threads)
     r = _run([scenario], set, target, target_year, paths, seed, block_size, precision, max_paths, samples, threads)
     r["samples"] = {k: v[0] for k, v in r["samples"].items()}
     return r
@@ -230,6 +263,9 @@ def compare(scenarios, *, variants=None, paths=None, seed=None, set=None, target
         raise InputError("compare takes a list of scenario files, not one file")
     if len(scenarios) + len(dict(variants or {})) < 2:
         raise InputError("compare needs at least two options, scenarios or variants (the first is the reference)")
+    _check("compare", paths=paths, block_size=block_size, precision=precision, max_paths=max_paths, threads=threads,
+           min_density=min_density)
+    _check_resume("compare", resume, rows, "rows")
     if assumptions is None:
         for name, given in (("study", study is not None), ("rows", rows is not None), ("resume", resume),
                             ("min_density", min_density is not None)):
@@ -278,6 +314,7 @@ def backtest(scenario, *, fit_until=None, rolling=None, paths=None, seed=DEFAULT
             raise InputError(f"backtest: {name}={year!r}: must be a year (a whole number)")
     if last < first:
         raise InputError(f"backtest: rolling=({first}, {last}): TO must not be before FROM")
+    _check("backtest", paths=paths, block_size=block_size, threads=threads)
     raw = _core.backtest(scenario, int(first), int(last), name, paths, seed, block_size, threads)
     result = json.loads(raw["json"])
     result["forecasts_table"] = _csv_columns(raw["forecasts_csv"])
@@ -332,6 +369,8 @@ def sensitivity(scenario, *, method=None, study=None, samples=None, paths=None, 
     continues it) and, as `banensim sensitivity --out`, the indices go to
     FILE.indices.csv (and second order to FILE.s2.csv) at the end; ``files``
     lists those written."""
+    _check("sensitivity", paths=paths, threads=threads)
+    _check_resume("sensitivity", resume, out, "out")
     d = _design(_core.sensitivity(scenario, method, dict(set or {}), target, target_year, study, samples, paths, seed,
                                   list(outputs or []), second_order, out, resume, threads))
     d["indices"] = _csv_columns(d.pop("indices_csv"))
@@ -363,6 +402,8 @@ def discover(scenario, *, study=None, samples=None, paths=None, seed=None, thres
     journaled to that file as they complete (``resume=True`` continues it)
     and, as `banensim discover --out`, the trajectory goes to
     FILE.trajectory.csv at the end; ``files`` lists it."""
+    _check("discover", paths=paths, min_density=min_density, boxes=boxes, threads=threads)
+    _check_resume("discover", resume, out, "out")
     d = _design(_core.discover(scenario, dict(set or {}), target, target_year, study, samples, paths, seed, threshold,
                                min_density, boxes, out, resume, threads))
     d["trajectory"] = _csv_columns(d.pop("trajectory_csv"))
@@ -378,6 +419,8 @@ def sweep(scenario, keys=None, *, one_at_a_time=False, range_from_schema=False, 
     the scenario with ``one_at_a_time``); ``study``'s factors become keys.
     With ``out`` the rows are journaled there as they complete (``resume=True``
     continues it); returns ``rows`` and the ``svg`` of one key, two or a tornado."""
+    _check("sweep", paths=paths, threads=threads)
+    _check_resume("sweep", resume, out, "out")
     d = _core.sweep(scenario, keys, one_at_a_time, range_from_schema, target, target_year, study, paths, seed,
                     list(outputs or []), out, resume, threads)
     d["rows"] = _table(d["rows"])

@@ -382,6 +382,28 @@ def test_bad_input_is_an_input_error_naming_the_problem(tmp_path):
     assert isinstance(banensim.InputError("x"), ValueError)
 
 
+def test_settings_out_of_the_programs_ranges_are_input_errors():
+    # As the program refuses them (exit 2), not run on: paths=0 gave a backtest 0% coverage, precision=0 ran
+    # to max_paths, resume=True without a file did nothing.
+    ks = os.path.join(SRC, "scenarios/keep-split.toml")
+    cases = [
+        (lambda: banensim.run(SQ, paths=0), "paths 0 \\(--paths\\): must be from 1 to"),
+        (lambda: banensim.run(SQ, paths=100, precision=0), "precision 0 \\(--precision\\)"),
+        (lambda: banensim.run(SQ, paths=100, threads=100000), "threads 100000"),
+        (lambda: banensim.backtest(SQ, fit_until=2019, paths=0), "paths 0"),
+        (lambda: banensim.compare([SQ, ks], assumptions=4, paths=100, min_density=2), "min_density 2"),
+        (lambda: banensim.discover(SQ, samples=8, paths=100, boxes=0), "boxes 0"),
+        (lambda: banensim.sobol(SQ, samples=4, paths=100, resume=True), "resume=True needs out="),
+        (lambda: banensim.sweep(SQ, {"cycle.sd": [0.1, 0.2]}, paths=100, resume=True), "resume=True needs out="),
+        (lambda: banensim.compare([SQ, ks], assumptions=4, paths=100, resume=True), "resume=True needs rows="),
+    ]
+    for call, message in cases:
+        with pytest.raises(banensim.InputError, match=message):
+            call()
+    with pytest.raises(TypeError, match="paths must be a whole number"):
+        banensim.run(SQ, paths=100.0)
+
+
 def test_ctrl_c_stops_a_run_and_raises_keyboard_interrupt():
     import signal
     import threading
