@@ -780,9 +780,15 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
       << "</td></tr>";
   }
   h << "<tr><td>stopping</td><td>" << esc(prov["stopping"].dump()) << "</td></tr>";
-  for (const auto& f : prov["scenarios"])
-    h << "<tr><td>scenario " << esc(f["name"].get<std::string>()) << "</td><td>" << esc(f["file"].get<std::string>())
+  // Each scenario as a command line would name it: the file and what changed its values.
+  for (const auto& f : prov["scenarios"]) {
+    std::string set;
+    if (f.contains("overrides")) {
+      for (const auto& o : f["overrides"]) set += " --set " + o["key"].get<std::string>() + "=" + o["value"].get<std::string>();
+    }
+    h << "<tr><td>scenario " << esc(f["name"].get<std::string>()) << "</td><td>" << esc(f["file"].get<std::string>() + set)
       << " (resolved hash " << esc(f["resolved_hash"].get<std::string>()) << ")</td></tr>";
+  }
   if (across) {
     for (const auto& f : result["assumptions"]["factors"]) {
       h << "<tr><td>factor</td><td>" << esc(f["description"].get<std::string>()) << "</td></tr>";

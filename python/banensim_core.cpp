@@ -73,10 +73,12 @@ std::string value_text(const py::handle& v) {
 
 // --set, --target, --target-year, in that order (as the command line applies them).
 studies::Overrides overrides_of(const py::dict& set, const py::object& target, const py::object& target_year) {
+  // The command line's order (--target, --target-year, then --set), so the
+  // provenance's `overrides` read the same from Python as from the program.
   studies::Overrides ov;
-  for (const auto& [k, v] : set) ov.emplace_back(k.cast<std::string>(), value_text(v));
   if (!target.is_none()) ov.emplace_back("target.total_jobs", value_text(target));
   if (!target_year.is_none()) ov.emplace_back("target.year", value_text(target_year));
+  for (const auto& [k, v] : set) ov.emplace_back(k.cast<std::string>(), value_text(v));
   return ov;
 }
 

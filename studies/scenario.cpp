@@ -15,7 +15,7 @@ Scenario load_scenario(const std::string& file, const Overrides& overrides, cons
   models::BanenafspraakModel model(models::params_from_scenario(r));
   std::string name = model.params().scenario.name;
   if (name.empty()) name = std::filesystem::path(file).stem().string();
-  return Scenario{file, name, std::move(r), std::move(model)};
+  return Scenario{file, name, std::move(r), std::move(model), overrides};
 }
 
 models::ResolvedScenario derive(const models::ResolvedScenario& base, const Overrides& overrides,

@@ -20,6 +20,7 @@ struct Scenario {
   std::string name;  // scenario.name, or the file's stem when that is empty
   models::ResolvedScenario resolved;
   models::BanenafspraakModel model;
+  Overrides overrides = {};  // applied to the file's values (--set, --target, a --variant's settings), in order
 };
 
 // Loads `file` and applies `overrides` (problems named after `origin`).

@@ -180,8 +180,12 @@ nlohmann::json run_json(const ScenarioRun& run) {
   const engine::RunResult& r = run.result;
   nlohmann::json files = nlohmann::json::array();
   for (const auto& s : sc) {
+    // What the file's values were changed by on the command line (--set,
+    // --target, --target-year, a --variant's settings), in the order applied.
+    nlohmann::json overrides = nlohmann::json::array();
+    for (const auto& [key, value] : s.overrides) overrides.push_back({{"key", key}, {"value", value}});
     files.push_back({{"file", s.file}, {"name", s.name}, {"resolved_hash", s.resolved.hash()},
-                     {"extends_chain", s.resolved.files}});
+                     {"extends_chain", s.resolved.files}, {"overrides", overrides}});
   }
   const nlohmann::json stop =
       run.precision ? nlohmann::json{{"rule", "precision"}, {"epsilon", *run.precision}, {"max_paths", run.planned},

@@ -311,7 +311,7 @@ nlohmann::json LiveModel::compare_json(const PreparedRun& run, const engine::Run
     for (const auto& [key, text] : run.request.settings) {
       if (k == 1 || !is_lever_key(key)) file += " --set " + key + "=" + text;
     }
-    sr.scenarios.push_back(studies::Scenario{file, run.names[k], run.resolved[k], run.models[k]});
+    sr.scenarios.push_back(studies::Scenario{file, run.names[k], run.resolved[k], run.models[k], {}});
   }
   sr.planned = run.request.paths;
   sr.result = r;

@@ -190,6 +190,30 @@ TEST_CASE("JSON output: documented fields, seed recorded, identical at 1 and 2 t
   CHECK(ja.dump() == jb.dump());
 }
 
+TEST_CASE("provenance names what changed a scenario's values: --target-year, --set and a variant's settings") {
+  const fs::path report = fs::temp_directory_path() / ("banensim_prov_" + std::to_string(::getpid()) + ".html");
+  const auto r = banensim("compare scenarios/status-quo.toml --variant \"v=scenarios/status-quo.toml cycle.sd=0.2\" "
+                          "--target-year 2030 --set quota.response_max=0.45 --paths 500 --threads 1 --format json "
+                          "--report '" + report.string() + "'");
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& sc = j["provenance"]["scenarios"];
+  REQUIRE(sc.size() == 2);
+  const auto pairs = [](const nlohmann::json& o) {
+    std::string t;
+    for (const auto& e : o) t += e["key"].get<std::string>() + "=" + e["value"].get<std::string>() + ";";
+    return t;
+  };
+  CHECK(pairs(sc[0]["overrides"]) == "target.year=2030;quota.response_max=0.45;");
+  CHECK(pairs(sc[1]["overrides"]) == "target.year=2030;quota.response_max=0.45;cycle.sd=0.2;");
+  std::ifstream in(report);
+  std::stringstream html;
+  html << in.rdbuf();
+  CHECK(html.str().find("scenarios/status-quo.toml --set target.year=2030 --set quota.response_max=0.45 --set "
+                        "cycle.sd=0.2 (resolved hash") != std::string::npos);
+  fs::remove(report);
+}
+
 TEST_CASE("first_year_reached quantiles are years that occur, not fractions of a year") {
   // Status quo and a faster market trend, so that the years spread.
   for (const char* extra : {"", " --set growth.market.trend_mean=14000"}) {
