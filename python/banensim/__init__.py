@@ -435,11 +435,19 @@ def factors(scenario, *, study=None, set=None, target=None, target_year=None):
 
 
 def _problem(factor_list):
+    # SALib's keys: num_vars, names, bounds (each factor's support). SALib reads a
+    # "dists" key with its own names (unif, norm, truncnorm, ...) and refuses
+    # others, so banensim's distributions go under "distributions": SALib's
+    # samplers take the dict as uniform on each support; banensim's own studies
+    # apply the distributions.
     return {"num_vars": len(factor_list), "names": [f["key"] for f in factor_list],
             "bounds": [[f["low"], f["high"]] for f in factor_list],
-            "dists": [f["distribution"] for f in factor_list]}
+            "distributions": [f["distribution"] for f in factor_list]}
 
 
 def problem(scenario, *, study=None, set=None, target=None, target_year=None):
-    """The factors as SALib's ``problem`` dict (num_vars, names, bounds, dists)."""
+    """The factors as SALib's ``problem`` dict: num_vars, names and bounds
+    (each factor's support), which SALib's samplers read as uniform; and
+    ``distributions`` (banensim's: uniform, normal, triangular, log-uniform,
+    discrete), which banensim's own studies apply."""
     return _problem(factors(scenario, study=study, set=set, target=target, target_year=target_year)["factors"])

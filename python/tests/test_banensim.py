@@ -471,3 +471,12 @@ def test_calibrate_gives_the_program_s_keys_and_file(tmp_path):
     assert r["scenarios"][0]["origin_year"] == 2018
     with pytest.raises(banensim.InputError, match="fit_until"):
         banensim.calibrate(base, fit_until=1999)
+
+
+def test_problem_is_a_dict_salib_samplers_take():
+    # SALib reads "dists" with its own names and refuses others: banensim's go under "distributions".
+    p = banensim.problem(SQ, study=STUDY)
+    assert set(p) == {"num_vars", "names", "bounds", "distributions"}
+    assert p["num_vars"] == len(p["names"]) == len(p["bounds"]) == 3
+    assert p["distributions"] == ["normal", "discrete", "log-uniform"]
+    assert all(lo < hi for lo, hi in p["bounds"])
