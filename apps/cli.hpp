@@ -100,7 +100,5 @@ void warn_calibration(const studies::ExecutionContext& ctx, const std::vector<co
 void show_progress(studies::ExecutionContext& ctx, const std::string& noun);
 void clear_progress(const studies::ExecutionContext& ctx);
 
-// `text` with its control characters written as escapes (\n, \t, \x01), for a message.
-std::string escaped(const std::string& text);
 
 }  // namespace banensim::app

@@ -61,7 +61,7 @@ void check_design_files(const studies::DesignStudy& s, const DesignCommand& c,
                         std::initializer_list<std::pair<std::optional<std::string>, std::string>> beside_out) {
   CommandFiles files;
   files.add_scenario(s.base.resolved);
-  files.add_inputs(s.input_files);
+  files.add_inputs(s.inputs.files);
   if (c.request.study_file) files.add_input(*c.request.study_file);
   files.add_journal(c.out, "--out");
   for (const auto& [file, role] : beside_out) files.add_output(file, role);

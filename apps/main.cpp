@@ -20,6 +20,7 @@
 #include "apps/cli.hpp"
 #include "apps/commands.hpp"
 #include "engine/tally.hpp"
+#include "engine/text_format.hpp"
 #include "models/problem.hpp"
 #include "studies/provenance.hpp"
 
@@ -78,7 +79,7 @@ int dispatch(std::vector<std::string> args, studies::ExecutionContext& ctx) {
   // into: refused wherever it is.
   for (const auto& a : args) {
     if (std::any_of(a.begin(), a.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
-      throw UsageError("the argument \"" + escaped(a) + "\" holds a control character (line break, tab, ...); "
+      throw UsageError("the argument \"" + engine::escaped(a) + "\" holds a control character (line break, tab, ...); "
                        "no option, value or file name may");
     }
   }

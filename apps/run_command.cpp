@@ -166,7 +166,7 @@ int compare_across_assumptions(const RunCommand& c, studies::ExecutionContext& c
   const studies::AssumptionStudy s = studies::plan_assumption_compare(request);
   CommandFiles files;
   for (const auto& o : s.options) files.add_scenario(o.resolved);
-  files.add_inputs(s.input_files);
+  files.add_inputs(s.inputs.files);
   if (c.study) files.add_input(*c.study);
   files.add_journal(c.rows, "--rows");
   files.add_output(c.out, "--out");

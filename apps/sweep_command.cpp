@@ -139,7 +139,7 @@ int cmd_sweep(const Args& args, studies::ExecutionContext& ctx) {
   }
   CommandFiles files;  // every output is checked before the first point runs
   files.add_scenario(s.base.resolved);
-  files.add_inputs(s.input_files);
+  files.add_inputs(s.inputs.files);
   files.add_journal(c.out, "--out");
   files.add_output(c.svg, "--svg");
   files.check();

@@ -16,6 +16,7 @@
 
 #include "engine/atomic_file.hpp"
 #include "engine/fnv1a.hpp"
+#include "engine/text_format.hpp"
 
 namespace banensim::engine {
 
@@ -68,23 +69,9 @@ std::string first_difference(std::string_view expected, std::string_view found) 
     if (!ge && !gf) return "";
     if (!ge || !gf || le != lf) {
       // Control characters (a carriage return from a CRLF conversion, a tab)
-      // made visible: else two lines that differ only in them look alike.
-      const auto visible = [](const std::string& text) {
-        std::string v;
-        for (const char c : text) {
-          const auto u = static_cast<unsigned char>(c);
-          if (u >= 0x20 && u != 0x7f) {
-            v += c;
-          } else {
-            static const char* const kHex = "0123456789abcdef";
-            v += c == '\r' ? std::string("\\r") : c == '\t' ? std::string("\\t")
-                                                  : std::string("\\x") + kHex[u >> 4] + kHex[u & 15];
-          }
-        }
-        return v;
-      };
-      return "line " + std::to_string(line) + " is\n  " + (gf ? visible(lf) : std::string("(missing)")) +
-             "\nbut this command would write\n  " + (ge ? visible(le) : std::string("(nothing)"));
+      // escaped: else two lines that differ only in them look alike.
+      return "line " + std::to_string(line) + " is\n  " + (gf ? escaped(lf) : std::string("(missing)")) +
+             "\nbut this command would write\n  " + (ge ? escaped(le) : std::string("(nothing)"));
     }
   }
 }

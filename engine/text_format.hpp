@@ -53,4 +53,9 @@ std::string fmt_interval(double low, double high, int decimals);
 std::string fmt_estimate(double x, int decimals);
 std::string fmt_interval(const Interval& interval, int decimals);
 
+// `text` with its control characters written as escapes (\n, \t, \r,
+// \x01), for a message: a line break or a carriage return in a file name or
+// a line quoted back must be seen, not obeyed or hidden.
+std::string escaped(const std::string& text);
+
 }  // namespace banensim::engine

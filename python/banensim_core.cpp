@@ -300,7 +300,7 @@ void check_design_files(const studies::DesignStudy& s, const studies::DesignRequ
                         const std::vector<std::pair<std::string, std::string>>& beside) {
   std::vector<std::string> inputs;
   add_scenario_inputs(s.base, inputs);
-  inputs.insert(inputs.end(), s.input_files.begin(), s.input_files.end());
+  inputs.insert(inputs.end(), s.inputs.files.begin(), s.inputs.files.end());
   if (r.study_file) inputs.push_back(*r.study_file);
   check_files(inputs, journal_outputs(out, "out", beside));
 }
@@ -483,7 +483,7 @@ py::dict assumptions_impl(const std::vector<std::string>& scenarios, const py::l
         if (rows) {
           std::vector<std::string> inputs;
           for (const auto& o : planned.options) add_scenario_inputs(o, inputs);
-          inputs.insert(inputs.end(), planned.input_files.begin(), planned.input_files.end());
+          inputs.insert(inputs.end(), planned.inputs.files.begin(), planned.inputs.files.end());
           if (study) inputs.push_back(*study);
           check_files(inputs, journal_outputs(*rows, "rows"));
         }

@@ -270,7 +270,7 @@ std::string AssumptionStudy::provenance() const {
   os << "# banensim compare --assumptions; options " << options.size() << "; design " << design << "; rows "
      << unit.rows() << "; seed " << run.seed << "; paths " << run.paths << "; block_size " << run.block_size
      << "; program " << program_text() << "\n"
-     << data_lines(options[0].resolved) << point_data;
+     << data_lines(options[0].resolved) << inputs.data_lines;
   for (std::size_t k = 0; k < options.size(); ++k) {
     // No path: a file's spelling is not part of the computation (its content is,
     // in the hash), so a resume may name the scenario by any path, as a sweep's.
@@ -319,9 +319,7 @@ AssumptionStudy plan_assumption_compare(const AssumptionRequest& request) {
   s.min_density = request.min_density;
   s.unit = engine::sobol_design(s.sets, s.factors.size(), s.run.seed);
   s.design = "randomized_sobol points " + std::to_string(s.sets);
-  PointInputs inputs = check_paired_points(s.options, s.own, s.points());
-  s.input_files = std::move(inputs.files);
-  s.point_data = std::move(inputs.data_lines);
+  s.inputs = check_paired_points(s.options, s.own, s.points());
   const auto& m0 = s.options[0].model;
   s.by_year = std::min(m0.target_year() + 4, m0.horizon_year());
   return s;

@@ -69,8 +69,7 @@ struct AssumptionStudy {
   std::string design;                // as the result file's header names it
   std::optional<std::string> study_file;
   double min_density = 0.8;
-  std::vector<std::string> input_files;  // every set's data files
-  std::string point_data;                // PointInputs::data_lines: the data files a factor names
+  PointInputs inputs;  // every set's data files, and the digests of those a factor names
   // The second figure judged over the sets: P(reached by this year), the
   // year of compare's "P(by YEAR)" column (the target year + 4, or the
   // horizon when that is earlier).

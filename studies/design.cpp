@@ -89,7 +89,7 @@ std::string DesignStudy::provenance() const {
   os << "# banensim " << command << "; scenario " << base.name << "; resolved_hash " << base.resolved.hash()
      << "; design " << design << "; rows " << unit.rows() << "; seed " << run.seed << "; paths " << run.paths
      << "; block_size " << run.block_size << "; program " << program_text() << "\n"
-     << data_lines(base.resolved) << point_data;
+     << data_lines(base.resolved) << inputs.data_lines;
   for (const Factor& f : factors) os << "# factor " << f.describe() << "\n";
   return os.str();
 }
@@ -129,9 +129,7 @@ DesignStudy plan_sensitivity(const DesignRequest& r) {
     s.design = "morris levels " + std::to_string(mo.n_levels) + " trajectories " + std::to_string(s.samples) +
                (mo.n_candidates > 0 ? " candidates " + std::to_string(mo.n_candidates) : "");
   }
-  PointInputs inputs = check_points(s.base, s.points());
-  s.input_files = std::move(inputs.files);
-  s.point_data = std::move(inputs.data_lines);
+  s.inputs = check_points(s.base, s.points());
   return s;
 }
 
@@ -143,14 +141,11 @@ DesignStudy plan_discovery(const DesignRequest& r) {
   if (r.min_density) s.prim.min_density = *r.min_density;
   if (r.boxes) s.prim.boxes = *r.boxes;
   // The output that makes a case of interest is recorded too.
-  if (std::none_of(s.outputs.begin(), s.outputs.end(), [&](const OutputSpec& o) { return o.name == s.prim.output; })) {
-    s.outputs.push_back(parse_output(s.prim.output, s.base.model.layout()));
-  }
+  auto rule = std::find_if(s.outputs.begin(), s.outputs.end(), [&](const OutputSpec& o) { return o.name == s.prim.output; });
+  if (rule == s.outputs.end()) rule = s.outputs.insert(rule, parse_output(s.prim.output, s.base.model.layout()));
   // A probability's threshold lies in [0, 1] (else no point, or every point, is a case
   // of interest); any other output's is a number of its own unit.
-  const OutputSpec& rule_output =
-      *std::find_if(s.outputs.begin(), s.outputs.end(), [&](const OutputSpec& o) { return o.name == s.prim.output; });
-  if (rule_output.stat == OutputSpec::Stat::kProbability && !(s.prim.threshold >= 0 && s.prim.threshold <= 1)) {
+  if (rule->stat == OutputSpec::Stat::kProbability && !(s.prim.threshold >= 0 && s.prim.threshold <= 1)) {
     const std::string why = "must be in [0, 1]: the output " + s.prim.output + " is a probability";
     if (r.threshold) throw StudyError("--threshold " + engine::shortest(s.prim.threshold) + ": " + why);
     throw models::InputError(
@@ -159,9 +154,7 @@ DesignStudy plan_discovery(const DesignRequest& r) {
   check_size(s, 1);
   s.unit = engine::sobol_design(s.samples, s.factors.size(), s.run.seed);
   s.design = "randomized_sobol points " + std::to_string(s.samples);
-  PointInputs inputs = check_points(s.base, s.points());
-  s.input_files = std::move(inputs.files);
-  s.point_data = std::move(inputs.data_lines);
+  s.inputs = check_points(s.base, s.points());
   return s;
 }
 

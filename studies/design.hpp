@@ -62,8 +62,7 @@ struct DesignStudy {
   engine::DesignMatrix unit;  // a row per run, a column per factor, in [0, 1]
   std::optional<engine::MorrisDesign> morris_design;
   std::string design;  // the design as the result file's header names it
-  std::vector<std::string> input_files;  // the data files every row reads (for the output checks)
-  std::string point_data;                // PointInputs::data_lines: the data files a factor names
+  PointInputs inputs;  // the data files every row reads (for the output checks), with the factors' digests
 
   PointSet points() const;
   // The result file's header: the computation's identity, its data, its factors.

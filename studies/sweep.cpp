@@ -111,7 +111,7 @@ std::string SweepStudy::provenance() const {
      << "; paths " << run.paths << "; block_size " << run.block_size << "; mode "
      << (one_at_a_time ? "one-at-a-time" : "grid") << "; points " << points.size() << "; grid_hash "
      << engine::fnv1a64_hex(keys_text) << "; program " << program_text() << "\n"
-     << data_lines(base.resolved) << point_data << keys_text;
+     << data_lines(base.resolved) << inputs.data_lines << keys_text;
   return os.str();
 }
 
@@ -175,9 +175,7 @@ SweepStudy plan_sweep(const SweepRequest& r) {
                                                        : static_cast<std::uint64_t>(s.base.model.params().simulation.paths));
   s.run.seed = r.seed.value_or(study && study->seed ? *study->seed : kDefaultSeed);
   s.run.block_size = r.block_size;
-  PointInputs inputs = check_points(s.base, s.point_set());
-  s.input_files = std::move(inputs.files);
-  s.point_data = std::move(inputs.data_lines);
+  s.inputs = check_points(s.base, s.point_set());
   return s;
 }
 

@@ -54,8 +54,7 @@ struct SweepStudy {
   std::vector<OutputSpec> outputs;
   RunSettings run;
   std::vector<std::string> notes;        // keys left out of --range-from-schema, and why
-  std::vector<std::string> input_files;  // every point's data files
-  std::string point_data;                // PointInputs::data_lines: the data files a swept key names
+  PointInputs inputs;  // every point's data files, and the digests of those a swept key names
 
   PointSet point_set() const;
   std::string provenance() const;

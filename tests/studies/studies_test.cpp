@@ -71,6 +71,33 @@ std::vector<std::vector<std::string>> csv_rows(const std::string& text, bool ski
   return rows;
 }
 
+// A context whose run stops after its first point (that point's row is kept),
+// until let_run() lets the next run go to the end.
+struct StopAfterFirstPoint {
+  std::atomic<bool> cancel{false};
+  ExecutionContext ctx;
+  StopAfterFirstPoint() {
+    ctx.cancel = &cancel;
+    ctx.on_point = [this](std::uint64_t i, std::uint64_t) {
+      if (i == 1) cancel = true;
+    };
+  }
+  void let_run() {
+    cancel = false;
+    ctx.on_point = nullptr;
+  }
+};
+
+// The StudyError a resume of `r` into `out` is refused with ("" when it runs).
+std::string resume_refusal(const SweepRequest& r, const std::string& out, ExecutionContext& ctx) {
+  try {
+    (void)run_sweep(plan_sweep(r), out, true, ctx);
+  } catch (const StudyError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 std::size_t index_of(const std::vector<std::string>& header, const std::string& name) {
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (header[i] == name) return i;
@@ -446,13 +473,8 @@ TEST_CASE("point loop: a result file begun on other data is refused on resume, n
   r.keys = {range_key("supply.max_working_share", 0.6, 0.9, 4, "test")};
   r.paths = 100;
   // Interrupted after the first point: its row is in the partial file.
-  std::atomic<bool> cancel{false};
-  ExecutionContext ctx;
-  ctx.cancel = &cancel;
-  ctx.on_point = [&](std::uint64_t i, std::uint64_t) {
-    if (i == 1) cancel = true;
-  };
-  const PointRun first = run_sweep(plan_sweep(r), out, false, ctx);
+  StopAfterFirstPoint stop;
+  const PointRun first = run_sweep(plan_sweep(r), out, false, stop.ctx);
   CHECK_FALSE(first.completed);
   REQUIRE(fs::exists(engine::ResultsJournal::partial_path(out)));
   // The data file is edited (one more digit in the last line's last cell).
@@ -460,14 +482,8 @@ TEST_CASE("point loop: a result file begun on other data is refused on resume, n
   REQUIRE(history.size() > 2);
   history.insert(history.size() - 1, "1");
   std::ofstream(s.dir / "history.csv", std::ios::binary) << history;
-  cancel = false;
-  ctx.on_point = nullptr;
-  std::string message;
-  try {
-    (void)run_sweep(plan_sweep(r), out, true, ctx);
-  } catch (const StudyError& e) {
-    message = e.what();
-  }
+  stop.let_run();
+  const std::string message = resume_refusal(r, out, stop.ctx);
   INFO(message);
   CHECK(message.find("was begun on other data") != std::string::npos);
   CHECK(message.find("history.file (") != std::string::npos);
@@ -484,19 +500,13 @@ TEST_CASE("point loop: files made from an earlier run's rows are removed as the 
   r.scenario = kStatusQuo;
   r.keys = {range_key("supply.max_working_share", 0.6, 0.9, 3, "test")};
   r.paths = 100;
-  std::atomic<bool> cancel{false};
-  ExecutionContext ctx;
-  ctx.cancel = &cancel;
-  ctx.on_point = [&](std::uint64_t i, std::uint64_t) {
-    if (i == 1) cancel = true;
-  };
+  StopAfterFirstPoint stop;
   // Interrupted: the earlier chart stays with the earlier result (here: none yet).
-  CHECK_FALSE(run_sweep(plan_sweep(r), out, false, ctx, {chart}).completed);
+  CHECK_FALSE(run_sweep(plan_sweep(r), out, false, stop.ctx, {chart}).completed);
   CHECK(fs::exists(chart));
   // Complete: removed as the rows are committed, for the caller to write anew.
-  cancel = false;
-  ctx.on_point = nullptr;
-  CHECK(run_sweep(plan_sweep(r), out, true, ctx, {chart}).completed);
+  stop.let_run();
+  CHECK(run_sweep(plan_sweep(r), out, true, stop.ctx, {chart}).completed);
   CHECK(fs::exists(out));
   CHECK_FALSE(fs::exists(chart));
 }
@@ -510,17 +520,12 @@ TEST_CASE("point loop: a data file a swept key names is fingerprinted too, and a
   r.keys = {SweepKey{"law.file", {(s.dir / "law-a.csv").string(), (s.dir / "law-b.csv").string()}, "test"},
             range_key("supply.max_working_share", 0.6, 0.9, 2, "test")};
   r.paths = 100;
-  std::atomic<bool> cancel{false};
-  ExecutionContext ctx;
-  ctx.cancel = &cancel;
-  ctx.on_point = [&](std::uint64_t i, std::uint64_t) {
-    if (i == 1) cancel = true;
-  };
+  StopAfterFirstPoint stop;
   const SweepStudy plan = plan_sweep(r);
   // The base's own law file is in a "# data" line; the two the points name in "# point data" lines.
   CHECK(plan.provenance().find("# point data law.file = " + (s.dir / "law-b.csv").string() + " fnv1a64 ") !=
         std::string::npos);
-  const PointRun first = run_sweep(plan, out, false, ctx);
+  const PointRun first = run_sweep(plan, out, false, stop.ctx);
   CHECK_FALSE(first.completed);
   REQUIRE(fs::exists(engine::ResultsJournal::partial_path(out)));
   // law-b.csv edited (its surcharge starts a year later), the resume is refused, naming that file.
@@ -528,14 +533,8 @@ TEST_CASE("point loop: a data file a swept key names is fingerprinted too, and a
   REQUIRE(law.find("\n2026,") != std::string::npos);
   law.replace(law.find("\n2026,"), 6, "\n2027,");
   std::ofstream(s.dir / "law-b.csv", std::ios::binary) << law;
-  cancel = false;
-  ctx.on_point = nullptr;
-  std::string message;
-  try {
-    (void)run_sweep(plan_sweep(r), out, true, ctx);
-  } catch (const StudyError& e) {
-    message = e.what();
-  }
+  stop.let_run();
+  const std::string message = resume_refusal(r, out, stop.ctx);
   INFO(message);
   CHECK(message.find("was begun on other data") != std::string::npos);
   CHECK(message.find("law.file = " + (s.dir / "law-b.csv").string() + " (a data file the study's points name) "
