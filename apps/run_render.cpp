@@ -84,6 +84,8 @@ std::string render_csv(const studies::ScenarioRun& run) {
   os << ",p_reach,p_reach_ci_low,p_reach_ci_high,diff,diff_ci_low,diff_ci_high,p_only_variant,p_only_reference"
         ",median_first_year,p_quota,p_quota_ci_low,p_quota_ci_high,charge_mean_eur,charge_std_error_eur"
         ",charge_diff_eur,charge_diff_ci_low_eur,charge_diff_ci_high_eur";
+  // Added after the columns above so that none of them moves.
+  os << ",p_only_variant_ci_low,p_only_variant_ci_high,p_only_reference_ci_low,p_only_reference_ci_high";
   os << "\n";
   const std::size_t i_reach = layout.indicator_index("reach_target");
   const std::size_t i_quota = layout.indicator_index("quota_in_force_target_year");
@@ -113,6 +115,16 @@ std::string render_csv(const studies::ScenarioRun& run) {
       own << ",,,";
     } else {
       csv_difference(own, r.tally.scalar_difference(k, i_charge));
+    }
+    if (k == 0) {
+      own << ",,,,";
+    } else {
+      const auto& pair = r.tally.indicator_pair(k, i_reach);
+      for (const engine::Proportion* only : {&pair.variant_only, &pair.reference_only}) {
+        const auto ci = only->wilson();
+        csv_number(own, ci.low);
+        csv_number(own, ci.high);
+      }
     }
     for (std::size_t step = 0; step < layout.n_steps(); ++step) {
       os << studies::csv_field(sc[k].name) << "," << layout.step_labels[step] << "," << seed << "," << r.n_paths;
@@ -269,23 +281,25 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
   }
   // compare
   os << "Reference: " << sc[0].name << ". All scenarios run on the same random draws (common random numbers).\n\n";
-  rows.push_back({"scenario", "P(reach)", "95% CI", "diff vs ref", "95% CI", "P(only var)", "P(only ref)",
-                  "median total " + target_label, "90% interval", "median 1st year", "P(by " + by_label + ")",
-                  "95% CI", "diff by " + by_label, "95% CI", "P(quota " + target_label + ")", "95% CI",
-                  "E[charge] EUR", "diff charge EUR M", "95% CI"});
+  rows.push_back({"scenario", "P(reach)", "95% CI", "diff vs ref", "95% CI", "P(only var)", "95% CI",
+                  "P(only ref)", "95% CI", "median total " + target_label, "90% interval", "median 1st year",
+                  "P(by " + by_label + ")", "95% CI", "diff by " + by_label, "95% CI",
+                  "P(quota " + target_label + ")", "95% CI", "E[charge] EUR", "diff charge EUR M", "95% CI"});
   for (std::size_t k = 0; k < sc.size(); ++k) {
     const auto& t = r.tally.variant(k);
     const auto& p = t.indicator(i_reach);
     const auto& tot = t.series(i_total, at_target).histogram;
     std::vector<std::string> row = {sc[k].name, engine::fmt(p.estimate(), 4), engine::fmt_interval(p.wilson(), 4)};
     if (k == 0) {
-      row.insert(row.end(), {"(reference)", "", "", ""});
+      row.insert(row.end(), {"(reference)", "", "", "", "", ""});
     } else {
       const auto& pair = r.tally.indicator_pair(k, i_reach);
       row.push_back(engine::fmt(pair.difference.mean(), 4));
       row.push_back(engine::fmt_interval(engine::mean_interval(pair.difference), 4));
-      row.push_back(engine::fmt(pair.variant_only.estimate(), 4));
-      row.push_back(engine::fmt(pair.reference_only.estimate(), 4));
+      for (const engine::Proportion* only : {&pair.variant_only, &pair.reference_only}) {
+        row.push_back(engine::fmt(only->estimate(), 4));
+        row.push_back(engine::fmt_interval(only->wilson(), 4));
+      }
     }
     row.push_back(jobs_quantile(tot, 0.5));
     row.push_back("[" + jobs_quantile(tot, 0.05) + ", " + jobs_quantile(tot, 0.95) + "]");

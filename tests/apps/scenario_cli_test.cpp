@@ -252,6 +252,28 @@ TEST_CASE("compare: a scenario against itself differs by exactly zero") {
   CHECK(note.find("levers act") == std::string::npos);
 }
 
+TEST_CASE("compare table: P(only var) and P(only ref) each followed by their 95% Wilson interval, as in the JSON") {
+  const std::string args = "compare scenarios/status-quo.toml scenarios/keep-split.toml --paths 4000";
+  const auto table = banensim(args);
+  const auto json = banensim(args + " --format json");
+  REQUIRE(table.exit_code == 0);
+  REQUIRE(json.exit_code == 0);
+  CHECK(table.out.find("P(only var)            95% CI  P(only ref)            95% CI") != std::string::npos);
+  const auto doc = nlohmann::json::parse(json.out);
+  const auto& d = doc["scenarios"][1]["vs_reference"]["indicators"]["reach_target"];
+  const auto cell = [](const nlohmann::json& p) {  // the table's fmt(…, 4) and fmt_interval(…, 4), by hand
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%.4f  [%.4f, %.4f]", p["probability"].get<double>(), p["ci_low"].get<double>(),
+                  p["ci_high"].get<double>());
+    return std::string(buf);
+  };
+  CAPTURE(table.out);
+  CHECK(d["p_reference_only"]["successes"].get<double>() > 0);  // keep split loses paths: a non-trivial interval
+  const std::size_t variant_only = table.out.find(cell(d["p_variant_only"]));
+  REQUIRE(variant_only != std::string::npos);
+  CHECK(table.out.find(cell(d["p_reference_only"]), variant_only) != std::string::npos);
+}
+
 TEST_CASE("compare: an option alike on every path is said to be (and why when its levers act after the target "
           "year), never when a path differs") {
   const std::string early =
@@ -826,7 +848,8 @@ TEST_CASE("compare --format csv carries every column of the table, equal to the 
                         "p_quota_ci_high", "charge_mean_eur", "charge_std_error_eur", "total_p50", "total_p05",
                         "total_p95", "p_reached_by", "p_reached_by_diff", "p_reached_by_diff_ci_low",
                         "p_reached_by_diff_ci_high", "charge_diff_eur", "charge_diff_ci_low_eur",
-                        "charge_diff_ci_high_eur"}) {
+                        "charge_diff_ci_high_eur", "p_only_variant_ci_low", "p_only_variant_ci_high",
+                        "p_only_reference_ci_low", "p_only_reference_ci_high"}) {
     CAPTURE(c);
     CHECK(std::find(cols.begin(), cols.end(), c) != cols.end());
   }
@@ -847,10 +870,24 @@ TEST_CASE("compare --format csv carries every column of the table, equal to the 
     CHECK(std::stod(at(row, "p_reach_ci_low")) == doctest::Approx(sc["ci_low"].get<double>()).epsilon(1e-9));
     if (k == 0) {
       CHECK(at(row, "diff").empty());
+      CHECK(at(row, "p_only_variant_ci_low").empty());
+      CHECK(at(row, "p_only_reference_ci_high").empty());
     } else {
       const auto& d = sc["vs_reference"]["indicators"]["reach_target"];
       CHECK(std::stod(at(row, "diff")) == doctest::Approx(d["difference"].get<double>()).epsilon(1e-9));
       CHECK(std::stod(at(row, "diff_ci_high")) == doctest::Approx(d["ci_high"].get<double>()).epsilon(1e-9));
+      // P(only one of the two reaches the target), each with its Wilson interval, as in the JSON.
+      for (const auto& [column, key] : {std::pair{"p_only_variant", "p_variant_only"},
+                                        std::pair{"p_only_reference", "p_reference_only"}}) {
+        CAPTURE(column);
+        const auto& only = d[key];
+        CHECK(std::stod(at(row, column)) == doctest::Approx(only["probability"].get<double>()).epsilon(1e-9));
+        CHECK(std::stod(at(row, std::string(column) + "_ci_low")) ==
+              doctest::Approx(only["ci_low"].get<double>()).epsilon(1e-9));
+        CHECK(std::stod(at(row, std::string(column) + "_ci_high")) ==
+              doctest::Approx(only["ci_high"].get<double>()).epsilon(1e-9));
+        CHECK(std::stod(at(row, std::string(column) + "_ci_high")) > 0.0);  // a Wilson interval, even at 0 of n
+      }
       // The paired difference of P(reached by this year): the JSON's, and
       // exactly the difference of the two scenarios' own P(reached by year).
       const double year = std::stod(at(row, "year"));
