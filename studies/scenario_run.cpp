@@ -184,8 +184,14 @@ nlohmann::json run_json(const ScenarioRun& run) {
     // --target, --target-year, a --variant's settings), in the order applied.
     nlohmann::json overrides = nlohmann::json::array();
     for (const auto& [key, value] : s.overrides) overrides.push_back({{"key", key}, {"value", value}});
+    // Every data file the scenario read, as its key names it, with the digest
+    // of the bytes the run parsed (the resolved hash includes these digests).
+    nlohmann::json data = nlohmann::json::array();
+    for (const std::string& key : s.resolved.path_keys) {
+      data.push_back({{"key", key}, {"file", s.resolved.string(key)}, {"fnv1a64", s.resolved.data_file(key).digest}});
+    }
     files.push_back({{"file", s.file}, {"name", s.name}, {"resolved_hash", s.resolved.hash()},
-                     {"extends_chain", s.resolved.files}, {"overrides", overrides}});
+                     {"extends_chain", s.resolved.files}, {"overrides", overrides}, {"data_files", data}});
   }
   const nlohmann::json stop =
       run.precision ? nlohmann::json{{"rule", "precision"}, {"epsilon", *run.precision}, {"max_paths", run.planned},

@@ -214,6 +214,61 @@ TEST_CASE("provenance names what changed a scenario's values: --target-year, --s
   fs::remove(report);
 }
 
+TEST_CASE("provenance lists every data file read with the FNV-1a 64 digest of its bytes, the report each once") {
+  const fs::path dir = fs::temp_directory_path() / ("banensim_data_prov_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path targets = dir / "targets.csv", report = dir / "r.html";
+  const fs::path source = BANENSIM_SOURCE_DIR;
+  fs::copy_file(source / "data/targets.csv", targets);
+  {
+    std::ofstream out(targets, std::ios::app);
+    out << "\n";  // another file with other bytes, the same rows
+  }
+  const auto r = banensim("compare scenarios/status-quo.toml --variant \"t=scenarios/status-quo.toml targets.file=" +
+                          targets.string() + "\" --paths 300 --threads 1 --format json --report '" + report.string() +
+                          "'");
+  REQUIRE(r.exit_code == 0);
+  // FNV-1a 64 (offset basis 14695981039346656037, prime 1099511628211) of a file's bytes, 16 hex digits.
+  const auto fnv1a64 = [&](const fs::path& file) {
+    std::ifstream in(source / file, std::ios::binary);  // relative: as the program, from the source directory
+    REQUIRE(in);
+    std::uint64_t h = 14695981039346656037ULL;
+    for (char c; in.get(c);) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return std::string(buf);
+  };
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& sc = j["provenance"]["scenarios"];
+  REQUIRE(sc.size() == 2);
+  for (const auto& s : sc) {
+    std::vector<std::string> keys;
+    for (const auto& d : s["data_files"]) {
+      CAPTURE(d.dump());
+      keys.push_back(d["key"].get<std::string>());
+      CHECK(d["fnv1a64"].get<std::string>() == fnv1a64(d["file"].get<std::string>()));
+    }
+    CHECK(keys == std::vector<std::string>{"history.file", "history.trend_file", "inleen.key_samples_file", "law.file",
+                                           "quota.decisions_file", "targets.file"});
+    CHECK(s["data_files"].back()["file"] == (&s == &sc[0] ? std::string("data/targets.csv") : targets.string()));
+  }
+  CHECK(fnv1a64("data/targets.csv") != fnv1a64(targets));
+  std::ifstream in(report);
+  std::stringstream html;
+  html << in.rdbuf();
+  const std::string h = html.str();
+  const auto count = [&](const std::string& text) {
+    std::size_t n = 0;
+    for (std::size_t at = h.find(text); at != std::string::npos; at = h.find(text, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("<tr><td>data history.file</td><td>data/monitor-history.csv (fnv1a64 " +
+              fnv1a64("data/monitor-history.csv") + ")</td></tr>") == 1);  // read by both: once, no names
+  CHECK(count("data/targets.csv (fnv1a64 " + fnv1a64("data/targets.csv") + ") — read by status quo<") == 1);
+  CHECK(count(targets.string() + " (fnv1a64 " + fnv1a64(targets) + ") — read by t<") == 1);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("first_year_reached quantiles are years that occur, not fractions of a year") {
   // Status quo and a faster market trend, so that the years spread.
   for (const char* extra : {"", " --set growth.market.trend_mean=14000"}) {
