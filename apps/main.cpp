@@ -9,10 +9,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/program_options.hpp>
@@ -133,8 +136,110 @@ void finalize_mpi() {
   MPI_Finalized(&finalized);
   if (!finalized) MPI_Finalize();
 }
+
+// The ranks agree on how the command ended, on a communicator of its own (so
+// it cannot match a collective of the command). A rank that failed waits at
+// most `wait_seconds` for the others: when its inputs differ from theirs (a
+// data file one node cannot read, a file changed between the ranks' checks)
+// they go on into the run's collectives and would wait for it forever, so it
+// prints its own message, which its silenced stderr would have hidden, and
+// aborts every rank. When all arrive, the exit code is the largest, and rank 0
+// prints what another rank failed with that it did not say itself.
+class ExitAgreement {
+ public:
+  ExitAgreement() : error_stream_(std::cerr.rdbuf()) { MPI_Comm_dup(MPI_COMM_WORLD, &comm_); }
+
+  int agree(int rc, const std::string& message, double wait_seconds) {
+    int rank = 0, size = 1;
+    MPI_Comm_rank(comm_, &rank);
+    MPI_Comm_size(comm_, &size);
+    int worst = 0;
+    MPI_Request request = MPI_REQUEST_NULL;
+    MPI_Iallreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, comm_, &request);
+    const double deadline = MPI_Wtime() + wait_seconds;
+    for (int done = 0; !done;) {
+      MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+      if (done) break;
+      if (rc != 0 && MPI_Wtime() > deadline) {
+        std::ostream err(error_stream_);
+        err << "banensim-mpi: rank " << rank << " of " << size << " stopped (exit " << rc
+            << ") while the other ranks went on: their inputs differ from its own (a file one node cannot read, "
+               "or one changed between the ranks' checks?). Stopping every rank."
+            << (rank == 0 ? std::string(" Its message is above.\n") : " Its message:\n" + message) << std::flush;
+        MPI_Abort(MPI_COMM_WORLD, rc);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(rc != 0 ? 10 : 1));
+    }
+    if (worst == 0) return 0;
+    // Everyone is here: collect the messages on rank 0 and show those it lacks.
+    const int length = static_cast<int>(message.size());
+    std::vector<int> lengths(static_cast<std::size_t>(size));
+    MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, comm_);
+    std::vector<int> offsets(static_cast<std::size_t>(size), 0);
+    for (std::size_t r = 1; r < offsets.size(); ++r) offsets[r] = offsets[r - 1] + lengths[r - 1];
+    std::string all(rank == 0 ? static_cast<std::size_t>(offsets.back() + lengths.back()) : 0, '\0');
+    MPI_Gatherv(message.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(), MPI_CHAR, 0, comm_);
+    if (rank == 0) {
+      std::vector<std::string> shown = {message};
+      for (std::size_t r = 1; r < offsets.size(); ++r) {
+        const std::string text = all.substr(static_cast<std::size_t>(offsets[r]), static_cast<std::size_t>(lengths[r]));
+        if (text.empty() || text.find(studies::kStoppedOnRoot) != std::string::npos ||
+            std::find(shown.begin(), shown.end(), text) != shown.end()) {
+          continue;
+        }
+        std::cerr << "banensim-mpi: rank " << r << ": " << text;
+        shown.push_back(text);
+      }
+    }
+    return worst;
+  }
+
+ private:
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  std::streambuf* error_stream_;  // this rank's stderr before it was silenced
+};
+
+// How long a failed rank waits for the others before it stops them all:
+// BANENSIM_MPI_EXIT_WAIT seconds (docs/PARALLEL.md), 30 by default.
+double exit_wait_seconds() {
+  const char* text = std::getenv("BANENSIM_MPI_EXIT_WAIT");
+  if (text == nullptr || *text == '\0') return 30.0;
+  char* end = nullptr;
+  const double value = std::strtod(text, &end);
+  return (*end == '\0' && value >= 0 && value <= 86400) ? value : 30.0;
+}
 }  // namespace
 #endif
+
+namespace {
+
+// The command, its exit code, and its error message (written to stderr by the
+// caller, which in banensim-mpi first agrees with the other ranks).
+int run_command(int argc, char** argv, studies::ExecutionContext& ctx, std::ostream& err) {
+  try {
+    return checked_stdout(dispatch(std::vector<std::string>(argv + 1, argv + argc), ctx));
+  } catch (const HelpRequested& h) {
+    std::cout << h.text;
+    return checked_stdout(0);
+  } catch (const UsageError& e) {
+    err << "banensim: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const studies::StudyError& e) {
+    err << "banensim: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const boost::program_options::error& e) {
+    err << "banensim: " << e.what() << " (try 'banensim --help')\n";
+    return kExitUsage;
+  } catch (const models::InputError& e) {
+    for (const auto& p : e.problems()) err << p.message() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    err << "banensim: " << e.what() << "\n";
+    return kExitRuntime;
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   studies::ExecutionContext ctx;
@@ -143,6 +248,7 @@ int main(int argc, char** argv) {
   int provided = 0;
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   std::atexit(finalize_mpi);
+  ExitAgreement exit_agreement;
   ctx.cluster = std::make_shared<studies::MpiCluster>(MPI_COMM_WORLD);
   if (!ctx.is_root()) {
     std::cout.rdbuf(nullptr);
@@ -151,25 +257,11 @@ int main(int argc, char** argv) {
 #endif
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  try {
-    return checked_stdout(dispatch(std::vector<std::string>(argv + 1, argv + argc), ctx));
-  } catch (const HelpRequested& h) {
-    std::cout << h.text;
-    return checked_stdout(0);
-  } catch (const UsageError& e) {
-    std::cerr << "banensim: " << e.what() << "\n";
-    return kExitUsage;
-  } catch (const studies::StudyError& e) {
-    std::cerr << "banensim: " << e.what() << "\n";
-    return kExitUsage;
-  } catch (const boost::program_options::error& e) {
-    std::cerr << "banensim: " << e.what() << " (try 'banensim --help')\n";
-    return kExitUsage;
-  } catch (const models::InputError& e) {
-    for (const auto& p : e.problems()) std::cerr << p.message() << "\n";
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    std::cerr << "banensim: " << e.what() << "\n";
-    return kExitRuntime;
-  }
+  std::ostringstream message;
+  int rc = run_command(argc, argv, ctx, message);
+  std::cerr << message.str();
+#ifdef BANENSIM_MPI
+  rc = exit_agreement.agree(rc, message.str(), exit_wait_seconds());
+#endif
+  return rc;
 }

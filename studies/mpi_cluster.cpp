@@ -45,7 +45,7 @@ std::uint64_t MpiCluster::on_root(const std::function<std::uint64_t()>& decide) 
   }
   engine::detail::check_mpi(MPI_Bcast(answer, 2, MPI_UINT64_T, 0, comm_), "MPI_Bcast");
   if (failure) std::rethrow_exception(failure);
-  if (answer[0] == 0) throw StudyError("stopped on rank 0 (see its message)");
+  if (answer[0] == 0) throw StudyError(kStoppedOnRoot);
   return answer[1];
 }
 

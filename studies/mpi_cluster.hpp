@@ -11,6 +11,10 @@
 
 namespace banensim::studies {
 
+// What the other ranks throw when rank 0's decision (on_root) failed: rank 0
+// says why, so banensim-mpi does not repeat this for each of them.
+inline constexpr const char* kStoppedOnRoot = "stopped on rank 0 (see its message)";
+
 class MpiCluster final : public Cluster {
  public:
   // MPI must be initialised (MPI_Init_thread, at least MPI_THREAD_FUNNELED).
