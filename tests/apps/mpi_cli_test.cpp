@@ -190,17 +190,18 @@ TEST_CASE("mpirun: a resume refused on rank 0 stops every rank with exit 2 and o
 // one node cannot read would make them): the failing rank must not leave the
 // others waiting in the run's collectives for ever. `timeout` turns a hang
 // into a failure of this test instead of one of ctest's.
-std::string mpirun_two(const std::string& args0, const std::string& args1) {
+std::string mpirun_two(const std::string& args0, const std::string& args1, int exit_wait_seconds) {
   const std::string bin = std::string(" '") + BANENSIM_MPI_BINARY + "' ";
-  return std::string("BANENSIM_MPI_EXIT_WAIT=2 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 120 '") +
-         BANENSIM_MPIEXEC + "' --oversubscribe -np 1" + bin + args0 + " : -np 1" + bin + args1;
+  return "BANENSIM_MPI_EXIT_WAIT=" + std::to_string(exit_wait_seconds) +
+         " OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 120 '" + BANENSIM_MPIEXEC +
+         "' --oversubscribe -np 1" + bin + args0 + " : -np 1" + bin + args1;
 }
 
 TEST_CASE("mpirun: a rank that fails alone stops every rank with its own message instead of leaving them waiting") {
   for (const bool root_fails : {false, true}) {
     CAPTURE(root_fails);
     const std::string good = "run scenarios/status-quo.toml --paths 200000", bad = "run scenarios/no-such.toml";
-    const auto r = run_program(root_fails ? mpirun_two(bad, good) : mpirun_two(good, bad));
+    const auto r = run_program(root_fails ? mpirun_two(bad, good, 2) : mpirun_two(good, bad, 2));
     CAPTURE(r.err);
     CHECK(r.exit_code == 2);  // MPI_Abort's code, the failed rank's exit code; 124 would be timeout's
     CHECK(r.out.empty());
@@ -211,7 +212,7 @@ TEST_CASE("mpirun: a rank that fails alone stops every rank with its own message
 }
 
 TEST_CASE("mpirun: ranks that fail with different messages exit 2 and rank 0 shows each message once") {
-  const auto r = run_program(mpirun_two("run scenarios/first-missing.toml", "run scenarios/second-missing.toml"));
+  const auto r = run_program(mpirun_two("run scenarios/first-missing.toml", "run scenarios/second-missing.toml", 20));
   CAPTURE(r.err);
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("stopped (exit 2) while the other ranks went on") == std::string::npos);  // both arrived
