@@ -56,6 +56,13 @@ std::string lever_summary(const models::ResolvedScenario& r) {
 
 }  // namespace
 
+std::string LiveModel::reference_label() const {
+  const std::string& name = startup_model_.params().scenario.name;
+  const std::string levers = lever_summary(startup_);
+  return "as started: " + (name.empty() ? file_ : name + " (" + file_ + ")") + ", " +
+         (levers == "no lever" ? "no lever on" : "levers on: " + levers);
+}
+
 std::string LiveModel::calibration_mismatch() const { return models::calibration_mismatch(startup_model_.params()); }
 
 LiveModel::LiveModel(std::string scenario_file, std::vector<std::string> slider_keys, RequestLimits limits)
@@ -126,8 +133,18 @@ nlohmann::json LiveModel::describe() const {
   const nlohmann::json calibration = {{"fit_year", m.params().calibrated.fit_year},
                                       {"data_fingerprint", m.params().calibrated.data_fingerprint},
                                       {"mismatch", stale.empty() ? nlohmann::json() : nlohmann::json(stale)}};
+  nlohmann::json levers_on = nlohmann::json::array();
+  for (const auto& lever : models::banenafspraak_parameters().levers()) {
+    if (!startup_.boolean(lever.enabled_key)) continue;
+    levers_on.push_back({{"key", lever.key}, {"year", startup_.integer(lever.year_key)}});
+  }
   return {{"program", studies::version_line()},
-          {"scenario", {{"file", file_}, {"name", m.params().scenario.name}, {"resolved_hash", startup_.hash()}}},
+          {"scenario",
+           {{"file", file_},
+            {"name", m.params().scenario.name},
+            {"resolved_hash", startup_.hash()},
+            {"label", reference_label()},
+            {"levers_on", levers_on}}},
           {"levers", levers},
           {"sliders", sliders},
           {"target",

@@ -1,7 +1,8 @@
 #pragma once
-// What `banensim serve` computes: the start-up scenario (the reference, "the
-// status quo") against the same scenario with the levers, assumptions and
-// target set on the page, on common random numbers -- exactly
+// What `banensim serve` computes: the start-up scenario (the reference: the
+// status quo only when that is what the server was started on) against the
+// same scenario with the levers, assumptions and target set on the page, on
+// common random numbers -- exactly
 //
 //   banensim compare REFERENCE VARIANT --paths N --seed S --set ...
 //
@@ -57,6 +58,12 @@ class LiveModel {
 
   const RequestLimits& limits() const { return limits_; }
   const std::string& scenario_file() const { return file_; }
+
+  // What the page and /api/model call the reference: the scenario as started,
+  // by its name and file, with the levers it has on -- "as started: all three
+  // (scenarios/all-three.toml), levers on: purchase_at_buyer from 2027, ..."
+  // or "..., no lever on". Never "status quo" unless that is its name.
+  std::string reference_label() const;
 
   // Why the reference's calibrated keys are not those of the data it reads
   // (models::calibration_mismatch), or "" when they are.

@@ -150,6 +150,13 @@ try:
     check(status == 200 and "<script>" in page and "<svg" not in page[:200], "GET / serves the page")
     check(not re.search(r"<link|<script src|@import|url\(|https?://", page), "the page names no other resource")
     check("default-src 'none'" in headers.get("Content-Security-Policy", ""), "the page is served with a strict CSP")
+    # The reference is the scenario the server was started on: the page calls it by /api/model's label, never by
+    # a fixed "status quo" (a server started on all-three.toml has two levers on in its reference; below).
+    check("status quo" not in page.lower(), "the page itself never calls the reference 'status quo'")
+    status, _, text = request("GET", "/api/model")
+    scenario = json.loads(text)["scenario"]
+    check(scenario.get("label") == "as started: status quo (scenarios/status-quo.toml), no lever on" and
+          scenario.get("levers_on") == [], f"/api/model labels the reference by what it is: {scenario.get('label')!r}")
 
     # Still alive, and reproducible: the same request twice gives the same lines.
     # A lever that acts in today's scenarios (purchasing counted at the buyer
@@ -300,5 +307,36 @@ with tempfile.TemporaryDirectory() as tmp:
     err = stale.stderr.read()
     check(isinstance(mismatch, str) and f"banensim: warning: {stale_file}: {mismatch}\n" in err,
           "serve prints that reason on stderr, naming the scenario file")
+
+# A server started on a scenario with levers on: its reference is that
+# scenario (levers and all), and the page and the API say so.
+lever_server = subprocess.Popen([binary, "serve", "scenarios/all-three.toml", "--port", "0"], cwd=source,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+try:
+    m = re.search(r"http://127\.0\.0\.1:(\d+)/", lever_server.stdout.readline())
+    check(m is not None, "serve scenarios/all-three.toml starts")
+    if m:
+        port = int(m.group(1))
+        scenario = json.loads(request("GET", "/api/model")[2])["scenario"]
+        check(scenario.get("label") == "as started: all three (scenarios/all-three.toml), levers on: "
+                                       "purchase_at_buyer from 2027, exclude_security from 2027",
+              f"all-three.toml: /api/model labels the reference {scenario.get('label')!r}")
+        check(scenario.get("levers_on") == [{"key": "policy.purchase_at_buyer", "year": 2027},
+                                        {"key": "policy.exclude_security", "year": 2027}],
+              f"all-three.toml: /api/model lists the reference's levers on: {scenario.get('levers_on')}")
+        check("status quo" not in request("GET", "/")[2].lower(), "all-three.toml: the page says no 'status quo'")
+        # Both levers switched off on screen: the reference keeps them (it is the scenario as started).
+        status, _, text = request("POST", "/api/compute", {"client": "c1", "paths": 4096, "set": {
+            "policy.purchase_at_buyer.enabled": False, "policy.exclude_security.enabled": False,
+            "target.year": 2030}})
+        last = json.loads(text.splitlines()[-1]) if status == 200 else {}
+        check(last.get("reference", {}).get("name") == "all three" and
+              last.get("variant", {}).get("name") == "settings on screen (no lever)" and
+              last.get("difference", {}).get("mean", 0) < 0,
+              f"all-three.toml, levers off on screen: reference {last.get('reference', {}).get('name')!r} keeps "
+              f"them (difference {last.get('difference', {}).get('mean')})")
+finally:
+    stop(lever_server)
+
 print(f"{len(failures)} failed")
 sys.exit(1 if failures else 0)

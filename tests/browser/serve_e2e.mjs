@@ -126,6 +126,11 @@ try {
   check(model.levers.length >= 1, `the page offers the ${model.levers.length} levers of the declarations`);
   check(model.calibration.mismatch === null && (await page.$eval("#calibration-warning", (e) => e.hidden)),
         "the shipped calibration is its data's: no warning shown");
+  // The reference is called by its label, the scenario as started (never a fixed "status quo").
+  const shownRef = await page.$eval("#ref-name", (e) => e.textContent);
+  const pageText = await page.evaluate(() => document.body.innerText);
+  check(shownRef === model.scenario.label && !pageText.split(model.scenario.label).join("").includes("status quo"),
+        `the reference is shown as "${shownRef}", and nothing else on the page says "status quo"`);
   check(await page.$$eval("#sliders input[type=range]", (els) => els.length) === model.sliders.length && model.sliders.length >= 3,
         `the page shows ${model.sliders.length} assumption sliders`);
 
