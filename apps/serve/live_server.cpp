@@ -284,6 +284,33 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
     }
   });
 
+  // A path asked with a method it does not take: 405 with the methods it
+  // takes in Allow (RFC 9110 15.5.6), not httplib's 404 ("no such page"
+  // for a page that exists). httplib routes by method first, so each path
+  // gets a handler for every other method it knows; GET's also answers HEAD.
+  const auto not_allowed = [](const std::string& path, const std::string& allow) {
+    return [path, allow](const httplib::Request& req, httplib::Response& res) {
+      res.set_header("Allow", allow);
+      send_error(res, 405, req.method + " " + path + ": method not allowed (" + path + " takes " + allow + ")");
+    };
+  };
+  for (const std::string path : {"/", "/api/model"}) {
+    const httplib::Server::Handler handler = not_allowed(path, "GET, HEAD");
+    svr.Post(path, handler);
+    svr.Put(path, handler);
+    svr.Patch(path, handler);
+    svr.Delete(path, handler);
+    svr.Options(path, handler);
+  }
+  for (const std::string path : {"/api/compute", "/api/report"}) {
+    const httplib::Server::Handler handler = not_allowed(path, "POST");
+    svr.Get(path, handler);
+    svr.Put(path, handler);
+    svr.Patch(path, handler);
+    svr.Delete(path, handler);
+    svr.Options(path, handler);
+  }
+
   if (options.port == 0) {
     bound_port = svr.bind_to_any_port(options.host);
     if (bound_port <= 0) throw std::runtime_error("cannot bind to " + options.host + " (any port)");

@@ -144,6 +144,20 @@ try:
     check(status == 403, f"a POST from another origin is refused: {status}")
     status, _, text = request("GET", "/nothing")
     check(status == 404 and "error" in json.loads(text), "an unknown path: 404 with a message")
+    # A path that exists asked with a method it does not take: 405 with Allow, not 404.
+    for method, path, allow in [("GET", "/api/compute", "POST"), ("GET", "/api/report", "POST"),
+                                ("HEAD", "/api/compute", "POST"), ("PUT", "/api/compute", "POST"),
+                                ("DELETE", "/api/report", "POST"), ("OPTIONS", "/api/compute", "POST"),
+                                ("POST", "/", "GET, HEAD"), ("POST", "/api/model", "GET, HEAD"),
+                                ("PATCH", "/api/model", "GET, HEAD")]:
+        status, headers, text = request(method, path, None if method == "HEAD" else {"client": "c1"})
+        try:
+            message = json.loads(text)["error"]
+        except (ValueError, KeyError):
+            message = None
+        expect = None if method == "HEAD" else f"{method} {path}: method not allowed ({path} takes {allow})"
+        check(status == 405 and headers.get("Allow") == allow and message == expect,
+              f"{method} {path}: {status}, Allow: {headers.get('Allow')}, {message!r}")
 
     # The page: one document, nothing from the network.
     status, headers, page = request("GET", "/")
