@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -55,6 +56,70 @@ std::string value_text(const std::string& key, const nlohmann::json& v) {
                      ": must be a number or true/false");
 }
 
+// Refuses a key given twice in one object, which nlohmann::json (as most
+// parsers) would take silently, keeping the last value: {"seed": 1, "seed": 2}
+// would run seed 2 where the sender may have meant 1. Follows the parser's
+// events (its callback), one frame per object or array open; throws
+// RequestError at the second value of a repeated key, naming the key, where
+// it is and both values.
+class DuplicateKeys {
+ public:
+  bool operator()(int /*depth*/, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using E = nlohmann::json::parse_event_t;
+    switch (event) {
+      case E::object_start:
+      case E::array_start:
+        frames_.push_back({event == E::object_start, {}, {}});
+        break;
+      case E::key:
+        frames_.back().key = parsed.get<std::string>();
+        break;
+      case E::object_end:
+      case E::array_end:
+        frames_.pop_back();
+        completed(parsed);
+        break;
+      case E::value:
+        completed(parsed);
+        break;
+    }
+    return true;  // keep everything: this only watches
+  }
+
+ private:
+  struct Frame {
+    bool object;
+    std::string key;                              // an object's key being read
+    std::map<std::string, std::string> values;    // an object's keys so far, each with its value for a message
+  };
+
+  // A value has been read: the value of the innermost object's current key.
+  void completed(const nlohmann::json& value) {
+    if (frames_.empty() || !frames_.back().object) return;
+    Frame& f = frames_.back();
+    const std::string text =
+        value.is_object() ? "{...}" : value.is_array() ? "[...]" : quoted_for_message(value.dump());
+    const auto [it, fresh] = f.values.emplace(f.key, text);
+    if (fresh) return;
+    std::string where;
+    if (frames_.size() == 1) {
+      where = "field '" + quoted_for_message(f.key) + "'";
+    } else if (frames_.size() == 2 && frames_[0].key == "set") {
+      where = "set '" + quoted_for_message(f.key) + "'";
+    } else {
+      std::string path;
+      for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
+        path += frames_[i].object ? "/" + quoted_for_message(frames_[i].key) : "/[]";
+      }
+      where = "key '" + quoted_for_message(f.key) + "' in " + path;
+    }
+    throw RequestError(where + " given twice (" + it->second + ", then " + text +
+                       "): each key at most once per object");
+  }
+
+  std::vector<Frame> frames_;
+};
+
 }  // namespace
 
 std::string quoted_for_message(std::string_view text) {
@@ -85,7 +150,7 @@ ComputeRequest parse_compute_request(std::string_view body, const RequestLimits&
   }
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(body);
+    doc = nlohmann::json::parse(body, DuplicateKeys());
   } catch (const nlohmann::json::exception& e) {
     // A syntax error (parse_error) or a number beyond a double (out_of_range
     // 406, e.g. 1e400): "[json.exception.parse_error.101] parse error at

@@ -15,8 +15,9 @@
 //           server read a file of its choosing.
 //
 // Everything else -- unknown fields, wrong types, a body that is not one JSON
-// object, a body longer than limits.max_body_bytes, more than
-// limits.max_settings keys -- is a RequestError with a one-line message.
+// object, a key given twice in one object (at any depth), a body longer than
+// limits.max_body_bytes, more than limits.max_settings keys -- is a
+// RequestError with a one-line message.
 // The values themselves (range, type, cross-key checks) are checked later by
 // the scenario loader's apply_overrides, the same validator as --set.
 //

@@ -131,6 +131,16 @@ try:
     bad(b"\xff\xfe{}", "bytes that are not UTF-8", r"not valid JSON")
     bad('{"client": "c1", "set": {"supply.shape": 1e400}}', "a number beyond a double", r"not valid JSON")
     bad("[1, 2]", "an array", r"one JSON object")
+    # A key given twice: JSON readers differ in which value they keep (nlohmann::json the last), so it is refused.
+    twice = r" given twice \({}, then {}\): each key at most once per object$"
+    bad('{"client": "c1", "seed": 1, "seed": 2}', "a field given twice", "^field 'seed'" + twice.format(1, 2))
+    bad('{"client": "c1", "client": "c2"}', "the client given twice", "^field 'client'" + twice.format('"c1"', '"c2"'))
+    bad('{"client": "c1", "set": {"quota.response_max": 0.4, "supply.shape": 2, "quota.response_max": 0.5}}',
+        "a setting given twice", r"^set 'quota\.response_max'" + twice.format(0.4, 0.5))
+    bad('{"client": "c1", "set": {}, "set": {"supply.shape": 2}}', "set given twice", "^field 'set'" +
+        twice.format("{...}", "{...}"))
+    bad('{"client": "c1", "set": {"quota.response_max": {"a": 1, "a": [2]}}}', "a key given twice deeper",
+        r"^key 'a' in /set/quota\.response_max" + twice.format(1, r"\[\.\.\.\]"))
     bad("[" * 5000 + "]" * 5000, "deep nesting", r"one JSON object|not valid JSON")
     bad(json.dumps({"client": "c1", "pad": "a" * 20000}), "a 20 kB body", r"at most 16384 bytes")
     bad(json.dumps({"client": "c1", "pad": "a" * 10000}), "a 10 kB body sent as a form", r"at most 16384 bytes",
