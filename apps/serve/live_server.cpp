@@ -69,8 +69,31 @@ class SlotHold {
   Slots* slots_;
 };
 
+// Why a computation was cancelled (the first reason set wins).
+enum class CancelReason : int { kNone = 0, kSuperseded, kStopping, kClientGone };
+
+const char* cancel_text(CancelReason why) {
+  switch (why) {
+    case CancelReason::kSuperseded:
+      return "a newer request of this client replaced it";
+    case CancelReason::kStopping:
+      return "the server is stopping";
+    case CancelReason::kClientGone:
+      return "the client went away";
+    case CancelReason::kNone:
+      break;
+  }
+  return "cancelled";
+}
+
 struct Job {
   std::atomic<bool> cancel{false};
+  std::atomic<CancelReason> why{CancelReason::kNone};
+  void cancel_for(CancelReason reason) {
+    CancelReason none = CancelReason::kNone;
+    why.compare_exchange_strong(none, reason);
+    cancel.store(true);
+  }
 };
 
 // The running (or waiting) computation of each client. A new one cancels the
@@ -81,7 +104,7 @@ class Clients {
     auto job = std::make_shared<Job>();
     std::lock_guard<std::mutex> lock(mutex_);
     auto& slot = jobs_[client];
-    if (slot) slot->cancel.store(true);
+    if (slot) slot->cancel_for(CancelReason::kSuperseded);
     slot = job;
     return job;
   }
@@ -92,7 +115,7 @@ class Clients {
   }
   void cancel_all() {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (auto& [client, job] : jobs_) job->cancel.store(true);
+    for (auto& [client, job] : jobs_) job->cancel_for(CancelReason::kStopping);
   }
 
  private:
@@ -232,9 +255,14 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
         "application/x-ndjson",
         [&, run, lease](std::size_t, httplib::DataSink& sink) {
           Job& job = *lease->job;
+          bool final_sent = false;
           const auto send = [&](const nlohmann::json& snapshot) {
             const std::string line = snapshot.dump() + "\n";
-            if (!sink.write(line.data(), line.size())) job.cancel.store(true);  // the client went away
+            if (!sink.write(line.data(), line.size())) {
+              job.cancel_for(CancelReason::kClientGone);
+            } else if (snapshot.at("final").get<bool>()) {
+              final_sent = true;
+            }
           };
           try {
             // The quick estimate first, in its own lane: a new request is not
@@ -248,6 +276,16 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
             if (more && slots.acquire(job.cancel)) {
               const SlotHold hold(slots);
               model.run(*run, options.threads_per_computation, &job.cancel, send, 2 * kFirstReportBlocks);
+            }
+            // Cancelled before its final figures (while waiting or running):
+            // a last line says so and why, so that a client can tell this
+            // from a cut connection (a stream that just stops). A client
+            // that went away reads nothing more.
+            const CancelReason why = job.why.load();
+            if (!final_sent && job.cancel.load() && why != CancelReason::kClientGone) {
+              const std::string line =
+                  nlohmann::json{{"final", false}, {"cancelled", true}, {"reason", cancel_text(why)}}.dump() + "\n";
+              sink.write(line.data(), line.size());
             }
           } catch (const std::exception& e) {
             // After the 200 header: the failure travels as the last line.
@@ -264,8 +302,13 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
     if (!prepare(req, res, run)) return;
     // A report is a computation of its own: it does not cancel the client's live one.
     JobLease lease(clients, run.request.client + ":report");
+    const auto cancelled = [&lease] {
+      const CancelReason why = lease.job->why.load();
+      return why == CancelReason::kSuperseded ? std::string("cancelled by a newer report request of this client")
+                                              : std::string("cancelled: ") + cancel_text(why);
+    };
     if (!slots.acquire(lease.job->cancel)) {
-      send_error(res, 409, "cancelled by a newer report request of this client");
+      send_error(res, 409, cancelled());
       return;
     }
     const SlotHold hold(slots);
@@ -273,7 +316,7 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
       const engine::RunResult result = model.run(run, options.threads_per_computation, &lease.job->cancel,
                                                  [](const nlohmann::json&) {});
       if (result.cancelled) {
-        send_error(res, 409, "cancelled by a newer report request of this client");
+        send_error(res, 409, cancelled());
         return;
       }
       res.set_header("Content-Disposition", "attachment; filename=\"banensim-report-seed" +

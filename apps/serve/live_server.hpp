@@ -9,7 +9,9 @@
 //   POST /api/compute   a computation request (apps/serve/serve_request.hpp);
 //                       answered with one JSON line per progressive result
 //                       (application/x-ndjson, chunked), the last with
-//                       "final": true; or 400 and {"error": message}
+//                       "final": true -- or, cancelled before that,
+//                       {"final": false, "cancelled": true, "reason": ...},
+//                       or {"error": message}; or 400 and {"error": message}
 //   POST /api/report    the same request; answered with the HTML report
 //                       `compare --report` writes for those settings
 //

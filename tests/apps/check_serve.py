@@ -276,6 +276,11 @@ try:
     check(not any(x.get("final") for x in first), f"the first request of a client was cancelled by its second "
                                                   f"({len(first)} results, none final)")
     check(json.loads(second.splitlines()[-1])["final"], "the second request completed")
+    # ... and said so as its last line, so that the client can tell it from a cut connection.
+    check(first and first[-1] == {"final": False, "cancelled": True,
+                                  "reason": "a newer request of this client replaced it"} and
+          not any("cancelled" in x for x in first[:-1]),
+          f"the cancelled stream ends with a line saying it was cancelled and why: {str(first[-1:])[:90]}")
 
     # The report: the compare report of these settings.
     status, headers, report = request("POST", "/api/report", good)
@@ -332,10 +337,34 @@ with tempfile.TemporaryDirectory() as tmp:
     check(isinstance(mismatch, str) and f"banensim: warning: {stale_file}: {mismatch}\n" in err,
           "serve prints that reason on stderr, naming the scenario file")
 
+
+
+def stream(body, into, first_line):
+    """POSTs a computation and appends each line it answers to `into`; sets `first_line` at the first."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        c.request("POST", "/api/compute", body=json.dumps(body), headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        while True:
+            line = r.readline()
+            if not line:
+                break
+            if line.strip():
+                into.append(json.loads(line))
+                first_line.set()
+    finally:
+        c.close()
+        first_line.set()
+
+
 # A server started on a scenario with levers on: its reference is that
-# scenario (levers and all), and the page and the API say so.
-lever_server = subprocess.Popen([binary, "serve", "scenarios/all-three.toml", "--port", "0"], cwd=source,
+# scenario (levers and all), and the page and the API say so. One thread per
+# computation and one computation at a time, so that a long one holds the
+# slot while the cancellations below are checked.
+lever_server = subprocess.Popen([binary, "serve", "scenarios/all-three.toml", "--port", "0", "--threads", "1",
+                                 "--max-computations", "1", "--max-paths", "20000000"], cwd=source,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+stopped_lines, threads = [], []
 try:
     m = re.search(r"http://127\.0\.0\.1:(\d+)/", lever_server.stdout.readline())
     check(m is not None, "serve scenarios/all-three.toml starts")
@@ -359,8 +388,35 @@ try:
               last.get("difference", {}).get("mean", 0) < 0,
               f"all-three.toml, levers off on screen: reference {last.get('reference', {}).get('name')!r} keeps "
               f"them (difference {last.get('difference', {}).get('mean')})")
+
+        # Cancelled while waiting for the slot (held by a long run), by a newer request of its client: the
+        # stream ends with a line saying so. Then the server stops under the long run: its stream says that.
+        long_first, waiting, waiting_first = threading.Event(), [], threading.Event()
+        threads = [threading.Thread(target=stream, args=({"client": "long", "paths": 20000000}, stopped_lines,
+                                                        long_first))]
+        threads[0].start()
+        long_first.wait(60)
+        threads.append(threading.Thread(target=stream, args=({"client": "w", "paths": 8192}, waiting, waiting_first)))
+        threads[1].start()
+        waiting_first.wait(60)  # its quick estimate: it now waits for the slot
+        status, _, newer = request("POST", "/api/compute", {"client": "w", "paths": 4096})
+        threads[1].join(60)
+        check([x["paths"] for x in waiting[:-1]] == [4096] and
+              waiting[-1:] == [{"final": False, "cancelled": True,
+                                "reason": "a newer request of this client replaced it"}] and
+              json.loads(newer.splitlines()[-1])["final"],
+              f"a request waiting for its turn, replaced by a newer one of its client, ends with the line saying so: "
+              f"{str(waiting[-1:])[:90]}")
 finally:
     stop(lever_server)
+    for t in threads:
+        t.join(60)
+check(len(stopped_lines) >= 1 and not any(x.get("final") for x in stopped_lines) and
+      stopped_lines[-1] == {"final": False, "cancelled": True, "reason": "the server is stopping"},
+      f"a computation running when the server stops ends with a line saying so: "
+      f"{str(stopped_lines[-1:])[:90]}")
+check(lever_server.returncode == 0, f"the server stopped cleanly under a running computation "
+                                    f"(exit code {lever_server.returncode})")
 
 print(f"{len(failures)} failed")
 sys.exit(1 if failures else 0)

@@ -239,6 +239,41 @@ try {
           `seed "${bad}": refused on the page, nothing sent, the figures marked stale`);
   }
 
+  // A stream the server cancelled before its final figures, and one that was cut: the page tells which.
+  // Canned answers (a real quick estimate, then the cancellation line or nothing) through request interception.
+  const quickLine = await page.evaluate(async () => {
+    const res = await fetch("/api/compute", { method: "POST", headers: { "Content-Type": "application/json" },
+                                              body: JSON.stringify({ client: "e2e-canned", paths: 8192 }) });
+    return (await res.text()).split("\n")[0];
+  });
+  check(JSON.parse(quickLine).final === false, "a quick estimate to replay");
+  const canned = [];
+  await page.setRequestInterception(true);
+  page.on("request", (req) => {
+    if (req.url() === origin + "/api/compute" && canned.length) {
+      req.respond({ status: 200, contentType: "application/x-ndjson", body: canned.shift() });
+    } else {
+      req.continue();
+    }
+  });
+  const stop = { final: false, cancelled: true, reason: "the server is stopping" };
+  for (const [seedValue, body, status, error] of [
+    ["5", quickLine + "\n" + JSON.stringify(stop) + "\n", "cancelled before the final figures: the server is stopping",
+     "The computation was cancelled: the server is stopping"],
+    ["6", quickLine + "\n", "not finished", "The connection to the server ended before the final figures"]]) {
+    canned.push(body);
+    await page.$eval("#seed", (e, v) => { e.value = v; e.dispatchEvent(new Event("change")); }, seedValue);
+    await page.waitForFunction((t) => document.getElementById("status").textContent.startsWith(t),
+                               { timeout: 10000 }, status).catch(() => {});
+    const shown = await page.evaluate(() => [document.getElementById("status").textContent,
+                                             document.getElementById("error").textContent,
+                                             document.getElementById("status").dataset.final]);
+    check(shown[0].startsWith(status) && shown[1].startsWith(error) && shown[2] === "false",
+          `a stream that ends ${seedValue === "5" ? "with the cancellation line" : "cut"}: the page says ` +
+          `"${shown[0]}" / "${shown[1]}"`);
+  }
+  await page.setRequestInterception(false);
+
   check(foreign.length === 0, "the page asked no other host" + (foreign.length ? ": " + foreign.join(" ") : ""));
   check(consoleErrors.length === 0, "no script error" + (consoleErrors.length ? ": " + consoleErrors.join(" ") : ""));
 } catch (e) {
