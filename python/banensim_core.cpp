@@ -198,6 +198,20 @@ py::list factor_list(const std::vector<studies::Factor>& factors) {
   return out;
 }
 
+// What a scenario's calibrated keys were fitted on and, when that is not the
+// data it reads, why (models::calibration_mismatch; None when it is): the
+// `calibration` of a run's JSON, for the studies, which the Python package
+// warns of as the program does (apps/cli.hpp, warn_calibration).
+py::dict calibration_dict(const studies::Scenario& s) {
+  const auto& stamp = s.model.params().calibrated;
+  const std::string stale = models::calibration_mismatch(s.model.params());
+  py::dict d;
+  d["fit_year"] = stamp.fit_year;
+  d["data_fingerprint"] = stamp.data_fingerprint;
+  d["mismatch"] = stale.empty() ? py::object(py::none()) : py::object(py::str(stale));
+  return d;
+}
+
 py::dict run_impl(const std::vector<std::string>& scenarios, const py::list& variants, const py::dict& set,
                   const py::object& target,
                   const py::object& target_year, std::optional<std::uint64_t> paths, std::uint64_t seed,
@@ -261,6 +275,7 @@ py::dict design_dict(const studies::DesignStudy& s, const studies::EvaluatedDesi
   d["paths"] = s.run.paths;
   d["seed"] = s.run.seed;
   d["provenance"] = s.provenance();
+  d["calibration"] = calibration_dict(s.base);
   d["rows"] = table_dict(e.run.table);
   return d;
 }
@@ -452,6 +467,7 @@ py::dict sweep_impl(const std::string& scenario, const py::object& keys, bool on
   d["resolved_hash"] = s.base.resolved.hash();
   d["notes"] = s.notes;
   d["provenance"] = s.provenance();
+  d["calibration"] = calibration_dict(s.base);
   d["rows"] = table_dict(run.table);
   d["svg"] = studies::sweep_svg(s, run.table);
   return d;
@@ -534,8 +550,9 @@ py::dict factors_impl(const std::string& scenario, const py::dict& set, const py
                       const py::object& target_year, const std::optional<std::string>& study) {
   const studies::Overrides ov = overrides_of(set, target, target_year);
   Session session(1);
+  std::optional<studies::Scenario> loaded;
   const studies::FactorSet fs = call(session, [&](studies::ExecutionContext&) {
-    const studies::Scenario base = studies::load_scenario(scenario, ov);
+    const studies::Scenario& base = loaded.emplace(studies::load_scenario(scenario, ov));
     if (!study) return studies::default_factors(base);
     studies::FactorSet given;
     given.factors = studies::read_study_file(*study).factors;
@@ -545,6 +562,7 @@ py::dict factors_impl(const std::string& scenario, const py::dict& set, const py
   py::dict d;
   d["factors"] = factor_list(fs.factors);
   d["notes"] = fs.notes;
+  d["calibration"] = calibration_dict(*loaded);
   return d;
 }
 

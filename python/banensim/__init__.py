@@ -25,7 +25,9 @@ same messages the program prints; Ctrl-C stops a run at its next block of
 paths and raises KeyboardInterrupt. A scenario whose calibrated keys are
 not those of the data it reads (a newer measurement in the history, a
 revised figure: docs/MODEL.md section 7, "The stamp") runs, with a
-``banensim.CalibrationWarning``; the result's ``calibration`` says why.
+``banensim.CalibrationWarning`` at the line that called banensim, from
+every function that loads a scenario but calibrate() and backtest() (which
+calibrate themselves); the result's ``calibration`` says why.
 
 Tables (design rows, indices, trajectories) are dicts of columns: a NumPy
 float array for a numeric column, a list of strings otherwise, in row
@@ -35,6 +37,8 @@ order. docs/STUDIES.md describes study files and the results.
 import csv
 import io
 import json
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -86,14 +90,33 @@ class CalibrationWarning(UserWarning):
     on stderr)."""
 
 
-def _warn_calibration(result):
+def _caller_stacklevel():
+    """warnings.warn's stacklevel, called from the function that calls it, of
+    the first frame outside this package: the user's line that called
+    banensim, however deep inside the package the warning is issued (run ->
+    _run -> here, sobol -> sensitivity -> here)."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == package:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _warn_calibration(scenarios):
+    """One CalibrationWarning per distinct reason, naming the scenario files
+    it applies to, as the program's "banensim: warning: FILE, ...: REASON"
+    (apps/cli.hpp): ``scenarios`` are (file, its ``calibration`` dict)."""
     seen = {}
-    for s in result.get("scenarios", []):
-        why = s.get("calibration", {}).get("mismatch")
-        if why is not None:
-            seen.setdefault(why, []).append(s["file"])
+    for file, calibration in scenarios:
+        why = (calibration or {}).get("mismatch")
+        if why is not None and file not in seen.setdefault(why, []):
+            seen[why].append(file)
     for why, files in seen.items():
-        warnings.warn(f"{', '.join(files)}: {why}", CalibrationWarning, stacklevel=3)
+        warnings.warn(f"{', '.join(files)}: {why}", CalibrationWarning, stacklevel=_caller_stacklevel())
+
+
+def _warn_run(result):
+    _warn_calibration((s["file"], s.get("calibration")) for s in result.get("scenarios", []))
 
 
 def version():
@@ -200,7 +223,7 @@ def _run(scenarios, set, target, target_year, paths, seed, block_size, precision
     raw = _core.run(list(scenarios), _variants(variants), dict(set or {}), target, target_year, paths, seed,
                     block_size, precision, max_paths, list(samples or []), threads)
     result = json.loads(raw["json"])
-    _warn_calibration(result)
+    _warn_run(result)
     result["samples"] = {name: raw["samples"][:, r, :] for r, name in enumerate(raw["sample_names"])}
     result["reached_by_table"] = _reached_by_table(result)
     return result
@@ -280,7 +303,7 @@ def compare(scenarios, *, variants=None, paths=None, seed=None, set=None, target
     raw = _core.compare_assumptions(list(scenarios), _variants(variants), dict(set or {}), target, target_year, paths,
                                     seed, block_size, assumptions, study, min_density, rows, resume, threads)
     result = json.loads(raw["json"])
-    _warn_calibration(result)
+    _warn_run(result)
     result["sets"] = _table(raw["sets"])
     result["options_table"] = _csv_columns(raw["options_csv"])
     result["drivers_table"] = _drivers_table(result["assumptions"])
@@ -373,6 +396,7 @@ def sensitivity(scenario, *, method=None, study=None, samples=None, paths=None, 
     _check_resume("sensitivity", resume, out, "out")
     d = _design(_core.sensitivity(scenario, method, dict(set or {}), target, target_year, study, samples, paths, seed,
                                   list(outputs or []), second_order, out, resume, threads))
+    _warn_calibration([(scenario, d["calibration"])])
     d["indices"] = _csv_columns(d.pop("indices_csv"))
     s2 = d.pop("s2_csv")
     if s2:
@@ -406,6 +430,7 @@ def discover(scenario, *, study=None, samples=None, paths=None, seed=None, thres
     _check_resume("discover", resume, out, "out")
     d = _design(_core.discover(scenario, dict(set or {}), target, target_year, study, samples, paths, seed, threshold,
                                min_density, boxes, out, resume, threads))
+    _warn_calibration([(scenario, d["calibration"])])
     d["trajectory"] = _csv_columns(d.pop("trajectory_csv"))
     d["of_interest"] = np.array(d["of_interest"], dtype=bool)
     d["problem"] = _problem(d["factors"])
@@ -423,6 +448,7 @@ def sweep(scenario, keys=None, *, one_at_a_time=False, range_from_schema=False, 
     _check_resume("sweep", resume, out, "out")
     d = _core.sweep(scenario, keys, one_at_a_time, range_from_schema, target, target_year, study, paths, seed,
                     list(outputs or []), out, resume, threads)
+    _warn_calibration([(scenario, d["calibration"])])
     d["rows"] = _table(d["rows"])
     return d
 
@@ -431,7 +457,9 @@ def factors(scenario, *, study=None, set=None, target=None, target_year=None):
     """The factors a study would vary on ``scenario``: a study file's, or the
     declared plausible ranges without a switched-off lever's parameters;
     ``notes`` says what was left out and why."""
-    return _core.factors(scenario, dict(set or {}), target, target_year, study)
+    d = _core.factors(scenario, dict(set or {}), target, target_year, study)
+    _warn_calibration([(scenario, d["calibration"])])
+    return d
 
 
 def _problem(factor_list):
