@@ -29,6 +29,10 @@ revised figure: docs/MODEL.md section 7, "The stamp") runs, with a
 every function that loads a scenario but calibrate() and backtest() (which
 calibrate themselves); the result's ``calibration`` says why.
 
+``samples`` and ``outputs`` take a list of names or one name as a string;
+compare's ``scenarios`` and a sweep key's values must be lists (tuples,
+arrays): a string there is a TypeError, not its characters one by one.
+
 Tables (design rows, indices, trajectories) are dicts of columns: a NumPy
 float array for a numeric column, a list of strings otherwise, in row
 order. docs/STUDIES.md describes study files and the results.
@@ -81,6 +85,32 @@ def _check(fn, **given):
 def _check_resume(fn, resume, file, option):
     if resume and file is None:
         raise InputError(f"{fn}: resume=True needs {option}= (the file to continue)")
+
+
+def _listed(fn, name, value, what):
+    """A parameter that takes a list (or a tuple, an array, any iterable but
+    a dict), as a list; None is the empty list. A string is refused: it
+    would be taken apart into its characters (compare("a.toml") as the
+    files "a", ".", ...; a sweep over the values "a", "b", "c")."""
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{fn}: {name} must be a list of {what}, not a string (for one: {name}=[{value!r}])")
+    if isinstance(value, dict) or not hasattr(value, "__iter__"):
+        raise TypeError(f"{fn}: {name} must be a list of {what}, not {type(value).__name__}")
+    return list(value)
+
+
+def _names(fn, name, value):
+    """``samples`` and ``outputs``: a list of names, or one name as a string
+    (samples="total" is samples=["total"], not the names "t", "o", ...)."""
+    names = [value] if isinstance(value, str) else _listed(fn, name, value, "names")
+    for i, n in enumerate(names):
+        if not isinstance(n, str):
+            raise TypeError(f"{fn}: {name}[{i}] must be a name (a str), not {type(n).__name__}")
+    return names
+
+
 DEFAULT_SEED = 2013
 
 
@@ -221,7 +251,7 @@ def _reached_by_table(result):
 def _run(scenarios, set, target, target_year, paths, seed, block_size, precision, max_paths, samples, threads,
          variants=None):
     raw = _core.run(list(scenarios), _variants(variants), dict(set or {}), target, target_year, paths, seed,
-                    block_size, precision, max_paths, list(samples or []), threads)
+                    block_size, precision, max_paths, samples, threads)
     result = json.loads(raw["json"])
     _warn_run(result)
     result["samples"] = {name: raw["samples"][:, r, :] for r, name in enumerate(raw["sample_names"])}
@@ -240,6 +270,7 @@ def run(scenario, *, paths=None, seed=DEFAULT_SEED, set=None, target=None, targe
     year) with its interval and P(first reached in year), as the CSV's
     columns of those names."""
     _check("run", paths=paths, block_size=block_size, precision=precision, max_paths=max_paths, threads=threads)
+    samples = _names("run", "samples", samples)
     r = _run([scenario], set, target, target_year, paths, seed, block_size, precision, max_paths, samples, threads)
     r["samples"] = {k: v[0] for k, v in r["samples"].items()}
     return r
@@ -282,8 +313,8 @@ def compare(scenarios, *, variants=None, paths=None, seed=None, set=None, target
     the sets, its 95% interval from their number, its p-value and whether
     the option's sentence names it; the JSON's ``drivers``), ``factors``
     and ``notes``."""
-    if isinstance(scenarios, str):
-        raise InputError("compare takes a list of scenario files, not one file")
+    scenarios = _listed("compare", "scenarios", scenarios, "scenario files")
+    samples = _names("compare", "samples", samples)
     if len(scenarios) + len(dict(variants or {})) < 2:
         raise InputError("compare needs at least two options, scenarios or variants (the first is the reference)")
     _check("compare", paths=paths, block_size=block_size, precision=precision, max_paths=max_paths, threads=threads,
@@ -394,8 +425,9 @@ def sensitivity(scenario, *, method=None, study=None, samples=None, paths=None, 
     lists those written."""
     _check("sensitivity", paths=paths, threads=threads)
     _check_resume("sensitivity", resume, out, "out")
+    outputs = _names("sensitivity", "outputs", outputs)
     d = _design(_core.sensitivity(scenario, method, dict(set or {}), target, target_year, study, samples, paths, seed,
-                                  list(outputs or []), second_order, out, resume, threads))
+                                  outputs, second_order, out, resume, threads))
     _warn_calibration([(scenario, d["calibration"])])
     d["indices"] = _csv_columns(d.pop("indices_csv"))
     s2 = d.pop("s2_csv")
@@ -446,8 +478,11 @@ def sweep(scenario, keys=None, *, one_at_a_time=False, range_from_schema=False, 
     continues it); returns ``rows`` and the ``svg`` of one key, two or a tornado."""
     _check("sweep", paths=paths, threads=threads)
     _check_resume("sweep", resume, out, "out")
+    if keys is not None:
+        keys = {k: _listed("sweep", f"keys[{k!r}]", v, "values") for k, v in dict(keys).items()}
+    outputs = _names("sweep", "outputs", outputs)
     d = _core.sweep(scenario, keys, one_at_a_time, range_from_schema, target, target_year, study, paths, seed,
-                    list(outputs or []), out, resume, threads)
+                    outputs, out, resume, threads)
     _warn_calibration([(scenario, d["calibration"])])
     d["rows"] = _table(d["rows"])
     return d

@@ -404,6 +404,35 @@ def test_settings_out_of_the_programs_ranges_are_input_errors():
         banensim.run(SQ, paths=100.0)
 
 
+def test_a_string_where_a_list_is_due_is_one_name_or_refused_not_split_into_characters():
+    # samples and outputs take one name as a string; it used to be split ("t", "o", ...: unknown sample 't').
+    one = banensim.run(SQ, paths=100, samples="total")
+    assert list(one["samples"]) == ["total"] and len(one["samples"]["total"]) == 100
+    assert np.array_equal(one["samples"]["total"], banensim.run(SQ, paths=100, samples=["total"])["samples"]["total"])
+    ks = os.path.join(SRC, "scenarios/keep-split.toml")
+    assert list(banensim.compare([SQ, ks], paths=100, samples="total")["samples"]) == ["total"]
+    s = banensim.sobol(SQ, study=STUDY, samples=2, paths=50, outputs="p_reach")
+    assert set(s["indices"]["output"]) == {"p_reach"}
+    w = banensim.sweep(SQ, {"cycle.sd": [0.1]}, paths=50, outputs="p_reach")
+    assert "p_reach" in w["rows"] and len(w["rows"]["p_reach"]) == 1
+    # Files and a sweep's values must be a list: one file is no comparison, and a sweep over "abc" ran the values
+    # "a", "b" and "c".
+    refused = [
+        (lambda: banensim.compare(SQ, paths=100), "compare: scenarios must be a list of scenario files, not a string"),
+        (lambda: banensim.sweep(SQ, {"scenario.name": "abc"}, paths=50),
+         "sweep: keys\\['scenario.name'\\] must be a list of values, not a string"),
+        (lambda: banensim.sweep(SQ, {"cycle.sd": 0.1}, paths=50),
+         "sweep: keys\\['cycle.sd'\\] must be a list of values, not float"),
+        (lambda: banensim.run(SQ, paths=100, samples=["total", 3]),
+         "run: samples\\[1\\] must be a name \\(a str\\), not int"),
+        (lambda: banensim.morris(SQ, samples=2, paths=50, outputs={"p_reach": 1}),
+         "sensitivity: outputs must be a list of names, not dict"),
+    ]
+    for call, message in refused:
+        with pytest.raises(TypeError, match=message):
+            call()
+
+
 def test_ctrl_c_stops_a_run_and_raises_keyboard_interrupt():
     import signal
     import threading
