@@ -18,15 +18,17 @@ same seed, the same numbers.
 
 Every function takes the scenario options of the command line: ``set`` (a
 dict of scenario keys and values, like --set), ``target`` and
-``target_year``; ``seed`` (default 2013, or a study file's), ``paths`` and ``threads`` (0 = all
-cores; the numbers do not depend on it). Bad input (a scenario, study or
-data file, a setting) raises ``banensim.InputError`` (a ValueError) with the
-same messages the program prints; Ctrl-C stops a run at its next block of
-paths and raises KeyboardInterrupt. A scenario whose calibrated keys are
-not those of the data it reads (a newer measurement in the history, a
-revised figure: docs/MODEL.md section 7, "The stamp") runs, with a
-``banensim.CalibrationWarning`` at the line that called banensim, from
-every function that loads a scenario but calibrate() and backtest() (which
+``target_year``; ``seed`` (default 2013, or a study file's), ``paths`` and
+``threads`` (0 = all cores; the numbers do not depend on it). Bad input (a
+scenario, study or data file, a setting) raises ``banensim.InputError`` (a
+ValueError) with the same messages the program prints, and an argument of
+the wrong type a TypeError naming it (file names are a str or a
+pathlib.Path); Ctrl-C stops a run at its next block of paths and raises
+KeyboardInterrupt. A scenario whose calibrated keys are not those of the
+data it reads (a newer measurement in the history, a revised figure:
+docs/MODEL.md section 7, "The stamp") runs, with a
+``banensim.CalibrationWarning`` at the line that called banensim, from every
+function that loads a scenario but calibrate() and backtest() (which
 calibrate themselves); the result's ``calibration`` says why.
 
 ``samples`` and ``outputs`` take a list of names or one name as a string;
@@ -38,9 +40,13 @@ float array for a numeric column, a list of strings otherwise, in row
 order. docs/STUDIES.md describes study files and the results.
 """
 
+import collections.abc
 import csv
+import decimal
 import io
 import json
+import math
+import numbers
 import os
 import sys
 import warnings
@@ -55,31 +61,82 @@ __all__ = ["run", "compare", "backtest", "calibrate", "sensitivity", "sobol", "m
 InputError = _core.InputError
 
 
+# The program's ranges of its settings (apps/cli.cpp's parse_count and
+# parse_real), and what else the functions take, by parameter name.
+_WHOLE = {"paths": (1, 10**12), "max_paths": (1, 10**12), "block_size": (1, 10**6), "threads": (0, 1024),
+          "boxes": (1, 10), "seed": (0, 2**64 - 1), "samples": (2, 10**6), "assumptions": (2, 100_000)}
+_REAL = {"precision": (1e-6, 0.5), "min_density": (0.0, 1.0), "threshold": (-math.inf, math.inf)}
+_FLAGS = ("resume", "one_at_a_time", "range_from_schema", "second_order")
+_VALUES = ("target", "target_year")
+
+
 def _check(fn, **given):
     """The program's range checks on the settings (apps/cli.cpp), with its
     words: a setting out of range raises InputError instead of running on
     (paths=0 would give a backtest 0% coverage, precision=0 run to
-    max_paths). None means "not given"."""
-    limits = {"paths": (1, 10**12), "max_paths": (1, 10**12), "block_size": (1, 10**6), "threads": (0, 1024),
-              "boxes": (1, 10)}
-    reals = {"precision": (1e-6, 0.5), "min_density": (0.0, 1.0)}
+    max_paths). A setting of the wrong type raises TypeError naming it and
+    the type due, here rather than as the core's list of its argument types
+    (or, for resume="no", a resume). None means "not given"."""
     for name, value in given.items():
         if value is None:
             continue
         option = name.replace("_", "-")
-        if name in limits:
-            lo, hi = limits[name]
+        if name in _WHOLE:
+            lo, hi = _WHOLE[name]
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
                 raise TypeError(f"{fn}: {name} must be a whole number, not {type(value).__name__}")
             if value < lo or value > hi:
                 bound = f"from {lo} to {hi}"
                 raise InputError(f"{fn}: {name} {value} (--{option}): must be {bound}")
-        elif name in reals:
-            lo, hi = reals[name]
+        elif name in _REAL:
+            lo, hi = _REAL[name]
             if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
                 raise TypeError(f"{fn}: {name} must be a number, not {type(value).__name__}")
-            if not (lo <= float(value) <= hi):
-                raise InputError(f"{fn}: {name} {value} (--{option}): must be a number from {lo:g} to {hi:g}")
+            if not (math.isfinite(float(value)) and lo <= float(value) <= hi):
+                bound = f"a number from {lo:g} to {hi:g}" if math.isfinite(lo) else "a finite number"
+                raise InputError(f"{fn}: {name} {value} (--{option}): must be {bound}")
+        elif name in _FLAGS:
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"{fn}: {name} must be True or False, not {type(value).__name__}")
+        elif name in _VALUES:
+            _value(fn, name, value)
+        elif name == "method":
+            if not isinstance(value, str):
+                raise TypeError(f"{fn}: method must be a str ('sobol' or 'morris'), not {type(value).__name__}")
+        else:
+            raise AssertionError(f"_check: no rule for {name}")
+
+
+def _value(fn, name, value):
+    """A scenario value (set's, target, target_year): what the core reads
+    as a scenario reads its text (python/banensim_core.cpp, value_text)."""
+    if not isinstance(value, (str, bool, numbers.Real, decimal.Decimal)):
+        raise TypeError(f"{fn}: {name} must be a number, a bool or a string, not {type(value).__name__}")
+
+
+def _settings(fn, name, value):
+    """``set`` (or a variant's settings): {scenario key: value} -> a dict."""
+    if value is None:
+        return {}
+    if not isinstance(value, collections.abc.Mapping):
+        raise TypeError(f"{fn}: {name} must be a dict of scenario keys and values, not {type(value).__name__}")
+    for key, v in value.items():
+        if not isinstance(key, str):
+            raise TypeError(f"{fn}: {name}: the key {key!r} must be a scenario key (a str), not {type(key).__name__}")
+        _value(fn, f"{name}[{key!r}]", v)
+    return dict(value)
+
+
+def _file(fn, name, value):
+    """A file name: a str or an os.PathLike (pathlib.Path) -> a str; None
+    stays None (not given)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, os.PathLike):
+        path = os.fspath(value)
+        if isinstance(path, str):
+            return path
+    raise TypeError(f"{fn}: {name} must be a file name (a str or a pathlib.Path), not {type(value).__name__}")
 
 
 def _check_resume(fn, resume, file, option):
@@ -210,15 +267,21 @@ def to_frame(table):
 def _variants(variants):
     """compare's ``variants``: {name: (scenario file, {key: value})} -> the
     core's list of (name, file, settings), in the dict's order."""
+    if variants is None:
+        return []
+    if not isinstance(variants, collections.abc.Mapping):
+        raise TypeError(f"compare: variants must be a dict {{name: (scenario file, {{key: value}})}}, "
+                        f"not {type(variants).__name__}")
     out = []
-    for name, spec in dict(variants or {}).items():
+    for name, spec in variants.items():
         try:
             file, settings = spec
         except (TypeError, ValueError):
             raise InputError(f"compare: variants[{name!r}]: must be (scenario file, {{key: value}})") from None
-        if not isinstance(file, str) or not isinstance(settings, dict):
+        if not isinstance(file, (str, os.PathLike)) or not isinstance(settings, collections.abc.Mapping):
             raise InputError(f"compare: variants[{name!r}]: must be (scenario file, {{key: value}})")
-        out.append((str(name), file, settings))
+        out.append((str(name), _file("compare", f"variants[{name!r}]", file),
+                    _settings("compare", f"variants[{name!r}]", settings)))
     return out
 
 
@@ -249,8 +312,8 @@ def _reached_by_table(result):
 
 
 def _run(scenarios, set, target, target_year, paths, seed, block_size, precision, max_paths, samples, threads,
-         variants=None):
-    raw = _core.run(list(scenarios), _variants(variants), dict(set or {}), target, target_year, paths, seed,
+         variants=()):
+    raw = _core.run(list(scenarios), list(variants), set, target, target_year, paths, seed,
                     block_size, precision, max_paths, samples, threads)
     result = json.loads(raw["json"])
     _warn_run(result)
@@ -269,7 +332,10 @@ def run(scenario, *, paths=None, seed=DEFAULT_SEED, set=None, target=None, targe
     ``reached_by_table`` (for to_frame): per simulated year, P(reached by
     year) with its interval and P(first reached in year), as the CSV's
     columns of those names."""
-    _check("run", paths=paths, block_size=block_size, precision=precision, max_paths=max_paths, threads=threads)
+    _check("run", paths=paths, seed=seed, block_size=block_size, precision=precision, max_paths=max_paths,
+           threads=threads, target=target, target_year=target_year)
+    scenario = _file("run", "scenario", scenario)
+    set = _settings("run", "set", set)
     samples = _names("run", "samples", samples)
     r = _run([scenario], set, target, target_year, paths, seed, block_size, precision, max_paths, samples, threads)
     r["samples"] = {k: v[0] for k, v in r["samples"].items()}
@@ -313,12 +379,17 @@ def compare(scenarios, *, variants=None, paths=None, seed=None, set=None, target
     the sets, its 95% interval from their number, its p-value and whether
     the option's sentence names it; the JSON's ``drivers``), ``factors``
     and ``notes``."""
-    scenarios = _listed("compare", "scenarios", scenarios, "scenario files")
-    samples = _names("compare", "samples", samples)
-    if len(scenarios) + len(dict(variants or {})) < 2:
+    scenarios = [_file("compare", f"scenarios[{i}]", f)
+                 for i, f in enumerate(_listed("compare", "scenarios", scenarios, "scenario files"))]
+    variants = _variants(variants)
+    if len(scenarios) + len(variants) < 2:
         raise InputError("compare needs at least two options, scenarios or variants (the first is the reference)")
-    _check("compare", paths=paths, block_size=block_size, precision=precision, max_paths=max_paths, threads=threads,
-           min_density=min_density)
+    _check("compare", paths=paths, seed=seed, block_size=block_size, precision=precision, max_paths=max_paths,
+           threads=threads, min_density=min_density, assumptions=assumptions, target=target, target_year=target_year,
+           resume=resume)
+    samples = _names("compare", "samples", samples)
+    set = _settings("compare", "set", set)
+    study, rows = _file("compare", "study", study), _file("compare", "rows", rows)
     _check_resume("compare", resume, rows, "rows")
     if assumptions is None:
         for name, given in (("study", study is not None), ("rows", rows is not None), ("resume", resume),
@@ -331,7 +402,7 @@ def compare(scenarios, *, variants=None, paths=None, seed=None, set=None, target
         raise InputError("compare: precision and assumptions conflict: give paths per assumption set")
     if samples:
         raise InputError("compare: samples are kept for a run at the scenarios' own values, not with assumptions")
-    raw = _core.compare_assumptions(list(scenarios), _variants(variants), dict(set or {}), target, target_year, paths,
+    raw = _core.compare_assumptions(scenarios, variants, set, target, target_year, paths,
                                     seed, block_size, assumptions, study, min_density, rows, resume, threads)
     result = json.loads(raw["json"])
     _warn_run(result)
@@ -368,7 +439,8 @@ def backtest(scenario, *, fit_until=None, rolling=None, paths=None, seed=DEFAULT
             raise InputError(f"backtest: {name}={year!r}: must be a year (a whole number)")
     if last < first:
         raise InputError(f"backtest: rolling=({first}, {last}): TO must not be before FROM")
-    _check("backtest", paths=paths, block_size=block_size, threads=threads)
+    _check("backtest", paths=paths, seed=seed, block_size=block_size, threads=threads)
+    scenario = _file("backtest", "scenario", scenario)
     raw = _core.backtest(scenario, int(first), int(last), name, paths, seed, block_size, threads)
     result = json.loads(raw["json"])
     result["forecasts_table"] = _csv_columns(raw["forecasts_csv"])
@@ -388,9 +460,13 @@ def calibrate(scenario="scenarios/base.toml", *, fit_until=None, history=None, s
     to run() or compare() to forecast with them), ``toml`` (the text of that
     file), ``first_year``, ``last_year``, ``n_increments``, ``method``,
     ``history_file`` and ``data_fingerprint``."""
-    if fit_until is not None and not (isinstance(fit_until, int) and 2013 <= fit_until <= 2100):
+    if fit_until is not None and (isinstance(fit_until, bool) or not isinstance(fit_until, (int, np.integer))
+                                  or not 2013 <= fit_until <= 2100):
         raise InputError(f"calibrate: fit_until {fit_until!r}: must be a year from 2013 to 2100")
-    r = _core.calibrate(scenario, dict(set or {}), target, target_year, fit_until or 0, history)
+    _check("calibrate", target=target, target_year=target_year)
+    scenario, history = _file("calibrate", "scenario", scenario), _file("calibrate", "history", history)
+    r = _core.calibrate(scenario, _settings("calibrate", "set", set), target, target_year, int(fit_until or 0),
+                        history)
     rows = r.pop("estimates")
     r["estimates"] = {
         "key": [e["key"] for e in rows],
@@ -423,11 +499,14 @@ def sensitivity(scenario, *, method=None, study=None, samples=None, paths=None, 
     continues it) and, as `banensim sensitivity --out`, the indices go to
     FILE.indices.csv (and second order to FILE.s2.csv) at the end; ``files``
     lists those written."""
-    _check("sensitivity", paths=paths, threads=threads)
+    _check("sensitivity", method=method, samples=samples, paths=paths, seed=seed, second_order=second_order,
+           target=target, target_year=target_year, resume=resume, threads=threads)
     _check_resume("sensitivity", resume, out, "out")
     outputs = _names("sensitivity", "outputs", outputs)
-    d = _design(_core.sensitivity(scenario, method, dict(set or {}), target, target_year, study, samples, paths, seed,
-                                  outputs, second_order, out, resume, threads))
+    scenario, study, out = (_file("sensitivity", n, v) for n, v in (("scenario", scenario), ("study", study),
+                                                                     ("out", out)))
+    d = _design(_core.sensitivity(scenario, method, _settings("sensitivity", "set", set), target, target_year, study,
+                                  samples, paths, seed, outputs, second_order, out, resume, threads))
     _warn_calibration([(scenario, d["calibration"])])
     d["indices"] = _csv_columns(d.pop("indices_csv"))
     s2 = d.pop("s2_csv")
@@ -458,10 +537,13 @@ def discover(scenario, *, study=None, samples=None, paths=None, seed=None, thres
     journaled to that file as they complete (``resume=True`` continues it)
     and, as `banensim discover --out`, the trajectory goes to
     FILE.trajectory.csv at the end; ``files`` lists it."""
-    _check("discover", paths=paths, min_density=min_density, boxes=boxes, threads=threads)
+    _check("discover", samples=samples, paths=paths, seed=seed, threshold=threshold, min_density=min_density,
+           boxes=boxes, target=target, target_year=target_year, resume=resume, threads=threads)
     _check_resume("discover", resume, out, "out")
-    d = _design(_core.discover(scenario, dict(set or {}), target, target_year, study, samples, paths, seed, threshold,
-                               min_density, boxes, out, resume, threads))
+    scenario, study, out = (_file("discover", n, v) for n, v in (("scenario", scenario), ("study", study),
+                                                                  ("out", out)))
+    d = _design(_core.discover(scenario, _settings("discover", "set", set), target, target_year, study, samples,
+                               paths, seed, threshold, min_density, boxes, out, resume, threads))
     _warn_calibration([(scenario, d["calibration"])])
     d["trajectory"] = _csv_columns(d.pop("trajectory_csv"))
     d["of_interest"] = np.array(d["of_interest"], dtype=bool)
@@ -476,11 +558,22 @@ def sweep(scenario, keys=None, *, one_at_a_time=False, range_from_schema=False, 
     the scenario with ``one_at_a_time``); ``study``'s factors become keys.
     With ``out`` the rows are journaled there as they complete (``resume=True``
     continues it); returns ``rows`` and the ``svg`` of one key, two or a tornado."""
-    _check("sweep", paths=paths, threads=threads)
+    _check("sweep", one_at_a_time=one_at_a_time, range_from_schema=range_from_schema, paths=paths, seed=seed,
+           target=target, target_year=target_year, resume=resume, threads=threads)
     _check_resume("sweep", resume, out, "out")
     if keys is not None:
-        keys = {k: _listed("sweep", f"keys[{k!r}]", v, "values") for k, v in dict(keys).items()}
+        if not isinstance(keys, collections.abc.Mapping):
+            raise TypeError(f"sweep: keys must be a dict of scenario keys and lists of values, "
+                            f"not {type(keys).__name__}")
+        for k in keys:
+            if not isinstance(k, str):
+                raise TypeError(f"sweep: keys: the key {k!r} must be a scenario key (a str), not {type(k).__name__}")
+        keys = {k: _listed("sweep", f"keys[{k!r}]", v, "values") for k, v in keys.items()}
+        for k, values in keys.items():
+            for i, v in enumerate(values):
+                _value("sweep", f"keys[{k!r}][{i}]", v)
     outputs = _names("sweep", "outputs", outputs)
+    scenario, study, out = (_file("sweep", n, v) for n, v in (("scenario", scenario), ("study", study), ("out", out)))
     d = _core.sweep(scenario, keys, one_at_a_time, range_from_schema, target, target_year, study, paths, seed,
                     outputs, out, resume, threads)
     _warn_calibration([(scenario, d["calibration"])])
@@ -492,7 +585,13 @@ def factors(scenario, *, study=None, set=None, target=None, target_year=None):
     """The factors a study would vary on ``scenario``: a study file's, or the
     declared plausible ranges without a switched-off lever's parameters;
     ``notes`` says what was left out and why."""
-    d = _core.factors(scenario, dict(set or {}), target, target_year, study)
+    return _factors("factors", scenario, study, set, target, target_year)
+
+
+def _factors(fn, scenario, study, set, target, target_year):
+    _check(fn, target=target, target_year=target_year)
+    scenario, study = _file(fn, "scenario", scenario), _file(fn, "study", study)
+    d = _core.factors(scenario, _settings(fn, "set", set), target, target_year, study)
     _warn_calibration([(scenario, d["calibration"])])
     return d
 
@@ -513,4 +612,4 @@ def problem(scenario, *, study=None, set=None, target=None, target_year=None):
     (each factor's support), which SALib's samplers read as uniform; and
     ``distributions`` (banensim's: uniform, normal, triangular, log-uniform,
     discrete), which banensim's own studies apply."""
-    return _problem(factors(scenario, study=study, set=set, target=target, target_year=target_year)["factors"])
+    return _problem(_factors("problem", scenario, study, set, target, target_year)["factors"])

@@ -365,7 +365,7 @@ def test_compare_across_assumptions_refuses_what_the_program_refuses(tmp_path):
         banensim.compare([SQ, ALL3], assumptions=4, precision=0.01)
     with pytest.raises(banensim.InputError, match="rows needs assumptions"):
         banensim.compare([SQ, ALL3], rows=str(tmp_path / "r.csv"))
-    with pytest.raises(banensim.InputError, match="assumptions 1: must be at least 2"):
+    with pytest.raises(banensim.InputError, match="assumptions 1 \\(--assumptions\\): must be from 2 to 100000"):
         banensim.compare([SQ, ALL3], assumptions=1, paths=100)
     # The rows file may not be one of the inputs (here the reference scenario itself).
     with pytest.raises(banensim.InputError, match="rows"):
@@ -431,6 +431,62 @@ def test_a_string_where_a_list_is_due_is_one_name_or_refused_not_split_into_char
     for call, message in refused:
         with pytest.raises(TypeError, match=message):
             call()
+
+
+def test_a_wrong_type_is_a_short_type_error_naming_the_parameter_not_the_cores_signature():
+    # These reached the core, whose TypeError listed all its argument types and the values it was called with
+    # ("run(): incompatible function arguments. The following argument types are supported: ..."), or a cast
+    # error naming no parameter; resume="no" was taken as a resume.
+    import pathlib
+    ks = os.path.join(SRC, "scenarios/keep-split.toml")
+    cases = [
+        (lambda: banensim.run(3, paths=100),
+         "run: scenario must be a file name \\(a str or a pathlib.Path\\), not int"),
+        (lambda: banensim.run(SQ, paths=100, seed=1.5), "run: seed must be a whole number, not float"),
+        (lambda: banensim.run(SQ, paths=100, set=["cycle.sd"]),
+         "run: set must be a dict of scenario keys and values, not list"),
+        (lambda: banensim.run(SQ, paths=100, set={1: 2}), "run: set: the key 1 must be a scenario key \\(a str\\)"),
+        (lambda: banensim.run(SQ, paths=100, set={"cycle.sd": [0.1]}),
+         "run: set\\['cycle.sd'\\] must be a number, a bool or a string, not list"),
+        (lambda: banensim.run(SQ, paths=100, target=[1]), "run: target must be a number, a bool or a string, not list"),
+        (lambda: banensim.compare([SQ, 5], paths=100), "compare: scenarios\\[1\\] must be a file name"),
+        (lambda: banensim.compare([SQ, ks], assumptions=2.5, paths=100), "compare: assumptions must be a whole number"),
+        (lambda: banensim.compare([SQ], variants={"v": (SQ, {"cycle.sd": None})}, paths=100),
+         "compare: variants\\['v'\\]\\['cycle.sd'\\] must be a number, a bool or a string, not NoneType"),
+        (lambda: banensim.compare([SQ], variants=[("v", SQ, {})], paths=100), "compare: variants must be a dict"),
+        (lambda: banensim.backtest(SQ, fit_until=2020, paths=100, seed="7"), "backtest: seed must be a whole number"),
+        (lambda: banensim.calibrate(SQ, history=5), "calibrate: history must be a file name"),
+        (lambda: banensim.sobol(SQ, study=3, samples=2, paths=50), "sensitivity: study must be a file name"),
+        (lambda: banensim.sobol(SQ, study=STUDY, samples=2.5, paths=50), "sensitivity: samples must be a whole number"),
+        (lambda: banensim.sobol(SQ, study=STUDY, samples=2, paths=50, second_order="no"),
+         "sensitivity: second_order must be True or False, not str"),
+        (lambda: banensim.sensitivity(SQ, method=1, samples=2, paths=50), "sensitivity: method must be a str"),
+        (lambda: banensim.discover(SQ, study=STUDY, samples=8, paths=50, threshold="0.5"),
+         "discover: threshold must be a number, not str"),
+        (lambda: banensim.sweep(SQ, ["cycle.sd"], paths=50), "sweep: keys must be a dict"),
+        (lambda: banensim.sweep(SQ, {"cycle.sd": [0.1]}, paths=50, out=7), "sweep: out must be a file name"),
+        (lambda: banensim.sweep(SQ, {"cycle.sd": [0.1]}, paths=50, one_at_a_time="yes"),
+         "sweep: one_at_a_time must be True or False, not str"),
+        (lambda: banensim.sweep(SQ, {"cycle.sd": [0.1]}, paths=50, out=None, resume="no"),
+         "sweep: resume must be True or False, not str"),
+        (lambda: banensim.factors(SQ, study=3.0), "factors: study must be a file name"),
+        (lambda: banensim.problem(SQ, set="cycle.sd=0.1"), "problem: set must be a dict"),
+    ]
+    for call, message in cases:
+        with pytest.raises(TypeError, match=message) as e:
+            call()
+        assert "\n" not in str(e.value) and "incompatible function arguments" not in str(e.value), str(e.value)
+    # Out of range rather than of the wrong type: the program's range, as for paths.
+    with pytest.raises(banensim.InputError, match="run: seed -1 \\(--seed\\): must be from 0 to 18446744073709551615"):
+        banensim.run(SQ, paths=100, seed=-1)
+    with pytest.raises(banensim.InputError, match="discover: threshold nan \\(--threshold\\): must be a finite number"):
+        banensim.discover(SQ, study=STUDY, samples=8, paths=50, threshold=float("nan"))
+    # A pathlib.Path is a file name, and a NumPy year a year.
+    assert banensim.run(pathlib.Path(SQ), paths=100)["scenarios"][0]["probability"] == \
+        banensim.run(SQ, paths=100)["scenarios"][0]["probability"]
+    by_path = banensim.factors(pathlib.Path(SQ), study=pathlib.Path(STUDY))
+    assert by_path["factors"] == banensim.factors(SQ, study=STUDY)["factors"] and len(by_path["factors"]) == 3
+    assert banensim.calibrate(SQ, fit_until=np.int64(2020))["last_year"] == 2020
 
 
 def test_ctrl_c_stops_a_run_and_raises_keyboard_interrupt():
