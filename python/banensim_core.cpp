@@ -65,8 +65,9 @@ std::string value_text(const py::handle& v) {
   if (py::isinstance<py::str>(v)) return v.cast<std::string>();
   if (py::isinstance<py::int_>(v) || py::isinstance<py::float_>(v)) return py::repr(v).cast<std::string>();
   // Other numbers (NumPy's int64, float32, ...): as the Python int or float they convert to.
-  if (PyIndex_Check(v.ptr()) != 0) return py::repr(py::int_(py::reinterpret_borrow<py::object>(v))).cast<std::string>();
-  if (PyNumber_Check(v.ptr()) != 0) return py::repr(py::float_(py::reinterpret_borrow<py::object>(v))).cast<std::string>();
+  const auto object = py::reinterpret_borrow<py::object>(v);
+  if (PyIndex_Check(v.ptr()) != 0) return py::repr(py::int_(object)).cast<std::string>();
+  if (PyNumber_Check(v.ptr()) != 0) return py::repr(py::float_(object)).cast<std::string>();
   throw py::type_error("a scenario value must be a number, a bool or a string, not " +
                        py::repr(v.get_type()).cast<std::string>());
 }
@@ -438,8 +439,8 @@ py::dict discover_impl(const std::string& scenario, const py::dict& set, const p
 py::dict sweep_impl(const std::string& scenario, const py::object& keys, bool one_at_a_time, bool from_schema,
                     const py::object& target, const py::object& target_year,
                     const std::optional<std::string>& study, std::optional<std::uint64_t> paths,
-                    std::optional<std::uint64_t> seed, const std::vector<std::string>& outputs, const std::optional<std::string>& out, bool resume,
-                    int threads) {
+                    std::optional<std::uint64_t> seed, const std::vector<std::string>& outputs,
+                    const std::optional<std::string>& out, bool resume, int threads) {
   studies::SweepRequest r;
   r.scenario = scenario;
   r.fixed = overrides_of(py::dict(), target, target_year);
@@ -476,9 +477,9 @@ py::dict sweep_impl(const std::string& scenario, const py::object& keys, bool on
 // compare --assumptions N: the comparison at the scenarios' own values and
 // over N plausible assumption sets (studies/assumption_compare.hpp).
 py::dict assumptions_impl(const std::vector<std::string>& scenarios, const py::list& variants, const py::dict& set,
-                          const py::object& target,
-                          const py::object& target_year, std::optional<std::uint64_t> paths,
-                          std::optional<std::uint64_t> seed, std::uint64_t block_size, std::uint64_t sets, const std::optional<std::string>& study,
+                          const py::object& target, const py::object& target_year,
+                          std::optional<std::uint64_t> paths, std::optional<std::uint64_t> seed,
+                          std::uint64_t block_size, std::uint64_t sets, const std::optional<std::string>& study,
                           std::optional<double> min_density, const std::optional<std::string>& rows, bool resume,
                           int threads) {
   studies::AssumptionRequest request;
