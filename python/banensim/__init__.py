@@ -16,8 +16,9 @@ same seed, the same numbers.
     c = banensim.compare(["scenarios/status-quo.toml", "scenarios/purchase-at-buyer.toml"])
     c["reached_by_table"]["p_reached_by_diff"]   # per option and year: its paired change of P(reached by year)
 
-Every function takes the scenario options of the command line: ``set`` (a
-dict of scenario keys and values, like --set), ``target`` and
+The functions take the options of the command line's commands: ``set`` (a
+dict of scenario keys and values, like --set; sweep's ``keys`` are its
+--set, and backtest takes no scenario options), ``target`` and
 ``target_year``; ``seed`` (default 2013, or a study file's), ``paths`` and
 ``threads`` (0 = all cores; the numbers do not depend on it). Bad input (a
 scenario, study or data file, a setting) raises ``banensim.InputError`` (a
