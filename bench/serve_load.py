@@ -12,8 +12,9 @@ the first estimate and send the next settings at once (which cancels the
 running computation on the server). It then:
 
 - counts requests, final answers, cancelled ones and errors (any HTTP status
-  but 200, a broken stream, a line with "error", a final line missing on an
-  answer read to its end);
+  but 200, a broken stream, a line with "error", a cancellation line from
+  the server before the end of the load, a final line missing on an answer
+  read to its end);
 - reports the median and 95th percentile of the time to the first estimate
   and to the final answer;
 - samples the server's resident memory (VmRSS) every second;
@@ -109,6 +110,7 @@ def client(i):
                 continue
             got_first = False
             last = None
+            cancelled_by_server = None
             while True:
                 line = r.readline()
                 if not line:
@@ -118,6 +120,12 @@ def client(i):
                     with lock:
                         stats["errors"].append("error line: " + snap["error"])
                     break
+                if snap.get("cancelled"):
+                    # Each client waits for its answer before it asks again, so
+                    # no newer request of its own replaced this one: only a
+                    # server that is stopping may cancel it.
+                    cancelled_by_server = snap.get("reason", "")
+                    break
                 if not got_first:
                     got_first = True
                     with lock:
@@ -125,7 +133,11 @@ def client(i):
                     if change_mind:
                         break
                 last = line
-            if change_mind and got_first:
+            if cancelled_by_server is not None:
+                if time.monotonic() < deadline:
+                    with lock:
+                        stats["errors"].append("cancelled by the server: " + cancelled_by_server)
+            elif change_mind and got_first:
                 with lock:
                     stats["cancelled"] += 1
             elif last is not None and json.loads(last)["final"]:

@@ -5,8 +5,9 @@
 // banenafspraak parameter declarations; when it is accepted, its settings go
 // through models::apply_overrides -- with the model's cross-key checks -- on
 // scenarios/status-quo.toml, loaded once, exactly as the server does for
-// the variant of a request. RequestError and InputError are the only
-// acceptable failures. Invariants (FUZZ_CHECK):
+// the variant of a request. RequestError (among others for a key given twice
+// in one object) and InputError are the only acceptable failures. Invariants
+// (FUZZ_CHECK):
 //
 // - a RequestError has a non-empty message without control characters (it
 //   goes into a JSON answer and onto the page);
