@@ -337,21 +337,22 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
       send_error(res, 405, req.method + " " + path + ": method not allowed (" + path + " takes " + allow + ")");
     };
   };
-  for (const std::string path : {"/", "/api/model"}) {
-    const httplib::Server::Handler handler = not_allowed(path, "GET, HEAD");
-    svr.Post(path, handler);
-    svr.Put(path, handler);
-    svr.Patch(path, handler);
-    svr.Delete(path, handler);
-    svr.Options(path, handler);
-  }
-  for (const std::string path : {"/api/compute", "/api/report"}) {
-    const httplib::Server::Handler handler = not_allowed(path, "POST");
-    svr.Get(path, handler);
-    svr.Put(path, handler);
-    svr.Patch(path, handler);
-    svr.Delete(path, handler);
-    svr.Options(path, handler);
+  struct Route {
+    std::string path;
+    bool takes_get;  // GET and HEAD; otherwise POST
+  };
+  for (const Route& route : {Route{"/", true}, Route{"/api/model", true}, Route{"/api/compute", false},
+                             Route{"/api/report", false}}) {
+    const httplib::Server::Handler handler = not_allowed(route.path, route.takes_get ? "GET, HEAD" : "POST");
+    if (route.takes_get) {
+      svr.Post(route.path, handler);
+    } else {
+      svr.Get(route.path, handler);
+    }
+    svr.Put(route.path, handler);
+    svr.Patch(route.path, handler);
+    svr.Delete(route.path, handler);
+    svr.Options(route.path, handler);
   }
 
   if (options.port == 0) {

@@ -79,6 +79,24 @@ def bad(body, what, expect=None, headers=None):
     return message
 
 
+def stream(body, into, first_line):
+    """POSTs a computation and appends each line it answers to `into`; sets `first_line` at the first."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        c.request("POST", "/api/compute", body=json.dumps(body), headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        while True:
+            line = r.readline()
+            if not line:
+                break
+            if line.strip():
+                into.append(json.loads(line))
+                first_line.set()
+    finally:
+        c.close()
+        first_line.set()
+
+
 try:
     # Bad values: the scenario loader's own message, as --set gives it.
     for key, value in [("quota.respons_max", "0.2"), ("quota.response_max", "2"), ("supply.shape", "-5"),
@@ -252,22 +270,7 @@ try:
     results = {"first": []}
     streaming = threading.Event()
 
-    def long_run():
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        c.request("POST", "/api/compute", body=json.dumps({"client": "c3", "paths": 200000}),
-                  headers={"Content-Type": "application/json"})
-        r = c.getresponse()
-        while True:
-            line = r.readline()
-            if not line:
-                break
-            if line.strip():
-                results["first"].append(json.loads(line))
-                streaming.set()
-        c.close()
-        streaming.set()
-
-    t = threading.Thread(target=long_run)
+    t = threading.Thread(target=stream, args=({"client": "c3", "paths": 200000}, results["first"], streaming))
     t.start()
     streaming.wait(60)
     _, _, second = request("POST", "/api/compute", {"client": "c3", "paths": 4096})
@@ -337,24 +340,6 @@ with tempfile.TemporaryDirectory() as tmp:
     check(isinstance(mismatch, str) and f"banensim: warning: {stale_file}: {mismatch}\n" in err,
           "serve prints that reason on stderr, naming the scenario file")
 
-
-
-def stream(body, into, first_line):
-    """POSTs a computation and appends each line it answers to `into`; sets `first_line` at the first."""
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    try:
-        c.request("POST", "/api/compute", body=json.dumps(body), headers={"Content-Type": "application/json"})
-        r = c.getresponse()
-        while True:
-            line = r.readline()
-            if not line:
-                break
-            if line.strip():
-                into.append(json.loads(line))
-                first_line.set()
-    finally:
-        c.close()
-        first_line.set()
 
 
 # A server started on a scenario with levers on: its reference is that
