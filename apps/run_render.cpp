@@ -84,8 +84,12 @@ std::string render_csv(const studies::ScenarioRun& run) {
   os << ",p_reach,p_reach_ci_low,p_reach_ci_high,diff,diff_ci_low,diff_ci_high,p_only_variant,p_only_reference"
         ",median_first_year,p_quota,p_quota_ci_low,p_quota_ci_high,charge_mean_eur,charge_std_error_eur"
         ",charge_diff_eur,charge_diff_ci_low_eur,charge_diff_ci_high_eur";
-  // Added after the columns above so that none of them moves.
+  // Added after the columns above so that none of them moves; then what each
+  // row was computed from: the scenario file and its resolved hash (every
+  // parameter value, --set and variant settings included, and the digest of
+  // every data file read; docs/OUTPUT.md).
   os << ",p_only_variant_ci_low,p_only_variant_ci_high,p_only_reference_ci_low,p_only_reference_ci_high";
+  os << ",file,resolved_hash";
   os << "\n";
   const std::size_t i_reach = layout.indicator_index("reach_target");
   const std::size_t i_quota = layout.indicator_index("quota_in_force_target_year");
@@ -126,6 +130,7 @@ std::string render_csv(const studies::ScenarioRun& run) {
         csv_number(own, ci.high);
       }
     }
+    own << "," << studies::csv_field(sc[k].file) << "," << sc[k].resolved.hash();
     for (std::size_t step = 0; step < layout.n_steps(); ++step) {
       os << studies::csv_field(sc[k].name) << "," << layout.step_labels[step] << "," << seed << "," << r.n_paths;
       for (std::size_t i = 0; i < layout.series.size(); ++i) {

@@ -904,7 +904,7 @@ TEST_CASE("compare --format csv carries every column of the table, equal to the 
                         "total_p95", "p_reached_by", "p_reached_by_diff", "p_reached_by_diff_ci_low",
                         "p_reached_by_diff_ci_high", "charge_diff_eur", "charge_diff_ci_low_eur",
                         "charge_diff_ci_high_eur", "p_only_variant_ci_low", "p_only_variant_ci_high",
-                        "p_only_reference_ci_low", "p_only_reference_ci_high"}) {
+                        "p_only_reference_ci_low", "p_only_reference_ci_high", "file", "resolved_hash"}) {
     CAPTURE(c);
     CHECK(std::find(cols.begin(), cols.end(), c) != cols.end());
   }
@@ -921,6 +921,9 @@ TEST_CASE("compare --format csv carries every column of the table, equal to the 
     REQUIRE(row.size() == cols.size());
     const std::size_t k = at(row, "scenario") == doc["scenarios"][0]["name"] ? 0 : 1;
     const auto& sc = doc["scenarios"][k];
+    // What the row was computed from, as the JSON's provenance says.
+    CHECK(at(row, "file") == doc["provenance"]["scenarios"][k]["file"].get<std::string>());
+    CHECK(at(row, "resolved_hash") == doc["provenance"]["scenarios"][k]["resolved_hash"].get<std::string>());
     CHECK(std::stod(at(row, "p_reach")) == doctest::Approx(sc["probability"].get<double>()).epsilon(1e-9));
     CHECK(std::stod(at(row, "p_reach_ci_low")) == doctest::Approx(sc["ci_low"].get<double>()).epsilon(1e-9));
     if (k == 0) {
