@@ -616,7 +616,7 @@ std::string assumptions_csv(const AssumptionStudy& s, const AssumptionResult& r)
            : c.rfind("diff", 0) == 0  ? "p_reached_by_" + c
                                       : "by_" + c);
   }
-  os << ",by_worst_case_regret,by_rule,by_rule_coverage,by_rule_density\n";
+  os << ",by_worst_case_regret,by_rule,by_rule_coverage,by_rule_density,resolved_hash\n";
   // One figure's columns: its value here, its difference here, and its summary over the sets.
   const auto figure = [&](std::size_t k, const Judgement& j, const engine::Proportion& p,
                           const engine::RunningStats* d) {
@@ -667,7 +667,7 @@ std::string assumptions_csv(const AssumptionStudy& s, const AssumptionResult& r)
            k == 0 ? nullptr : &at_value(by_diff, s.by_year).difference);
     csv_number(os, o.by_year.worst_regret);
     rule(k, o.by_year);
-    os << "\n";
+    os << "," << s.options[k].resolved.hash() << "\n";  // what the option was computed from, its --set included
   }
   return os.str();
 }

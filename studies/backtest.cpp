@@ -11,6 +11,7 @@
 #include "engine/run_summary.hpp"
 #include "engine/text_format.hpp"
 #include "models/banenafspraak_params.hpp"
+#include "studies/point_runner.hpp"
 #include "studies/provenance.hpp"
 
 namespace banensim::studies {
@@ -337,7 +338,8 @@ std::string backtest_table(const BacktestResult& r, const RunInfo& info) {
 std::string backtest_csv(const BacktestResult& r, const RunInfo& info) {
   std::ostringstream os;
   os << "origin,series,year,observed,median,p25,p75,p05,p95,in_50,in_90,pit,crps,crps_resolution,rw_mean,rw_sd,"
-        "rw_in_50,rw_in_90,rw_crps,linear_mean,linear_sd,linear_in_50,linear_in_90,linear_crps,seed,paths\n";
+        "rw_in_50,rw_in_90,rw_crps,linear_mean,linear_sd,linear_in_50,linear_in_90,linear_crps,seed,paths,file,"
+        "resolved_hash\n";
   const auto flag = [](bool b) { return b ? "1" : "0"; };
   for (const auto& f : r.forecasts) {
     for (const auto& y : f.years) {
@@ -349,7 +351,10 @@ std::string backtest_csv(const BacktestResult& r, const RunInfo& info) {
         os << "," << engine::decimal(b->forecast.mean) << "," << engine::decimal(b->forecast.sd) << ","
            << flag(b->in_50) << "," << flag(b->in_90) << "," << engine::decimal(b->crps);
       }
-      os << "," << info.seed << "," << r.n_paths << "\n";
+      // What the row was computed from: the scenario file, and the hash of
+      // the scenario as run from this origin (its calibrated keys included).
+      os << "," << info.seed << "," << r.n_paths << "," << csv_field(r.scenario_file) << "," << f.resolved_hash
+         << "\n";
     }
   }
   return os.str();
@@ -361,7 +366,7 @@ std::string backtest_summary_csv(const BacktestResult& r, const RunInfo& info) {
   for (int i = 0; i < 10; ++i) os << ",pit_" << i;
   os << ",mean_crps,mean_crps_random_walk,mean_crps_linear_trend,skill_random_walk,skill_linear_trend,"
         "random_walk_coverage_50,random_walk_coverage_90,linear_trend_coverage_50,linear_trend_coverage_90,"
-        "crps_resolution,first_origin,last_origin,seed,paths\n";
+        "crps_resolution,first_origin,last_origin,seed,paths,file\n";
   for (const auto& s : r.summary) {
     const double n = s.n;
     os << s.series << "," << s.n << "," << s.in_50 << "," << s.in_90 << "," << engine::decimal(s.in_50 / n) << ","
@@ -372,7 +377,8 @@ std::string backtest_summary_csv(const BacktestResult& r, const RunInfo& info) {
                            s.linear_trend_in_50 / n, s.linear_trend_in_90 / n, s.resolution}) {
       os << "," << engine::decimal(x);
     }
-    os << "," << r.first_origin << "," << r.last_origin << "," << info.seed << "," << r.n_paths << "\n";
+    os << "," << r.first_origin << "," << r.last_origin << "," << info.seed << "," << r.n_paths << ","
+       << csv_field(r.scenario_file) << "\n";
   }
   return os.str();
 }

@@ -212,11 +212,19 @@ def version():
     return _core.version()
 
 
+# Columns that are text whatever their cells look like: a hash of hex digits
+# may read as a number ("1234e567"), a file name too.
+_TEXT_COLUMNS = frozenset({"file", "resolved_hash"})
+
+
 def _columns(names, rows):
     """Cells as text -> a dict of columns: numbers as float arrays, else lists."""
     out = {}
     for j, name in enumerate(names):
         cells = [r[j] if j < len(r) else "" for r in rows]
+        if name in _TEXT_COLUMNS:
+            out[name] = cells
+            continue
         try:
             out[name] = np.array([float(c) if c != "" else np.nan for c in cells], dtype=float)
         except ValueError:

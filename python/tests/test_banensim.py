@@ -302,6 +302,12 @@ def test_backtest_gives_the_cli_numbers_and_tables(tmp_path):
     assert list(tables["summary"]["series"]) == ["total", "market", "government"]
     one = banensim.backtest(SQ, fit_until=2021, paths=3000, seed=5)
     assert one["origins"] == [2021, 2021] and set(one["forecasts_table"]["origin"]) == {2021.0}
+    # What each row was computed from, as text: the file, and the hash of the scenario as run from its origin.
+    assert set(one["forecasts_table"]["resolved_hash"]) == {one["forecasts"][0]["resolved_hash"]}
+    assert set(one["forecasts_table"]["file"]) == {SQ} and one["summary_table"]["file"] == [SQ] * 3
+    # ... even a hash that would read as a number.
+    columns = banensim._columns(["resolved_hash", "x"], [["1234567890123e45", "1e3"]])
+    assert columns["resolved_hash"] == ["1234567890123e45"] and columns["x"].tolist() == [1000.0]
 
 
 def test_backtest_bad_origins_are_input_errors():

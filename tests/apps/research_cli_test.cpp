@@ -534,11 +534,17 @@ TEST_CASE("backtest --fit-until 2021: coverage, PIT and CRPS for 2022 and 2023, 
   const std::string rows = slurp(csv);
   CHECK(rows.rfind("origin,series,year,observed,median,p25,p75,p05,p95,in_50,in_90,pit,crps,crps_resolution,rw_mean,"
                    "rw_sd,rw_in_50,rw_in_90,rw_crps,linear_mean,linear_sd,linear_in_50,linear_in_90,linear_crps,seed,"
-                   "paths\n", 0) == 0);
+                   "paths,file,resolved_hash\n", 0) == 0);
   CHECK(count(rows, "\n") == 7);
+  // Each row names what it was computed from: the scenario file and the hash of the scenario as run from its
+  // origin (the JSON's forecasts[].resolved_hash).
+  const std::string from = ",2013,2000,scenarios/status-quo.toml," +
+                           j["forecasts"][0]["resolved_hash"].get<std::string>() + "\n";
+  CHECK(count(rows, from) == 6);
   const std::string summary = slurp(temp_path("backtest.summary.csv"));
   CHECK(summary.rfind("series,forecasts,in_50,in_90,coverage_50,coverage_90,pit_0,", 0) == 0);
   CHECK(count(summary, "\n") == 4);
+  CHECK(count(summary, ",2013,2000,scenarios/status-quo.toml\n") == 3);
 }
 
 TEST_CASE("backtest --rolling 2016:2022: one calibrated forecast per origin, pooled per series") {

@@ -1005,11 +1005,15 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
                       "p_reached_by_diff_ci_high,p_reached_by_median,p_reached_by_p05,p_reached_by_p95,"
                       "p_reached_by_diff_median,p_reached_by_diff_p05,p_reached_by_diff_p95,p_reached_by_diff_min,"
                       "p_reached_by_diff_max,by_share_beats,by_share_ties,by_share_loses,by_worst_case_regret,"
-                      "by_rule,by_rule_coverage,by_rule_density\n",
+                      "by_rule,by_rule_coverage,by_rule_density,resolved_hash\n",
                       0) == 0);
   const auto js = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 8 --paths 1024 --format json");
   REQUIRE(js.exit_code == 0);
   const auto doc = nlohmann::json::parse(js.out);
+  // Each option's row ends with what it was computed from: its resolved hash, as the provenance gives it.
+  for (const auto& sc : doc["provenance"]["scenarios"]) {
+    CHECK(csv.out.find("," + sc["resolved_hash"].get<std::string>() + "\n") != std::string::npos);
+  }
   const auto& o = doc["assumptions"]["options"][1];
   CHECK(o["beats"]["sets"].get<int>() + o["ties"]["sets"].get<int>() + o["loses"]["sets"].get<int>() == 8);
   CHECK(doc["assumptions"]["sets"] == 8);
