@@ -286,9 +286,9 @@ def _variants(variants):
         try:
             file, settings = spec
         except (TypeError, ValueError):
-            raise InputError(f"compare: variants[{name!r}]: must be (scenario file, {{key: value}})") from None
+            raise TypeError(f"compare: variants[{name!r}]: must be (scenario file, {{key: value}})") from None
         if not isinstance(file, (str, os.PathLike)) or not isinstance(settings, collections.abc.Mapping):
-            raise InputError(f"compare: variants[{name!r}]: must be (scenario file, {{key: value}})")
+            raise TypeError(f"compare: variants[{name!r}]: must be (scenario file, {{key: value}})")
         out.append((str(name), _file("compare", f"variants[{name!r}]", file),
                     _settings("compare", f"variants[{name!r}]", settings)))
     return out
@@ -441,11 +441,11 @@ def backtest(scenario, *, fit_until=None, rolling=None, paths=None, seed=DEFAULT
         try:
             first, last = rolling
         except (TypeError, ValueError):
-            raise InputError(f"backtest: rolling={rolling!r}: must be (FROM, TO), two years") from None
+            raise TypeError(f"backtest: rolling={rolling!r}: must be (FROM, TO), two years") from None
         name = "rolling"
     for year in (first, last):
         if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
-            raise InputError(f"backtest: {name}={year!r}: must be a year (a whole number)")
+            raise TypeError(f"backtest: {name}={year!r}: must be a year (a whole number)")
     if last < first:
         raise InputError(f"backtest: rolling=({first}, {last}): TO must not be before FROM")
     _check("backtest", paths=paths, seed=seed, block_size=block_size, threads=threads)
@@ -469,8 +469,9 @@ def calibrate(scenario="scenarios/base.toml", *, fit_until=None, history=None, s
     to run() or compare() to forecast with them), ``toml`` (the text of that
     file), ``first_year``, ``last_year``, ``n_increments``, ``method``,
     ``history_file`` and ``data_fingerprint``."""
-    if fit_until is not None and (isinstance(fit_until, bool) or not isinstance(fit_until, (int, np.integer))
-                                  or not 2013 <= fit_until <= 2100):
+    if fit_until is not None and (isinstance(fit_until, bool) or not isinstance(fit_until, (int, np.integer))):
+        raise TypeError(f"calibrate: fit_until {fit_until!r}: must be a year (a whole number)")
+    if fit_until is not None and not 2013 <= fit_until <= 2100:
         raise InputError(f"calibrate: fit_until {fit_until!r}: must be a year from 2013 to 2100")
     _check("calibrate", target=target, target_year=target_year)
     scenario, history = _file("calibrate", "scenario", scenario), _file("calibrate", "history", history)

@@ -266,13 +266,16 @@ def test_compare_variants_are_the_programs_variants():
     assert [s["name"] for s in two["scenarios"]] == ["a", "b"]
 
 
-def test_compare_bad_variants_are_input_errors():
+def test_compare_bad_variants_are_input_or_type_errors():
     for variants, message in (({"bad,name": (SQ, {})}, "may hold only"),
                               ({"status quo": (SQ, {})}, "may hold only"),
-                              ({"x": SQ}, "must be \\(scenario file"),
                               ({"x": (SQ, {"quota.response_max": 7})}, "quota.response_max"),
                               ({"x": (SQ, {"no.such_key": 1})}, "no.such_key")):
         with pytest.raises(banensim.InputError, match=message):
+            banensim.compare([SQ], variants=variants, paths=100)
+    # A variant of the wrong shape is a wrong type, as every other argument's.
+    for variants in ({"x": SQ}, {"x": (SQ,)}, {"x": (1, {})}):
+        with pytest.raises(TypeError, match="must be \\(scenario file"):
             banensim.compare([SQ], variants=variants, paths=100)
     with pytest.raises(banensim.InputError, match="at least two options"):
         banensim.compare([], variants={"x": (SQ, {})}, paths=100)
@@ -310,16 +313,24 @@ def test_backtest_gives_the_cli_numbers_and_tables(tmp_path):
     assert columns["resolved_hash"] == ["1234567890123e45"] and columns["x"].tolist() == [1000.0]
 
 
-def test_backtest_bad_origins_are_input_errors():
+def test_backtest_bad_origins_are_input_or_type_errors():
     for kwargs, message in ((dict(fit_until=2023), "fit_until 2023: must be before the last observed year"),
                             (dict(rolling=(2010, 2016)), "rolling 2010: .* starts in 2015"),
                             (dict(rolling=(2019, 2017)), "TO must not be before FROM"),
                             (dict(), "give one of fit_until"),
-                            (dict(fit_until=2019, rolling=(2019, 2020)), "give one of fit_until"),
-                            (dict(rolling=2019), "must be \\(FROM, TO\\)"),
-                            (dict(fit_until=2019.5), "must be a year")):
+                            (dict(fit_until=2019, rolling=(2019, 2020)), "give one of fit_until")):
         with pytest.raises(banensim.InputError, match=message):
             banensim.backtest(SQ, paths=100, **kwargs)
+    # Origins of the wrong type are wrong types.
+    for kwargs, message in ((dict(rolling=2019), "must be \\(FROM, TO\\)"),
+                            (dict(fit_until=2019.5), "must be a year \\(a whole number\\)"),
+                            (dict(rolling=(2019, "2020")), "must be a year")):
+        with pytest.raises(TypeError, match=message):
+            banensim.backtest(SQ, paths=100, **kwargs)
+    with pytest.raises(TypeError, match="fit_until 2020.0: must be a year \\(a whole number\\)"):
+        banensim.calibrate(SQ, fit_until=2020.0)
+    with pytest.raises(banensim.InputError, match="fit_until 2012: must be a year from 2013 to 2100"):
+        banensim.calibrate(SQ, fit_until=2012)
 
 
 def test_compare_across_assumptions_gives_the_cli_numbers_and_rows(tmp_path):
