@@ -315,7 +315,8 @@ def test_backtest_gives_the_cli_numbers_and_tables(tmp_path):
 
 def test_backtest_bad_origins_are_input_or_type_errors():
     for kwargs, message in ((dict(fit_until=2023), "fit_until 2023: must be before the last observed year"),
-                            (dict(rolling=(2010, 2016)), "rolling 2010: .* starts in 2015"),
+                            (dict(rolling=(2010, 2016)), "rolling 2010:2016: FROM 2010: .* starts in 2015"),
+                            (dict(rolling=(2016, 2030)), "rolling 2016:2030: TO 2030: must be before the last"),
                             (dict(rolling=(2019, 2017)), "TO must not be before FROM"),
                             (dict(), "give one of fit_until"),
                             (dict(fit_until=2019, rolling=(2019, 2020)), "give one of fit_until")):
