@@ -200,13 +200,18 @@ class ExitAgreement {
 };
 
 // How long a failed rank waits for the others before it stops them all:
-// BANENSIM_MPI_EXIT_WAIT seconds (docs/PARALLEL.md), 30 by default.
+// BANENSIM_MPI_EXIT_WAIT seconds (docs/PARALLEL.md), 30 by default; a value
+// that is not a number of seconds from 0 to 86400 is refused (UsageError).
 double exit_wait_seconds() {
   const char* text = std::getenv("BANENSIM_MPI_EXIT_WAIT");
-  if (text == nullptr || *text == '\0') return 30.0;
+  if (text == nullptr) return 30.0;
   char* end = nullptr;
   const double value = std::strtod(text, &end);
-  return (*end == '\0' && value >= 0 && value <= 86400) ? value : 30.0;
+  if (*text == '\0' || *end != '\0' || !(value >= 0 && value <= 86400)) {
+    throw UsageError("BANENSIM_MPI_EXIT_WAIT=" + std::string(text) +
+                     ": must be a number of seconds from 0 to 86400 (how long a failed rank waits for the others)");
+  }
+  return value;
 }
 }  // namespace
 #endif
@@ -258,10 +263,21 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::ostringstream message;
-  int rc = run_command(argc, argv, ctx, message);
-  std::cerr << message.str();
 #ifdef BANENSIM_MPI
-  rc = exit_agreement.agree(rc, message.str(), exit_wait_seconds());
+  double exit_wait = 30.0;
+  int rc = 0;
+  try {
+    exit_wait = exit_wait_seconds();
+  } catch (const UsageError& e) {
+    message << "banensim-mpi: " << e.what() << "\n";
+    rc = kExitUsage;
+  }
+  if (rc == 0) rc = run_command(argc, argv, ctx, message);
+  std::cerr << message.str();
+  rc = exit_agreement.agree(rc, message.str(), exit_wait);
+#else
+  const int rc = run_command(argc, argv, ctx, message);
+  std::cerr << message.str();
 #endif
   return rc;
 }

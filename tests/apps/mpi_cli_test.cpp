@@ -221,4 +221,20 @@ TEST_CASE("mpirun: ranks that fail with different messages exit 2 and rank 0 sho
   CHECK(r.err.find("scenarios/first-missing.toml", first + 1) == std::string::npos);
   CHECK(r.err.find("banensim-mpi: rank 1: scenarios/second-missing.toml: file not found") != std::string::npos);
 }
+
+TEST_CASE("mpirun: a BANENSIM_MPI_EXIT_WAIT that is not 0-86400 seconds is refused before the run, once") {
+  for (const char* value : {"abc", "-1", "1e9", "30s", "''"}) {
+    CAPTURE(value);
+    const auto r = run_program(std::string("BANENSIM_MPI_EXIT_WAIT=") + value + " " +
+                               mpirun(2, "run scenarios/status-quo.toml --paths 1000"));
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    const std::string needle = ": must be a number of seconds from 0 to 86400";
+    const auto first = r.err.find(needle);
+    REQUIRE(first != std::string::npos);
+    CHECK(r.err.find(needle, first + 1) == std::string::npos);  // rank 1's same message is not repeated
+  }
+  const auto ok = run_program("BANENSIM_MPI_EXIT_WAIT=0.5 " + mpirun(2, "run scenarios/status-quo.toml --paths 1000"));
+  CHECK(ok.exit_code == 0);
+}
 }
