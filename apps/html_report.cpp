@@ -791,24 +791,28 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
   }
   // The data files read, each once: key, file and the digest of the bytes the
   // run parsed, with the scenarios that read it when not every one did.
-  std::vector<std::pair<std::string, std::vector<std::string>>> data_rows;  // (row text, scenario names)
+  struct DataRow {
+    std::string key, file;               // the key, and "PATH (fnv1a64 DIGEST)"
+    std::vector<std::string> readers;    // the scenarios that read it
+  };
+  std::vector<DataRow> data_rows;
   for (const auto& f : prov["scenarios"]) {
     if (!f.contains("data_files")) continue;
     for (const auto& d : f["data_files"]) {
-      const std::string text = d["file"].get<std::string>() + " (fnv1a64 " + d["fnv1a64"].get<std::string>() + ")";
-      const std::string row = d["key"].get<std::string>() + "\n" + text;
-      auto it = std::find_if(data_rows.begin(), data_rows.end(), [&](const auto& r) { return r.first == row; });
-      if (it == data_rows.end()) it = data_rows.insert(data_rows.end(), {row, {}});
-      it->second.push_back(f["name"].get<std::string>());
+      const DataRow row{d["key"].get<std::string>(),
+                        d["file"].get<std::string>() + " (fnv1a64 " + d["fnv1a64"].get<std::string>() + ")", {}};
+      auto it = std::find_if(data_rows.begin(), data_rows.end(),
+                             [&](const DataRow& r) { return r.key == row.key && r.file == row.file; });
+      if (it == data_rows.end()) it = data_rows.insert(data_rows.end(), row);
+      it->readers.push_back(f["name"].get<std::string>());
     }
   }
-  for (const auto& [row, names] : data_rows) {
-    const std::size_t cut = row.find('\n');
+  for (const DataRow& row : data_rows) {
     std::string who;
-    if (names.size() < prov["scenarios"].size()) {
-      for (const std::string& n : names) who += (who.empty() ? " — read by " : ", ") + n;
+    if (row.readers.size() < prov["scenarios"].size()) {
+      for (const std::string& n : row.readers) who += (who.empty() ? " — read by " : ", ") + n;
     }
-    h << "<tr><td>data " << esc(row.substr(0, cut)) << "</td><td>" << esc(row.substr(cut + 1) + who) << "</td></tr>";
+    h << "<tr><td>data " << esc(row.key) << "</td><td>" << esc(row.file + who) << "</td></tr>";
   }
   if (across) {
     for (const auto& f : result["assumptions"]["factors"]) {
