@@ -98,6 +98,7 @@ int cmd_backtest(const Args& args, studies::ExecutionContext& ctx) {
   request.first_origin = origins.first;
   request.last_origin = origins.second;
   request.origin_name = vm.count("fit-until") ? "--fit-until" : "--rolling";
+  request.range = vm.count("rolling") != 0;
   if (vm.count("seed")) request.seed = parse_count("seed", vm["seed"].as<std::string>(), 0, UINT64_MAX);
   if (vm.count("block-size")) {
     request.block_size = parse_count("block-size", vm["block-size"].as<std::string>(), 1, 1'000'000);

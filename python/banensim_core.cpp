@@ -523,13 +523,14 @@ py::dict assumptions_impl(const std::vector<std::string>& scenarios, const py::l
 
 // A backtest (studies/backtest.hpp), as `banensim backtest`.
 py::dict backtest_impl(const std::string& scenario, int first_origin, int last_origin, const std::string& origin_name,
-                       std::optional<std::uint64_t> paths, std::uint64_t seed, std::uint64_t block_size,
+                       bool range, std::optional<std::uint64_t> paths, std::uint64_t seed, std::uint64_t block_size,
                        int threads) {
   studies::BacktestRequest request;
   request.scenario = scenario;
   request.first_origin = first_origin;
   request.last_origin = last_origin;
   request.origin_name = origin_name;
+  request.range = range;
   request.paths = paths;
   request.seed = seed;
   request.block_size = block_size;
@@ -637,7 +638,8 @@ PYBIND11_MODULE(_core, m) {
         py::arg("target_year"), py::arg("paths"), py::arg("seed"), py::arg("block_size"), py::arg("sets"),
         py::arg("study"), py::arg("min_density"), py::arg("rows"), py::arg("resume"), py::arg("threads"));
   m.def("backtest", &backtest_impl, py::arg("scenario"), py::arg("first_origin"), py::arg("last_origin"),
-        py::arg("origin_name"), py::arg("paths"), py::arg("seed"), py::arg("block_size"), py::arg("threads"));
+        py::arg("origin_name"), py::arg("range"), py::arg("paths"), py::arg("seed"), py::arg("block_size"),
+        py::arg("threads"));
   m.def("calibrate", &calibrate_impl, py::arg("scenario"), py::arg("set"), py::arg("target"), py::arg("target_year"),
         py::arg("fit_until"), py::arg("history"));
   m.def("factors", &factors_impl, py::arg("scenario"), py::arg("set"), py::arg("target"), py::arg("target_year"),

@@ -464,12 +464,11 @@ nlohmann::json backtest_json(const BacktestResult& r, const RunInfo& info) {
 BacktestStudy plan_backtest(const BacktestRequest& request) {
   BacktestStudy study{request, load_scenario(request.scenario), 0};
   const models::History& history = study.scenario.model.params().observed;
-  const bool rolling = request.origin_name.find("rolling") != std::string::npos;
   for (const int origin : {request.first_origin, request.last_origin}) {
     // The option as given, and which end of a range is wrong: "--rolling 2016:2030: TO 2030: ...".
     const std::string what =
         request.origin_name + " " +
-        (rolling ? std::to_string(request.first_origin) + ":" + std::to_string(request.last_origin) + ": " +
+        (request.range ? std::to_string(request.first_origin) + ":" + std::to_string(request.last_origin) + ": " +
                        (origin == request.first_origin ? "FROM " : "TO ")
                  : std::string()) +
         std::to_string(origin) + ": ";

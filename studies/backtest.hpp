@@ -137,8 +137,10 @@ struct RunInfo {
 struct BacktestRequest {
   std::string scenario;  // the scenario file
   int first_origin = 0, last_origin = 0;
-  // How the caller names the origins in its messages ("--fit-until", "rolling").
+  // How the caller names the origins in its messages ("--fit-until", "rolling"), and whether it
+  // asked for a range FROM:TO (the messages then name the end that is wrong).
   std::string origin_name = "origin";
+  bool range = false;
   std::optional<std::uint64_t> paths;  // per forecast; default: the scenario's simulation.paths
   std::uint64_t seed = kDefaultSeed;   // the same at every origin
   std::uint64_t block_size = 1024;

@@ -450,7 +450,8 @@ def backtest(scenario, *, fit_until=None, rolling=None, paths=None, seed=DEFAULT
         raise InputError(f"backtest: rolling=({first}, {last}): TO must not be before FROM")
     _check("backtest", paths=paths, seed=seed, block_size=block_size, threads=threads)
     scenario = _file("backtest", "scenario", scenario)
-    raw = _core.backtest(scenario, int(first), int(last), name, paths, seed, block_size, threads)
+    raw = _core.backtest(scenario, int(first), int(last), name, rolling is not None, paths, seed, block_size,
+                         threads)
     result = json.loads(raw["json"])
     result["forecasts_table"] = _csv_columns(raw["forecasts_csv"])
     result["summary_table"] = _csv_columns(raw["summary_csv"])
