@@ -147,7 +147,7 @@ int cmd_sensitivity(const Args& args, studies::ExecutionContext& ctx) {
     text << (sobol ? sobol_text(r.sobol[o], decimals) : morris_text(r.morris[o], decimals == 0 ? 0 : 4));
   }
   text << "\n~0: the interval contains zero (the data cannot tell the index from zero).\n";
-  if (written) studies::write_sensitivity_files(*written, r);
+  if (written) studies::write_sensitivity_files(*written, s, r);
   if (c.svg) engine::write_file_atomically(*c.svg, studies::sensitivity_svg(s, r));
   if (c.out) {
     text << "\nwrote " << *c.out << " (design rows) and " << *indices << " (indices)" << (s2 ? " and " + *s2 : "")

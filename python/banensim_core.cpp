@@ -351,13 +351,14 @@ py::dict sensitivity_impl(const std::string& scenario, const std::optional<std::
   py::list written;
   if (out) {
     const studies::SensitivityFiles files = studies::sensitivity_files(s, *out);
-    studies::write_sensitivity_files(files, res);
+    studies::write_sensitivity_files(files, s, res);
     written.append(files.indices);
     if (files.second_order) written.append(*files.second_order);
   }
   d["files"] = written;
-  d["indices_csv"] = studies::indices_csv(res);
-  d["s2_csv"] = studies::second_order_csv(res);
+  const studies::CompanionStamp stamp = studies::companion_stamp(s);
+  d["indices_csv"] = studies::indices_csv(res, stamp);
+  d["s2_csv"] = studies::second_order_csv(res, stamp);
   d["svg"] = studies::sensitivity_svg(s, res);
   py::dict failures;
   for (const auto& t : res.sobol) if (!t.failure.empty()) failures[py::str(t.output)] = t.failure;

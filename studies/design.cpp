@@ -4,6 +4,7 @@
 #include <sstream>
 #include <utility>
 
+#include "engine/fnv1a.hpp"
 #include "engine/sobol_design.hpp"
 #include "engine/text_format.hpp"
 #include "studies/provenance.hpp"
@@ -92,6 +93,14 @@ std::string DesignStudy::provenance() const {
      << data_lines(base.resolved) << inputs.data_lines;
   for (const Factor& f : factors) os << "# factor " << f.describe() << "\n";
   return os.str();
+}
+
+std::string CompanionStamp::cells() const {
+  return std::to_string(seed) + "," + resolved_hash + "," + identity_hash;
+}
+
+CompanionStamp companion_stamp(const DesignStudy& study) {
+  return CompanionStamp{study.run.seed, study.base.resolved.hash(), engine::fnv1a64_hex(study.provenance())};
 }
 
 DesignStudy plan_sensitivity(const DesignRequest& r) {

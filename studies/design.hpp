@@ -70,6 +70,21 @@ struct DesignStudy {
   std::vector<std::string> factor_keys() const;
 };
 
+// What each row of a file written beside the result file (FILE.indices.csv,
+// FILE.s2.csv, FILE.trajectory.csv) records in its last three columns, so that
+// kept apart it still names what it was computed from: the seed, the base
+// scenario's resolved hash, and identity_hash = FNV-1a 64 of the result file's
+// identity lines (DesignStudy::provenance(), the file's leading '#' lines with
+// their newlines), which names the rows it was computed from.
+struct CompanionStamp {
+  std::uint64_t seed = 0;
+  std::string resolved_hash, identity_hash;
+
+  static constexpr const char* kColumns = "seed,resolved_hash,identity_hash";
+  std::string cells() const;  // the three cells, comma-separated
+};
+CompanionStamp companion_stamp(const DesignStudy& study);
+
 DesignStudy plan_sensitivity(const DesignRequest& request);
 DesignStudy plan_discovery(const DesignRequest& request);
 

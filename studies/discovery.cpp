@@ -97,10 +97,11 @@ DiscoveryResult run_discovery(const DesignStudy& study, const std::optional<std:
 std::string trajectory_csv(const DesignStudy& study, const DiscoveryResult& r) {
   const auto d = [](double x) { return engine::decimal(x); };
   std::ostringstream os;
+  const CompanionStamp stamp = companion_stamp(study);
   os << "search,box,phase,shown,coverage,density,mass,n_inside,n_interest_inside,n_restricted";
   for (const Factor& f : study.factors) os << "," << csv_field(f.key + "_low") << "," << csv_field(f.key + "_high");
   for (const Factor& f : study.factors) os << "," << csv_field(f.key + "_qp_low") << "," << csv_field(f.key + "_qp_high");
-  os << "\n";
+  os << "," << CompanionStamp::kColumns << "\n";
   for (std::size_t k = 0; k < r.boxes.size(); ++k) {
     const BoxFinding& f = r.boxes[k];
     for (std::size_t i = 0; i < f.search.trajectory.size(); ++i) {
@@ -114,7 +115,7 @@ std::string trajectory_csv(const DesignStudy& study, const DiscoveryResult& r) {
         const auto qp = [&](double v) { return shown && std::isfinite(v) ? d(v) : std::string(); };
         os << "," << qp(f.quasi_p.low[j]) << "," << qp(f.quasi_p.high[j]);
       }
-      os << "\n";
+      os << "," << stamp.cells() << "\n";
     }
   }
   return os.str();

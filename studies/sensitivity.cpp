@@ -92,38 +92,39 @@ SensitivityResult run_sensitivity(const DesignStudy& study, const std::optional<
   return r;
 }
 
-std::string indices_csv(const SensitivityResult& r) {
+std::string indices_csv(const SensitivityResult& r, const CompanionStamp& stamp) {
   std::ostringstream os;
   const auto d = [](double x) { return engine::decimal(x); };
+  const std::string tail = "," + stamp.cells() + "\n";
   if (!r.morris.empty()) {
-    os << "output,factor,mu,mu_star,mu_star_conf,sigma\n";
+    os << "output,factor,mu,mu_star,mu_star_conf,sigma," << CompanionStamp::kColumns << "\n";
     for (const MorrisTable& t : r.morris) {
       for (const MorrisRow& m : t.rows) {
         os << t.output << "," << m.factor << "," << d(m.mu) << "," << d(m.mu_star) << "," << d(m.mu_star_conf) << ","
-           << d(m.sigma) << "\n";
+           << d(m.sigma) << tail;
       }
     }
     return os.str();
   }
-  os << "output,factor,S1,S1_conf,ST,ST_conf\n";
+  os << "output,factor,S1,S1_conf,ST,ST_conf," << CompanionStamp::kColumns << "\n";
   for (const SobolTable& t : r.sobol) {
     for (const SobolRow& s : t.rows) {
       os << t.output << "," << s.factor << "," << d(s.S1) << "," << d(s.S1_conf) << "," << d(s.ST) << ","
-         << d(s.ST_conf) << "\n";
+         << d(s.ST_conf) << tail;
     }
   }
   return os.str();
 }
 
-std::string second_order_csv(const SensitivityResult& r) {
+std::string second_order_csv(const SensitivityResult& r, const CompanionStamp& stamp) {
   bool any = false;
   std::ostringstream os;
-  os << "output,factor_1,factor_2,S2,S2_conf\n";
+  os << "output,factor_1,factor_2,S2,S2_conf," << CompanionStamp::kColumns << "\n";
   for (const SobolTable& t : r.sobol) {
     for (const SobolPair& p : t.pairs) {
       any = true;
       os << t.output << "," << p.factor_1 << "," << p.factor_2 << "," << engine::decimal(p.S2) << ","
-         << engine::decimal(p.S2_conf) << "\n";
+         << engine::decimal(p.S2_conf) << "," << stamp.cells() << "\n";
     }
   }
   return any ? os.str() : "";
@@ -136,9 +137,10 @@ SensitivityFiles sensitivity_files(const DesignStudy& study, const std::string& 
   return f;
 }
 
-void write_sensitivity_files(const SensitivityFiles& files, const SensitivityResult& r) {
-  engine::write_file_atomically(files.indices, indices_csv(r));
-  if (files.second_order) engine::write_file_atomically(*files.second_order, second_order_csv(r));
+void write_sensitivity_files(const SensitivityFiles& files, const DesignStudy& study, const SensitivityResult& r) {
+  const CompanionStamp stamp = companion_stamp(study);
+  engine::write_file_atomically(files.indices, indices_csv(r, stamp));
+  if (files.second_order) engine::write_file_atomically(*files.second_order, second_order_csv(r, stamp));
 }
 
 std::string sensitivity_svg(const DesignStudy& study, const SensitivityResult& r) {

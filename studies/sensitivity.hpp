@@ -69,12 +69,13 @@ struct SensitivityResult {
 SensitivityResult run_sensitivity(const DesignStudy& study, const std::optional<std::string>& out, bool resume,
                                   ExecutionContext& ctx, const std::vector<std::string>& companions = {});
 
-// The indices as CSV, one row per (output, factor) in factor order:
-//   sobol:  output,factor,S1,S1_conf,ST,ST_conf
-//   morris: output,factor,mu,mu_star,mu_star_conf,sigma
-std::string indices_csv(const SensitivityResult& r);
-// Second order: output,factor_1,factor_2,S2,S2_conf ("" without).
-std::string second_order_csv(const SensitivityResult& r);
+// The indices as CSV, one row per (output, factor) in factor order, each row
+// ending with the stamp's columns (CompanionStamp: seed,resolved_hash,identity_hash):
+//   sobol:  output,factor,S1,S1_conf,ST,ST_conf,...
+//   morris: output,factor,mu,mu_star,mu_star_conf,sigma,...
+std::string indices_csv(const SensitivityResult& r, const CompanionStamp& stamp);
+// Second order: output,factor_1,factor_2,S2,S2_conf,... ("" without).
+std::string second_order_csv(const SensitivityResult& r, const CompanionStamp& stamp);
 
 // The files a study with result file `out` writes beside it at the end
 // (docs/OUTPUT.md): FILE.indices.csv (indices_csv), and FILE.s2.csv
@@ -86,7 +87,7 @@ struct SensitivityFiles {
 };
 SensitivityFiles sensitivity_files(const DesignStudy& study, const std::string& out);
 // Writes each of `files` atomically (engine/atomic_file.hpp).
-void write_sensitivity_files(const SensitivityFiles& files, const SensitivityResult& r);
+void write_sensitivity_files(const SensitivityFiles& files, const DesignStudy& study, const SensitivityResult& r);
 
 // Bars per factor (S1 and ST, or mu* and sigma), with their _conf whiskers;
 // one chart, a panel per output.

@@ -214,7 +214,7 @@ def version():
 
 # Columns that are text whatever their cells look like: a hash of hex digits
 # may read as a number ("1234e567"), a file name too.
-_TEXT_COLUMNS = frozenset({"file", "resolved_hash"})
+_TEXT_COLUMNS = frozenset({"file", "resolved_hash", "identity_hash"})
 
 
 def _columns(names, rows):
@@ -502,8 +502,9 @@ def sensitivity(scenario, *, method=None, study=None, samples=None, paths=None, 
     parameter the scenario uses on its plausible range (``notes`` says which
     were left out and why). Returns a dict with ``indices`` (columns output,
     factor, S1, S1_conf, ST, ST_conf -- or mu, mu_star, mu_star_conf,
-    sigma), ``S2`` with second order (output, factor_1, factor_2, S2,
-    S2_conf), ``rows`` (the design rows as the result file holds them),
+    sigma -- then seed, resolved_hash, identity_hash: what they were
+    computed from), ``S2`` with second order (output, factor_1, factor_2,
+    S2, S2_conf, the same three), ``rows`` (the design rows as the result file holds them),
     ``factors``, ``problem`` (SALib's dict), ``svg`` and the provenance.
     X_conf is SALib's: the half-width of the 95% interval. With ``out`` the
     rows are journaled to that file as they complete (``resume=True``

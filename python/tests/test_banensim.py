@@ -128,13 +128,15 @@ def test_sobol_study_gives_the_cli_indices(study, tmp_path):
     cli("sensitivity", SQ, "--study", study, "--set", "quota.levy_per_job_eur=6000", "--target-year", "2025",
         "--out", str(out), "--threads", "2")
     names, rows = read_csv(str(tmp_path / "sobol.indices.csv"))
-    assert names == ["output", "factor", "S1", "S1_conf", "ST", "ST_conf"]
+    assert names == ["output", "factor", "S1", "S1_conf", "ST", "ST_conf", "seed", "resolved_hash", "identity_hash"]
     py = banensim.sensitivity(SQ, study=study, set={"quota.levy_per_job_eur": 6000}, target_year=2025, threads=1)
     ix = py["indices"]
     assert list(ix) == names
     assert ix["factor"] == [r[1] for r in rows]
-    for j, name in enumerate(names[2:], start=2):
+    for j, name in enumerate(names[2:7], start=2):
         assert np.array_equal(ix[name], np.array([float(r[j]) for r in rows])), name
+    # The same computation, named the same way: the hashes are text, equal to the file's.
+    assert ix["resolved_hash"] == [r[7] for r in rows] and ix["identity_hash"] == [r[8] for r in rows]
     # The design rows are the result file's, cell for cell.
     file_names, file_rows = read_csv(str(out))
     assert list(py["rows"]) == file_names[:-1]  # without the check column
@@ -158,7 +160,8 @@ def test_sensitivity_out_writes_the_cli_indices_files(study, tmp_path):
         written = (tmp_path / "py" / name).read_bytes()
         assert written == (tmp_path / "cli" / name).read_bytes(), name
         assert len(written.splitlines()) > 1, name  # a header and rows
-    assert (tmp_path / "py" / "s.indices.csv").read_text().startswith("output,factor,S1,S1_conf,ST,ST_conf\n")
+    assert (tmp_path / "py" / "s.indices.csv").read_text().startswith(
+        "output,factor,S1,S1_conf,ST,ST_conf,seed,resolved_hash,identity_hash\n")
     # Without second order only the indices, as the program.
     m = banensim.sensitivity(SQ, study=study, method="morris", samples=4, out=str(tmp_path / "py" / "m"), threads=1)
     assert m["files"] == [str(tmp_path / "py" / "m.indices.csv")]
@@ -186,7 +189,8 @@ def test_discover_out_writes_the_cli_trajectory_file(study, tmp_path):
 
 def test_morris_and_prim_from_a_study_file(study):
     m = banensim.morris(SQ, study=study, samples=6)
-    assert list(m["indices"]) == ["output", "factor", "mu", "mu_star", "mu_star_conf", "sigma"]
+    assert list(m["indices"]) == ["output", "factor", "mu", "mu_star", "mu_star_conf", "sigma", "seed",
+                                  "resolved_hash", "identity_hash"]
     assert np.all(m["indices"]["mu_star"] >= np.abs(m["indices"]["mu"]) - 1e-12)
     d = banensim.discover(SQ, study=study, samples=64, threshold=0.3, target_year=2029)  # P(reach) near 0.6
     assert d["boxes"], d["stop"]
@@ -209,7 +213,8 @@ def test_pandas_frames_when_pandas_is_installed(study):
     m = banensim.morris(SQ, study=study, samples=4)
     f = banensim.to_frame(m["indices"])
     assert isinstance(f, pd.DataFrame)
-    assert list(f.columns) == ["output", "factor", "mu", "mu_star", "mu_star_conf", "sigma"]
+    assert list(f.columns) == ["output", "factor", "mu", "mu_star", "mu_star_conf", "sigma", "seed", "resolved_hash",
+                               "identity_hash"]
     assert len(f) == 2 * 3
 
 

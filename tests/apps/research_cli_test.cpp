@@ -620,6 +620,36 @@ SweepCsv read_indices(const fs::path& out) {
   return read_sweep(p);
 }
 
+// A file written beside the result file `rows_file` (its indices, its trajectory) ends every row with
+// the computation it came from: the seed and resolved hash of the result file's first line, and the
+// FNV-1a 64 (offset basis 14695981039346656037, prime 1099511628211) of its leading '#' lines.
+void check_companion_stamp(const fs::path& rows_file, const SweepCsv& companion) {
+  std::ifstream in(rows_file, std::ios::binary);
+  REQUIRE(in.good());
+  std::string identity, line;
+  while (std::getline(in, line) && line.rfind("#", 0) == 0) identity += line + "\n";
+  std::uint64_t h = 14695981039346656037ULL;
+  for (const char c : identity) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  const auto field = [&](const std::string& key) {  // "...; KEY VALUE; ..." on the first line
+    const auto at = identity.find("; " + key + " ");
+    REQUIRE(at != std::string::npos);
+    const auto from = at + key.size() + 3;
+    return identity.substr(from, identity.find_first_of(";\n", from) - from);
+  };
+  const std::size_t n = companion.columns.size();
+  REQUIRE(n > 3);
+  CHECK(std::vector<std::string>(companion.columns.end() - 3, companion.columns.end()) ==
+        std::vector<std::string>{"seed", "resolved_hash", "identity_hash"});
+  REQUIRE(!companion.rows.empty());
+  for (const auto& row : companion.rows) {
+    CHECK(row[n - 3] == field("seed"));
+    CHECK(row[n - 2] == field("resolved_hash"));
+    CHECK(row[n - 1] == std::string(hex));
+  }
+}
+
 TEST_CASE("sensitivity --method sobol: design rows and finite first-order and total indices, one clearly non-zero") {
   const fs::path out = temp_path("sobol.csv");
   // 16 base rows: at 4 the 95% intervals are too wide for any index to be clearly non-zero.
@@ -637,7 +667,9 @@ TEST_CASE("sensitivity --method sobol: design rows and finite first-order and to
   }
   // SALib's names: S1, S1_conf, ST, ST_conf (half-widths of the 95% intervals).
   const SweepCsv ix = read_indices(out);
-  CHECK(ix.columns == std::vector<std::string>{"output", "factor", "S1", "S1_conf", "ST", "ST_conf"});
+  CHECK(ix.columns == std::vector<std::string>{"output", "factor", "S1", "S1_conf", "ST", "ST_conf", "seed",
+                                               "resolved_hash", "identity_hash"});
+  check_companion_stamp(out, ix);
   CHECK(ix.rows.size() == 2 * n_factors);  // p_reach and total_mean
   bool clearly_nonzero = false;
   for (std::size_t i = 0; i < ix.rows.size(); ++i) {
@@ -658,7 +690,9 @@ TEST_CASE("sensitivity --method morris: mu, mu-star and sigma per factor, the re
   const std::size_t n_factors = rows.columns.size() - 1 - 6 - 1;
   CHECK(rows.rows.size() == 6 * (n_factors + 1));
   const SweepCsv ix = read_indices(out);
-  CHECK(ix.columns == std::vector<std::string>{"output", "factor", "mu", "mu_star", "mu_star_conf", "sigma"});
+  CHECK(ix.columns == std::vector<std::string>{"output", "factor", "mu", "mu_star", "mu_star_conf", "sigma", "seed",
+                                               "resolved_hash", "identity_hash"});
+  check_companion_stamp(out, ix);
   CHECK(ix.rows.size() == 2 * n_factors);
   bool working_share = false;
   for (std::size_t i = 0; i < ix.rows.size(); ++i) {
@@ -754,6 +788,9 @@ TEST_CASE("discover: PRIM prints a box with coverage, density and mass in [0, 1]
     CHECK(v <= 1.0);
   }
   CHECK(read_sweep(out).rows.size() == 64);
+  fs::path trajectory = out;
+  trajectory.replace_extension(".trajectory.csv");
+  check_companion_stamp(out, read_sweep(trajectory));
   // Resuming the finished file runs nothing and prints the same box.
   const auto again = banensim("discover scenarios/status-quo.toml --samples 64 --paths 500 --threshold 0.02 --out '" +
                               out.string() + "' --resume");

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,7 @@ TEST_CASE("study file: sensitivity (sobol, morris), discover and sweep run its t
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("3 factors from") != std::string::npos);
   const std::string indices = slurp(temp_path("sobol.indices.csv"));
-  CHECK(first_line(indices) == "output,factor,S1,S1_conf,ST,ST_conf");
+  CHECK(first_line(indices) == "output,factor,S1,S1_conf,ST,ST_conf,seed,resolved_hash,identity_hash");
   CHECK(indices.find("p_reach,quota.bonus_per_job_eur,") != std::string::npos);
   const std::string rows = slurp(sob);
   CHECK(rows.find("# factor supply.max_working_share normal mean 0.8 sd 0.1 on 0.6:0.95") != std::string::npos);
@@ -64,15 +65,35 @@ TEST_CASE("study file: sensitivity (sobol, morris), discover and sweep run its t
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("second-order indices") != std::string::npos);
   const std::string s2 = slurp(temp_path("s2.s2.csv"));
-  CHECK(s2.rfind("output,factor_1,factor_2,S2,S2_conf\n"
+  CHECK(s2.rfind("output,factor_1,factor_2,S2,S2_conf,seed,resolved_hash,identity_hash\n"
                  "p_reach,supply.max_working_share,quota.bonus_per_job_eur,", 0) == 0);
   CHECK(s2.find("total_mean,quota.bonus_per_job_eur,quota.response_max,") != std::string::npos);
   CHECK(std::count(s2.begin(), s2.end(), '\n') == 1 + 2 * 3);  // header, 3 pairs per output
+  {
+    // Every row of both companion files ends with the same stamp: the seed and two hashes.
+    std::istringstream ix(slurp(temp_path("s2.indices.csv")));
+    std::string line;
+    std::getline(ix, line);
+    REQUIRE(std::getline(ix, line));
+    std::string stamp = line;
+    for (int k = 0; k < 3; ++k) stamp = stamp.substr(0, stamp.rfind(','));
+    stamp = line.substr(stamp.size());  // ",SEED,RESOLVED,IDENTITY"
+    const std::string head = first_line(slurp(temp_path("s2.csv")));  // "# banensim sensitivity; ...; seed N; ..."
+    const auto seed_at = head.find("; seed ") + 7;
+    const std::string seed = head.substr(seed_at, head.find(';', seed_at) - seed_at);
+    REQUIRE(stamp.size() == 1 + seed.size() + 2 * (1 + 16));
+    CHECK(stamp.rfind("," + seed + ",", 0) == 0);
+    CHECK(stamp.find_first_not_of(",0123456789abcdef", 1 + seed.size()) == std::string::npos);
+    std::istringstream pairs(s2);
+    std::getline(pairs, line);
+    while (std::getline(pairs, line)) CHECK(line.substr(line.size() - stamp.size()) == stamp);
+  }
 
   r = banensim("sensitivity scenarios/status-quo.toml --method morris --study '" + study.string() + "' --out '" +
                temp_path("morris.csv").string() + "'");
   REQUIRE(r.exit_code == 0);
-  CHECK(first_line(slurp(temp_path("morris.indices.csv"))) == "output,factor,mu,mu_star,mu_star_conf,sigma");
+  CHECK(first_line(slurp(temp_path("morris.indices.csv"))) ==
+        "output,factor,mu,mu_star,mu_star_conf,sigma,seed,resolved_hash,identity_hash");
 
   const fs::path disc = temp_path("disc.csv"), trade = temp_path("disc.svg");
   r = banensim("discover scenarios/status-quo.toml --study '" + study.string() + "' --samples 64 --threshold 0.5 --target-year 2029 --out '" +

@@ -336,10 +336,14 @@ TEST_CASE("Sobol' with SALib's names on the Ishigami function, through study fac
   // The CSV carries exactly these numbers under SALib's names.
   SensitivityResult res;
   res.sobol.push_back(t);
-  const auto rows = csv_rows(indices_csv(res));
+  const CompanionStamp stamp{7, "00000000000000a1", "00000000000000b2"};
+  const auto rows = csv_rows(indices_csv(res, stamp));
   REQUIRE(rows.size() == 4);
-  CHECK(rows[0] == std::vector<std::string>{"output", "factor", "S1", "S1_conf", "ST", "ST_conf"});
+  CHECK(rows[0] == std::vector<std::string>{"output", "factor", "S1", "S1_conf", "ST", "ST_conf", "seed",
+                                            "resolved_hash", "identity_hash"});
   for (std::size_t k = 0; k < 3; ++k) {
+    CHECK(std::vector<std::string>(rows[1 + k].begin() + 6, rows[1 + k].end()) ==
+          std::vector<std::string>{"7", "00000000000000a1", "00000000000000b2"});
     CHECK(rows[1 + k][1] == "x" + std::to_string(k + 1));
     CHECK(std::stod(rows[1 + k][2]) == t.rows[k].S1);
     CHECK(std::stod(rows[1 + k][3]) == t.rows[k].S1_conf);
