@@ -16,7 +16,9 @@ forecaster's model is then the true one, up to its prior's pull on the sd (the
 mean coverage stays within about 0.01 of the nominal); the script counts how
 often the pooled 50% and 90% coverage of such forecasts lands inside the gate
 (50% in [0.35, 0.75], 90% >= 0.85) and how often the 50% coverage reaches the
-count the shipped model got.
+count the shipped model got. Last, it applies the same predictive to the
+observed history itself (one history, no simulation): what such a forecaster
+would have covered of what happened, beside the model's count.
 
 It leaves out what the banenafspraak model adds to a random walk (the supply
 limit, the cycle, hired-in jobs, the quotas), so it measures the gate, not the
@@ -51,9 +53,12 @@ def t_quantile(p, nu):
     return 0.5 * (lo + hi)
 
 
-def observed_years(path):
+def read_history(path, column=None):
+    """The history file's years, and with ``column`` its values in that column."""
     with open(path, newline="") as f:
-        return [int(row["year"]) for row in csv.DictReader(f)]
+        rows = list(csv.DictReader(f))
+    years = [int(row["year"]) for row in rows]
+    return years if column is None else (years, [float(row[column]) for row in rows])
 
 
 def simulate(years, origins, sigma, drift, prior_sd, prior_df, replications, seed):
@@ -62,8 +67,22 @@ def simulate(years, origins, sigma, drift, prior_sd, prior_df, replications, see
     h = np.diff(np.array(years, dtype=float))
     increments = drift * h + sigma * np.sqrt(h) * rng.standard_normal((replications, len(h)))
     values = np.concatenate([np.zeros((replications, 1)), np.cumsum(increments, axis=1)], axis=1)
+    forecasts, inside50, inside90, _ = coverage(years, values, origins, prior_sd, prior_df)
+    return forecasts, inside50, inside90
+
+
+def coverage(years, values, origins, prior_sd, prior_df):
+    """The exact Bayesian predictive's coverage of histories ``values`` (a row per
+    history, a column per year of ``years``, 0 at the baseline): the number of
+    forecasts, the 50% and 90% counts per history, and per origin the 50% count
+    and the number of forecasts (per history)."""
+    values = np.asarray(values, dtype=float)
+    h = np.diff(np.array(years, dtype=float))
+    increments = np.diff(values, axis=1)
+    replications = values.shape[0]
     inside50 = np.zeros(replications, dtype=int)
     inside90 = np.zeros(replications, dtype=int)
+    per_origin = []
     forecasts = 0
     for o in origins:
         i_o = years.index(o)
@@ -73,13 +92,16 @@ def simulate(years, origins, sigma, drift, prior_sd, prior_df, replications, see
         nu = i_o - 1 + prior_df
         s2 = (ss + prior_df * prior_sd**2) / nu
         q50, q90 = t_quantile(0.75, nu), t_quantile(0.95, nu)
+        here50 = np.zeros(replications, dtype=int)
         for y in years[i_o + 1 :]:
             k = y - o
             z = np.abs(values[:, years.index(y)] - values[:, i_o] - k * mean) / np.sqrt(s2 * (k + k * k / hh.sum()))
-            inside50 += z <= q50
+            here50 += z <= q50
             inside90 += z <= q90
             forecasts += 1
-    return forecasts, inside50, inside90
+        inside50 += here50
+        per_origin.append((o, here50, len(years) - i_o - 1))
+    return forecasts, inside50, inside90, per_origin
 
 
 def main():
@@ -90,21 +112,22 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     first, last = (int(x) for x in args.rolling.split(":"))
-    years = [BASELINE] + observed_years(args.history)
+    years = [BASELINE] + read_history(args.history)
     origins = [o for o in range(first, last + 1) if o in years and o != years[-1]]
 
-    # (series, shock sd of the walk, drift, prior sd): the calibrated sector
-    # sds and trends on the shipped data (docs/MODEL.md §7) and the priors of
-    # scenarios/base.toml; the observed 50% count of the shipped model.
+    # (series, shock sd of the walk, drift, prior sd, history column): the
+    # calibrated sector sds and trends on the shipped data (docs/MODEL.md §7)
+    # and the priors of scenarios/base.toml; the observed 50% count of the
+    # shipped model.
     cases = [
-        ("market", 4178.0, 8940.0, 4000.0, 12),
-        ("government", 1751.0, 1595.0, 1500.0, 22),
+        ("market", 4178.0, 8940.0, 4000.0, 12, "market_counted"),
+        ("government", 1751.0, 1595.0, 1500.0, 22, "government_counted"),
     ]
     print(f"origins {origins[0]}-{origins[-1]}, years {years[1]}-{years[-1]}, prior_df 2, "
           f"{args.replications} replications, seed {args.seed}")
     print("series      forecasts  50%: mean   sd  P(in [0.35,0.75])  P(>= observed)   "
           "90%: mean  P(>= 0.85)  P(whole gate)")
-    for name, sigma, drift, prior_sd, observed in cases:
+    for name, sigma, drift, prior_sd, observed, _ in cases:
         n, c50, c90 = simulate(years, origins, sigma, drift, prior_sd, 2, args.replications, args.seed)
         f50, f90 = c50 / n, c90 / n
         in50 = (f50 >= 0.35) & (f50 <= 0.75)
@@ -113,6 +136,17 @@ def main():
         sign = ">=" if observed * 2 >= n else "<="
         print(f"{name:<11} {n:>9}  {f50.mean():9.3f} {f50.std():5.3f}  {in50.mean():17.3f}  "
               f"P({sign} {observed}/{n}) {tail:.3f}  {f90.mean():9.3f}  {ok90.mean():10.3f}  {(in50 & ok90).mean():13.3f}")
+
+    # The same exact predictive on the observed history itself: what a random
+    # walk with drift under the calibration's prior covers of what happened,
+    # beside the shipped model's count (docs/BACKTEST_AND_SWEEPS.md §2).
+    print("\nThe exact predictive of that walk on the observed history (no simulation):")
+    print("series      forecasts  50%       90%       50% per origin (covered/forecasts)")
+    for name, _, _, prior_sd, _, column in cases:
+        obs_years, values = read_history(args.history, column)
+        n, c50, c90, per = coverage([BASELINE] + obs_years, [[0.0] + values], origins, prior_sd, 2)
+        per_text = " ".join(f"{o} {int(c[0])}/{k}" for o, c, k in per)
+        print(f"{name:<11} {n:>9}  {int(c50[0]):>2}/{n:<6} {int(c90[0]):>2}/{n:<6} {per_text}")
 
 
 if __name__ == "__main__":

@@ -43,3 +43,26 @@ def test_a_misspecified_forecaster_is_caught():
     years = [2012] + list(range(2015, 2024))
     n, c50, _ = gate_null.simulate(years, list(range(2016, 2023)), 1000.0, 500.0, 500.0, 10**7, 5_000, 3)
     assert (c50 / n).mean() < 0.35
+
+
+def test_coverage_of_given_histories_by_hand():
+    # One origin (2016) on the calendar 2012 (baseline), 2015, 2016, 2017, worked
+    # by hand: increments 3000 over 3 years and 500 over 1, drift 3500/4 = 875,
+    # SS = 375^2/3 + 375^2 = 187,500, nu = 2 - 1 + 2 = 3, s^2 = (187,500 + 2 * 1000^2) / 3,
+    # scale one year ahead sqrt(s^2 (1 + 1/4)) = 954.7; t_3 quantiles 0.7649 (75%)
+    # and 2.3534 (95%). Forecast of 2017: 3500 + 875 = 4375.
+    years = [2012, 2015, 2016, 2017]
+    histories = [[0, 3000, 3500, 5000],   # z = 625 / 954.7 = 0.65: inside both
+                 [0, 3000, 3500, 5375],   # z = 1.05: outside 50%, inside 90%
+                 [0, 3000, 3500, 2000]]   # z = 2375 / 954.7 = 2.49: outside both
+    n, c50, c90, per = gate_null.coverage(years, histories, [2016], 1000.0, 2)
+    assert n == 1
+    assert list(c50) == [1, 0, 0]
+    assert list(c90) == [1, 1, 0]
+    assert [o for o, _, _ in per] == [2016] and list(per[0][1]) == [1, 0, 0] and per[0][2] == 1
+
+
+def test_the_observed_history_is_read_by_column():
+    years, values = gate_null.read_history(os.path.join(ROOT, "data", "monitor-history.csv"), "government_counted")
+    assert years[0] == 2015 and len(years) == len(values)
+    assert gate_null.read_history(os.path.join(ROOT, "data", "monitor-history.csv")) == years
