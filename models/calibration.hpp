@@ -8,8 +8,9 @@
 // hired-in trend's expected share taken out.
 //
 // Each sd has a weakly informative conjugate prior worth
-// calibration.prior_df increments (calibration.prior_sd.*), so that one or
-// two increments do not give a degenerate or infinite-variance forecast;
+// calibration.prior_df increments (calibration.prior_sd.*), so that few
+// increments do not give a degenerate forecast (with the default 2, two
+// increments give a finite-variance one, one increment a t with 2 dof);
 // its degrees of freedom go to uncertainty.dof.* and the model draws the
 // sds' scale per path from them (scaled inverse chi-square). The components
 // the model simulates (regular market, government security and other roles,
