@@ -366,7 +366,8 @@ std::string render_assumptions_table(const studies::AssumptionStudy& s, const st
   const std::string by_label = std::to_string(s.by_year);
   std::ostringstream os;
   os << render_table(r.central, true) << "\n";
-  os << "Across plausible assumptions: " << n << " assumption sets (" << s.design << ", seed " << s.run.seed << ") over "
+  os << "Across plausible assumptions: " << n << " assumption sets (" << s.design << ", seed " << s.run.seed << "; "
+     << engine::fmt(r.wall_seconds, 1) << " s) over "
      << s.factors.size()
      << (s.study_file ? " factors from " + *s.study_file : std::string(" uncertain parameters, uniform on their plausible ranges"))
      << ";\nat each set every option runs on the same " << engine::fmt_int(static_cast<double>(s.run.paths))

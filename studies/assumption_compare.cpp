@@ -1,6 +1,7 @@
 #include "studies/assumption_compare.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -362,7 +363,9 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
     }
     return c;
   };
+  const auto started = std::chrono::steady_clock::now();
   r.run = run_paired_points(s.options, s.own, s.points(), s.output_columns(), cells, s.run, file, ctx);
+  r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!r.run.completed || !r.run.root) return r;
 
   // The analysis reads the rows as written (shortest round-trip text), so a

@@ -159,6 +159,7 @@ struct AssumptionResult {
   std::vector<OptionSummary> options;
   std::size_t minimax_regret = 0;          // the option with the smallest worst-case regret of P(reach)
   std::size_t minimax_regret_by_year = 0;  // of P(reached by by_year)
+  double wall_seconds = 0;  // the sets' runs (the central comparison's is in central.result)
 };
 
 // Runs the central comparison and then every set not already in `rows_file`
