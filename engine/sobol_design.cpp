@@ -1,5 +1,8 @@
 #include "engine/sobol_design.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -89,6 +92,44 @@ DesignMatrix monte_carlo_design(std::size_t n_points, std::size_t n_dims, std::u
   return out;
 }
 
+DesignMatrix latin_hypercube_design(std::size_t n_points, std::size_t n_dims, std::uint64_t seed,
+                                    std::uint64_t i_replicate) {
+  if (n_points == 0) {
+    throw std::invalid_argument("latin_hypercube_design: n_points = 0. Violated constraint: n_points >= 1");
+  }
+  if (n_dims == 0) {
+    throw std::invalid_argument("latin_hypercube_design: n_dims = 0. Violated constraint: n_dims >= 1");
+  }
+  DesignMatrix out(n_points, n_dims);
+  std::vector<std::uint64_t> order(n_points);
+  const double n = static_cast<double>(n_points);
+  for (std::size_t j = 0; j < n_dims; ++j) {
+    // Fisher-Yates with an unbiased bounded draw (rejection of the short
+    // last interval of the 64-bit range), so every permutation is equally likely.
+    RandomStream shuffle(seed, kLatinHypercubeStream, i_replicate, 2 * static_cast<std::uint64_t>(j));
+    for (std::size_t i = 0; i < n_points; ++i) order[i] = i;
+    for (std::size_t i = n_points; i-- > 1;) {
+      const std::uint64_t range = static_cast<std::uint64_t>(i) + 1;
+      const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
+                                  std::numeric_limits<std::uint64_t>::max() % range;
+      std::uint64_t bits = shuffle.next_bits();
+      while (bits >= limit) bits = shuffle.next_bits();
+      std::swap(order[i], order[bits % range]);
+    }
+    RandomStream jitter(seed, kLatinHypercubeStream, i_replicate, 2 * static_cast<std::uint64_t>(j) + 1);
+    for (std::size_t i = 0; i < n_points; ++i) {
+      // k + u and the division round (u is as large as 1 - 2^-53 and as small as
+      // 2^-53): step into the stratum, so that floor(n x) = k holds as computed in double.
+      const auto k = static_cast<double>(order[i]);
+      double x = (k + jitter.uniform()) / n;
+      while (std::floor(x * n) > k) x = std::nextafter(x, 0.0);
+      while (std::floor(x * n) < k || x <= 0) x = std::nextafter(x, 1.0);
+      out(i, j) = x;
+    }
+  }
+  return out;
+}
+
 DesignMatrix make_design(DesignKind kind, std::size_t n_points, std::size_t n_dims,
                          std::uint64_t seed, std::uint64_t i_replicate, std::uint64_t first_point) {
   switch (kind) {
@@ -96,6 +137,12 @@ DesignMatrix make_design(DesignKind kind, std::size_t n_points, std::size_t n_di
       return sobol_design(n_points, n_dims, seed, i_replicate, first_point);
     case DesignKind::kMonteCarlo:
       return monte_carlo_design(n_points, n_dims, seed, i_replicate, first_point);
+    case DesignKind::kLatinHypercube:
+      if (first_point != 0) {
+        throw std::invalid_argument("make_design: a Latin hypercube is stratified as a whole; first_point = " +
+                                    std::to_string(first_point) + ". Violated constraint: first_point = 0");
+      }
+      return latin_hypercube_design(n_points, n_dims, seed, i_replicate);
   }
   throw std::invalid_argument("make_design: unknown DesignKind");
 }

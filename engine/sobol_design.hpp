@@ -1,7 +1,8 @@
 #pragma once
 // Space-filling designs on the unit cube [0,1)^d for global sensitivity
 // analysis and scenario discovery: randomised quasi-Monte Carlo (Sobol'
-// points with a random digital shift) and plain Monte Carlo.
+// points with a random digital shift), Latin hypercube samples and plain
+// Monte Carlo.
 //
 // Sobol' points: Boost.Random's sobol_engine, whose direction numbers are
 // Joe & Kuo's new-joe-kuo-6.21201 ("Constructing Sobol sequences with better
@@ -35,6 +36,7 @@ namespace banensim::engine {
 enum class DesignKind {
   kRandomizedSobol,  // Sobol' points with a random digital shift
   kMonteCarlo,       // independent uniforms from a RandomStream
+  kLatinHypercube,   // one point in each of n equal strata of every coordinate
 };
 
 // The random words of the digital shift: RandomStream(seed, kSobolShiftStream,
@@ -43,6 +45,11 @@ inline constexpr StreamId kSobolShiftStream = stream_id("engine.sobol_design.shi
 // Plain MC point i: RandomStream(seed, kMonteCarloDesignStream, i_replicate,
 // substream = i), one uniform per dimension in column order.
 inline constexpr StreamId kMonteCarloDesignStream = stream_id("engine.sobol_design.monte_carlo");
+
+// Latin hypercube column j: a permutation from RandomStream(seed,
+// kLatinHypercubeStream, i_replicate, substream = 2j) and the jitter within
+// the strata from substream 2j + 1.
+inline constexpr StreamId kLatinHypercubeStream = stream_id("engine.sobol_design.latin_hypercube");
 
 // Largest dimension supported by the Sobol' tables (Boost: 3667).
 std::size_t sobol_max_dims() noexcept;
@@ -64,7 +71,23 @@ DesignMatrix sobol_points_unshifted(std::size_t n_points, std::size_t n_dims,
 DesignMatrix monte_carlo_design(std::size_t n_points, std::size_t n_dims, std::uint64_t seed,
                                 std::uint64_t i_replicate = 0, std::uint64_t first_point = 0);
 
-// Dispatch on kind.
+// A Latin hypercube sample of n_points rows (McKay, Beckman & Conover 1979):
+// in every column the n_points values fall one in each stratum
+// [k/n, (k+1)/n), k = 0..n-1, at a uniform place inside it,
+//   x(i, j) = (pi_j(i) + U_ij) / n,
+// pi_j a uniform random permutation of 0..n-1 (Fisher-Yates), U_ij uniform on
+// (0, 1) -- so each coordinate is U(0,1) and each one-dimensional projection is
+// stratified exactly: floor(n x(i, j)) = pi_j(i), as computed in double (a
+// value that rounds up to the next stratum is stepped back into its own). The columns' permutations are independent (no
+// correlation or distance optimisation). Coordinates lie in the open interval
+// (0, 1). The design is stratified as a whole: a row depends on n_points, so
+// it is generated in one call (no first_point). Throws std::invalid_argument
+// for n_points = 0 or n_dims = 0.
+DesignMatrix latin_hypercube_design(std::size_t n_points, std::size_t n_dims, std::uint64_t seed,
+                                    std::uint64_t i_replicate = 0);
+
+// Dispatch on kind (a Latin hypercube only with first_point = 0:
+// std::invalid_argument otherwise).
 DesignMatrix make_design(DesignKind kind, std::size_t n_points, std::size_t n_dims,
                          std::uint64_t seed, std::uint64_t i_replicate = 0,
                          std::uint64_t first_point = 0);

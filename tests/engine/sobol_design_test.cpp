@@ -93,7 +93,7 @@ TEST_SUITE("statistical") {
 TEST_CASE("Sobol' design: randomised points are uniform (mean 1/2, variance 1/12)") {
   // Pool 8 replicates of 1000 points (not a power of two, so the net does
   // not force the moments) and compare with U(0,1) at 4.5 standard errors.
-  for (DesignKind kind : {DesignKind::kRandomizedSobol, DesignKind::kMonteCarlo}) {
+  for (DesignKind kind : {DesignKind::kRandomizedSobol, DesignKind::kMonteCarlo, DesignKind::kLatinHypercube}) {
     for (std::size_t j = 0; j < 5; ++j) {
       RunningStats s;
       for (std::uint64_t r = 0; r < 8; ++r) {
@@ -127,5 +127,40 @@ TEST_CASE("Sobol' design: QMC integrates a smooth function more accurately than 
   // The MC error is the closed-form one: Var f = ((pi^2/8)^d - 1), se = sqrt(Var/n).
   const double se_mc = std::sqrt((std::pow(M_PI * M_PI / 8.0, 5.0) - 1.0) / static_cast<double>(n));
   CHECK(rmse_mc == doctest::Approx(se_mc).epsilon(0.5));
+}
+}
+
+TEST_SUITE("unit") {
+TEST_CASE("Latin hypercube: every column puts exactly one point in each of the n strata, reproducibly") {
+  using banensim::engine::latin_hypercube_design;
+  for (const std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{256}, std::size_t{1000}}) {
+    CAPTURE(n);
+    const auto p = latin_hypercube_design(n, 4, 2013);
+    REQUIRE(p.rows() == n);
+    REQUIRE(p.cols() == 4);
+    for (std::size_t j = 0; j < 4; ++j) {
+      std::vector<int> hits(n, 0);
+      for (std::size_t i = 0; i < n; ++i) {
+        CHECK(p(i, j) > 0.0);
+        CHECK(p(i, j) < 1.0);
+        ++hits[static_cast<std::size_t>(std::floor(p(i, j) * static_cast<double>(n)))];
+      }
+      for (int h : hits) CHECK(h == 1);
+    }
+    CHECK(latin_hypercube_design(n, 4, 2013) == p);                           // same seed, same design
+    CHECK(make_design(DesignKind::kLatinHypercube, n, 4, 2013, 0) == p);
+    if (n > 1) CHECK_FALSE(latin_hypercube_design(n, 4, 2014) == p);          // another seed, another
+    if (n > 1) CHECK_FALSE(latin_hypercube_design(n, 4, 2013, 1) == p);       // another replicate
+  }
+  // A column does not depend on how many columns follow it.
+  const auto wide = latin_hypercube_design(50, 6, 9);
+  const auto narrow = latin_hypercube_design(50, 2, 9);
+  for (std::size_t i = 0; i < 50; ++i) {
+    CHECK(wide(i, 0) == narrow(i, 0));
+    CHECK(wide(i, 1) == narrow(i, 1));
+  }
+  CHECK_THROWS_AS(latin_hypercube_design(0, 2, 1), std::invalid_argument);
+  CHECK_THROWS_AS(latin_hypercube_design(8, 0, 1), std::invalid_argument);
+  CHECK_THROWS_AS(make_design(DesignKind::kLatinHypercube, 8, 2, 1, 0, 8), std::invalid_argument);
 }
 }
