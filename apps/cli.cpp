@@ -54,6 +54,11 @@ double parse_real(const std::string& option, const std::string& text, double min
   return v;
 }
 
+studies::Sampling parse_design_option(const std::string& text) {
+  if (const auto s = studies::parse_sampling(text)) return *s;
+  throw UsageError("--design " + text + ": must be " + studies::kSamplingChoices);
+}
+
 po::variables_map parse_command(const std::vector<std::string>& args, const po::options_description& options,
                                 const std::string& usage, std::vector<po::option>* ordered) {
   po::options_description hidden;

@@ -16,6 +16,7 @@
 #include "engine/run_files.hpp"
 #include "models/parameter_schema.hpp"
 #include "studies/execution.hpp"
+#include "studies/sampling.hpp"
 #include "studies/scenario.hpp"
 
 namespace banensim::app {
@@ -39,6 +40,8 @@ struct HelpRequested {
 std::uint64_t parse_count(const std::string& option, const std::string& text, std::uint64_t min, std::uint64_t max);
 // A finite real in [min, max] (infinite bounds: none); the message quotes `text` as typed.
 double parse_real(const std::string& option, const std::string& text, double min, double max);
+// --design NAME: sobol, lhs or monte_carlo (studies/sampling.hpp).
+studies::Sampling parse_design_option(const std::string& text);
 // A bound of a range as a user would type it: 0.5, 1e-06, 10000000.
 std::string bound_text(double x);
 

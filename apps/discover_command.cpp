@@ -26,9 +26,11 @@ namespace {
 
 const char* kUsage =
     "Usage: banensim discover SCENARIO --samples N [--threshold P] [--min-density D] [--boxes K] [--study FILE]\n"
+    "                         [--design sobol|lhs|monte_carlo]\n"
     "                         [--paths P] [--seed S] [--threads T] [--set KEY=VALUE]... [--target N] [--target-year Y]\n"
     "                         [--out FILE.csv [--resume]] [--svg FILE.svg]\n"
-    "  Scenario discovery: N points of a randomised Sobol' design over the factors (a study file's, or\n"
+    "  Scenario discovery: N points of a randomised Sobol' design (--design: or a Latin hypercube, or\n"
+    "  plain Monte Carlo) over the factors (a study file's, or\n"
     "  the plausible ranges), each one Monte Carlo run of --paths paths; a point is a case of interest\n"
     "  when its P(reach the target) >= --threshold (default 0.5; a study file may name another output\n"
     "  and direction). PRIM (peeling and pasting) then finds the box of parameter values where those\n"
@@ -105,7 +107,9 @@ int cmd_discover(const Args& args, studies::ExecutionContext& ctx) {
     ("threshold", po::value<std::string>(), "a point is a case of interest when P(reach) >= this (default 0.5; "
                                             "with a study's [prim] output, in that output's unit)")
     ("min-density", po::value<std::string>(), "show the box of largest coverage with at least this density (default 0.8)")
-    ("boxes", po::value<std::string>(), "find up to K boxes by covering, each among the cases of interest outside the earlier ones (default 1)");
+    ("boxes", po::value<std::string>(), "find up to K boxes by covering, each among the cases of interest outside the earlier ones (default 1)")
+    ("design", po::value<std::string>(), "how the points are drawn: sobol (randomised Sobol', the default), lhs (Latin "
+                                         "hypercube) or monte_carlo (default: the study file's design, else sobol)");
   add_design_options(d);
   const po::variables_map vm = parse_command(args, d, kUsage);
   DesignCommand c = design_command(vm, "discover");
@@ -116,6 +120,7 @@ int cmd_discover(const Args& args, studies::ExecutionContext& ctx) {
   }
   if (vm.count("min-density")) c.request.min_density = parse_real("min-density", vm["min-density"].as<std::string>(), 0, 1);
   if (vm.count("boxes")) c.request.boxes = parse_count("boxes", vm["boxes"].as<std::string>(), 1, 10);
+  if (vm.count("design")) c.request.design = parse_design_option(vm["design"].as<std::string>());
   const studies::DesignStudy s = studies::plan_discovery(c.request);
   const std::optional<studies::DiscoveryFiles> written =
       c.out ? std::optional(studies::discovery_files(*c.out)) : std::nullopt;
@@ -134,7 +139,8 @@ int cmd_discover(const Args& args, studies::ExecutionContext& ctx) {
   if (!run.root) return 0;
   std::ostringstream text;
   text << studies::version_line() << "\nScenario discovery on " << s.base.name << " (" << c.request.scenario
-       << "): " << s.samples << " points of a randomised Sobol' design over " << factors_text(s, c) << ", "
+       << "): " << s.samples << " points of " << studies::sampling_description(s.sampling) << " over "
+       << factors_text(s, c) << ", "
        << engine::fmt_int(static_cast<double>(s.run.paths)) << " paths each, seed " << s.run.seed << "\n"
        << "Case of interest: " << studies::interest_rule(s.prim) << " at the point (" << s.prim.output << " = "
        << output_meaning(s, *std::find_if(s.outputs.begin(), s.outputs.end(),

@@ -33,16 +33,19 @@ struct RunCommand {
   std::optional<std::string> study, rows;
   bool resume = false;
   double min_density = 0.8;
+  std::optional<studies::Sampling> design;
 };
 
 const char* kCompareUsage =
     "Usage: banensim compare S1 S2 ... [--variant \"NAME=FILE KEY=VALUE ...\"]... [options]\n"
-    "       banensim compare S1 S2 ... --assumptions N [--study FILE] [--rows FILE.csv [--resume]] [options]\n"
+    "       banensim compare S1 S2 ... --assumptions N [--study FILE] [--design sobol|lhs|monte_carlo]\n"
+    "                                  [--rows FILE.csv [--resume]] [options]\n"
     "  S1 is the reference (the first --variant when no scenario file is given).\n"
     "  --variant defines an option on the command line: a scenario file plus settings of its own, under a\n"
     "  name, e.g. --variant \"levy2=scenarios/status-quo.toml quota.levy_per_job_eur=10000\"; its\n"
     "  settings apply to it alone (--set applies to every option), after --set.\n"
-    "  --assumptions N: N assumption sets of a randomised Sobol' design over the uncertain parameters the\n"
+    "  --assumptions N: N assumption sets of a randomised Sobol' design (--design: or a Latin hypercube,\n"
+    "  or plain Monte Carlo) over the uncertain parameters the\n"
     "  options use (their plausible ranges; a study file's factors with --study), every option run at each\n"
     "  set on common random numbers (default 20,000 paths per set); per option the median and 5-95% range\n"
     "  over the sets of P(reach) and of the difference, the share of sets it beats / ties / loses against\n"
@@ -96,7 +99,10 @@ RunCommand parse(const Args& args, bool many) {
       ("study", po::value<std::string>(), "with --assumptions: a study file whose factors replace the plausible ranges")
       ("rows", po::value<std::string>(), "with --assumptions: CSV of the sets' rows, appended as each completes")
       ("resume", "with --rows: continue that file, keeping its finished sets")
-      ("min-density", po::value<std::string>(), "with --assumptions: the sign rule's box has at least this density (default 0.8)");
+      ("min-density", po::value<std::string>(), "with --assumptions: the sign rule's box has at least this density (default 0.8)")
+      ("design", po::value<std::string>(), "with --assumptions: how the sets are drawn: sobol (randomised Sobol', "
+                                           "the default), lhs (Latin hypercube) or monte_carlo (default: the study "
+                                           "file's)");
   }
   add_scenario_options(d);
   const po::variables_map vm =
@@ -133,7 +139,7 @@ RunCommand parse(const Args& args, bool many) {
     c.assumptions = parse_count("assumptions", vm["assumptions"].as<std::string>(), 2, studies::kMaxAssumptionSets);
     if (c.request.precision) throw UsageError("--precision and --assumptions conflict: give --paths per assumption set");
   }
-  for (const char* o : {"study", "rows", "resume", "min-density"}) {
+  for (const char* o : {"study", "rows", "resume", "min-density", "design"}) {
     if (vm.count(o) && !c.assumptions) throw UsageError(std::string("--") + o + " needs --assumptions N");
   }
   if (vm.count("study")) c.study = vm["study"].as<std::string>();
@@ -141,6 +147,7 @@ RunCommand parse(const Args& args, bool many) {
   c.resume = vm.count("resume") > 0;
   if (c.resume && !c.rows) throw UsageError("--resume needs --rows FILE.csv (the file to continue)");
   if (vm.count("min-density")) c.min_density = parse_real("min-density", vm["min-density"].as<std::string>(), 0, 1);
+  if (vm.count("design")) c.design = parse_design_option(vm["design"].as<std::string>());
   return c;
 }
 
@@ -163,6 +170,7 @@ int compare_across_assumptions(const RunCommand& c, studies::ExecutionContext& c
   request.sets = *c.assumptions;
   request.study_file = c.study;
   request.min_density = c.min_density;
+  request.design = c.design;
   const studies::AssumptionStudy s = studies::plan_assumption_compare(request);
   CommandFiles files;
   for (const auto& o : s.options) files.add_scenario(o.resolved);

@@ -246,6 +246,12 @@ py::dict run_impl(const std::vector<std::string>& scenarios, const py::list& var
   return out;
 }
 
+// design="sobol" | "lhs" | "monte_carlo" (the Python layer checks it first).
+studies::Sampling sampling_of(const std::string& fn, const std::string& name) {
+  if (const auto s = studies::parse_sampling(name)) return *s;
+  throw InputProblem(fn + ": design " + name + ": must be " + studies::kSamplingChoices);
+}
+
 studies::DesignRequest design_request(const std::string& scenario, const py::dict& set, const py::object& target,
                                       const py::object& target_year, const std::optional<std::string>& study,
                                       std::optional<std::uint64_t> samples, std::optional<std::uint64_t> paths,
@@ -374,11 +380,13 @@ py::dict discover_impl(const std::string& scenario, const py::dict& set, const p
                        std::optional<std::uint64_t> samples, std::optional<std::uint64_t> paths,
                        std::optional<std::uint64_t> seed, std::optional<double> threshold,
                        std::optional<double> min_density, std::optional<std::size_t> boxes,
-                       const std::optional<std::string>& out, bool resume, int threads) {
+                       const std::optional<std::string>& design, const std::optional<std::string>& out, bool resume,
+                       int threads) {
   studies::DesignRequest r = design_request(scenario, set, target, target_year, study, samples, paths, seed, {});
   r.threshold = threshold;
   r.min_density = min_density;
   r.boxes = boxes;
+  if (design) r.design = sampling_of("discover", *design);
   const auto [s, res] = plan_and_run(
       threads,
       [&] {
@@ -481,8 +489,8 @@ py::dict assumptions_impl(const std::vector<std::string>& scenarios, const py::l
                           const py::object& target, const py::object& target_year,
                           std::optional<std::uint64_t> paths, std::optional<std::uint64_t> seed,
                           std::uint64_t block_size, std::uint64_t sets, const std::optional<std::string>& study,
-                          std::optional<double> min_density, const std::optional<std::string>& rows, bool resume,
-                          int threads) {
+                          std::optional<double> min_density, const std::optional<std::string>& design,
+                          const std::optional<std::string>& rows, bool resume, int threads) {
   studies::AssumptionRequest request;
   request.run.scenarios = scenarios;
   request.run.variants = variants_of(variants);
@@ -494,6 +502,7 @@ py::dict assumptions_impl(const std::vector<std::string>& scenarios, const py::l
   request.sets = sets;
   request.study_file = study;
   if (min_density) request.min_density = *min_density;
+  if (design) request.design = sampling_of("compare", *design);
   const auto [s, res] = plan_and_run(
       threads,
       [&] {
@@ -630,14 +639,16 @@ PYBIND11_MODULE(_core, m) {
         py::arg("outputs"), py::arg("second_order"), py::arg("out"), py::arg("resume"), py::arg("threads"));
   m.def("discover", &discover_impl, py::arg("scenario"), py::arg("set"), py::arg("target"), py::arg("target_year"),
         py::arg("study"), py::arg("samples"), py::arg("paths"), py::arg("seed"), py::arg("threshold"),
-        py::arg("min_density"), py::arg("boxes"), py::arg("out"), py::arg("resume"), py::arg("threads"));
+        py::arg("min_density"), py::arg("boxes"), py::arg("design"), py::arg("out"), py::arg("resume"),
+        py::arg("threads"));
   m.def("sweep", &sweep_impl, py::arg("scenario"), py::arg("keys"), py::arg("one_at_a_time"),
         py::arg("from_schema"), py::arg("target"), py::arg("target_year"), py::arg("study"), py::arg("paths"),
         py::arg("seed"), py::arg("outputs"), py::arg("out"), py::arg("resume"), py::arg("threads"));
   m.def("compare_assumptions", &assumptions_impl, py::arg("scenarios"), py::arg("variants"), py::arg("set"),
         py::arg("target"),
         py::arg("target_year"), py::arg("paths"), py::arg("seed"), py::arg("block_size"), py::arg("sets"),
-        py::arg("study"), py::arg("min_density"), py::arg("rows"), py::arg("resume"), py::arg("threads"));
+        py::arg("study"), py::arg("min_density"), py::arg("design"), py::arg("rows"), py::arg("resume"),
+        py::arg("threads"));
   m.def("backtest", &backtest_impl, py::arg("scenario"), py::arg("first_origin"), py::arg("last_origin"),
         py::arg("origin_name"), py::arg("range"), py::arg("paths"), py::arg("seed"), py::arg("block_size"),
         py::arg("threads"));

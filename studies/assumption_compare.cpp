@@ -11,7 +11,6 @@
 
 #include "engine/random_stream.hpp"
 #include "engine/run_summary.hpp"
-#include "engine/sobol_design.hpp"
 #include "engine/text_format.hpp"
 #include "studies/design.hpp"
 #include "studies/provenance.hpp"
@@ -318,8 +317,10 @@ AssumptionStudy plan_assumption_compare(const AssumptionRequest& request) {
     throw StudyError("--assumptions " + std::to_string(s.sets) + ": at most " + std::to_string(kMaxAssumptionSets));
   }
   s.min_density = request.min_density;
-  s.unit = engine::sobol_design(s.sets, s.factors.size(), s.run.seed);
-  s.design = "randomized_sobol points " + std::to_string(s.sets);
+  const Sampling sampling = request.design.value_or(study && study->design ? *study->design : Sampling::kSobol);
+  SampledUnit sampled = sample_unit(sampling, s.sets, s.factors.size(), s.run.seed);
+  s.unit = std::move(sampled.unit);
+  s.design = std::move(sampled.design);
   s.inputs = check_paired_points(s.options, s.own, s.points());
   const auto& m0 = s.options[0].model;
   s.by_year = std::min(m0.target_year() + 4, m0.horizon_year());

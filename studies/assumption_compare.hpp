@@ -42,6 +42,7 @@
 #include "engine/rank_correlation.hpp"
 #include "studies/factors.hpp"
 #include "studies/point_runner.hpp"
+#include "studies/sampling.hpp"
 #include "studies/scenario_run.hpp"
 
 namespace banensim::studies {
@@ -56,6 +57,7 @@ struct AssumptionRequest {
   std::uint64_t sets = 0;                 // N, >= 2
   std::optional<std::string> study_file;  // its factors (and paths, seed) instead of the plausible ranges
   double min_density = 0.8;               // of the box that states the rule
+  std::optional<Sampling> design;         // the sets' design: given, else the study file's, else sobol
 };
 
 struct AssumptionStudy {

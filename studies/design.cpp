@@ -161,8 +161,10 @@ DesignStudy plan_discovery(const DesignRequest& r) {
         {models::Problem{s.prim.threshold_at, "prim.threshold", engine::shortest(s.prim.threshold), why}});
   }
   check_size(s, 1);
-  s.unit = engine::sobol_design(s.samples, s.factors.size(), s.run.seed);
-  s.design = "randomized_sobol points " + std::to_string(s.samples);
+  s.sampling = r.design.value_or(study && study->design ? *study->design : Sampling::kSobol);
+  SampledUnit sampled = sample_unit(s.sampling, s.samples, s.factors.size(), s.run.seed);
+  s.unit = std::move(sampled.unit);
+  s.design = std::move(sampled.design);
   s.inputs = check_points(s.base, s.points());
   return s;
 }

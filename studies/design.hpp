@@ -15,6 +15,7 @@
 #include "engine/sensitivity.hpp"
 #include "studies/factors.hpp"
 #include "studies/point_runner.hpp"
+#include "studies/sampling.hpp"
 #include "studies/study_file.hpp"
 
 namespace banensim::studies {
@@ -36,6 +37,7 @@ struct DesignRequest {
   std::optional<bool> second_order;       // sobol
   std::optional<double> threshold, min_density;  // discover
   std::optional<std::size_t> boxes;              // discover
+  std::optional<Sampling> design;                // discover: the points' design (default: the study file's, else sobol)
 };
 
 // The points of a design over factors: point i sets each factor's key to
@@ -62,6 +64,7 @@ struct DesignStudy {
   engine::DesignMatrix unit;  // a row per run, a column per factor, in [0, 1]
   std::optional<engine::MorrisDesign> morris_design;
   std::string design;  // the design as the result file's header names it
+  Sampling sampling = Sampling::kSobol;  // discover: how its points were drawn
   PointInputs inputs;  // the data files every row reads (for the output checks), with the factors' digests
 
   PointSet points() const;

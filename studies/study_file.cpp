@@ -266,7 +266,8 @@ StudyFile read_study_file(const std::string& file) {
   Reader r(file);
   StudyFile study;
   study.file = file;
-  r.only(root, "", {"method", "samples", "paths", "seed", "outputs", "factors", "sobol", "morris", "prim", "sweep"});
+  r.only(root, "", {"method", "samples", "design", "paths", "seed", "outputs", "factors", "sobol", "morris", "prim",
+                    "sweep"});
   if (const auto m = r.text(root.get("method"), "method")) {
     if (*m == "sobol" || *m == "morris") {
       study.method = *m;
@@ -275,6 +276,10 @@ StudyFile read_study_file(const std::string& file) {
     }
   }
   study.samples = r.count(root.get("samples"), "samples", 2, 1'000'000);
+  if (const auto d = r.text(root.get("design"), "design")) {
+    study.design = parse_sampling(*d);
+    if (!study.design) r.problem(*root.get("design"), "design", std::string("must be ") + kSamplingChoices);
+  }
   study.paths = r.count(root.get("paths"), "paths", 1, 1'000'000'000'000);
   if (const toml::node* seed = root.get("seed")) {
     if (const auto* i = seed->as_integer(); i != nullptr && i->get() >= 0) {

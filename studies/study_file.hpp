@@ -8,6 +8,7 @@
 //
 //   method = "sobol"                 # for `sensitivity`: sobol | morris
 //   samples = 64                     # base rows (sobol), trajectories (morris), points (discover)
+//   design = "sobol"                 # discover, compare --assumptions: sobol | lhs | monte_carlo
 //   paths = 2000                     # per design point
 //   seed = 2013
 //   outputs = ["p_reach", "total_mean"]
@@ -33,6 +34,7 @@
 
 #include "models/problem.hpp"
 #include "studies/factors.hpp"
+#include "studies/sampling.hpp"
 
 namespace banensim::studies {
 
@@ -69,6 +71,7 @@ struct StudyFile {
   std::vector<std::string> outputs;  // empty: the command's default
   std::optional<std::string> method;
   std::optional<std::uint64_t> samples, paths, seed;
+  std::optional<Sampling> design;  // discover, compare --assumptions (studies/sampling.hpp)
   SobolSettings sobol;
   MorrisSettings morris;
   PrimSettings prim;

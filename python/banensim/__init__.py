@@ -104,6 +104,12 @@ def _check(fn, **given):
         elif name == "method":
             if not isinstance(value, str):
                 raise TypeError(f"{fn}: method must be a str ('sobol' or 'morris'), not {type(value).__name__}")
+        elif name == "design":
+            if not isinstance(value, str):
+                raise TypeError(f"{fn}: design must be a str ('sobol', 'lhs' or 'monte_carlo'), "
+                                f"not {type(value).__name__}")
+            if value not in ("sobol", "lhs", "monte_carlo"):
+                raise InputError(f"{fn}: design {value!r} (--design): must be sobol, lhs or monte_carlo")
         else:
             raise AssertionError(f"_check: no rule for {name}")
 
@@ -353,7 +359,7 @@ def run(scenario, *, paths=None, seed=DEFAULT_SEED, set=None, target=None, targe
 
 def compare(scenarios, *, variants=None, paths=None, seed=None, set=None, target=None, target_year=None,
             precision=None, max_paths=10_000_000, samples=None, block_size=1024, threads=0, assumptions=None,
-            study=None, rows=None, resume=False, min_density=None):
+            study=None, rows=None, resume=False, min_density=None, design=None):
     """Scenarios on common random numbers, paired against the first: the dict
     `banensim compare --format json` prints; ``samples`` as in run(), each
     an array of shape (options, paths) -- path i of every option saw the
@@ -380,7 +386,9 @@ def compare(scenarios, *, variants=None, paths=None, seed=None, set=None, target
     ``study``: a study file whose factors replace the plausible ranges;
     ``rows``: a CSV file the sets' rows are journaled to as they complete
     (``resume=True`` continues it); ``min_density``: of the sign rule's box
-    (default 0.8). Adds ``sets`` (a table: one row per set, its factor
+    (default 0.8); ``design``: how the sets are drawn, "sobol" (a randomised
+    Sobol' design, the default), "lhs" (a Latin hypercube) or "monte_carlo"
+    (default: the study file's ``design``). Adds ``sets`` (a table: one row per set, its factor
     values and every option's figures), ``options_table`` (one row per
     option: the CSV of `--format csv`, both figures' summaries over the
     sets), ``drivers_table`` (one row per option, figure and factor: the
@@ -395,14 +403,14 @@ def compare(scenarios, *, variants=None, paths=None, seed=None, set=None, target
         raise InputError("compare needs at least two options, scenarios or variants (the first is the reference)")
     _check("compare", paths=paths, seed=seed, block_size=block_size, precision=precision, max_paths=max_paths,
            threads=threads, min_density=min_density, assumptions=assumptions, target=target, target_year=target_year,
-           resume=resume)
+           resume=resume, design=design)
     samples = _names("compare", "samples", samples)
     set = _settings("compare", "set", set)
     study, rows = _file("compare", "study", study), _file("compare", "rows", rows)
     _check_resume("compare", resume, rows, "rows")
     if assumptions is None:
         for name, given in (("study", study is not None), ("rows", rows is not None), ("resume", resume),
-                            ("min_density", min_density is not None)):
+                            ("min_density", min_density is not None), ("design", design is not None)):
             if given:
                 raise InputError(f"compare: {name} needs assumptions=N")
         return _run(scenarios, set, target, target_year, paths, DEFAULT_SEED if seed is None else seed, block_size,
@@ -412,7 +420,7 @@ def compare(scenarios, *, variants=None, paths=None, seed=None, set=None, target
     if samples:
         raise InputError("compare: samples are kept for a run at the scenarios' own values, not with assumptions")
     raw = _core.compare_assumptions(scenarios, variants, set, target, target_year, paths,
-                                    seed, block_size, assumptions, study, min_density, rows, resume, threads)
+                                    seed, block_size, assumptions, study, min_density, design, rows, resume, threads)
     result = json.loads(raw["json"])
     _warn_run(result)
     result["sets"] = _table(raw["sets"])
@@ -539,8 +547,11 @@ def morris(scenario, **kw):
 
 
 def discover(scenario, *, study=None, samples=None, paths=None, seed=None, threshold=None, min_density=None,
-             boxes=None, set=None, target=None, target_year=None, out=None, resume=False, threads=0):
-    """Scenario discovery with PRIM, as `banensim discover`: ``boxes`` (each
+             boxes=None, set=None, target=None, target_year=None, out=None, resume=False, threads=0, design=None):
+    """Scenario discovery with PRIM, as `banensim discover`, on ``samples``
+    points drawn by ``design``: "sobol" (a randomised Sobol' design, the
+    default), "lhs" (a Latin hypercube, EMA Workbench's default sampler) or
+    "monte_carlo" (default: the study file's ``design``). ``boxes`` (each
     with ``limits`` -- per restricted factor its exact bounds, the design
     values at which PRIM cut, and the quasi-p-value of each cut side --
     coverage, density, mass and counts), ``trajectory`` (every box of the
@@ -550,12 +561,12 @@ def discover(scenario, *, study=None, samples=None, paths=None, seed=None, thres
     and, as `banensim discover --out`, the trajectory goes to
     FILE.trajectory.csv at the end; ``files`` lists it."""
     _check("discover", samples=samples, paths=paths, seed=seed, threshold=threshold, min_density=min_density,
-           boxes=boxes, target=target, target_year=target_year, resume=resume, threads=threads)
+           boxes=boxes, target=target, target_year=target_year, resume=resume, threads=threads, design=design)
     _check_resume("discover", resume, out, "out")
     scenario, study, out = (_file("discover", n, v) for n, v in (("scenario", scenario), ("study", study),
                                                                   ("out", out)))
     d = _design(_core.discover(scenario, _settings("discover", "set", set), target, target_year, study, samples,
-                               paths, seed, threshold, min_density, boxes, out, resume, threads))
+                               paths, seed, threshold, min_density, boxes, design, out, resume, threads))
     _warn_calibration([(scenario, d["calibration"])])
     d["trajectory"] = _csv_columns(d.pop("trajectory_csv"))
     d["of_interest"] = np.array(d["of_interest"], dtype=bool)

@@ -187,6 +187,29 @@ def test_discover_out_writes_the_cli_trajectory_file(study, tmp_path):
     assert banensim.discover(SQ, study=study, samples=32, threshold=0.3, target_year=2029, seed=5)["files"] == []
 
 
+def test_discover_design_lhs_gives_the_cli_rows(study, tmp_path):
+    # design="lhs", as `banensim discover --design lhs`: the same rows, a Latin
+    # hypercube (each factor's u = F(x) one per stratum of 1/n), named so in the header.
+    out = tmp_path / "lhs.csv"
+    cli("discover", SQ, "--study", study, "--samples", "16", "--threshold", "0.3", "--target-year", "2029",
+        "--design", "lhs", "--out", str(out), "--threads", "2")
+    py = banensim.discover(SQ, study=study, samples=16, threshold=0.3, target_year=2029, design="lhs", threads=1)
+    assert "; design latin_hypercube points 16; " in py["provenance"].splitlines()[0]
+    names, rows = read_csv(str(out))
+    for key in py["problem"]["names"]:
+        assert np.array_equal(py["rows"][key], np.array([float(r[names.index(key)]) for r in rows])), key
+    x = py["rows"]["quota.response_max"]  # log-uniform on its support: u = log(x / low) / log(high / low)
+    f = next(f for f in py["factors"] if f["key"] == "quota.response_max")
+    u = np.log(x / f["low"]) / np.log(f["high"] / f["low"])
+    assert sorted(np.floor(u * 16).astype(int)) == list(range(16))
+    with pytest.raises(banensim.InputError, match="design 'latin' \\(--design\\): must be sobol, lhs or monte_carlo"):
+        banensim.discover(SQ, study=study, samples=16, design="latin")
+    with pytest.raises(TypeError, match="design must be a str"):
+        banensim.discover(SQ, study=study, samples=16, design=1)
+    c = banensim.compare([SQ, SQ], assumptions=4, paths=200, design="monte_carlo", study=study)
+    assert c["assumptions"]["design"] == "monte_carlo points 4"
+
+
 def test_morris_and_prim_from_a_study_file(study):
     m = banensim.morris(SQ, study=study, samples=6)
     assert list(m["indices"]) == ["output", "factor", "mu", "mu_star", "mu_star_conf", "sigma", "seed",

@@ -798,6 +798,92 @@ TEST_CASE("discover: PRIM prints a box with coverage, density and mass in [0, 1]
   CHECK(again.out == r.out);
 }
 
+// The factor columns of a design's rows, as u in [0, 1] of each uniform
+// factor's range (the "# factor KEY uniform LO:HI" header lines).
+std::vector<std::vector<double>> unit_columns(const SweepCsv& rows) {
+  std::vector<std::vector<double>> u;
+  for (const std::string& line : rows.comments) {
+    const std::string tag = "# factor ";
+    if (line.rfind(tag, 0) != 0) continue;
+    const auto sp = line.find(' ', tag.size());
+    const std::string key = line.substr(tag.size(), sp - tag.size());
+    REQUIRE(line.substr(sp + 1, 8) == "uniform ");
+    const std::string range = line.substr(sp + 9);
+    const double lo = std::stod(range.substr(0, range.find(':'))), hi = std::stod(range.substr(range.find(':') + 1));
+    std::vector<double> col;
+    for (std::size_t i = 0; i < rows.rows.size(); ++i) col.push_back((rows.number(i, key) - lo) / (hi - lo));
+    u.push_back(col);
+  }
+  return u;
+}
+
+TEST_CASE("discover and compare --assumptions --design lhs: a Latin hypercube, one point per stratum of each factor") {
+  const fs::path lhs = temp_path("lhs.csv"), sobol = temp_path("lhs_sobol.csv");
+  const std::string base = "discover scenarios/status-quo.toml --samples 40 --paths 300 --threshold 0.02 --out ";
+  auto r = banensim(base + "'" + lhs.string() + "' --design lhs");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("40 points of a Latin hypercube sample over") != std::string::npos);
+  const SweepCsv rows = read_sweep(lhs);
+  REQUIRE(!rows.comments.empty());
+  CHECK(rows.comments[0].find("; design latin_hypercube points 40; ") != std::string::npos);
+  const auto stratified = [](const std::vector<std::vector<double>>& u) {
+    bool all = !u.empty();
+    for (const auto& col : u) {
+      std::vector<int> hits(col.size(), 0);
+      for (const double x : col) {
+        const auto k = static_cast<long>(std::floor(x * static_cast<double>(col.size())));
+        if (k < 0 || k >= static_cast<long>(col.size())) return false;
+        ++hits[static_cast<std::size_t>(k)];
+      }
+      all = all && std::all_of(hits.begin(), hits.end(), [](int h) { return h == 1; });
+    }
+    return all;
+  };
+  const auto u = unit_columns(rows);
+  CHECK(u.size() >= 10);
+  CHECK(stratified(u));
+  // The default is the randomised Sobol' design: other points (40 is not a power of two, so not stratified).
+  r = banensim(base + "'" + sobol.string() + "'");
+  REQUIRE(r.exit_code == 0);
+  const SweepCsv sobol_rows = read_sweep(sobol);
+  CHECK(sobol_rows.comments[0].find("; design randomized_sobol points 40; ") != std::string::npos);
+  CHECK_FALSE(stratified(unit_columns(sobol_rows)));
+  // Resuming the Sobol' rows as a Latin hypercube is another computation: refused.
+  r = banensim(base + "'" + sobol.string() + "' --design lhs --resume");
+  CHECK(r.exit_code == 2);
+  // A study file's design applies unless --design says otherwise; a bad one names file, line, key and value.
+  const fs::path study = temp_path("lhs_study.toml");
+  std::ofstream(study) << "design = \"lhs\"\n[[factors]]\nkey = \"supply.shape\"\nlow = 1.0\nhigh = 4.0\n";
+  r = banensim("discover scenarios/status-quo.toml --samples 8 --paths 200 --threshold 0.02 --study '" +
+               study.string() + "' --out '" + temp_path("lhs_study.csv").string() + "'");
+  REQUIRE(r.exit_code == 0);
+  CHECK(read_sweep(temp_path("lhs_study.csv")).comments.at(0).find("design latin_hypercube points 8") !=
+        std::string::npos);
+  r = banensim("discover scenarios/status-quo.toml --samples 8 --paths 200 --threshold 0.02 --design monte_carlo "
+               "--study '" + study.string() + "' --out '" + temp_path("lhs_mc.csv").string() + "'");
+  REQUIRE(r.exit_code == 0);
+  CHECK(read_sweep(temp_path("lhs_mc.csv")).comments.at(0).find("design monte_carlo points 8") != std::string::npos);
+  std::ofstream(study) << "samples = 8\ndesign = \"latin\"\n[[factors]]\nkey = \"supply.shape\"\n";
+  r = banensim("discover scenarios/status-quo.toml --study '" + study.string() + "'");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(study.string() + ":2:") != std::string::npos);
+  CHECK(r.err.find("key 'design' = latin: must be sobol, lhs or monte_carlo") != std::string::npos);
+  r = banensim("discover scenarios/status-quo.toml --samples 8 --design latin");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--design latin: must be sobol, lhs or monte_carlo") != std::string::npos);
+
+  // compare --assumptions draws its sets the same way; --design needs --assumptions.
+  const fs::path sets = temp_path("lhs_sets.csv");
+  r = banensim("compare scenarios/status-quo.toml scenarios/keep-split.toml --assumptions 16 --paths 300 --design lhs "
+               "--format json --rows '" + sets.string() + "'");
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out)["assumptions"]["design"] == "latin_hypercube points 16");
+  CHECK(stratified(unit_columns(read_sweep(sets))));
+  r = banensim("compare scenarios/status-quo.toml scenarios/keep-split.toml --paths 300 --design lhs");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--design needs --assumptions N") != std::string::npos);
+}
+
 TEST_CASE("discover --boxes: covering reports each box and what the boxes hold together, or why it stopped") {
   const std::string base = "discover scenarios/status-quo.toml --samples 64 --paths 500 --threshold 0.02";
   const auto one = banensim(base);
