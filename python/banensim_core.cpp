@@ -449,8 +449,11 @@ py::dict sweep_impl(const std::string& scenario, const py::object& keys, bool on
                     const py::object& target, const py::object& target_year,
                     const std::optional<std::string>& study, std::optional<std::uint64_t> paths,
                     std::optional<std::uint64_t> seed, const std::vector<std::string>& outputs,
+                    std::optional<std::uint64_t> samples, const std::optional<std::string>& design,
                     const std::optional<std::string>& out, bool resume, int threads) {
   studies::SweepRequest r;
+  r.samples = samples;
+  if (design) r.design = sampling_of("sweep", *design);
   r.scenario = scenario;
   r.fixed = overrides_of(py::dict(), target, target_year);
   if (!keys.is_none()) {
@@ -643,7 +646,8 @@ PYBIND11_MODULE(_core, m) {
         py::arg("threads"));
   m.def("sweep", &sweep_impl, py::arg("scenario"), py::arg("keys"), py::arg("one_at_a_time"),
         py::arg("from_schema"), py::arg("target"), py::arg("target_year"), py::arg("study"), py::arg("paths"),
-        py::arg("seed"), py::arg("outputs"), py::arg("out"), py::arg("resume"), py::arg("threads"));
+        py::arg("seed"), py::arg("outputs"), py::arg("samples"), py::arg("design"), py::arg("out"),
+        py::arg("resume"), py::arg("threads"));
   m.def("compare_assumptions", &assumptions_impl, py::arg("scenarios"), py::arg("variants"), py::arg("set"),
         py::arg("target"),
         py::arg("target_year"), py::arg("paths"), py::arg("seed"), py::arg("block_size"), py::arg("sets"),

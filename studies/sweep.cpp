@@ -99,7 +99,12 @@ PointSet SweepStudy::point_set() const {
 
 std::string SweepStudy::provenance() const {
   std::string keys_text;
+  if (!sampled_design.empty()) {
+    // A sampled sweep is named by its design and factors (the points follow from them and the seed).
+    keys_text = "# design " + sampled_design + "\n" + sampled_factors;
+  }
   for (const auto& k : keys) {
+    if (!sampled_design.empty()) break;
     keys_text += "# key " + k.key + " = ";
     for (std::size_t i = 0; i < k.values.size(); ++i) keys_text += (i ? "," : "") + k.values[i];
     keys_text += "\n";
@@ -109,18 +114,17 @@ std::string SweepStudy::provenance() const {
   // of the computation, which a resume compares byte for byte.
   os << "# banensim sweep; scenario " << base.name << "; resolved_hash " << base.resolved.hash() << "; seed " << run.seed
      << "; paths " << run.paths << "; block_size " << run.block_size << "; mode "
-     << (one_at_a_time ? "one-at-a-time" : "grid") << "; points " << points.size() << "; grid_hash "
+     << (one_at_a_time ? "one-at-a-time" : sampled_design.empty() ? "grid" : "sample") << "; points " << points.size() << "; grid_hash "
      << engine::fnv1a64_hex(keys_text) << "; program " << program_text() << "\n"
      << data_lines(base.resolved) << inputs.data_lines << keys_text;
   return os.str();
 }
 
-SweepStudy plan_sweep(const SweepRequest& r) {
-  SweepStudy s(load_scenario(r.scenario, r.fixed));
-  s.one_at_a_time = r.one_at_a_time;
-  s.keys = r.keys;
-  std::optional<StudyFile> study;
-  if (r.study_file) study = read_study_file(*r.study_file);
+namespace {
+
+// The points of a grid (or one key at a time): the keys given, a study
+// file's factors at [sweep] points values, the plausible ranges' two ends.
+void plan_grid_points(SweepStudy& s, const SweepRequest& r, const std::optional<StudyFile>& study) {
   const auto given = [&](const std::string& key) {
     return std::any_of(s.keys.begin(), s.keys.end(), [&](const SweepKey& k) { return k.key == key; });
   };
@@ -165,6 +169,58 @@ SweepStudy plan_sweep(const SweepRequest& r) {
     base_values.push_back(models::value_text(s.base.resolved.values.at(k.key).value));
   }
   s.points = make_points(s.keys, s.one_at_a_time, base_values);
+}
+
+// sweep --samples N: the points of a sampled design over the study file's
+// factors, or the plausible ranges the scenario uses.
+void plan_sampled_points(SweepStudy& s, const SweepRequest& r, const std::optional<StudyFile>& study) {
+  if (!r.keys.empty() || r.one_at_a_time || r.from_schema) {
+    throw StudyError("sweep --samples " + std::to_string(*r.samples) + ": the points are drawn over the study "
+                     "file's factors (--study) or the plausible ranges; --set, --range, --one-at-a-time and "
+                     "--range-from-schema make a grid instead");
+  }
+  if (*r.samples < 2 || *r.samples > kMaxSweepPoints) {
+    throw StudyError("sweep --samples " + std::to_string(*r.samples) + ": must be from 2 to " +
+                     std::to_string(kMaxSweepPoints));
+  }
+  std::vector<Factor> factors;
+  if (study && !study->factors.empty()) {
+    factors = study->factors;
+    s.notes = unused_factor_notes(factors, s.base);
+  } else {
+    FactorSet set = default_factors(s.base);
+    factors = std::move(set.factors);
+    s.notes = std::move(set.notes);
+  }
+  if (factors.empty()) throw StudyError("sweep --samples: no uncertain parameter can be varied on " + r.scenario);
+  const Sampling sampling = r.design.value_or(study && study->design ? *study->design : Sampling::kSobol);
+  const SampledUnit sampled = sample_unit(sampling, *r.samples, factors.size(), s.run.seed);
+  s.sampled_design = sampled.design;
+  for (const Factor& f : factors) {
+    s.keys.push_back({f.key, {}, "--samples"});
+    s.sampled_factors += "# factor " + f.describe() + "\n";
+  }
+  for (std::size_t i = 0; i < sampled.unit.rows(); ++i) {
+    SweepPoint p{std::vector<std::string>(factors.size()), -1};
+    for (std::size_t k = 0; k < factors.size(); ++k) p.values[k] = factors[k].value_at(sampled.unit(i, k));
+    s.points.push_back(std::move(p));
+  }
+}
+
+}  // namespace
+
+SweepStudy plan_sweep(const SweepRequest& r) {
+  SweepStudy s(load_scenario(r.scenario, r.fixed));
+  s.one_at_a_time = r.one_at_a_time;
+  s.keys = r.keys;
+  std::optional<StudyFile> study;
+  if (r.study_file) study = read_study_file(*r.study_file);
+  s.run.seed = r.seed.value_or(study && study->seed ? *study->seed : kDefaultSeed);  // the design's too
+  if (r.samples) {
+    plan_sampled_points(s, r, study);
+  } else {
+    plan_grid_points(s, r, study);
+  }
   std::vector<std::string> outputs = r.outputs;
   if (outputs.empty() && study) outputs = study->outputs;
   if (outputs.empty()) {
@@ -173,7 +229,6 @@ SweepStudy plan_sweep(const SweepRequest& r) {
   s.outputs = parse_outputs(outputs, s.base.model.layout());
   s.run.paths = r.paths.value_or(study && study->paths ? *study->paths
                                                        : static_cast<std::uint64_t>(s.base.model.params().simulation.paths));
-  s.run.seed = r.seed.value_or(study && study->seed ? *study->seed : kDefaultSeed);
   s.run.block_size = r.block_size;
   s.inputs = check_points(s.base, s.point_set());
   return s;
@@ -187,7 +242,7 @@ PointRun run_sweep(const SweepStudy& study, const std::optional<std::string>& ou
 }
 
 std::string sweep_svg(const SweepStudy& s, const PointTable& table) {
-  if (!s.one_at_a_time && s.keys.size() > 2) return "";
+  if (!s.sampled_design.empty() || (!s.one_at_a_time && s.keys.size() > 2)) return "";
   const OutputSpec& first = s.outputs.front();
   const bool band = first.stat == OutputSpec::Stat::kProbability;
   const std::size_t c = table.column(first.name);

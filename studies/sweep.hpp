@@ -37,6 +37,12 @@ struct SweepRequest {
   std::optional<std::uint64_t> seed;     // default: the study file's seed, else kDefaultSeed
   std::uint64_t block_size = 1024;
   std::vector<std::string> outputs;       // default: p_reach, total_p05/p50/p95, p_quota, charge_mean_eur, charge_std_error_eur
+  // A sampled sweep instead of a grid: `samples` points of `design` (default: the
+  // study file's, else sobol) over the study file's factors or, without one, the
+  // plausible ranges the scenario uses (default_factors). Not with keys,
+  // one_at_a_time or from_schema.
+  std::optional<std::uint64_t> samples;
+  std::optional<Sampling> design;
 };
 
 struct SweepPoint {
@@ -54,6 +60,9 @@ struct SweepStudy {
   std::vector<OutputSpec> outputs;
   RunSettings run;
   std::vector<std::string> notes;        // keys left out of --range-from-schema, and why
+  // A sampled sweep: the design as the header names it ("latin_hypercube points N"),
+  // and its factors' lines; "" for a grid.
+  std::string sampled_design, sampled_factors;
   PointInputs inputs;  // every point's data files, and the digests of those a swept key names
 
   PointSet point_set() const;
@@ -70,7 +79,8 @@ PointRun run_sweep(const SweepStudy& study, const std::optional<std::string>& ou
 // The chart of a finished sweep, from its rows as written (so a resumed sweep
 // draws the same bytes): the first output against the key (one key, with
 // its interval when it has one), a heat map (two keys), a tornado (one at a
-// time). "" when there is no chart for this shape (more than two keys).
+// time). "" when there is no chart for this shape (more than two keys, or
+// sampled points).
 std::string sweep_svg(const SweepStudy& study, const PointTable& table);
 
 }  // namespace banensim::studies

@@ -575,14 +575,20 @@ def discover(scenario, *, study=None, samples=None, paths=None, seed=None, thres
 
 
 def sweep(scenario, keys=None, *, one_at_a_time=False, range_from_schema=False, study=None, paths=None,
-          seed=None, outputs=None, target=None, target_year=None, out=None, resume=False, threads=0):
+          seed=None, outputs=None, target=None, target_year=None, out=None, resume=False, threads=0, samples=None,
+          design=None):
     """A sweep, as `banensim sweep`: ``keys`` maps scenario keys to lists of
     values (the full grid, the first key slowest, or one key at a time around
     the scenario with ``one_at_a_time``); ``study``'s factors become keys.
+    With ``samples=N`` instead: N points drawn by ``design`` ("sobol", the
+    default; "lhs", a Latin hypercube; "monte_carlo") over ``study``'s
+    factors or the plausible ranges, as `banensim sweep --samples N`.
     With ``out`` the rows are journaled there as they complete (``resume=True``
     continues it); returns ``rows`` and the ``svg`` of one key, two or a tornado."""
     _check("sweep", one_at_a_time=one_at_a_time, range_from_schema=range_from_schema, paths=paths, seed=seed,
-           target=target, target_year=target_year, resume=resume, threads=threads)
+           target=target, target_year=target_year, resume=resume, threads=threads, samples=samples, design=design)
+    if design is not None and samples is None:
+        raise InputError("sweep: design needs samples=N (a grid has no design to draw)")
     _check_resume("sweep", resume, out, "out")
     if keys is not None:
         if not isinstance(keys, collections.abc.Mapping):
@@ -598,7 +604,7 @@ def sweep(scenario, keys=None, *, one_at_a_time=False, range_from_schema=False, 
     outputs = _names("sweep", "outputs", outputs)
     scenario, study, out = (_file("sweep", n, v) for n, v in (("scenario", scenario), ("study", study), ("out", out)))
     d = _core.sweep(scenario, keys, one_at_a_time, range_from_schema, target, target_year, study, paths, seed,
-                    outputs, out, resume, threads)
+                    outputs, samples, design, out, resume, threads)
     _warn_calibration([(scenario, d["calibration"])])
     d["rows"] = _table(d["rows"])
     return d

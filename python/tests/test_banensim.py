@@ -208,6 +208,14 @@ def test_discover_design_lhs_gives_the_cli_rows(study, tmp_path):
         banensim.discover(SQ, study=study, samples=16, design=1)
     c = banensim.compare([SQ, SQ], assumptions=4, paths=200, design="monte_carlo", study=study)
     assert c["assumptions"]["design"] == "monte_carlo points 4"
+    # sweep(samples=N, design=...), as `banensim sweep --samples N --design ...`: the same rows.
+    cli("sweep", SQ, "--study", study, "--samples", "8", "--design", "lhs", "--out", str(tmp_path / "sw.csv"))
+    sw = banensim.sweep(SQ, study=study, samples=8, design="lhs", threads=1)
+    names, rows = read_csv(str(tmp_path / "sw.csv"))
+    for key in ("quota.response_max", "p_reach", "total_mean"):
+        assert np.array_equal(sw["rows"][key], np.array([float(r[names.index(key)]) for r in rows])), key
+    with pytest.raises(banensim.InputError, match="design needs samples=N"):
+        banensim.sweep(SQ, {"supply.shape": [1, 2]}, design="lhs")
 
 
 def test_morris_and_prim_from_a_study_file(study):

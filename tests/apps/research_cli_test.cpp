@@ -884,6 +884,61 @@ TEST_CASE("discover and compare --assumptions --design lhs: a Latin hypercube, o
   CHECK(r.err.find("--design needs --assumptions N") != std::string::npos);
 }
 
+TEST_CASE("sweep --samples N: N points of a design over the plausible ranges or a study's factors, resumable") {
+  const fs::path out = temp_path("sampled.csv");
+  const std::string args = "sweep scenarios/status-quo.toml --samples 24 --design lhs --paths 300 --out ";
+  auto r = banensim(args + "'" + out.string() + "'");
+  REQUIRE(r.exit_code == 0);
+  const std::string expected = slurp(out);
+  const SweepCsv rows = read_sweep(out);
+  CHECK(rows.rows.size() == 24);
+  CHECK(rows.comments.at(0).find("; mode sample; points 24; ") != std::string::npos);
+  CHECK(std::find(rows.comments.begin(), rows.comments.end(), "# design latin_hypercube points 24") !=
+        rows.comments.end());
+  // Every declared plausible range the scenario uses, each column one point per stratum.
+  const auto u = unit_columns(rows);
+  CHECK(u.size() >= 10);
+  for (const auto& col : u) {
+    std::vector<int> hits(col.size(), 0);
+    for (const double x : col) ++hits.at(static_cast<std::size_t>(std::floor(x * static_cast<double>(col.size()))));
+    CHECK(std::all_of(hits.begin(), hits.end(), [](int h) { return h == 1; }));
+  }
+  // Cut short and resumed: the same bytes.
+  std::ofstream(out, std::ios::binary) << expected.substr(0, expected.size() * 2 / 3);
+  r = banensim(args + "'" + out.string() + "' --resume");
+  CHECK(r.exit_code == 0);
+  CHECK(slurp(out) == expected);
+  // Another design is another computation: refused on resume.
+  r = banensim("sweep scenarios/status-quo.toml --samples 24 --paths 300 --out '" + out.string() + "' --resume");
+  CHECK(r.exit_code == 2);
+  CHECK(slurp(out) == expected);
+  // A study file's factors, discrete ones included, and its outputs.
+  r = banensim("sweep scenarios/status-quo.toml --samples 6 --study tests/data/good/study-three-factors.toml "
+               "--paths 200 --out '" + temp_path("sampled_study.csv").string() + "'");
+  REQUIRE(r.exit_code == 0);
+  const SweepCsv study_rows = read_sweep(temp_path("sampled_study.csv"));
+  CHECK(study_rows.rows.size() == 6);
+  CHECK(study_rows.columns == std::vector<std::string>{"point", "supply.max_working_share", "quota.bonus_per_job_eur",
+                                                       "quota.response_max", "p_reach", "p_reach_ci_low",
+                                                       "p_reach_ci_high", "total_mean", "seed", "paths", "check"});
+  for (std::size_t i = 0; i < 6; ++i) {
+    const double bonus = study_rows.number(i, "quota.bonus_per_job_eur");
+    CHECK((bonus == 1000 || bonus == 2000 || bonus == 4000));
+  }
+  // Not with a grid's options, nor --svg; --design needs --samples.
+  for (const std::string& bad : {std::string(" --range supply.shape=1:2:2"), std::string(" --one-at-a-time"),
+                                 std::string(" --svg '") + temp_path("s.svg").string() + "'"}) {
+    CAPTURE(bad);
+    r = banensim("sweep scenarios/status-quo.toml --samples 4 --paths 100 --out '" + temp_path("bad.csv").string() +
+                 "'" + bad);
+    CHECK(r.exit_code == 2);
+  }
+  r = banensim("sweep scenarios/status-quo.toml --range supply.shape=1:2:2 --design lhs --out '" +
+               temp_path("bad.csv").string() + "'");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--design needs --samples N") != std::string::npos);
+}
+
 TEST_CASE("discover --boxes: covering reports each box and what the boxes hold together, or why it stopped") {
   const std::string base = "discover scenarios/status-quo.toml --samples 64 --paths 500 --threshold 0.02";
   const auto one = banensim(base);
