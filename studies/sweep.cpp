@@ -114,7 +114,8 @@ std::string SweepStudy::provenance() const {
   // of the computation, which a resume compares byte for byte.
   os << "# banensim sweep; scenario " << base.name << "; resolved_hash " << base.resolved.hash() << "; seed " << run.seed
      << "; paths " << run.paths << "; block_size " << run.block_size << "; mode "
-     << (one_at_a_time ? "one-at-a-time" : sampled_design.empty() ? "grid" : "sample") << "; points " << points.size() << "; grid_hash "
+     << (one_at_a_time ? "one-at-a-time" : sampled_design.empty() ? "grid" : "sample") << "; points " << points.size()
+     << "; grid_hash "
      << engine::fnv1a64_hex(keys_text) << "; program " << program_text() << "\n"
      << data_lines(base.resolved) << inputs.data_lines << keys_text;
   return os.str();
