@@ -26,6 +26,7 @@ const char* kUsage =
     "Usage: banensim sweep SCENARIO (--set KEY=V1,V2,... | --range KEY=LO:HI:N | --study FILE)... --out FILE.csv\n"
     "                      [--one-at-a-time [--range-from-schema]] [--svg FILE.svg] [--resume]\n"
     "       banensim sweep SCENARIO --samples N [--design sobol|lhs|monte_carlo] [--study FILE] --out FILE.csv\n"
+    "       banensim sweep SCENARIO --points POINTS.csv --out FILE.csv\n"
     "                      [--paths N] [--seed S] [--threads T] [--block-size B] [--target N] [--target-year Y]\n"
     "  Runs the scenario at every point of a grid of parameter values, every point on the same\n"
     "  random draws (common random numbers). Several keys: the full grid, the first key varying\n"
@@ -33,7 +34,8 @@ const char* kUsage =
     "  its values (a tornado). --study FILE: its factors become keys (docs/STUDIES.md) and its\n"
     "  outputs the result columns. --samples N: N points of a randomised Sobol' design, a Latin\n"
     "  hypercube or plain Monte Carlo (--design) over the study file's factors or the plausible\n"
-    "  ranges, instead of a grid. Each point's CSV row is appended and synced as it completes;\n"
+    "  ranges, instead of a grid; --points POINTS.csv: the points of a file (a column per key, a row\n"
+    "  per point: any sampler's). Each point's CSV row is appended and synced as it completes;\n"
     "  --resume continues an interrupted sweep and gives the same bytes as an uninterrupted run.\n";
 
 studies::SweepKey parse_set(const std::string& text) {
@@ -103,6 +105,8 @@ SweepCommand parse(const Args& args) {
     ("resume", "continue the sweep in --out: keep its finished points, run the rest")
     ("samples", po::value<std::string>(), "instead of a grid: N points drawn over the study file's factors (--study) "
                                           "or the plausible ranges")
+    ("points", po::value<std::string>(), "instead of a grid: the points of a CSV file, a column per scenario key "
+                                         "and a row per point (any sampler's design)")
     ("design", po::value<std::string>(), "with --samples: sobol (randomised Sobol', the default), lhs (Latin "
                                          "hypercube) or monte_carlo (default: the study file's design)");
   add_run_options(d, "paths per point (default: the scenario's simulation.paths)");
@@ -119,6 +123,7 @@ SweepCommand parse(const Args& args) {
   if (vm.count("samples")) {
     c.request.samples = parse_count("samples", vm["samples"].as<std::string>(), 2, studies::kMaxSweepPoints);
   }
+  if (vm.count("points")) c.request.points = studies::read_points_file(vm["points"].as<std::string>());
   if (vm.count("design")) {
     if (!c.request.samples) throw UsageError("--design needs --samples N (a grid has no design to draw)");
     c.request.design = parse_design_option(vm["design"].as<std::string>());
@@ -147,9 +152,10 @@ SweepCommand parse(const Args& args) {
 int cmd_sweep(const Args& args, studies::ExecutionContext& ctx) {
   const SweepCommand c = parse(args);
   const studies::SweepStudy s = studies::plan_sweep(c.request);
-  if (c.svg && !s.sampled_design.empty()) {
+  if (c.svg && (!s.sampled_design.empty() || !s.given_points.empty())) {
     throw UsageError("--svg draws one key (a line), two keys (a heat map) or --one-at-a-time (a tornado); sampled "
-                     "points (--samples) have no chart: read FILE.csv, or use sensitivity or discover");
+                     "or given points (--samples, --points) have no chart: read FILE.csv, or use sensitivity or "
+                     "discover");
   }
   if (c.svg && !s.one_at_a_time && s.keys.size() > 2) {
     throw UsageError("--svg draws one key (a line), two keys (a heat map) or --one-at-a-time (a tornado); this "

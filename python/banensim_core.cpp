@@ -450,9 +450,22 @@ py::dict sweep_impl(const std::string& scenario, const py::object& keys, bool on
                     const std::optional<std::string>& study, std::optional<std::uint64_t> paths,
                     std::optional<std::uint64_t> seed, const std::vector<std::string>& outputs,
                     std::optional<std::uint64_t> samples, const std::optional<std::string>& design,
+                    const std::optional<std::vector<std::string>>& point_keys, const py::object& point_rows,
                     const std::optional<std::string>& out, bool resume, int threads) {
   studies::SweepRequest r;
   r.samples = samples;
+  if (point_keys) {  // evaluate(): the points as given (checked for shape in Python)
+    studies::GivenPoints g;
+    g.keys = *point_keys;
+    for (const auto& row : point_rows) {
+      std::vector<std::string> values;
+      for (const auto& v : row) values.push_back(value_text(v));
+      g.rows.push_back(std::move(values));
+    }
+    for (std::size_t i = 0; i < g.rows.size(); ++i) g.origins.push_back("X[" + std::to_string(i) + "]");
+    g.source = "evaluate";
+    r.points = std::move(g);
+  }
   if (design) r.design = sampling_of("sweep", *design);
   r.scenario = scenario;
   r.fixed = overrides_of(py::dict(), target, target_year);
@@ -646,8 +659,8 @@ PYBIND11_MODULE(_core, m) {
         py::arg("threads"));
   m.def("sweep", &sweep_impl, py::arg("scenario"), py::arg("keys"), py::arg("one_at_a_time"),
         py::arg("from_schema"), py::arg("target"), py::arg("target_year"), py::arg("study"), py::arg("paths"),
-        py::arg("seed"), py::arg("outputs"), py::arg("samples"), py::arg("design"), py::arg("out"),
-        py::arg("resume"), py::arg("threads"));
+        py::arg("seed"), py::arg("outputs"), py::arg("samples"), py::arg("design"), py::arg("point_keys"),
+        py::arg("point_rows"), py::arg("out"), py::arg("resume"), py::arg("threads"));
   m.def("compare_assumptions", &assumptions_impl, py::arg("scenarios"), py::arg("variants"), py::arg("set"),
         py::arg("target"),
         py::arg("target_year"), py::arg("paths"), py::arg("seed"), py::arg("block_size"), py::arg("sets"),

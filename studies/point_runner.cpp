@@ -136,8 +136,9 @@ PointInputs check_all(const std::vector<const Scenario*>& bases, const PointSet&
   for (std::uint64_t i = 0; i < points.size; ++i) {
     for (std::size_t k = 0; k < bases.size(); ++k) {
       try {
-        const models::ResolvedScenario r =
-            derive(bases[k]->resolved, overrides(i, k), points.noun + " " + std::to_string(i));
+        const models::ResolvedScenario r = derive(bases[k]->resolved, overrides(i, k),
+                                                  points.origin ? points.origin(i)
+                                                                : points.noun + " " + std::to_string(i));
         for (const std::string& f : data_file_names(r)) {
           if (seen_files.insert(f).second) inputs.files.push_back(f);
         }

@@ -56,6 +56,9 @@ struct PointSet {
   std::vector<engine::JournalColumn> label_columns;
   std::function<std::vector<std::string>(std::uint64_t)> labels;  // point i's label cells, as text
   std::function<Overrides(std::uint64_t)> overrides;              // point i's scenario
+  // Where point i comes from, in problem origins ("points.csv:4 (point 2)");
+  // unset: noun + " " + i.
+  std::function<std::string(std::uint64_t)> origin;
 };
 
 // Where a study keeps its rows, and whether to continue an earlier run.

@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
+#include <functional>
 #include <set>
 #include <sstream>
 
 #include "engine/fnv1a.hpp"
 #include "engine/svg_chart.hpp"
 #include "engine/text_format.hpp"
+#include "models/csv_table.hpp"
 #include "studies/provenance.hpp"
 
 namespace banensim::studies {
@@ -94,6 +97,9 @@ PointSet SweepStudy::point_set() const {
     for (std::size_t k = 0; k < keys.size(); ++k) ov.emplace_back(keys[k].key, points[i].values[k]);
     return ov;
   };
+  if (!point_origins.empty()) {
+    p.origin = [this](std::uint64_t i) { return point_origins[i] + " (point " + std::to_string(i) + ")"; };
+  }
   return p;
 }
 
@@ -102,9 +108,11 @@ std::string SweepStudy::provenance() const {
   if (!sampled_design.empty()) {
     // A sampled sweep is named by its design and factors (the points follow from them and the seed).
     keys_text = "# design " + sampled_design + "\n" + sampled_factors;
+  } else if (!given_points.empty()) {
+    keys_text = given_points;  // given points by the digest of their values
   }
   for (const auto& k : keys) {
-    if (!sampled_design.empty()) break;
+    if (!sampled_design.empty() || !given_points.empty()) break;
     keys_text += "# key " + k.key + " = ";
     for (std::size_t i = 0; i < k.values.size(); ++i) keys_text += (i ? "," : "") + k.values[i];
     keys_text += "\n";
@@ -114,7 +122,11 @@ std::string SweepStudy::provenance() const {
   // of the computation, which a resume compares byte for byte.
   os << "# banensim sweep; scenario " << base.name << "; resolved_hash " << base.resolved.hash() << "; seed " << run.seed
      << "; paths " << run.paths << "; block_size " << run.block_size << "; mode "
-     << (one_at_a_time ? "one-at-a-time" : sampled_design.empty() ? "grid" : "sample") << "; points " << points.size()
+     << (one_at_a_time                ? "one-at-a-time"
+         : !sampled_design.empty()    ? "sample"
+         : !given_points.empty()      ? "points"
+                                      : "grid")
+     << "; points " << points.size()
      << "; grid_hash "
      << engine::fnv1a64_hex(keys_text) << "; program " << program_text() << "\n"
      << data_lines(base.resolved) << inputs.data_lines << keys_text;
@@ -122,6 +134,24 @@ std::string SweepStudy::provenance() const {
 }
 
 namespace {
+
+// Each key once, not the path count, and a key of the model: an unknown one
+// gets the loader's message (with "did you mean") for the value `value_of(k)`.
+void check_sweep_keys(const SweepStudy& s, const std::function<std::string(std::size_t)>& value_of) {
+  std::set<std::string> seen;
+  for (const auto& k : s.keys) {
+    if (!seen.insert(k.key).second) throw StudyError("sweep: " + k.key + " is given more than once");
+    if (k.key == "simulation.paths") {
+      throw StudyError("sweep: " + k.source + " simulation.paths: the path count is not a swept parameter (every "
+                       "point runs --paths paths on the same random draws); give --paths N");
+    }
+  }
+  for (std::size_t k = 0; k < s.keys.size(); ++k) {
+    if (models::find_param(models::banenafspraak_schema(), s.keys[k].key) == nullptr) {
+      (void)derive(s.base.resolved, {{s.keys[k].key, value_of(k)}}, s.keys[k].source);
+    }
+  }
+}
 
 // The points of a grid (or one key at a time): the keys given, a study
 // file's factors at [sweep] points values, the plausible ranges' two ends.
@@ -153,22 +183,9 @@ void plan_grid_points(SweepStudy& s, const SweepRequest& r, const std::optional<
     s.notes = std::move(set.notes);
   }
   if (s.keys.empty()) throw StudyError("sweep: nothing to vary; give --set KEY=V1,V2,... or --range KEY=LO:HI:N");
-  std::set<std::string> seen;
-  for (const auto& k : s.keys) {
-    if (!seen.insert(k.key).second) throw StudyError("sweep: " + k.key + " is given more than once");
-    if (k.key == "simulation.paths") {
-      throw StudyError("sweep: " + k.source + " simulation.paths: the path count is not a swept parameter (every "
-                       "point runs --paths paths on the same random draws); give --paths N");
-    }
-  }
-  // Unknown keys get the loader's message (with "did you mean").
+  check_sweep_keys(s, [&](std::size_t k) { return s.keys[k].values.at(0); });
   std::vector<std::string> base_values;
-  for (const auto& k : s.keys) {
-    if (models::find_param(models::banenafspraak_schema(), k.key) == nullptr) {
-      (void)derive(s.base.resolved, {{k.key, k.values.at(0)}}, k.source);
-    }
-    base_values.push_back(models::value_text(s.base.resolved.values.at(k.key).value));
-  }
+  for (const auto& k : s.keys) base_values.push_back(models::value_text(s.base.resolved.values.at(k.key).value));
   s.points = make_points(s.keys, s.one_at_a_time, base_values);
 }
 
@@ -208,7 +225,49 @@ void plan_sampled_points(SweepStudy& s, const SweepRequest& r, const std::option
   }
 }
 
+// sweep --points FILE / evaluate: the points as given, checked as any other.
+void plan_given_points(SweepStudy& s, const SweepRequest& r) {
+  const GivenPoints& g = *r.points;
+  if (!r.keys.empty() || r.one_at_a_time || r.from_schema || r.samples) {
+    throw StudyError(g.source + ": the points are given; --set, --range, --one-at-a-time, --range-from-schema "
+                     "and --samples make other points");
+  }
+  if (g.keys.empty() || g.rows.empty()) {
+    throw StudyError(g.source + ": no points (a header of keys and a row per point)");
+  }
+  std::string canonical;
+  std::string lines;
+  for (const std::string& key : g.keys) {
+    s.keys.push_back({key, {}, g.source});
+    canonical += key + "\n";
+    lines += "# key " + key + "\n";
+  }
+  for (std::size_t i = 0; i < g.rows.size(); ++i) {
+    if (g.rows[i].size() != g.keys.size()) {
+      throw StudyError(g.source + ": point " + std::to_string(i) + " has " + std::to_string(g.rows[i].size()) +
+                       " values for " + std::to_string(g.keys.size()) + " keys");
+    }
+    for (std::size_t k = 0; k < g.keys.size(); ++k) canonical += (k ? "\x1f" : "") + g.rows[i][k];
+    canonical += "\n";
+    s.points.push_back({g.rows[i], -1});
+  }
+  s.given_points = "# points " + std::to_string(g.rows.size()) + " fnv1a64 " + engine::fnv1a64_hex(canonical) +
+                   "\n" + lines;
+  s.point_origins = g.origins;
+}
+
 }  // namespace
+
+GivenPoints read_points_file(const std::string& file) {
+  const models::CsvTable t = models::read_csv(std::filesystem::path(file), {});
+  GivenPoints g;
+  g.source = "--points " + file;
+  g.keys = t.header;
+  g.rows = t.rows;
+  for (const int line : t.row_lines) g.origins.push_back(file + ":" + std::to_string(line));
+  if (g.rows.empty()) throw StudyError(g.source + ": no points (a header of keys and a row per point)");
+  return g;
+}
 
 SweepStudy plan_sweep(const SweepRequest& r) {
   SweepStudy s(load_scenario(r.scenario, r.fixed));
@@ -217,7 +276,10 @@ SweepStudy plan_sweep(const SweepRequest& r) {
   std::optional<StudyFile> study;
   if (r.study_file) study = read_study_file(*r.study_file);
   s.run.seed = r.seed.value_or(study && study->seed ? *study->seed : kDefaultSeed);  // the design's too
-  if (r.samples) {
+  if (r.points) {
+    plan_given_points(s, r);
+    check_sweep_keys(s, [&](std::size_t k) { return s.points.front().values[k]; });
+  } else if (r.samples) {
     plan_sampled_points(s, r, study);
   } else {
     plan_grid_points(s, r, study);
@@ -243,7 +305,7 @@ PointRun run_sweep(const SweepStudy& study, const std::optional<std::string>& ou
 }
 
 std::string sweep_svg(const SweepStudy& s, const PointTable& table) {
-  if (!s.sampled_design.empty() || (!s.one_at_a_time && s.keys.size() > 2)) return "";
+  if (!s.sampled_design.empty() || !s.given_points.empty() || (!s.one_at_a_time && s.keys.size() > 2)) return "";
   const OutputSpec& first = s.outputs.front();
   const bool band = first.stat == OutputSpec::Stat::kProbability;
   const std::size_t c = table.column(first.name);

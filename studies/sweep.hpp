@@ -26,6 +26,22 @@ struct SweepKey {
 // rounded (StudyError when that repeats a value).
 SweepKey range_key(const std::string& key, double lo, double hi, std::uint64_t n, const std::string& source);
 
+// Points given as a table (sweep --points FILE.csv; Python's evaluate): a
+// column per scenario key, a row per point, each value as text, as the
+// scenario loader reads it.
+struct GivenPoints {
+  std::vector<std::string> keys;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> origins;  // per row, where it is ("FILE:LINE"); empty: "point i"
+  std::string source = "points";     // how messages name them: "--points FILE"
+};
+
+// Reads a points file: CSV (models/csv_table.hpp: strict, a header of
+// scenario keys, rows as wide as it), one row per point. models::InputError
+// naming file, line and column for a malformed file; StudyError for one
+// without a row.
+GivenPoints read_points_file(const std::string& file);
+
 struct SweepRequest {
   std::string scenario;
   Overrides fixed;              // the same at every point: --target, --target-year
@@ -43,6 +59,9 @@ struct SweepRequest {
   // one_at_a_time or from_schema.
   std::optional<std::uint64_t> samples;
   std::optional<Sampling> design;
+  // Points given one by one instead (any sampler's: SALib's, a CSV file); not
+  // with keys, one_at_a_time, from_schema or samples.
+  std::optional<GivenPoints> points;
 };
 
 struct SweepPoint {
@@ -63,6 +82,10 @@ struct SweepStudy {
   // A sampled sweep: the design as the header names it ("latin_hypercube points N"),
   // and its factors' lines; "" for a grid.
   std::string sampled_design, sampled_factors;
+  // Given points: their identity lines ("# points K fnv1a64 H" and a "# key KEY"
+  // line per column) and where each row is; "" and empty otherwise.
+  std::string given_points;
+  std::vector<std::string> point_origins;
   PointInputs inputs;  // every point's data files, and the digests of those a swept key names
 
   PointSet point_set() const;

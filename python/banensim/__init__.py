@@ -604,7 +604,49 @@ def sweep(scenario, keys=None, *, one_at_a_time=False, range_from_schema=False, 
     outputs = _names("sweep", "outputs", outputs)
     scenario, study, out = (_file("sweep", n, v) for n, v in (("scenario", scenario), ("study", study), ("out", out)))
     d = _core.sweep(scenario, keys, one_at_a_time, range_from_schema, target, target_year, study, paths, seed,
-                    outputs, samples, design, out, resume, threads)
+                    outputs, samples, design, None, None, out, resume, threads)
+    _warn_calibration([(scenario, d["calibration"])])
+    d["rows"] = _table(d["rows"])
+    return d
+
+
+def evaluate(scenario, X, names, *, outputs=None, paths=None, seed=None, target=None, target_year=None, out=None,
+             resume=False, threads=0):
+    """The model at the points you give -- any sampler's, e.g. SALib's:
+    row i of ``X`` (an N x d array-like) sets the d scenario keys ``names``
+    (e.g. ``problem(scenario)["names"]``), as `banensim sweep --points FILE`.
+    Every point runs on the same seed and paths (common random numbers) and
+    is checked as a scenario is (a bad value raises InputError naming
+    X[i], the key, the value and the constraint). Returns the dict of
+    sweep(): ``rows`` (a table, one row per point, its values and the
+    ``outputs``; default as sweep's) -- so ``evaluate(...)["rows"]["p_reach"]``
+    is the Y a SALib analyser takes. With ``out`` the rows are journaled
+    there as they complete (``resume=True`` continues it)."""
+    _check("evaluate", paths=paths, seed=seed, target=target, target_year=target_year, resume=resume,
+           threads=threads)
+    _check_resume("evaluate", resume, out, "out")
+    names = _names("evaluate", "names", names)
+    if not names:
+        raise InputError("evaluate: names is empty: give the scenario key of each column of X")
+    if isinstance(X, (str, bytes)) or not isinstance(X, (collections.abc.Sequence, np.ndarray)):
+        raise TypeError(f"evaluate: X must be a 2-D array or a list of rows, not {type(X).__name__}")
+    rows = []
+    for i, r in enumerate(X):
+        if isinstance(r, (str, bytes)) or not isinstance(r, (collections.abc.Sequence, np.ndarray)):
+            raise TypeError(f"evaluate: X[{i}] must be a row of values (X is 2-D: a row per point), "
+                            f"not {type(r).__name__}")
+        rows.append(list(r.tolist() if isinstance(r, np.ndarray) else r))
+    if not rows:
+        raise InputError("evaluate: X has no rows (one row per point)")
+    for i, row in enumerate(rows):
+        if len(row) != len(names):
+            raise InputError(f"evaluate: X[{i}] has {len(row)} values for {len(names)} names")
+        for k, v in enumerate(row):
+            _value("evaluate", f"X[{i}][{k}] ({names[k]})", v)
+    outputs = _names("evaluate", "outputs", outputs)
+    scenario, out = _file("evaluate", "scenario", scenario), _file("evaluate", "out", out)
+    d = _core.sweep(scenario, None, False, False, target, target_year, None, paths, seed, outputs, None, None,
+                    names, rows, out, resume, threads)
     _warn_calibration([(scenario, d["calibration"])])
     d["rows"] = _table(d["rows"])
     return d

@@ -58,7 +58,7 @@ with tempfile.TemporaryDirectory(prefix="banensim-install-") as prefix:
     share = os.path.join(prefix, "share", "banensim")
     check(os.access(program, os.X_OK), "bin/banensim is installed and executable")
     for rel in ("scenarios/base.toml", "scenarios/2018/status-quo.toml", "data/monitor-history.csv",
-                "data/law.csv", "data/SOURCES.md", "studies/example.toml", *scenarios):
+                "data/law.csv", "data/SOURCES.md", "studies/example.toml", "studies/example-points.csv", *scenarios):
         check(os.path.isfile(os.path.join(share, rel)), f"share/banensim/{rel} is installed")
 
     # Every installed scenario validates from the installed tree.

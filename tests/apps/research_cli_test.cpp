@@ -939,6 +939,70 @@ TEST_CASE("sweep --samples N: N points of a design over the plausible ranges or 
   CHECK(r.err.find("--design needs --samples N") != std::string::npos);
 }
 
+TEST_CASE("sweep --points FILE: the points of a file (any sampler's), checked and named by file and line") {
+  const fs::path points = temp_path("points.csv"), out = temp_path("given.csv");
+  std::ofstream(points) << "supply.max_working_share,quota.bonus_per_job_eur,law.file\n"
+                        << "0.7,1000,data/law.csv\n0.95,4000,data/law.csv\n\n0.8,2000,data/law.csv\n";
+  const std::string args = "sweep scenarios/status-quo.toml --points '" + points.string() + "' --paths 400 --out '" +
+                           out.string() + "'";
+  auto r = banensim(args);
+  REQUIRE(r.exit_code == 0);
+  const std::string expected = slurp(out);
+  const SweepCsv rows = read_sweep(out);
+  REQUIRE(rows.rows.size() == 3);
+  CHECK(rows.comments.at(0).find("; mode points; points 3; ") != std::string::npos);
+  CHECK(rows.comments.at(0).find(points.string()) == std::string::npos);  // the identity holds no path
+  const std::vector<double> share = {0.7, 0.95, 0.8}, bonus = {1000, 4000, 2000};
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(rows.number(i, "supply.max_working_share") == share[i]);
+    CHECK(rows.number(i, "quota.bonus_per_job_eur") == bonus[i]);
+  }
+  // More working share, more reach, on the same draws.
+  CHECK(rows.number(1, "p_reach") > rows.number(0, "p_reach"));
+  // The same points as a grid point: the same row cells (common random numbers, same seed and paths).
+  r = banensim("sweep scenarios/status-quo.toml --set supply.max_working_share=0.7 --set quota.bonus_per_job_eur=1000 "
+               "--set law.file=data/law.csv --paths 400 --out '" + temp_path("grid1.csv").string() + "'");
+  REQUIRE(r.exit_code == 0);
+  const SweepCsv grid = read_sweep(temp_path("grid1.csv"));
+  for (const char* c : {"p_reach", "total_p50", "charge_mean_eur"}) CHECK(grid.number(0, c) == rows.number(0, c));
+  // Resumed after a cut: the same bytes; other points: refused.
+  std::ofstream(out, std::ios::binary) << expected.substr(0, expected.size() * 3 / 4);
+  r = banensim(args + " --resume");
+  CHECK(r.exit_code == 0);
+  CHECK(slurp(out) == expected);
+  std::ofstream(points, std::ios::app) << "0.9,1000,data/law.csv\n";
+  r = banensim(args + " --resume");
+  CHECK(r.exit_code == 2);
+  CHECK(slurp(out) == expected);
+  // Bad values: every one, by file, line and point, key, value and constraint.
+  std::ofstream(points) << "supply.max_working_share,quota.bonus_per_job_eur\n0.7,1000\n1.9,4000\n0.8,-2\n";
+  r = banensim(args);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(points.string() + ":3 (point 1): key 'supply.max_working_share' = 1.9: must be in") !=
+        std::string::npos);
+  CHECK(r.err.find(points.string() + ":4 (point 2): key 'quota.bonus_per_job_eur' = -2: must be in") !=
+        std::string::npos);
+  std::ofstream(points) << "supply.max_workin_share\n0.7\n";
+  r = banensim(args);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("did you mean 'supply.max_working_share'") != std::string::npos);
+  std::ofstream(points) << "supply.shape,cycle.sd\n2\n";
+  r = banensim(args);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(points.string() + ":2:") != std::string::npos);
+  std::ofstream(points) << "supply.shape\n";
+  r = banensim(args);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("no points") != std::string::npos);
+  // Not with a grid's options, --samples or --svg.
+  std::ofstream(points) << "supply.shape\n2\n";
+  for (const std::string& extra : {std::string(" --range cycle.sd=0:0.5:2"), std::string(" --samples 4"),
+                                   std::string(" --svg '") + temp_path("p.svg").string() + "'"}) {
+    CAPTURE(extra);
+    CHECK(banensim(args + extra).exit_code == 2);
+  }
+}
+
 TEST_CASE("discover --boxes: covering reports each box and what the boxes hold together, or why it stopped") {
   const std::string base = "discover scenarios/status-quo.toml --samples 64 --paths 500 --threshold 0.02";
   const auto one = banensim(base);
