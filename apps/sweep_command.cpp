@@ -191,9 +191,12 @@ int cmd_sweep(const Args& args, studies::ExecutionContext& ctx) {
   const bool interval = s.outputs.front().stat == studies::OutputSpec::Stat::kProbability;
   const std::size_t c_p = t.column(first);
   std::vector<std::string> head = {"point"};
+  // Up to four keys' values beside each point; more would not fit a terminal (they are in the CSV).
+  constexpr std::size_t kMaxShownKeys = 4;
+  const bool show_keys = s.keys.size() <= kMaxShownKeys;
   if (s.one_at_a_time) {
     head.insert(head.end(), {"varied", "value"});
-  } else {
+  } else if (show_keys) {
     for (const auto& k : s.keys) head.push_back(k.key);
   }
   head.push_back(first == "p_reach" ? "P(reach)" : first);
@@ -205,7 +208,7 @@ int cmd_sweep(const Args& args, studies::ExecutionContext& ctx) {
     if (s.one_at_a_time) {
       row.push_back(f[1]);
       row.push_back(s.points[i].varied < 0 ? "" : s.points[i].values[static_cast<std::size_t>(s.points[i].varied)]);
-    } else {
+    } else if (show_keys) {
       for (std::size_t k = 0; k < s.keys.size(); ++k) row.push_back(f[1 + k]);
     }
     row.push_back(interval ? engine::fmt(t.number(i, c_p), 4) : f[c_p]);
@@ -216,7 +219,11 @@ int cmd_sweep(const Args& args, studies::ExecutionContext& ctx) {
   }
   std::cout << studies::version_line() << "\nSweep of " << s.base.name << " (" << c.request.scenario
             << "): " << s.points.size() << " points, " << engine::fmt_int(static_cast<double>(s.run.paths))
-            << " paths each, seed " << s.run.seed << " at every point (common random numbers)\n\n"
+            << " paths each, seed " << s.run.seed << " at every point (common random numbers)\n"
+            << (s.one_at_a_time || show_keys ? std::string()
+                                             : "the values of the " + std::to_string(s.keys.size()) +
+                                                   " keys at each point are in " + c.out + "\n")
+            << "\n"
             << engine::format_table(table, s.one_at_a_time ? 3 : 1);
   if (t.rows.size() > 60) std::cout << "(" << t.rows.size() - 60 << " more rows in " << c.out << ")\n";
   std::cout << "\nwrote " << c.out << (c.svg ? " and " + *c.svg : std::string()) << "\n";
