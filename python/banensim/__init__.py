@@ -610,11 +610,13 @@ def sweep(scenario, keys=None, *, one_at_a_time=False, range_from_schema=False, 
     return d
 
 
-def evaluate(scenario, X, names, *, outputs=None, paths=None, seed=None, target=None, target_year=None, out=None,
-             resume=False, threads=0):
+def evaluate(scenario, X, names=None, *, outputs=None, paths=None, seed=None, target=None, target_year=None,
+             out=None, resume=False, threads=0):
     """The model at the points you give -- any sampler's, e.g. SALib's:
     row i of ``X`` (an N x d array-like) sets the d scenario keys ``names``
     (e.g. ``problem(scenario)["names"]``), as `banensim sweep --points FILE`.
+    ``X`` may be a pandas DataFrame whose columns are the keys (``names``
+    then defaults to them).
     Every point runs on the same seed and paths (common random numbers) and
     is checked as a scenario is (a bad value raises InputError naming
     X[i], the key, the value and the constraint). Returns the dict of
@@ -625,6 +627,12 @@ def evaluate(scenario, X, names, *, outputs=None, paths=None, seed=None, target=
     _check("evaluate", paths=paths, seed=seed, target=target, target_year=target_year, resume=resume,
            threads=threads)
     _check_resume("evaluate", resume, out, "out")
+    if hasattr(X, "columns") and hasattr(X, "to_numpy"):  # a DataFrame: its columns are the keys
+        if names is None:
+            names = [str(c) for c in X.columns]
+        X = X.to_numpy(dtype=object)
+    if names is None:
+        raise InputError("evaluate: names is missing: give the scenario key of each column of X")
     names = _names("evaluate", "names", names)
     if not names:
         raise InputError("evaluate: names is empty: give the scenario key of each column of X")

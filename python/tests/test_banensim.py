@@ -245,6 +245,17 @@ def test_evaluate_runs_any_samplers_points_as_sweep_points_does(tmp_path):
         banensim.evaluate(SQ, [2.0, 3.0], ["supply.shape"], paths=100)
     with pytest.raises(banensim.InputError, match="X has no rows"):
         banensim.evaluate(SQ, [], ["supply.shape"], paths=100)
+    with pytest.raises(banensim.InputError, match="names is missing"):
+        banensim.evaluate(SQ, [[2.0]], paths=100)
+
+
+def test_evaluate_takes_a_dataframe_whose_columns_are_the_keys():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"supply.shape": [1.5, 3.0], "quota.bonus_per_job_eur": [1000, 4000]})
+    a = banensim.evaluate(SQ, df, paths=300, threads=1)
+    b = banensim.evaluate(SQ, [[1.5, 1000], [3.0, 4000]], ["supply.shape", "quota.bonus_per_job_eur"], paths=300)
+    for col in ("supply.shape", "quota.bonus_per_job_eur", "p_reach", "total_p50"):
+        assert np.array_equal(a["rows"][col], b["rows"][col]), col
 
 
 def test_morris_and_prim_from_a_study_file(study):
