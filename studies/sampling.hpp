@@ -1,6 +1,6 @@
 #pragma once
-// How a study that samples the unit cube of its factors -- `discover` and
-// `compare --assumptions` -- draws its points: a randomised Sobol' design
+// How a study that samples the unit cube of its factors -- `discover`,
+// `compare --assumptions` and `sweep --samples N` -- draws its points: a randomised Sobol' design
 // (the default: its error shrinks fastest for smooth outputs), a Latin
 // hypercube (McKay et al. 1979; EMA Workbench's default sampler, SALib's
 // `latin`) or plain Monte Carlo (engine/sobol_design.hpp). `sensitivity`
