@@ -152,7 +152,7 @@ SweepCommand parse(const Args& args) {
 int cmd_sweep(const Args& args, studies::ExecutionContext& ctx) {
   const SweepCommand c = parse(args);
   const studies::SweepStudy s = studies::plan_sweep(c.request);
-  if (c.svg && (!s.sampled_design.empty() || !s.given_points.empty())) {
+  if (c.svg && s.source != studies::SweepStudy::Source::kGrid) {
     throw UsageError("--svg draws one key (a line), two keys (a heat map) or --one-at-a-time (a tornado); sampled "
                      "or given points (--samples, --points) have no chart: read FILE.csv, or use sensitivity or "
                      "discover");

@@ -18,14 +18,9 @@ namespace {
 DesignStudy common_plan(const std::string& command, const DesignRequest& r, std::optional<StudyFile>& study) {
   DesignStudy s(command, load_scenario(r.scenario, r.overrides));
   if (r.study_file) study = read_study_file(*r.study_file);
-  if (study && !study->factors.empty()) {
-    s.factors = study->factors;
-    s.notes = unused_factor_notes(s.factors, s.base);
-  } else {
-    FactorSet set = default_factors(s.base);
-    s.factors = std::move(set.factors);
-    s.notes = std::move(set.notes);
-  }
+  FactorSet set = study_factors(study, s.base);
+  s.factors = std::move(set.factors);
+  s.notes = std::move(set.notes);
   if (s.factors.empty()) throw StudyError(command + ": no uncertain parameter can be varied on " + r.scenario);
   std::vector<std::string> outputs = r.outputs;
   if (outputs.empty() && study) outputs = study->outputs;

@@ -363,6 +363,11 @@ StudyFile read_study_file(const std::string& file) {
   return study;
 }
 
+FactorSet study_factors(const std::optional<StudyFile>& study, const Scenario& base) {
+  if (study && !study->factors.empty()) return FactorSet{study->factors, unused_factor_notes(study->factors, base)};
+  return default_factors(base);
+}
+
 bool looks_like_study_file(const std::string& file) {
   std::vector<Problem> problems;
   const std::optional<std::string> bytes = models::read_text_file(file, file, problems);

@@ -82,6 +82,11 @@ struct StudyFile {
 // Throws models::InputError with every problem.
 StudyFile read_study_file(const std::string& file);
 
+// The factors a study varies on `base`: the study file's (with notes on those
+// that cannot change an output there), else the declared plausible ranges
+// (default_factors).
+FactorSet study_factors(const std::optional<StudyFile>& study, const Scenario& base);
+
 // Whether `file` reads as a study file rather than a scenario: valid TOML
 // whose top level has a `factors` array and no `extends` (a scenario's own
 // keys are tables such as [supply]; a study's are its settings and

@@ -104,28 +104,25 @@ PointSet SweepStudy::point_set() const {
 }
 
 std::string SweepStudy::provenance() const {
-  std::string keys_text;
-  if (!sampled_design.empty()) {
-    // A sampled sweep is named by its design and factors (the points follow from them and the seed).
-    keys_text = "# design " + sampled_design + "\n" + sampled_factors;
-  } else if (!given_points.empty()) {
-    keys_text = given_points;  // given points by the digest of their values
-  }
-  for (const auto& k : keys) {
-    if (!sampled_design.empty() || !given_points.empty()) break;
-    keys_text += "# key " + k.key + " = ";
-    for (std::size_t i = 0; i < k.values.size(); ++i) keys_text += (i ? "," : "") + k.values[i];
-    keys_text += "\n";
+  // Sampled points are named by their design and factors (the points follow from them and the seed),
+  // given points by the digest of their values, a grid by its keys' values.
+  std::string keys_text = source_lines;
+  if (source == Source::kGrid) {
+    for (const auto& k : keys) {
+      keys_text += "# key " + k.key + " = ";
+      for (std::size_t i = 0; i < k.values.size(); ++i) keys_text += (i ? "," : "") + k.values[i];
+      keys_text += "\n";
+    }
   }
   std::ostringstream os;
   // No wall-clock time, thread count or file path: the header is the identity
   // of the computation, which a resume compares byte for byte.
   os << "# banensim sweep; scenario " << base.name << "; resolved_hash " << base.resolved.hash() << "; seed " << run.seed
      << "; paths " << run.paths << "; block_size " << run.block_size << "; mode "
-     << (one_at_a_time                ? "one-at-a-time"
-         : !sampled_design.empty()    ? "sample"
-         : !given_points.empty()      ? "points"
-                                      : "grid")
+     << (one_at_a_time                   ? "one-at-a-time"
+         : source == Source::kSampled    ? "sample"
+         : source == Source::kGiven      ? "points"
+                                         : "grid")
      << "; points " << points.size()
      << "; grid_hash "
      << engine::fnv1a64_hex(keys_text) << "; program " << program_text() << "\n"
@@ -201,22 +198,17 @@ void plan_sampled_points(SweepStudy& s, const SweepRequest& r, const std::option
     throw StudyError("sweep --samples " + std::to_string(*r.samples) + ": must be from 2 to " +
                      std::to_string(kMaxSweepPoints));
   }
-  std::vector<Factor> factors;
-  if (study && !study->factors.empty()) {
-    factors = study->factors;
-    s.notes = unused_factor_notes(factors, s.base);
-  } else {
-    FactorSet set = default_factors(s.base);
-    factors = std::move(set.factors);
-    s.notes = std::move(set.notes);
-  }
+  FactorSet set = study_factors(study, s.base);
+  const std::vector<Factor>& factors = set.factors;
+  s.notes = std::move(set.notes);
   if (factors.empty()) throw StudyError("sweep --samples: no uncertain parameter can be varied on " + r.scenario);
   const Sampling sampling = r.design.value_or(study && study->design ? *study->design : Sampling::kSobol);
   const SampledUnit sampled = sample_unit(sampling, *r.samples, factors.size(), s.run.seed);
-  s.sampled_design = sampled.design;
+  s.source = SweepStudy::Source::kSampled;
+  s.source_lines = "# design " + sampled.design + "\n";
   for (const Factor& f : factors) {
     s.keys.push_back({f.key, {}, "--samples"});
-    s.sampled_factors += "# factor " + f.describe() + "\n";
+    s.source_lines += "# factor " + f.describe() + "\n";
   }
   for (std::size_t i = 0; i < sampled.unit.rows(); ++i) {
     SweepPoint p{std::vector<std::string>(factors.size()), -1};
@@ -251,7 +243,8 @@ void plan_given_points(SweepStudy& s, const SweepRequest& r) {
     canonical += "\n";
     s.points.push_back({g.rows[i], -1});
   }
-  s.given_points = "# points " + std::to_string(g.rows.size()) + " fnv1a64 " + engine::fnv1a64_hex(canonical) +
+  s.source = SweepStudy::Source::kGiven;
+  s.source_lines = "# points " + std::to_string(g.rows.size()) + " fnv1a64 " + engine::fnv1a64_hex(canonical) +
                    "\n" + lines;
   s.point_origins = g.origins;
 }
@@ -305,7 +298,7 @@ PointRun run_sweep(const SweepStudy& study, const std::optional<std::string>& ou
 }
 
 std::string sweep_svg(const SweepStudy& s, const PointTable& table) {
-  if (!s.sampled_design.empty() || !s.given_points.empty() || (!s.one_at_a_time && s.keys.size() > 2)) return "";
+  if (s.source != SweepStudy::Source::kGrid || (!s.one_at_a_time && s.keys.size() > 2)) return "";
   const OutputSpec& first = s.outputs.front();
   const bool band = first.stat == OutputSpec::Stat::kProbability;
   const std::size_t c = table.column(first.name);

@@ -79,13 +79,15 @@ struct SweepStudy {
   std::vector<OutputSpec> outputs;
   RunSettings run;
   std::vector<std::string> notes;        // keys left out of --range-from-schema, and why
-  // A sampled sweep: the design as the header names it ("latin_hypercube points N"),
-  // and its factors' lines; "" for a grid.
-  std::string sampled_design, sampled_factors;
-  // Given points: their identity lines ("# points K fnv1a64 H" and a "# key KEY"
-  // line per column) and where each row is; "" and empty otherwise.
-  std::string given_points;
-  std::vector<std::string> point_origins;
+  // Where the points come from: a grid (or one key at a time), a sampled
+  // design (--samples) or given (--points). Sampled and given points are named
+  // in the header by `source_lines` in place of the grid's "# key" lines:
+  // "# design DESIGN" and a "# factor" line per factor, or "# points K fnv1a64 H"
+  // and a "# key KEY" line per column.
+  enum class Source { kGrid, kSampled, kGiven };
+  Source source = Source::kGrid;
+  std::string source_lines;
+  std::vector<std::string> point_origins;  // given points: where each row is ("FILE:LINE"); else empty
   PointInputs inputs;  // every point's data files, and the digests of those a swept key names
 
   PointSet point_set() const;
