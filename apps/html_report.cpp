@@ -33,12 +33,8 @@ double get(const nlohmann::json& j, const char* key) {
 // A probability in percent for prose: 3.1%, 0.4%, 45%; below 0.1% with two
 // significant digits (0.0019%: the upper end of the interval of a count of
 // none, which "0.0%" would hide), and exactly 0 as 0%.
-std::string pct(double p) {
-  const double x = 100 * p;
-  if (x == 0 || !std::isfinite(x)) return engine::fmt(x, 0) + "%";
-  if (std::abs(x) < 0.1) return engine::fmt(x, engine::decimals_for_significant(x, 2)) + "%";
-  return engine::fmt(x, std::abs(x) < 10 ? 1 : 0) + "%";
-}
+std::string pct(double p) { return engine::fmt_percent(p); }
+
 // A difference of probabilities in points for prose: +1.2, -0.4; with
 // `decimals` 2 for a figure whose numbers are all below one point (-0.08,
 // never "-0.0"): points_decimals picks them for a figure and its interval.
@@ -340,8 +336,17 @@ std::string assumptions_section(const nlohmann::json& result) {
     << "measurement up to " << by << " &mdash; over the same sets and paths. Levers that act after the target year "
     << "cannot change P(reach); this is where they show.</p>\n";
   table("assumptions-by-year", "P(reached by " + by + ")", false);
-  h << "<p>Smallest worst-case regret: <b>" << esc(a["minimax_regret"].get<std::string>()) << "</b> for P(reach), <b>"
-    << esc(a["minimax_regret_by_year"].get<std::string>()) << "</b> for P(reached by " << by << ").</p>";
+  // Every option that ties for the smallest, so none is ranked above its equals.
+  const auto tied = [&a](const char* key) {
+    const auto& names = a[key];
+    std::string text;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      text += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i].get<std::string>();
+    }
+    return esc(text) + (names.size() > 1 ? " (tied)" : "");
+  };
+  h << "<p>Smallest worst-case regret: <b>" << tied("minimax_regret_tied") << "</b> for P(reach), <b>"
+    << tied("minimax_regret_by_year_tied") << "</b> for P(reached by " << by << ").</p>";
   h << "<h3>What decides the sign</h3><p class=\"note\">Scenario discovery (PRIM) on the sets where the option beats "
     << esc(ref) << " (or loses, when it never beats): coverage is the share of those sets inside the stated region, "
     << "density the share of the region&rsquo;s sets that are such.</p><ul id=\"rules\">";

@@ -353,9 +353,17 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
 namespace {
 
 std::string share_text(std::size_t k, std::size_t n) {
-  return engine::fmt(100.0 * static_cast<double>(k) / static_cast<double>(n), 0) + "%";
+  return engine::fmt_percent(static_cast<double>(k) / static_cast<double>(n));
 }
 
+// "status quo's (0.007)", or "shared by a, b and c (0.007)" when options tie exactly.
+std::string smallest_regret(const studies::AssumptionResult& r, bool by_year) {
+  const std::size_t k = by_year ? r.minimax_regret_by_year : r.minimax_regret;
+  const double least = (by_year ? r.options[k].by_year : r.options[k].reach).worst_regret;
+  const std::string value = " (" + engine::fmt(least, 3) + ")";
+  if (studies::minimax_options(r, by_year).size() == 1) return r.options[k].name + "'s" + value;
+  return "shared by " + studies::minimax_names(r, by_year) + value;
+}
 }  // namespace
 
 std::string render_assumptions_table(const studies::AssumptionStudy& s, const studies::AssumptionResult& r) {
@@ -407,12 +415,10 @@ std::string render_assumptions_table(const studies::AssumptionStudy& s, const st
      << s.options[0].name << " lies wholly above 0 / contains 0 / lies wholly below 0.\n"
      << "worst regret: the largest, over the sets, of (the best option's figure at that set - the option's); the "
         "smallest is "
-     << r.options[r.minimax_regret].name << "'s (" << engine::fmt(r.options[r.minimax_regret].reach.worst_regret, 3)
-     << ") for P(reach), " << r.options[r.minimax_regret_by_year].name << "'s ("
-     << engine::fmt(r.options[r.minimax_regret_by_year].by_year.worst_regret, 3) << ") for P(by " << by_label
+     << smallest_regret(r, false) << " for P(reach), " << smallest_regret(r, true) << " for P(by " << by_label
      << ").\n\n";
   os << "What decides the sign (PRIM on the sets where the option beats, or loses; coverage: share of those sets "
-        "inside the box, density: share of the box's sets that are such):\n";
+        "inside the stated region, density: share of the region's sets that are such):\n";
   for (std::size_t k = 1; k < s.options.size(); ++k) {
     os << "- " << studies::rule_sentence(s, r.options[k], r.options[k].reach, s.reach_label()) << "\n";
     os << "- " << studies::rule_sentence(s, r.options[k], r.options[k].by_year, s.by_year_label()) << "\n";

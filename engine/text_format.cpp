@@ -51,6 +51,13 @@ int decimals_for_significant(double x, int digits) {
   return digits - 1 - static_cast<int>(std::floor(std::log10(std::abs(x))));
 }
 
+std::string fmt_percent(double share) {
+  const double x = 100 * share;
+  if (x == 0 || !std::isfinite(x)) return fmt(x, 0) + "%";
+  if (std::abs(x) < 0.1) return fmt(x, decimals_for_significant(x, 2)) + "%";
+  return fmt(x, std::abs(x) < 10 ? 1 : 0) + "%";
+}
+
 namespace {
 
 // An interval's end: fmt, except that a non-zero end which would print as

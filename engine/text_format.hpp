@@ -41,6 +41,10 @@ std::string significant(double x, int digits);
 // not 0): fmt(1.9e-5, decimals_for_significant(1.9e-5, 2)) is "0.000019".
 int decimals_for_significant(double x, int digits);
 
+// A share as a percentage for text: "3.5%" below 10%, "35%" from 10% on, two
+// significant digits below 0.1% ("0.019%", never "0.0%"), "0%" for 0.
+std::string fmt_percent(double share);
+
 struct Interval;  // engine/proportion.hpp
 
 // "[low, high]", each end as fmt(x, decimals) -- except that an end which

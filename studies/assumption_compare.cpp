@@ -54,7 +54,7 @@ FactorSet union_factors(const std::vector<Scenario>& options) {
   return u;
 }
 
-std::string percent(double share) { return engine::fmt(100 * share, 0) + "%"; }
+std::string percent(double share) { return engine::fmt_percent(share); }
 
 // A bound in a rule's words: 10,790 or 0.0412 (3 significant digits below 1,000).
 std::string bound_words(double x) { return std::abs(x) >= 1000 ? engine::fmt_int(x) : engine::significant(x, 3); }
@@ -165,6 +165,7 @@ SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& fac
   rule.n_interest_inside = box.n_interest_inside;
   for (std::size_t j = 0; j < factors.size(); ++j) {
     if (!box.restricted[j]) continue;
+    ++rule.n_restrictions;
     const Factor& f = factors[j];
     const bool cut_low = box.low[j] > search.domain_low[j], cut_high = box.high[j] < search.domain_high[j];
     const double lo = cut_low ? box.low[j] : f.support_low();
@@ -174,6 +175,7 @@ SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& fac
     if (kept >= 0.9) continue;  // a minor trim: peeling a finite sample always nibbles at the edges
     SignRule::Condition c;
     c.key = f.key;
+    c.factor = j;
     if (cut_low) c.low = lo;
     if (cut_high) c.high = hi;
     c.kept = kept;
@@ -198,6 +200,21 @@ SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& fac
       rule.permutation_p <= 0.05 &&
       std::any_of(rule.conditions.begin(), rule.conditions.end(), [](const auto& c) { return c.in_words; });
   if (!rule.conditions.empty() && !beyond_chance) rule.conditions.front().in_words = true;
+  // The rule as stated, counted over the sets (inside: low <= x <= high, as PRIM's box).
+  rule.stated = std::any_of(rule.conditions.begin(), rule.conditions.end(), [](const auto& c) { return c.in_words; });
+  for (std::size_t i = 0; rule.stated && i < n; ++i) {
+    const bool inside = std::all_of(rule.conditions.begin(), rule.conditions.end(), [&](const auto& c) {
+      const double v = x(i, c.factor);
+      return !c.in_words || ((!c.low || v >= *c.low) && (!c.high || v <= *c.high));
+    });
+    if (!inside) continue;
+    ++rule.n_stated_inside;
+    if ((*interest)[i]) ++rule.n_stated_interest_inside;
+  }
+  if (rule.stated) {
+    rule.stated_coverage = static_cast<double>(rule.n_stated_interest_inside) / static_cast<double>(rule.n_interest);
+    rule.stated_density = static_cast<double>(rule.n_stated_interest_inside) / static_cast<double>(rule.n_stated_inside);
+  }
   std::string words;
   for (const auto& c : rule.conditions) {
     if (!c.in_words) continue;
@@ -223,7 +240,10 @@ SignRule sign_rule(const engine::DesignMatrix& x, const std::vector<Factor>& fac
                      : std::string("no cut's quasi-p-value is <= 0.05")) +
                 "); PRIM's box, for inspection only: " + words;
   } else {
-    rule.text = std::string(rule.helps ? "it beats the reference" : "it loses") + " when " + words;
+    // "when" only if the sentence's own region is as dense as a box must be;
+    // else its wins (losses) lie mostly there, and the figures say how mostly.
+    rule.text = std::string(rule.helps ? "it beats the reference" : "it loses") +
+                (rule.stated_density >= min_density ? " when " : " mostly when ") + words;
   }
   return rule;
 }
@@ -446,6 +466,26 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
   return r;
 }
 
+std::vector<std::size_t> minimax_options(const AssumptionResult& r, bool by_year) {
+  std::vector<std::size_t> tied;
+  if (r.options.empty()) return tied;
+  const auto figure = [by_year](const OptionSummary& o) -> const Judgement& { return by_year ? o.by_year : o.reach; };
+  const double least = figure(r.options[by_year ? r.minimax_regret_by_year : r.minimax_regret]).worst_regret;
+  for (std::size_t k = 0; k < r.options.size(); ++k) {
+    if (figure(r.options[k]).worst_regret == least) tied.push_back(k);
+  }
+  return tied;
+}
+
+std::string minimax_names(const AssumptionResult& r, bool by_year) {
+  const std::vector<std::size_t> tied = minimax_options(r, by_year);
+  std::string names;
+  for (std::size_t i = 0; i < tied.size(); ++i) {
+    names += (i == 0 ? "" : i + 1 == tied.size() ? " and " : ", ") + r.options[tied[i]].name;
+  }
+  return names;
+}
+
 std::vector<std::size_t> named_drivers(const Judgement& j) {
   std::vector<std::size_t> named;
   const double level = 0.05 / static_cast<double>(std::max<std::size_t>(1, j.drivers.size()));
@@ -459,6 +499,25 @@ std::vector<std::size_t> named_drivers(const Judgement& j) {
   return named;
 }
 
+// The figures behind a sign rule, for the sentence: the rule's own coverage
+// and density over the sets, and, when the sentence leaves out some of the
+// box's restrictions, the box's too (a reader must not take the box's
+// density for the stated rule's).
+std::string rule_figures(const SignRule& r, double min_density) {
+  const std::string box_note =
+      r.qualifies ? "" : "; no box reaches density " + engine::fmt(min_density, 2) + ", the densest is shown";
+  const std::string box = "coverage " + engine::fmt(r.coverage, 2) + ", density " + engine::fmt(r.density, 2);
+  if (!r.stated || (r.n_stated_inside == r.n_inside && r.n_stated_interest_inside == r.n_interest_inside)) {
+    return box + box_note;
+  }
+  const std::string verb = r.helps ? "beats" : "loses";
+  return "where this holds: " + std::to_string(r.n_stated_inside) + " sets, it " + verb + " in " +
+         std::to_string(r.n_stated_interest_inside) + ": coverage " + engine::fmt(r.stated_coverage, 2) +
+         ", density " + engine::fmt(r.stated_density, 2) + "; PRIM's whole box (" +
+         std::to_string(r.n_restrictions) + " restriction" + (r.n_restrictions == 1 ? "" : "s") + "): " +
+         box + box_note;
+}
+
 std::string rule_sentence(const AssumptionStudy& s, const OptionSummary& o, const Judgement& j,
                           const std::string& what) {
   const double n = static_cast<double>(j.value.size());
@@ -469,12 +528,7 @@ std::string rule_sentence(const AssumptionStudy& s, const OptionSummary& o, cons
      << percent(static_cast<double>(j.loses) / n) << "; median difference " << signed_text(j.diff_median, 3)
      << " (range over plausible assumptions, 5-95%: " << signed_text(j.diff_low, 3) << " to "
      << signed_text(j.diff_high, 3) << "); " << j.rule.text;
-  if (j.rule.found) {
-    os << " (coverage " << engine::fmt(j.rule.coverage, 2) << ", density " << engine::fmt(j.rule.density, 2)
-       << (j.rule.qualifies ? ""
-                            : "; no box reaches density " + engine::fmt(s.min_density, 2) + ", the densest is shown")
-       << ")";
-  }
+  if (j.rule.found) os << " (" << rule_figures(j.rule, s.min_density) << ")";
   // What sizes it, when it varies at all.
   const std::size_t n_sets = j.value.size(), n_factors = j.drivers.size();
   if (!j.difference.empty() && j.diff_min < j.diff_max && n_sets < n_factors + 3) {
@@ -557,6 +611,13 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
       rule["n_inside"] = sr.n_inside;
       rule["n_interest_inside"] = sr.n_interest_inside;
       rule["n_interest"] = sr.n_interest;
+      rule["n_restrictions"] = sr.n_restrictions;
+      if (sr.stated) {
+        rule["stated"] = {{"coverage", sr.stated_coverage}, {"density", sr.stated_density},
+                          {"n_inside", sr.n_stated_inside}, {"n_interest_inside", sr.n_stated_interest_inside}};
+      } else {
+        rule["stated"] = nullptr;
+      }
       nlohmann::json conds = nlohmann::json::array();
       for (const auto& c : sr.conditions) {
         const auto opt = [](const std::optional<double>& v) {
@@ -595,6 +656,11 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
   j["minimax_regret"] = r.options.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.options[r.minimax_regret].name);
   j["minimax_regret_by_year"] =
       r.options.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.options[r.minimax_regret_by_year].name);
+  for (const bool by_year : {false, true}) {
+    nlohmann::json names = nlohmann::json::array();
+    for (const std::size_t k : minimax_options(r, by_year)) names.push_back(r.options[k].name);
+    j[by_year ? "minimax_regret_by_year_tied" : "minimax_regret_tied"] = names;
+  }
   return j;
 }
 
@@ -613,14 +679,15 @@ std::string assumptions_csv(const AssumptionStudy& s, const AssumptionResult& r)
       "diff_min",       "diff_max",       "share_beats",     "share_ties",  "share_loses"};
   os << "option,file,sets,seed,paths";
   for (const auto& c : reach_columns) os << "," << c;
-  os << ",worst_case_regret,rule,rule_coverage,rule_density,by_year";
+  os << ",worst_case_regret,rule,rule_coverage,rule_density,rule_box_coverage,rule_box_density,by_year";
   for (const auto& c : reach_columns) {
     os << ","
        << (c.rfind("p_reach", 0) == 0 ? "p_reached_by" + c.substr(7)
            : c.rfind("diff", 0) == 0  ? "p_reached_by_" + c
                                       : "by_" + c);
   }
-  os << ",by_worst_case_regret,by_rule,by_rule_coverage,by_rule_density,resolved_hash\n";
+  os << ",by_worst_case_regret,by_rule,by_rule_coverage,by_rule_density,by_rule_box_coverage,by_rule_box_density,"
+     << "resolved_hash\n";
   // One figure's columns: its value here, its difference here, and its summary over the sets.
   const auto figure = [&](std::size_t k, const Judgement& j, const engine::Proportion& p,
                           const engine::RunningStats* d) {
@@ -642,10 +709,16 @@ std::string assumptions_csv(const AssumptionStudy& s, const AssumptionResult& r)
   };
   const auto rule = [&](std::size_t k, const Judgement& j) {
     if (k == 0) {
-      os << ",,,";
+      os << ",,,,,";
       return;
     }
     os << "," << csv_field(j.rule.text);
+    if (j.rule.found && j.rule.stated) {
+      csv_number(os, j.rule.stated_coverage);
+      csv_number(os, j.rule.stated_density);
+    } else {
+      os << ",,";
+    }
     if (j.rule.found) {
       csv_number(os, j.rule.coverage);
       csv_number(os, j.rule.density);

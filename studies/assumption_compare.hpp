@@ -104,12 +104,20 @@ struct SignRule {
     // Named in `text`: quasi-p <= 0.05 on a side; and, when the box is not beyond chance
     // (permutation p > 0.05 or no such side), the most restrictive too ("for inspection only").
     bool in_words = false;
+    std::size_t factor = 0;  // index into the factors (the design's column)
   };
   // The restrictions that keep < 90% of a factor's range, most restrictive first.
   std::vector<Condition> conditions;
-  double coverage = 0, density = 0, mass = 0;
+  double coverage = 0, density = 0, mass = 0;  // PRIM's box, every restriction
   std::size_t n_inside = 0, n_interest_inside = 0, n_interest = 0;
-  bool qualifies = true;  // density >= min_density
+  // The rule as `text` states it (the conditions in words only), counted over
+  // the sets: what a reader of the sentence is told. It differs from the box
+  // when the box has restrictions the sentence leaves out.
+  bool stated = false;  // a condition is in words (else nothing is stated and the figures below are 0)
+  double stated_coverage = 0, stated_density = 0;
+  std::size_t n_stated_inside = 0, n_stated_interest_inside = 0;
+  std::size_t n_restrictions = 0;  // the box's, minor trims included
+  bool qualifies = true;  // the box's density >= min_density
   // Share of label shuffles (plus one) whose box scores as high in coverage
   // x density: the rule is stated only when <= 0.05 (and a cut's quasi-p is).
   double permutation_p = 1;
@@ -163,6 +171,13 @@ struct AssumptionResult {
   std::size_t minimax_regret_by_year = 0;  // of P(reached by by_year)
   double wall_seconds = 0;  // the sets' runs (the central comparison's is in central.result)
 };
+
+// Every option whose worst-case regret of P(reach) (by_year: of P(reached by
+// by_year)) equals the smallest, in option order: options that differ in
+// nothing the figure sees tie exactly, and naming one of them would rank it.
+std::vector<std::size_t> minimax_options(const AssumptionResult& r, bool by_year);
+// Their names, "a", "a and b", "a, b and c".
+std::string minimax_names(const AssumptionResult& r, bool by_year);
 
 // Runs the central comparison and then every set not already in `rows_file`
 // (resume: continue it). Only the root's result holds rows and summaries.

@@ -1000,12 +1000,13 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
   REQUIRE(csv.exit_code == 0);
   CHECK(csv.out.rfind("option,file,sets,seed,paths,p_reach,p_reach_ci_low,p_reach_ci_high,diff,diff_ci_low,diff_ci_high,"
                       "p_reach_median,p_reach_p05,p_reach_p95,diff_median,diff_p05,diff_p95,diff_min,diff_max,share_beats,"
-                      "share_ties,share_loses,worst_case_regret,rule,rule_coverage,rule_density,by_year,p_reached_by,"
+                      "share_ties,share_loses,worst_case_regret,rule,rule_coverage,rule_density,rule_box_coverage,"
+                      "rule_box_density,by_year,p_reached_by,"
                       "p_reached_by_ci_low,p_reached_by_ci_high,p_reached_by_diff,p_reached_by_diff_ci_low,"
                       "p_reached_by_diff_ci_high,p_reached_by_median,p_reached_by_p05,p_reached_by_p95,"
                       "p_reached_by_diff_median,p_reached_by_diff_p05,p_reached_by_diff_p95,p_reached_by_diff_min,"
                       "p_reached_by_diff_max,by_share_beats,by_share_ties,by_share_loses,by_worst_case_regret,"
-                      "by_rule,by_rule_coverage,by_rule_density,resolved_hash\n",
+                      "by_rule,by_rule_coverage,by_rule_density,by_rule_box_coverage,by_rule_box_density,resolved_hash\n",
                       0) == 0);
   const auto js = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 8 --paths 1024 --format json");
   REQUIRE(js.exit_code == 0);

@@ -65,4 +65,13 @@ TEST_CASE("text_format: significant digits as printf %g") {
   CHECK(significant(0.1, 17) == "0.10000000000000001");
 }
 
+TEST_CASE("text_format: a share as a percentage, one decimal below 10%, none from 10%, 2 significant digits below 0.1%") {
+  CHECK(fmt_percent(0.035) == "3.5%");
+  CHECK(fmt_percent(0.055) == "5.5%");
+  CHECK(fmt_percent(0.953125) == "95%");
+  CHECK(fmt_percent(0.00019) == "0.019%");
+  CHECK(fmt_percent(0.0) == "0%");
+  CHECK(fmt_percent(1.0) == "100%");
+}
+
 }  // TEST_SUITE

@@ -109,6 +109,55 @@ TEST_CASE("a planted sign rule is recovered: an option that fixes the market tre
   CHECK(r.minimax_regret == (r.options[0].reach.worst_regret <= r.options[1].reach.worst_regret ? 0U : 1U));
 }
 
+TEST_CASE("a sign rule's stated figures are counted on the region its sentence states, not on PRIM's whole box") {
+  // Two factors on [0, 1]: the option beats where x0 <= 0.3 and x1 <= 0.93.
+  // PRIM's box cuts both; the cut of x1 keeps more than 90% of its range, so
+  // the sentence states x0's alone and the region it states holds the sets
+  // with x1 > 0.93 too, where the option does not beat: its density is
+  // below the box's, and the figures printed are the stated region's.
+  constexpr std::size_t kSets = 512;
+  const engine::DesignMatrix x = engine::sobol_design(kSets, 2, 7);
+  std::vector<bool> beats(kSets), loses(kSets);
+  for (std::size_t i = 0; i < kSets; ++i) {
+    beats[i] = x(i, 0) <= 0.3 && x(i, 1) <= 0.93;
+    loses[i] = !beats[i];
+  }
+  std::vector<Factor> factors(2);
+  factors[0].key = "a.x0";
+  factors[1].key = "a.x1";
+  for (Factor& f : factors) {
+    f.low = 0;
+    f.high = 1;
+  }
+  const SignRule rule = sign_rule(x, factors, beats, loses, 0.8);
+  REQUIRE(rule.found);
+  INFO("rule: " << rule.text);
+  REQUIRE(rule.stated);
+  std::size_t inside = 0, beating = 0, all_beating = 0;
+  for (std::size_t i = 0; i < kSets; ++i) {
+    bool in = true;
+    for (const auto& c : rule.conditions) {
+      if (!c.in_words) continue;
+      if (c.low && x(i, c.factor) < *c.low) in = false;
+      if (c.high && x(i, c.factor) > *c.high) in = false;
+    }
+    all_beating += beats[i] ? 1U : 0U;
+    inside += in ? 1U : 0U;
+    beating += in && beats[i] ? 1U : 0U;
+  }
+  CHECK(rule.n_stated_inside == inside);
+  CHECK(rule.n_stated_interest_inside == beating);
+  CHECK(rule.stated_density == doctest::Approx(static_cast<double>(beating) / static_cast<double>(inside)));
+  CHECK(rule.stated_coverage == doctest::Approx(static_cast<double>(beating) / static_cast<double>(all_beating)));
+  CHECK(rule.text.find("a.x0 <=") != std::string::npos);
+  CHECK(rule.text.find("a.x1") == std::string::npos);
+  CHECK(rule.n_restrictions == 2);
+  CHECK(rule.n_stated_inside > rule.n_inside);
+  CHECK(rule.stated_density < rule.density);
+  CHECK(rule.stated_density >= 0.8);  // 0.93 of the x0 slice: still "when"
+  CHECK(rule.text.find("it beats the reference when a.x0") != std::string::npos);
+}
+
 TEST_CASE("with every plausible range collapsed to a point, compare across assumptions is today's compare bit for bit") {
   AssumptionRequest req;
   req.run.scenarios = {kStatusQuo, kAllThree};
