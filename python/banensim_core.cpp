@@ -483,7 +483,18 @@ py::dict sweep_impl(const std::string& scenario, const py::object& keys, bool on
   r.seed = seed;
   r.outputs = outputs;
   const auto [s, run] = plan_and_run(
-      threads, [&] { return studies::plan_sweep(r); },
+      threads,
+      [&] {
+        studies::SweepStudy planned = studies::plan_sweep(r);
+        if (out) {  // as the program: never over an input (the scenario, its data, the study file)
+          std::vector<std::string> inputs;
+          add_scenario_inputs(planned.base, inputs);
+          inputs.insert(inputs.end(), planned.inputs.files.begin(), planned.inputs.files.end());
+          if (r.study_file) inputs.push_back(*r.study_file);
+          check_files(inputs, journal_outputs(*out, "out"));
+        }
+        return planned;
+      },
       [&](const studies::SweepStudy& planned, studies::ExecutionContext& ctx) {
         return studies::run_sweep(planned, out, resume, ctx);
       });

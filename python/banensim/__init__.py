@@ -38,7 +38,10 @@ arrays): a string there is a TypeError, not its characters one by one.
 
 Tables (design rows, indices, trajectories) are dicts of columns: a NumPy
 float array for a numeric column, a list of strings otherwise, in row
-order. docs/STUDIES.md describes study files and the results.
+order; the ``seed`` column, in every table, is a NumPy uint64 array (its
+pandas dtype uint64): exact for every seed from 0 to 2^64 - 1, where a
+float would round those above 2^53. docs/STUDIES.md describes study files
+and the results.
 """
 
 import collections.abc
@@ -221,15 +224,35 @@ def version():
 # Columns that are text whatever their cells look like: a hash of hex digits
 # may read as a number ("1234e567"), a file name too.
 _TEXT_COLUMNS = frozenset({"file", "resolved_hash", "identity_hash"})
+# Columns of whole numbers to 2^64 - 1 that must read exactly: a seed above
+# 2^53 would lose its last digits as a float (2^64 - 1 read as 2^64).
+_UINT64_COLUMNS = frozenset({"seed"})
+
+
+def _uint64_column(cells):
+    """A seed column's cells -> a NumPy uint64 array, cell for cell exact
+    (int() of the text, never a float); a cell that is not a whole number
+    from 0 to 2^64 - 1 (an empty one, say) leaves the column as text."""
+    try:
+        values = [int(c) for c in cells]
+    except ValueError:
+        return cells
+    if any(v < 0 or v > 2**64 - 1 for v in values):
+        return cells
+    return np.array(values, dtype=np.uint64)
 
 
 def _columns(names, rows):
-    """Cells as text -> a dict of columns: numbers as float arrays, else lists."""
+    """Cells as text -> a dict of columns: a seed as a uint64 array, other
+    numbers as float arrays, else lists."""
     out = {}
     for j, name in enumerate(names):
         cells = [r[j] if j < len(r) else "" for r in rows]
         if name in _TEXT_COLUMNS:
             out[name] = cells
+            continue
+        if name in _UINT64_COLUMNS:
+            out[name] = _uint64_column(cells)
             continue
         try:
             out[name] = np.array([float(c) if c != "" else np.nan for c in cells], dtype=float)
@@ -270,8 +293,9 @@ def _drivers_table(assumptions):
 
 
 def to_frame(table):
-    """A table (a dict of columns) as a pandas DataFrame. Needs pandas
-    (Debian: python3-pandas); everything else works without it."""
+    """A table (a dict of columns) as a pandas DataFrame (the ``seed``
+    column of dtype uint64, exact). Needs pandas (Debian: python3-pandas);
+    everything else works without it."""
     try:
         import pandas as pd
     except ImportError as e:  # pragma: no cover - depends on the machine
@@ -615,27 +639,50 @@ def evaluate(scenario, X, names=None, *, outputs=None, paths=None, seed=None, ta
     """The model at the points you give -- any sampler's, e.g. SALib's:
     row i of ``X`` (an N x d array-like) sets the d scenario keys ``names``
     (e.g. ``problem(scenario)["names"]``), as `banensim sweep --points FILE`.
-    ``X`` may be a pandas DataFrame whose columns are the keys (``names``
-    then defaults to them).
+    ``X`` may be a pandas DataFrame whose columns are the keys: ``names``
+    then defaults to them, and names given select the DataFrame's columns by
+    name (X[names], in that order; a name that is not a column raises
+    InputError naming it). For an array or a list of rows, names are
+    positional: ``names[k]`` is the key of column k.
     Every point runs on the same seed and paths (common random numbers) and
     is checked as a scenario is (a bad value raises InputError naming
     X[i], the key, the value and the constraint). Returns the dict of
     sweep(): ``rows`` (a table, one row per point, its values and the
     ``outputs``; default as sweep's) -- so ``evaluate(...)["rows"]["p_reach"]``
-    is the Y a SALib analyser takes. With ``out`` the rows are journaled
-    there as they complete (``resume=True`` continues it)."""
+    is the Y a SALib analyser takes; its ``seed`` column is exact (uint64).
+    With ``out`` the rows are journaled there as they complete
+    (``resume=True`` continues it)."""
     _check("evaluate", paths=paths, seed=seed, target=target, target_year=target_year, resume=resume,
            threads=threads)
     _check_resume("evaluate", resume, out, "out")
     if hasattr(X, "columns") and hasattr(X, "to_numpy"):  # a DataFrame: its columns are the keys
+        columns = [str(c) for c in X.columns]
         if names is None:
-            names = [str(c) for c in X.columns]
+            names = columns
+        else:  # the columns of those names, in the order of names -- never by position
+            names = _names("evaluate", "names", names)
+            missing = [n for n in names if n not in columns]
+            if missing:
+                raise InputError(f"evaluate: names {', '.join(map(repr, missing))}: not a column of the DataFrame X "
+                                 f"(its columns: {', '.join(map(repr, columns))})")
+            for n in names:
+                if columns.count(n) > 1:
+                    raise InputError(f"evaluate: names {n!r}: the DataFrame X has {columns.count(n)} columns "
+                                     f"of that name")
+            X = X.iloc[:, [columns.index(n) for n in names]]
         X = X.to_numpy(dtype=object)
     if names is None:
         raise InputError("evaluate: names is missing: give the scenario key of each column of X")
     names = _names("evaluate", "names", names)
     if not names:
         raise InputError("evaluate: names is empty: give the scenario key of each column of X")
+    # The study's own checks of the keys, in evaluate's words rather than sweep's options.
+    for n in names:
+        if names.count(n) > 1:
+            raise InputError(f"evaluate: names: {n} is given more than once")
+        if n == "simulation.paths":
+            raise InputError("evaluate: names: simulation.paths: the path count is not a parameter to vary (every "
+                             "point runs paths= paths on the same random draws); give paths=N")
     if isinstance(X, (str, bytes)) or not isinstance(X, (collections.abc.Sequence, np.ndarray)):
         raise TypeError(f"evaluate: X must be a 2-D array or a list of rows, not {type(X).__name__}")
     rows = []

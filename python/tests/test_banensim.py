@@ -258,6 +258,66 @@ def test_evaluate_takes_a_dataframe_whose_columns_are_the_keys():
         assert np.array_equal(a["rows"][col], b["rows"][col]), col
 
 
+def test_evaluate_takes_a_dataframes_columns_by_name_when_names_are_given():
+    # names select the DataFrame's columns by name, in the order of names -- never by position.
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"cycle.sd": [0.3, 0.2], "supply.max_working_share": [0.9, 0.8]})
+    names = ["supply.max_working_share", "cycle.sd"]
+    by_name = banensim.evaluate(SQ, df, names, paths=200, threads=1)["rows"]
+    as_keys = banensim.evaluate(SQ, df, paths=200, threads=1)["rows"]
+    for rows in (by_name, as_keys):
+        assert np.array_equal(rows["cycle.sd"], [0.3, 0.2])
+        assert np.array_equal(rows["supply.max_working_share"], [0.9, 0.8])
+    for col in ("p_reach", "total_p50"):
+        assert np.array_equal(by_name[col], as_keys[col]), col
+    # A subset of the columns, and an array's names stay positional.
+    one = banensim.evaluate(SQ, df, ["supply.max_working_share"], paths=200, threads=1)["rows"]
+    assert "cycle.sd" not in one and np.array_equal(one["supply.max_working_share"], [0.9, 0.8])
+    arr = banensim.evaluate(SQ, df.to_numpy(), names, paths=200, threads=1)["rows"]
+    assert np.array_equal(arr["supply.max_working_share"], [0.3, 0.2])
+    assert np.array_equal(arr["cycle.sd"], [0.9, 0.8])
+    with pytest.raises(banensim.InputError, match=r"evaluate: names 'supply\.shape': not a column of the DataFrame X "
+                                                  r"\(its columns: 'cycle\.sd', 'supply\.max_working_share'\)"):
+        banensim.evaluate(SQ, df, ["cycle.sd", "supply.shape"], paths=200)
+    with pytest.raises(ValueError, match="not a column"):
+        banensim.evaluate(SQ, df, ["cycle_sd"], paths=200)
+
+
+def test_evaluate_says_its_own_errors():
+    # evaluate's words (names, paths=), not sweep's options (--paths).
+    with pytest.raises(banensim.InputError, match=r"^evaluate: names: cycle\.sd is given more than once$"):
+        banensim.evaluate(SQ, [[0.3, 0.4]], ["cycle.sd", "cycle.sd"], paths=50)
+    with pytest.raises(banensim.InputError, match=r"^evaluate: names: simulation\.paths: .*give paths=N$"):
+        banensim.evaluate(SQ, [[100]], ["simulation.paths"], paths=50)
+
+
+@pytest.mark.parametrize("seed", [2**64 - 1, 2**63 + 12345])
+def test_seed_columns_are_exact_to_2_to_the_64(tmp_path, seed):
+    # A seed above 2^53 is kept digit for digit (a uint64 column), as the program's files keep it.
+    ev = banensim.evaluate(SQ, [[0.3], [0.2]], ["cycle.sd"], paths=50, seed=seed, out=str(tmp_path / "e.csv"))
+    names, rows = read_csv(str(tmp_path / "e.csv"))
+    assert [r[names.index("seed")] for r in rows] == [str(seed)] * 2
+    sw = banensim.sweep(SQ, {"cycle.sd": [0.2, 0.3]}, paths=50, seed=seed)
+    s = banensim.sensitivity(SQ, method="sobol", samples=4, paths=50, seed=seed)
+    d = banensim.discover(SQ, samples=32, threshold=0.3, target_year=2029, paths=50, seed=seed)
+    c = banensim.compare([SQ, ALL3], assumptions=2, paths=50, seed=seed)
+    b = banensim.backtest(SQ, fit_until=2019, paths=50, seed=seed)
+    tables = {"evaluate rows": ev["rows"], "sweep rows": sw["rows"], "sensitivity indices": s["indices"],
+              "sensitivity rows": s["rows"], "discover trajectory": d["trajectory"], "discover rows": d["rows"],
+              "compare sets": c["sets"], "compare options_table": c["options_table"],
+              "backtest forecasts_table": b["forecasts_table"], "backtest summary_table": b["summary_table"]}
+    for what, table in tables.items():
+        column = table["seed"]
+        assert isinstance(column, np.ndarray) and column.dtype == np.uint64, what
+        assert len(column) > 0 and [int(v) for v in column] == [seed] * len(column), what
+    try:
+        import pandas  # noqa: F401  (to_frame needs it)
+    except ImportError:
+        return
+    f = banensim.to_frame(s["indices"])
+    assert f["seed"].dtype == np.uint64 and int(f["seed"].iloc[0]) == seed
+
+
 def test_morris_and_prim_from_a_study_file(study):
     m = banensim.morris(SQ, study=study, samples=6)
     assert list(m["indices"]) == ["output", "factor", "mu", "mu_star", "mu_star_conf", "sigma", "seed",
@@ -707,3 +767,16 @@ def test_problem_is_a_dict_salib_samplers_take():
     assert p["num_vars"] == len(p["names"]) == len(p["bounds"]) == 3
     assert p["distributions"] == ["normal", "discrete", "log-uniform"]
     assert all(lo < hi for lo, hi in p["bounds"])
+
+
+def test_sweep_and_evaluate_refuse_to_write_over_an_input(tmp_path):
+    # As the program: out= that names the scenario (or its data) is refused
+    # before anything runs, and the file is left as it was.
+    scenario = tmp_path / "sq.toml"
+    scenario.write_text('extends = ["%s"]\n' % os.path.abspath(SQ))
+    before = scenario.read_bytes()
+    with pytest.raises(banensim.InputError, match="input"):
+        banensim.evaluate(str(scenario), [[0.3]], ["cycle.sd"], paths=50, out=str(scenario))
+    with pytest.raises(banensim.InputError, match="input"):
+        banensim.sweep(str(scenario), {"cycle.sd": [0.2, 0.3]}, paths=50, out=str(scenario))
+    assert scenario.read_bytes() == before
