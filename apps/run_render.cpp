@@ -228,12 +228,12 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
     os << "Scenario: " << sc[0].name << " (" << sc[0].file << ")\n\n";
     const auto& p = t.indicator(i_reach);
     os << "P(total >= " << engine::fmt_int(m0.target_total()) << " in " << m0.target_year()
-       << ") = " << engine::fmt(p.estimate(), 4) << "  95% CI " << engine::fmt_interval(p.wilson(), 4) << "\n\n";
+       << ") = " << engine::fmt_estimate(p.estimate(), 4) << "  95% CI " << engine::fmt_interval(p.wilson(), 4) << "\n\n";
     rows.push_back({"outcome", "probability", "95% CI"});
     for (std::size_t i = 0; i < layout.indicators.size(); ++i) {
       rows.push_back({layout.indicators[i].description.empty() ? layout.indicators[i].name
                                                               : layout.indicators[i].description,
-                      engine::fmt(t.indicator(i).estimate(), 4), engine::fmt_interval(t.indicator(i).wilson(), 4)});
+                      engine::fmt_estimate(t.indicator(i).estimate(), 4), engine::fmt_interval(t.indicator(i).wilson(), 4)});
     }
     os << engine::format_table(rows) << "\n";
     rows.clear();
@@ -254,7 +254,7 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
         });
       };
       rows.push_back({name, dec ? engine::fmt(d.moments.mean(), 1) : engine::fmt_int(d.moments.mean()),
-                      dec ? engine::fmt(d.moments.std_error(), 2) : engine::fmt_int(d.moments.std_error()),
+                      dec ? engine::fmt_estimate(d.moments.std_error(), 2) : engine::fmt_int(d.moments.std_error()),
                       q(0.05), q(0.5), q(0.95), layout.scalars[i].unit});
     }
     os << engine::format_table(rows) << "\n";
@@ -263,12 +263,27 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
     const auto by_year = reached_by_year(t, layout);
     for (const auto& label : layout.step_labels) {
       const auto& c = by_year.at(label);
-      rows.push_back({label, engine::fmt(c.up_to_value.estimate(), 4), engine::fmt_interval(c.up_to_value.wilson(), 4),
-                      engine::fmt(static_cast<double>(c.at_value) / static_cast<double>(t.n_paths()), 4)});
+      rows.push_back({label, engine::fmt_estimate(c.up_to_value.estimate(), 4), engine::fmt_interval(c.up_to_value.wilson(), 4),
+                      engine::fmt_estimate(static_cast<double>(c.at_value) / static_cast<double>(t.n_paths()), 4)});
     }
     os << "When the total first reaches " << engine::fmt_int(m0.target_total())
        << " (the first measurement at or above it; exact counts, 95% Wilson intervals)\n"
-       << engine::format_table(rows) << "\n";
+       << engine::format_table(rows);
+    // Two medians answer "when": over all paths (compare's and the CSV's
+    // median_first_year) and over the paths that reach it (the per-path
+    // figure above). Say which is which when they can differ.
+    const std::size_t i_first = layout.scalar_index("first_year_reached");
+    const double reaching = t.scalar_present(i_first).estimate();
+    if (reaching < 1) {
+      const std::string all = median_first_year(t, layout);
+      const std::string last = layout.step_labels.back();
+      os << (all.empty() ? "Fewer than half of all paths reach it by " + last + ": the median over all paths is later"
+                         : "Half of all paths have reached it by " + all + " (the median over all paths, compare's "
+                                                                            "and the CSV's median_first_year)")
+         << ";\nthe median of first_year_reached above is over the " << engine::fmt(100.0 * reaching, 1)
+         << "% of paths that reach it by " << last << ".\n";
+    }
+    os << "\n";
     for (std::size_t i = 0; i < layout.series.size(); ++i) {
       rows.clear();
       rows.push_back({"year", layout.series[i].name + " mean", "s.e.", "5%", "25%", "median", "75%", "95%"});
@@ -294,7 +309,7 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
     const auto& t = r.tally.variant(k);
     const auto& p = t.indicator(i_reach);
     const auto& tot = t.series(i_total, at_target).histogram;
-    std::vector<std::string> row = {sc[k].name, engine::fmt(p.estimate(), 4), engine::fmt_interval(p.wilson(), 4)};
+    std::vector<std::string> row = {sc[k].name, engine::fmt_estimate(p.estimate(), 4), engine::fmt_interval(p.wilson(), 4)};
     if (k == 0) {
       row.insert(row.end(), {"(reference)", "", "", "", "", ""});
     } else {
@@ -302,7 +317,7 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
       row.push_back(engine::fmt(pair.difference.mean(), 4));
       row.push_back(engine::fmt_interval(engine::mean_interval(pair.difference), 4));
       for (const engine::Proportion* only : {&pair.variant_only, &pair.reference_only}) {
-        row.push_back(engine::fmt(only->estimate(), 4));
+        row.push_back(engine::fmt_estimate(only->estimate(), 4));
         row.push_back(engine::fmt_interval(only->wilson(), 4));
       }
     }
