@@ -426,7 +426,8 @@ std::string finding(const nlohmann::json& result) {
   }
   f << "Under " << (any_lever ? "" : "the law as enacted (") << esc(ref["name"].get<std::string>()) << (any_lever ? "" : ")")
     << ", the chance of " << engine::fmt_int(get(ref, "target_jobs"))
-    << " extra jobs by the end of " << ref["target_year"].get<int>() << " is about " << pct(get(ref, "probability"))
+    << " extra jobs or more at the end-" << ref["target_year"].get<int>() << " measurement is about "
+    << pct(get(ref, "probability"))
     << " (Monte Carlo interval " << pct(get(ref, "ci_low")) << "&ndash;" << pct(get(ref, "ci_high"));
   if (result.contains("assumptions")) {
     const auto& a = result["assumptions"];
@@ -681,8 +682,10 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     }
   }
 
-  h << "<h2>Probability of reaching the target by end " << ref["target_year"].get<int>() << "</h2><p class=\"note\">"
-    << "P(reach) at the scenarios&rsquo; own assumptions (dots) with its 95% Monte Carlo interval (black whisker), on "
+  h << "<h2>Probability of the target at the end-" << ref["target_year"].get<int>() << " measurement</h2>"
+    << "<p class=\"note\">P(reach): the total at or above the target at that measurement (not whether it was "
+    << "reached earlier: that is P(reached by year), above). At the scenarios&rsquo; own assumptions (dots) with "
+    << "its 95% Monte Carlo interval (black whisker), on "
     << "an axis zoomed to the intervals so that a difference of one percentage point is visible.</p>"
     << probability_chart(result, false) << "\n";
   if (across) {

@@ -144,13 +144,26 @@ std::optional<std::string> levers_acting_after(const models::BanenafspraakParams
   return acting_later;
 }
 
+std::vector<std::string> other_settings(const models::ResolvedScenario& reference,
+                                        const models::ResolvedScenario& option) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : option.values) {
+    if (key.starts_with("policy.") || key.starts_with("scenario.") || key.starts_with("simulation.")) continue;
+    const auto ref = reference.values.find(key);
+    if (ref == reference.values.end() || !(ref->second.value == value.value)) keys.push_back(key);
+  }
+  return keys;
+}
+
 std::optional<std::string> same_reach_note(const ScenarioRun& run, std::size_t k) {
-  return same_reach_note(run.scenarios[0].model, run.scenarios[k].model, run.result.tally, k);
+  return same_reach_note(run.scenarios[0].model, run.scenarios[k].model, run.result.tally, k,
+                         other_settings(run.scenarios[0].resolved, run.scenarios[k].resolved));
 }
 
 std::optional<std::string> same_reach_note(const models::BanenafspraakModel& reference,
                                            const models::BanenafspraakModel& option,
-                                           const engine::PairedTally& tally, std::size_t k) {
+                                           const engine::PairedTally& tally, std::size_t k,
+                                           const std::vector<std::string>& other_settings) {
   const auto& pair = tally.indicator_pair(k, reference.layout().indicator_index("reach_target"));
   if (pair.variant_only.successes() != 0 || pair.reference_only.successes() != 0) return std::nullopt;
   const int target_year = option.target_year();
@@ -160,6 +173,9 @@ std::optional<std::string> same_reach_note(const models::BanenafspraakModel& ref
   if (const auto levers = levers_acting_after(reference.params(), option.params(), target_year)) {
     note += ": its levers act only after the end-" + std::to_string(target_year) + " measurement (" + *levers +
             "), so they cannot change P(reach) in " + std::to_string(target_year);
+    std::string others;
+    for (const auto& key : other_settings) others += (others.empty() ? "" : ", ") + key;
+    if (!others.empty()) note += "; it also differs from the reference in " + others;
     // What they change by compare's "P(by YEAR)" year, paired on the same paths.
     const int by = std::min(target_year + 4, option.horizon_year());
     const auto& layout = reference.layout();
@@ -167,7 +183,9 @@ std::optional<std::string> same_reach_note(const models::BanenafspraakModel& ref
       if (c.value != by) continue;
       const engine::Interval ci = engine::mean_interval(c.difference);
       const auto signed4 = [](double x) { return (x > 0 ? "+" : "") + engine::fmt(x, 4); };
-      note += "; by " + std::to_string(by) + " they change P(reached by " + std::to_string(by) + ") by " +
+      note += "; by " + std::to_string(by) +
+              (others.empty() ? " they change" : " the option (its levers and those settings together) changes") +
+              " P(reached by " + std::to_string(by) + ") by " +
               signed4(c.difference.mean()) + " (95% Monte Carlo interval " + signed4(ci.low) + " to " +
               signed4(ci.high) + ", paired on the same paths)";
     }

@@ -83,8 +83,15 @@ std::optional<std::string> levers_acting_after(const models::BanenafspraakParams
 // run_json as vs_reference.note; the table and the report print it.
 std::optional<std::string> same_reach_note(const ScenarioRun& run, std::size_t k);
 // The same for option k of any paired tally (the live page's running one).
+// `other_settings`: the keys outside policy.*, scenario.* and simulation.*
+// in which the option differs from the reference (a --variant's settings):
+// the note then credits what it quotes to the option, not to its levers.
 std::optional<std::string> same_reach_note(const models::BanenafspraakModel& reference,
                                            const models::BanenafspraakModel& option,
-                                           const engine::PairedTally& tally, std::size_t k);
+                                           const engine::PairedTally& tally, std::size_t k,
+                                           const std::vector<std::string>& other_settings = {});
+// Those keys for two resolved scenarios, in key order.
+std::vector<std::string> other_settings(const models::ResolvedScenario& reference,
+                                        const models::ResolvedScenario& option);
 
 }  // namespace banensim::studies

@@ -383,6 +383,14 @@ TEST_CASE("compare: an option alike on every path is said to be (and why when it
         std::string::npos);
   CHECK(table.out.find("\nearly reaches the target") == std::string::npos);
   CHECK(table.out.find("\nkeep split reaches the target") == std::string::npos);
+  // An option that also differs in a setting outside the levers: the note
+  // names it and credits the later change to the option, not its levers.
+  const auto bonus = banensim("compare scenarios/status-quo.toml --variant \"bonus=scenarios/all-three.toml "
+                              "quota.bonus_per_job_eur=4000\" --paths 4000");
+  REQUIRE(bonus.exit_code == 0);
+  CHECK(bonus.out.find("it also differs from the reference in quota.bonus_per_job_eur; by 2030 the option (its "
+                       "levers and those settings together) changes P(reached by 2030) by") != std::string::npos);
+  CHECK(bonus.out.find("they change P(reached by 2030)") == std::string::npos);
 }
 
 TEST_CASE("--precision stops at a block boundary with every half-width <= EPS, at the same count on 1 and 2 threads") {
