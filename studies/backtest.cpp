@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
+
+#include <boost/math/distributions/students_t.hpp>
 
 #include "engine/crps.hpp"
 #include "engine/run_summary.hpp"
@@ -246,9 +249,47 @@ BacktestResult run_backtest(const std::string& file, const models::ResolvedScena
       s.crps_random_walk /= s.n;
       s.crps_linear_trend /= s.n;
     }
+    std::vector<double> d_rw, d_linear;
+    std::vector<int> origins;
+    for (const auto& f : result.forecasts) {
+      for (const auto& y : f.years) {
+        if (y.series != s.series) continue;
+        d_rw.push_back(y.crps - y.random_walk.crps);
+        d_linear.push_back(y.crps - y.linear_trend.crps);
+        origins.push_back(y.origin);
+      }
+    }
+    s.vs_random_walk = crps_difference(d_rw, origins);
+    s.vs_linear_trend = crps_difference(d_linear, origins);
     result.summary.push_back(s);
   }
   return result;
+}
+
+CrpsDifference crps_difference(const std::vector<double>& d, const std::vector<int>& origin) {
+  if (d.size() != origin.size()) throw std::invalid_argument("crps_difference: one origin per difference");
+  CrpsDifference c;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (d.empty()) return {nan, nan, nan, 0};
+  const double n = static_cast<double>(d.size());
+  double sum = 0;
+  for (const double x : d) sum += x;
+  c.mean = sum / n;
+  std::map<int, double> cluster;  // per origin: the sum of (d_i - mean)
+  for (std::size_t i = 0; i < d.size(); ++i) cluster[origin[i]] += d[i] - c.mean;
+  c.origins = static_cast<int>(cluster.size());
+  if (c.origins < 2) {
+    c.ci_low = c.ci_high = nan;
+    return c;
+  }
+  double ss = 0;
+  for (const auto& [o, e] : cluster) ss += e * e;
+  const double g = c.origins;
+  const double se = std::sqrt(g / (g - 1) * ss) / n;
+  const double t = boost::math::quantile(boost::math::students_t(g - 1), 0.975);
+  c.ci_low = c.mean - t * se;
+  c.ci_high = c.mean + t * se;
+  return c;
 }
 
 namespace {
@@ -277,7 +318,8 @@ std::string backtest_table(const BacktestResult& r, const RunInfo& info) {
      << "Model: quantiles, PIT (the forecast CDF at the observation) and CRPS = integral of (F(x) - 1{x >= observed})^2 dx\n"
      << "from the simulated distribution's histogram (linear within bins; resolution: the bin width). Benchmarks,\n"
      << "fitted on the same data (each series from the baseline, 0 at end 2012): RW = Gaussian random walk with\n"
-     << "drift (plug-in), linear = OLS trend with its prediction interval. CRPS in jobs, lower is better.\n";
+     << "drift (plug-in), linear = OLS trend, Gaussian with the OLS prediction variance (normal quantiles).\n"
+     << "CRPS in jobs, lower is better.\n";
   std::vector<std::vector<std::string>> rows;
   for (const auto& f : r.forecasts) {
     const auto& c = f.calibration;
@@ -315,7 +357,23 @@ std::string backtest_table(const BacktestResult& r, const RunInfo& info) {
   for (std::size_t i = 0; i < r.summary.size(); ++i) {
     os << (i ? ", " : "") << r.summary[i].series << " " << engine::fmt_int(r.summary[i].resolution) << " jobs";
   }
-  os << ".\n\nThe benchmarks' coverage of the same forecasts (their Gaussian 50% and 90% intervals), to read the "
+  os << ".\n";
+  if (r.first_origin != r.last_origin) {
+    os << "\nMean CRPS difference, model - benchmark (jobs; below 0 the model is better), with a 95% interval "
+          "clustered by origin\n(Student t, origins - 1 degrees of freedom; forecasts of one year from several "
+          "origins are correlated too: if anything too narrow):\n";
+    rows = {{"series", "vs RW", "95% interval", "vs linear", "95% interval"}};
+    const auto signed_jobs = [](double x) { return (x > 0 ? "+" : "") + engine::fmt_int(x); };
+    const auto interval = [&](const CrpsDifference& c) {
+      return "[" + signed_jobs(c.ci_low) + ", " + signed_jobs(c.ci_high) + "]";
+    };
+    for (const auto& s : r.summary) {
+      rows.push_back({s.series, signed_jobs(s.vs_random_walk.mean), interval(s.vs_random_walk),
+                      signed_jobs(s.vs_linear_trend.mean), interval(s.vs_linear_trend)});
+    }
+    os << engine::format_table(rows, 1);
+  }
+  os << "\nThe benchmarks' coverage of the same forecasts (their Gaussian 50% and 90% intervals), to read the "
         "model's beside:\n";
   rows = {{"series", "forecasts", "model 50%", "RW 50%", "linear 50%", "model 90%", "RW 90%", "linear 90%"}};
   for (const auto& s : r.summary) {
@@ -366,7 +424,9 @@ std::string backtest_summary_csv(const BacktestResult& r, const RunInfo& info) {
   for (int i = 0; i < 10; ++i) os << ",pit_" << i;
   os << ",mean_crps,mean_crps_random_walk,mean_crps_linear_trend,skill_random_walk,skill_linear_trend,"
         "random_walk_coverage_50,random_walk_coverage_90,linear_trend_coverage_50,linear_trend_coverage_90,"
-        "crps_resolution,first_origin,last_origin,seed,paths,file\n";
+        "crps_resolution,crps_diff_random_walk,crps_diff_random_walk_ci_low,crps_diff_random_walk_ci_high,"
+        "crps_diff_linear_trend,crps_diff_linear_trend_ci_low,crps_diff_linear_trend_ci_high,"
+        "first_origin,last_origin,seed,paths,file\n";
   for (const auto& s : r.summary) {
     const double n = s.n;
     os << s.series << "," << s.n << "," << s.in_50 << "," << s.in_90 << "," << engine::decimal(s.in_50 / n) << ","
@@ -376,6 +436,9 @@ std::string backtest_summary_csv(const BacktestResult& r, const RunInfo& info) {
                            s.skill_linear_trend(), s.random_walk_in_50 / n, s.random_walk_in_90 / n,
                            s.linear_trend_in_50 / n, s.linear_trend_in_90 / n, s.resolution}) {
       os << "," << engine::decimal(x);
+    }
+    for (const CrpsDifference* c : {&s.vs_random_walk, &s.vs_linear_trend}) {
+      for (const double x : {c->mean, c->ci_low, c->ci_high}) os << "," << (std::isfinite(x) ? engine::decimal(x) : "");
     }
     os << "," << r.first_origin << "," << r.last_origin << "," << info.seed << "," << r.n_paths << ","
        << csv_field(r.scenario_file) << "\n";
@@ -403,8 +466,8 @@ nlohmann::json backtest_json(const BacktestResult& r, const RunInfo& info) {
   j["benchmarks"] = {
       {"random_walk", "Gaussian random walk with drift fitted on the series' increments from the baseline (0 at "
                       "end 2012) up to the origin; plug-in variance"},
-      {"linear_trend", "OLS linear trend over the baseline and the observed years up to the origin, with the OLS "
-                       "prediction interval"}};
+      {"linear_trend", "OLS linear trend over the baseline and the observed years up to the origin: a Gaussian "
+                       "with the OLS prediction variance (normal, not Student t, quantiles)"}};
   const auto benchmark = [](const BenchmarkScore& b) {
     return nlohmann::json{{"mean", b.forecast.mean}, {"sd", b.forecast.sd}, {"in_50", b.in_50}, {"in_90", b.in_90},
                           {"crps", b.crps}};
@@ -437,6 +500,10 @@ nlohmann::json backtest_json(const BacktestResult& r, const RunInfo& info) {
   }
   j["forecasts"] = forecasts;
   nlohmann::json summary = nlohmann::json::array();
+  const auto difference = [](const CrpsDifference& c) {
+    return nlohmann::json{{"mean", number_or_null(c.mean)}, {"ci_low", number_or_null(c.ci_low)},
+                          {"ci_high", number_or_null(c.ci_high)}, {"origins", c.origins}};
+  };
   for (const auto& s : r.summary) {
     const double n = s.n;
     summary.push_back({{"series", s.series},
@@ -455,7 +522,9 @@ nlohmann::json backtest_json(const BacktestResult& r, const RunInfo& info) {
                        {"random_walk_coverage_90", number_or_null(s.random_walk_in_90 / n)},
                        {"linear_trend_coverage_50", number_or_null(s.linear_trend_in_50 / n)},
                        {"linear_trend_coverage_90", number_or_null(s.linear_trend_in_90 / n)},
-                       {"crps_resolution", s.resolution}});
+                       {"crps_resolution", s.resolution},
+                       {"crps_difference_random_walk", difference(s.vs_random_walk)},
+                       {"crps_difference_linear_trend", difference(s.vs_linear_trend)}});
   }
   j["summary"] = summary;
   return j;

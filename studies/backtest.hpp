@@ -81,6 +81,25 @@ struct OriginForecast {
   std::vector<ScoredYear> years;
 };
 
+// The mean of model CRPS - benchmark CRPS over a series' forecasts (jobs;
+// below 0 the model is better) with a 95% interval clustered by origin:
+// each origin's forecasts share one calibration and one path, so they are
+// one cluster; the CR1 cluster-robust variance of a mean,
+//   V = G / (G - 1) * sum_o (sum_{i in o} (d_i - mean))^2 / N^2,
+// and mean +- t_{G-1, 0.975} sqrt(V) (Student t, G = origins). Forecasts of
+// the same year from different origins are correlated too, which the
+// clusters do not capture: the interval is if anything too narrow. No
+// interval (NaN ends) with fewer than 2 origins.
+struct CrpsDifference {
+  double mean = 0;
+  double ci_low = 0, ci_high = 0;
+  int origins = 0;
+};
+
+// `d` the differences, `origin` each one's origin (equal origins adjacent or
+// not); as above. Throws std::invalid_argument when the sizes differ.
+CrpsDifference crps_difference(const std::vector<double>& d, const std::vector<int>& origin);
+
 // Pooled over every origin and scored year of one series.
 struct SeriesSummary {
   std::string series;
@@ -90,6 +109,7 @@ struct SeriesSummary {
   double crps = 0, crps_random_walk = 0, crps_linear_trend = 0;  // means, jobs
   int random_walk_in_50 = 0, random_walk_in_90 = 0, linear_trend_in_50 = 0, linear_trend_in_90 = 0;
   double resolution = 0;         // the largest bin width among the forecasts, jobs
+  CrpsDifference vs_random_walk, vs_linear_trend;  // model - benchmark, per forecast
   double skill_random_walk() const { return 1 - crps / crps_random_walk; }
   double skill_linear_trend() const { return 1 - crps / crps_linear_trend; }
 };

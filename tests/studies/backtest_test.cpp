@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/crps.hpp"
+#include "engine/random_stream.hpp"
 
 using namespace banensim;
 
@@ -56,6 +57,56 @@ TEST_CASE("a Gaussian forecast's coverage and CRPS") {
   CHECK(out.crps == doctest::Approx(engine::crps_normal(100, 10, 80)));
   // CRPS at the mean: sigma (2 phi(0) - 1/sqrt(pi)) = sigma (sqrt(2/pi) - 1/sqrt(pi)).
   CHECK(studies::score_normal(f, 100).crps == doctest::Approx(10 * (std::sqrt(2 / M_PI) - 1 / std::sqrt(M_PI))));
+}
+
+
+TEST_CASE("CRPS difference: the mean and its interval clustered by origin, by hand") {
+  // d = 1, 2 (origin 2016), 3, 10 (origin 2017): mean 4; per origin the
+  // sums of d - mean are -5 and +5, so V = 2/1 * 50 / 4^2 = 6.25, se 2.5;
+  // t(1) at 0.975 = 12.706204736174707.
+  const studies::CrpsDifference c = studies::crps_difference({1, 2, 3, 10}, {2016, 2016, 2017, 2017});
+  CHECK(c.mean == 4);
+  CHECK(c.origins == 2);
+  CHECK(c.ci_low == doctest::Approx(4 - 12.706204736174707 * 2.5).epsilon(1e-12));
+  CHECK(c.ci_high == doctest::Approx(4 + 12.706204736174707 * 2.5).epsilon(1e-12));
+  // Origins need not be adjacent; one origin gives no interval.
+  const studies::CrpsDifference d = studies::crps_difference({1, 3, 2, 10}, {2016, 2017, 2016, 2017});
+  CHECK(d.ci_low == doctest::Approx(c.ci_low).epsilon(1e-12));
+  const studies::CrpsDifference one = studies::crps_difference({1, 2, 3}, {2016, 2016, 2016});
+  CHECK(one.mean == 2);
+  CHECK(std::isnan(one.ci_low));
+  CHECK(std::isnan(one.ci_high));
+  CHECK_THROWS_AS(studies::crps_difference({1, 2}, {2016}), std::invalid_argument);
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("statistical") {
+
+TEST_CASE("CRPS difference: equal clusters of normal cluster effects, the interval covers the mean 95% of the time") {
+  // G = 7 origins of 4 forecasts each; a forecast's difference is the
+  // origin's effect (sd 300) plus its own noise (sd 100), true mean -20.
+  // With equal clusters the CR1 interval is the t interval of the G cluster
+  // means, whose coverage is exactly 95% (the cluster means are i.i.d.
+  // normal). 4,000 replicates: standard error 0.0034, tolerance 3.5 of them.
+  constexpr int kReplicates = 4000;
+  engine::RandomStream rng(2013, engine::stream_id("tests.crps_difference"), 0);
+  int covered = 0;
+  for (int r = 0; r < kReplicates; ++r) {
+    std::vector<double> d;
+    std::vector<int> origin;
+    for (int o = 0; o < 7; ++o) {
+      const double effect = rng.normal(0, 300);
+      for (int k = 0; k < 4; ++k) {
+        d.push_back(-20 + effect + rng.normal(0, 100));
+        origin.push_back(2016 + o);
+      }
+    }
+    const studies::CrpsDifference c = studies::crps_difference(d, origin);
+    covered += c.ci_low <= -20 && -20 <= c.ci_high ? 1 : 0;
+  }
+  const double coverage = static_cast<double>(covered) / kReplicates;
+  CHECK(std::abs(coverage - 0.95) < 3.5 * std::sqrt(0.95 * 0.05 / kReplicates));
 }
 
 }  // TEST_SUITE
