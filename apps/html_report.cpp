@@ -608,7 +608,7 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
     << ".box{border:1px solid #8aa;background:#f3f8f8;padding:.6em 1em;margin:1em 0;font-size:14px}"
     << ".box h2{margin:.2em 0;font-size:1em}.kind{font-weight:600}#provenance td{text-align:left;white-space:normal;"
     << "overflow-wrap:anywhere}"
-    << "@media (max-width:1600px){table.wide,table.wide tbody,table.wide tr,table.wide td{display:block;width:100%}"
+    << "@media (max-width:1700px){table.wide,table.wide tbody,table.wide tr,table.wide td{display:block;width:100%}"
     << "table.wide tr:first-child{display:none}table.wide tr{border:1px solid #ccc;margin:.6em 0;padding:.3em}"
     << "table.wide td{text-align:left;border:0;padding:1px 4px;white-space:normal}table.wide td::before{content:attr(data-label) \": \";"
     << "color:#555}table.wide td:empty{display:none}}"
@@ -716,17 +716,22 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
   for (std::size_t k = 0; k < scenarios.size(); ++k) {
     const auto& sc = scenarios[k];
     const auto& last = step_of(sc["results"]["series"]["total"]["steps"], target_year);
-    std::vector<std::string> cells = {esc(sc["name"].get<std::string>()), engine::fmt(get(sc, "probability"), 3),
-                                      engine::fmt_interval(get(sc, "ci_low"), get(sc, "ci_high"), 3)};
+    // An estimate and its interval at decimals that resolve the interval.
+    const auto estimate = [](const nlohmann::json& j, const char* key) {
+      return engine::fmt_estimate(get(j, key), engine::interval_decimals(get(j, "ci_low"), get(j, "ci_high"), 3));
+    };
+    const auto interval = [](const nlohmann::json& j) {
+      return engine::fmt_interval(get(j, "ci_low"), get(j, "ci_high"),
+                                  engine::interval_decimals(get(j, "ci_low"), get(j, "ci_high"), 3));
+    };
+    std::vector<std::string> cells = {esc(sc["name"].get<std::string>()), estimate(sc, "probability"), interval(sc)};
     if (sc.contains("vs_reference")) {
       const auto& d = sc["vs_reference"]["indicators"]["reach_target"];
       const auto with_interval = [&](const nlohmann::json& p) {
-        return engine::fmt_estimate(get(p, "probability"), 3) + "<br>" +
-               engine::fmt_interval(get(p, "ci_low"), get(p, "ci_high"), 3);
+        return estimate(p, "probability") + "<br>" + interval(p);
       };
-      cells.insert(cells.end(), {engine::fmt_estimate(get(d, "difference"), 3),
-                                 engine::fmt_interval(get(d, "ci_low"), get(d, "ci_high"), 3),
-                                 with_interval(d["p_variant_only"]), with_interval(d["p_reference_only"])});
+      cells.insert(cells.end(), {estimate(d, "difference"), interval(d), with_interval(d["p_variant_only"]),
+                                 with_interval(d["p_reference_only"])});
     } else {
       cells.insert(cells.end(), {"(reference)", "", "", ""});
     }
@@ -744,16 +749,13 @@ std::string html_report(const nlohmann::json& result, const std::vector<TargetPo
       for (const auto& point : diffs) {
         if (get(point, "value") == by_year) at = &point;
       }
-      by_diff = {engine::fmt_estimate(get(*at, "difference"), 3),
-                 engine::fmt_interval(get(*at, "ci_low"), get(*at, "ci_high"), 3)};
+      by_diff = {estimate(*at, "difference"), interval(*at)};
     }
     const auto& q = ind["quota_in_force_target_year"];
     cells.insert(cells.end(), {jobs_quantile(last, "p50"), "[" + jobs_quantile(last, "p05") + ", " + jobs_quantile(last, "p95") + "]",
-                               engine::fmt(get(*by_horizon, "probability"), 3),
-                               engine::fmt_interval(get(*by_horizon, "ci_low"), get(*by_horizon, "ci_high"), 3),
+                               estimate(*by_horizon, "probability"), interval(*by_horizon),
                                by_diff[0], by_diff[1],
-                               engine::fmt(get(q, "probability"), 3),
-                               engine::fmt_interval(get(q, "ci_low"), get(q, "ci_high"), 3),
+                               estimate(q, "probability"), interval(q),
                                engine::fmt(get(charge, "mean") / 1e6, 1) + " &plusmn; " + engine::fmt(get(charge, "std_error") / 1e6, 1)});
     h << "<tr>";
     for (std::size_t c = 0; c < cells.size(); ++c) h << "<td data-label=\"" << esc(labels[c]) << "\">" << cells[c] << "</td>";

@@ -1,6 +1,7 @@
 #include "engine/text_format.hpp"
 
 #include <charconv>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -75,6 +76,13 @@ std::string fmt_estimate(double x, int decimals) { return interval_end(x, decima
 
 std::string fmt_interval(double low, double high, int decimals) {
   return "[" + interval_end(low, decimals) + ", " + interval_end(high, decimals) + "]";
+}
+
+int interval_decimals(double low, double high, int min_decimals) {
+  const double width = high - low;
+  // An end at 0 already keeps the other's digits (fmt_interval): [0.000, 0.000019].
+  if (!std::isfinite(width) || width <= 0 || low == 0 || high == 0) return min_decimals;
+  return std::clamp(decimals_for_significant(width, 2), min_decimals, std::max(min_decimals, 6));
 }
 
 std::string fmt_interval(const Interval& interval, int decimals) {

@@ -56,6 +56,12 @@ std::string fmt_interval(double low, double high, int decimals);
 // interval's ends do (0.00049 [0.0000099, 0.001], not 0.000 [...]).
 std::string fmt_estimate(double x, int decimals);
 std::string fmt_interval(const Interval& interval, int decimals);
+// The decimals for an estimate and its interval [low, high]: at least
+// `min_decimals`, more (up to 6) until the interval's width shows two
+// significant digits, so that neither collapses to one printed value
+// (0.00080 [0.00050, 0.00140], not 0.001 [0.001, 0.001]). An interval with
+// an end at 0 keeps `min_decimals`: fmt_interval shows the other end's digits.
+int interval_decimals(double low, double high, int min_decimals);
 
 // `text` with its control characters written as escapes (\n, \t, \r,
 // \x01), for a message: a line break or a carriage return in a file name or

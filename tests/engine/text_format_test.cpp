@@ -74,4 +74,14 @@ TEST_CASE("text_format: a share as a percentage, one decimal below 10%, none fro
   CHECK(fmt_percent(1.0) == "100%");
 }
 
+TEST_CASE("text_format: an interval's decimals resolve its width to two significant digits, from a minimum to 6") {
+  CHECK(interval_decimals(0.0005, 0.0014, 3) == 5);   // width 0.0009: 0.00090
+  CHECK(interval_decimals(0.1549, 0.1581, 3) == 4);   // width 0.0032
+  CHECK(interval_decimals(0.2, 0.6, 3) == 3);         // wide: the minimum
+  CHECK(interval_decimals(0.5, 0.5, 3) == 3);         // no width
+  CHECK(interval_decimals(0.0, 0.000019, 3) == 3);    // an end at 0: fmt_interval keeps the other's digits
+  CHECK(interval_decimals(0.5, 0.5 + 1e-12, 3) == 6); // capped
+  CHECK(fmt_interval(0.0005, 0.0014, interval_decimals(0.0005, 0.0014, 3)) == "[0.00050, 0.00140]");
+}
+
 }  // TEST_SUITE
