@@ -43,6 +43,11 @@ int cmd_explain(const Args& args, studies::ExecutionContext& ctx) {
     text << "# data " << key << " = " << s.resolved.string(key) << " (content fnv1a64 " << s.resolved.data_file(key).digest
          << ")\n";
   }
+  // What two values mean here, which the keys alone do not say.
+  if (s.resolved.integer("history.origin_year") == 0) {
+    text << "# history.origin_year = 0: the history file's last year, here " << s.model.origin_year() << "\n";
+  }
+  text << "# a lever's other keys (year, effects) act only while its enabled is true\n";
   text << s.resolved.canonical_toml();
   if (!out) {
     std::cout << text.str();

@@ -63,6 +63,9 @@ TEST_CASE("every scenario key a command's --help names exists (an example a user
   const auto is_key = [&](const std::string& k) { return ex.out.find("\n" + k + " = ") != std::string::npos; };
   REQUIRE(is_key("quota.levy_per_job_eur"));
   CHECK_FALSE(is_key("quota.surcharge_per_job_eur"));  // the help's old example: no such key
+  // "Fully resolved" says which origin 0 stands for (the shipped history ends in 2023).
+  CHECK(ex.out.find("\n# history.origin_year = 0: the history file's last year, here 2023\n") != std::string::npos);
+  CHECK(is_key("history.origin_year") == true);
   const std::regex dotted(R"(\b[a-z_]+(\.[a-z_]+)+\b)");
   int named = 0;
   for (const char* command : {"run", "compare", "sweep", "sensitivity", "discover", "backtest", "calibrate",
