@@ -59,7 +59,9 @@ std::string percent(double share) { return engine::fmt_percent(share); }
 // A bound in a rule's words: 10,790 or 0.0412 (3 significant digits below 1,000).
 std::string bound_words(double x) { return std::abs(x) >= 1000 ? engine::fmt_int(x) : engine::significant(x, 3); }
 
-std::string signed_text(double x, int decimals) { return (x > 0 ? "+" : "") + engine::fmt(x, decimals); }
+// A signed figure; a non-zero one that would print as zero keeps two
+// significant digits (-0.00017, not "-0.000").
+std::string signed_text(double x, int decimals) { return (x > 0 ? "+" : "") + engine::fmt_estimate(x, decimals); }
 
 // The point of a whole-number scalar's cumulative counts at `value`
 // (engine::cumulative_by_value, engine::cumulative_difference).
