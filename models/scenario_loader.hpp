@@ -31,7 +31,9 @@ ResolvedScenario load_scenario(const std::filesystem::path& file, const ParamSch
 
 // Applies "key=value" overrides (from --set or a sweep), parsing value_text
 // as the key's type, then re-runs range and cross-key checks. Problems name
-// `origin` (e.g. "--set") as the file.
+// `origin` (e.g. "--set") as the file. An Integer key takes a decimal number
+// whose value is exactly whole too ("3.0", "3e0": 3, as "3"), as NumPy and
+// CSV writers print one; a scenario file's TOML float stays an error there.
 void apply_overrides(ResolvedScenario& scenario, const ParamSchema& schema,
                      const std::vector<std::pair<std::string, std::string>>& overrides,
                      const std::string& origin, const ScenarioCheck& check = {});

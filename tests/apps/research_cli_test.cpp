@@ -1042,3 +1042,40 @@ TEST_CASE("sensitivity and discover: a bad method, zero samples or a missing opt
   }
 }
 }
+
+TEST_CASE("sweep --points: whole floats for integer keys, and a resume from the same numbers written otherwise") {
+  // Python's to_numpy() and SALib's samplers write every value as a float.
+  const fs::path ints = temp_path("ints.csv"), floats = temp_path("floats.csv"), out = temp_path("whole.csv");
+  std::ofstream(ints) << "quota.bonus_per_job_eur,target.year,uncertainty.dof.regular\n1000,2027,3\n2000,2030,5\n"
+                         "4000,2029,4\n";
+  std::ofstream(floats) << "quota.bonus_per_job_eur,target.year,uncertainty.dof.regular\n1000.0,2027.0,3.0\n"
+                           "2e3,2030.0,5.0\n4000.0,2029.0,4e0\n";
+  const auto args = [&](const fs::path& points) {
+    return "sweep scenarios/status-quo.toml --points '" + points.string() + "' --paths 200 --out '" + out.string() +
+           "'";
+  };
+  auto r = banensim(args(ints));
+  REQUIRE(r.exit_code == 0);
+  const std::string expected = slurp(out);
+  r = banensim(args(floats));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  // The same points, identity and numbers; each row keeps the values' text as given.
+  const SweepCsv a = read_sweep(temp_path("whole.csv"));
+  CHECK(slurp(out).substr(0, slurp(out).find("\npoint,")) == expected.substr(0, expected.find("\npoint,")));
+  // A file begun from the integers resumes from the floats.
+  std::ofstream(out, std::ios::binary) << expected.substr(0, expected.find('\n', expected.find("\n0,") + 1) + 1);
+  r = banensim(args(floats) + " --resume");
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("resuming") != std::string::npos);
+  const SweepCsv resumed = read_sweep(out);
+  REQUIRE(resumed.rows.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    for (const char* c : {"p_reach", "total_p50", "charge_mean_eur"}) CHECK(resumed.number(i, c) == a.number(i, c));
+  }
+  // Other numbers are other points; a fraction for an integer key is refused, naming it.
+  std::ofstream(floats) << "quota.bonus_per_job_eur,target.year,uncertainty.dof.regular\n1000.0,2027.0,3.5\n";
+  r = banensim(args(floats) + " --resume");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("key 'uncertainty.dof.regular' = 3.5: must be an integer") != std::string::npos);
+}

@@ -301,6 +301,40 @@ TEST_CASE("apply_overrides reports every bad override at once and leaves the sce
   CHECK(scenario.canonical_toml() == before);
 }
 
+TEST_CASE("an integer key's override takes a decimal number whose value is exactly whole, as the integer") {
+  // NumPy designs are float (SALib's samplers', np.round's), so evaluate() and
+  // a points file written from one give "3.0": it is 3, to the same hash.
+  const ResolvedScenario base = load_scenario(good("scenario-base.toml"), test_schema());
+  ResolvedScenario as_integer = base;
+  apply_overrides(as_integer, test_schema(), {{"run.n_years", "20"}}, "--set");
+  for (const char* text : {"20.0", "20.", "+20.000", "2e1", "2E+1", "200e-1", "0.2e2", "020.0", " 20.0 "}) {
+    CAPTURE(text);
+    ResolvedScenario r = base;
+    apply_overrides(r, test_schema(), {{"run.n_years", text}}, "--set");
+    CHECK(r.integer("run.n_years") == 20);
+    CHECK(r.hash() == as_integer.hash());
+    CHECK(r.canonical_toml() == as_integer.canonical_toml());
+  }
+  const auto problem = [&](const std::string& text) {
+    ResolvedScenario r = base;
+    try {
+      apply_overrides(r, test_schema(), {{"run.n_years", text}}, "--set");
+    } catch (const InputError& error) {
+      return std::string(error.what());
+    }
+    return std::string("accepted");
+  };
+  // Whole by its digits, not by the nearest double (which 20.0000000000000001 rounds to 20).
+  for (const char* text : {"20.5", "20.0000000000000001", "2.05e1", "1e-1", "inf", "nan", "20.0x", "0x14", "."}) {
+    CAPTURE(text);
+    CHECK(problem(text) == "--set: key 'run.n_years' = " + std::string(text) + ": must be an integer");
+  }
+  CHECK(problem("1000.0") == "--set: key 'run.n_years' = 1000.0: must be in [1, 100]");
+  CHECK(problem("1e30") == "--set: key 'run.n_years' = 1e30: must be in [1, 100]");
+  CHECK(problem("-0.0") == "--set: key 'run.n_years' = -0.0: must be in [1, 100]");
+  CHECK(problem("1.0e2") == "accepted");
+}
+
 TEST_CASE("apply_overrides re-runs the cross-key check") {
   const banensim::models::ScenarioCheck check = [](const ResolvedScenario& scenario) {
     std::vector<Problem> problems;
