@@ -24,7 +24,8 @@ namespace {
 
 const char* kUsage =
     "Usage: banensim sensitivity SCENARIO --method sobol|morris --samples N [--study FILE] [--output NAME]...\n"
-    "                            [--second-order] [--paths P] [--seed S] [--threads T] [--set KEY=VALUE]...\n"
+    "                            [--second-order | --no-second-order] [--paths P] [--seed S] [--threads T]\n"
+    "                            [--set KEY=VALUE]...\n"
     "                            [--target N] [--target-year Y] [--out FILE.csv [--resume]] [--svg FILE.svg]\n"
     "  Global sensitivity of the outputs (default P(reach the target) and the mean total extra jobs in\n"
     "  the target year) to the factors: a study file's (docs/STUDIES.md), or every uncertain parameter\n"
@@ -32,6 +33,7 @@ const char* kUsage =
     "  Every design row is one Monte Carlo run of --paths paths on the same seed.\n"
     "  sobol:  Saltelli design with N base rows (N (d+2) runs, N (2d+2) with --second-order; N a power\n"
     "          of 2 is best): S1, S1_conf, ST, ST_conf (and S2, S2_conf), as SALib names them.\n"
+    "          --no-second-order: none, though the study file's [sobol] second_order = true.\n"
     "  morris: N trajectories on a 4-level grid (N (d+1) runs): mu, mu_star, mu_star_conf, sigma.\n"
     "  X_conf is the half-width of the 95% interval: 1.96 bootstrap standard deviations (as SALib).\n"
     "  The table is printed; with --out also FILE.indices.csv (and FILE.s2.csv), written at the end,\n"
@@ -102,7 +104,8 @@ std::string morris_text(const studies::MorrisTable& t, int decimals) {
 int cmd_sensitivity(const Args& args, studies::ExecutionContext& ctx) {
   po::options_description d("Options");
   d.add_options()("method,m", po::value<std::string>(), "sobol | morris (required unless the study file gives it)")
-    ("second-order", "sobol: also the second-order indices S2 (2d + 2 runs per base row)");
+    ("second-order", "sobol: also the second-order indices S2 (2d + 2 runs per base row)")
+    ("no-second-order", "sobol: no second-order indices, whatever the study file says");
   add_design_options(d);
   const po::variables_map vm = parse_command(args, d, kUsage);
   DesignCommand c = design_command(vm, "sensitivity");
@@ -112,7 +115,12 @@ int cmd_sensitivity(const Args& args, studies::ExecutionContext& ctx) {
       throw UsageError("--method " + *c.request.method + ": must be sobol or morris");
     }
   }
+  if (vm.count("second-order") && vm.count("no-second-order")) {
+    throw UsageError("--second-order and --no-second-order: give one of them");
+  }
   if (vm.count("second-order")) c.request.second_order = true;
+  // The command line overrides the study file's settings both ways.
+  if (vm.count("no-second-order")) c.request.second_order = false;
   const studies::DesignStudy s = studies::plan_sensitivity(c.request);
   const std::optional<studies::SensitivityFiles> written =
       c.out ? std::optional(studies::sensitivity_files(s, *c.out)) : std::nullopt;
@@ -130,6 +138,7 @@ int cmd_sensitivity(const Args& args, studies::ExecutionContext& ctx) {
   const studies::PointRun& run = r.evaluated.run;
   if (!run.completed) return report_interrupted(run, s, c);
   if (!run.root) return 0;
+  for (const std::string& note : r.notes) std::cerr << "banensim: note: " << note << "\n";
   const bool sobol = s.method == "sobol";
   const double conf = sobol ? s.sobol.confidence : s.morris.confidence;
   const std::size_t resamples = sobol ? s.sobol.resamples : s.morris.resamples;

@@ -353,6 +353,11 @@ py::dict sensitivity_impl(const std::string& scenario, const std::optional<std::
       });
   if (!res.evaluated.run.completed) throw std::runtime_error("the study was cancelled");
   py::dict d = design_dict(s, res.evaluated);
+  // The study's notes, then what the program says on stderr after the run
+  // (an output without indices and why, an earlier run's file removed).
+  std::vector<std::string> notes = s.notes;
+  notes.insert(notes.end(), res.notes.begin(), res.notes.end());
+  d["notes"] = notes;
   // As `banensim sensitivity --out FILE`: FILE.indices.csv (and FILE.s2.csv) beside the rows.
   py::list written;
   if (out) {

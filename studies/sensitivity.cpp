@@ -1,7 +1,12 @@
 #include "studies/sensitivity.hpp"
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 
 #include "engine/atomic_file.hpp"
 #include "engine/random_stream.hpp"
@@ -13,6 +18,39 @@ namespace banensim::studies {
 
 double z_of(double confidence) { return engine::inverse_normal_cdf(0.5 + confidence / 2); }
 
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+bool all_equal(std::span<const double> values) {
+  return std::all_of(values.begin(), values.end(), [&](double v) { return v == values.front(); });
+}
+
+// A table without indices still has its rows, their indices NaN, so that the
+// files keep one row per (output, factor) and a reader sees "not computed"
+// rather than "not asked for".
+void undefined_rows(SobolTable& t, const std::vector<std::string>& factors, bool second_order) {
+  for (const std::string& f : factors) t.rows.push_back({f, kNaN, kNaN, kNaN, kNaN, {}, {}});
+  for (std::size_t i = 0; i < factors.size() && second_order; ++i) {
+    for (std::size_t j = i + 1; j < factors.size(); ++j) t.pairs.push_back({factors[i], factors[j], kNaN, kNaN});
+  }
+}
+
+// Whether `file` is a file an earlier run wrote beside its result file: a
+// regular file (not a link, a directory or a FIFO, which reading would block
+// on) whose header ends in the stamp's columns.
+bool is_earlier_companion(const std::string& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(std::filesystem::symlink_status(file, ec))) return false;
+  std::ifstream in(file, std::ios::binary);
+  std::string header;
+  if (!std::getline(in, header)) return false;
+  const std::string stamp = std::string(",") + CompanionStamp::kColumns;
+  return header.size() > stamp.size() && header.compare(header.size() - stamp.size(), stamp.size(), stamp) == 0;
+}
+
+}  // namespace
+
 SobolTable sobol_table(const std::vector<std::string>& factors, const std::string& output,
                        std::span<const double> values, const SobolSettings& settings, std::uint64_t seed) {
   SobolTable t;
@@ -23,9 +61,14 @@ SobolTable sobol_table(const std::vector<std::string>& factors, const std::strin
   boot.confidence = settings.confidence;
   engine::SobolIndices si;
   try {
+    if (!values.empty() && all_equal(values)) {
+      throw std::invalid_argument("zero variance: the output is the same at every design row, and the indices are "
+                                  "shares of its variance");
+    }
     si = engine::sobol_indices(factors.size(), values, boot, settings.second_order);
   } catch (const std::invalid_argument& e) {
     t.failure = e.what();
+    undefined_rows(t, factors, settings.second_order);
     return t;
   }
   const double z = z_of(settings.confidence);
@@ -59,8 +102,10 @@ MorrisTable morris_table(const std::vector<std::string>& factors, const std::str
     mr = engine::morris_effects(design, values, boot);
   } catch (const std::invalid_argument& e) {
     t.failure = e.what();
+    for (const std::string& f : factors) t.rows.push_back({f, kNaN, kNaN, kNaN, kNaN, {}});
     return t;
   }
+  t.constant = !values.empty() && all_equal(values);
   const double z = z_of(settings.confidence);
   for (std::size_t k = 0; k < factors.size(); ++k) {
     const auto& f = mr.factors[k];
@@ -73,20 +118,44 @@ SensitivityResult run_sensitivity(const DesignStudy& study, const std::optional<
                                   ExecutionContext& ctx, const std::vector<std::string>& companions) {
   SensitivityResult r;
   std::vector<std::string> all = companions;
+  std::optional<SensitivityFiles> files;
   if (out) {
-    const SensitivityFiles files = sensitivity_files(study, *out);
-    all.push_back(files.indices);
-    if (files.second_order) all.push_back(*files.second_order);
+    files = sensitivity_files(study, *out);
+    all.push_back(files->indices);
+    if (files->second_order) all.push_back(*files->second_order);
+    if (files->earlier_second_order) all.push_back(*files->earlier_second_order);
   }
   r.evaluated = evaluate_design(study, out, resume, ctx, all);
   if (!r.evaluated.run.completed || !r.evaluated.run.root) return r;
+  if (files && files->earlier_second_order && !std::filesystem::exists(*files->earlier_second_order)) {
+    r.notes.push_back("removed " + *files->earlier_second_order + ", the second-order indices of an earlier run of " +
+                      *out + ": this run has none, and they would be read as this run's");
+  }
+  if (files && files->foreign_second_order) {
+    r.notes.push_back("left " + *files->foreign_second_order + " as it is: this run writes no second-order "
+                      "indices, and it is not a file an earlier run wrote beside " + *out + " (no " +
+                      CompanionStamp::kColumns + " columns)");
+  }
   const std::vector<std::string> keys = study.factor_keys();
   for (std::size_t o = 0; o < study.outputs.size(); ++o) {
     const std::vector<double>& y = r.evaluated.outputs[o];
+    const std::string& name = study.outputs[o].name;
     if (study.method == "sobol") {
-      r.sobol.push_back(sobol_table(keys, study.outputs[o].name, y, study.sobol, study.run.seed));
+      r.sobol.push_back(sobol_table(keys, name, y, study.sobol, study.run.seed));
+      if (!r.sobol.back().failure.empty()) {
+        r.notes.push_back(name + ": no Sobol' indices (" + r.sobol.back().failure + "); its rows" +
+                          (study.sobol.second_order ? " and pairs" : "") + " are kept with empty index cells" +
+                          " (NaN in Python)");
+      }
     } else {
-      r.morris.push_back(morris_table(keys, study.outputs[o].name, *study.morris_design, y, study.morris, study.run.seed));
+      r.morris.push_back(morris_table(keys, name, *study.morris_design, y, study.morris, study.run.seed));
+      if (!r.morris.back().failure.empty()) {
+        r.notes.push_back(name + ": no elementary effects (" + r.morris.back().failure +
+                          "); its rows are kept with empty cells (NaN in Python)");
+      } else if (r.morris.back().constant) {
+        r.notes.push_back(name + ": the same at every design row, so every elementary effect is 0 and so are its "
+                          "mu, mu_star, mu_star_conf and sigma");
+      }
     }
   }
   return r;
@@ -133,7 +202,12 @@ std::string second_order_csv(const SensitivityResult& r, const CompanionStamp& s
 SensitivityFiles sensitivity_files(const DesignStudy& study, const std::string& out) {
   SensitivityFiles f;
   f.indices = engine::beside(out, ".indices.csv");
-  if (study.method == "sobol" && study.sobol.second_order) f.second_order = engine::beside(out, ".s2.csv");
+  const std::string s2 = engine::beside(out, ".s2.csv");
+  if (study.method == "sobol" && study.sobol.second_order) {
+    f.second_order = s2;
+  } else if (std::error_code ec; std::filesystem::exists(std::filesystem::symlink_status(s2, ec))) {
+    (is_earlier_companion(s2) ? f.earlier_second_order : f.foreign_second_order) = s2;
+  }
   return f;
 }
 

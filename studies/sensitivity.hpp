@@ -36,7 +36,10 @@ struct SobolTable {
   double mean = 0, variance = 0;   // of the output over the A and B rows
   std::vector<SobolRow> rows;      // in factor order
   std::vector<SobolPair> pairs;    // second order: (0,1), (0,2), ..., (1,2), ...
-  std::string failure;             // why there are no indices (e.g. zero variance); "" when there are
+  // Why there are no indices (zero variance: the output is the same at every
+  // row); "" when there are. Without them the rows and pairs are still there,
+  // their indices NaN (empty cells in the files): one row per (output, factor).
+  std::string failure;
 };
 
 struct MorrisRow {
@@ -46,8 +49,11 @@ struct MorrisRow {
 };
 struct MorrisTable {
   std::string output;
-  std::vector<MorrisRow> rows;  // in factor order
-  std::string failure;
+  std::vector<MorrisRow> rows;  // in factor order; NaN effects with a failure
+  std::string failure;          // why there are no effects (a value not finite); "" when there are
+  // The output is the same at every design row: every effect is 0 (not
+  // undefined, as Sobol' indices are then), and the notes say so.
+  bool constant = false;
 };
 
 // The analyses of one output's values in design order (unit-testable on
@@ -62,14 +68,21 @@ struct SensitivityResult {
   EvaluatedDesign evaluated;          // completed / root in evaluated.run
   std::vector<SobolTable> sobol;      // per output (method sobol)
   std::vector<MorrisTable> morris;    // per output (method morris)
+  // What a reader of the indices must know (the CLI prints them on stderr,
+  // Python adds them to `notes`): an output without indices and why, an
+  // output the same at every row, an earlier run's second-order file removed.
+  std::vector<std::string> notes;
 };
 
 // `companions`: files the caller writes from the results (its chart); the
-// indices files of `out` (sensitivity_files) are companions already.
+// indices files of `out` (sensitivity_files) are companions already, and so
+// is an earlier run's second-order file this run does not write again
+// (SensitivityFiles::earlier_second_order), removed as the rows are committed.
 SensitivityResult run_sensitivity(const DesignStudy& study, const std::optional<std::string>& out, bool resume,
                                   ExecutionContext& ctx, const std::vector<std::string>& companions = {});
 
-// The indices as CSV, one row per (output, factor) in factor order, each row
+// The indices as CSV, one row per (output, factor) in factor order -- an
+// output without indices too, its index cells empty -- each row
 // ending with the stamp's columns (CompanionStamp: seed,resolved_hash,identity_hash):
 //   sobol:  output,factor,S1,S1_conf,ST,ST_conf,...
 //   morris: output,factor,mu,mu_star,mu_star_conf,sigma,...
@@ -84,6 +97,14 @@ std::string second_order_csv(const SensitivityResult& r, const CompanionStamp& s
 struct SensitivityFiles {
   std::string indices;
   std::optional<std::string> second_order;
+  // Without second order: FILE.s2.csv when it is there and an earlier run's
+  // (its header ends in CompanionStamp::kColumns), which would otherwise stay
+  // beside the new FILE's indices and be read with them (a FILE.*.csv glob):
+  // removed when the new rows are committed, never on an interrupted run.
+  std::optional<std::string> earlier_second_order;
+  // FILE.s2.csv there but not an earlier run's (not a file banensim wrote):
+  // left alone, with a note.
+  std::optional<std::string> foreign_second_order;
 };
 SensitivityFiles sensitivity_files(const DesignStudy& study, const std::string& out);
 // Writes each of `files` atomically (engine/atomic_file.hpp).

@@ -780,3 +780,43 @@ def test_sweep_and_evaluate_refuse_to_write_over_an_input(tmp_path):
     with pytest.raises(banensim.InputError, match="input"):
         banensim.sweep(str(scenario), {"cycle.sd": [0.2, 0.3]}, paths=50, out=str(scenario))
     assert scenario.read_bytes() == before
+
+
+def test_evaluate_takes_whole_floats_for_integer_keys_as_salib_designs_give_them(tmp_path):
+    # np.round(X) and every 2-D NumPy design are float: 2027.0 is the integer 2027.
+    names = ["target.year", "uncertainty.dof.regular", "quota.bonus_per_job_eur"]
+    floats = banensim.evaluate(SQ, np.array([[2027.0, 3.0, 1000.0], [2030.0, 5.0, 2000.0]]), names, paths=200)
+    ints = banensim.evaluate(SQ, [[2027, 3, 1000], [2030, 5, 2000]], names, paths=200)
+    for col in ("p_reach", "total_p50", "charge_mean_eur"):
+        assert np.array_equal(floats["rows"][col], ints["rows"][col]), col
+    with pytest.raises(banensim.InputError, match=r"key 'uncertainty.dof.regular' = 3.5: must be an integer"):
+        banensim.evaluate(SQ, np.array([[2027.0, 3.5, 1000.0]]), names, paths=100)
+    # The same points resume the file the program began from their integer spelling (to_numpy() gives 1000.0).
+    points, out = tmp_path / "points.csv", tmp_path / "given.csv"
+    points.write_text(",".join(names) + "\n2027,3,1000\n2030,5,2000\n")
+    cli("sweep", SQ, "--points", str(points), "--paths", "200", "--out", str(out))
+    text = out.read_text()
+    out.write_text(text[:text.index("\n", text.index("\n0,") + 1) + 1])  # the first row only
+    resumed = banensim.evaluate(SQ, np.array([[2027.0, 3.0, 1000.0], [2030.0, 5.0, 2000.0]]), names, paths=200,
+                                out=str(out), resume=True)
+    assert np.array_equal(resumed["rows"]["p_reach"], ints["rows"]["p_reach"])
+
+
+def test_sensitivity_notes_an_output_without_indices_and_keeps_its_rows(study, tmp_path):
+    # A target no path reaches: P(reach) is 0 at every row, its Sobol' indices undefined.
+    s = banensim.sensitivity(SQ, study=study, samples=4, paths=100, target=10_000_000, out=str(tmp_path / "z.csv"))
+    ix = s["indices"]
+    reach = [i for i, o in enumerate(ix["output"]) if o == "p_reach"]
+    assert len(reach) == len(s["factors"])
+    assert all(np.isnan(ix[c][i]) for c in ("S1", "S1_conf", "ST", "ST_conf") for i in reach)
+    assert any(n.startswith("p_reach: no Sobol' indices (zero variance: ") for n in s["notes"]), s["notes"]
+    assert "p_reach" in s["failures"]
+    # second_order=False overrides a study file's second_order = true, and removes the earlier S2 file.
+    so = tmp_path / "so.toml"
+    so.write_text(open(study, encoding="utf-8").read() + "\n[sobol]\nsecond_order = true\n")
+    first = banensim.sensitivity(SQ, study=str(so), samples=4, paths=100, out=str(tmp_path / "so.csv"))
+    assert "S2" in first and (tmp_path / "so.s2.csv").exists()
+    second = banensim.sensitivity(SQ, study=str(so), samples=4, paths=100, second_order=False,
+                                  out=str(tmp_path / "so.csv"))
+    assert "S2" not in second and not (tmp_path / "so.s2.csv").exists()
+    assert any(n.startswith("removed " + str(tmp_path / "so.s2.csv")) for n in second["notes"]), second["notes"]

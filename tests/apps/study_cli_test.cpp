@@ -251,3 +251,41 @@ TEST_CASE("provenance: an edited data file changes the hash, and --resume refuse
   // Afresh (without --resume) it runs on the new data.
   CHECK(banensim(sweep).exit_code == 0);
 }
+
+TEST_CASE("sensitivity: --no-second-order overrides the study file, and the run removes the earlier FILE.s2.csv") {
+  const fs::path study = temp_path("second-order.toml"), out = temp_path("so.csv"), s2 = temp_path("so.s2.csv");
+  write(study, slurp(kThreeFactors) + "\n[sobol]\nsecond_order = true\n");
+  const std::string args = "sensitivity scenarios/status-quo.toml --study '" + study.string() +
+                           "' --samples 4 --paths 100 --out '" + out.string() + "'";
+  auto r = banensim(args);
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(fs::exists(s2));
+  CHECK(first_line(slurp(out)).find(" second_order;") != std::string::npos);
+  r = banensim(args + " --no-second-order");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(first_line(slurp(out)).find("second_order") == std::string::npos);
+  CHECK(r.out.find("second-order indices") == std::string::npos);
+  // The earlier run's S2 would be read with the new indices (FILE.*.csv): gone, and said so.
+  CHECK_FALSE(fs::exists(s2));
+  CHECK(r.err.find("banensim: note: removed " + s2.string() + ", the second-order indices of an earlier run of " +
+                   out.string()) != std::string::npos);
+  CHECK(banensim(args + " --second-order --no-second-order").exit_code == 2);
+}
+
+TEST_CASE("sensitivity: an output the same at every row keeps one row per factor, empty, with a note saying why") {
+  const fs::path out = temp_path("zv.csv");
+  const auto r = banensim("sensitivity scenarios/status-quo.toml --study '" + kThreeFactors.string() +
+                          "' --samples 4 --paths 100 --target 10000000 --output p_reach --output total_mean --out '" +
+                          out.string() + "'");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("banensim: note: p_reach: no Sobol' indices (zero variance: the output is the same at every design "
+                   "row") != std::string::npos);
+  const std::string indices = slurp(temp_path("zv.indices.csv"));
+  for (const char* factor : {"supply.max_working_share", "quota.bonus_per_job_eur", "quota.response_max"}) {
+    CAPTURE(factor);
+    CHECK(indices.find(std::string("\np_reach,") + factor + ",,,,,") != std::string::npos);
+    CHECK(indices.find(std::string("\ntotal_mean,") + factor + ",") != std::string::npos);
+  }
+}

@@ -545,3 +545,136 @@ TEST_CASE("point loop: a data file a swept key names is fingerprinted too, and a
                      "has changed since the file was begun") != std::string::npos);
   CHECK(csv_rows(slurp(engine::ResultsJournal::partial_path(out))).size() == 2);  // untouched: columns and one row
 }
+
+TEST_CASE("given points: the identity hashes a number key's value, not how it is written") {
+  // to_numpy() turns 1000 into 1000.0: a file begun from either resumes from the other.
+  const auto identity = [](const std::vector<std::vector<std::string>>& rows) {
+    SweepRequest r;
+    r.scenario = kStatusQuo;
+    r.paths = 100;
+    GivenPoints g;
+    g.keys = {"quota.bonus_per_job_eur", "target.year", "uncertainty.dof.regular"};
+    g.rows = rows;
+    r.points = g;
+    const std::string p = plan_sweep(r).provenance();  // plans (checks every point) without running
+    const auto at = p.find("\n# points ");
+    REQUIRE(at != std::string::npos);
+    return p.substr(at + 1, p.find('\n', at + 1) - at - 1);
+  };
+  const std::string plain = identity({{"1000", "2027", "3"}, {"0.5", "2030", "5"}});
+  CHECK(plain.rfind("# points 2 fnv1a64 ", 0) == 0);
+  // Whole floats for the integer keys are accepted (SALib's designs are float) and are the same points.
+  CHECK(identity({{"1000.0", "2027.0", "3.0"}, {"0.50", "2030.0", "5.0"}}) == plain);
+  CHECK(identity({{"1e3", "2027", "3e0"}, {"5e-1", "2.03e3", "5"}}) == plain);
+  CHECK(identity({{"+1000", "2027", "3"}, {".5", "2030", "5"}}) == plain);
+  // Other values are other points.
+  CHECK(identity({{"1001", "2027", "3"}, {"0.5", "2030", "5"}}) != plain);
+  CHECK(identity({{"1000", "2028", "3"}, {"0.5", "2030", "5"}}) != plain);
+  CHECK(identity({{"1000", "2027", "4"}, {"0.5", "2030", "5"}}) != plain);
+  CHECK(identity({{"0.5", "2030", "5"}, {"1000", "2027", "3"}}) != plain);  // the order is the rows'
+}
+
+TEST_CASE("sensitivity: a constant output keeps its rows, with undefined Sobol' indices and zero Morris effects") {
+  const std::vector<std::string> factors = {"a", "b", "c"};
+  const CompanionStamp stamp{7, "0123456789abcdef", "fedcba9876543210"};
+  SobolSettings so;
+  so.second_order = true;
+  SensitivityResult sobol;
+  sobol.sobol.push_back(sobol_table(factors, "p_quota", std::vector<double>(4 * (2 * 3 + 2), 0.25), so, 1));
+  const SobolTable& t = sobol.sobol[0];
+  CHECK(t.failure.find("zero variance: the output is the same at every design row") == 0);
+  REQUIRE(t.rows.size() == 3);
+  REQUIRE(t.pairs.size() == 3);
+  for (const SobolRow& row : t.rows) CHECK((std::isnan(row.S1) && std::isnan(row.S1_conf) && std::isnan(row.ST)));
+  // One row per (output, factor) and per (output, pair), the indices' cells empty.
+  CHECK(indices_csv(sobol, stamp) ==
+        "output,factor,S1,S1_conf,ST,ST_conf,seed,resolved_hash,identity_hash\n"
+        "p_quota,a,,,,,7,0123456789abcdef,fedcba9876543210\n"
+        "p_quota,b,,,,,7,0123456789abcdef,fedcba9876543210\n"
+        "p_quota,c,,,,,7,0123456789abcdef,fedcba9876543210\n");
+  CHECK(second_order_csv(sobol, stamp) ==
+        "output,factor_1,factor_2,S2,S2_conf,seed,resolved_hash,identity_hash\n"
+        "p_quota,a,b,,,7,0123456789abcdef,fedcba9876543210\n"
+        "p_quota,a,c,,,7,0123456789abcdef,fedcba9876543210\n"
+        "p_quota,b,c,,,7,0123456789abcdef,fedcba9876543210\n");
+  // Morris: every elementary effect of a constant output is 0, defined, and said so.
+  engine::MorrisOptions mo;
+  mo.n_trajectories = 4;
+  const engine::MorrisDesign design = engine::morris_design(3, mo);
+  SensitivityResult morris;
+  morris.morris.push_back(
+      morris_table(factors, "p_quota", design, std::vector<double>(design.points.rows(), 0.25), MorrisSettings{}, 1));
+  CHECK(morris.morris[0].failure.empty());
+  CHECK(morris.morris[0].constant);
+  CHECK(indices_csv(morris, stamp) ==
+        "output,factor,mu,mu_star,mu_star_conf,sigma,seed,resolved_hash,identity_hash\n"
+        "p_quota,a,0,0,0,0,7,0123456789abcdef,fedcba9876543210\n"
+        "p_quota,b,0,0,0,0,7,0123456789abcdef,fedcba9876543210\n"
+        "p_quota,c,0,0,0,0,7,0123456789abcdef,fedcba9876543210\n");
+}
+
+TEST_CASE("sensitivity: the notes name an output without indices and why, beside the one that has them") {
+  ExecutionContext ctx;
+  DesignRequest r;
+  r.scenario = kStatusQuo;
+  r.study_file = kThreeFactors;
+  r.samples = 4;
+  r.paths = 100;
+  // Far above any path's total: P(reach) is 0 at every row; the mean total varies.
+  r.overrides = {{"target.total_jobs", "10000000"}};
+  const SensitivityResult sr = run_sensitivity(plan_sensitivity(r), std::nullopt, false, ctx);
+  REQUIRE(sr.sobol.size() == 2);
+  CHECK_FALSE(sr.sobol[0].failure.empty());
+  CHECK(sr.sobol[1].failure.empty());
+  REQUIRE(sr.notes.size() == 1);
+  CHECK(sr.notes[0].rfind("p_reach: no Sobol' indices (zero variance: ", 0) == 0);
+  r.method = "morris";
+  const SensitivityResult mr = run_sensitivity(plan_sensitivity(r), std::nullopt, false, ctx);
+  REQUIRE(mr.notes.size() == 1);
+  CHECK(mr.notes[0].rfind("p_reach: the same at every design row, so every elementary effect is 0", 0) == 0);
+}
+
+TEST_CASE("sensitivity: a run without second order removes an earlier run's FILE.s2.csv as its rows are committed") {
+  const Scratch s;
+  const std::string study = s.write("s2.toml", slurp(kThreeFactors) + "\n[sobol]\nsecond_order = true\n");
+  const std::string out = (s.dir / "st.csv").string(), s2 = (s.dir / "st.s2.csv").string();
+  ExecutionContext ctx;
+  DesignRequest r;
+  r.scenario = kStatusQuo;
+  r.study_file = study;
+  r.samples = 4;
+  r.paths = 100;
+  const auto run = [&](const DesignRequest& request, bool resume, ExecutionContext& c) {
+    const DesignStudy plan = plan_sensitivity(request);
+    SensitivityResult res = run_sensitivity(plan, out, resume, c);
+    if (res.evaluated.run.completed) write_sensitivity_files(sensitivity_files(plan, out), plan, res);
+    return res;
+  };
+  // The study file asks for second order: the file is written.
+  CHECK(run(r, false, ctx).notes.empty());
+  REQUIRE(fs::exists(s2));
+  const std::string earlier = slurp(s2);
+  // false overrides the study file (--no-second-order, Python's second_order=False).
+  r.second_order = false;
+  CHECK(plan_sensitivity(r).design.find("second_order") == std::string::npos);
+  CHECK(plan_sensitivity(r).unit.rows() == 4 * (3 + 2));
+  // Interrupted: the earlier result stays whole, its second-order file with it.
+  StopAfterFirstPoint stop;
+  CHECK_FALSE(run(r, false, stop.ctx).evaluated.run.completed);
+  CHECK(slurp(s2) == earlier);
+  // Completed: removed as the new rows take st.csv's place, and said so.
+  stop.let_run();
+  const SensitivityResult done = run(r, true, stop.ctx);
+  REQUIRE(done.evaluated.run.completed);
+  CHECK_FALSE(fs::exists(s2));
+  REQUIRE(done.notes.size() == 1);
+  CHECK(done.notes[0] == "removed " + s2 + ", the second-order indices of an earlier run of " + out +
+                             ": this run has none, and they would be read as this run's");
+  CHECK(fs::exists(s.dir / "st.indices.csv"));
+  // A file of that name the program did not write is not its to remove.
+  std::ofstream(s2) << "my own notes\n";
+  const SensitivityResult again = run(r, false, ctx);
+  CHECK(slurp(s2) == "my own notes\n");
+  REQUIRE(again.notes.size() == 1);
+  CHECK(again.notes[0].rfind("left " + s2 + " as it is: this run writes no second-order indices", 0) == 0);
+}
