@@ -27,8 +27,13 @@
 // type) or a text that loads again with exactly that value changed and every
 // other value as it was. A std::logic_error (the function's own check
 // failing) is a finding.
+//
+// The input's first line is also given as command-line text (--set) for an
+// integer and a real key: InputError, or exactly the number it writes.
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -248,9 +253,42 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   return 0;
 }
 
+// The input's first line, as command-line text, for the Integer key and a
+// Real key (apply_overrides: --set, --variant, a points file). InputError
+// or the value the text denotes: an integer key's value is a whole number in
+// range, and when the text reads as a double below 2^53 in size, that number.
+void check_overrides(std::string_view bytes) {
+  const std::string text(bytes.substr(0, std::min(bytes.find('\n'), std::size_t{64})));
+  static const ResolvedScenario base =
+      banensim::models::load_scenario(fixture().scratch.path() / "good" / "scenario-base.toml", schema());
+  for (const char* key : {"run.n_years", "growth.market.trend"}) {
+    ResolvedScenario s = base;
+    try {
+      banensim::models::apply_overrides(s, schema(), {{key, text}}, "--set", cross_check);
+    } catch (const InputError& error) {
+      banensim::fuzz::check_input_error(error);
+      continue;
+    }
+    char* end = nullptr;
+    const double x = std::strtod(text.c_str(), &end);
+    const bool plain = end != text.c_str() && *end == '\0' && std::isfinite(x) && std::abs(x) < 9007199254740992.0;
+    if (std::string_view(key) == "run.n_years") {
+      const std::int64_t v = s.integer(key);
+      FUZZ_CHECK(v >= 1 && v <= 100, "--set run.n_years=" + text + " gave " + std::to_string(v) + ", out of range");
+      if (plain) {
+        FUZZ_CHECK(static_cast<double>(v) == x,
+                   "--set run.n_years=" + text + " gave " + std::to_string(v) + ", not the number it writes");
+      }
+    } else if (plain) {
+      FUZZ_CHECK(s.real(key) == x, "--set growth.market.trend=" + text + " gave another number");
+    }
+  }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   if (names_special_filesystem(bytes)) return -1;  // -1: do not add to the corpus
+  check_overrides(bytes);
   const fs::path& file = fixture().input;
   banensim::fuzz::write_file(file, bytes);
   try {

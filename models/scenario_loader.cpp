@@ -592,19 +592,22 @@ void apply_overrides(ResolvedScenario& scenario, const ParamSchema& schema,
   ResolvedScenario updated = scenario;  // strong guarantee: untouched on error
   for (const auto& [key, text] : overrides) {
     const SourceLocation where{origin, 0, 0};
+    // Quoted back with its control characters as escapes (a NUL or a carriage
+    // return in a points file's cell must be seen, not obeyed or cut short).
+    const std::string shown = engine::escaped(text);
     const ParamSpec* spec = find_param(schema, key);
     if (spec == nullptr) {
-      problems.push_back(Problem{where, key, text, unknown_key_constraint(schema, key)});
+      problems.push_back(Problem{where, key, shown, unknown_key_constraint(schema, key)});
       continue;
     }
     auto parsed = parse_override(*spec, text);
     if (auto* broken = std::get_if<std::string>(&parsed)) {
-      problems.push_back(Problem{where, key, text, std::move(*broken)});
+      problems.push_back(Problem{where, key, shown, std::move(*broken)});
       continue;
     }
     ParamScalar& value = std::get<ParamScalar>(parsed);
     if (std::optional<std::string> broken = range_problem(*spec, value)) {
-      problems.push_back(Problem{where, key, text, std::move(*broken)});
+      problems.push_back(Problem{where, key, shown, std::move(*broken)});
       continue;
     }
     updated.values[key] = ParamValue{std::move(value), where};
