@@ -560,6 +560,12 @@ std::variant<ParamScalar, std::string> parse_override(const ParamSpec& spec, std
 
 }  // namespace
 
+std::optional<std::string> override_value_text(const ParamSpec& spec, std::string_view text) {
+  auto parsed = parse_override(spec, text);
+  if (const auto* value = std::get_if<ParamScalar>(&parsed)) return value_text(*value);
+  return std::nullopt;
+}
+
 ResolvedScenario load_scenario(const fs::path& file, const ParamSchema& schema, const ScenarioCheck& check) {
   std::vector<Problem> problems;
   Resolver resolver(schema, problems);

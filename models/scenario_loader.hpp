@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -37,6 +38,11 @@ ResolvedScenario load_scenario(const std::filesystem::path& file, const ParamSch
 void apply_overrides(ResolvedScenario& scenario, const ParamSchema& schema,
                      const std::vector<std::pair<std::string, std::string>>& overrides,
                      const std::string& origin, const ScenarioCheck& check = {});
+
+// The value `text` gives the key as apply_overrides reads it, written as
+// value_text writes it (so "2027", "2027.0", " 2027\r", "-0.0" and "0"
+// agree); nullopt when the key's type refuses the text (before range checks).
+std::optional<std::string> override_value_text(const ParamSpec& spec, std::string_view text);
 
 // `text`, the content of the scenario file `file`, with the values of the
 // given keys replaced where the file itself sets them (a table key, a

@@ -218,32 +218,15 @@ void plan_sampled_points(SweepStudy& s, const SweepRequest& r, const std::option
   }
 }
 
-// A given point's value as the identity line hashes it: a number key's value
-// (Real or Integer) that reads as a finite number in its shortest round-trip
-// form, so that 1000, 1000.0 and 1e3 are one value -- a file the program began
-// from "1000" resumes from Python's to_numpy(), which gives 1000.0 -- and any
-// other value as written (a text "1e3" is not "1000"; a data file's path has
-// its own digest line).
+// A given point's value as the identity line hashes it: as the scenario
+// loader reads it (models::override_value_text: one parser), so 1000, 1000.0,
+// 1e3, +1000 and " 1000\r" are one value -- a file the program began from
+// "1000" resumes from Python's to_numpy(), which gives 1000.0 -- and a text
+// the key's type refuses (checked later, with its message) as written.
 std::string canonical_value(const std::string& key, const std::string& text) {
   const models::ParamSpec* spec = models::find_param(models::banenafspraak_schema(), key);
-  if (spec == nullptr || (spec->type != models::ParamType::kReal && spec->type != models::ParamType::kInteger)) {
-    return text;
-  }
-  // As the scenario loader reads an override: blanks around it and a '+' before it do not count.
-  std::string_view t = text;
-  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
-  if (!t.empty() && t.front() == '+') t.remove_prefix(1);
-  const char* end = t.data() + t.size();
-  if (spec->type == models::ParamType::kInteger) {
-    std::int64_t n = 0;  // exact beyond 2^53, where a double is not
-    const auto [at, ec] = std::from_chars(t.data(), end, n);
-    if (!t.empty() && ec == std::errc() && at == end) return std::to_string(n);
-  }
-  double x = 0;
-  const auto [at, ec] = std::from_chars(t.data(), end, x);
-  if (t.empty() || ec != std::errc() || at != end || !std::isfinite(x)) return text;
-  return engine::shortest(x);
+  if (spec == nullptr) return text;
+  return models::override_value_text(*spec, text).value_or(text);
 }
 
 // sweep --points FILE / evaluate: the points as given, checked as any other.

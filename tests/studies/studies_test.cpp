@@ -567,6 +567,10 @@ TEST_CASE("given points: the identity hashes a number key's value, not how it is
   CHECK(identity({{"1000.0", "2027.0", "3.0"}, {"0.50", "2030.0", "5.0"}}) == plain);
   CHECK(identity({{"1e3", "2027", "3e0"}, {"5e-1", "2.03e3", "5"}}) == plain);
   CHECK(identity({{"+1000", "2027", "3"}, {".5", "2030", "5"}}) == plain);
+  // As the loader reads them (one parser): blanks and line ends around a value, and an integer key's -0.0 as 0.
+  CHECK(identity({{" 1000\r", "2027\n", "3"}, {"0.5", "2030", "5"}}) == plain);
+  CHECK(identity({{"1000", "2027", "3"}, {"0.5", "2030", "-0.0"}}) ==
+        identity({{"1000", "2027", "3"}, {"0.5", "2030", "0"}}));
   // Other values are other points.
   CHECK(identity({{"1001", "2027", "3"}, {"0.5", "2030", "5"}}) != plain);
   CHECK(identity({{"1000", "2028", "3"}, {"0.5", "2030", "5"}}) != plain);
