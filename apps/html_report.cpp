@@ -297,13 +297,16 @@ std::string assumptions_section(const nlohmann::json& result) {
     << " paths. Medians and ranges are over the sets (range over plausible assumptions, 5&ndash;95%). Beats / ties / "
     << "loses: the share of sets where the 95% paired Monte Carlo interval of the difference against " << esc(ref)
     << " lies wholly above 0 / contains 0 / lies wholly below 0. Worst regret: the largest shortfall, over the sets, of "
-    << "the option&rsquo;s figure behind the best option&rsquo;s at that set.</p>";
+    << "the option&rsquo;s figure behind the best option&rsquo;s at that set, an estimate that leans high (a maximum "
+    << "over noisy sets); its Monte Carlo range: the lower end of the regret&rsquo;s interval at that set and the "
+    << "largest upper end over the sets (each from the 95% intervals of the differences, conservative unless one "
+    << "option is the reference).</p>";
   // One table per figure: P(reach) in the target year, and P(reached by the
   // study's year) on the same sets and paths.
   const auto table = [&h, &opts](const std::string& id, const std::string& figure, bool reach) {
     std::vector<std::string> labels = {"option", figure + " median", "range over plausible assumptions",
                                        "difference median", "range over plausible assumptions", "beats", "ties",
-                                       "loses", "worst regret"};
+                                       "loses", "worst regret", "Monte Carlo range"};
     h << "<table id=\"" << id << "\" class=\"wide\"><tr>";
     for (const auto& l : labels) h << "<th>" << esc(l) << "</th>";
     h << "</tr>\n";
@@ -322,6 +325,8 @@ std::string assumptions_section(const nlohmann::json& result) {
                                    pct(get(o["loses"], "share"))});
       }
       cells.push_back(engine::fmt(get(o, "worst_case_regret"), 3));
+      const auto& mc = o["worst_case_regret_monte_carlo"];
+      cells.push_back(engine::fmt_interval(get(mc, "low"), get(mc, "high"), 3));
       h << "<tr>";
       for (std::size_t c = 0; c < cells.size(); ++c) {
         h << "<td data-label=\"" << esc(labels[c]) << "\">" << cells[c] << "</td>";
@@ -338,12 +343,8 @@ std::string assumptions_section(const nlohmann::json& result) {
   table("assumptions-by-year", "P(reached by " + by + ")", false);
   // Every option that ties for the smallest, so none is ranked above its equals.
   const auto tied = [&a](const char* key) {
-    const auto& names = a[key];
-    std::string text;
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      text += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i].get<std::string>();
-    }
-    return esc(text) + (names.size() > 1 ? " (tied)" : "");
+    const auto names = a[key].get<std::vector<std::string>>();
+    return esc(engine::join_names(names)) + (names.size() > 1 ? " (tied)" : "");
   };
   h << "<p>Smallest worst-case regret: <b>" << tied("minimax_regret_tied") << "</b> for P(reach), <b>"
     << tied("minimax_regret_by_year_tied") << "</b> for P(reached by " << by << ").</p>";

@@ -371,13 +371,27 @@ std::string share_text(std::size_t k, std::size_t n) {
   return engine::fmt_percent(static_cast<double>(k) / static_cast<double>(n));
 }
 
-// "status quo's (0.007)", or "shared by a, b and c (0.007)" when options tie exactly.
+// "status quo's (0.007, Monte Carlo range [0.002, 0.011])", or "shared by a,
+// b and c (...)" when options tie exactly; then the options whose Monte Carlo
+// ranges overlap it, which the noise does not tell apart from it.
 std::string smallest_regret(const studies::AssumptionResult& r, bool by_year) {
+  const auto figure = [by_year](const studies::OptionSummary& o) -> const studies::Judgement& {
+    return by_year ? o.by_year : o.reach;
+  };
   const std::size_t k = by_year ? r.minimax_regret_by_year : r.minimax_regret;
-  const double least = (by_year ? r.options[k].by_year : r.options[k].reach).worst_regret;
-  const std::string value = " (" + engine::fmt(least, 3) + ")";
-  if (studies::minimax_options(r, by_year).size() == 1) return r.options[k].name + "'s" + value;
-  return "shared by " + studies::minimax_names(r, by_year) + value;
+  const studies::Judgement& least = figure(r.options[k]);
+  const std::string value = " (" + engine::fmt(least.worst_regret, 3) + ", Monte Carlo range " +
+                            engine::fmt_interval(least.worst_regret_low, least.worst_regret_high, 3) + ")";
+  const std::vector<std::size_t> tied = studies::minimax_options(r, by_year);
+  std::string text = tied.size() == 1 ? r.options[k].name + "'s" + value
+                                      : "shared by " + studies::minimax_names(r, by_year) + value;
+  std::vector<std::string> near;
+  for (std::size_t o = 0; o < r.options.size(); ++o) {
+    if (std::find(tied.begin(), tied.end(), o) != tied.end()) continue;
+    if (figure(r.options[o]).worst_regret_low <= least.worst_regret_high) near.push_back(r.options[o].name);
+  }
+  if (!near.empty()) text += "; not told apart from it by the Monte Carlo noise: " + engine::join_names(near);
+  return text;
 }
 }  // namespace
 
@@ -400,7 +414,8 @@ std::string render_assumptions_table(const studies::AssumptionStudy& s, const st
   const auto table = [&](const std::string& figure, bool reach) {
     std::vector<std::string> header = {"option",      figure + " here",         "Monte Carlo 95%",
                                        "median",      "assumption range 5-95%", "diff median",
-                                       "assumption range 5-95%", "beats", "ties", "loses", "worst regret"};
+                                       "assumption range 5-95%", "beats", "ties", "loses", "worst regret",
+                                       "Monte Carlo range"};
     std::vector<std::vector<std::string>> rows = {header};
     for (std::size_t k = 0; k < s.options.size(); ++k) {
       const auto& o = r.options[k];
@@ -416,6 +431,7 @@ std::string render_assumptions_table(const studies::AssumptionStudy& s, const st
                                share_text(j.beats, n), share_text(j.ties, n), share_text(j.loses, n)});
       }
       row.push_back(engine::fmt(j.worst_regret, 3));
+      row.push_back(engine::fmt_interval(j.worst_regret_low, j.worst_regret_high, 3));
       rows.push_back(row);
     }
     return engine::format_table(rows);
@@ -428,8 +444,10 @@ std::string render_assumptions_table(const studies::AssumptionStudy& s, const st
         "assumption sets (5% and 95% quantiles), each set's figure itself a Monte Carlo estimate.\n"
      << "beats / ties / loses: share of the sets where the 95% paired Monte Carlo interval of the difference against "
      << s.options[0].name << " lies wholly above 0 / contains 0 / lies wholly below 0.\n"
-     << "worst regret: the largest, over the sets, of (the best option's figure at that set - the option's); the "
-        "smallest is "
+     << "worst regret: the largest, over the sets, of (the best option's figure at that set - the option's), an "
+        "estimate that leans high (a maximum over noisy sets); Monte Carlo range: the lower end of the regret's "
+        "interval at that set and the largest upper end over the sets (each from the 95% intervals of the "
+        "differences, conservative unless one option is the reference). The smallest is "
      << smallest_regret(r, false) << " for P(reach), " << smallest_regret(r, true) << " for P(by " << by_label
      << ").\n\n";
   os << "What decides the sign (PRIM on the sets where the option beats, or loses; coverage: share of those sets "

@@ -89,6 +89,14 @@ std::string fmt_interval(const Interval& interval, int decimals) {
   return fmt_interval(interval.low, interval.high, decimals);
 }
 
+std::string join_names(const std::vector<std::string>& names) {
+  std::string text;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    text += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+  }
+  return text;
+}
+
 std::string escaped(const std::string& text) {
   std::string out;
   for (const char c : text) {

@@ -15,6 +15,7 @@
 // Thread-safe (pure functions).
 
 #include <string>
+#include <vector>
 
 namespace banensim::engine {
 
@@ -62,6 +63,9 @@ std::string fmt_interval(const Interval& interval, int decimals);
 // (0.00080 [0.00050, 0.00140], not 0.001 [0.001, 0.001]). An interval with
 // an end at 0 keeps `min_decimals`: fmt_interval shows the other end's digits.
 int interval_decimals(double low, double high, int min_decimals);
+
+// Names in a sentence: "a", "a and b", "a, b and c" ("" for none).
+std::string join_names(const std::vector<std::string>& names);
 
 // `text` with its control characters written as escapes (\n, \t, \r,
 // \x01), for a message: a line break or a carriage return in a file name or

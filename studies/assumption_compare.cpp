@@ -446,11 +446,27 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
     }
     r.options.push_back(std::move(o));
   }
-  // Regret of each figure: behind the best option at each set.
-  const auto regret = [&r, n, n_options](Judgement OptionSummary::*figure, std::size_t& minimax) {
+  // Regret of each figure: behind the best option at each set, with its
+  // Monte Carlo interval from the set's row.
+  const auto regret = [&](Judgement OptionSummary::*figure, std::size_t& minimax, const std::string& value,
+                          const std::string& diff) {
     std::vector<double> best(n, -std::numeric_limits<double>::infinity());
     for (const OptionSummary& o : r.options) {
       for (std::size_t i = 0; i < n; ++i) best[i] = std::max(best[i], (o.*figure).value[i]);
+    }
+    std::vector<std::vector<SetFigure>> at(n, std::vector<SetFigure>(n_options));
+    for (std::size_t k = 0; k < n_options; ++k) {
+      const std::vector<double> v = t.numbers(col(k, value)), lo = t.numbers(col(k, value + "_ci_low")),
+                                hi = t.numbers(col(k, value + "_ci_high"));
+      for (std::size_t i = 0; i < n; ++i) at[i][k] = SetFigure{v[i], lo[i], hi[i], 0, 0, 0};
+      if (k == 0) continue;
+      const std::vector<double> dv = t.numbers(col(k, diff)), dlo = t.numbers(col(k, diff + "_ci_low")),
+                                dhi = t.numbers(col(k, diff + "_ci_high"));
+      for (std::size_t i = 0; i < n; ++i) {
+        at[i][k].diff = dv[i];
+        at[i][k].diff_low = dlo[i];
+        at[i][k].diff_high = dhi[i];
+      }
     }
     for (std::size_t k = 0; k < n_options; ++k) {
       Judgement& j = r.options[k].*figure;
@@ -459,13 +475,40 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
           j.worst_regret = best[i] - j.value[i];
           j.worst_regret_set = i;
         }
+        j.worst_regret_high = std::max(j.worst_regret_high, regret_interval(at[i], k).high);
       }
+      if (n > 0) j.worst_regret_low = regret_interval(at[j.worst_regret_set], k).low;
       if (j.worst_regret < (r.options[minimax].*figure).worst_regret) minimax = k;
     }
   };
-  regret(&OptionSummary::reach, r.minimax_regret);
-  regret(&OptionSummary::by_year, r.minimax_regret_by_year);
+  regret(&OptionSummary::reach, r.minimax_regret, "p_reach", "diff");
+  regret(&OptionSummary::by_year, r.minimax_regret_by_year, "p_by", "diff_by");
   return r;
+}
+
+engine::Interval regret_interval(const std::vector<SetFigure>& at_set, std::size_t k) {
+  const SetFigure& own = at_set.at(k);
+  // Half-widths: of the paired difference (symmetric), and the larger side of the Wilson interval.
+  const auto diff_half = [](const SetFigure& f) { return 0.5 * (f.diff_high - f.diff_low); };
+  const auto value_half = [](const SetFigure& f) { return std::max(f.value - f.low, f.high - f.value); };
+  engine::Interval regret{0, 0};
+  for (std::size_t j = 0; j < at_set.size(); ++j) {
+    if (j == k) continue;
+    const SetFigure& other = at_set[j];
+    engine::Interval d{};
+    if (k == 0) {
+      d = {other.diff_low, other.diff_high};
+    } else if (j == 0) {
+      d = {-own.diff_high, -own.diff_low};
+    } else {
+      const double e = other.value - own.value;
+      const double h = std::min(diff_half(other) + diff_half(own), value_half(other) + value_half(own));
+      d = {e - h, e + h};
+    }
+    regret.low = std::max(regret.low, d.low);
+    regret.high = std::max(regret.high, d.high);
+  }
+  return regret;
 }
 
 std::vector<std::size_t> minimax_options(const AssumptionResult& r, bool by_year) {
@@ -480,12 +523,9 @@ std::vector<std::size_t> minimax_options(const AssumptionResult& r, bool by_year
 }
 
 std::string minimax_names(const AssumptionResult& r, bool by_year) {
-  const std::vector<std::size_t> tied = minimax_options(r, by_year);
-  std::string names;
-  for (std::size_t i = 0; i < tied.size(); ++i) {
-    names += (i == 0 ? "" : i + 1 == tied.size() ? " and " : ", ") + r.options[tied[i]].name;
-  }
-  return names;
+  std::vector<std::string> names;
+  for (const std::size_t k : minimax_options(r, by_year)) names.push_back(r.options[k].name);
+  return engine::join_names(names);
 }
 
 std::vector<std::size_t> named_drivers(const Judgement& j) {
@@ -582,7 +622,11 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
       "ties: it contains 0";
   j["regret_rule"] =
       "regret of an option at a set: the largest figure (P(reach), or P(reached by by_year)) of any compared "
-      "option at that set minus its own; worst-case regret: its largest regret over the sets";
+      "option at that set minus its own; worst-case regret: its largest regret over the sets; its Monte Carlo "
+      "range: the lower end of the regret's interval at the set where the estimate is largest, and the largest "
+      "upper end over the sets (each set's interval from the 95% intervals of the differences against the other "
+      "options, conservative unless one of the two is the reference); the estimate, a maximum over noisy sets, "
+      "leans high";
   j["by_year"] = s.by_year;
   // A figure's summary over the sets; with k > 0 also its difference, the
   // beats / ties / loses shares, the sign rule and the sentence.
@@ -595,6 +639,7 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
                 {"max", *std::max_element(jd.value.begin(), jd.value.end())}};
     oj["worst_case_regret"] = jd.worst_regret;
     oj["worst_case_regret_set"] = jd.worst_regret_set;
+    oj["worst_case_regret_monte_carlo"] = {{"low", jd.worst_regret_low}, {"high", jd.worst_regret_high}};
     if (k == 0) return oj;
     oj["difference"] = {{"median", jd.diff_median}, {"p05", jd.diff_low}, {"p95", jd.diff_high},
                         {"min", jd.diff_min}, {"max", jd.diff_max}};
@@ -689,7 +734,8 @@ std::string assumptions_csv(const AssumptionStudy& s, const AssumptionResult& r)
                                       : "by_" + c);
   }
   os << ",by_worst_case_regret,by_rule,by_rule_coverage,by_rule_density,by_rule_box_coverage,by_rule_box_density,"
-     << "resolved_hash\n";
+     << "resolved_hash,worst_case_regret_mc_low,worst_case_regret_mc_high,by_worst_case_regret_mc_low,"
+     << "by_worst_case_regret_mc_high\n";
   // One figure's columns: its value here, its difference here, and its summary over the sets.
   const auto figure = [&](std::size_t k, const Judgement& j, const engine::Proportion& p,
                           const engine::RunningStats* d) {
@@ -746,7 +792,12 @@ std::string assumptions_csv(const AssumptionStudy& s, const AssumptionResult& r)
            k == 0 ? nullptr : &at_value(by_diff, s.by_year).difference);
     csv_number(os, o.by_year.worst_regret);
     rule(k, o.by_year);
-    os << "," << s.options[k].resolved.hash() << "\n";  // what the option was computed from, its --set included
+    os << "," << s.options[k].resolved.hash();  // what the option was computed from, its --set included
+    for (double x : {o.reach.worst_regret_low, o.reach.worst_regret_high, o.by_year.worst_regret_low,
+                     o.by_year.worst_regret_high}) {
+      csv_number(os, x);
+    }
+    os << "\n";
   }
   return os.str();
 }

@@ -145,12 +145,35 @@ struct Judgement {
   // this one's (Savage 1951); the worst case is the largest over the sets.
   double worst_regret = 0;
   std::size_t worst_regret_set = 0;
+  // Its Monte Carlo range (regret_interval): the lower end of the regret's
+  // interval at worst_regret_set, and the largest upper end over the sets
+  // (the largest regret at some set may be one the estimates put lower).
+  // The estimate, a maximum over noisy sets, leans high.
+  double worst_regret_low = 0, worst_regret_high = 0;
   SignRule rule;                       // reference: not found
   // What sizes the difference: its partial rank correlation with each
   // factor over the sets (engine/rank_correlation.hpp), in factor order
   // (reference: empty; NaN where the difference never varies).
   std::vector<engine::PartialRankCorrelation> drivers;
 };
+
+// One option's figure at one assumption set as its row holds it: the value
+// with its 95% Wilson interval and its paired difference from the reference
+// with its 95% normal interval (the reference: 0 [0, 0]).
+struct SetFigure {
+  double value = 0, low = 0, high = 0;
+  double diff = 0, diff_low = 0, diff_high = 0;
+};
+
+// The Monte Carlo interval of option k's regret at one set, max over j of
+// (figure_j - figure_k), from the set's figures (docs/ANALYSIS.md section 7):
+// for each other option j an interval of figure_j - figure_k -- the paired
+// difference's own interval when j or k is the reference; otherwise
+// (figure_j - figure_k) +- h, h the smaller of the two options' difference
+// half-widths summed and their Wilson half-widths (the larger side) summed,
+// a bound that holds whatever the correlation of their paths -- and the
+// regret's interval is [max(0, largest lower end), max(0, largest upper end)].
+engine::Interval regret_interval(const std::vector<SetFigure>& at_set, std::size_t k);
 
 // The drivers stated in words: those whose p-value is <= 0.05 / the number
 // of factors (Bonferroni over the factors), largest |PRCC| first, at most 3.

@@ -1006,6 +1006,7 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
   CHECK(r.out.find("Across plausible assumptions: 8 assumption sets") != std::string::npos);
   CHECK(r.out.find("Monte Carlo 95%") != std::string::npos);
   CHECK(r.out.find("assumption range 5-95%") != std::string::npos);
+  CHECK(r.out.find("worst regret  Monte Carlo range") != std::string::npos);
   CHECK(r.out.find("all three beats status quo by more than its Monte Carlo noise in") != std::string::npos);
   const auto csv = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 8 --paths 1024 --format csv");
   REQUIRE(csv.exit_code == 0);
@@ -1017,14 +1018,16 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
                       "p_reached_by_diff_ci_high,p_reached_by_median,p_reached_by_p05,p_reached_by_p95,"
                       "p_reached_by_diff_median,p_reached_by_diff_p05,p_reached_by_diff_p95,p_reached_by_diff_min,"
                       "p_reached_by_diff_max,by_share_beats,by_share_ties,by_share_loses,by_worst_case_regret,"
-                      "by_rule,by_rule_coverage,by_rule_density,by_rule_box_coverage,by_rule_box_density,resolved_hash\n",
+                      "by_rule,by_rule_coverage,by_rule_density,by_rule_box_coverage,by_rule_box_density,resolved_hash,"
+                      "worst_case_regret_mc_low,worst_case_regret_mc_high,by_worst_case_regret_mc_low,"
+                      "by_worst_case_regret_mc_high\n",
                       0) == 0);
   const auto js = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 8 --paths 1024 --format json");
   REQUIRE(js.exit_code == 0);
   const auto doc = nlohmann::json::parse(js.out);
   // Each option's row ends with what it was computed from: its resolved hash, as the provenance gives it.
   for (const auto& sc : doc["provenance"]["scenarios"]) {
-    CHECK(csv.out.find("," + sc["resolved_hash"].get<std::string>() + "\n") != std::string::npos);
+    CHECK(csv.out.find("," + sc["resolved_hash"].get<std::string>() + ",") != std::string::npos);
   }
   const auto& o = doc["assumptions"]["options"][1];
   CHECK(o["beats"]["sets"].get<int>() + o["ties"]["sets"].get<int>() + o["loses"]["sets"].get<int>() == 8);
@@ -1091,6 +1094,15 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
     CHECK(at("p_reached_by_p95") == doctest::Approx(b["p_reached_by"]["p95"].get<double>()).epsilon(1e-9));
     CHECK(at("by_share_beats") == doctest::Approx(b["beats"]["share"].get<double>()).epsilon(1e-9));
     CHECK(at("by_worst_case_regret") == doctest::Approx(b["worst_case_regret"].get<double>()).epsilon(1e-9));
+    // The worst regret's Monte Carlo range: the CSV's columns are the JSON's, and it holds the estimate.
+    for (const auto& [prefix, j] : {std::pair<std::string, nlohmann::json>{"", o}, {"by_", b}}) {
+      CAPTURE(prefix);
+      const auto& mc = j["worst_case_regret_monte_carlo"];
+      CHECK(at(prefix + "worst_case_regret_mc_low") == doctest::Approx(mc["low"].get<double>()).epsilon(1e-9));
+      CHECK(at(prefix + "worst_case_regret_mc_high") == doctest::Approx(mc["high"].get<double>()).epsilon(1e-9));
+      CHECK(mc["low"].get<double>() <= j["worst_case_regret"].get<double>() + 1e-12);
+      CHECK(j["worst_case_regret"].get<double>() <= mc["high"].get<double>() + 1e-12);
+    }
     const auto& central = doc["scenarios"][1];
     for (const auto& c : central["vs_reference"]["scalars"]["first_year_reached"]["cumulative_difference"]) {
       if (c["value"].get<double>() != 2030) continue;

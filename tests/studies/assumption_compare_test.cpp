@@ -6,10 +6,14 @@
 
 #include <cmath>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "engine/proportion.hpp"
 #include "engine/run_summary.hpp"
+#include "engine/running_stats.hpp"
+#include "engine/tally.hpp"
 #include "engine/sobol_design.hpp"
 #include "studies/assumption_compare.hpp"
 
@@ -107,6 +111,102 @@ TEST_CASE("a planted sign rule is recovered: an option that fixes the market tre
     CHECK(other.value[jk.worst_regret_set] - jk.value[jk.worst_regret_set] == worst);
   }
   CHECK(r.minimax_regret == (r.options[0].reach.worst_regret <= r.options[1].reach.worst_regret ? 0U : 1U));
+  // Its Monte Carlo range holds the estimate; with two options (one the
+  // reference) each set's interval is the paired difference's own, so the
+  // lower end is that of the worst set's difference and the upper end the
+  // largest of any set's.
+  for (std::size_t k = 0; k < 2; ++k) {
+    const Judgement& jk = r.options[k].reach;
+    INFO("option " << k << ": " << jk.worst_regret << " [" << jk.worst_regret_low << ", " << jk.worst_regret_high
+                   << "]");
+    CHECK(jk.worst_regret_low <= jk.worst_regret + 1e-12);
+    CHECK(jk.worst_regret <= jk.worst_regret_high + 1e-12);
+    CHECK(jk.worst_regret_low > 0);  // the option beats and loses beyond the noise (checked above)
+    CHECK(jk.worst_regret_high > jk.worst_regret);
+  }
+}
+
+TEST_CASE("regret_interval by hand: paired intervals against the reference, the bound between two other options") {
+  // Figures at one set: the reference 0.30, option 1 0.34 (+0.04 [0.03,
+  // 0.05] paired), option 2 0.31 (+0.01 [0.005, 0.015]).
+  const std::vector<SetFigure> at = {{0.30, 0.28, 0.32, 0, 0, 0},
+                                     {0.34, 0.32, 0.36, 0.04, 0.03, 0.05},
+                                     {0.31, 0.29, 0.335, 0.01, 0.005, 0.015}};
+  // The reference: behind option 1 by its paired interval [0.03, 0.05]
+  // (option 2's [0.005, 0.015] is lower at both ends).
+  engine::Interval r0 = regret_interval(at, 0);
+  CHECK(r0.low == doctest::Approx(0.03));
+  CHECK(r0.high == doctest::Approx(0.05));
+  // Option 1, the best: against the reference -[0.03, 0.05], against option 2
+  // -0.03 +- min(0.005 + 0.01, 0.02 + 0.025) -- both below 0, so [0, 0].
+  engine::Interval r1 = regret_interval(at, 1);
+  CHECK(r1.low == 0);
+  CHECK(r1.high == 0);
+  // Option 2: behind option 1 by 0.03 +- 0.015 (the difference half-widths
+  // summed, smaller than the Wilson ones), ahead of the reference.
+  engine::Interval r2 = regret_interval(at, 2);
+  CHECK(r2.low == doctest::Approx(0.015));
+  CHECK(r2.high == doctest::Approx(0.045));
+  // With wide paired intervals the Wilson half-widths bound it instead:
+  // 0.03 +- (0.02 + 0.025).
+  std::vector<SetFigure> wide = at;
+  wide[1].diff_low = 0.0;
+  wide[1].diff_high = 0.08;
+  wide[2].diff_low = -0.02;
+  wide[2].diff_high = 0.04;
+  r2 = regret_interval(wide, 2);
+  CHECK(r2.low == 0);  // 0.03 - 0.045 < 0
+  CHECK(r2.high == doctest::Approx(0.075));
+}
+
+TEST_CASE("regret_interval covers the true regret at a set at least 1 - K x 2.5% of the time (K = 3 options)") {
+  // Three options on common random numbers: a path's outcome under option j
+  // is 1{U < p_j}, U uniform, p = (0.30, 0.32, 0.31); true regrets 0.02, 0,
+  // 0.01. Each replicate computes the row's figures as the compare cells do
+  // (Wilson, normal on the paired per-path differences) from 2,000 paths.
+  // With K options one pairwise end may miss per option, so coverage is at
+  // least 1 - 3 x 2.5% (less three standard errors of the count).
+  const std::vector<double> p = {0.30, 0.32, 0.31};
+  const double best = 0.32;
+  constexpr int kReplicates = 4000, kPaths = 2000;
+  std::mt19937_64 rng(20261202);
+  std::uniform_real_distribution<double> u01(0.0, 1.0);
+  std::vector<int> covered(3, 0);
+  for (int rep = 0; rep < kReplicates; ++rep) {
+    std::vector<engine::Proportion> prop(3);
+    std::vector<engine::RunningStats> diff(3);
+    for (int i = 0; i < kPaths; ++i) {
+      const double u = u01(rng);
+      const bool ref = u < p[0];
+      for (std::size_t j = 0; j < 3; ++j) {
+        prop[j].add(u < p[j]);
+        if (j > 0) diff[j].add(static_cast<double>(u < p[j]) - static_cast<double>(ref));
+      }
+    }
+    std::vector<SetFigure> at(3);
+    for (std::size_t j = 0; j < 3; ++j) {
+      const engine::Interval w = prop[j].wilson();
+      at[j] = {prop[j].estimate(), w.low, w.high, 0, 0, 0};
+      if (j > 0) {
+        const engine::Interval d = engine::mean_interval(diff[j]);
+        at[j].diff = diff[j].mean();
+        at[j].diff_low = d.low;
+        at[j].diff_high = d.high;
+      }
+    }
+    for (std::size_t k = 0; k < 3; ++k) {
+      const engine::Interval ci = regret_interval(at, k);
+      const double truth = best - p[k];
+      covered[k] += (ci.low <= truth + 1e-12 && truth <= ci.high + 1e-12) ? 1 : 0;
+    }
+  }
+  const double floor = 1 - 3 * 0.025;
+  const double se = std::sqrt(floor * (1 - floor) / kReplicates);
+  for (std::size_t k = 0; k < 3; ++k) {
+    const double share = static_cast<double>(covered[k]) / kReplicates;
+    INFO("option " << k << " covered " << share);
+    CHECK(share >= floor - 3 * se);
+  }
 }
 
 TEST_CASE("a sign rule's stated figures are counted on the region its sentence states, not on PRIM's whole box") {
