@@ -603,6 +603,7 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
   j["seed"] = s.run.seed;
   j["study_file"] = s.study_file ? nlohmann::json(*s.study_file) : nlohmann::json(nullptr);
   j["min_density"] = s.min_density;
+  j["wall_seconds"] = r.wall_seconds;  // the sets' runs; the central comparison's is in the provenance
   nlohmann::json factors = nlohmann::json::array();
   for (const Factor& f : s.factors) {
     factors.push_back({{"key", f.key}, {"distribution", distribution_name(f.distribution)}, {"low", f.support_low()},
