@@ -215,8 +215,7 @@ int compare_across_assumptions(const RunCommand& c, studies::ExecutionContext& c
     return kExitInterrupted;
   }
   if (!r.run.root) return 0;
-  nlohmann::json result = studies::run_json(r.central);
-  result["assumptions"] = studies::assumptions_json(s, r);
+  nlohmann::json result = studies::assumption_compare_json(s, r);
   const std::string text = c.format == "json"  ? result.dump(2) + "\n"
                            : c.format == "csv" ? studies::assumptions_csv(s, r)
                                                : render_assumptions_table(s, r);

@@ -175,8 +175,9 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
   const auto& m0 = sc[0].model;
   std::ostringstream os;
   os << studies::version_line() << "\n";
-  os << "seed " << run.seed << ", " << engine::fmt_int(static_cast<double>(r.n_paths)) << " paths, " << r.n_threads
-     << " threads, " << engine::fmt(r.wall_seconds, 1) << " s";
+  os << "seed " << run.seed << ", " << engine::fmt_int(static_cast<double>(r.n_paths)) << " paths, ";
+  if (run.ranks > 1) os << run.ranks << " MPI ranks x ";
+  os << r.n_threads << " threads, " << engine::fmt(r.wall_seconds, 1) << " s";
   if (run.precision) {
     os << "; stopping rule: 95% half-width <= " << *run.precision << " -> "
        << (r.stopped_by_rule ? "converged" : "NOT converged (max paths reached), widest half-width " +

@@ -552,8 +552,7 @@ py::dict assumptions_impl(const std::vector<std::string>& scenarios, const py::l
         return studies::run_assumption_compare(planned, rows, resume, ctx);
       });
   if (!res.run.completed) throw std::runtime_error("the comparison across assumptions was cancelled");
-  nlohmann::json result = studies::run_json(res.central);
-  result["assumptions"] = studies::assumptions_json(s, res);
+  nlohmann::json result = studies::assumption_compare_json(s, res);
   py::dict d;
   d["json"] = result.dump();
   d["sets"] = table_dict(res.run.table);

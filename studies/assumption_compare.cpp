@@ -603,7 +603,6 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
   j["seed"] = s.run.seed;
   j["study_file"] = s.study_file ? nlohmann::json(*s.study_file) : nlohmann::json(nullptr);
   j["min_density"] = s.min_density;
-  j["wall_seconds"] = r.wall_seconds;  // the sets' runs; the central comparison's is in the provenance
   nlohmann::json factors = nlohmann::json::array();
   for (const Factor& f : s.factors) {
     factors.push_back({{"key", f.key}, {"distribution", distribution_name(f.distribution)}, {"low", f.support_low()},
@@ -710,6 +709,14 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
     j[by_year ? "minimax_regret_by_year_tied" : "minimax_regret_tied"] = names;
   }
   return j;
+}
+
+nlohmann::json assumption_compare_json(const AssumptionStudy& s, const AssumptionResult& r) {
+  nlohmann::json result = run_json(r.central);
+  result["assumptions"] = assumptions_json(s, r);
+  // The sets' run time beside the central comparison's wall_seconds: provenance, not a result.
+  result["provenance"]["assumption_sets_wall_seconds"] = r.wall_seconds;
+  return result;
 }
 
 std::string assumptions_csv(const AssumptionStudy& s, const AssumptionResult& r) {

@@ -213,6 +213,10 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& study, const std:
 // docs/OUTPUT.md; docs/result.schema.json).
 nlohmann::json assumptions_json(const AssumptionStudy& study, const AssumptionResult& result);
 
+// compare --assumptions' whole result: run_json of the central comparison,
+// "assumptions", and provenance.assumption_sets_wall_seconds (the sets' run time).
+nlohmann::json assumption_compare_json(const AssumptionStudy& study, const AssumptionResult& result);
+
 // The summary as CSV: one row per option (the first the reference), every
 // column of the table (docs/OUTPUT.md, "compare --assumptions N --format csv").
 std::string assumptions_csv(const AssumptionStudy& study, const AssumptionResult& result);

@@ -40,7 +40,8 @@ def read_csv_text(text):
 
 def without_wall_time(result):
     result = dict(result)
-    result["provenance"] = {k: v for k, v in result["provenance"].items() if k not in ("wall_seconds", "threads")}
+    timing = ("wall_seconds", "assumption_sets_wall_seconds", "threads")
+    result["provenance"] = {k: v for k, v in result["provenance"].items() if k not in timing}
     result.pop("samples", None)
     result.pop("reached_by_table", None)
     return result

@@ -100,6 +100,12 @@ TEST_CASE("mpirun -np 1, 2, 3: run prints the one-process numbers bit for bit") 
   // 157 blocks of 256 paths (the last one short) in 20 chunks of 8 blocks:
   // every rank gets several rounds, the last round and chunk are partial.
   check_same_as_one_process("run scenarios/status-quo.toml --paths 40000 --block-size 256 --seed 11");
+  // The table's header names the ranks beside the threads; one process names none.
+  const auto table = run_program(mpirun(2, "run scenarios/status-quo.toml --paths 4000 --threads 1"));
+  REQUIRE_MESSAGE(table.exit_code == 0, table.err);
+  CHECK(table.out.find("4,000 paths, 2 MPI ranks x 1 threads, ") != std::string::npos);
+  const auto single = run_program(std::string("'") + BANENSIM_BINARY + "' run scenarios/status-quo.toml --paths 4000");
+  CHECK(single.out.find("MPI ranks") == std::string::npos);
 }
 
 TEST_CASE("mpirun -np 1, 2, 3: compare of the five scenarios prints the one-process numbers bit for bit") {
