@@ -580,6 +580,82 @@ TEST_CASE("backtest --rolling 2016:2022: one calibrated forecast per origin, poo
   }
 }
 
+TEST_CASE("backtest --rolling: the mean CRPS difference against each benchmark and its interval clustered by "
+          "origin, recomputed from the forecasts, the same in JSON, the summary CSV and the table") {
+  const std::string args = "backtest scenarios/status-quo.toml --rolling 2016:2022 --paths 2000";
+  const auto r = banensim(args + " --format json");
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  // Per series and benchmark: d = model CRPS - benchmark CRPS per scored year;
+  // the mean, and mean +- t(G - 1) x sqrt(G / (G - 1) x sum over origins of
+  // (the origin's sum of d - mean)^2) / n, G = 7 origins (CR1, Student t).
+  const double t6 = 2.4469118511449692;  // Student t, 6 degrees of freedom, 97.5%
+  std::map<std::string, std::map<std::string, std::vector<std::pair<int, double>>>> d;  // benchmark, series
+  for (const auto& f : j["forecasts"]) {
+    for (const auto& y : f["years"]) {
+      for (const char* b : {"random_walk", "linear_trend"}) {
+        d[b][y["series"]].emplace_back(f["origin"].get<int>(), y["crps"].get<double>() - y[b]["crps"].get<double>());
+      }
+    }
+  }
+  const auto summary_csv = temp_path("bt.csv");
+  const auto c = banensim(args + " --format csv --out '" + summary_csv.string() + "'");
+  REQUIRE(c.exit_code == 0);
+  std::ifstream in(temp_path("bt.summary.csv"));
+  std::string header, line;
+  std::getline(in, header);
+  const auto split = [](const std::string& text) {
+    std::vector<std::string> out(1);
+    for (char ch : text) {
+      if (ch == ',') {
+        out.emplace_back();
+      } else {
+        out.back().push_back(ch);
+      }
+    }
+    return out;
+  };
+  const std::vector<std::string> cols = split(header);
+  const auto table = banensim(args);
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("Mean CRPS difference, model - benchmark") != std::string::npos);
+  for (const auto& sj : j["summary"]) {
+    const std::string series = sj["series"];
+    CAPTURE(series);
+    REQUIRE(std::getline(in, line));
+    const std::vector<std::string> row = split(line);
+    REQUIRE(row.size() == cols.size());
+    const auto cell = [&](const std::string& name) {
+      return std::stod(row.at(static_cast<std::size_t>(std::find(cols.begin(), cols.end(), name) - cols.begin())));
+    };
+    CHECK(row[0] == series);
+    for (const char* b : {"random_walk", "linear_trend"}) {
+      CAPTURE(b);
+      const auto& xs = d[b][series];
+      REQUIRE(xs.size() == 28);
+      double mean = 0;
+      for (const auto& [o, x] : xs) mean += x / 28.0;
+      std::map<int, double> cluster;
+      for (const auto& [o, x] : xs) cluster[o] += x - mean;
+      double ss = 0;
+      for (const auto& [o, e] : cluster) ss += e * e;
+      const double half = t6 * std::sqrt(7.0 / 6.0 * ss) / 28.0;
+      const auto& cd = sj[std::string("crps_difference_") + b];
+      CHECK(cd["origins"] == 7);
+      CHECK(cd["mean"].get<double>() == doctest::Approx(mean).epsilon(1e-9));
+      CHECK(cd["ci_low"].get<double>() == doctest::Approx(mean - half).epsilon(1e-9));
+      CHECK(cd["ci_high"].get<double>() == doctest::Approx(mean + half).epsilon(1e-9));
+      // The mean difference is the difference of the mean CRPS.
+      CHECK(mean == doctest::Approx(sj["mean_crps"].get<double>() -
+                                    sj[std::string("mean_crps_") + b].get<double>()).epsilon(1e-9));
+      const std::string col = std::string("crps_diff_") + b;
+      CHECK(cell(col) == doctest::Approx(mean).epsilon(1e-9));
+      CHECK(cell(col + "_ci_low") == doctest::Approx(mean - half).epsilon(1e-9));
+      CHECK(cell(col + "_ci_high") == doctest::Approx(mean + half).epsilon(1e-9));
+    }
+  }
+}
+
 TEST_CASE("backtest: origins with nothing after them or too little before them, and bad options, are input errors") {
   auto r = banensim("backtest scenarios/status-quo.toml --fit-until 2023");
   CHECK(r.exit_code == 2);

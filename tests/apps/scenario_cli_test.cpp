@@ -1007,6 +1007,10 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
   CHECK(r.out.find("Monte Carlo 95%") != std::string::npos);
   CHECK(r.out.find("assumption range 5-95%") != std::string::npos);
   CHECK(r.out.find("worst regret  Monte Carlo range") != std::string::npos);
+  // all three's levers act from 2027: in 2026 both options are alike at every set, so both have regret 0
+  // and neither is named above the other.
+  CHECK(r.out.find("The smallest is shared by status quo and all three (0.000, Monte Carlo range [0.000, 0.000]) "
+                   "for P(reach), ") != std::string::npos);
   CHECK(r.out.find("all three beats status quo by more than its Monte Carlo noise in") != std::string::npos);
   const auto csv = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 8 --paths 1024 --format csv");
   REQUIRE(csv.exit_code == 0);
@@ -1032,6 +1036,7 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
   const auto& o = doc["assumptions"]["options"][1];
   CHECK(o["beats"]["sets"].get<int>() + o["ties"]["sets"].get<int>() + o["loses"]["sets"].get<int>() == 8);
   CHECK(doc["assumptions"]["sets"] == 8);
+  CHECK(doc["assumptions"]["minimax_regret_tied"] == nlohmann::json::array({"status quo", "all three"}));
   // The sets' own run time, as the table's line gives it (the provenance's is the central comparison's).
   CHECK(doc["provenance"]["assumption_sets_wall_seconds"].get<double>() > 0);
   // "By when" over the same sets: P(reached by 2030), where all three's
@@ -1096,6 +1101,14 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
     CHECK(at("p_reached_by_p95") == doctest::Approx(b["p_reached_by"]["p95"].get<double>()).epsilon(1e-9));
     CHECK(at("by_share_beats") == doctest::Approx(b["beats"]["share"].get<double>()).epsilon(1e-9));
     CHECK(at("by_worst_case_regret") == doctest::Approx(b["worst_case_regret"].get<double>()).epsilon(1e-9));
+    // The rule's figures: the stated region's and PRIM's whole box's, as the JSON has them.
+    REQUIRE(b["rule"]["found"].get<bool>());
+    CHECK(at("by_rule_box_coverage") == doctest::Approx(b["rule"]["coverage"].get<double>()).epsilon(1e-9));
+    CHECK(at("by_rule_box_density") == doctest::Approx(b["rule"]["density"].get<double>()).epsilon(1e-9));
+    if (!b["rule"]["stated"].is_null()) {
+      CHECK(at("by_rule_coverage") == doctest::Approx(b["rule"]["stated"]["coverage"].get<double>()).epsilon(1e-9));
+      CHECK(at("by_rule_density") == doctest::Approx(b["rule"]["stated"]["density"].get<double>()).epsilon(1e-9));
+    }
     // The worst regret's Monte Carlo range: the CSV's columns are the JSON's, and it holds the estimate.
     for (const auto& [prefix, j] : {std::pair<std::string, nlohmann::json>{"", o}, {"by_", b}}) {
       CAPTURE(prefix);

@@ -256,6 +256,14 @@ TEST_CASE("a sign rule's stated figures are counted on the region its sentence s
   CHECK(rule.stated_density < rule.density);
   CHECK(rule.stated_density >= 0.8);  // 0.93 of the x0 slice: still "when"
   CHECK(rule.text.find("it beats the reference when a.x0") != std::string::npos);
+  // Asked for a density of 0.95, the box (density 1) still qualifies but the region the sentence
+  // states (0.93) does not: it beats "mostly when".
+  const SignRule strict = sign_rule(x, factors, beats, loses, 0.95);
+  INFO("strict rule: " << strict.text << "; box density " << strict.density);
+  REQUIRE(strict.found);
+  CHECK(strict.density >= 0.95);
+  CHECK(strict.stated_density < 0.95);
+  CHECK(strict.text.find("it beats the reference mostly when a.x0") != std::string::npos);
 }
 
 TEST_CASE("with every plausible range collapsed to a point, compare across assumptions is today's compare bit for bit") {
