@@ -90,6 +90,7 @@ std::string render_csv(const studies::ScenarioRun& run) {
   // every data file read; docs/OUTPUT.md).
   os << ",p_only_variant_ci_low,p_only_variant_ci_high,p_only_reference_ci_low,p_only_reference_ci_high";
   os << ",file,resolved_hash";
+  os << ",p_first_year_ci_low,p_first_year_ci_high";  // later still: the interval of p_first_year
   os << "\n";
   const std::size_t i_reach = layout.indicator_index("reach_target");
   const std::size_t i_quota = layout.indicator_index("quota_in_force_target_year");
@@ -153,7 +154,11 @@ std::string render_csv(const studies::ScenarioRun& run) {
       } else {
         csv_difference(os, by_year_diff.at(layout.step_labels[step]).difference);
       }
-      os << own.str() << "\n";
+      const auto first_ci = engine::Proportion(c.at_value, t.n_paths()).wilson();
+      os << own.str();
+      csv_number(os, first_ci.low);
+      csv_number(os, first_ci.high);
+      os << "\n";
     }
   }
   return os.str();
@@ -260,12 +265,14 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
     }
     os << engine::format_table(rows) << "\n";
     rows.clear();
-    rows.push_back({"year", "P(reached by year)", "95% CI", "P(first reached in year)"});
+    rows.push_back({"year", "P(reached by year)", "95% CI", "P(first reached in year)", "95% CI"});
     const auto by_year = reached_by_year(t, layout);
     for (const auto& label : layout.step_labels) {
       const auto& c = by_year.at(label);
-      rows.push_back({label, engine::fmt_estimate(c.up_to_value.estimate(), 4), engine::fmt_interval(c.up_to_value.wilson(), 4),
-                      engine::fmt_estimate(static_cast<double>(c.at_value) / static_cast<double>(t.n_paths()), 4)});
+      const engine::Proportion first(c.at_value, t.n_paths());
+      rows.push_back({label, engine::fmt_estimate(c.up_to_value.estimate(), 4),
+                      engine::fmt_interval(c.up_to_value.wilson(), 4), engine::fmt_estimate(first.estimate(), 4),
+                      engine::fmt_interval(first.wilson(), 4)});
     }
     os << "When the total first reaches " << engine::fmt_int(m0.target_total())
        << " (the first measurement at or above it; exact counts, 95% Wilson intervals)\n"

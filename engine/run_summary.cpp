@@ -91,6 +91,10 @@ nlohmann::json tally_json(const Tally& tally, const OutputLayout& layout) {
         nlohmann::json point = proportion_json(c.up_to_value);
         point["value"] = c.value;
         point["paths_at_value"] = c.at_value;
+        // The share at exactly this value, with its 95% Wilson interval.
+        const Interval at = Proportion(c.at_value, tally.n_paths()).wilson();
+        point["at_value_ci_low"] = at.low;
+        point["at_value_ci_high"] = at.high;
         by_value.push_back(point);
       }
       j["cumulative"] = by_value;

@@ -327,11 +327,12 @@ def _variants(variants):
 def _reached_by_table(result):
     """When: per scenario and simulated year, P(the total has reached the
     target by that year) with its 95% Wilson interval, the share first
-    reaching it that year, and the paired difference from the reference
+    reaching it that year (and its interval, the last two columns), and the paired difference from the reference
     (NaN for the reference) with its 95% interval -- the columns of the same
     names in `--format csv`, from the JSON's first_year_reached."""
     names = ["scenario", "year", "p_reached_by", "p_reached_by_ci_low", "p_reached_by_ci_high", "p_first_year",
-             "p_reached_by_diff", "p_reached_by_diff_ci_low", "p_reached_by_diff_ci_high"]
+             "p_reached_by_diff", "p_reached_by_diff_ci_low", "p_reached_by_diff_ci_high",
+             "p_first_year_ci_low", "p_first_year_ci_high"]
     rows = []
     for sc in result["scenarios"]:
         res = sc["results"]
@@ -343,7 +344,8 @@ def _reached_by_table(result):
             c = cumulative[year]
             d = diffs.get(year, {})
             rows.append([sc["name"], year, c["probability"], c["ci_low"], c["ci_high"],
-                         c["paths_at_value"] / res["paths"], d.get("difference"), d.get("ci_low"), d.get("ci_high")])
+                         c["paths_at_value"] / res["paths"], d.get("difference"), d.get("ci_low"), d.get("ci_high"),
+                         c["at_value_ci_low"], c["at_value_ci_high"]])
     out = {"scenario": [r[0] for r in rows]}
     for j, name in enumerate(names[1:], start=1):
         out[name] = np.array([np.nan if r[j] is None else float(r[j]) for r in rows], dtype=float)

@@ -57,6 +57,14 @@ TEST_CASE("the JSON of a whole-number scalar lists its cumulative distribution v
   CHECK(c[2]["successes"] == 3);
   CHECK(c[2]["paths"] == 4);
   CHECK(c[2]["probability"] == 0.75);
+  // The share at the value, 2 of 4, with its Wilson interval written out: centre (p + z^2/2n) / (1 + z^2/n),
+  // half-width z sqrt(p(1 - p)/n + z^2/4n^2) / (1 + z^2/n).
+  const double z = kZ95, n = 4, p = 0.5;
+  const double centre = (p + z * z / (2 * n)) / (1 + z * z / n);
+  const double half = z * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n);
+  CHECK(c[2]["at_value_ci_low"].get<double>() == doctest::Approx(centre - half).epsilon(1e-12));
+  CHECK(c[2]["at_value_ci_high"].get<double>() == doctest::Approx(centre + half).epsilon(1e-12));
+  CHECK(c[1]["at_value_ci_low"] == 0.0);  // none at 2025
 }
 
 }  // TEST_SUITE
