@@ -290,13 +290,25 @@ std::string assumptions_section(const nlohmann::json& result) {
   const auto& a = result["assumptions"];
   const auto& opts = a["options"];
   const std::string ref = opts[0]["name"].get<std::string>();
+  double widest_margin = 0;  // of a beats / ties / loses share from its Wilson interval's ends
+  for (std::size_t k = 1; k < opts.size(); ++k) {
+    for (const auto* o : {&opts[k], &opts[k]["by_year"]}) {
+      for (const char* what : {"beats", "ties", "loses"}) {
+        const auto& sh = (*o)[what];
+        widest_margin = std::max({widest_margin, get(sh, "share") - get(sh, "ci_low"),
+                                  get(sh, "ci_high") - get(sh, "share")});
+      }
+    }
+  }
   std::ostringstream h;
   h << "<h2>Across plausible assumptions</h2><p class=\"note\">" << a["sets"].get<std::size_t>()
     << " assumption sets (" << esc(a["design"].get<std::string>()) << ") over " << a["factors"].size()
     << " uncertain parameters; at each set every option runs on the same " << engine::fmt_int(get(a, "paths_per_set"))
     << " paths. Medians and ranges are over the sets (range over plausible assumptions, 5&ndash;95%). Beats / ties / "
     << "loses: the share of sets where the 95% paired Monte Carlo interval of the difference against " << esc(ref)
-    << " lies wholly above 0 / contains 0 / lies wholly below 0. Worst regret: the largest shortfall, over the sets, of "
+    << " lies wholly above 0 / contains 0 / lies wholly below 0; as estimates of the share of the whole plausible "
+    << "range, their 95% Wilson intervals reach at most " << engine::fmt(100 * widest_margin, 1)
+    << " percentage points either side (the sets taken as independent draws). Worst regret: the largest shortfall, over the sets, of "
     << "the option&rsquo;s figure behind the best option&rsquo;s at that set, an estimate that leans high (a maximum "
     << "over noisy sets); its Monte Carlo range: the lower end of the regret&rsquo;s interval at that set and the "
     << "largest upper end over the sets (each from the 95% intervals of the differences, conservative unless one "

@@ -375,6 +375,22 @@ std::string render_table(const studies::ScenarioRun& run, bool across_assumption
 
 namespace {
 
+// The largest distance from a beats / ties / loses share to an end of its
+// 95% Wilson interval over the n sets, over every option and figure.
+double widest_share_margin(const studies::AssumptionResult& r, std::size_t n) {
+  double widest = 0;
+  for (std::size_t k = 1; k < r.options.size(); ++k) {
+    for (const studies::Judgement* j : {&r.options[k].reach, &r.options[k].by_year}) {
+      for (std::size_t c : {j->beats, j->ties, j->loses}) {
+        const engine::Proportion p(c, n);
+        const engine::Interval w = p.wilson();
+        widest = std::max({widest, p.estimate() - w.low, w.high - p.estimate()});
+      }
+    }
+  }
+  return widest;
+}
+
 std::string share_text(std::size_t k, std::size_t n) {
   return engine::fmt_percent(static_cast<double>(k) / static_cast<double>(n));
 }
@@ -451,7 +467,10 @@ std::string render_assumptions_table(const studies::AssumptionStudy& s, const st
   os << "here: at the scenarios' own values, with its Monte Carlo interval. Median and assumption range: over the "
         "assumption sets (5% and 95% quantiles), each set's figure itself a Monte Carlo estimate.\n"
      << "beats / ties / loses: share of the sets where the 95% paired Monte Carlo interval of the difference against "
-     << s.options[0].name << " lies wholly above 0 / contains 0 / lies wholly below 0.\n"
+     << s.options[0].name << " lies wholly above 0 / contains 0 / lies wholly below 0; as estimates of the share of "
+     << "the whole plausible range, their 95% Wilson intervals reach at most "
+     << engine::fmt(100 * widest_share_margin(r, n), 1)
+     << " percentage points either side (the sets taken as independent draws; each interval in --format csv|json).\n"
      << "worst regret: the largest, over the sets, of (the best option's figure at that set - the option's), an "
         "estimate that leans high (a maximum over noisy sets); Monte Carlo range: the lower end of the regret's "
         "interval at that set and the largest upper end over the sets (each from the 95% intervals of the "

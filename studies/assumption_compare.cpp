@@ -619,7 +619,9 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
        "computed at each set; the spread that comes from not knowing the uncertain parameters"}};
   j["beats_rule"] =
       "beats: the 95% paired Monte Carlo interval of the difference lies wholly above 0; loses: wholly below 0; "
-      "ties: it contains 0";
+      "ties: it contains 0; each share's ci_low, ci_high: its 95% Wilson interval as an estimate of the share of the "
+      "whole plausible range, the sets taken as independent draws (exact for the monte_carlo design; a randomized "
+      "Sobol' or Latin hypercube design usually estimates it more closely)";
   j["regret_rule"] =
       "regret of an option at a set: the largest figure (P(reach), or P(reached by by_year)) of any compared "
       "option at that set minus its own; worst-case regret: its largest regret over the sets; its Monte Carlo "
@@ -643,9 +645,15 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
     if (k == 0) return oj;
     oj["difference"] = {{"median", jd.diff_median}, {"p05", jd.diff_low}, {"p95", jd.diff_high},
                         {"min", jd.diff_min}, {"max", jd.diff_max}};
-    oj["beats"] = {{"sets", jd.beats}, {"share", static_cast<double>(jd.beats) / n}};
-    oj["ties"] = {{"sets", jd.ties}, {"share", static_cast<double>(jd.ties) / n}};
-    oj["loses"] = {{"sets", jd.loses}, {"share", static_cast<double>(jd.loses) / n}};
+    // Each share with its 95% Wilson interval as an estimate of the share of the whole plausible range.
+    const auto share = [n](std::size_t count) {
+      const engine::Interval w = engine::Proportion(count, static_cast<std::uint64_t>(n)).wilson();
+      return nlohmann::json{
+          {"sets", count}, {"share", static_cast<double>(count) / n}, {"ci_low", w.low}, {"ci_high", w.high}};
+    };
+    oj["beats"] = share(jd.beats);
+    oj["ties"] = share(jd.ties);
+    oj["loses"] = share(jd.loses);
     const SignRule& sr = jd.rule;
     nlohmann::json rule = {{"found", sr.found}, {"text", sr.text}};
     if (sr.found) {
@@ -743,7 +751,13 @@ std::string assumptions_csv(const AssumptionStudy& s, const AssumptionResult& r)
   }
   os << ",by_worst_case_regret,by_rule,by_rule_coverage,by_rule_density,by_rule_box_coverage,by_rule_box_density,"
      << "resolved_hash,worst_case_regret_mc_low,worst_case_regret_mc_high,by_worst_case_regret_mc_low,"
-     << "by_worst_case_regret_mc_high\n";
+     << "by_worst_case_regret_mc_high";
+  for (const char* prefix : {"", "by_"}) {
+    for (const char* what : {"beats", "ties", "loses"}) {
+      os << "," << prefix << "share_" << what << "_ci_low," << prefix << "share_" << what << "_ci_high";
+    }
+  }
+  os << "\n";
   // One figure's columns: its value here, its difference here, and its summary over the sets.
   const auto figure = [&](std::size_t k, const Judgement& j, const engine::Proportion& p,
                           const engine::RunningStats* d) {
@@ -804,6 +818,17 @@ std::string assumptions_csv(const AssumptionStudy& s, const AssumptionResult& r)
     for (double x : {o.reach.worst_regret_low, o.reach.worst_regret_high, o.by_year.worst_regret_low,
                      o.by_year.worst_regret_high}) {
       csv_number(os, x);
+    }
+    for (const Judgement* j : {&o.reach, &o.by_year}) {
+      for (std::size_t c : {j->beats, j->ties, j->loses}) {
+        if (k == 0) {
+          os << ",,";  // the reference has no shares
+          continue;
+        }
+        const engine::Interval w = engine::Proportion(c, n).wilson();
+        csv_number(os, w.low);
+        csv_number(os, w.high);
+      }
     }
     os << "\n";
   }

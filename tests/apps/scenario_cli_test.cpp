@@ -1007,6 +1007,8 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
   CHECK(r.out.find("Monte Carlo 95%") != std::string::npos);
   CHECK(r.out.find("assumption range 5-95%") != std::string::npos);
   CHECK(r.out.find("worst regret  Monte Carlo range") != std::string::npos);
+  CHECK(r.out.find("as estimates of the share of the whole plausible range, their 95% Wilson intervals reach at most ") !=
+        std::string::npos);
   // all three's levers act from 2027: in 2026 both options are alike at every set, so both have regret 0
   // and neither is named above the other.
   CHECK(r.out.find("The smallest is shared by status quo and all three (0.000, Monte Carlo range [0.000, 0.000]) "
@@ -1024,7 +1026,10 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
                       "p_reached_by_diff_max,by_share_beats,by_share_ties,by_share_loses,by_worst_case_regret,"
                       "by_rule,by_rule_coverage,by_rule_density,by_rule_box_coverage,by_rule_box_density,resolved_hash,"
                       "worst_case_regret_mc_low,worst_case_regret_mc_high,by_worst_case_regret_mc_low,"
-                      "by_worst_case_regret_mc_high\n",
+                      "by_worst_case_regret_mc_high,share_beats_ci_low,share_beats_ci_high,share_ties_ci_low,"
+                      "share_ties_ci_high,share_loses_ci_low,share_loses_ci_high,by_share_beats_ci_low,"
+                      "by_share_beats_ci_high,by_share_ties_ci_low,by_share_ties_ci_high,by_share_loses_ci_low,"
+                      "by_share_loses_ci_high\n",
                       0) == 0);
   const auto js = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 8 --paths 1024 --format json");
   REQUIRE(js.exit_code == 0);
@@ -1108,6 +1113,21 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
     if (!b["rule"]["stated"].is_null()) {
       CHECK(at("by_rule_coverage") == doctest::Approx(b["rule"]["stated"]["coverage"].get<double>()).epsilon(1e-9));
       CHECK(at("by_rule_density") == doctest::Approx(b["rule"]["stated"]["density"].get<double>()).epsilon(1e-9));
+    }
+    // Each beats / ties / loses share with its Wilson interval over the 8 sets, written out by hand, the
+    // CSV's columns the JSON's.
+    for (const auto& [prefix, j] : {std::pair<std::string, nlohmann::json>{"", o}, {"by_", b}}) {
+      for (const char* what : {"beats", "ties", "loses"}) {
+        CAPTURE(prefix + what);
+        const double z = 1.959963984540054, n = 8, p = j[what]["sets"].get<double>() / n;
+        const double centre = (p + z * z / (2 * n)) / (1 + z * z / n);
+        const double half = z * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n);
+        CHECK(j[what]["ci_low"].get<double>() == doctest::Approx(std::max(0.0, centre - half)).epsilon(1e-12));
+        CHECK(j[what]["ci_high"].get<double>() == doctest::Approx(std::min(1.0, centre + half)).epsilon(1e-12));
+        const std::string c = prefix + "share_" + what;
+        CHECK(at(c + "_ci_low") == doctest::Approx(j[what]["ci_low"].get<double>()).epsilon(1e-9));
+        CHECK(at(c + "_ci_high") == doctest::Approx(j[what]["ci_high"].get<double>()).epsilon(1e-9));
+      }
     }
     // The worst regret's Monte Carlo range: the CSV's columns are the JSON's, and it holds the estimate.
     for (const auto& [prefix, j] : {std::pair<std::string, nlohmann::json>{"", o}, {"by_", b}}) {
