@@ -101,7 +101,9 @@ SweepCommand parse(const Args& args) {
     ("range-from-schema", "with --one-at-a-time: add every uncertain parameter the scenario uses at the low and "
                           "high end of its plausible range (docs/MODEL.md)")
     ("out,o", po::value<std::string>(), "the CSV file (required); rows are appended as points complete")
-    ("svg", po::value<std::string>(), "also write a chart: line (one key), heat map (two keys) or tornado")
+    ("svg", po::value<std::string>(),
+     "also write a chart: line (one key), heat map (two keys), tornado, or for sampled or given points the first "
+     "output against each numeric key")
     ("resume", "continue the sweep in --out: keep its finished points, run the rest")
     ("samples", po::value<std::string>(), "instead of a grid: N points drawn over the study file's factors (--study) "
                                           "or the plausible ranges")
@@ -153,11 +155,12 @@ int cmd_sweep(const Args& args, studies::ExecutionContext& ctx) {
   const SweepCommand c = parse(args);
   const studies::SweepStudy s = studies::plan_sweep(c.request);
   if (c.svg && s.source != studies::SweepStudy::Source::kGrid) {
-    throw UsageError("--svg draws one key (a line), two keys (a heat map) or --one-at-a-time (a tornado); sampled "
-                     "or given points (--samples, --points) have no chart: read FILE.csv, or use sensitivity or "
-                     "discover");
+    if (studies::sweep_numeric_keys(s).empty()) {
+      throw UsageError("--svg draws sampled or given points (--samples, --points) against each key whose values are "
+                       "numbers; these points have none");
+    }
   }
-  if (c.svg && !s.one_at_a_time && s.keys.size() > 2) {
+  if (c.svg && s.source == studies::SweepStudy::Source::kGrid && !s.one_at_a_time && s.keys.size() > 2) {
     throw UsageError("--svg draws one key (a line), two keys (a heat map) or --one-at-a-time (a tornado); this "
                      "grid has " + std::to_string(s.keys.size()) + " keys");
   }

@@ -135,6 +135,45 @@ std::string svg_line_band(const std::string& title, const std::string& x_label, 
   return os.str();
 }
 
+std::string svg_scatter(const std::string& title, const std::string& x_label, const std::string& y_label,
+                        const std::vector<double>& x, const std::vector<double>& y,
+                        const std::vector<double>& low, const std::vector<double>& high) {
+  if (x.empty() || y.size() != x.size() || low.size() != x.size() || high.size() != x.size()) {
+    throw std::invalid_argument("svg_scatter: x, y, low and high must have the same length >= 1");
+  }
+  std::vector<std::size_t> ok;
+  Range xr, yr;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
+    ok.push_back(i);
+    xr.add(x[i]);
+    yr.add(y[i]);
+    yr.add(low[i]);
+    yr.add(high[i]);
+  }
+  xr.pad();
+  yr.pad();
+  const double pw = kWidth - kLeft - kRight, ph = kHeight - kTop - kBottom;
+  auto px = [&](double v) { return kLeft + (v - xr.lo) / (xr.hi - xr.lo) * pw; };
+  auto py = [&](double v) { return kTop + (1 - (v - yr.lo) / (yr.hi - yr.lo)) * ph; };
+  std::ostringstream os;
+  os << open_svg(kWidth, kHeight, title);
+  axes(os, xr, yr, x_label, y_label, true);
+  for (std::size_t i : ok) {
+    if (std::isfinite(low[i]) && std::isfinite(high[i]) && high[i] > low[i]) {
+      os << "<line class=\"whisker\" x1=\"" << coord(px(x[i])) << "\" y1=\"" << coord(py(low[i])) << "\" x2=\""
+         << coord(px(x[i])) << "\" y2=\"" << coord(py(high[i])) << "\" stroke=\"#9ecae1\" stroke-width=\"1.5\"/>\n";
+    }
+  }
+  for (std::size_t i : ok) {
+    os << "<circle class=\"point\" cx=\"" << coord(px(x[i])) << "\" cy=\"" << coord(py(y[i]))
+       << "\" r=\"2.5\" fill=\"#08519c\"><title>" << tick(x[i]) << ": " << tick(y[i]) << " [" << tick(low[i]) << ", "
+       << tick(high[i]) << "]</title></circle>\n";
+  }
+  os << "</svg>\n";
+  return os.str();
+}
+
 std::string svg_heat_map(const std::string& title, const std::string& x_label, const std::string& y_label,
                          const std::vector<std::string>& x_ticks, const std::vector<std::string>& y_ticks,
                          const std::vector<double>& values, const std::string& value_label) {

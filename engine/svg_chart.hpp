@@ -6,7 +6,7 @@
 // the same data give the same bytes.
 //
 // Each data element carries a class so that tests and stylesheets can find
-// it: class="point" (one circle per x of a line), class="cell" (one rect per
+// it: class="point" (one circle per x of a line or per scatter point), class="cell" (one rect per
 // heat-map cell), class="bar" (one rect per side of a tornado bar).
 
 #include <string>
@@ -19,6 +19,13 @@ namespace banensim::engine {
 std::string svg_line_band(const std::string& title, const std::string& x_label, const std::string& y_label,
                           const std::vector<double>& x, const std::vector<double>& y,
                           const std::vector<double>& low, const std::vector<double>& high);
+
+// Points (x[i], y[i]) in any order, unjoined, each with a vertical whisker
+// from low[i] to high[i] (class="point", class="whisker"): an output against
+// one input over sampled points. Points with a non-finite x or y are skipped.
+std::string svg_scatter(const std::string& title, const std::string& x_label, const std::string& y_label,
+                        const std::vector<double>& x, const std::vector<double>& y,
+                        const std::vector<double>& low, const std::vector<double>& high);
 
 // values[i_y * x_ticks.size() + i_x]; colour from the smallest to the largest
 // finite value (a single-hue scale, a legend gives the two ends).

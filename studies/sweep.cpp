@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -311,8 +312,28 @@ PointRun run_sweep(const SweepStudy& study, const std::optional<std::string>& ou
   return run_points(study.base, study.point_set(), study.outputs, study.run, file, ctx);
 }
 
+namespace {
+// A key's value at a point as a number, or NaN (true/false, a file name).
+double point_number(const SweepStudy& s, std::size_t point, std::size_t key) {
+  const std::string& v = s.points[point].values[key];
+  double value = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+  return ec == std::errc() && end == v.data() + v.size() ? value : std::numeric_limits<double>::quiet_NaN();
+}
+}  // namespace
+
+std::vector<std::size_t> sweep_numeric_keys(const SweepStudy& s) {
+  std::vector<std::size_t> keys;
+  for (std::size_t k = 0; k < s.keys.size(); ++k) {
+    bool numeric = true;
+    for (std::size_t i = 0; i < s.points.size() && numeric; ++i) numeric = std::isfinite(point_number(s, i, k));
+    if (numeric) keys.push_back(k);
+  }
+  return keys;
+}
+
 std::string sweep_svg(const SweepStudy& s, const PointTable& table) {
-  if (s.source != SweepStudy::Source::kGrid || (!s.one_at_a_time && s.keys.size() > 2)) return "";
+  if (s.source == SweepStudy::Source::kGrid && !s.one_at_a_time && s.keys.size() > 2) return "";
   const OutputSpec& first = s.outputs.front();
   const bool band = first.stat == OutputSpec::Stat::kProbability;
   const std::size_t c = table.column(first.name);
@@ -326,6 +347,18 @@ std::string sweep_svg(const SweepStudy& s, const PointTable& table) {
                                                          " in " + std::to_string(s.base.model.target_year()) + ")"
                                                    : first.name;
   const std::string sub = "; " + s.base.name + ", seed " + std::to_string(s.run.seed);
+  const auto number_at = [&s](std::size_t point, std::size_t key) { return point_number(s, point, key); };
+  if (s.source != SweepStudy::Source::kGrid) {
+    // Sampled or given points: the first output against each numeric key, one scatter per key.
+    std::vector<std::string> charts;
+    for (const std::size_t k : sweep_numeric_keys(s)) {
+      std::vector<double> x(s.points.size());
+      for (std::size_t i = 0; i < s.points.size(); ++i) x[i] = number_at(i, k);
+      charts.push_back(engine::svg_scatter(what + " against " + s.keys[k].key + (band ? ", 95% Wilson" : "") + sub,
+                                           s.keys[k].key, what, x, p, lo, hi));
+    }
+    return charts.empty() ? "" : engine::svg_stack(charts);
+  }
   if (s.one_at_a_time) {
     std::vector<engine::TornadoBar> bars;
     std::size_t i = 1;
@@ -343,10 +376,8 @@ std::string sweep_svg(const SweepStudy& s, const PointTable& table) {
     std::vector<double> x;
     for (std::size_t i = 0; i < s.points.size(); ++i) {
       // Numeric values on a numeric axis; other values (true/false) by position.
-      const std::string& v = s.points[i].values[0];
-      double value = 0;
-      const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
-      x.push_back(ec == std::errc() && end == v.data() + v.size() ? value : static_cast<double>(i));
+      const double value = number_at(i, 0);
+      x.push_back(std::isfinite(value) ? value : static_cast<double>(i));
     }
     return engine::svg_line_band(what + (band ? " with its 95% Wilson interval" : "") + sub, s.keys[0].key, what, x, p,
                                  lo, hi);

@@ -104,8 +104,13 @@ PointRun run_sweep(const SweepStudy& study, const std::optional<std::string>& ou
 // The chart of a finished sweep, from its rows as written (so a resumed sweep
 // draws the same bytes): the first output against the key (one key, with
 // its interval when it has one), a heat map (two keys), a tornado (one at a
-// time). "" when there is no chart for this shape (more than two keys, or
-// sampled points).
+// time); sampled or given points: the first output against each numeric
+// key, one scatter per key, stacked. "" when there is no chart for this
+// shape (a grid of more than two keys, or no numeric key).
 std::string sweep_svg(const SweepStudy& study, const PointTable& table);
+
+// The keys (indices into study.keys) whose value at every point is a finite
+// number: those a chart of sampled or given points is drawn against.
+std::vector<std::size_t> sweep_numeric_keys(const SweepStudy& study);
 
 }  // namespace banensim::studies

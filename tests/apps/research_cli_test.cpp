@@ -1001,9 +1001,25 @@ TEST_CASE("sweep --samples N: N points of a design over the plausible ranges or 
     const double bonus = study_rows.number(i, "quota.bonus_per_job_eur");
     CHECK((bonus == 1000 || bonus == 2000 || bonus == 4000));
   }
-  // Not with a grid's options, nor --svg; --design needs --samples.
-  for (const std::string& bad : {std::string(" --range supply.shape=1:2:2"), std::string(" --one-at-a-time"),
-                                 std::string(" --svg '") + temp_path("s.svg").string() + "'"}) {
+  // --svg: P(reach) against each of the three keys, one scatter each, a point and a whisker per row.
+  const fs::path svg = temp_path("sampled.svg");
+  r = banensim("sweep scenarios/status-quo.toml --samples 6 --study tests/data/good/study-three-factors.toml "
+               "--paths 200 --out '" + temp_path("sampled_study_svg.csv").string() + "' --svg '" + svg.string() + "'");
+  REQUIRE(r.exit_code == 0);
+  CHECK(slurp(temp_path("sampled_study_svg.csv")) == slurp(temp_path("sampled_study.csv")));
+  const std::string chart = slurp(svg);
+  const auto count = [&chart](const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = chart.find(what); at != std::string::npos; at = chart.find(what, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("<svg") == 4);  // the stack and three charts
+  CHECK(count("class=\"point\"") == 18);
+  for (const char* key : {"supply.max_working_share", "quota.bonus_per_job_eur", "quota.response_max"}) {
+    CHECK(chart.find(std::string("against ") + key) != std::string::npos);
+  }
+  // Not with a grid's options; --design needs --samples.
+  for (const std::string& bad : {std::string(" --range supply.shape=1:2:2"), std::string(" --one-at-a-time")}) {
     CAPTURE(bad);
     r = banensim("sweep scenarios/status-quo.toml --samples 4 --paths 100 --out '" + temp_path("bad.csv").string() +
                  "'" + bad);
@@ -1028,6 +1044,23 @@ TEST_CASE("sweep --points FILE: the points of a file (any sampler's), checked an
   REQUIRE(rows.rows.size() == 3);
   CHECK(rows.comments.at(0).find("; mode points; points 3; ") != std::string::npos);
   CHECK(rows.comments.at(0).find(points.string()) == std::string::npos);  // the identity holds no path
+  {
+    // --svg draws against the two numeric keys (law.file is a path); points of booleans alone have no chart.
+    const fs::path svg = temp_path("given.svg"), bools = temp_path("bools.csv");
+    auto c = banensim("sweep scenarios/status-quo.toml --points '" + points.string() + "' --paths 400 --out '" +
+                      temp_path("given_svg.csv").string() + "' --svg '" + svg.string() + "'");
+    REQUIRE(c.exit_code == 0);
+    const std::string chart = slurp(svg);
+    CHECK(chart.find("against supply.max_working_share") != std::string::npos);
+    CHECK(chart.find("against quota.bonus_per_job_eur") != std::string::npos);
+    CHECK(chart.find("against law.file") == std::string::npos);
+    std::ofstream(bools) << "quota.deactivate_when_met\ntrue\nfalse\n";
+    c = banensim("sweep scenarios/status-quo.toml --points '" + bools.string() + "' --paths 100 --out '" +
+                 temp_path("bools_out.csv").string() + "' --svg '" + temp_path("bools.svg").string() + "'");
+    CHECK(c.exit_code == 2);
+    CHECK(c.err.find("these points have none") != std::string::npos);
+    CHECK_FALSE(fs::exists(temp_path("bools_out.csv")));
+  }
   const std::vector<double> share = {0.7, 0.95, 0.8}, bonus = {1000, 4000, 2000};
   for (std::size_t i = 0; i < 3; ++i) {
     CHECK(rows.number(i, "supply.max_working_share") == share[i]);
@@ -1070,10 +1103,9 @@ TEST_CASE("sweep --points FILE: the points of a file (any sampler's), checked an
   r = banensim(args);
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("no points") != std::string::npos);
-  // Not with a grid's options, --samples or --svg.
+  // Not with a grid's options or --samples.
   std::ofstream(points) << "supply.shape\n2\n";
-  for (const std::string& extra : {std::string(" --range cycle.sd=0:0.5:2"), std::string(" --samples 4"),
-                                   std::string(" --svg '") + temp_path("p.svg").string() + "'"}) {
+  for (const std::string& extra : {std::string(" --range cycle.sd=0:0.5:2"), std::string(" --samples 4")}) {
     CAPTURE(extra);
     CHECK(banensim(args + extra).exit_code == 2);
   }

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -29,6 +30,19 @@ TEST_CASE("svg line with band: one point per x, well-formed") {
   CHECK(count(s, "class=\"point\"") == 3);
   CHECK(s.find("P &lt;reach&gt; &amp; co") != std::string::npos);
   CHECK_THROWS(svg_line_band("t", "x", "y", {1}, {1, 2}, {1}, {1}));
+}
+
+TEST_CASE("svg scatter: a point per finite (x, y) in any order, a whisker per non-empty interval, well-formed") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::string s = svg_scatter("out vs <k>", "k", "out", {3, 1, 2, nan}, {0.3, 0.1, 0.2, 0.5},
+                                    {0.25, 0.1, 0.15, 0.4}, {0.35, 0.1, 0.25, 0.6});
+  CHECK(s.rfind("<svg", 0) == 0);
+  CHECK(test_support::tags_balanced(s));
+  CHECK(count(s, "class=\"point\"") == 3);    // the NaN x is skipped
+  CHECK(count(s, "class=\"whisker\"") == 2);  // [0.1, 0.1] draws none
+  CHECK(count(s, "<polyline") == 0);          // not joined
+  CHECK(s.find("out vs &lt;k&gt;") != std::string::npos);
+  CHECK_THROWS(svg_scatter("t", "x", "y", {1}, {1, 2}, {1}, {1}));
 }
 
 TEST_CASE("svg heat map: one cell per value") {
