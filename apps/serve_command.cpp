@@ -43,7 +43,7 @@ int cmd_serve(const Args& args, studies::ExecutionContext& ctx) {
                     "  Serves the live page on http://127.0.0.1:PORT/: the levers of SCENARIO (default\n"
                     "  scenarios/status-quo.toml, the reference) as switches, the main assumptions as sliders,\n"
                     "  P(reach) and its paired difference against SCENARIO, refined as paths arrive.\n"
-                    "  Ctrl-C stops it.\n");
+                    "  Ctrl-C (or SIGTERM) stops it, with exit code 130.\n");
   std::string scenario = "scenarios/status-quo.toml";
   if (vm.count("scenario")) {
     const auto given = vm["scenario"].as<std::vector<std::string>>();
@@ -90,7 +90,9 @@ int cmd_serve(const Args& args, studies::ExecutionContext& ctx) {
   // 49 -> 74 MiB in 60 s). Four arenas hold it flat (bench/README.md).
   mallopt(M_ARENA_MAX, 4);
 #endif
-  // main's SIGINT/SIGTERM handler sets the context's cancel flag.
+  // main's SIGINT/SIGTERM handler sets the context's cancel flag: serve
+  // returns once it is set (running computations told so, connections
+  // closed), and that is an interrupted command like any other (exit 130).
   static const std::atomic<bool> never{false};
   serve::serve(*model, so, ctx.cancel != nullptr ? *ctx.cancel : never, [&](int port) {
     const std::string host = so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host;
@@ -98,7 +100,7 @@ int cmd_serve(const Args& args, studies::ExecutionContext& ctx) {
               << " as the reference; Ctrl-C stops)" << std::endl;
   });
   std::cerr << "banensim serve: stopped\n";
-  return 0;
+  return kExitInterrupted;
 }
 
 }  // namespace banensim::app

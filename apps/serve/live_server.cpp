@@ -377,6 +377,7 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
   // sure the watcher ends either way.
   done.store(true);
   watcher.join();
+  if (!stop.load()) throw std::runtime_error("the server stopped accepting connections (its socket failed)");
 }
 
 }  // namespace banensim::app::serve

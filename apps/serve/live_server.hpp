@@ -44,9 +44,10 @@ struct ServerOptions {
   int connection_threads = 48;
 };
 
-// Serves until `stop` is set (checked every 100 ms); calls `on_listening`
-// with the bound port once requests are accepted. Throws std::runtime_error
-// when the address cannot be bound.
+// Serves until `stop` is set (checked every 100 ms), then returns; calls
+// `on_listening` with the bound port once requests are accepted. Throws
+// std::runtime_error when the address cannot be bound, or when the server
+// stops accepting connections without `stop` (a failure of its socket).
 void serve(const LiveModel& model, const ServerOptions& options, const std::atomic<bool>& stop,
            const std::function<void(int port)>& on_listening);
 

@@ -13,6 +13,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -39,9 +40,9 @@ if not m:
 port = int(m.group(1))
 
 
-def stop(proc):
-    """SIGTERM, as Ctrl-C would; SIGKILL if it has not stopped within 10 s."""
-    proc.terminate()
+def stop(proc, sig=signal.SIGTERM):
+    """SIGTERM (or `sig`: SIGINT is Ctrl-C); SIGKILL if it has not stopped within 10 s."""
+    proc.send_signal(sig)
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
@@ -304,8 +305,11 @@ try:
           f"the report is compare --report's for these settings (but the name \"{variant_name}\" and the provenance)")
 finally:
     stop(server)
-check(server.returncode == 0, f"the server stopped cleanly on SIGTERM (exit code {server.returncode})")
-check("warning" not in server.stderr.read(), "no warning on stderr for the shipped scenario")
+# Stopped by a signal, serve is an interrupted command like any other: exit 130 (README "Exit codes").
+server_err = server.stderr.read()
+check(server.returncode == 130 and "banensim serve: stopped" in server_err,
+      f"the server stopped cleanly on SIGTERM, exit code 130 (interrupted): {server.returncode}")
+check("warning" not in server_err, "no warning on stderr for the shipped scenario")
 
 # A reference whose calibrated keys were not fitted on its data: serve says so
 # on stderr, as every command does, with the reason /api/model gives the page.
@@ -340,7 +344,19 @@ with tempfile.TemporaryDirectory() as tmp:
     check(isinstance(mismatch, str) and f"banensim: warning: {stale_file}: {mismatch}\n" in err,
           "serve prints that reason on stderr, naming the scenario file")
 
-
+# Ctrl-C is SIGINT: it stops the server as SIGTERM does, exit code 130.
+sigint_server = subprocess.Popen([binary, "serve", "--port", "0"], cwd=source,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+try:
+    m = re.search(r"http://127\.0\.0\.1:(\d+)/", sigint_server.stdout.readline())
+    if m:
+        port = int(m.group(1))
+    check(m is not None and request("GET", "/api/model")[0] == 200, "serve starts and answers (to stop it by SIGINT)")
+finally:
+    stop(sigint_server, signal.SIGINT)
+sigint_err = sigint_server.stderr.read()
+check(sigint_server.returncode == 130 and "banensim serve: stopped" in sigint_err,
+      f"Ctrl-C (SIGINT) stops the server cleanly, exit code 130 (interrupted): {sigint_server.returncode}")
 
 # A server started on a scenario with levers on: its reference is that
 # scenario (levers and all), and the page and the API say so. One thread per
@@ -400,8 +416,8 @@ check(len(stopped_lines) >= 1 and not any(x.get("final") for x in stopped_lines)
       stopped_lines[-1] == {"final": False, "cancelled": True, "reason": "the server is stopping"},
       f"a computation running when the server stops ends with a line saying so: "
       f"{str(stopped_lines[-1:])[:90]}")
-check(lever_server.returncode == 0, f"the server stopped cleanly under a running computation "
-                                    f"(exit code {lever_server.returncode})")
+check(lever_server.returncode == 130, f"the server stopped cleanly under a running computation, exit code 130 "
+                                      f"(interrupted): {lever_server.returncode}")
 
 print(f"{len(failures)} failed")
 sys.exit(1 if failures else 0)
