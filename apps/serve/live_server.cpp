@@ -164,6 +164,44 @@ bool is_loopback_address(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1";
 }
 
+// The paths the server answers, each with the methods it takes (the GET
+// handlers also answer HEAD).
+struct Route {
+  const char* path;
+  const char* allow;  // "GET, HEAD" or "POST"
+};
+constexpr Route kRoutes[] = {{"/", "GET, HEAD"}, {"/api/model", "GET, HEAD"}, {"/api/compute", "POST"},
+                             {"/api/report", "POST"}};
+
+const Route* find_route(const std::string& path) {
+  for (const Route& route : kRoutes) {
+    if (path == route.path) return &route;
+  }
+  return nullptr;
+}
+
+bool takes(const Route& route, const std::string& method) {
+  return std::string(route.allow) == "POST" ? method == "POST" : method == "GET" || method == "HEAD";
+}
+
+// A method the path does not take: 405 with the methods it takes in Allow
+// (RFC 9110 15.5.6), not httplib's 404 ("no such page" for a page that exists).
+void method_not_allowed(const httplib::Request& req, httplib::Response& res, const Route& route) {
+  res.set_header("Allow", route.allow);
+  send_error(res, 405, req.method + " " + route.path + ": method not allowed (" + route.path + " takes " +
+                           route.allow + ")");
+}
+
+void no_such_page(httplib::Response& res) {
+  send_error(res, 404, "no such page (the page is /, the API /api/model, /api/compute, /api/report)");
+}
+
+// Whether the request says a body follows its headers. With neither
+// Transfer-Encoding nor Content-Length a request has none (RFC 9112 6.3).
+bool announces_body(const httplib::Request& req) {
+  return req.has_header("Transfer-Encoding") || req.get_header_value<std::uint64_t>("Content-Length") > 0;
+}
+
 }  // namespace
 
 void serve(const LiveModel& model, const ServerOptions& options, const std::atomic<bool>& stop,
@@ -206,16 +244,43 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
                                "') is refused");
       return httplib::Server::HandlerResponse::Handled;
     }
+    // A request without a body that no handler takes is answered here:
+    // httplib 0.11 reads the body of a POST, PUT or PATCH without
+    // Content-Length to the end of the connection (where HTTP/1.1 says there
+    // is none), so it answered 400 after its 5 s read timeout, and TRACE or
+    // CONNECT it answers 400 on every path. A request with a body goes on, so
+    // that httplib reads the body off the connection (what is left would be
+    // read as the next request), and the error handler answers it below.
+    if (!announces_body(req)) {
+      const Route* route = find_route(req.path);
+      if (route == nullptr) {
+        no_such_page(res);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (!takes(*route, req.method)) {
+        method_not_allowed(req, res, *route);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (req.method == "POST" && !req.has_header("Content-Length")) {  // (Content-Length: 0 is an empty body)
+        send_error(res, 411, "POST " + std::string(route->path) + ": no request body (a JSON object, sent with its "
+                                                                  "Content-Length)");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  svr.set_error_handler(httplib::Server::HandlerWithResponse([&](const httplib::Request&, httplib::Response& res) {
+  svr.set_error_handler(httplib::Server::HandlerWithResponse([&](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // our own message stands
-    if (res.status == 413) {
+    if (const Route* route = find_route(req.path); route != nullptr && !takes(*route, req.method)) {
+      // With a body (read, skipped as too long, or left unread by httplib
+      // for a method it takes none with): 405 all the same.
+      method_not_allowed(req, res, *route);
+    } else if (res.status == 413) {
       // (httplib's limit: max_read, or 8,192 bytes for a form-encoded body)
       send_error(res, 400, "request body too long: must be at most " + std::to_string(model.limits().max_body_bytes) +
                                " bytes of JSON");
     } else if (res.status == 404) {
-      send_error(res, 404, "no such page (the page is /, the API /api/model, /api/compute, /api/report)");
+      no_such_page(res);
     } else {
       send_error(res, res.status, "HTTP status " + std::to_string(res.status) +
                                       (res.status == 405 ? " (method not allowed)" : ""));
@@ -327,33 +392,9 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
     }
   });
 
-  // A path asked with a method it does not take: 405 with the methods it
-  // takes in Allow (RFC 9110 15.5.6), not httplib's 404 ("no such page"
-  // for a page that exists). httplib routes by method first, so each path
-  // gets a handler for every other method it knows; GET's also answers HEAD.
-  const auto not_allowed = [](const std::string& path, const std::string& allow) {
-    return [path, allow](const httplib::Request& req, httplib::Response& res) {
-      res.set_header("Allow", allow);
-      send_error(res, 405, req.method + " " + path + ": method not allowed (" + path + " takes " + allow + ")");
-    };
-  };
-  struct Route {
-    std::string path;
-    bool takes_get;  // GET and HEAD; otherwise POST
-  };
-  for (const Route& route : {Route{"/", true}, Route{"/api/model", true}, Route{"/api/compute", false},
-                             Route{"/api/report", false}}) {
-    const httplib::Server::Handler handler = not_allowed(route.path, route.takes_get ? "GET, HEAD" : "POST");
-    if (route.takes_get) {
-      svr.Post(route.path, handler);
-    } else {
-      svr.Get(route.path, handler);
-    }
-    svr.Put(route.path, handler);
-    svr.Patch(route.path, handler);
-    svr.Delete(route.path, handler);
-    svr.Options(route.path, handler);
-  }
+  // A path asked with a method it does not take has no handler: the
+  // pre-routing handler answers it 405 when it has no body, the error
+  // handler when it has one (httplib's 404 or 400, or 413 for a long body).
 
   if (options.port == 0) {
     bound_port = svr.bind_to_any_port(options.host);

@@ -15,8 +15,9 @@
 //   POST /api/report    the same request; answered with the HTML report
 //                       `compare --report` writes for those settings
 //
-// Another method on one of these paths is answered 405 with an Allow header
-// and {"error": message}; another path 404.
+// Another method on one of these paths (any other, with a body or without)
+// is answered 405 with an Allow header and {"error": message}; another path
+// 404; a POST without a body (no Content-Length) 411.
 //
 // Limits: request bodies up to limits.max_body_bytes; paths per request up
 // to limits.max_paths; one computation per client (a new request of a client

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 binary, source = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 failures = []
@@ -57,6 +58,25 @@ def request(method, path, body=None, headers=None, raw=False):
     payload = r.read()
     c.close()
     return r.status, dict(r.getheaders()), payload if raw else payload.decode("utf-8", "replace")
+
+
+def exchange(conn, method, path, body=None, chunked=False):
+    """One request on an open connection, framed exactly as asked: without a body, no Content-Length
+    (http.client's request() sends 'Content-Length: 0' with a PUT); with one, its Content-Length or
+    chunked transfer encoding."""
+    conn.putrequest(method, path)
+    if body is not None:
+        conn.putheader("Content-Type", "application/json")
+        if chunked:
+            conn.putheader("Transfer-Encoding", "chunked")
+        else:
+            conn.putheader("Content-Length", str(len(body)))
+    conn.endheaders()
+    if body is not None:
+        conn.send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body) if chunked else body)
+    r = conn.getresponse()
+    payload = r.read()
+    return r.status, dict(r.getheaders()), payload.decode("utf-8", "replace")
 
 
 def cli_message(*set_args):
@@ -173,20 +193,50 @@ try:
     check(status == 403, f"a POST from another origin is refused: {status}")
     status, _, text = request("GET", "/nothing")
     check(status == 404 and "error" in json.loads(text), "an unknown path: 404 with a message")
-    # A path that exists asked with a method it does not take: 405 with Allow, not 404.
+    # A path that exists asked with a method it does not take: 405 with Allow, not 404, whether the request
+    # has no body (no Content-Length: httplib read a PUT's or PATCH's body to the end of the connection and
+    # answered 400 after its 5 s timeout), a body, a chunked body or a body over the size limit.
     for method, path, allow in [("GET", "/api/compute", "POST"), ("GET", "/api/report", "POST"),
                                 ("HEAD", "/api/compute", "POST"), ("PUT", "/api/compute", "POST"),
-                                ("DELETE", "/api/report", "POST"), ("OPTIONS", "/api/compute", "POST"),
-                                ("POST", "/", "GET, HEAD"), ("POST", "/api/model", "GET, HEAD"),
-                                ("PATCH", "/api/model", "GET, HEAD")]:
-        status, headers, text = request(method, path, None if method == "HEAD" else {"client": "c1"})
-        try:
-            message = json.loads(text)["error"]
-        except (ValueError, KeyError):
-            message = None
-        expect = None if method == "HEAD" else f"{method} {path}: method not allowed ({path} takes {allow})"
-        check(status == 405 and headers.get("Allow") == allow and message == expect,
-              f"{method} {path}: {status}, Allow: {headers.get('Allow')}, {message!r}")
+                                ("PATCH", "/api/compute", "POST"), ("DELETE", "/api/report", "POST"),
+                                ("OPTIONS", "/api/compute", "POST"), ("TRACE", "/api/report", "POST"),
+                                ("CONNECT", "/api/compute", "POST"), ("POST", "/", "GET, HEAD"),
+                                ("POST", "/api/model", "GET, HEAD"), ("PUT", "/", "GET, HEAD"),
+                                ("PATCH", "/api/model", "GET, HEAD"), ("DELETE", "/", "GET, HEAD"),
+                                ("TRACE", "/api/model", "GET, HEAD")]:
+        for framing in ["no body", "a body", "a chunked body", "a 100 kB body"]:
+            if method == "HEAD" and framing != "no body":
+                continue
+            body = {"no body": None, "a 100 kB body": b"x" * 100000}.get(framing, b'{"client": "c1"}')
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            status, headers, text = exchange(c, method, path, body, chunked=framing == "a chunked body")
+            c.close()
+            try:
+                message = json.loads(text)["error"]
+            except (ValueError, KeyError):
+                message = None
+            expect = None if method == "HEAD" else f"{method} {path}: method not allowed ({path} takes {allow})"
+            check(status == 405 and headers.get("Allow") == allow and message == expect,
+                  f"{method} {path} with {framing}: {status}, Allow: {headers.get('Allow')}, {message!r}")
+    # The body of a refused request is read off the connection, not taken for the next request on it.
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    first = exchange(c, "PUT", "/api/compute", b"GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % port)
+    second = exchange(c, "GET", "/api/model")
+    c.close()
+    check(first[0] == 405 and second[0] == 200 and second[2].startswith("{") and '"scenario"' in second[2],
+          f"after a refused PUT with a body, the connection answers its next request: {first[0]}, then "
+          f"{second[0]} {second[2][:30]!r}")
+    # A POST without a body (no Content-Length) is answered at once, not after the read timeout; so is any
+    # method on a path that does not exist.
+    for method, path, expect_status in [("POST", "/api/compute", 411), ("POST", "/api/report", 411),
+                                        ("PUT", "/nothing", 404), ("POST", "/nothing", 404)]:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        started = time.monotonic()
+        status, _, text = exchange(c, method, path)
+        seconds = time.monotonic() - started
+        c.close()
+        check(status == expect_status and "error" in json.loads(text) and seconds < 3,
+              f"{method} {path} without a body: {status} in {seconds:.1f} s: {text.strip()[:90]}")
 
     # The page: one document, nothing from the network.
     status, headers, page = request("GET", "/")
