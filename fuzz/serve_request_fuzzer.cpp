@@ -14,15 +14,22 @@
 // - an accepted request has a client of 1..64 characters [A-Za-z0-9_-],
 //   paths in 1..max_paths, at most max_settings settings, no setting of a
 //   file or label key, and no value with a control character;
+// - a seed or path count written with a fraction or exponent is accepted
+//   only when it is whole, and then is that number (checked against the
+//   double nlohmann::json reads, which is exact below 2^53);
 // - an InputError has problems, each naming "request" as where and a
 //   constraint;
 // - settings that apply leave every key with a value of its declared type
 //   and within its accepted range.
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include <nlohmann/json.hpp>
 
 #include "apps/serve/serve_request.hpp"
 #include "fuzz_support.hpp"
@@ -69,6 +76,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                "client character");
   }
   FUZZ_CHECK(request.paths >= 1 && request.paths <= limits.max_paths, "paths in range");
+  const nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
+  for (const auto& [field, got] : {std::pair<const char*, std::uint64_t>{"seed", request.seed},
+                                   std::pair<const char*, std::uint64_t>{"paths", request.paths}}) {
+    if (!doc.is_object() || !doc.contains(field) || !doc.at(field).is_number_float()) continue;
+    const double read = doc.at(field).get<double>();
+    FUZZ_CHECK(read >= 0 && std::floor(read) == read,
+               std::string("a decimal ") + field + " that is not whole accepted");
+    FUZZ_CHECK(read >= 9007199254740992.0 || static_cast<double>(got) == read,
+               std::string("a decimal ") + field + " accepted as another number");
+  }
   FUZZ_CHECK(request.settings.size() <= limits.max_settings, "settings count");
   for (const auto& [key, text] : request.settings) {
     FUZZ_CHECK(!key.empty(), "empty key accepted");

@@ -1,5 +1,6 @@
 #include "apps/serve/serve_request.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <map>
@@ -14,16 +15,128 @@ constexpr std::size_t kMaxClientChars = 64;
 constexpr std::size_t kMaxValueChars = 100;
 constexpr std::size_t kMaxKeyChars = 200;
 
-std::uint64_t whole_number(const nlohmann::json& v, const char* field, std::uint64_t min, std::uint64_t max) {
-  const std::string range = std::to_string(min) + " to " + std::to_string(max);
-  if (!v.is_number_unsigned()) {
-    throw RequestError(std::string("field '") + field + "' = " + quoted_for_message(v.dump()) +
-                       ": must be a whole number from " + range);
+// The text of the number that the top-level field `field` holds in `body`,
+// as written: nlohmann::json keeps a float's nearest double, not its digits
+// (9007199254740993.0 reads as ...992). `body` has parsed, with no key twice.
+std::string top_level_number_text(std::string_view body, const std::string& field) {
+  class Finder : public nlohmann::json_sax<nlohmann::json> {
+   public:
+    explicit Finder(const std::string& wanted) : wanted_(wanted) {}
+    bool null() override { return value(); }
+    bool boolean(bool) override { return value(); }
+    bool number_integer(number_integer_t) override { return value(); }
+    bool number_unsigned(number_unsigned_t) override { return value(); }
+    bool number_float(number_float_t, const string_t& text) override {
+      if (at_field_) text_ = text;
+      return value();
+    }
+    bool string(string_t&) override { return value(); }
+    bool binary(binary_t&) override { return value(); }
+    bool start_object(std::size_t) override { return open(); }
+    bool key(string_t& name) override {
+      at_field_ = depth_ == 1 && name == wanted_;
+      return true;
+    }
+    bool end_object() override { return close(); }
+    bool start_array(std::size_t) override { return open(); }
+    bool end_array() override { return close(); }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::json::exception&) override { return false; }
+    const std::string& text() const { return text_; }
+
+   private:
+    bool value() {
+      at_field_ = false;
+      return true;
+    }
+    bool open() {
+      ++depth_;
+      return value();
+    }
+    bool close() {
+      --depth_;
+      return value();
+    }
+    const std::string& wanted_;
+    int depth_ = 0;
+    bool at_field_ = false;
+    std::string text_;
+  };
+  Finder finder(field);
+  nlohmann::json::sax_parse(body, &finder);
+  return finder.text();
+}
+
+// A JSON number's text (-?digits[.digits][(e|E)[+-]digits]) as a whole
+// number, decided on the digits as the scenario loader decides "2027.0" for
+// an integer key (models::override_value_text): 2048.0 and 2.048e3 are 2048,
+// -0.0 is 0; 2048.5 and 1e-400 are not whole (though the latter reads as the
+// double 0), 1e300 is whole and too large, -1.0 negative.
+enum class Whole { kValue, kNotWhole, kNegative, kTooLarge };
+
+std::pair<Whole, std::uint64_t> whole_value(std::string_view text) {
+  const bool negative = !text.empty() && text.front() == '-';
+  if (negative) text.remove_prefix(1);
+  const std::size_t e = text.find_first_of("eE");
+  const std::string_view mantissa = text.substr(0, e);
+  // The exponent, held within +-10^7: beyond that no body of at most
+  // max_body_bytes holds enough digits to change the answer.
+  std::int64_t exponent = 0;
+  if (e != std::string_view::npos) {
+    std::string_view x = text.substr(e + 1);
+    const bool below = !x.empty() && x.front() == '-';
+    if (!x.empty() && (x.front() == '-' || x.front() == '+')) x.remove_prefix(1);
+    for (const char c : x) exponent = std::min<std::int64_t>(exponent * 10 + (c - '0'), 10'000'000);
+    if (below) exponent = -exponent;
   }
-  const auto n = v.get<std::uint64_t>();
-  if (n < min || n > max) {
-    throw RequestError(std::string("field '") + field + "' = " + std::to_string(n) + ": must be from " + range);
+  const std::size_t dot = mantissa.find('.');
+  const std::string_view integer_part = mantissa.substr(0, dot);
+  std::string digits(integer_part);
+  if (dot != std::string_view::npos) digits += mantissa.substr(dot + 1);
+  const std::size_t first = digits.find_first_not_of('0');
+  if (first == std::string::npos) return {Whole::kValue, 0};  // 0, -0.0, 0e7
+  // The point falls after `point` digits; a nonzero digit after it is a fraction.
+  const std::int64_t point = static_cast<std::int64_t>(integer_part.size()) + exponent;
+  if (point <= static_cast<std::int64_t>(first) ||
+      digits.find_first_not_of('0', static_cast<std::size_t>(point)) != std::string::npos) {
+    return {Whole::kNotWhole, 0};
   }
+  if (negative) return {Whole::kNegative, 0};
+  if (point - static_cast<std::int64_t>(first) > 20) return {Whole::kTooLarge, 0};  // 2^64 has 20 digits
+  std::string whole = digits.substr(first, std::min(static_cast<std::size_t>(point), digits.size()) - first);
+  whole.append(static_cast<std::size_t>(point) - first - whole.size(), '0');
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), value);
+  if (ec != std::errc() || end != whole.data() + whole.size()) return {Whole::kTooLarge, 0};
+  return {Whole::kValue, value};
+}
+
+// A top-level field holding a whole number in [min, max]: a JSON integer, or
+// a JSON number with a fraction or exponent whose value is exactly whole
+// (2048.0, as Python writes a float; NumPy's numbers are floats).
+std::uint64_t whole_number(const nlohmann::json& v, std::string_view body, const std::string& field,
+                           std::uint64_t min, std::uint64_t max) {
+  const std::string range = "from " + std::to_string(min) + " to " + std::to_string(max);
+  const auto refuse = [&](const std::string& written, const std::string& constraint) {
+    return RequestError("field '" + field + "' = " + quoted_for_message(written) + ": " + constraint);
+  };
+  std::uint64_t n = 0;
+  std::string written;
+  if (v.is_number_unsigned()) {
+    n = v.get<std::uint64_t>();
+    written = std::to_string(n);
+  } else if (v.is_number_integer()) {  // negative, or -0
+    if (v.get<std::int64_t>() < 0) throw refuse(v.dump(), "must be " + range);
+    written = v.dump();
+  } else if (v.is_number_float()) {
+    written = top_level_number_text(body, field);
+    const auto [kind, value] = whole_value(written);
+    if (kind == Whole::kNotWhole) throw refuse(written, "must be a whole number " + range);
+    if (kind != Whole::kValue) throw refuse(written, "must be " + range);
+    n = value;
+  } else {
+    throw refuse(v.dump(), "must be a whole number " + range);
+  }
+  if (n < min || n > max) throw refuse(written, "must be " + range);
   return n;
 }
 
@@ -180,9 +293,9 @@ ComputeRequest parse_compute_request(std::string_view body, const RequestLimits&
       r.client = s;
       have_client = true;
     } else if (field == "seed") {
-      r.seed = whole_number(v, "seed", 0, UINT64_MAX);
+      r.seed = whole_number(v, body, field, 0, UINT64_MAX);
     } else if (field == "paths") {
-      r.paths = whole_number(v, "paths", 1, limits.max_paths);
+      r.paths = whole_number(v, body, field, 1, limits.max_paths);
     } else if (field == "set") {
       if (!v.is_object()) throw RequestError("field 'set': must be an object {\"KEY\": VALUE, ...}");
       if (v.size() > limits.max_settings) {

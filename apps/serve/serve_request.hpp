@@ -9,6 +9,10 @@
 //           client cancels that client's running computation.
 //   seed    whole number 0..2^64-1 (default 2013, as on the command line).
 //   paths   whole number 1..limits.max_paths (default limits.default_paths).
+//           Either may be written with a fraction or exponent when its value
+//           is exactly whole (2048.0, 2.048e3: 2048), decided on the digits
+//           as written, not on the nearest double; 2048.5 and 1e300 are
+//           refused, naming the field, the value and the constraint.
 //   set     parameter values by dotted key, as `--set KEY=VALUE`: a number or
 //           true/false. Only numeric and true/false parameters: the keys that
 //           name files or labels are refused, so a request never makes the

@@ -154,6 +154,27 @@ try:
     bad({"client": "c1", "paths": 0}, "zero paths", r"'paths'")
     bad({"client": "c1", "paths": 5.5}, "fractional paths", r"whole number")
     bad({"client": "c1", "seed": -1}, "negative seed", r"'seed'")
+    # seed and paths written as decimals: a value that is not exactly whole, or out of range, is refused with
+    # a message naming the field, the value as written and the constraint (a whole one is accepted, below).
+    bad('{"client": "c1", "paths": 2048.5}', "paths 2048.5", r"^field 'paths' = 2048\.5: must be a whole number "
+                                                           r"from 1 to 200000$")
+    bad('{"client": "c1", "paths": 1e300}', "paths 1e300", r"^field 'paths' = 1e300: must be from 1 to 200000$")
+    bad('{"client": "c1", "paths": 2.5e5}', "paths 2.5e5 (whole, over --max-paths)",
+        r"^field 'paths' = 2\.5e5: must be from 1 to 200000$")
+    bad('{"client": "c1", "paths": 0.0}', "paths 0.0", r"^field 'paths' = 0\.0: must be from 1 to 200000$")
+    bad('{"client": "c1", "paths": -2048.0}', "paths -2048.0", r"^field 'paths' = -2048\.0: must be from 1 to 200000$")
+    bad('{"client": "c1", "paths": 1e-400}', "paths 1e-400 (the double 0, not whole)",
+        r"^field 'paths' = 1e-400: must be a whole number from 1 to 200000$")
+    bad('{"client": "c1", "paths": 2048.0000000000000001}', "paths 2048.0000000000000001 (the double 2048)",
+        r"^field 'paths' = 2048\.0000000000000001: must be a whole number")
+    bad('{"client": "c1", "seed": -1.0}', "seed -1.0",
+        r"^field 'seed' = -1\.0: must be from 0 to 18446744073709551615$")
+    bad('{"client": "c1", "seed": 18446744073709551616.0}', "seed 2^64 as a decimal",
+        r"^field 'seed' = 18446744073709551616\.0: must be from 0 to 18446744073709551615$")
+    bad('{"client": "c1", "seed": 7.5}', "seed 7.5", r"^field 'seed' = 7\.5: must be a whole number from 0 to")
+    bad('{"client": "c1", "paths": NaN}', "paths NaN (not JSON)", r"not valid JSON")
+    bad('{"client": "c1", "paths": "NaN"}', "paths \"NaN\"", r"^field 'paths' = \"NaN\": must be a whole number")
+    bad('{"client": "c1", "paths": 1e400}', "paths 1e400 (beyond a double)", r"not valid JSON.*1e400")
     bad({"client": "c1", "seed": "7"}, "seed as text", r"'seed'")
     bad({"client": "c1", "color": "red"}, "unknown field", r"unknown field 'color'")
     bad({"set": {}}, "no client", r"'client' is missing")
@@ -267,6 +288,15 @@ try:
     check(status == 200 and status2 == 200 and lines[-1]["final"] and lines[-1]["paths"] == 8192,
           f"a good request after all that: {len(lines)} progressive results, the last final at 8192 paths")
     check(a == b, "the same request gives the same answer, line for line")
+    # seed and paths written as decimals whose value is whole (as Python writes a float): the same request.
+    for written in ['"seed": 7.0, "paths": 8192.0', '"seed": 7e0, "paths": 8.192e3', '"seed": 700e-2, "paths": 8192']:
+        decimal = json.dumps(good)[:-1].replace('"seed": 7, "paths": 8192', written) + "}"
+        status3, _, c3 = request("POST", "/api/compute", decimal)
+        check(written in decimal and status3 == 200 and c3 == a, f"{{{written}, ...}}: the same answer as 7 and 8192")
+    # ... decided on the digits written, not on the nearest double (9007199254740993.0 reads as ...992.0).
+    status3, _, c3 = request("POST", "/api/compute", '{"client": "c2", "paths": 4096, "seed": 9007199254740993.0}')
+    check(status3 == 200 and json.loads(c3.splitlines()[-1])["seed"] == 9007199254740993,
+          f"seed 9007199254740993.0 is the seed 9007199254740993: {c3[:60]!r}")
     check([x["paths"] for x in lines] == [4096, 8192], f"results after 4 blocks and at the end: {[x['paths'] for x in lines]}")
     cmp = subprocess.run([binary] + compare_args + ["--paths", "8192"], cwd=source, capture_output=True, text=True)
     cj = json.loads(cmp.stdout)
