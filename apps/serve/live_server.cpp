@@ -276,9 +276,20 @@ void serve(const LiveModel& model, const ServerOptions& options, const std::atom
       // for a method it takes none with): 405 all the same.
       method_not_allowed(req, res, *route);
     } else if (res.status == 413) {
-      // (httplib's limit: max_read, or 8,192 bytes for a form-encoded body)
-      send_error(res, 400, "request body too long: must be at most " + std::to_string(model.limits().max_body_bytes) +
-                               " bytes of JSON");
+      // httplib refused the body before the parser saw it: over max_read
+      // bytes, or, sent as a form (a Content-Type that starts as below, as
+      // httplib tests it), over CPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH
+      // (8,192 bytes, compiled into libcpp-httplib) -- below the parser's
+      // own limit, so the message names the one that applied.
+      const std::size_t json_limit = model.limits().max_body_bytes;
+      const std::size_t form_limit = std::min<std::size_t>(CPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH, json_limit);
+      if (req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) {
+        send_error(res, 400, "request body too long: sent as application/x-www-form-urlencoded, it must be at most " +
+                                 std::to_string(form_limit) + " bytes (sent as application/json, at most " +
+                                 std::to_string(json_limit) + ")");
+      } else {
+        send_error(res, 400, "request body too long: must be at most " + std::to_string(json_limit) + " bytes of JSON");
+      }
     } else if (res.status == 404) {
       no_such_page(res);
     } else {

@@ -19,7 +19,9 @@
 // is answered 405 with an Allow header and {"error": message}; another path
 // 404; a POST without a body (no Content-Length) 411.
 //
-// Limits: request bodies up to limits.max_body_bytes; paths per request up
+// Limits: request bodies up to limits.max_body_bytes (8,192 bytes when sent
+// as application/x-www-form-urlencoded: cpp-httplib's own limit for a form,
+// and the message says so); paths per request up
 // to limits.max_paths; one computation per client (a new request of a client
 // cancels its running one at the next block of paths); at most
 // `max_computations` computations at once (others wait for a slot, and are

@@ -203,8 +203,18 @@ try:
         r"^key 'a' in /set/quota\.response_max" + twice.format(1, r"\[\.\.\.\]"))
     bad("[" * 5000 + "]" * 5000, "deep nesting", r"one JSON object|not valid JSON")
     bad(json.dumps({"client": "c1", "pad": "a" * 20000}), "a 20 kB body", r"at most 16384 bytes")
-    bad(json.dumps({"client": "c1", "pad": "a" * 10000}), "a 10 kB body sent as a form", r"at most 16384 bytes",
-        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    # Sent as a form, a body meets cpp-httplib's own limit for a form, 8,192 bytes, before the parser's 16,384: the
+    # message names the limit that applied (it said 16,384 for 8-16 kB), and 8,192 bytes still reach the parser.
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    padded = lambda n: '{"client": "c1", "pad": "' + "a" * (n - 27) + '"}'
+    assert len(padded(8193)) == 8193
+    bad(padded(8193), "a body of 8,193 bytes sent as a form", r"^request body too long: sent as application/x-www-form-"
+        r"urlencoded, it must be at most 8192 bytes \(sent as application/json, at most 16384\)$", headers=form)
+    bad(padded(10000), "a 10 kB body sent as a form", r"form-urlencoded, it must be at most 8192 bytes", headers=form)
+    bad(padded(8192), "a body of 8,192 bytes sent as a form: the parser's message", r"^unknown field 'pad'",
+        headers=form)
+    bad(padded(16384), "a body of 16,384 bytes of JSON: the parser's message", r"^unknown field 'pad'")
+    bad(padded(16385), "a body of 16,385 bytes of JSON", r"^request body of 16385 bytes: must be at most 16384 bytes$")
     bad(b"a" * (4 * 1024 * 1024), "a 4 MB body", r"at most 16384 bytes")
 
     status, _, text = request("GET", "/", headers={"Host": "evil.example:80"})
