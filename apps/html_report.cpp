@@ -310,9 +310,9 @@ std::string assumptions_section(const nlohmann::json& result) {
     << "range, their 95% Wilson intervals reach at most " << engine::fmt(100 * widest_margin, 1)
     << " percentage points either side (the sets taken as independent draws). Worst regret: the largest shortfall, over the sets, of "
     << "the option&rsquo;s figure behind the best option&rsquo;s at that set, an estimate that leans high (a maximum "
-    << "over noisy sets); its Monte Carlo range: the lower end of the regret&rsquo;s interval at that set and the "
-    << "largest upper end over the sets (each from the 95% intervals of the differences, conservative unless one "
-    << "option is the reference).</p>";
+    << "over noisy sets); its Monte Carlo range: an interval for the true worst case (low: the largest lower end over "
+    << "the sets with the intervals widened for their number, Bonferroni; high: the largest 95% upper end), which "
+    << "holds it with probability at least about 1 &minus; K &times; 2.5% for K options.</p>";
   // One table per figure: P(reach) in the target year, and P(reached by the
   // study's year) on the same sets and paths.
   const auto table = [&h, &opts](const std::string& id, const std::string& figure, bool reach) {
@@ -358,8 +358,27 @@ std::string assumptions_section(const nlohmann::json& result) {
     const auto names = a[key].get<std::vector<std::string>>();
     return esc(engine::join_names(names)) + (names.size() > 1 ? " (tied)" : "");
   };
-  h << "<p>Smallest worst-case regret: <b>" << tied("minimax_regret_tied") << "</b> for P(reach), <b>"
-    << tied("minimax_regret_by_year_tied") << "</b> for P(reached by " << by << ").</p>";
+  // The smallest's Monte Carlo range, and the options whose ranges reach it.
+  const auto range_of = [&a](const char* key, bool by_year) {
+    const std::string first = a[key].front().get<std::string>();
+    for (const auto& o : a["options"]) {
+      if (o["name"] != first) continue;
+      const auto& mc = (by_year ? o["by_year"] : o)["worst_case_regret_monte_carlo"];
+      return engine::fmt(get(by_year ? o["by_year"] : o, "worst_case_regret"), 3) + ", Monte Carlo range " +
+             engine::fmt_interval(get(mc, "low"), get(mc, "high"), 3);
+    }
+    return std::string();
+  };
+  const auto near = [&a](const char* key) {
+    const auto names = a[key].get<std::vector<std::string>>();
+    return names.empty() ? std::string()
+                         : "; not told apart from it by the Monte Carlo noise: " + esc(engine::join_names(names));
+  };
+  h << "<p>Smallest worst-case regret: for P(reach) <b>" << tied("minimax_regret_tied") << "</b> ("
+    << range_of("minimax_regret_tied", false) << ")" << near("minimax_regret_not_told_apart")
+    << "; for P(reached by " << by << ") <b>" << tied("minimax_regret_by_year_tied") << "</b> ("
+    << range_of("minimax_regret_by_year_tied", true) << ")" << near("minimax_regret_by_year_not_told_apart")
+    << ".</p>";
   h << "<h3>What decides the sign</h3><p class=\"note\">Scenario discovery (PRIM) on the sets where the option beats "
     << esc(ref) << " (or loses, when it never beats): coverage is the share of those sets inside the stated region, "
     << "density the share of the region&rsquo;s sets that are such.</p><ul id=\"rules\">";

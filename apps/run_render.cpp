@@ -397,24 +397,20 @@ std::string share_text(std::size_t k, std::size_t n) {
 
 // "status quo's (0.007, Monte Carlo range [0.002, 0.011])", or "shared by a,
 // b and c (...)" when options tie exactly; then the options whose Monte Carlo
-// ranges overlap it, which the noise does not tell apart from it.
+// ranges reach it, which the noise does not tell apart from it.
 std::string smallest_regret(const studies::AssumptionResult& r, bool by_year) {
-  const auto figure = [by_year](const studies::OptionSummary& o) -> const studies::Judgement& {
-    return by_year ? o.by_year : o.reach;
-  };
   const std::size_t k = by_year ? r.minimax_regret_by_year : r.minimax_regret;
-  const studies::Judgement& least = figure(r.options[k]);
+  const studies::Judgement& least = by_year ? r.options[k].by_year : r.options[k].reach;
   const std::string value = " (" + engine::fmt(least.worst_regret, 3) + ", Monte Carlo range " +
                             engine::fmt_interval(least.worst_regret_low, least.worst_regret_high, 3) + ")";
-  const std::vector<std::size_t> tied = studies::minimax_options(r, by_year);
-  std::string text = tied.size() == 1 ? r.options[k].name + "'s" + value
-                                      : "shared by " + studies::minimax_names(r, by_year) + value;
+  std::string text = studies::minimax_options(r, by_year).size() == 1
+                         ? r.options[k].name + "'s" + value
+                         : "shared by " + studies::minimax_names(r, by_year) + value;
   std::vector<std::string> near;
-  for (std::size_t o = 0; o < r.options.size(); ++o) {
-    if (std::find(tied.begin(), tied.end(), o) != tied.end()) continue;
-    if (figure(r.options[o]).worst_regret_low <= least.worst_regret_high) near.push_back(r.options[o].name);
+  for (const std::size_t o : studies::minimax_near(r, by_year)) near.push_back(r.options[o].name);
+  if (!near.empty()) {
+    text += ", and the range of " + engine::join_names(near) + " reaches it (not told apart by the Monte Carlo noise)";
   }
-  if (!near.empty()) text += "; not told apart from it by the Monte Carlo noise: " + engine::join_names(near);
   return text;
 }
 }  // namespace
@@ -472,11 +468,11 @@ std::string render_assumptions_table(const studies::AssumptionStudy& s, const st
      << engine::fmt(100 * widest_share_margin(r, n), 1)
      << " percentage points either side (the sets taken as independent draws; each interval in --format csv|json).\n"
      << "worst regret: the largest, over the sets, of (the best option's figure at that set - the option's), an "
-        "estimate that leans high (a maximum over noisy sets); Monte Carlo range: the lower end of the regret's "
-        "interval at that set and the largest upper end over the sets (each from the 95% intervals of the "
-        "differences, conservative unless one option is the reference). The smallest is "
-     << smallest_regret(r, false) << " for P(reach), " << smallest_regret(r, true) << " for P(by " << by_label
-     << ").\n\n";
+        "estimate that leans high (a maximum over noisy sets); Monte Carlo range: an interval for the true worst "
+        "case (low: the largest lower end over the sets with the intervals widened for " << n
+     << " sets, Bonferroni; high: the largest 95% upper end), which holds it with probability at least about 1 - "
+     << s.options.size() << " x 2.5%.\nFor P(reach) the smallest is " << smallest_regret(r, false) << ";\nfor P(by "
+     << by_label << ") it is " << smallest_regret(r, true) << ".\n\n";
   os << "What decides the sign (PRIM on the sets where the option beats, or loses; coverage: share of those sets "
         "inside the stated region, density: share of the region's sets that are such):\n";
   for (std::size_t k = 1; k < s.options.size(); ++k) {

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include <boost/math/distributions/normal.hpp>
 #include <tbb/parallel_for.h>
 
 #include "engine/random_stream.hpp"
@@ -450,10 +451,6 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
   // Monte Carlo interval from the set's row.
   const auto regret = [&](Judgement OptionSummary::*figure, std::size_t& minimax, const std::string& value,
                           const std::string& diff) {
-    std::vector<double> best(n, -std::numeric_limits<double>::infinity());
-    for (const OptionSummary& o : r.options) {
-      for (std::size_t i = 0; i < n; ++i) best[i] = std::max(best[i], (o.*figure).value[i]);
-    }
     std::vector<std::vector<SetFigure>> at(n, std::vector<SetFigure>(n_options));
     for (std::size_t k = 0; k < n_options; ++k) {
       const std::vector<double> v = t.numbers(col(k, value)), lo = t.numbers(col(k, value + "_ci_low")),
@@ -470,14 +467,11 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
     }
     for (std::size_t k = 0; k < n_options; ++k) {
       Judgement& j = r.options[k].*figure;
-      for (std::size_t i = 0; i < n; ++i) {
-        if (best[i] - j.value[i] > j.worst_regret) {
-          j.worst_regret = best[i] - j.value[i];
-          j.worst_regret_set = i;
-        }
-        j.worst_regret_high = std::max(j.worst_regret_high, regret_interval(at[i], k).high);
-      }
-      if (n > 0) j.worst_regret_low = regret_interval(at[j.worst_regret_set], k).low;
+      const WorstRegret w = worst_regret(at, k, s.run.paths);
+      j.worst_regret = w.regret;
+      j.worst_regret_set = w.set;
+      j.worst_regret_low = w.low;
+      j.worst_regret_high = w.high;
       if (j.worst_regret < (r.options[minimax].*figure).worst_regret) minimax = k;
     }
   };
@@ -486,7 +480,7 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
   return r;
 }
 
-engine::Interval regret_interval(const std::vector<SetFigure>& at_set, std::size_t k) {
+engine::Interval regret_interval(const std::vector<SetFigure>& at_set, std::size_t k, double widen) {
   const SetFigure& own = at_set.at(k);
   // Half-widths: of the paired difference (symmetric), and the larger side of the Wilson interval.
   const auto diff_half = [](const SetFigure& f) { return 0.5 * (f.diff_high - f.diff_low); };
@@ -496,19 +490,48 @@ engine::Interval regret_interval(const std::vector<SetFigure>& at_set, std::size
     if (j == k) continue;
     const SetFigure& other = at_set[j];
     engine::Interval d{};
-    if (k == 0) {
-      d = {other.diff_low, other.diff_high};
-    } else if (j == 0) {
+    if (widen == 1.0 && k == 0) {
+      d = {other.diff_low, other.diff_high};  // the row's own interval, as written
+    } else if (widen == 1.0 && j == 0) {
       d = {-own.diff_high, -own.diff_low};
+    } else if (k == 0 || j == 0) {
+      const double e = k == 0 ? other.diff : -own.diff;
+      const double h = widen * diff_half(k == 0 ? other : own);
+      d = {e - h, e + h};
     } else {
       const double e = other.value - own.value;
-      const double h = std::min(diff_half(other) + diff_half(own), value_half(other) + value_half(own));
+      const double h = widen * std::min(diff_half(other) + diff_half(own), value_half(other) + value_half(own));
       d = {e - h, e + h};
     }
     regret.low = std::max(regret.low, d.low);
     regret.high = std::max(regret.high, d.high);
   }
   return regret;
+}
+
+WorstRegret worst_regret(const std::vector<std::vector<SetFigure>>& at, std::size_t k, std::uint64_t paths) {
+  WorstRegret w;
+  const double n_paths = static_cast<double>(paths);
+  // The lower ends' intervals widened for the number of sets (Bonferroni):
+  // z(1 - 0.025 / N) / z(0.975).
+  const double sets = static_cast<double>(at.size());
+  const double widen = at.size() <= 1 ? 1.0
+                                      : boost::math::quantile(boost::math::normal(), 1 - 0.025 / sets) /
+                                            boost::math::quantile(boost::math::normal(), 0.975);
+  for (std::size_t i = 0; i < at.size(); ++i) {
+    double best = -std::numeric_limits<double>::infinity();
+    for (const SetFigure& f : at[i]) best = std::max(best, f.value);
+    // A share of `paths` paths: the regret is a whole number of paths, so
+    // equal regrets compare equal whatever the rounding of the two figures.
+    const double regret = std::round((best - at[i].at(k).value) * n_paths) / n_paths;
+    if (regret > w.regret) {
+      w.regret = regret;
+      w.set = i;
+    }
+    w.low = std::max(w.low, regret_interval(at[i], k, widen).low);
+    w.high = std::max(w.high, regret_interval(at[i], k).high);
+  }
+  return w;
 }
 
 std::vector<std::size_t> minimax_options(const AssumptionResult& r, bool by_year) {
@@ -520,6 +543,19 @@ std::vector<std::size_t> minimax_options(const AssumptionResult& r, bool by_year
     if (figure(r.options[k]).worst_regret == least) tied.push_back(k);
   }
   return tied;
+}
+
+std::vector<std::size_t> minimax_near(const AssumptionResult& r, bool by_year) {
+  std::vector<std::size_t> near;
+  if (r.options.empty()) return near;
+  const auto figure = [by_year](const OptionSummary& o) -> const Judgement& { return by_year ? o.by_year : o.reach; };
+  const std::vector<std::size_t> tied = minimax_options(r, by_year);
+  const Judgement& least = figure(r.options[tied.front()]);
+  for (std::size_t k = 0; k < r.options.size(); ++k) {
+    if (std::find(tied.begin(), tied.end(), k) != tied.end()) continue;
+    if (figure(r.options[k]).worst_regret_low <= least.worst_regret_high) near.push_back(k);
+  }
+  return near;
 }
 
 std::string minimax_names(const AssumptionResult& r, bool by_year) {
@@ -620,15 +656,17 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
   j["beats_rule"] =
       "beats: the 95% paired Monte Carlo interval of the difference lies wholly above 0; loses: wholly below 0; "
       "ties: it contains 0; each share's ci_low, ci_high: its 95% Wilson interval as an estimate of the share of the "
-      "whole plausible range, the sets taken as independent draws (exact for the monte_carlo design; a randomized "
-      "Sobol' or Latin hypercube design usually estimates it more closely)";
+      "whole plausible range, the sets taken as independent draws (an assumption that holds for the monte_carlo "
+      "design; a randomized Sobol' or Latin hypercube design usually estimates it more closely); the share "
+      "estimated is of 'by more than its Monte Carlo noise' at these paths per set";
   j["regret_rule"] =
       "regret of an option at a set: the largest figure (P(reach), or P(reached by by_year)) of any compared "
-      "option at that set minus its own; worst-case regret: its largest regret over the sets; its Monte Carlo "
-      "range: the lower end of the regret's interval at the set where the estimate is largest, and the largest "
-      "upper end over the sets (each set's interval from the 95% intervals of the differences against the other "
-      "options, conservative unless one of the two is the reference); the estimate, a maximum over noisy sets, "
-      "leans high";
+      "option at that set minus its own; worst-case regret: its largest regret over the sets, an estimate that "
+      "leans high (a maximum over noisy sets); its Monte Carlo range: an interval for the true worst case -- low: "
+      "the largest over the sets of the regret's lower end from the differences' intervals widened for the number "
+      "of sets (Bonferroni), high: the largest 95% upper end; with K options it holds the true worst case with "
+      "probability at least about 1 - K x 2.5% (docs/ANALYSIS.md section 7); not_told_apart: options whose range "
+      "reaches the smallest's (overlapping ranges, a heuristic)";
   j["by_year"] = s.by_year;
   // A figure's summary over the sets; with k > 0 also its difference, the
   // beats / ties / loses shares, the sign rule and the sentence.
@@ -715,6 +753,9 @@ nlohmann::json assumptions_json(const AssumptionStudy& s, const AssumptionResult
     nlohmann::json names = nlohmann::json::array();
     for (const std::size_t k : minimax_options(r, by_year)) names.push_back(r.options[k].name);
     j[by_year ? "minimax_regret_by_year_tied" : "minimax_regret_tied"] = names;
+    nlohmann::json near = nlohmann::json::array();
+    for (const std::size_t k : minimax_near(r, by_year)) near.push_back(r.options[k].name);
+    j[by_year ? "minimax_regret_by_year_not_told_apart" : "minimax_regret_not_told_apart"] = near;
   }
   return j;
 }

@@ -145,9 +145,7 @@ struct Judgement {
   // this one's (Savage 1951); the worst case is the largest over the sets.
   double worst_regret = 0;
   std::size_t worst_regret_set = 0;
-  // Its Monte Carlo range (regret_interval): the lower end of the regret's
-  // interval at worst_regret_set, and the largest upper end over the sets
-  // (the largest regret at some set may be one the estimates put lower).
+  // Its Monte Carlo range (worst_regret): an interval for the true worst case.
   // The estimate, a maximum over noisy sets, leans high.
   double worst_regret_low = 0, worst_regret_high = 0;
   SignRule rule;                       // reference: not found
@@ -173,7 +171,27 @@ struct SetFigure {
 // half-widths summed and their Wilson half-widths (the larger side) summed,
 // a bound that holds whatever the correlation of their paths -- and the
 // regret's interval is [max(0, largest lower end), max(0, largest upper end)].
-engine::Interval regret_interval(const std::vector<SetFigure>& at_set, std::size_t k);
+// `widen` multiplies every half-width (about the estimate): 1 for 95%
+// intervals.
+engine::Interval regret_interval(const std::vector<SetFigure>& at_set, std::size_t k, double widen = 1.0);
+
+// Option k's worst-case regret over the sets (at[i]: every option's figures
+// at set i, each a share of `paths` paths) and its Monte Carlo range:
+//   - regret: the largest over the sets of (the best figure - k's), counted
+//     in whole paths so that equal regrets tie exactly; set: the first set
+//     where it is largest;
+//   - low: the largest over the sets of the regret's lower end with every
+//     interval widened for the N sets (Bonferroni: z(1 - 0.025/N) in place of
+//     z(0.975)), so that no set is chosen by its own noise;
+//   - high: the largest 95% upper end over the sets.
+// With K options [low, high] holds the true worst-case regret with
+// probability at least about 1 - K x 2.5% (docs/ANALYSIS.md section 7).
+struct WorstRegret {
+  double regret = 0;
+  std::size_t set = 0;
+  double low = 0, high = 0;
+};
+WorstRegret worst_regret(const std::vector<std::vector<SetFigure>>& at, std::size_t k, std::uint64_t paths);
 
 // The drivers stated in words: those whose p-value is <= 0.05 / the number
 // of factors (Bonferroni over the factors), largest |PRCC| first, at most 3.
@@ -201,6 +219,11 @@ struct AssumptionResult {
 std::vector<std::size_t> minimax_options(const AssumptionResult& r, bool by_year);
 // Their names, "a", "a and b", "a, b and c".
 std::string minimax_names(const AssumptionResult& r, bool by_year);
+// The other options whose worst-case regret's Monte Carlo range reaches the
+// smallest's (their low end at or below its high end), in option order: the
+// noise does not tell them apart from it (overlapping ranges; a heuristic,
+// not a test).
+std::vector<std::size_t> minimax_near(const AssumptionResult& r, bool by_year);
 
 // Runs the central comparison and then every set not already in `rows_file`
 // (resume: continue it). Only the root's result holds rows and summaries.

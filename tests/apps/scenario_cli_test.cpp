@@ -1011,8 +1011,8 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
         std::string::npos);
   // all three's levers act from 2027: in 2026 both options are alike at every set, so both have regret 0
   // and neither is named above the other.
-  CHECK(r.out.find("The smallest is shared by status quo and all three (0.000, Monte Carlo range [0.000, 0.000]) "
-                   "for P(reach), ") != std::string::npos);
+  CHECK(r.out.find("For P(reach) the smallest is shared by status quo and all three (0.000, Monte Carlo range "
+                   "[0.000, 0.000]);\n") != std::string::npos);
   CHECK(r.out.find("all three beats status quo by more than its Monte Carlo noise in") != std::string::npos);
   const auto csv = banensim("compare scenarios/status-quo.toml scenarios/all-three.toml --assumptions 8 --paths 1024 --format csv");
   REQUIRE(csv.exit_code == 0);
@@ -1042,6 +1042,7 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
   CHECK(o["beats"]["sets"].get<int>() + o["ties"]["sets"].get<int>() + o["loses"]["sets"].get<int>() == 8);
   CHECK(doc["assumptions"]["sets"] == 8);
   CHECK(doc["assumptions"]["minimax_regret_tied"] == nlohmann::json::array({"status quo", "all three"}));
+  CHECK(doc["assumptions"]["minimax_regret_not_told_apart"] == nlohmann::json::array());
   // The sets' own run time, as the table's line gives it (the provenance's is the central comparison's).
   CHECK(doc["provenance"]["assumption_sets_wall_seconds"].get<double>() > 0);
   // "By when" over the same sets: P(reached by 2030), where all three's
