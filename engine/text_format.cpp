@@ -89,6 +89,56 @@ std::string fmt_interval(const Interval& interval, int decimals) {
   return fmt_interval(interval.low, interval.high, decimals);
 }
 
+WholeNumberText whole_number_text(std::string_view text, std::size_t max_digits) {
+  WholeNumberText w;
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::size_t i = 0;
+  w.negative = i < text.size() && text[i] == '-';
+  if (w.negative) ++i;
+  std::string digits;  // the mantissa's digits, the point removed
+  std::size_t before_point = 0;
+  bool point = false;
+  for (; i < text.size() && (is_digit(text[i]) || (text[i] == '.' && !point)); ++i) {
+    if (text[i] == '.') {
+      point = true;
+    } else {
+      digits += text[i];
+      if (!point) ++before_point;
+    }
+  }
+  if (digits.empty()) return w;
+  // The exponent, held within +-2^40: a value whose point lies further from
+  // its digits is a fraction or too long whatever the exact exponent.
+  constexpr std::int64_t kMaxExponent = std::int64_t{1} << 40;
+  std::int64_t exponent = 0;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    const bool below = i < text.size() && text[i] == '-';
+    if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+    if (i == text.size()) return w;
+    for (; i < text.size() && is_digit(text[i]); ++i) exponent = std::min(exponent * 10 + (text[i] - '0'), kMaxExponent);
+    if (below) exponent = -exponent;
+  }
+  if (i != text.size()) return w;
+  const std::size_t first = digits.find_first_not_of('0');
+  w.kind = WholeNumberText::Kind::kWhole;
+  if (first == std::string::npos) return w;  // 0, -0.0, 0e7
+  // The point falls after `at` digits; a nonzero digit at or after it is a fraction.
+  const std::int64_t at = static_cast<std::int64_t>(before_point) + exponent;
+  if (at <= static_cast<std::int64_t>(first) ||
+      digits.find_first_not_of('0', static_cast<std::size_t>(at)) != std::string::npos) {
+    w.kind = WholeNumberText::Kind::kFraction;
+    return w;
+  }
+  if (at - static_cast<std::int64_t>(first) > static_cast<std::int64_t>(max_digits)) {
+    w.kind = WholeNumberText::Kind::kTooLong;
+    return w;
+  }
+  w.digits = digits.substr(first, std::min(static_cast<std::size_t>(at), digits.size()) - first);
+  w.digits.append(static_cast<std::size_t>(at) - first - w.digits.size(), '0');
+  return w;
+}
+
 std::string join_names(const std::vector<std::string>& names) {
   std::string text;
   for (std::size_t i = 0; i < names.size(); ++i) {

@@ -15,6 +15,7 @@
 // Thread-safe (pure functions).
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace banensim::engine {
@@ -63,6 +64,19 @@ std::string fmt_interval(const Interval& interval, int decimals);
 // (0.00080 [0.00050, 0.00140], not 0.001 [0.001, 0.001]). An interval with
 // an end at 0 keeps `min_decimals`: fmt_interval shows the other end's digits.
 int interval_decimals(double low, double high, int min_decimals);
+
+// A decimal number's text, [-]digits[.digits][(e|E)[+-]digits] (at least
+// one mantissa digit; no '+' sign, no inf or nan), judged on its digits, not
+// on the nearest double: 2027.0, 2.027e3 and 202700e-2 are the whole number
+// 2027, 2027.0000000000001 and 1e-400 are fractions.
+struct WholeNumberText {
+  enum class Kind { kNotNumber, kFraction, kWhole, kTooLong };
+  Kind kind = Kind::kNotNumber;
+  bool negative = false;  // a '-' is written (-0.0 is whole, negative, zero)
+  std::string digits;     // kWhole: the value's digits without leading zeros, "" for zero
+};
+// kTooLong: whole, with more than `max_digits` digits.
+WholeNumberText whole_number_text(std::string_view text, std::size_t max_digits);
 
 // Names in a sentence: "a", "a and b", "a, b and c" ("" for none).
 std::string join_names(const std::vector<std::string>& names);

@@ -470,47 +470,20 @@ std::string_view trim(std::string_view text) {
 // exactly a whole number -- decided on the digits, not on the nearest double,
 // so that 2027.0000000000001 is not 2027 -- and within the key's range.
 std::variant<ParamScalar, std::string> whole_decimal(const ParamSpec& spec, std::string_view text) {
+  using Kind = engine::WholeNumberText::Kind;
   const std::string not_integer = "must be an integer";
-  constexpr std::int64_t kMaxExponent = std::int64_t{1} << 40;
   double approx = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), approx);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(approx)) {
     return not_integer;
   }
-  // from_chars took a decimal number ([-]digits[.digits][e[+-]digits], or
-  // inf/nan, refused above): its digits, and where the decimal point falls
-  // among them once the exponent has moved it.
-  std::string_view rest = text;
-  const bool negative = !rest.empty() && rest.front() == '-';
-  if (negative) rest.remove_prefix(1);
-  const std::size_t e = rest.find_first_of("eE");
-  const std::string_view mantissa = rest.substr(0, e);
-  std::int64_t exponent = 0;
-  if (e != std::string_view::npos) {
-    std::string_view x = rest.substr(e + 1);
-    if (!x.empty() && x.front() == '+') x.remove_prefix(1);
-    const auto [xend, xec] = std::from_chars(x.data(), x.data() + x.size(), exponent);
-    // A finite nonzero value has its point within a few hundred places of its digits: no overflow below.
-    if (xec != std::errc() || xend != x.data() + x.size() || exponent > kMaxExponent || exponent < -kMaxExponent) {
-      return not_integer;
-    }
-  }
-  const std::size_t dot = mantissa.find('.');
-  std::string digits(mantissa.substr(0, dot));
-  if (dot != std::string_view::npos) digits += mantissa.substr(dot + 1);
-  const auto first = digits.find_first_not_of('0');
-  if (first == std::string::npos) return ParamScalar{std::int64_t{0}};  // 0.0, -0e5: zero
-  const std::size_t before_point = dot == std::string_view::npos ? mantissa.size() : dot;
-  const std::int64_t point = static_cast<std::int64_t>(before_point) + exponent;
-  if (point < 0 || digits.find_first_not_of('0', static_cast<std::size_t>(point)) != std::string::npos) {
-    return not_integer;
-  }
-  // Whole: a nonzero value of at most 2^63 has at most 19 digits after its leading zeros.
+  // A nonzero value of at most 2^63 has at most 19 digits.
+  const engine::WholeNumberText w = engine::whole_number_text(text, 19);
+  if (w.kind == Kind::kNotNumber || w.kind == Kind::kFraction) return not_integer;
+  if (w.kind == Kind::kWhole && w.digits.empty()) return ParamScalar{std::int64_t{0}};  // 0.0, -0e5: zero
   if (std::optional<std::string> broken = range_problem(spec, approx)) return *broken;
-  if (point - static_cast<std::int64_t>(first) > 19) return not_integer;
-  std::string whole = (negative ? "-" : "") + digits.substr(first, static_cast<std::size_t>(point) - first);
-  whole.append(static_cast<std::size_t>(point) > digits.size() ? static_cast<std::size_t>(point) - digits.size() : 0,
-               '0');
+  if (w.kind == Kind::kTooLong) return not_integer;
+  const std::string whole = (w.negative ? "-" : "") + w.digits;
   std::int64_t value = 0;
   const auto [wend, wec] = std::from_chars(whole.data(), whole.data() + whole.size(), value);
   if (wec != std::errc() || wend != whole.data() + whole.size()) return not_integer;

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/text_format.hpp"
+
 namespace banensim::app::serve {
 
 namespace {
@@ -74,39 +76,15 @@ std::string top_level_number_text(std::string_view body, const std::string& fiel
 enum class Whole { kValue, kNotWhole, kNegative, kTooLarge };
 
 std::pair<Whole, std::uint64_t> whole_value(std::string_view text) {
-  const bool negative = !text.empty() && text.front() == '-';
-  if (negative) text.remove_prefix(1);
-  const std::size_t e = text.find_first_of("eE");
-  const std::string_view mantissa = text.substr(0, e);
-  // The exponent, held within +-10^7: beyond that no body of at most
-  // max_body_bytes holds enough digits to change the answer.
-  std::int64_t exponent = 0;
-  if (e != std::string_view::npos) {
-    std::string_view x = text.substr(e + 1);
-    const bool below = !x.empty() && x.front() == '-';
-    if (!x.empty() && (x.front() == '-' || x.front() == '+')) x.remove_prefix(1);
-    for (const char c : x) exponent = std::min<std::int64_t>(exponent * 10 + (c - '0'), 10'000'000);
-    if (below) exponent = -exponent;
-  }
-  const std::size_t dot = mantissa.find('.');
-  const std::string_view integer_part = mantissa.substr(0, dot);
-  std::string digits(integer_part);
-  if (dot != std::string_view::npos) digits += mantissa.substr(dot + 1);
-  const std::size_t first = digits.find_first_not_of('0');
-  if (first == std::string::npos) return {Whole::kValue, 0};  // 0, -0.0, 0e7
-  // The point falls after `point` digits; a nonzero digit after it is a fraction.
-  const std::int64_t point = static_cast<std::int64_t>(integer_part.size()) + exponent;
-  if (point <= static_cast<std::int64_t>(first) ||
-      digits.find_first_not_of('0', static_cast<std::size_t>(point)) != std::string::npos) {
-    return {Whole::kNotWhole, 0};
-  }
-  if (negative) return {Whole::kNegative, 0};
-  if (point - static_cast<std::int64_t>(first) > 20) return {Whole::kTooLarge, 0};  // 2^64 has 20 digits
-  std::string whole = digits.substr(first, std::min(static_cast<std::size_t>(point), digits.size()) - first);
-  whole.append(static_cast<std::size_t>(point) - first - whole.size(), '0');
+  using Kind = engine::WholeNumberText::Kind;
+  const engine::WholeNumberText w = engine::whole_number_text(text, 20);  // 2^64 has 20 digits
+  if (w.kind == Kind::kNotNumber || w.kind == Kind::kFraction) return {Whole::kNotWhole, 0};
+  if (w.kind == Kind::kWhole && w.digits.empty()) return {Whole::kValue, 0};  // 0, -0.0, 0e7
+  if (w.negative) return {Whole::kNegative, 0};
+  if (w.kind == Kind::kTooLong) return {Whole::kTooLarge, 0};
   std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), value);
-  if (ec != std::errc() || end != whole.data() + whole.size()) return {Whole::kTooLarge, 0};
+  const auto [end, ec] = std::from_chars(w.digits.data(), w.digits.data() + w.digits.size(), value);
+  if (ec != std::errc() || end != w.digits.data() + w.digits.size()) return {Whole::kTooLarge, 0};
   return {Whole::kValue, value};
 }
 

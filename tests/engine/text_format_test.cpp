@@ -85,3 +85,37 @@ TEST_CASE("text_format: an interval's decimals resolve its width to two signific
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("whole_number_text: whole or not decided on the digits, not on the nearest double") {
+  using Kind = banensim::engine::WholeNumberText::Kind;
+  const auto whole = [](std::string_view text, std::size_t max_digits = 20) {
+    return banensim::engine::whole_number_text(text, max_digits);
+  };
+  for (const char* text : {"2027", "2027.0", "2.027e3", "202700e-2", "2027.", "0002027.000", "20.27E+2"}) {
+    CAPTURE(text);
+    const auto w = whole(text);
+    CHECK(w.kind == Kind::kWhole);
+    CHECK_FALSE(w.negative);
+    CHECK(w.digits == "2027");
+  }
+  for (const char* text : {"0", "-0.0", "0e7", ".0", "0.000e-9"}) {
+    CAPTURE(text);
+    CHECK(whole(text).kind == Kind::kWhole);
+    CHECK(whole(text).digits.empty());
+  }
+  CHECK(whole("-0.0").negative);
+  CHECK(whole("-3e0").negative);
+  CHECK(whole("-3e0").digits == "3");
+  for (const char* text : {"2027.5", "2027.0000000000001", "1e-400", ".5", "15e-1", "1e-1099511627776"}) {
+    CAPTURE(text);
+    CHECK(whole(text).kind == Kind::kFraction);
+  }
+  for (const char* text : {"", "-", ".", "e5", "1e", "1e+", "+1", "1.2.3", "1x", "inf", "nan", " 1", "0x10", "1e5 "}) {
+    CAPTURE(text);
+    CHECK(whole(text).kind == Kind::kNotNumber);
+  }
+  CHECK(whole("18446744073709551615").digits == "18446744073709551615");  // 20 digits
+  CHECK(whole("1e20").kind == Kind::kTooLong);                             // 21 digits
+  CHECK(whole("1e300", 19).kind == Kind::kTooLong);
+  CHECK(whole("1e1099511627776").kind == Kind::kTooLong);  // the exponent held, no string of 2^40 zeros
+}
