@@ -35,8 +35,9 @@ const char* kUsage =
     "  outputs the result columns. --samples N: N points of a randomised Sobol' design, a Latin\n"
     "  hypercube or plain Monte Carlo (--design) over the study file's factors or the plausible\n"
     "  ranges, instead of a grid; --points POINTS.csv: the points of a file (a column per key, a row\n"
-    "  per point: any sampler's). Each point's CSV row is appended and synced as it completes;\n"
-    "  --resume continues an interrupted sweep and gives the same bytes as an uninterrupted run.\n";
+    "  per point: any sampler's; '#' lines are comments). Each point's CSV row is appended and\n"
+    "  synced as it completes; --resume continues an interrupted sweep and gives the same bytes as\n"
+    "  an uninterrupted run.\n";
 
 studies::SweepKey parse_set(const std::string& text) {
   const auto eq = text.find('=');

@@ -104,11 +104,12 @@ std::size_t CsvTable::column(const std::string& name) const {
   return static_cast<std::size_t>(it - header.begin());
 }
 
-CsvTable read_csv(const std::filesystem::path& file, const std::vector<std::string>& required_columns) {
-  return read_csv(read_data_file(file.string()), required_columns);
+CsvTable read_csv(const std::filesystem::path& file, const std::vector<std::string>& required_columns,
+                  const CsvSyntax& syntax) {
+  return read_csv(read_data_file(file.string()), required_columns, syntax);
 }
 
-CsvTable read_csv(const DataFile& file, const std::vector<std::string>& required_columns) {
+CsvTable read_csv(const DataFile& file, const std::vector<std::string>& required_columns, const CsvSyntax& syntax) {
   if (!file.bytes) throw InputError(file.problems);
   CsvTable table;
   table.file = file.path;
@@ -126,6 +127,7 @@ CsvTable read_csv(const DataFile& file, const std::vector<std::string>& required
     start = end + 1;
     ++line;
     if (trim(raw).empty()) continue;  // blank lines (also a trailing one) carry nothing
+    if (syntax.comment_lines && trim(raw).front() == '#') continue;  // counted, so later lines keep their numbers
     int bad_column = 0;
     std::optional<std::vector<std::string>> split = split_cells(trim(raw), bad_column);
     if (!split) {
@@ -137,6 +139,7 @@ CsvTable read_csv(const DataFile& file, const std::vector<std::string>& required
     std::vector<std::string> cells = std::move(*split);
     if (header_line == 0) {
       header_line = line;
+      table.header_line = line;
       table.header = std::move(cells);
       for (std::size_t i = 0; i < table.header.size(); ++i) {
         const SourceLocation where{table.file, line, static_cast<int>(i) + 1};
@@ -166,7 +169,9 @@ CsvTable read_csv(const DataFile& file, const std::vector<std::string>& required
     table.row_lines.push_back(line);
   }
   if (header_line == 0) {
-    problems.push_back(Problem{{table.file, 0, 0}, "", "", "no header row: file has only blank lines"});
+    problems.push_back(Problem{{table.file, 0, 0}, "", "",
+                               syntax.comment_lines ? "no header row: file has only blank and '#' comment lines"
+                                                    : "no header row: file has only blank lines"});
   }
   if (!problems.empty()) throw InputError(std::move(problems));
   return table;

@@ -30,13 +30,25 @@ namespace banensim::models {
 struct CsvTable {
   std::string file;
   std::vector<std::string> header;
+  int header_line = 0;                          // 1-based file line of the header
   std::vector<std::vector<std::string>> rows;  // cells as text (quotes removed)
   std::vector<int> row_lines;                   // 1-based file line of each row
   std::size_t column(const std::string& name) const;  // throws InputError if absent
 };
-CsvTable read_csv(const DataFile& file, const std::vector<std::string>& required_columns);
+// What a table may hold besides the strict syntax above. `comment_lines`: a
+// line whose first character other than a blank is '#' is a comment (as the
+// leading lines banensim writes above its result files), skipped like a blank
+// line wherever it stands, so every line number stays the file's own; a cell
+// is never cut at a '#', and a row whose first cell begins with '#' must
+// quote it. The data files of the model take no comments.
+struct CsvSyntax {
+  bool comment_lines = false;
+};
+CsvTable read_csv(const DataFile& file, const std::vector<std::string>& required_columns,
+                  const CsvSyntax& syntax = {});
 // The same, the file read now.
-CsvTable read_csv(const std::filesystem::path& file, const std::vector<std::string>& required_columns);
+CsvTable read_csv(const std::filesystem::path& file, const std::vector<std::string>& required_columns,
+                  const CsvSyntax& syntax = {});
 
 // Years a data file may hold: from the agreement's first year (its baseline
 // is 1 January 2013) to the last year a scenario can target.

@@ -267,7 +267,8 @@ void plan_given_points(SweepStudy& s, const SweepRequest& r) {
 }  // namespace
 
 GivenPoints read_points_file(const std::string& file) {
-  const models::CsvTable t = models::read_csv(std::filesystem::path(file), {});
+  // '#' lines are notes (or the provenance lines of a banensim result file): not points, so not identity.
+  const models::CsvTable t = models::read_csv(std::filesystem::path(file), {}, {.comment_lines = true});
   GivenPoints g;
   g.source = "--points " + file;
   g.keys = t.header;

@@ -37,7 +37,8 @@ struct GivenPoints {
 };
 
 // Reads a points file: CSV (models/csv_table.hpp: strict, a header of
-// scenario keys, rows as wide as it), one row per point. models::InputError
+// scenario keys, rows as wide as it, full-line '#' comments anywhere, skipped
+// and not part of the points' identity), one row per point. models::InputError
 // naming file, line and column for a malformed file; StudyError for one
 // without a row.
 GivenPoints read_points_file(const std::string& file);

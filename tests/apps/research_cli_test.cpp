@@ -1111,6 +1111,49 @@ TEST_CASE("sweep --points FILE: the points of a file (any sampler's), checked an
   }
 }
 
+TEST_CASE("sweep --points: '#' comment lines are skipped, not points, every line number the file's own") {
+  const fs::path plain = temp_path("plain-points.csv"), noted = temp_path("noted-points.csv"),
+                 out = temp_path("noted.csv");
+  std::ofstream(plain) << "supply.max_working_share,quota.bonus_per_job_eur\n0.7,1000\n0.9,4000\n";
+  // Provenance lines as banensim writes them above a result, a note between the rows, an indented one.
+  const std::string head = "# banensim sweep; scenario status-quo; seed 2013\n# drawn by SALib's saltelli.sample\n";
+  std::ofstream(noted) << head << "supply.max_working_share,quota.bonus_per_job_eur\n0.7,1000\n# batch 2\n"
+                       << "  # more\n0.9,4000\n";
+  const auto args = [&](const fs::path& points) {
+    return "sweep scenarios/status-quo.toml --points '" + points.string() + "' --paths 200 --out '" + out.string() +
+           "'";
+  };
+  auto r = banensim(args(plain));
+  REQUIRE(r.exit_code == 0);
+  const std::string expected = slurp(out);
+  r = banensim(args(noted));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(slurp(out) == expected);  // the same points: the same identity and rows, byte for byte
+  // A file begun from the plain points resumes from the noted ones: comments are not the points' identity.
+  std::ofstream(out, std::ios::binary) << expected.substr(0, expected.find('\n', expected.find("\n0,") + 1) + 1);
+  r = banensim(args(noted) + " --resume");
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("resuming") != std::string::npos);
+  CHECK(slurp(out) == expected);
+  // A bad value is named by its physical line (7: after two comments, the header, a row and two comments).
+  std::ofstream(noted) << head << "supply.max_working_share,quota.bonus_per_job_eur\n0.7,1000\n# batch 2\n"
+                       << "  # more\n1.9,4000\n";
+  r = banensim(args(noted));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(noted.string() + ":7 (point 1): key 'supply.max_working_share' = 1.9: must be in") !=
+        std::string::npos);
+  std::ofstream(noted) << head << "supply.max_working_share\n# 0.7\n";
+  r = banensim(args(noted));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("no points") != std::string::npos);
+  std::ofstream(noted) << head;
+  r = banensim(args(noted));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(noted.string() + ": no header row: file has only blank and '#' comment lines") !=
+        std::string::npos);
+}
+
 TEST_CASE("discover --boxes: covering reports each box and what the boxes hold together, or why it stopped") {
   const std::string base = "discover scenarios/status-quo.toml --samples 64 --paths 500 --threshold 0.02";
   const auto one = banensim(base);

@@ -6,6 +6,7 @@
 #include "models/observations.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -186,6 +187,31 @@ TEST_CASE("read_csv keeps cells as text with their file lines") {
   CHECK(table.rows[0][table.column("regular_government")].empty());
   CHECK_THROWS_WITH_AS(table.column("no_such_column"),
                        doctest::Contains("monitor-trend-quarterly.csv:1: column 'no_such_column': required column missing"),
+                       InputError);
+}
+
+TEST_CASE("read_csv with comment lines skips '#' lines anywhere, every line number the file's own") {
+  const auto table_of = [](const std::string& text, bool comments) {
+    banensim::models::DataFile file;
+    file.path = "points.csv";
+    file.bytes = std::make_shared<const std::string>(text);
+    return read_csv(file, {}, {.comment_lines = comments});
+  };
+  // A byte-order mark, provenance lines as banensim writes them, a note between rows, an indented one.
+  const std::string text =
+      "\xEF\xBB\xBF# banensim sweep; seed 2013\n# a note\n\na,b\n1,2\n  # between rows\n\"#3\",4\n";
+  const CsvTable table = table_of(text, true);
+  CHECK(table.header == std::vector<std::string>{"a", "b"});
+  CHECK(table.header_line == 4);
+  REQUIRE(table.rows.size() == 2);
+  CHECK(table.row_lines == std::vector<int>{5, 7});
+  CHECK(table.rows[1][0] == "#3");  // a quoted cell is a value, never a comment
+  CHECK_THROWS_WITH_AS(table_of("# x\na,b\n# y\n1\n", true),
+                       doctest::Contains("points.csv:4: row has 1 cells but the header has 2"), InputError);
+  CHECK_THROWS_WITH_AS(table_of("# only\n\n# notes\n", true),
+                       doctest::Contains("no header row: file has only blank and '#' comment lines"), InputError);
+  // The data files take none: there the first '#' line is the header, and the next row is too wide for it.
+  CHECK_THROWS_WITH_AS(table_of(text, false), doctest::Contains("points.csv:4: row has 2 cells but the header has 1"),
                        InputError);
 }
 
