@@ -42,30 +42,6 @@ std::string_view last_segment(std::string_view key) {
   return dot == std::string_view::npos ? key : key.substr(dot + 1);
 }
 
-// Suggests the closest schema key: a small edit distance catches typos, a
-// shared last segment catches a key put in the wrong table.
-std::string unknown_key_constraint(const ParamSchema& schema, const std::string& key) {
-  constexpr std::size_t kMaxDistance = 3;
-  const ParamSpec* best = nullptr;
-  std::size_t best_distance = kMaxDistance + 1;
-  for (const ParamSpec& spec : schema) {
-    const std::size_t distance = levenshtein(key, spec.key);
-    if (distance < best_distance) {
-      best = &spec;
-      best_distance = distance;
-    }
-  }
-  if (best == nullptr) {
-    for (const ParamSpec& spec : schema) {
-      if (last_segment(spec.key) == last_segment(key)) {
-        best = &spec;
-        break;
-      }
-    }
-  }
-  if (best == nullptr) return "unknown key";
-  return "unknown key (did you mean '" + best->key + "'?)";
-}
 
 // Whether table `key` holds parameters (some schema key starts with "key.").
 bool is_schema_table(const ParamSchema& schema, const std::string& key) {
@@ -532,6 +508,31 @@ std::variant<ParamScalar, std::string> parse_override(const ParamSpec& spec, std
 }
 
 }  // namespace
+
+// Suggests the closest schema key: a small edit distance catches typos, a
+// shared last segment catches a key put in the wrong table.
+std::string unknown_key_constraint(const ParamSchema& schema, const std::string& key) {
+  constexpr std::size_t kMaxDistance = 3;
+  const ParamSpec* best = nullptr;
+  std::size_t best_distance = kMaxDistance + 1;
+  for (const ParamSpec& spec : schema) {
+    const std::size_t distance = levenshtein(key, spec.key);
+    if (distance < best_distance) {
+      best = &spec;
+      best_distance = distance;
+    }
+  }
+  if (best == nullptr) {
+    for (const ParamSpec& spec : schema) {
+      if (last_segment(spec.key) == last_segment(key)) {
+        best = &spec;
+        break;
+      }
+    }
+  }
+  if (best == nullptr) return "unknown key";
+  return "unknown key (did you mean '" + best->key + "'?)";
+}
 
 std::optional<std::string> override_value_text(const ParamSpec& spec, std::string_view text) {
   auto parsed = parse_override(spec, text);

@@ -39,6 +39,10 @@ void apply_overrides(ResolvedScenario& scenario, const ParamSchema& schema,
                      const std::vector<std::pair<std::string, std::string>>& overrides,
                      const std::string& origin, const ScenarioCheck& check = {});
 
+// What a key the schema does not have breaks: "unknown key", with the
+// closest schema key as "did you mean" when one is near.
+std::string unknown_key_constraint(const ParamSchema& schema, const std::string& key);
+
 // The value `text` gives the key as apply_overrides reads it, written as
 // value_text writes it (so "2027", "2027.0", " 2027\r", "-0.0" and "0"
 // agree); nullopt when the key's type refuses the text (before range checks).

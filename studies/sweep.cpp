@@ -14,6 +14,7 @@
 #include "engine/svg_chart.hpp"
 #include "engine/text_format.hpp"
 #include "models/csv_table.hpp"
+#include "models/scenario_loader.hpp"
 #include "studies/provenance.hpp"
 
 namespace banensim::studies {
@@ -269,6 +270,23 @@ void plan_given_points(SweepStudy& s, const SweepRequest& r) {
 GivenPoints read_points_file(const std::string& file) {
   // '#' lines are notes (or the provenance lines of a banensim result file): not points, so not identity.
   const models::CsvTable t = models::read_csv(std::filesystem::path(file), {}, {.comment_lines = true});
+  // Each column a key a point can set, said at the header's own line (after any comments), all at once.
+  std::vector<models::Problem> problems;
+  const std::string header = "the header, line " + std::to_string(t.header_line) + ",";
+  for (std::size_t i = 0; i < t.header.size(); ++i) {
+    const models::SourceLocation where{file, t.header_line, static_cast<int>(i) + 1};
+    const std::string& key = t.header[i];
+    if (key == "simulation.paths") {
+      problems.push_back({where, key, "", "the path count is not a swept parameter (every point runs --paths paths on "
+                                          "the same random draws): drop the column from " + header +
+                                          " and give --paths N"});
+    } else if (models::find_param(models::banenafspraak_schema(), key) == nullptr) {
+      problems.push_back({where, key, "", models::unknown_key_constraint(models::banenafspraak_schema(), key) + "; " +
+                                              header + " names the scenario key each column sets (docs/MODEL.md "
+                                              "§6; banensim explain SCENARIO lists every key)"});
+    }
+  }
+  if (!problems.empty()) throw models::InputError(std::move(problems));
   GivenPoints g;
   g.source = "--points " + file;
   g.keys = t.header;

@@ -39,7 +39,8 @@ struct GivenPoints {
 // Reads a points file: CSV (models/csv_table.hpp: strict, a header of
 // scenario keys, rows as wide as it, full-line '#' comments anywhere, skipped
 // and not part of the points' identity), one row per point. models::InputError
-// naming file, line and column for a malformed file; StudyError for one
+// naming file, line and column for a malformed file or a column that is not a
+// key a point can set (every one, at the header's line); StudyError for one
 // without a row.
 GivenPoints read_points_file(const std::string& file);
 

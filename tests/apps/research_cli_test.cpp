@@ -1154,6 +1154,28 @@ TEST_CASE("sweep --points: '#' comment lines are skipped, not points, every line
         std::string::npos);
 }
 
+TEST_CASE("sweep --points: a column that is not a key a point sets is named at the header's line, every one at once") {
+  const fs::path points = temp_path("header-points.csv");
+  const std::string args = "sweep scenarios/status-quo.toml --points '" + points.string() + "' --paths 100 --out '" +
+                           temp_path("header.csv").string() + "'";
+  std::ofstream(points) << "supply.max_workin_share,cycle.sd,vyvle.sd\n0.7,0.2,0.1\n";
+  auto r = banensim(args);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(points.string() + ":1:1: column 'supply.max_workin_share': unknown key (did you mean "
+                   "'supply.max_working_share'?); the header, line 1, names the scenario key each column sets "
+                   "(docs/MODEL.md §6") != std::string::npos);
+  CHECK(r.err.find(points.string() + ":1:3: column 'vyvle.sd': unknown key (did you mean 'cycle.sd'?); the header, "
+                   "line 1,") != std::string::npos);
+  CHECK(r.err.find("= 0.7") == std::string::npos);  // a point's value is not the header's problem
+  // After two comment lines the header is line 3; the path count is no column.
+  std::ofstream(points) << "# note\n# another\ncycle.sd,simulation.paths\n0.2,100\n";
+  r = banensim(args);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(points.string() + ":3:2: column 'simulation.paths': the path count is not a swept parameter "
+                   "(every point runs --paths paths on the same random draws): drop the column from the header, "
+                   "line 3, and give --paths N") != std::string::npos);
+}
+
 TEST_CASE("discover --boxes: covering reports each box and what the boxes hold together, or why it stopped") {
   const std::string base = "discover scenarios/status-quo.toml --samples 64 --paths 500 --threshold 0.02";
   const auto one = banensim(base);
