@@ -14,6 +14,21 @@ namespace banensim::models {
 
 namespace {
 
+// What the problem at a key whose data file has problems says: that, and for a
+// relative path given as text, which file that was and why (a scenario file's
+// path is shown already resolved against its file's directory).
+std::string named_file_constraint(const ResolvedScenario& r, const std::string& key) {
+  std::string constraint = "the file it names has the problems above";
+  const std::filesystem::path path(r.string(key));
+  if (!r.values.at(key).given_as_text || path.empty() || path.is_absolute()) return constraint;
+  std::error_code ec;
+  const std::filesystem::path cwd = std::filesystem::current_path(ec);
+  if (ec) return constraint;
+  return constraint + "; a relative path given as text (on the command line, in a points file, as a study file's "
+                      "factor value or from Python) is read from the working directory, " + cwd.string() +
+         ", not from the directory of a file it is written in, so this is " + (cwd / path).lexically_normal().string();
+}
+
 // reader(key) reads the data file the scenario key names; its own problems (with their
 // file, line and column) are added, plus one naming the key that points to it.
 template <class Reader>
@@ -23,7 +38,7 @@ auto read_named(const ResolvedScenario& r, const std::string& key, Reader reader
     return reader(key);
   } catch (const InputError& e) {
     problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-    problems.push_back(Problem{r.where(key), key, r.string(key), "the file it names has the problems above"});
+    problems.push_back(Problem{r.where(key), key, r.string(key), named_file_constraint(r, key)});
   }
   return std::nullopt;
 }

@@ -89,6 +89,10 @@ std::string value_text(const ParamScalar& value);
 struct ParamValue {
   ParamScalar value;
   SourceLocation where;  // where the winning value was set
+  // Given as text (apply_overrides: the command line, a points file's cell, a
+  // study's factor value, Python), not by a scenario file: a relative Path is
+  // then relative to the working directory, not to a file.
+  bool given_as_text = false;
 };
 
 

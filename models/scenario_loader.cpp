@@ -590,7 +590,7 @@ void apply_overrides(ResolvedScenario& scenario, const ParamSchema& schema,
       problems.push_back(Problem{where, key, shown, std::move(*broken)});
       continue;
     }
-    updated.values[key] = ParamValue{std::move(value), where};
+    updated.values[key] = ParamValue{std::move(value), where, true};
     if (spec->type == ParamType::kPath) updated.path_keys.insert(key);
   }
   run_check(check, updated, problems);

@@ -1176,6 +1176,38 @@ TEST_CASE("sweep --points: a column that is not a key a point sets is named at t
                    "line 3, and give --paths N") != std::string::npos);
 }
 
+TEST_CASE("sweep --points: a relative data-file path in a cell is read from the working directory, and said so") {
+  // law-beside.csv lies beside the points file, not in the working directory (the program runs in the source tree).
+  const fs::path points = temp_path("path-points.csv"), beside = temp_path("law-beside.csv");
+  const std::string cwd = fs::canonical(BANENSIM_SOURCE_DIR).string();
+  fs::copy_file(cwd + "/data/law.csv", beside, fs::copy_options::overwrite_existing);
+  const std::string args = "sweep scenarios/status-quo.toml --points '" + points.string() + "' --paths 100 --out '" +
+                           temp_path("path.csv").string() + "'";
+  std::ofstream(points) << "law.file,cycle.sd\nlaw-beside.csv,0.2\n";
+  auto r = banensim(args);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("law-beside.csv: file not found") != std::string::npos);
+  CHECK(r.err.find(points.string() + ":2 (point 0): key 'law.file' = law-beside.csv: the file it names has the "
+                   "problems above; a relative path given as text (on the command line, in a points file, as a study "
+                   "file's factor value or from Python) is read from the working directory, " + cwd +
+                   ", not from the directory of a file it is written in, so this is " + cwd + "/law-beside.csv") !=
+        std::string::npos);
+  // Written relative to the working directory, or absolute, it is read.
+  std::ofstream(points) << "law.file,cycle.sd\n" << fs::relative(beside, cwd).string() << ",0.2\n"
+                        << beside.string() << ",0.3\n";
+  r = banensim(args);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  // A scenario file's relative path is its own directory's, shown resolved: no such note.
+  const fs::path scenario = temp_path("path-scenario.toml");
+  std::ofstream(scenario) << "extends = \"" << cwd << "/scenarios/status-quo.toml\"\n[law]\nfile = \"no-law.csv\"\n";
+  r = banensim("run '" + scenario.string() + "' --paths 100");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find((scenario.parent_path() / "no-law.csv").string() + ": file not found") != std::string::npos);
+  CHECK(r.err.find("the file it names has the problems above\n") != std::string::npos);
+  CHECK(r.err.find("working directory") == std::string::npos);
+}
+
 TEST_CASE("discover --boxes: covering reports each box and what the boxes hold together, or why it stopped") {
   const std::string base = "discover scenarios/status-quo.toml --samples 64 --paths 500 --threshold 0.02";
   const auto one = banensim(base);
