@@ -163,7 +163,9 @@ int cmd_sensitivity(const Args& args, studies::ExecutionContext& ctx) {
          << "\n";
   }
   std::cout << text.str();
-  return 0;
+  // After everything is written: what failed does not undo the results, but must not pass as a success.
+  for (const std::string& error : r.errors) std::cerr << "banensim: " << error << "\n";
+  return r.errors.empty() ? 0 : kExitRuntime;
 }
 
 }  // namespace banensim::app

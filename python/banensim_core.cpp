@@ -357,6 +357,7 @@ py::dict sensitivity_impl(const std::string& scenario, const std::optional<std::
   // (an output without indices and why, an earlier run's file removed).
   std::vector<std::string> notes = s.notes;
   notes.insert(notes.end(), res.notes.begin(), res.notes.end());
+  notes.insert(notes.end(), res.errors.begin(), res.errors.end());
   d["notes"] = notes;
   // As `banensim sensitivity --out FILE`: FILE.indices.csv (and FILE.s2.csv) beside the rows.
   py::list written;
@@ -377,6 +378,11 @@ py::dict sensitivity_impl(const std::string& scenario, const std::optional<std::
   d["failures"] = failures;
   d["confidence"] = s.method == "sobol" ? s.sobol.confidence : s.morris.confidence;
   d["resamples"] = s.method == "sobol" ? s.sobol.resamples : s.morris.resamples;
+  // What failed after the rows were complete (an earlier FILE.s2.csv not removed): the results stand, every file
+  // written, with a warning.
+  for (const std::string& error : res.errors) {
+    if (PyErr_WarnEx(PyExc_RuntimeWarning, error.c_str(), 1) != 0) throw py::error_already_set();
+  }
   return d;
 }
 

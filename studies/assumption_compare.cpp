@@ -363,7 +363,7 @@ AssumptionResult run_assumption_compare(const AssumptionStudy& s, const std::opt
   if (ctx.cancelled()) return r;
 
   std::optional<ResultFile> file;
-  if (rows_file) file = ResultFile{*rows_file, s.provenance(), resume, companions};
+  if (rows_file) file = ResultFile{*rows_file, s.provenance(), resume, companions, {}};
   const std::size_t n_options = s.options.size();
   const double by_year = s.by_year;
   const PairedCells cells = [n_options, by_year](const engine::PairedTally& t, const engine::OutputLayout& layout) {

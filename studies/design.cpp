@@ -165,9 +165,10 @@ DesignStudy plan_discovery(const DesignRequest& r) {
 }
 
 EvaluatedDesign evaluate_design(const DesignStudy& study, const std::optional<std::string>& out, bool resume,
-                                ExecutionContext& ctx, const std::vector<std::string>& companions) {
+                                ExecutionContext& ctx, const std::vector<std::string>& companions,
+                                const std::function<void()>& before_commit) {
   std::optional<ResultFile> file;
-  if (out) file = ResultFile{*out, study.provenance(), resume, companions};
+  if (out) file = ResultFile{*out, study.provenance(), resume, companions, before_commit};
   EvaluatedDesign ev;
   ev.run = run_points(study.base, study.points(), study.outputs, study.run, file, ctx);
   if (!ev.run.completed || !ev.run.root) return ev;

@@ -7,6 +7,7 @@
 // docs/ANALYSIS.md, the study-file format in docs/STUDIES.md.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -99,8 +100,10 @@ struct EvaluatedDesign {
 };
 
 // Runs the design through the point loop; with `out`, the rows go to that
-// result file (`resume`: continue it). Only the root's result holds rows.
+// result file (`resume`: continue it; `companions`, `before_commit`: as
+// ResultFile's). Only the root's result holds rows.
 EvaluatedDesign evaluate_design(const DesignStudy& study, const std::optional<std::string>& out, bool resume,
-                                ExecutionContext& ctx, const std::vector<std::string>& companions = {});
+                                ExecutionContext& ctx, const std::vector<std::string>& companions = {},
+                                const std::function<void()>& before_commit = {});
 
 }  // namespace banensim::studies

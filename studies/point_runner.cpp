@@ -213,6 +213,7 @@ PointRun point_loop(const Scenario& base, const PointSet& points, const std::vec
       std::error_code ec;
       std::filesystem::remove(c, ec);
     }
+    if (file->before_commit) file->before_commit();
     journal->commit();
   }
   return result;

@@ -71,6 +71,10 @@ struct ResultFile {
   // crash between that and their writing leaves them missing, never an
   // earlier run's beside these rows. Left alone when the run is interrupted.
   std::vector<std::string> companions;
+  // Called on the root after the companions are removed and before the rows
+  // take `path`'s place, on a completed run only: for a caller's own clean-up
+  // that must re-check a file first (an earlier run's FILE.s2.csv).
+  std::function<void()> before_commit;
 };
 
 // A study's rows as written (and, after a resume, as read back): the text

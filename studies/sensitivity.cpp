@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "engine/atomic_file.hpp"
+#include "engine/fnv1a.hpp"
 #include "engine/random_stream.hpp"
 #include "engine/run_files.hpp"
 #include "engine/svg_chart.hpp"
@@ -36,20 +37,50 @@ void undefined_rows(SobolTable& t, const std::vector<std::string>& factors, bool
   }
 }
 
-// Whether `file` is a file an earlier run wrote beside its result file: a
-// regular file (not a link, a directory or a FIFO, which reading would block
-// on) whose header ends in the stamp's columns.
-bool is_earlier_companion(const std::string& file) {
+// The bytes of `file` when it is a regular file (not a link, a directory or
+// a FIFO, which reading would block on) that can be read; nullopt otherwise.
+std::optional<std::string> regular_file_bytes(const std::string& file) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(std::filesystem::symlink_status(file, ec))) return false;
+  if (!std::filesystem::is_regular_file(std::filesystem::symlink_status(file, ec))) return std::nullopt;
   std::ifstream in(file, std::ios::binary);
-  std::string header;
-  if (!std::getline(in, header)) return false;
+  if (!in) return std::nullopt;
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return bytes.str();
+}
+
+// `file` as judged now when it is a file an earlier run wrote beside its
+// result file: a regular file whose header ends in the stamp's columns.
+std::optional<JudgedCompanion> judge_earlier_companion(const std::string& file) {
+  const std::optional<std::string> bytes = regular_file_bytes(file);
+  if (!bytes) return std::nullopt;
+  const std::string header = bytes->substr(0, bytes->find('\n'));
   const std::string stamp = std::string(",") + CompanionStamp::kColumns;
-  return header.size() > stamp.size() && header.compare(header.size() - stamp.size(), stamp.size(), stamp) == 0;
+  if (header.size() <= stamp.size() || header.compare(header.size() - stamp.size(), stamp.size(), stamp) != 0) {
+    return std::nullopt;
+  }
+  return JudgedCompanion{file, engine::fnv1a64_hex(*bytes)};
 }
 
 }  // namespace
+
+CompanionRemoval remove_earlier_companion(const JudgedCompanion& judged, const RemoveFile& remove) {
+  using Outcome = CompanionRemoval::Outcome;
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::symlink_status(judged.path, ec);
+  if (status.type() == std::filesystem::file_type::not_found) return {Outcome::kGone, ""};
+  const std::optional<std::string> bytes = regular_file_bytes(judged.path);
+  if (!bytes) return {Outcome::kChanged, "it is no longer a regular file that can be read"};
+  const std::string digest = engine::fnv1a64_hex(*bytes);
+  if (digest != judged.digest) {
+    return {Outcome::kChanged, "its content changed since this run began (fnv1a64 " + judged.digest + " then, " +
+                                   digest + " now)"};
+  }
+  const bool removed = remove ? remove(judged.path, ec) : std::filesystem::remove(judged.path, ec);
+  if (ec) return {Outcome::kFailed, ec.message()};
+  return {removed ? Outcome::kRemoved : Outcome::kGone, ""};
+}
 
 SobolTable sobol_table(const std::vector<std::string>& factors, const std::string& output,
                        std::span<const double> values, const SobolSettings& settings, std::uint64_t seed) {
@@ -119,17 +150,38 @@ SensitivityResult run_sensitivity(const DesignStudy& study, const std::optional<
   SensitivityResult r;
   std::vector<std::string> all = companions;
   std::optional<SensitivityFiles> files;
+  std::optional<CompanionRemoval> removal;
+  std::function<void()> before_commit;
   if (out) {
     files = sensitivity_files(study, *out);
     all.push_back(files->indices);
     if (files->second_order) all.push_back(*files->second_order);
-    if (files->earlier_second_order) all.push_back(*files->earlier_second_order);
+    // Judged now, removed as the rows are committed only if it is still that file.
+    if (files->earlier_second_order) {
+      before_commit = [&] { removal = remove_earlier_companion(*files->earlier_second_order); };
+    }
   }
-  r.evaluated = evaluate_design(study, out, resume, ctx, all);
+  r.evaluated = evaluate_design(study, out, resume, ctx, all, before_commit);
   if (!r.evaluated.run.completed || !r.evaluated.run.root) return r;
-  if (files && files->earlier_second_order && !std::filesystem::exists(*files->earlier_second_order)) {
-    r.notes.push_back("removed " + *files->earlier_second_order + ", the second-order indices of an earlier run of " +
-                      *out + ": this run has none, and they would be read as this run's");
+  if (removal) {
+    const std::string& s2 = files->earlier_second_order->path;
+    const std::string what = ", the second-order indices of an earlier run of " + *out;
+    switch (removal->outcome) {
+      case CompanionRemoval::Outcome::kRemoved:
+        r.notes.push_back("removed " + s2 + what + ": this run has none, and they would be read as this run's");
+        break;
+      case CompanionRemoval::Outcome::kGone:
+        break;
+      case CompanionRemoval::Outcome::kChanged:
+        r.notes.push_back("left " + s2 + " as it is: when this run began it held the second-order indices of an "
+                          "earlier run of " + *out + ", but " + removal->detail + ", so it is not removed unseen "
+                          "(its identity_hash column, if it has one, tells whether it belongs to " + *out + ")");
+        break;
+      case CompanionRemoval::Outcome::kFailed:
+        r.errors.push_back("could not remove " + s2 + what + " (this run has none, and they would be read as this "
+                           "run's): " + removal->detail + "; this run's results are complete: remove it by hand");
+        break;
+    }
   }
   if (files && files->foreign_second_order) {
     r.notes.push_back("left " + *files->foreign_second_order + " as it is: this run writes no second-order "
@@ -206,7 +258,8 @@ SensitivityFiles sensitivity_files(const DesignStudy& study, const std::string& 
   if (study.method == "sobol" && study.sobol.second_order) {
     f.second_order = s2;
   } else if (std::error_code ec; std::filesystem::exists(std::filesystem::symlink_status(s2, ec))) {
-    (is_earlier_companion(s2) ? f.earlier_second_order : f.foreign_second_order) = s2;
+    f.earlier_second_order = judge_earlier_companion(s2);
+    if (!f.earlier_second_order) f.foreign_second_order = s2;
   }
   return f;
 }

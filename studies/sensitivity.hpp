@@ -12,9 +12,12 @@
 // (engine/sensitivity.hpp) is kept beside it for the table's "~0" flag.
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "engine/sensitivity.hpp"
@@ -70,14 +73,22 @@ struct SensitivityResult {
   std::vector<MorrisTable> morris;    // per output (method morris)
   // What a reader of the indices must know (the CLI prints them on stderr,
   // Python adds them to `notes`): an output without indices and why, an
-  // output the same at every row, an earlier run's second-order file removed.
+  // output the same at every row, an earlier run's second-order file removed
+  // (or left, because it changed after it was judged).
   std::vector<std::string> notes;
+  // What failed after the rows were complete, which does not undo them: an
+  // earlier run's second-order file that could not be removed (file and
+  // error). The CLI writes everything, then reports these and exits 1;
+  // Python warns (RuntimeWarning) and adds them to `notes`.
+  std::vector<std::string> errors;
 };
 
 // `companions`: files the caller writes from the results (its chart); the
-// indices files of `out` (sensitivity_files) are companions already, and so
-// is an earlier run's second-order file this run does not write again
-// (SensitivityFiles::earlier_second_order), removed as the rows are committed.
+// indices files of `out` (sensitivity_files) are companions already. An
+// earlier run's second-order file this run does not write again
+// (SensitivityFiles::earlier_second_order) is removed as the rows are
+// committed if it is still the file judged at planning; the notes say what
+// became of it, and a failed removal is in `errors`.
 SensitivityResult run_sensitivity(const DesignStudy& study, const std::optional<std::string>& out, bool resume,
                                   ExecutionContext& ctx, const std::vector<std::string>& companions = {});
 
@@ -94,14 +105,41 @@ std::string second_order_csv(const SensitivityResult& r, const CompanionStamp& s
 // (docs/OUTPUT.md): FILE.indices.csv (indices_csv), and FILE.s2.csv
 // (second_order_csv) when the study asks for second-order Sobol' indices.
 // One rule for the program and the Python module, so both write the same files.
+// A file judged, when the study was planned, to be one an earlier run wrote
+// beside its result (a regular file whose header ends in
+// CompanionStamp::kColumns): its name and the digest of the bytes judged, so
+// that a removal later removes that file and no other.
+struct JudgedCompanion {
+  std::string path;
+  std::string digest;  // FNV-1a 64 of the file's bytes, 16 hex digits
+};
+
+// What remove_earlier_companion did.
+struct CompanionRemoval {
+  enum class Outcome {
+    kRemoved,  // it was still the file judged, and is gone now
+    kGone,     // nothing there any more: nothing to do
+    kChanged,  // another file now (other bytes, or not a regular file): left as it is
+    kFailed,   // still the file judged, but the removal failed: it is there
+  };
+  Outcome outcome = Outcome::kRemoved;
+  std::string detail;  // kChanged: what changed; kFailed: the error
+};
+// Removes `judged` if it is still the file judged: a regular file (not a
+// link) with the same bytes. `remove` removes a file as
+// std::filesystem::remove does (the default; a test's may fail).
+using RemoveFile = std::function<bool(const std::filesystem::path&, std::error_code&)>;
+CompanionRemoval remove_earlier_companion(const JudgedCompanion& judged, const RemoveFile& remove = {});
+
 struct SensitivityFiles {
   std::string indices;
   std::optional<std::string> second_order;
   // Without second order: FILE.s2.csv when it is there and an earlier run's
   // (its header ends in CompanionStamp::kColumns), which would otherwise stay
   // beside the new FILE's indices and be read with them (a FILE.*.csv glob):
-  // removed when the new rows are committed, never on an interrupted run.
-  std::optional<std::string> earlier_second_order;
+  // removed when the new rows are committed -- if it is still the file judged
+  // here (remove_earlier_companion) -- never on an interrupted run.
+  std::optional<JudgedCompanion> earlier_second_order;
   // FILE.s2.csv there but not an earlier run's (not a file banensim wrote):
   // left alone, with a note.
   std::optional<std::string> foreign_second_order;

@@ -327,7 +327,7 @@ SweepStudy plan_sweep(const SweepRequest& r) {
 PointRun run_sweep(const SweepStudy& study, const std::optional<std::string>& out, bool resume, ExecutionContext& ctx,
                    const std::vector<std::string>& companions) {
   std::optional<ResultFile> file;
-  if (out) file = ResultFile{*out, study.provenance(), resume, companions};
+  if (out) file = ResultFile{*out, study.provenance(), resume, companions, {}};
   return run_points(study.base, study.point_set(), study.outputs, study.run, file, ctx);
 }
 

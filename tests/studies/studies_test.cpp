@@ -682,3 +682,87 @@ TEST_CASE("sensitivity: a run without second order removes an earlier run's FILE
   REQUIRE(again.notes.size() == 1);
   CHECK(again.notes[0].rfind("left " + s2 + " as it is: this run writes no second-order indices", 0) == 0);
 }
+
+TEST_CASE("sensitivity: an earlier FILE.s2.csv is removed only while it is the file judged, and a failure is said") {
+  const Scratch s;
+  const std::string out = (s.dir / "rc.csv").string(), s2 = (s.dir / "rc.s2.csv").string();
+  const std::string header = "output,factor_1,factor_2,S2,S2_conf,seed,resolved_hash,identity_hash\n";
+  const std::string earlier = header + "p_reach,a,b,0.1,0.01,2013,0123456789abcdef,fedcba9876543210\n";
+  DesignRequest r;
+  r.scenario = kStatusQuo;
+  r.study_file = kThreeFactors;
+  r.samples = 4;
+  r.paths = 100;
+  const DesignStudy plan = plan_sensitivity(r);  // first order: an earlier FILE.s2.csv is not this run's
+  using Outcome = CompanionRemoval::Outcome;
+  const auto judged = [&] {
+    const SensitivityFiles f = sensitivity_files(plan, out);
+    REQUIRE(f.earlier_second_order.has_value());
+    CHECK(f.earlier_second_order->path == s2);
+    return *f.earlier_second_order;
+  };
+  // Replaced after it was judged (another run's, with the stamp too): left as it is, saying why.
+  s.write("rc.s2.csv", earlier);
+  JudgedCompanion j = judged();
+  const std::string other = header + "p_reach,a,b,0.2,0.02,7,0123456789abcdef,0000000000000000\n";
+  s.write("rc.s2.csv", other);
+  CompanionRemoval done = remove_earlier_companion(j);
+  CHECK(done.outcome == Outcome::kChanged);
+  CHECK(done.detail.rfind("its content changed since this run began (fnv1a64 " + j.digest + " then, ", 0) == 0);
+  CHECK(slurp(s2) == other);
+  // A link now, even to the very bytes judged: not the file judged, not followed.
+  s.write("rc.s2.csv", earlier);
+  j = judged();
+  const std::string target = s.write("elsewhere.csv", earlier);
+  fs::remove(s2);
+  fs::create_symlink(target, s2);
+  done = remove_earlier_companion(j);
+  CHECK(done.outcome == Outcome::kChanged);
+  CHECK(done.detail == "it is no longer a regular file that can be read");
+  CHECK(fs::is_symlink(s2));
+  CHECK(slurp(target) == earlier);
+  fs::remove(s2);
+  // Still the file judged, but the removal fails: said, with the error, and the file is still there.
+  s.write("rc.s2.csv", earlier);
+  j = judged();
+  done = remove_earlier_companion(j, [](const fs::path&, std::error_code& ec) {
+    ec = std::make_error_code(std::errc::permission_denied);
+    return false;
+  });
+  CHECK(done.outcome == Outcome::kFailed);
+  CHECK(done.detail == std::make_error_code(std::errc::permission_denied).message());
+  CHECK(slurp(s2) == earlier);
+  // Unchanged: removed; then nothing left to do.
+  done = remove_earlier_companion(j);
+  CHECK(done.outcome == Outcome::kRemoved);
+  CHECK_FALSE(fs::exists(s2));
+  CHECK(remove_earlier_companion(j).outcome == Outcome::kGone);
+}
+
+TEST_CASE("sensitivity: an earlier FILE.s2.csv replaced while the run runs is left at the commit, with a note") {
+  const Scratch s;
+  const std::string out = (s.dir / "mid.csv").string(), s2 = (s.dir / "mid.s2.csv").string();
+  const std::string header = "output,factor_1,factor_2,S2,S2_conf,seed,resolved_hash,identity_hash\n";
+  s.write("mid.s2.csv", header + "p_reach,a,b,0.1,0.01,2013,0123456789abcdef,fedcba9876543210\n");
+  DesignRequest r;
+  r.scenario = kStatusQuo;
+  r.study_file = kThreeFactors;
+  r.samples = 4;
+  r.paths = 100;
+  const DesignStudy plan = plan_sensitivity(r);
+  // Judged at the start of the run; at its first point another process puts its own file there.
+  const std::string replaced = "my notes, written while the study ran\n";
+  ExecutionContext ctx;
+  ctx.on_point = [&](std::uint64_t i, std::uint64_t) {
+    if (i == 0) s.write("mid.s2.csv", replaced);
+  };
+  const SensitivityResult res = run_sensitivity(plan, out, false, ctx);
+  REQUIRE(res.evaluated.run.completed);
+  CHECK(fs::exists(out));  // the rows are committed all the same
+  CHECK(slurp(s2) == replaced);
+  CHECK(res.errors.empty());
+  REQUIRE(res.notes.size() == 1);
+  CHECK(res.notes[0].rfind("left " + s2 + " as it is: when this run began it held the second-order indices of an "
+                           "earlier run of " + out + ", but its content changed since this run began (fnv1a64 ",
+                           0) == 0);
+}
