@@ -308,7 +308,8 @@ std::string assumptions_section(const nlohmann::json& result) {
     << "loses: the share of sets where the 95% paired Monte Carlo interval of the difference against " << esc(ref)
     << " lies wholly above 0 / contains 0 / lies wholly below 0; as estimates of the share of the whole plausible "
     << "range, their 95% Wilson intervals reach at most " << engine::fmt(100 * widest_margin, 1)
-    << " percentage points either side (the sets taken as independent draws). Worst regret: the largest shortfall, over the sets, of "
+    << " percentage points either side (the sets taken as independent draws). Worst regret: the largest shortfall, "
+    << "over the sets, of "
     << "the option&rsquo;s figure behind the best option&rsquo;s at that set, an estimate that leans high (a maximum "
     << "over noisy sets); its Monte Carlo range: an interval for the true worst case (low: the largest lower end over "
     << "the sets with the intervals widened for their number, Bonferroni; high: the largest 95% upper end), which "

@@ -93,27 +93,41 @@ std::string xml_escape(const std::string& text) {
   return out;
 }
 
+namespace {
+// The plot area of a chart of y with its interval [low, high] against x: the
+// ranges of the points `use` (padded) and the maps from data to pixels.
+struct Frame {
+  Range xr, yr;
+  Frame(const std::vector<double>& x, const std::vector<double>& y, const std::vector<double>& low,
+        const std::vector<double>& high, const std::vector<std::size_t>& use) {
+    for (const std::size_t i : use) {
+      xr.add(x[i]);
+      yr.add(y[i]);
+      yr.add(low[i]);
+      yr.add(high[i]);
+    }
+    xr.pad();
+    yr.pad();
+  }
+  double px(double v) const { return kLeft + (v - xr.lo) / (xr.hi - xr.lo) * (kWidth - kLeft - kRight); }
+  double py(double v) const { return kTop + (1 - (v - yr.lo) / (yr.hi - yr.lo)) * (kHeight - kTop - kBottom); }
+};
+}  // namespace
+
 std::string svg_line_band(const std::string& title, const std::string& x_label, const std::string& y_label,
                           const std::vector<double>& x, const std::vector<double>& y,
                           const std::vector<double>& low, const std::vector<double>& high) {
   if (x.empty() || y.size() != x.size() || low.size() != x.size() || high.size() != x.size()) {
     throw std::invalid_argument("svg_line_band: x, y, low and high must have the same length >= 1");
   }
-  Range xr, yr;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    xr.add(x[i]);
-    yr.add(y[i]);
-    yr.add(low[i]);
-    yr.add(high[i]);
-  }
-  xr.pad();
-  yr.pad();
-  const double pw = kWidth - kLeft - kRight, ph = kHeight - kTop - kBottom;
-  auto px = [&](double v) { return kLeft + (v - xr.lo) / (xr.hi - xr.lo) * pw; };
-  auto py = [&](double v) { return kTop + (1 - (v - yr.lo) / (yr.hi - yr.lo)) * ph; };
+  std::vector<std::size_t> all(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) all[i] = i;
+  const Frame f(x, y, low, high, all);
   std::ostringstream os;
   os << open_svg(kWidth, kHeight, title);
-  axes(os, xr, yr, x_label, y_label, true);
+  axes(os, f.xr, f.yr, x_label, y_label, true);
+  const auto px = [&f](double v) { return f.px(v); };
+  const auto py = [&f](double v) { return f.py(v); };
   std::string band, line;
   std::vector<std::size_t> ok;
   for (std::size_t i = 0; i < x.size(); ++i) {
@@ -142,23 +156,15 @@ std::string svg_scatter(const std::string& title, const std::string& x_label, co
     throw std::invalid_argument("svg_scatter: x, y, low and high must have the same length >= 1");
   }
   std::vector<std::size_t> ok;
-  Range xr, yr;
   for (std::size_t i = 0; i < x.size(); ++i) {
-    if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
-    ok.push_back(i);
-    xr.add(x[i]);
-    yr.add(y[i]);
-    yr.add(low[i]);
-    yr.add(high[i]);
+    if (std::isfinite(x[i]) && std::isfinite(y[i])) ok.push_back(i);
   }
-  xr.pad();
-  yr.pad();
-  const double pw = kWidth - kLeft - kRight, ph = kHeight - kTop - kBottom;
-  auto px = [&](double v) { return kLeft + (v - xr.lo) / (xr.hi - xr.lo) * pw; };
-  auto py = [&](double v) { return kTop + (1 - (v - yr.lo) / (yr.hi - yr.lo)) * ph; };
+  const Frame f(x, y, low, high, ok);
   std::ostringstream os;
   os << open_svg(kWidth, kHeight, title);
-  axes(os, xr, yr, x_label, y_label, true);
+  axes(os, f.xr, f.yr, x_label, y_label, true);
+  const auto px = [&f](double v) { return f.px(v); };
+  const auto py = [&f](double v) { return f.py(v); };
   for (std::size_t i : ok) {
     if (std::isfinite(low[i]) && std::isfinite(high[i]) && high[i] > low[i]) {
       os << "<line class=\"whisker\" x1=\"" << coord(px(x[i])) << "\" y1=\"" << coord(py(low[i])) << "\" x2=\""

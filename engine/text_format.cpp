@@ -116,7 +116,9 @@ WholeNumberText whole_number_text(std::string_view text, std::size_t max_digits)
     const bool below = i < text.size() && text[i] == '-';
     if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
     if (i == text.size()) return w;
-    for (; i < text.size() && is_digit(text[i]); ++i) exponent = std::min(exponent * 10 + (text[i] - '0'), kMaxExponent);
+    for (; i < text.size() && is_digit(text[i]); ++i) {
+      exponent = std::min(exponent * 10 + (text[i] - '0'), kMaxExponent);
+    }
     if (below) exponent = -exponent;
   }
   if (i != text.size()) return w;

@@ -1007,8 +1007,8 @@ TEST_CASE("compare --assumptions: per option the share of sets it beats, ties an
   CHECK(r.out.find("Monte Carlo 95%") != std::string::npos);
   CHECK(r.out.find("assumption range 5-95%") != std::string::npos);
   CHECK(r.out.find("worst regret  Monte Carlo range") != std::string::npos);
-  CHECK(r.out.find("as estimates of the share of the whole plausible range, their 95% Wilson intervals reach at most ") !=
-        std::string::npos);
+  CHECK(r.out.find("as estimates of the share of the whole plausible range, their 95% Wilson intervals reach at "
+                   "most ") != std::string::npos);
   // all three's levers act from 2027: in 2026 both options are alike at every set, so both have regret 0
   // and neither is named above the other.
   CHECK(r.out.find("For P(reach) the smallest is shared by status quo and all three (0.000, Monte Carlo range "

@@ -239,30 +239,9 @@ TEST_CASE("regret_interval covers the true regret at a set at least 1 - K x 2.5%
   const double best = 0.32;
   constexpr int kReplicates = 4000, kPaths = 2000;
   std::mt19937_64 rng(20261202);
-  std::uniform_real_distribution<double> u01(0.0, 1.0);
   std::vector<int> covered(3, 0);
   for (int rep = 0; rep < kReplicates; ++rep) {
-    std::vector<engine::Proportion> prop(3);
-    std::vector<engine::RunningStats> diff(3);
-    for (int i = 0; i < kPaths; ++i) {
-      const double u = u01(rng);
-      const bool ref = u < p[0];
-      for (std::size_t j = 0; j < 3; ++j) {
-        prop[j].add(u < p[j]);
-        if (j > 0) diff[j].add(static_cast<double>(u < p[j]) - static_cast<double>(ref));
-      }
-    }
-    std::vector<SetFigure> at(3);
-    for (std::size_t j = 0; j < 3; ++j) {
-      const engine::Interval w = prop[j].wilson();
-      at[j] = {prop[j].estimate(), w.low, w.high, 0, 0, 0};
-      if (j > 0) {
-        const engine::Interval d = engine::mean_interval(diff[j]);
-        at[j].diff = diff[j].mean();
-        at[j].diff_low = d.low;
-        at[j].diff_high = d.high;
-      }
-    }
+    const std::vector<SetFigure> at = simulated_set(p, kPaths, rng);
     for (std::size_t k = 0; k < 3; ++k) {
       const engine::Interval ci = regret_interval(at, k);
       const double truth = best - p[k];
