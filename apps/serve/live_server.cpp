@@ -168,10 +168,10 @@ bool is_loopback_address(const std::string& host) {
 // handlers also answer HEAD).
 struct Route {
   const char* path;
-  const char* allow;  // "GET, HEAD" or "POST"
+  bool post;  // takes POST; otherwise GET and HEAD
+  const char* allow() const { return post ? "POST" : "GET, HEAD"; }
 };
-constexpr Route kRoutes[] = {{"/", "GET, HEAD"}, {"/api/model", "GET, HEAD"}, {"/api/compute", "POST"},
-                             {"/api/report", "POST"}};
+constexpr Route kRoutes[] = {{"/", false}, {"/api/model", false}, {"/api/compute", true}, {"/api/report", true}};
 
 const Route* find_route(const std::string& path) {
   for (const Route& route : kRoutes) {
@@ -181,15 +181,15 @@ const Route* find_route(const std::string& path) {
 }
 
 bool takes(const Route& route, const std::string& method) {
-  return std::string(route.allow) == "POST" ? method == "POST" : method == "GET" || method == "HEAD";
+  return route.post ? method == "POST" : method == "GET" || method == "HEAD";
 }
 
 // A method the path does not take: 405 with the methods it takes in Allow
 // (RFC 9110 15.5.6), not httplib's 404 ("no such page" for a page that exists).
 void method_not_allowed(const httplib::Request& req, httplib::Response& res, const Route& route) {
-  res.set_header("Allow", route.allow);
+  res.set_header("Allow", route.allow());
   send_error(res, 405, req.method + " " + route.path + ": method not allowed (" + route.path + " takes " +
-                           route.allow + ")");
+                           route.allow() + ")");
 }
 
 void no_such_page(httplib::Response& res) {
